@@ -1,0 +1,163 @@
+//! Stable error codes. A code never changes meaning once released; the readable message next to
+//! it may be reworded at any time. Clients branch on the code, people read the message.
+
+use serde::{Deserialize, Serialize};
+
+/// Every reason the server can give for refusing a message, an intent or a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    // --- the frame itself ---
+    /// The frame is not valid JSON, or not a known message shape.
+    BadMessage,
+    /// The frame is valid JSON but its `type` is not a message this server knows.
+    UnknownType,
+    /// A binary frame: the protocol uses text frames only.
+    BinaryFrame,
+    /// The frame is larger than `limits::MAX_MESSAGE_BYTES`.
+    MessageTooLarge,
+    /// The client speaks a protocol version this server does not.
+    UnsupportedVersion,
+    // --- joining ---
+    /// A message other than `join` or `ping` before joining.
+    NotJoined,
+    /// A second `join` on the same connection.
+    AlreadyJoined,
+    /// No session has this join code.
+    SessionNotFound,
+    /// The facilitator secret or resume token is not valid for this session.
+    BadCredentials,
+    /// The session is closed and accepts no joins or intents.
+    SessionClosed,
+    /// Display name empty, too long, or made of control characters only.
+    InvalidName,
+    /// The group is not one of the session's groups.
+    InvalidGroup,
+    // --- intents ---
+    /// The intent id is empty or longer than `limits::MAX_INTENT_ID_BYTES`.
+    InvalidIntentId,
+    /// This role may not send this intent (for example a participant changing the phase).
+    Forbidden,
+    /// The intent is not allowed in the current phase.
+    WrongPhase,
+    /// The facilitator has locked input.
+    InputLocked,
+    /// The statement, rule or phase named does not exist (or was deleted).
+    NotFound,
+    /// Only the author may edit or delete this statement.
+    NotOwner,
+    /// The statement is hidden by the facilitator.
+    Hidden,
+    /// The dot budget for this level is used up.
+    BudgetExhausted,
+    /// The maximum number of dots on one item is reached.
+    ItemLimit,
+    /// There is no dot of yours on this item to remove.
+    NoDot,
+    /// A text is empty or longer than `limits::MAX_TEXT_CHARS`.
+    TextTooLong,
+    /// A text is empty where text is required.
+    EmptyText,
+    /// A splice position or length lies outside the text it was made against.
+    InvalidSplice,
+    /// A text edit names a revision the server no longer (or not yet) knows.
+    StaleRevision,
+    /// A rating outside 1..=5.
+    InvalidScore,
+    /// A per-participant or per-session count limit is reached.
+    LimitReached,
+    /// There is nothing to do: for example `next_phase` in the last phase.
+    NoChange,
+    // --- server side ---
+    /// The change could not be written to storage; nothing was applied. Try again later.
+    StorageFailed,
+    /// The client sends faster than allowed.
+    RateLimited,
+    /// The connection could not keep up with the session and is closed; reconnect and resume.
+    SlowConsumer,
+    /// The server is shutting down; reconnect later.
+    ShuttingDown,
+    /// The session is being reloaded; the client library retries transparently.
+    Unavailable,
+    /// An unexpected server error; the cause is in the server log.
+    Internal,
+    // --- HTTP only ---
+    /// The request body is not valid for this endpoint.
+    InvalidRequest,
+    /// No template with this name.
+    UnknownTemplate,
+    /// The language is not supported (`nl` or `en`).
+    UnsupportedLanguage,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire, for logs and error texts.
+    pub fn as_str(self) -> &'static str {
+        ALL.iter()
+            .find(|(code, _)| *code == self)
+            .map(|(_, name)| *name)
+            .unwrap_or("internal")
+    }
+}
+
+/// Every code with its wire name; used by [`ErrorCode::as_str`] and by tests that check the list
+/// is complete.
+pub const ALL: &[(ErrorCode, &str)] = &[
+    (ErrorCode::BadMessage, "bad_message"),
+    (ErrorCode::UnknownType, "unknown_type"),
+    (ErrorCode::BinaryFrame, "binary_frame"),
+    (ErrorCode::MessageTooLarge, "message_too_large"),
+    (ErrorCode::UnsupportedVersion, "unsupported_version"),
+    (ErrorCode::NotJoined, "not_joined"),
+    (ErrorCode::AlreadyJoined, "already_joined"),
+    (ErrorCode::SessionNotFound, "session_not_found"),
+    (ErrorCode::BadCredentials, "bad_credentials"),
+    (ErrorCode::SessionClosed, "session_closed"),
+    (ErrorCode::InvalidName, "invalid_name"),
+    (ErrorCode::InvalidGroup, "invalid_group"),
+    (ErrorCode::InvalidIntentId, "invalid_intent_id"),
+    (ErrorCode::Forbidden, "forbidden"),
+    (ErrorCode::WrongPhase, "wrong_phase"),
+    (ErrorCode::InputLocked, "input_locked"),
+    (ErrorCode::NotFound, "not_found"),
+    (ErrorCode::NotOwner, "not_owner"),
+    (ErrorCode::Hidden, "hidden"),
+    (ErrorCode::BudgetExhausted, "budget_exhausted"),
+    (ErrorCode::ItemLimit, "item_limit"),
+    (ErrorCode::NoDot, "no_dot"),
+    (ErrorCode::TextTooLong, "text_too_long"),
+    (ErrorCode::EmptyText, "empty_text"),
+    (ErrorCode::InvalidSplice, "invalid_splice"),
+    (ErrorCode::StaleRevision, "stale_revision"),
+    (ErrorCode::InvalidScore, "invalid_score"),
+    (ErrorCode::LimitReached, "limit_reached"),
+    (ErrorCode::NoChange, "no_change"),
+    (ErrorCode::StorageFailed, "storage_failed"),
+    (ErrorCode::RateLimited, "rate_limited"),
+    (ErrorCode::SlowConsumer, "slow_consumer"),
+    (ErrorCode::ShuttingDown, "shutting_down"),
+    (ErrorCode::Unavailable, "unavailable"),
+    (ErrorCode::Internal, "internal"),
+    (ErrorCode::InvalidRequest, "invalid_request"),
+    (ErrorCode::UnknownTemplate, "unknown_template"),
+    (ErrorCode::UnsupportedLanguage, "unsupported_language"),
+];
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_serialises_to_its_listed_name() {
+        for (code, name) in ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(name));
+            assert_eq!(code.as_str(), *name);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Explicit limits. The server enforces them and answers with a stable error code when one is
+//! exceeded; clients can use them to stop a user before the server has to.
+
+/// Largest WebSocket text frame the server reads, in bytes. A larger frame is answered with
+/// `message_too_large` and the connection is closed (the peer is not speaking the protocol).
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Longest statement or rule text, in Unicode characters.
+pub const MAX_TEXT_CHARS: usize = 1_000;
+/// Longest display name, in Unicode characters.
+pub const MAX_NAME_CHARS: usize = 60;
+/// Longest session title or organisation, in Unicode characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest client-chosen intent id, in bytes.
+pub const MAX_INTENT_ID_BYTES: usize = 64;
+/// Most statements one participant may add in one session.
+pub const MAX_STATEMENTS_PER_PARTICIPANT: usize = 200;
+/// Most rules of thumb one session may hold.
+pub const MAX_RULES_PER_SESSION: usize = 500;
+/// How many revisions back a text edit may be based on. An older base is refused with
+/// `stale_revision`; the client asks for a snapshot and edits again.
+pub const MAX_REVISION_AGE: u64 = 1_000;

@@ -1,0 +1,119 @@
+//! The message envelopes. Every WebSocket frame is one JSON object with a `type` field.
+//!
+//! A connection starts with `join`. The server answers `welcome` followed by a `snapshot` (and,
+//! for a participant, a `me`), then keeps the client current with `delta` and `me` messages.
+//! Each `intent` gets exactly one `ack` or `reject`. Protocol errors that are not about one intent
+//! come as `error`; a fatal one is followed by a close frame with the same code as reason.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
+use crate::intent::Intent;
+use crate::view::{Group, MeView, Role, View};
+
+/// How a client identifies itself in `join`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum JoinRequest {
+    /// A new participant: a display name and a group.
+    Participant {
+        code: String,
+        name: String,
+        group: Group,
+    },
+    /// A participant coming back (after a reload, a lost connection, or on another device).
+    Resume { code: String, token: String },
+    /// The facilitator, with the secret returned when the session was created.
+    Facilitator { code: String, secret: String },
+    /// The read-only big-screen view.
+    Projector { code: String },
+}
+
+impl JoinRequest {
+    /// The join code this request names.
+    pub fn code(&self) -> &str {
+        match self {
+            JoinRequest::Participant { code, .. }
+            | JoinRequest::Resume { code, .. }
+            | JoinRequest::Facilitator { code, .. }
+            | JoinRequest::Projector { code } => code,
+        }
+    }
+}
+
+/// A message from a client to the server.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMessage {
+    /// First message on a connection.
+    Join {
+        /// Must be [`crate::PROTOCOL_VERSION`].
+        protocol: u32,
+        #[serde(flatten)]
+        join: JoinRequest,
+    },
+    /// Ask the session to do something. `id` is chosen by the client, unique per participant.
+    Intent { id: String, intent: Intent },
+    /// Ask for a fresh snapshot (after noticing a gap in revisions).
+    Sync,
+    /// Keep-alive; answered with `pong`.
+    Ping,
+}
+
+/// The identity a participant joined as.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantIdentity {
+    pub id: String,
+    pub name: String,
+    pub group: Group,
+}
+
+/// A message from the server to a client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMessage {
+    /// The join succeeded.
+    Welcome {
+        protocol: u32,
+        session: String,
+        role: Role,
+        /// For a participant: who they are.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        participant: Option<ParticipantIdentity>,
+        /// For a participant: the token to resume as the same person. Keep it secret; it is sent
+        /// on every join, so a client that lost it can store it again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume_token: Option<String>,
+        /// The server clock, milliseconds since the Unix epoch (for shared timers).
+        server_time: u64,
+    },
+    /// A whole view at revision `rev`.
+    Snapshot { rev: u64, view: Box<View> },
+    /// A JSON Patch that turns this audience's view at `base` into the view at `rev`. A client
+    /// whose view is not at `base` missed something and sends `sync`.
+    Delta {
+        base: u64,
+        rev: u64,
+        ops: json_patch::Patch,
+    },
+    /// The participant's private part, whole, as of revision `rev`.
+    Me { rev: u64, me: MeView },
+    /// The intent `id` is applied and durable; it is part of every view from `rev` on.
+    Ack {
+        id: String,
+        rev: u64,
+        /// The id of the statement or rule the intent created, if it created one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created: Option<String>,
+    },
+    /// The intent `id` was not applied.
+    Reject {
+        id: String,
+        code: ErrorCode,
+        message: String,
+    },
+    /// A problem with the connection or a message that is not an intent.
+    Error { code: ErrorCode, message: String },
+    /// Answer to `ping`.
+    Pong,
+}

@@ -1,0 +1,252 @@
+//! Views: what a client is shown.
+//!
+//! The session document is never sent to clients. Each audience gets a projection of it: the
+//! facilitator a [`View`] with the facilitator-only fields filled in, participants and the
+//! projector the public [`View`], and each participant in addition a small private [`MeView`]
+//! (their own dots, ratings and statements). A `snapshot` carries a whole view; a `delta` carries a
+//! JSON Patch (RFC 6902) from the previous revision of that audience's view to the next.
+//!
+//! Collections are maps keyed by id, so a patch names the item it changes instead of an index
+//! that shifts. Order for display comes from the `seq` field of each item.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The three levels of the strategic framework.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// Level 1: what is the role of ICT?
+    Richten,
+    /// Level 2: what will ICT do?
+    Inrichten,
+    /// Level 3: how will ICT work?
+    Verrichten,
+}
+
+impl Level {
+    /// All levels in workshop order.
+    pub const ALL: [Level; 3] = [Level::Richten, Level::Inrichten, Level::Verrichten];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Richten => "richten",
+            Level::Inrichten => "inrichten",
+            Level::Verrichten => "verrichten",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+}
+
+/// The kind of a phase on the agenda.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseKind {
+    Lobby,
+    Brainstorm,
+    Cluster,
+    Vote,
+    Rules,
+    Review,
+    Summary,
+}
+
+impl PhaseKind {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhaseKind::Lobby => "lobby",
+            PhaseKind::Brainstorm => "brainstorm",
+            PhaseKind::Cluster => "cluster",
+            PhaseKind::Vote => "vote",
+            PhaseKind::Rules => "rules",
+            PhaseKind::Review => "review",
+            PhaseKind::Summary => "summary",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<PhaseKind> {
+        [
+            PhaseKind::Lobby,
+            PhaseKind::Brainstorm,
+            PhaseKind::Cluster,
+            PhaseKind::Vote,
+            PhaseKind::Rules,
+            PhaseKind::Review,
+            PhaseKind::Summary,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// Who is connected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Facilitator,
+    Participant,
+    Projector,
+}
+
+/// A participant's group. The defaults are `ict` and `business`.
+pub type Group = String;
+
+/// A text in Dutch and English.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Localized {
+    pub nl: String,
+    pub en: String,
+}
+
+/// Public facts about the session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub id: String,
+    pub code: String,
+    pub title: String,
+    pub organisation: String,
+    pub language: String,
+    pub groups: Vec<Group>,
+}
+
+/// One phase of the agenda.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseView {
+    pub kind: PhaseKind,
+    /// The level this phase works on; `null` for lobby and summary.
+    pub level: Option<Level>,
+    pub title: Localized,
+    pub question: Localized,
+    /// Statements added in this phase carry no author in any view.
+    pub anonymous: bool,
+    /// Dots each participant may place on this level (vote phases).
+    pub dot_budget: u32,
+    /// Dots one participant may place on one statement (vote phases).
+    pub max_dots_per_item: u32,
+}
+
+/// How many people joined and are connected, per group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCount {
+    pub joined: u32,
+    pub connected: u32,
+}
+
+/// The author of a statement or rule, when the phase was not anonymous.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorView {
+    pub id: String,
+    pub name: String,
+    pub group: Group,
+}
+
+/// A brainstorm statement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementView {
+    /// Creation order, for display.
+    pub seq: u64,
+    pub level: Level,
+    pub text: String,
+    /// `null` when the statement was added in an anonymous phase.
+    pub author: Option<AuthorView>,
+    /// Only in the facilitator's view: hidden statements are absent from the public view.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+    /// Total dots, present only once the votes of this level are revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dots: Option<u32>,
+}
+
+/// Support for one rule, overall and per group, present once ratings are revealed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupportView {
+    /// How many people rated 1, 2, 3, 4 and 5.
+    pub histogram: [u32; 5],
+    /// Share of raters who rated 4 or 5, from 0.0 to 1.0; `null` without ratings.
+    pub overall: Option<f64>,
+    /// The same share per group.
+    pub by_group: BTreeMap<Group, Option<f64>>,
+    /// The largest difference in support between two groups, from 0.0 to 1.0.
+    pub gap: Option<f64>,
+}
+
+/// A rule of thumb.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleView {
+    pub seq: u64,
+    pub level: Level,
+    pub text: String,
+    pub author: Option<AuthorView>,
+    /// How many people rated it (always shown; the ratings themselves only after reveal).
+    pub raters: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support: Option<SupportView>,
+}
+
+/// Voting progress on one level: how many people voted, never how.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelProgress {
+    /// Participants who placed at least one dot on this level.
+    pub voters: u32,
+    /// Participants who rated at least one rule on this level.
+    pub raters: u32,
+    /// Dots of this level are visible to everyone.
+    pub dots_revealed: bool,
+    /// Ratings of this level's rules are visible to everyone.
+    pub ratings_revealed: bool,
+}
+
+/// Facilitator-only facts about one participant: who they are and whether they took part, never
+/// how they voted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParticipantView {
+    pub name: String,
+    pub group: Group,
+    pub connected: bool,
+    /// Levels on which this participant placed dots.
+    pub voted: Vec<Level>,
+    /// Levels on which this participant rated a rule.
+    pub rated: Vec<Level>,
+}
+
+/// The projection of a session for one audience.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub session: SessionInfo,
+    pub phases: Vec<PhaseView>,
+    /// Index into `phases`.
+    pub current_phase: u32,
+    /// Participants' input is locked by the facilitator.
+    pub locked: bool,
+    pub groups: BTreeMap<Group, GroupCount>,
+    pub statements: BTreeMap<String, StatementView>,
+    pub rules: BTreeMap<String, RuleView>,
+    pub progress: BTreeMap<Level, LevelProgress>,
+    /// Only in the facilitator's view.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participants: Option<BTreeMap<String, ParticipantView>>,
+}
+
+/// What only one participant sees: who they are and what they did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeView {
+    pub id: String,
+    pub name: String,
+    pub group: Group,
+    /// Own dots per statement.
+    pub dots: BTreeMap<String, u32>,
+    /// Dots left per level, given the budget of the level's vote phase.
+    pub dots_left: BTreeMap<Level, u32>,
+    /// Own rating per rule.
+    pub ratings: BTreeMap<String, u8>,
+    /// Ids of own statements (the ones this participant may edit and delete).
+    pub statements: Vec<String>,
+}
