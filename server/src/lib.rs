@@ -1,1 +1,26 @@
-//! x
+//! The Draagvlak workshop server.
+//!
+//! Layout (see ARCHITECTURE.md for the whole picture):
+//! - [`config`]: flags and environment, validated into a `Config`;
+//! - [`app`]: shared state, the router, start and graceful shutdown;
+//! - [`http_api`]: create and look up sessions, health and readiness;
+//! - [`ws`]: one WebSocket connection (reader and writer);
+//! - [`registry`]: live sessions, each loaded exactly once;
+//! - [`session`]: the workshop logic and the per-session actor;
+//! - [`store`]: SQLite, the only module that touches the database;
+//! - [`credentials`]: secrets, tokens, join codes.
+//!
+//! The binary (`main.rs`) only parses flags, sets up logging and signals, and calls
+//! [`app::start`].
+
+pub mod app;
+pub mod config;
+pub mod credentials;
+pub mod http_api;
+pub mod registry;
+pub mod session;
+pub mod store;
+pub mod ws;
+
+pub use app::{Server, start};
+pub use config::{Args, Config};

@@ -1,0 +1,165 @@
+//! The server as a whole: state shared by handlers, the router, and the lifecycle.
+//!
+//! One shutdown tree: a [`CancellationToken`] that SIGINT/SIGTERM (or a test) cancels, and a
+//! [`TaskTracker`] that every connection and session task is spawned on. On shutdown the
+//! listener stops accepting, session actors finish their current tick (so everything
+//! acknowledged is stored) and close their connections with a reason, writers send close frames,
+//! and [`Server::wait`] returns once every tracked task is done and the database is closed.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::{any, get, post};
+use draagvlak_protocol::limits::MAX_MESSAGE_BYTES;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::registry::Registry;
+use crate::store::{Store, StoreError};
+use crate::{http_api, ws};
+
+/// State shared by every handler; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub registry: Registry,
+    pub shutdown: CancellationToken,
+    pub tracker: TaskTracker,
+    /// Base of links handed out, without a trailing slash.
+    pub public_url: Arc<str>,
+    pub websocket_url: String,
+}
+
+/// Failure to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    serve: tokio::task::JoinHandle<()>,
+}
+
+/// Body size limit for the HTTP API.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/sessions", post(http_api::create_session))
+        .route("/api/sessions/{code}", get(http_api::lookup_session))
+        .route("/healthz", get(http_api::healthz))
+        .route("/readyz", get(http_api::readyz))
+        .route("/ws", any(upgrade))
+        .fallback(http_api::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn upgrade(upgrade: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+    upgrade
+        // Small buffers: an idle connection costs a few KiB instead of ~136 KiB (DESIGN.md).
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| {
+            let tracker = app.tracker.clone();
+            // Tracked by us: axum's graceful shutdown does not see upgraded sockets.
+            async move {
+                let _ = tracker.spawn(ws::serve(socket, app)).await;
+            }
+        })
+}
+
+/// Open the store, bind the listener and start serving.
+pub async fn start(config: Config) -> Result<Server, StartError> {
+    let store = Store::open(&config.data_dir).await?;
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Listen {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Listen {
+        addr: config.listen,
+        source,
+    })?;
+    let public_url: Arc<str> = Arc::from(
+        config
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
+    );
+    let websocket_url = match public_url.strip_prefix("https://") {
+        Some(rest) => format!("wss://{rest}/ws"),
+        None => format!(
+            "ws://{}/ws",
+            public_url.strip_prefix("http://").unwrap_or(&public_url)
+        ),
+    };
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let registry = Registry::new(store.clone(), &config, shutdown.clone(), tracker.clone());
+    let state = AppState {
+        config: Arc::new(config),
+        store,
+        registry,
+        shutdown: shutdown.clone(),
+        tracker,
+        public_url,
+        websocket_url,
+    };
+    let app = router(state.clone());
+    let token = shutdown.clone();
+    let serve = tokio::spawn(async move {
+        let result = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "server error");
+        }
+    });
+    tracing::info!(%addr, "listening");
+    Ok(Server { addr, state, serve })
+}
+
+impl Server {
+    /// Ask the server to stop (as SIGTERM does).
+    pub fn shutdown(&self) {
+        self.state.shutdown.cancel();
+    }
+
+    /// Wait until the server has stopped: listener closed, sessions flushed, sockets closed.
+    pub async fn wait(self) {
+        self.state.shutdown.cancelled().await;
+        let _ = self.serve.await;
+        self.state.tracker.close();
+        let grace = self.state.config.limits.shutdown_grace;
+        if tokio::time::timeout(grace, self.state.tracker.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some tasks did not finish within the shutdown grace period");
+        }
+        self.state.store.close().await;
+        tracing::info!("stopped");
+    }
+}

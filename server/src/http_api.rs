@@ -1,0 +1,246 @@
+//! The HTTP API: create a session, look one up by join code, health and readiness.
+//!
+//! Errors reach the client as `{"error": {"code", "message"}}` with a stable code; the cause of
+//! an internal error goes to the log, never to the client.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use draagvlak_protocol::ErrorCode;
+use draagvlak_protocol::api::{
+    ApiError, ApiErrorBody, CreateSession, SessionCreated, SessionLinks, SessionPublic,
+};
+use draagvlak_protocol::limits::MAX_TITLE_CHARS;
+
+use crate::app::AppState;
+use crate::credentials;
+use crate::session::actor::encode_heads;
+use crate::session::template;
+use crate::session::workshop::{Meta, Workshop};
+use crate::store::{Chunk, SessionRow, StoreError};
+
+/// An error answer.
+#[derive(Debug)]
+pub struct AppError {
+    status: StatusCode,
+    code: ErrorCode,
+    message: String,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> AppError {
+        AppError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn internal(cause: impl std::fmt::Display) -> AppError {
+        tracing::error!(%cause, "internal error in HTTP handler");
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "unexpected server error",
+        )
+    }
+
+    fn storage(cause: StoreError) -> AppError {
+        tracing::error!(cause = %cause, "storage error in HTTP handler");
+        AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::StorageFailed,
+            "storage is unavailable; try again later",
+        )
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let body = ApiError {
+            error: ApiErrorBody {
+                code: self.code,
+                message: self.message,
+            },
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body extractor whose rejections are [`AppError`]s.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => Err(AppError::new(
+                rejection.status(),
+                ErrorCode::InvalidRequest,
+                rejection.body_text(),
+            )),
+        }
+    }
+}
+
+fn check_title(field: &str, value: &str, required: bool) -> Result<String, AppError> {
+    let value = value.trim();
+    let chars = value.chars().count();
+    if (required && chars == 0) || chars > MAX_TITLE_CHARS || value.chars().any(char::is_control) {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::InvalidRequest,
+            format!(
+                "{field} must have {} to {MAX_TITLE_CHARS} characters and no control characters",
+                if required { 1 } else { 0 }
+            ),
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// `POST /api/sessions`
+pub async fn create_session(
+    State(app): State<AppState>,
+    JsonBody(req): JsonBody<CreateSession>,
+) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
+    let title = check_title("title", &req.title, true)?;
+    let organisation = check_title("organisation", &req.organisation, false)?;
+    if !["nl", "en"].contains(&req.language.as_str()) {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::UnsupportedLanguage,
+            "language must be \"nl\" or \"en\"",
+        ));
+    }
+    let Some(phases) = template::phases(&req.template) else {
+        return Err(AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::UnknownTemplate,
+            format!(
+                "unknown template {:?}; known: {}",
+                req.template,
+                template::TEMPLATES.join(", ")
+            ),
+        ));
+    };
+    let secret = credentials::new_secret();
+    let id = credentials::new_session_id();
+    for _ in 0..8 {
+        let code = credentials::new_join_code();
+        let meta = Meta {
+            id: id.clone(),
+            code: code.clone(),
+            title: title.clone(),
+            organisation: organisation.clone(),
+            language: req.language.clone(),
+            template: req.template.clone(),
+        };
+        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
+            .map_err(AppError::internal)?;
+        let snapshot = Chunk {
+            rev: 0,
+            heads: encode_heads(ws.heads()),
+            data: ws.save(),
+        };
+        let row = SessionRow {
+            id: id.clone(),
+            code: code.clone(),
+            title: title.clone(),
+            organisation: organisation.clone(),
+            language: req.language.clone(),
+            template: req.template.clone(),
+            status: "open".into(),
+            facilitator_hash: credentials::hash_secret(&secret),
+        };
+        match app.store.create_session(&row, &snapshot).await {
+            Ok(()) => {
+                tracing::info!(session = %id, code = %code, "session created");
+                let base: &str = &app.public_url;
+                return Ok((
+                    StatusCode::CREATED,
+                    Json(SessionCreated {
+                        id,
+                        code: code.clone(),
+                        facilitator_secret: secret,
+                        links: SessionLinks {
+                            join: format!("{base}/join/{code}"),
+                            facilitator: format!("{base}/facilitator/{code}"),
+                            projector: format!("{base}/projector/{code}"),
+                            websocket: app.websocket_url.clone(),
+                        },
+                    }),
+                ));
+            }
+            Err(StoreError::CodeTaken) => continue,
+            Err(e) => return Err(AppError::storage(e)),
+        }
+    }
+    Err(AppError::internal("no free join code after 8 tries"))
+}
+
+/// `GET /api/sessions/{code}`: public facts only.
+pub async fn lookup_session(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<SessionPublic>, AppError> {
+    let code = credentials::normalise_code(&code);
+    let row = app
+        .store
+        .session_by_code(&code)
+        .await
+        .map_err(AppError::storage)?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::SessionNotFound,
+                "no session has this join code",
+            )
+        })?;
+    Ok(Json(SessionPublic {
+        code: row.code,
+        title: row.title,
+        organisation: row.organisation,
+        language: row.language,
+        template: row.template,
+        status: row.status,
+        groups: template::DEFAULT_GROUPS
+            .iter()
+            .map(|g| g.to_string())
+            .collect(),
+    }))
+}
+
+/// `GET /healthz`: the process is up.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: the database answers and the server is not shutting down.
+pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppError> {
+    if app.shutdown.is_cancelled() {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ShuttingDown,
+            "shutting down",
+        ));
+    }
+    app.store.ping().await.map_err(AppError::storage)?;
+    Ok("ready")
+}
+
+/// Any other path.
+pub async fn not_found() -> AppError {
+    AppError::new(
+        StatusCode::NOT_FOUND,
+        ErrorCode::NotFound,
+        "no such endpoint",
+    )
+}

@@ -1,0 +1,1166 @@
+//! The session actor: one tokio task per live session, the only owner and writer of its
+//! document.
+//!
+//! Connections talk to it through a bounded mailbox ([`SessionHandle`]). The actor works in
+//! ticks: it takes every command waiting in the mailbox, applies them to the document, commits
+//! one Automerge change, writes it to the store, and only then sends the results: first the view
+//! deltas (one serialisation per audience, the same bytes to every member), then each
+//! participant's private part where it changed, then the acks and rejects. A client that gets an
+//! ack therefore already has a view that contains its change, and an ack always means durable.
+//! While a tick is being written, new commands wait in the mailbox and form the next tick, so
+//! load batches itself.
+//!
+//! A connection whose outbound queue is full is never waited for: it is marked stale, gets no
+//! more deltas, and receives a fresh snapshot (with the replies it missed) once its queue has
+//! room again; if it does not catch up within the grace period it is closed with
+//! `slow_consumer`.
+//!
+//! Revisions: every tick that may change a view bumps `rev`. A revision is `epoch << 32 | n`,
+//! where the epoch is counted up each time the session is loaded, so revisions never repeat
+//! across a restart. `heads_by_rev` maps recent revisions to document heads for text edits.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use automerge::ChangeHash;
+use dashmap::DashMap;
+use draagvlak_protocol::limits::{MAX_INTENT_ID_BYTES, MAX_NAME_CHARS, MAX_REVISION_AGE};
+use draagvlak_protocol::message::ParticipantIdentity;
+use draagvlak_protocol::view::{MeView, Role};
+use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, PROTOCOL_VERSION, ServerMessage};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, error, info, warn};
+
+use super::Refusal;
+use super::apply::{self, Sender};
+use super::projection::{self, Audience, Presence};
+use super::workshop::Workshop;
+use crate::config::Limits;
+use crate::credentials;
+use crate::store::{AppliedIntent, Chunk, Store, TickWrite};
+
+/// Identifies one WebSocket connection within the server.
+pub type ConnId = u64;
+
+/// Why a connection is being closed, sent to its writer task.
+pub type CloseReason = Option<(ErrorCode, String)>;
+
+/// What the actor needs to reach one connection.
+#[derive(Debug, Clone)]
+pub struct ConnLink {
+    pub id: ConnId,
+    /// Serialised frames. Bounded; the actor only ever `try_send`s.
+    pub tx: mpsc::Sender<Arc<str>>,
+    /// Tells the writer task to send an error and a close frame, then stop.
+    pub close: Arc<watch::Sender<CloseReason>>,
+}
+
+/// A command in a session's mailbox.
+#[derive(Debug)]
+pub enum Cmd {
+    Join {
+        conn: ConnLink,
+        request: JoinRequest,
+        reply: oneshot::Sender<Result<(), Refusal>>,
+    },
+    Intent {
+        conn: ConnId,
+        id: String,
+        intent: Intent,
+    },
+    Sync {
+        conn: ConnId,
+    },
+    Leave {
+        conn: ConnId,
+    },
+}
+
+/// A cheap handle to a live session's mailbox.
+#[derive(Debug, Clone)]
+pub struct SessionHandle {
+    pub id: Arc<str>,
+    /// Distinguishes this actor from a later one for the same session (see unloading).
+    pub generation: u64,
+    tx: mpsc::Sender<Cmd>,
+}
+
+impl SessionHandle {
+    /// Send a command, waiting while the mailbox is full. Fails when the actor has stopped.
+    pub async fn send(&self, cmd: Cmd) -> Result<(), Cmd> {
+        self.tx.send(cmd).await.map_err(|e| e.0)
+    }
+}
+
+/// Everything an actor needs from the server.
+#[derive(Clone, Debug)]
+pub struct ActorContext {
+    pub store: Store,
+    pub sessions: Arc<DashMap<Arc<str>, SessionHandle>>,
+    pub limits: Limits,
+    pub idle: Duration,
+    pub shutdown: CancellationToken,
+}
+
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// Create the handle and the actor for a session; the caller spawns [`run`] and publishes the
+/// handle. Loading happens inside the task, so this never waits.
+pub fn new(session_id: &str, ctx: ActorContext) -> (SessionHandle, Pending) {
+    let (tx, rx) = mpsc::channel(ctx.limits.session_mailbox);
+    let handle = SessionHandle {
+        id: Arc::from(session_id),
+        generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+        tx,
+    };
+    let pending = Pending {
+        id: handle.id.clone(),
+        generation: handle.generation,
+        rx,
+        ctx,
+    };
+    (handle, pending)
+}
+
+/// An actor that has not loaded its session yet.
+#[derive(Debug)]
+pub struct Pending {
+    id: Arc<str>,
+    generation: u64,
+    rx: mpsc::Receiver<Cmd>,
+    ctx: ActorContext,
+}
+
+/// One connection as the actor sees it.
+#[derive(Debug)]
+struct Conn {
+    link: ConnLink,
+    role: Role,
+    participant: Option<String>,
+    audience: Audience,
+    /// Not yet sent welcome and snapshot (joined in the current tick).
+    joining: Option<Welcome>,
+    stale: Option<Stale>,
+}
+
+#[derive(Debug)]
+struct Welcome {
+    resume_token: Option<String>,
+}
+
+#[derive(Debug)]
+struct Stale {
+    since: Instant,
+    /// Replies (acks, rejects) that did not fit; delivered with the resync.
+    replies: VecDeque<Arc<str>>,
+}
+
+/// Most replies kept for a stale connection before it is closed.
+const MAX_STALE_REPLIES: usize = 1024;
+/// Most commands taken from the mailbox in one tick.
+const MAX_TICK_COMMANDS: usize = 512;
+
+struct Actor {
+    id: Arc<str>,
+    generation: u64,
+    rx: mpsc::Receiver<Cmd>,
+    ctx: ActorContext,
+    ws: Workshop,
+    facilitator_hash: Vec<u8>,
+    closed: bool,
+    /// token hash -> participant id
+    tokens: HashMap<Vec<u8>, String>,
+    /// (sender, intent id) -> (rev, created)
+    applied: HashMap<(String, String), (u64, Option<String>)>,
+    epoch: u64,
+    rev: u64,
+    heads_by_rev: VecDeque<(u64, Vec<ChangeHash>)>,
+    changes_since_snapshot: u32,
+    conns: HashMap<ConnId, Conn>,
+    presence: Presence,
+    /// The last view sent to each audience: (rev, JSON). Dropped while an audience is empty.
+    views: HashMap<Audience, (u64, serde_json::Value)>,
+    /// The last private part sent per participant.
+    mes: HashMap<String, MeView>,
+    last_activity: Instant,
+}
+
+/// Run a session actor until it unloads, fails or the server shuts down.
+pub async fn run(pending: Pending) {
+    let Pending {
+        id,
+        generation,
+        mut rx,
+        ctx,
+    } = pending;
+    let span = tracing::info_span!("session", session = %id);
+    let _enter = span.enter();
+    drop(_enter);
+    let loaded = tracing::Instrument::instrument(load(&id, &ctx), span.clone()).await;
+    match loaded {
+        Ok(parts) => {
+            let actor = Actor::new(id, generation, rx, ctx, parts);
+            tracing::Instrument::instrument(actor.run(), span).await;
+        }
+        Err(e) => {
+            error!(session = %id, error = %e, "cannot load session");
+            ctx.sessions
+                .remove_if(&id, |_, h| h.generation == generation);
+            rx.close();
+            while let Some(cmd) = rx.recv().await {
+                if let Cmd::Join { reply, .. } = cmd {
+                    let _ = reply.send(Err(Refusal::new(
+                        ErrorCode::StorageFailed,
+                        "the session could not be loaded; try again later",
+                    )));
+                }
+            }
+        }
+    }
+}
+
+struct Loaded {
+    ws: Workshop,
+    facilitator_hash: Vec<u8>,
+    closed: bool,
+    tokens: HashMap<Vec<u8>, String>,
+    applied: HashMap<(String, String), (u64, Option<String>)>,
+    epoch: u64,
+    heads_by_rev: VecDeque<(u64, Vec<ChangeHash>)>,
+    last_rev: u64,
+    changes: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+enum LoadError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Doc(#[from] super::workshop::DocError),
+}
+
+async fn load(id: &str, ctx: &ActorContext) -> Result<Loaded, LoadError> {
+    let started = Instant::now();
+    let epoch = ctx.store.next_epoch(id).await?;
+    let stored = ctx.store.load_session(id).await?;
+    let ws = Workshop::load(
+        id,
+        &stored.snapshot.data,
+        stored.changes.iter().map(|c| c.data.as_slice()),
+    )?;
+    let mut heads_by_rev = VecDeque::new();
+    for chunk in std::iter::once(&stored.snapshot).chain(stored.changes.iter()) {
+        heads_by_rev.push_back((chunk.rev, decode_heads(&chunk.heads)));
+    }
+    while heads_by_rev.len() > MAX_REVISION_AGE as usize {
+        heads_by_rev.pop_front();
+    }
+    let last_rev = stored
+        .changes
+        .last()
+        .map(|c| c.rev)
+        .unwrap_or(stored.snapshot.rev);
+    info!(
+        changes = stored.changes.len(),
+        epoch,
+        ms = started.elapsed().as_millis() as u64,
+        "session loaded"
+    );
+    Ok(Loaded {
+        ws,
+        facilitator_hash: stored.row.facilitator_hash,
+        closed: stored.row.status != "open",
+        tokens: stored
+            .participants
+            .into_iter()
+            .map(|(p, h)| (h, p))
+            .collect(),
+        applied: stored
+            .applied
+            .into_iter()
+            .map(|a| ((a.sender, a.intent_id), (a.rev, a.created)))
+            .collect(),
+        epoch,
+        heads_by_rev,
+        last_rev,
+        changes: stored.changes.len() as u32,
+    })
+}
+
+/// The heads a view revision was projected from: those of the latest recorded revision at or
+/// before it.
+fn lookup_heads(
+    table: &VecDeque<(u64, Vec<ChangeHash>)>,
+    rev_now: u64,
+    rev: u64,
+) -> Result<Vec<ChangeHash>, Refusal> {
+    let stale = || {
+        Refusal::new(
+            ErrorCode::StaleRevision,
+            format!("revision {rev} is unknown or too old; ask for a snapshot and edit again"),
+        )
+    };
+    if rev > rev_now {
+        return Err(stale());
+    }
+    table
+        .iter()
+        .rev()
+        .find(|(r, _)| *r <= rev)
+        .map(|(_, h)| h.clone())
+        .ok_or_else(stale)
+}
+
+/// Heads as stored: 32-byte hashes, concatenated.
+pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
+    heads.iter().flat_map(|h| h.0).collect()
+}
+
+fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
+    bytes
+        .chunks_exact(32)
+        .filter_map(|c| ChangeHash::try_from(c).ok())
+        .collect()
+}
+
+fn to_frame(msg: &ServerMessage) -> Arc<str> {
+    match serde_json::to_string(msg) {
+        Ok(s) => Arc::from(s),
+        Err(e) => {
+            // Server types always serialise; keep the connection informed regardless.
+            error!(error = %e, "cannot serialise a server message");
+            Arc::from(r#"{"type":"error","code":"internal","message":"unexpected server error"}"#)
+        }
+    }
+}
+
+/// The outcome of one command in a tick, delivered after the tick is durable.
+enum Reply {
+    Intent {
+        conn: ConnId,
+        id: String,
+        result: Result<(u64, Option<String>), Refusal>,
+        /// Applied in this tick (not a duplicate): recorded after the write.
+        fresh: bool,
+        sender: String,
+    },
+    Join {
+        reply: oneshot::Sender<Result<(), Refusal>>,
+        conn: ConnId,
+        result: Result<(), Refusal>,
+        /// A new participant: (id, token hash).
+        created: Option<(String, Vec<u8>)>,
+    },
+}
+
+impl Actor {
+    fn new(
+        id: Arc<str>,
+        generation: u64,
+        rx: mpsc::Receiver<Cmd>,
+        ctx: ActorContext,
+        loaded: Loaded,
+    ) -> Actor {
+        let epoch_start = loaded.epoch << 32;
+        let mut heads_by_rev = loaded.heads_by_rev;
+        let heads = loaded.ws.heads().to_vec();
+        heads_by_rev.push_back((epoch_start, heads));
+        Actor {
+            id,
+            generation,
+            rx,
+            ctx,
+            ws: loaded.ws,
+            facilitator_hash: loaded.facilitator_hash,
+            closed: loaded.closed,
+            tokens: loaded.tokens,
+            applied: loaded.applied,
+            epoch: loaded.epoch,
+            rev: epoch_start.max(loaded.last_rev),
+            heads_by_rev,
+            changes_since_snapshot: loaded.changes,
+            conns: HashMap::new(),
+            presence: Presence::new(),
+            views: HashMap::new(),
+            mes: HashMap::new(),
+            last_activity: Instant::now(),
+        }
+    }
+
+    async fn run(mut self) {
+        let mut housekeeping = tokio::time::interval(Duration::from_millis(250));
+        housekeeping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let shutdown = self.ctx.shutdown.clone();
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => {
+                    self.stop(ErrorCode::ShuttingDown, "the server is shutting down").await;
+                    return;
+                }
+                cmd = self.rx.recv() => {
+                    let Some(cmd) = cmd else { return };
+                    let mut batch = vec![cmd];
+                    while batch.len() < MAX_TICK_COMMANDS {
+                        match self.rx.try_recv() {
+                            Ok(cmd) => batch.push(cmd),
+                            Err(_) => break,
+                        }
+                    }
+                    self.last_activity = Instant::now();
+                    if !self.tick(batch).await {
+                        return;
+                    }
+                }
+                _ = housekeeping.tick() => {
+                    self.resync_stale();
+                    if self.conns.is_empty() && self.last_activity.elapsed() >= self.ctx.idle {
+                        self.unload().await;
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Leave the registry, then answer whatever is still in the mailbox with `unavailable`
+    /// so that those connections retry with a fresh actor, which loads from the store.
+    async fn unload(mut self) {
+        info!("session idle; unloading");
+        self.ctx
+            .sessions
+            .remove_if(&self.id, |_, h| h.generation == self.generation);
+        self.rx.close();
+        while let Some(cmd) = self.rx.recv().await {
+            if let Cmd::Join { reply, .. } = cmd {
+                let _ = reply.send(Err(Refusal::new(
+                    ErrorCode::Unavailable,
+                    "the session is reloading; try again",
+                )));
+            }
+        }
+    }
+
+    /// Stop for good: refuse what is queued, close every connection with a reason.
+    async fn stop(&mut self, code: ErrorCode, message: &str) {
+        self.ctx
+            .sessions
+            .remove_if(&self.id, |_, h| h.generation == self.generation);
+        self.rx.close();
+        while let Some(cmd) = self.rx.recv().await {
+            match cmd {
+                Cmd::Join { reply, .. } => {
+                    let _ = reply.send(Err(Refusal::new(code, message)));
+                }
+                Cmd::Intent { conn, id, .. } => {
+                    let frame = to_frame(&ServerMessage::Reject {
+                        id,
+                        code,
+                        message: message.to_string(),
+                    });
+                    if let Some(c) = self.conns.get(&conn) {
+                        let _ = c.link.tx.try_send(frame);
+                    }
+                }
+                Cmd::Sync { .. } | Cmd::Leave { .. } => {}
+            }
+        }
+        for (_, conn) in self.conns.drain() {
+            let _ = conn.link.close.send(Some((code, message.to_string())));
+        }
+    }
+
+    /// One tick. Returns false when the actor must stop.
+    async fn tick(&mut self, batch: Vec<Cmd>) -> bool {
+        let mut replies = Vec::new();
+        let mut presence_changed = false;
+        let mut syncs = Vec::new();
+        for cmd in batch {
+            match cmd {
+                Cmd::Join {
+                    conn,
+                    request,
+                    reply,
+                } => {
+                    let id = conn.id;
+                    let (result, created) = self.join(conn, request);
+                    if result.is_ok() {
+                        presence_changed = true;
+                    }
+                    replies.push(Reply::Join {
+                        reply,
+                        conn: id,
+                        result,
+                        created,
+                    });
+                }
+                Cmd::Intent { conn, id, intent } => {
+                    if let Some(reply) = self.intent(conn, id, &intent) {
+                        replies.push(reply);
+                    }
+                }
+                Cmd::Sync { conn } => syncs.push(conn),
+                Cmd::Leave { conn } => {
+                    if self.remove_conn(conn) {
+                        presence_changed = true;
+                    }
+                }
+            }
+        }
+
+        // Persist.
+        let doc_changed = self.ws.commit();
+        let new_participants: Vec<(String, Vec<u8>)> = replies
+            .iter()
+            .filter_map(|r| match r {
+                Reply::Join {
+                    created: Some(c),
+                    result: Ok(()),
+                    ..
+                } => Some(c.clone()),
+                _ => None,
+            })
+            .collect();
+        let dirty = doc_changed || presence_changed;
+        let next_rev = if dirty { self.rev + 1 } else { self.rev };
+        if doc_changed {
+            let applied: Vec<AppliedIntent> = replies
+                .iter()
+                .filter_map(|r| match r {
+                    Reply::Intent {
+                        id,
+                        result: Ok((_, created)),
+                        fresh: true,
+                        sender,
+                        ..
+                    } => Some(AppliedIntent {
+                        sender: sender.clone(),
+                        intent_id: id.clone(),
+                        rev: next_rev,
+                        created: created.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect();
+            let write = TickWrite {
+                chunk: Some(Chunk {
+                    rev: next_rev,
+                    heads: encode_heads(self.ws.heads()),
+                    data: self.ws.save_incremental(),
+                }),
+                new_participants,
+                applied,
+            };
+            if let Err(e) = self.ctx.store.append(&self.id, &write).await {
+                error!(error = %e, "cannot write tick; refusing its intents and reloading");
+                return self.storage_failed(replies).await;
+            }
+            self.changes_since_snapshot += 1;
+        }
+        if dirty {
+            self.rev = next_rev;
+            self.heads_by_rev
+                .push_back((self.rev, self.ws.heads().to_vec()));
+            while self.heads_by_rev.len() > MAX_REVISION_AGE as usize {
+                self.heads_by_rev.pop_front();
+            }
+        }
+
+        // Bookkeeping that must follow the durable write.
+        for r in &replies {
+            match r {
+                Reply::Intent {
+                    id,
+                    result: Ok((_, created)),
+                    fresh: true,
+                    sender,
+                    ..
+                } => {
+                    self.applied
+                        .insert((sender.clone(), id.clone()), (self.rev, created.clone()));
+                }
+                Reply::Join {
+                    created: Some((pid, hash)),
+                    result: Ok(()),
+                    ..
+                } => {
+                    self.tokens.insert(hash.clone(), pid.clone());
+                }
+                _ => {}
+            }
+        }
+
+        // Views first, then acks.
+        if dirty {
+            self.fan_out();
+        }
+        for conn in syncs {
+            // A sync is a snapshot without a welcome; a stale connection gets one at resync.
+            if let Some(c) = self.conns.get(&conn)
+                && c.joining.is_none()
+                && c.stale.is_none()
+            {
+                self.send_snapshot(conn, false);
+            }
+        }
+        let mut dead = Vec::new();
+        for r in replies {
+            match r {
+                Reply::Join {
+                    reply,
+                    conn,
+                    result,
+                    ..
+                } => {
+                    let ok = result.is_ok();
+                    if reply.send(result).is_err() && ok {
+                        dead.push(conn);
+                    } else if ok {
+                        self.send_snapshot(conn, true);
+                    }
+                }
+                Reply::Intent {
+                    conn, id, result, ..
+                } => {
+                    let msg = match result {
+                        Ok((rev, created)) => ServerMessage::Ack {
+                            id,
+                            rev: if rev == 0 { self.rev } else { rev },
+                            created,
+                        },
+                        Err(r) => ServerMessage::Reject {
+                            id,
+                            code: r.code,
+                            message: r.message,
+                        },
+                    };
+                    self.send_reply(conn, to_frame(&msg));
+                }
+            }
+        }
+        for conn in dead {
+            if self.remove_conn(conn) {
+                self.rev += 1;
+                self.fan_out();
+            }
+        }
+        self.resync_stale();
+        if self.changes_since_snapshot >= self.ctx.limits.compact_after_changes {
+            self.compact().await;
+        }
+        true
+    }
+
+    /// Handle a join: check credentials, maybe create a participant, register the connection.
+    fn join(
+        &mut self,
+        link: ConnLink,
+        request: JoinRequest,
+    ) -> (Result<(), Refusal>, Option<(String, Vec<u8>)>) {
+        if self.closed {
+            return (
+                Err(Refusal::new(
+                    ErrorCode::SessionClosed,
+                    "this session is closed",
+                )),
+                None,
+            );
+        }
+        let (role, participant, token, created) = match request {
+            JoinRequest::Facilitator { secret, .. } => {
+                if !credentials::verify_secret(&secret, &self.facilitator_hash) {
+                    return (
+                        Err(Refusal::new(
+                            ErrorCode::BadCredentials,
+                            "the facilitator secret is not valid for this session",
+                        )),
+                        None,
+                    );
+                }
+                (Role::Facilitator, None, None, None)
+            }
+            JoinRequest::Projector { .. } => (Role::Projector, None, None, None),
+            JoinRequest::Resume { token, .. } => {
+                match self.tokens.get(&credentials::hash_secret(&token)) {
+                    Some(pid) => (Role::Participant, Some(pid.clone()), Some(token), None),
+                    None => {
+                        return (
+                            Err(Refusal::new(
+                                ErrorCode::BadCredentials,
+                                "this resume token is not valid for this session; join again",
+                            )),
+                            None,
+                        );
+                    }
+                }
+            }
+            JoinRequest::Participant { name, group, .. } => {
+                let name = name.trim();
+                let chars = name.chars().count();
+                if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+                    return (
+                        Err(Refusal::new(
+                            ErrorCode::InvalidName,
+                            format!(
+                                "a name has 1 to {MAX_NAME_CHARS} characters and no control characters"
+                            ),
+                        )),
+                        None,
+                    );
+                }
+                if !self.ws.state().groups.iter().any(|g| *g == group) {
+                    return (
+                        Err(Refusal::new(
+                            ErrorCode::InvalidGroup,
+                            format!(
+                                "the group must be one of: {}",
+                                self.ws.state().groups.join(", ")
+                            ),
+                        )),
+                        None,
+                    );
+                }
+                let pid = match self.ws.add_participant(name, &group) {
+                    Ok(pid) => pid,
+                    Err(e) => return (Err(Refusal::internal(e)), None),
+                };
+                let token = credentials::new_secret();
+                let hash = credentials::hash_secret(&token);
+                (
+                    Role::Participant,
+                    Some(pid.clone()),
+                    Some(token),
+                    Some((pid, hash)),
+                )
+            }
+        };
+        let audience = if role == Role::Facilitator {
+            Audience::Facilitator
+        } else {
+            Audience::Public
+        };
+        if let Some(pid) = &participant {
+            *self.presence.entry(pid.clone()).or_default() += 1;
+        }
+        debug!(conn = link.id, ?role, participant = ?participant, "joined");
+        self.conns.insert(
+            link.id,
+            Conn {
+                link,
+                role,
+                participant,
+                audience,
+                joining: Some(Welcome {
+                    resume_token: token,
+                }),
+                stale: None,
+            },
+        );
+        (Ok(()), created)
+    }
+
+    /// Handle an intent. Returns the reply to send after the tick is durable.
+    fn intent(&mut self, conn: ConnId, id: String, intent: &Intent) -> Option<Reply> {
+        let c = self.conns.get(&conn)?;
+        let sender_key = match (&c.role, &c.participant) {
+            (Role::Facilitator, _) => "facilitator".to_string(),
+            (Role::Participant, Some(p)) => p.clone(),
+            _ => "projector".to_string(),
+        };
+        let reply = |result, fresh| Reply::Intent {
+            conn,
+            id: id.clone(),
+            result,
+            fresh,
+            sender: sender_key.clone(),
+        };
+        if id.is_empty() || id.len() > MAX_INTENT_ID_BYTES {
+            return Some(reply(
+                Err(Refusal::new(
+                    ErrorCode::InvalidIntentId,
+                    format!("an intent id has 1 to {MAX_INTENT_ID_BYTES} bytes"),
+                )),
+                false,
+            ));
+        }
+        if let Some((rev, created)) = self.applied.get(&(sender_key.clone(), id.clone())) {
+            return Some(reply(Ok((*rev, created.clone())), false));
+        }
+        if self.closed {
+            return Some(reply(
+                Err(Refusal::new(
+                    ErrorCode::SessionClosed,
+                    "this session is closed",
+                )),
+                false,
+            ));
+        }
+        let role = c.role;
+        let participant = c.participant.clone();
+        let sender = match (role, &participant) {
+            (Role::Facilitator, _) => Sender::Facilitator,
+            (Role::Participant, Some(p)) => Sender::Participant(p.as_str()),
+            _ => Sender::Projector,
+        };
+        let rev_now = self.rev;
+        let table = &self.heads_by_rev;
+        let lookup = |rev: u64| lookup_heads(table, rev_now, rev);
+        let result = apply::apply(&mut self.ws, sender, intent, &lookup);
+        match result {
+            Ok(applied) => {
+                debug!(conn, intent = ?intent.kind(), "applied");
+                // rev 0 means "this tick's revision", filled in when the ack is sent.
+                Some(reply(Ok((0, applied.created)), true))
+            }
+            Err(refusal) => {
+                debug!(conn, intent = ?intent.kind(), code = %refusal.code, "refused");
+                Some(reply(Err(refusal), false))
+            }
+        }
+    }
+
+    /// Remove a connection; returns whether presence changed.
+    fn remove_conn(&mut self, conn: ConnId) -> bool {
+        let Some(c) = self.conns.remove(&conn) else {
+            return false;
+        };
+        if !self.conns.values().any(|o| o.audience == c.audience) {
+            self.views.remove(&c.audience);
+        }
+        match c.participant {
+            Some(pid) => {
+                if let Some(n) = self.presence.get_mut(&pid) {
+                    *n = n.saturating_sub(1);
+                    if *n == 0 {
+                        self.presence.remove(&pid);
+                        self.mes.remove(&pid);
+                    }
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn project(&self, audience: Audience) -> serde_json::Value {
+        let view = projection::view(self.ws.state(), &self.presence, audience);
+        serde_json::to_value(&view).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Send each audience its delta and each participant its changed private part.
+    fn fan_out(&mut self) {
+        for audience in [Audience::Facilitator, Audience::Public] {
+            let members = self
+                .conns
+                .values()
+                .any(|c| c.audience == audience && c.joining.is_none());
+            if !members {
+                self.views.remove(&audience);
+                continue;
+            }
+            let new = self.project(audience);
+            let Some((base, old)) = self.views.get(&audience) else {
+                continue;
+            };
+            if *old == new {
+                continue;
+            }
+            let ops = json_patch::diff(old, &new);
+            let frame = to_frame(&ServerMessage::Delta {
+                base: *base,
+                rev: self.rev,
+                ops,
+            });
+            self.views.insert(audience, (self.rev, new));
+            let targets: Vec<ConnId> = self
+                .conns
+                .iter()
+                .filter(|(_, c)| c.audience == audience && c.joining.is_none())
+                .map(|(id, _)| *id)
+                .collect();
+            for id in targets {
+                self.send_view(id, frame.clone());
+            }
+        }
+        let participants: Vec<(ConnId, String)> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.joining.is_none())
+            .filter_map(|(id, c)| c.participant.clone().map(|p| (*id, p)))
+            .collect();
+        let mut frames: HashMap<String, Option<Arc<str>>> = HashMap::new();
+        for (conn, pid) in participants {
+            let frame = frames
+                .entry(pid.clone())
+                .or_insert_with(|| {
+                    let me = projection::me(self.ws.state(), &pid)?;
+                    if self.mes.get(&pid) == Some(&me) {
+                        return None;
+                    }
+                    self.mes.insert(pid.clone(), me.clone());
+                    Some(to_frame(&ServerMessage::Me { rev: self.rev, me }))
+                })
+                .clone();
+            if let Some(frame) = frame {
+                self.send_view(conn, frame);
+            }
+        }
+    }
+
+    /// The snapshot (and private part) for one connection; with the welcome if it just joined.
+    fn send_snapshot(&mut self, conn: ConnId, welcome: bool) {
+        let Some(c) = self.conns.get(&conn) else {
+            return;
+        };
+        let audience = c.audience;
+        let mut frames: Vec<Arc<str>> = Vec::new();
+        if welcome {
+            let identity = c.participant.as_ref().and_then(|pid| {
+                self.ws
+                    .state()
+                    .participants
+                    .get(pid)
+                    .map(|p| ParticipantIdentity {
+                        id: pid.clone(),
+                        name: p.name.clone(),
+                        group: p.group.clone(),
+                    })
+            });
+            let token = c.joining.as_ref().and_then(|w| w.resume_token.clone());
+            frames.push(to_frame(&ServerMessage::Welcome {
+                protocol: PROTOCOL_VERSION,
+                session: self.id.to_string(),
+                role: c.role,
+                participant: identity,
+                resume_token: token,
+                server_time: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as u64)
+                    .unwrap_or(0),
+            }));
+        }
+        let participant = c.participant.clone();
+        let (rev, value) = match self.views.get(&audience) {
+            Some((rev, value)) => (*rev, value.clone()),
+            None => {
+                let value = self.project(audience);
+                self.views.insert(audience, (self.rev, value.clone()));
+                (self.rev, value)
+            }
+        };
+        match serde_json::from_value(value) {
+            Ok(view) => frames.push(to_frame(&ServerMessage::Snapshot {
+                rev,
+                view: Box::new(view),
+            })),
+            Err(e) => error!(error = %e, "cannot rebuild a view for a snapshot"),
+        }
+        if let Some(pid) = &participant
+            && let Some(me) = projection::me(self.ws.state(), pid)
+        {
+            self.mes.insert(pid.clone(), me.clone());
+            frames.push(to_frame(&ServerMessage::Me { rev: self.rev, me }));
+        }
+        if let Some(c) = self.conns.get_mut(&conn) {
+            c.joining = None;
+            // Snapshots go out whole or not at all; a stale connection gets them at resync.
+            if c.stale.is_none() && c.link.tx.capacity() >= frames.len() {
+                for f in frames {
+                    let _ = c.link.tx.try_send(f);
+                }
+            } else if c.stale.is_none() {
+                c.stale = Some(Stale {
+                    since: Instant::now(),
+                    replies: VecDeque::new(),
+                });
+            }
+        }
+    }
+
+    /// A view frame: skipped for stale connections (they get a snapshot later).
+    fn send_view(&mut self, conn: ConnId, frame: Arc<str>) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if c.stale.is_some() {
+            return;
+        }
+        match c.link.tx.try_send(frame) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                warn!(conn, "outbound queue full; resynchronising later");
+                c.stale = Some(Stale {
+                    since: Instant::now(),
+                    replies: VecDeque::new(),
+                });
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+
+    /// An ack or reject: never dropped; kept for a stale connection.
+    fn send_reply(&mut self, conn: ConnId, frame: Arc<str>) {
+        let Some(c) = self.conns.get_mut(&conn) else {
+            return;
+        };
+        if let Some(stale) = &mut c.stale {
+            stale.replies.push_back(frame);
+            return;
+        }
+        match c.link.tx.try_send(frame) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(frame)) => {
+                warn!(conn, "outbound queue full; resynchronising later");
+                c.stale = Some(Stale {
+                    since: Instant::now(),
+                    replies: VecDeque::from([frame]),
+                });
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
+        }
+    }
+
+    /// Give stale connections a fresh snapshot when they have room, or close them.
+    fn resync_stale(&mut self) {
+        let stale: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.stale.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        let grace = self.ctx.limits.slow_consumer_grace;
+        let mut closed = false;
+        for id in stale {
+            let Some(c) = self.conns.get_mut(&id) else {
+                continue;
+            };
+            let Some(s) = &c.stale else { continue };
+            let needed = s.replies.len() + 2;
+            if c.link.tx.capacity() >= needed {
+                let replies = c.stale.take().map(|s| s.replies).unwrap_or_default();
+                self.send_snapshot(id, false);
+                if let Some(c) = self.conns.get_mut(&id) {
+                    for r in replies {
+                        let _ = c.link.tx.try_send(r);
+                    }
+                }
+                debug!(conn = id, "resynchronised");
+            } else if s.since.elapsed() > grace || s.replies.len() > MAX_STALE_REPLIES {
+                warn!(conn = id, "connection cannot keep up; closing");
+                let _ = c.link.close.send(Some((
+                    ErrorCode::SlowConsumer,
+                    "the connection could not keep up; reconnect to continue".into(),
+                )));
+                closed |= self.remove_conn(id);
+            }
+        }
+        if closed {
+            self.rev += 1;
+            let heads = self.ws.heads().to_vec();
+            self.heads_by_rev.push_back((self.rev, heads));
+            self.fan_out();
+        }
+    }
+
+    /// The write of a tick failed: nothing of it is acknowledged. Refuse its intents and joins,
+    /// then reload the document from the store (the last durable state).
+    async fn storage_failed(&mut self, replies: Vec<Reply>) -> bool {
+        let failed = || {
+            Refusal::new(
+                ErrorCode::StorageFailed,
+                "the change could not be saved and was not applied; try again",
+            )
+        };
+        let mut drop_conns = Vec::new();
+        for r in replies {
+            match r {
+                Reply::Intent {
+                    conn, id, result, ..
+                } => {
+                    let msg = match result {
+                        Ok((rev, created)) if rev != 0 => ServerMessage::Ack { id, rev, created },
+                        Ok(_) => {
+                            let f = failed();
+                            ServerMessage::Reject {
+                                id,
+                                code: f.code,
+                                message: f.message,
+                            }
+                        }
+                        Err(r) => ServerMessage::Reject {
+                            id,
+                            code: r.code,
+                            message: r.message,
+                        },
+                    };
+                    self.send_reply(conn, to_frame(&msg));
+                }
+                Reply::Join {
+                    reply,
+                    conn,
+                    result,
+                    ..
+                } => {
+                    if result.is_ok() {
+                        drop_conns.push(conn);
+                        let _ = reply.send(Err(failed()));
+                    } else {
+                        let _ = reply.send(result);
+                    }
+                }
+            }
+        }
+        for conn in drop_conns {
+            self.remove_conn(conn);
+        }
+        match load(&self.id, &self.ctx).await {
+            Ok(loaded) => {
+                self.ws = loaded.ws;
+                self.tokens = loaded.tokens;
+                self.applied = loaded.applied;
+                self.epoch = loaded.epoch;
+                self.rev = (self.epoch << 32).max(self.rev + 1);
+                self.heads_by_rev = loaded.heads_by_rev;
+                self.heads_by_rev
+                    .push_back((self.rev, self.ws.heads().to_vec()));
+                self.changes_since_snapshot = loaded.changes;
+                // Everyone gets a fresh snapshot of the durable state.
+                self.views.clear();
+                self.mes.clear();
+                let ids: Vec<ConnId> = self.conns.keys().copied().collect();
+                for id in ids {
+                    self.send_snapshot(id, false);
+                }
+                true
+            }
+            Err(e) => {
+                error!(error = %e, "cannot reload session after a failed write; stopping it");
+                self.stop(
+                    ErrorCode::StorageFailed,
+                    "the session's storage is failing; reconnect later",
+                )
+                .await;
+                false
+            }
+        }
+    }
+
+    /// Write a snapshot and drop the change chunks it contains, so loading stays fast.
+    async fn compact(&mut self) {
+        let chunk = Chunk {
+            rev: self.rev,
+            heads: encode_heads(self.ws.heads()),
+            data: self.ws.save(),
+        };
+        match self.ctx.store.compact(&self.id, &chunk).await {
+            Ok(()) => {
+                debug!(rev = self.rev, bytes = chunk.data.len(), "compacted");
+                self.changes_since_snapshot = 0;
+            }
+            Err(e) => warn!(error = %e, "compaction failed; will try again later"),
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Sessions: the workshop logic (synchronous, over one Automerge document) and the actor task
+//! that owns a live session.
+//!
+//! - [`workshop`]: the document and its mirror; every mutation;
+//! - [`template`]: agendas a session starts from;
+//! - [`permissions`]: the table of who may do what in which phase;
+//! - [`apply`]: one intent, checked and applied;
+//! - [`text`]: collaborative text edits mapped with Automerge cursors;
+//! - [`projection`]: what each audience may see;
+//! - [`actor`]: the task that owns a live session, persists each tick and fans out views.
+
+pub mod actor;
+pub mod apply;
+pub mod permissions;
+pub mod projection;
+pub mod template;
+pub mod text;
+pub mod workshop;
+
+use draagvlak_protocol::ErrorCode;
+
+/// Why an intent or a join was refused: a stable code for the client and a readable message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Refusal {
+        Refusal {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An unexpected failure: logged with its cause, shown to the client without it.
+    pub fn internal(cause: impl std::fmt::Display) -> Refusal {
+        tracing::error!(%cause, "internal error while applying an intent");
+        Refusal::new(ErrorCode::Internal, "unexpected server error")
+    }
+}

@@ -1,0 +1,354 @@
+//! One WebSocket connection: a reader (this task) and a writer task, ended together.
+//!
+//! The reader parses each text frame into a [`ClientMessage`], answers protocol errors itself
+//! (they never reach the session, and never disturb other participants), handles `join` by
+//! finding the session and registering with its actor, and forwards intents to the actor's
+//! mailbox. The writer drains the connection's bounded outbound queue into the socket, pings the
+//! peer, and closes with a reason when the actor, the reader or shutdown asks it to.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use draagvlak_protocol::{ClientMessage, ErrorCode, JoinRequest, PROTOCOL_VERSION, ServerMessage};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt as _, StreamExt as _};
+use tokio::sync::{mpsc, oneshot, watch};
+use tracing::{debug, info_span, warn};
+
+use crate::app::AppState;
+use crate::credentials;
+use crate::session::Refusal;
+use crate::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle};
+
+static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
+
+/// Message types a client may send; anything else is `unknown_type`.
+const CLIENT_TYPES: [&str; 4] = ["join", "intent", "sync", "ping"];
+
+/// Serve one upgraded socket until it closes.
+pub async fn serve(socket: WebSocket, app: AppState) {
+    let conn_id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let span = info_span!("conn", conn = conn_id, session = tracing::field::Empty);
+    let (sink, stream) = socket.split();
+    let (tx, rx) = mpsc::channel::<Arc<str>>(app.config.limits.outbound_queue);
+    let (close_tx, close_rx) = watch::channel::<CloseReason>(None);
+    let close = Arc::new(close_tx);
+    let last_seen = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let writer = app.tracker.spawn(tracing::Instrument::instrument(
+        writer(sink, rx, close_rx, app.clone(), last_seen.clone(), started),
+        span.clone(),
+    ));
+    let link = ConnLink {
+        id: conn_id,
+        tx: tx.clone(),
+        close: close.clone(),
+    };
+    let mut reader = Reader {
+        app: app.clone(),
+        link,
+        joined: None,
+        last_seen,
+        started,
+    };
+    tracing::Instrument::instrument(reader.run(stream, writer), span).await;
+    if let Some(handle) = reader.joined.take() {
+        let _ = handle.send(Cmd::Leave { conn: conn_id }).await;
+    }
+}
+
+struct Reader {
+    app: AppState,
+    link: ConnLink,
+    joined: Option<SessionHandle>,
+    last_seen: Arc<AtomicU64>,
+    started: Instant,
+}
+
+impl Reader {
+    async fn run(
+        &mut self,
+        mut stream: SplitStream<WebSocket>,
+        mut writer: tokio::task::JoinHandle<()>,
+    ) {
+        loop {
+            tokio::select! {
+                _ = &mut writer => return,
+                frame = stream.next() => {
+                    self.last_seen
+                        .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
+                    match frame {
+                        None => break,
+                        Some(Err(e)) => {
+                            if is_capacity_error(&e) {
+                                self.close(
+                                    ErrorCode::MessageTooLarge,
+                                    format!(
+                                        "a message may be at most {} bytes",
+                                        draagvlak_protocol::limits::MAX_MESSAGE_BYTES
+                                    ),
+                                );
+                            } else {
+                                debug!(error = %e, "read error");
+                            }
+                            break;
+                        }
+                        Some(Ok(Message::Text(text))) => {
+                            if !self.text(text.as_str()).await {
+                                break;
+                            }
+                        }
+                        Some(Ok(Message::Binary(_))) => self.error(
+                            ErrorCode::BinaryFrame,
+                            "binary frames are not part of the protocol; send JSON text frames",
+                        ),
+                        Some(Ok(Message::Close(_))) => break,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    }
+                }
+            }
+        }
+        // Let the writer finish sending what is queued (and a close frame), but not forever.
+        drop(self.link.tx.clone());
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            let _ = self.link.close.send(None);
+            writer.await
+        })
+        .await;
+    }
+
+    fn send(&self, msg: &ServerMessage) {
+        if let Ok(text) = serde_json::to_string(msg) {
+            // A full queue here means the client does not read; the actor will close it.
+            let _ = self.link.tx.try_send(Arc::from(text));
+        }
+    }
+
+    fn error(&self, code: ErrorCode, message: impl Into<String>) {
+        self.send(&ServerMessage::Error {
+            code,
+            message: message.into(),
+        });
+    }
+
+    fn close(&self, code: ErrorCode, message: impl Into<String>) {
+        let _ = self.link.close.send(Some((code, message.into())));
+    }
+
+    /// Handle one text frame. Returns false when the connection must end.
+    async fn text(&mut self, text: &str) -> bool {
+        let msg = match serde_json::from_str::<ClientMessage>(text) {
+            Ok(msg) => msg,
+            Err(e) => {
+                let code = match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(serde_json::Value::Object(o)) => match o.get("type") {
+                        Some(serde_json::Value::String(t))
+                            if !CLIENT_TYPES.contains(&t.as_str()) =>
+                        {
+                            ErrorCode::UnknownType
+                        }
+                        _ => ErrorCode::BadMessage,
+                    },
+                    _ => ErrorCode::BadMessage,
+                };
+                let message = if code == ErrorCode::UnknownType {
+                    format!("unknown message type; known: {}", CLIENT_TYPES.join(", "))
+                } else {
+                    format!("not a valid message: {e}")
+                };
+                self.error(code, message);
+                return true;
+            }
+        };
+        match msg {
+            ClientMessage::Ping => {
+                self.send(&ServerMessage::Pong);
+                true
+            }
+            ClientMessage::Join { protocol, join } => {
+                if self.joined.is_some() {
+                    self.error(
+                        ErrorCode::AlreadyJoined,
+                        "this connection has joined already",
+                    );
+                    return true;
+                }
+                if protocol != PROTOCOL_VERSION {
+                    self.close(
+                        ErrorCode::UnsupportedVersion,
+                        format!("this server speaks protocol version {PROTOCOL_VERSION}"),
+                    );
+                    return false;
+                }
+                match self.join(join).await {
+                    Ok(()) => true,
+                    Err(r) => {
+                        self.error(r.code, r.message);
+                        true
+                    }
+                }
+            }
+            ClientMessage::Intent { id, intent } => {
+                let Some(handle) = &self.joined else {
+                    self.error(ErrorCode::NotJoined, "send join first");
+                    return true;
+                };
+                let cmd = Cmd::Intent {
+                    conn: self.link.id,
+                    id,
+                    intent,
+                };
+                if handle.send(cmd).await.is_err() {
+                    self.close(ErrorCode::Unavailable, "the session stopped; reconnect");
+                    return false;
+                }
+                true
+            }
+            ClientMessage::Sync => {
+                let Some(handle) = &self.joined else {
+                    self.error(ErrorCode::NotJoined, "send join first");
+                    return true;
+                };
+                if handle.send(Cmd::Sync { conn: self.link.id }).await.is_err() {
+                    self.close(ErrorCode::Unavailable, "the session stopped; reconnect");
+                    return false;
+                }
+                true
+            }
+        }
+    }
+
+    async fn join(&mut self, request: JoinRequest) -> Result<(), Refusal> {
+        let code = credentials::normalise_code(request.code());
+        let row = self
+            .app
+            .store
+            .session_by_code(&code)
+            .await
+            .map_err(|e| {
+                warn!(error = %e, "session lookup failed");
+                Refusal::new(
+                    ErrorCode::StorageFailed,
+                    "storage is unavailable; try again",
+                )
+            })?
+            .ok_or_else(|| {
+                Refusal::new(ErrorCode::SessionNotFound, "no session has this join code")
+            })?;
+        tracing::Span::current().record("session", row.id.as_str());
+        // A session that is unloading answers `unavailable`; the next try starts a new actor.
+        for attempt in 0..20u64 {
+            let handle = self.app.registry.get_or_spawn(&row.id);
+            let (reply_tx, reply_rx) = oneshot::channel();
+            let cmd = Cmd::Join {
+                conn: self.link.clone(),
+                request: request.clone(),
+                reply: reply_tx,
+            };
+            if handle.send(cmd).await.is_ok() {
+                match reply_rx.await {
+                    Ok(Ok(())) => {
+                        self.joined = Some(handle);
+                        return Ok(());
+                    }
+                    Ok(Err(r)) if r.code != ErrorCode::Unavailable => return Err(r),
+                    _ => {}
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(5 * (attempt + 1))).await;
+        }
+        Err(Refusal::new(
+            ErrorCode::Unavailable,
+            "the session is not available right now; try again",
+        ))
+    }
+}
+
+fn is_capacity_error(e: &axum::Error) -> bool {
+    let text = e.to_string();
+    text.contains("Space limit exceeded") || text.contains("capacity") || text.contains("too long")
+}
+
+/// Drain the outbound queue into the socket; ping; close with a reason when asked.
+async fn writer(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<Arc<str>>,
+    mut close_rx: watch::Receiver<CloseReason>,
+    app: AppState,
+    last_seen: Arc<AtomicU64>,
+    started: Instant,
+) {
+    let ping_every = app.config.limits.ping_interval;
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let reason: Option<(ErrorCode, String)> = loop {
+        tokio::select! {
+            biased;
+            changed = close_rx.changed() => {
+                if changed.is_err() {
+                    break None;
+                }
+                let reason = close_rx.borrow_and_update().clone();
+                // `None` is the reader saying "finish up": drain what is queued, then close.
+                if reason.is_none() {
+                    while let Ok(frame) = rx.try_recv() {
+                        if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                break reason;
+            }
+            _ = app.shutdown.cancelled() => {
+                break Some((ErrorCode::ShuttingDown, "the server is shutting down".into()));
+            }
+            frame = rx.recv() => {
+                let Some(frame) = frame else { break None };
+                if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
+                    return;
+                }
+            }
+            _ = ping.tick() => {
+                let silent_ms = (started.elapsed().as_millis() as u64)
+                    .saturating_sub(last_seen.load(Ordering::Relaxed));
+                if Duration::from_millis(silent_ms) > ping_every * 3 {
+                    debug!("peer silent; closing");
+                    break None;
+                }
+                if sink.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+    let frame = match reason {
+        Some((code, message)) => {
+            // First the reason as a protocol message, then the close frame with the code.
+            let err = ServerMessage::Error {
+                code,
+                message: message.clone(),
+            };
+            if let Ok(text) = serde_json::to_string(&err) {
+                let _ = sink.send(Message::Text(text.into())).await;
+            }
+            let close_code = match code {
+                ErrorCode::ShuttingDown | ErrorCode::Unavailable => 1001,
+                ErrorCode::MessageTooLarge => 1009,
+                ErrorCode::Internal | ErrorCode::StorageFailed => 1011,
+                ErrorCode::SlowConsumer => 1008,
+                _ => 1008,
+            };
+            CloseFrame {
+                code: close_code,
+                reason: Utf8Bytes::from(code.as_str()),
+            }
+        }
+        None => CloseFrame {
+            code: 1000,
+            reason: Utf8Bytes::from_static("bye"),
+        },
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+    let _ = sink.close().await;
+}
