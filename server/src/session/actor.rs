@@ -352,9 +352,12 @@ enum Reply {
         conn: ConnId,
         result: Result<(), Refusal>,
         /// A new participant: (id, token hash).
-        created: Option<(String, Vec<u8>)>,
+        created: Option<NewParticipant>,
     },
 }
+
+/// A participant created by a join: (id, token hash), stored with the tick.
+type NewParticipant = (String, Vec<u8>);
 
 impl Actor {
     fn new(
@@ -659,7 +662,7 @@ impl Actor {
         &mut self,
         link: ConnLink,
         request: JoinRequest,
-    ) -> (Result<(), Refusal>, Option<(String, Vec<u8>)>) {
+    ) -> (Result<(), Refusal>, Option<NewParticipant>) {
         if self.closed {
             return (
                 Err(Refusal::new(
@@ -711,7 +714,7 @@ impl Actor {
                         None,
                     );
                 }
-                if !self.ws.state().groups.iter().any(|g| *g == group) {
+                if !self.ws.state().groups.contains(&group) {
                     return (
                         Err(Refusal::new(
                             ErrorCode::InvalidGroup,

@@ -40,3 +40,6 @@ impl Refusal {
         Refusal::new(ErrorCode::Internal, "unexpected server error")
     }
 }
+
+#[cfg(test)]
+mod tests;

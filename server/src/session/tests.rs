@@ -1,0 +1,460 @@
+//! Workshop logic tests without a socket: intents applied to a document, checked against the
+//! mirror, the stored form and the projections.
+
+use automerge::ChangeHash;
+use draagvlak_protocol::view::Level;
+use draagvlak_protocol::{ErrorCode, Intent, Splice};
+
+use super::Refusal;
+use super::apply::{Sender, apply};
+use super::projection::{self, Audience, Presence};
+use super::template;
+use super::workshop::{Meta, Workshop};
+
+fn workshop() -> Workshop {
+    let meta = Meta {
+        id: "0123456789abcdef".into(),
+        code: "ABC234".into(),
+        title: "ICT-strategie 2027".into(),
+        organisation: "Gemeente Zaanstad".into(),
+        language: "nl".into(),
+        template: "strategic-framework".into(),
+    };
+    let phases = template::phases("strategic-framework").unwrap();
+    Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap()
+}
+
+fn run(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Result<Option<String>, ErrorCode> {
+    let heads: Vec<ChangeHash> = ws.heads().to_vec();
+    let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
+    apply(ws, sender, &intent, &lookup)
+        .map(|a| a.created)
+        .map_err(|r| r.code)
+}
+
+fn go_to(ws: &mut Workshop, index: u32) {
+    run(ws, Sender::Facilitator, Intent::GoToPhase { index }).unwrap();
+}
+
+const F: Sender<'static> = Sender::Facilitator;
+
+#[test]
+fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
+    let mut ws = workshop();
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    let bert = ws.add_participant("Bert", "business").unwrap();
+    let a = Sender::Participant(&anna);
+    let b = Sender::Participant(&bert);
+    // Lobby: nobody can add anything.
+    assert_eq!(
+        run(&mut ws, a, Intent::AddStatement { text: "x".into() }),
+        Err(ErrorCode::WrongPhase)
+    );
+    go_to(&mut ws, 1); // richten brainstorm
+    let s1 = run(
+        &mut ws,
+        a,
+        Intent::AddStatement {
+            text: "ICT is een strategische partner".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    let s2 = run(
+        &mut ws,
+        b,
+        Intent::AddStatement {
+            text: "Digitaal eerst".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    ws.commit();
+    // Only the author edits or deletes.
+    let edit = Splice {
+        rev: 0,
+        pos: 0,
+        delete: 0,
+        insert: "Ja: ".into(),
+    };
+    assert_eq!(
+        run(
+            &mut ws,
+            b,
+            Intent::EditStatement {
+                statement: s1.clone(),
+                splice: edit.clone()
+            }
+        ),
+        Err(ErrorCode::NotOwner)
+    );
+    run(
+        &mut ws,
+        a,
+        Intent::EditStatement {
+            statement: s1.clone(),
+            splice: edit,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut ws,
+            a,
+            Intent::DeleteStatement {
+                statement: s2.clone()
+            }
+        ),
+        Err(ErrorCode::NotOwner)
+    );
+    assert_eq!(
+        ws.state().statements[&s1].text,
+        "Ja: ICT is een strategische partner"
+    );
+    // Participants cannot steer.
+    assert_eq!(
+        run(&mut ws, a, Intent::NextPhase),
+        Err(ErrorCode::Forbidden)
+    );
+    run(&mut ws, F, Intent::NextPhase).unwrap(); // vote
+    run(
+        &mut ws,
+        a,
+        Intent::PlaceDot {
+            statement: s1.clone(),
+        },
+    )
+    .unwrap();
+    run(
+        &mut ws,
+        a,
+        Intent::PlaceDot {
+            statement: s1.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut ws,
+            a,
+            Intent::PlaceDot {
+                statement: s1.clone()
+            }
+        ),
+        Err(ErrorCode::ItemLimit)
+    );
+    run(
+        &mut ws,
+        a,
+        Intent::PlaceDot {
+            statement: s2.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut ws,
+            a,
+            Intent::PlaceDot {
+                statement: s2.clone()
+            }
+        ),
+        Err(ErrorCode::BudgetExhausted)
+    );
+    run(
+        &mut ws,
+        a,
+        Intent::RemoveDot {
+            statement: s2.clone(),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut ws,
+            a,
+            Intent::RemoveDot {
+                statement: s2.clone()
+            }
+        ),
+        Err(ErrorCode::NoDot)
+    );
+    run(
+        &mut ws,
+        b,
+        Intent::PlaceDot {
+            statement: s2.clone(),
+        },
+    )
+    .unwrap();
+    // Locked input.
+    run(&mut ws, F, Intent::SetLocked { locked: true }).unwrap();
+    assert_eq!(
+        run(
+            &mut ws,
+            b,
+            Intent::PlaceDot {
+                statement: s1.clone()
+            }
+        ),
+        Err(ErrorCode::InputLocked)
+    );
+    run(&mut ws, F, Intent::SetLocked { locked: false }).unwrap();
+    // Hidden statements take no dots.
+    run(
+        &mut ws,
+        F,
+        Intent::HideStatement {
+            statement: s2.clone(),
+            hidden: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut ws,
+            b,
+            Intent::PlaceDot {
+                statement: s2.clone()
+            }
+        ),
+        Err(ErrorCode::Hidden)
+    );
+    run(
+        &mut ws,
+        F,
+        Intent::HideStatement {
+            statement: s2.clone(),
+            hidden: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(ws.state().dots_used(&anna, Level::Richten), 2);
+    run(&mut ws, F, Intent::RevealVotes).unwrap();
+    run(&mut ws, F, Intent::NextPhase).unwrap(); // rules
+    let r1 = run(
+        &mut ws,
+        a,
+        Intent::ProposeRule {
+            text: "Eerst hergebruiken, dan kopen".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        run(
+            &mut ws,
+            b,
+            Intent::RateRule {
+                rule: r1.clone(),
+                score: 6
+            }
+        ),
+        Err(ErrorCode::InvalidScore)
+    );
+    run(
+        &mut ws,
+        b,
+        Intent::RateRule {
+            rule: r1.clone(),
+            score: 4,
+        },
+    )
+    .unwrap();
+    run(
+        &mut ws,
+        a,
+        Intent::RateRule {
+            rule: r1.clone(),
+            score: 2,
+        },
+    )
+    .unwrap();
+    ws.commit();
+    // Any participant may edit a rule's text.
+    let rev_heads = ws.heads().to_vec();
+    let lookup = move |_r: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(rev_heads.clone()) };
+    apply(
+        &mut ws,
+        b,
+        &Intent::EditRule {
+            rule: r1.clone(),
+            splice: Splice {
+                rev: 0,
+                pos: 29,
+                delete: 0,
+                insert: " of huren".into(),
+            },
+        },
+        &lookup,
+    )
+    .unwrap();
+    assert_eq!(
+        ws.state().rules[&r1].text,
+        "Eerst hergebruiken, dan kopen of huren"
+    );
+    ws.commit();
+
+    // The mirror equals what the document says, and what a reload from storage says.
+    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+    let saved = ws.save();
+    let loaded = Workshop::load("0123456789abcdef", &saved, std::iter::empty()).unwrap();
+    assert_eq!(loaded.state(), ws.state());
+}
+
+#[test]
+fn incremental_chunks_load_to_the_same_state() {
+    let mut ws = workshop();
+    let snapshot = ws.save();
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    go_to(&mut ws, 1);
+    ws.commit();
+    let c1 = ws.save_incremental();
+    run(
+        &mut ws,
+        Sender::Participant(&anna),
+        Intent::AddStatement {
+            text: "Eén loket".into(),
+        },
+    )
+    .unwrap();
+    ws.commit();
+    let c2 = ws.save_incremental();
+    let loaded = Workshop::load(
+        "0123456789abcdef",
+        &snapshot,
+        [c1.as_slice(), c2.as_slice()],
+    )
+    .unwrap();
+    assert_eq!(loaded.state(), ws.state());
+}
+
+#[test]
+fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
+    let mut ws = workshop();
+    let anna = ws.add_participant("Anna Jansen", "ict").unwrap();
+    let bert = ws.add_participant("Bert de Vries", "business").unwrap();
+    let a = Sender::Participant(&anna);
+    let b = Sender::Participant(&bert);
+    go_to(&mut ws, 1);
+    let s1 = run(
+        &mut ws,
+        a,
+        Intent::AddStatement {
+            text: "Anoniem idee".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    go_to(&mut ws, 2);
+    run(
+        &mut ws,
+        b,
+        Intent::PlaceDot {
+            statement: s1.clone(),
+        },
+    )
+    .unwrap();
+    go_to(&mut ws, 3);
+    let r1 = run(
+        &mut ws,
+        a,
+        Intent::ProposeRule {
+            text: "Open standaarden".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    run(
+        &mut ws,
+        b,
+        Intent::RateRule {
+            rule: r1.clone(),
+            score: 5,
+        },
+    )
+    .unwrap();
+    let presence = Presence::new();
+    for audience in [Audience::Public, Audience::Facilitator] {
+        let v = projection::view(ws.state(), &presence, audience);
+        let json = serde_json::to_string(&v).unwrap();
+        assert!(v.statements[&s1].dots.is_none(), "{audience:?}");
+        assert!(
+            v.statements[&s1].author.is_none(),
+            "anonymous for {audience:?}"
+        );
+        assert!(v.rules[&r1].support.is_none());
+        assert_eq!(v.rules[&r1].raters, 1);
+        assert_eq!(v.progress[&Level::Richten].voters, 1);
+        assert!(!json.contains("\"dots\""), "{json}");
+        assert!(!json.contains("histogram"));
+    }
+    // Bert sees his own dot; Anna does not see it.
+    assert_eq!(projection::me(ws.state(), &bert).unwrap().dots[&s1], 1);
+    assert!(projection::me(ws.state(), &anna).unwrap().dots.is_empty());
+    // Reveal in the rules phase reveals ratings; dots need their own reveal in the vote phase.
+    run(&mut ws, F, Intent::RevealVotes).unwrap();
+    let v = projection::view(ws.state(), &presence, Audience::Public);
+    let support = v.rules[&r1].support.as_ref().unwrap();
+    assert_eq!(support.histogram, [0, 0, 0, 0, 1]);
+    assert_eq!(support.by_group["business"], Some(1.0));
+    assert_eq!(support.by_group["ict"], None);
+    assert!(v.statements[&s1].dots.is_none());
+    go_to(&mut ws, 2);
+    run(&mut ws, F, Intent::RevealVotes).unwrap();
+    let v = projection::view(ws.state(), &presence, Audience::Public);
+    assert_eq!(v.statements[&s1].dots, Some(1));
+}
+
+#[test]
+fn hidden_statements_are_absent_from_the_public_view_only() {
+    let mut ws = workshop();
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    go_to(&mut ws, 1);
+    let s1 = run(
+        &mut ws,
+        Sender::Participant(&anna),
+        Intent::AddStatement {
+            text: "Weg ermee".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    run(
+        &mut ws,
+        F,
+        Intent::HideStatement {
+            statement: s1.clone(),
+            hidden: true,
+        },
+    )
+    .unwrap();
+    let presence = Presence::new();
+    assert!(
+        !projection::view(ws.state(), &presence, Audience::Public)
+            .statements
+            .contains_key(&s1)
+    );
+    assert!(projection::view(ws.state(), &presence, Audience::Facilitator).statements[&s1].hidden);
+}
+
+#[test]
+fn phase_navigation_bounds() {
+    let mut ws = workshop();
+    assert_eq!(
+        run(&mut ws, F, Intent::PreviousPhase),
+        Err(ErrorCode::NoChange)
+    );
+    assert_eq!(
+        run(&mut ws, F, Intent::GoToPhase { index: 99 }),
+        Err(ErrorCode::NotFound)
+    );
+    go_to(&mut ws, 10);
+    assert_eq!(run(&mut ws, F, Intent::NextPhase), Err(ErrorCode::NoChange));
+    run(&mut ws, F, Intent::PreviousPhase).unwrap();
+    assert_eq!(ws.state().current_phase, 9);
+    assert_eq!(
+        run(&mut ws, Sender::Projector, Intent::NextPhase),
+        Err(ErrorCode::Forbidden)
+    );
+}
