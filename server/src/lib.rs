@@ -22,5 +22,5 @@ pub mod session;
 pub mod store;
 pub mod ws;
 
-pub use app::{Server, start};
+pub use app::{Server, run_until_signal, start};
 pub use config::{Args, Config};

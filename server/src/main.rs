@@ -12,36 +12,6 @@ async fn main() -> anyhow::Result<()> {
         .with_env_filter(EnvFilter::try_new(&args.log).context("invalid --log filter")?)
         .init();
     let config = Config::from_args(args)?;
-    let server = draagvlak_server::start(config).await?;
-    let token = server.state.shutdown.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("signal received; shutting down");
-        token.cancel();
-    });
-    server.wait().await;
+    draagvlak_server::run_until_signal(config).await?;
     Ok(())
-}
-
-async fn wait_for_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
 }
