@@ -112,11 +112,11 @@ impl Reader {
         }
         // Let the writer finish sending what is queued (and a close frame), but not forever.
         drop(self.link.tx.clone());
-        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        // `None` asks the writer to flush and close normally, unless a reason is already set.
+        if self.link.close.borrow().is_none() {
             let _ = self.link.close.send(None);
-            writer.await
-        })
-        .await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
     }
 
     fn send(&self, msg: &ServerMessage) {

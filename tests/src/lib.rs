@@ -30,6 +30,7 @@ impl InProcess {
     /// Start a server with a given configuration tweak.
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> InProcess {
         let data = tempfile::tempdir().expect("temp dir");
+        init_logging();
         let mut config = Config::for_tests(data.path().to_path_buf());
         tweak(&mut config);
         let server = draagvlak_server::start(config).await.expect("server starts");
@@ -41,6 +42,7 @@ impl InProcess {
     }
 
     async fn start_in(data: tempfile::TempDir) -> InProcess {
+        init_logging();
         let config = Config::for_tests(data.path().to_path_buf());
         let server = draagvlak_server::start(config).await.expect("server starts");
         InProcess {
@@ -71,6 +73,15 @@ impl InProcess {
         }
         self.data
     }
+}
+
+/// Server logs in test output, filtered by `TEST_LOG` (e.g. `TEST_LOG=debug`); off by default.
+pub fn init_logging() {
+    let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "off".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_test_writer()
+        .try_init();
 }
 
 /// The server binary running as a child process.
@@ -184,4 +195,106 @@ pub async fn create_session(http: &str, title: &str) -> SessionCreated {
         .expect("POST /api/sessions");
     assert_eq!(resp.status().as_u16(), 201, "session created");
     resp.json().await.expect("SessionCreated body")
+}
+
+/// A bare WebSocket client that speaks raw frames, for protocol-level tests.
+pub struct Raw {
+    ws: tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    /// Every text frame received, in order.
+    pub frames: Vec<String>,
+}
+
+/// What a raw client read.
+#[derive(Debug)]
+pub enum RawEvent {
+    Json(serde_json::Value),
+    Closed(Option<(u16, String)>),
+}
+
+impl Raw {
+    pub async fn connect(ws_url: &str) -> Raw {
+        let (ws, _) = tokio_tungstenite::connect_async(ws_url)
+            .await
+            .expect("websocket connects");
+        Raw {
+            ws,
+            frames: Vec::new(),
+        }
+    }
+
+    pub async fn send_text(&mut self, text: impl Into<String>) {
+        use futures_util::SinkExt as _;
+        let text: String = text.into();
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::text(text))
+            .await
+            .expect("send");
+    }
+
+    pub async fn send_json(&mut self, value: serde_json::Value) {
+        self.send_text(value.to_string()).await;
+    }
+
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        use futures_util::SinkExt as _;
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::binary(bytes))
+            .await
+            .expect("send");
+    }
+
+    /// The next JSON message or the close, within `timeout`.
+    pub async fn next(&mut self, timeout: Duration) -> Option<RawEvent> {
+        use futures_util::StreamExt as _;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let msg = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()?;
+            match msg {
+                None | Some(Err(_)) => return Some(RawEvent::Closed(None)),
+                Some(Ok(Message::Text(t))) => {
+                    self.frames.push(t.to_string());
+                    let v = serde_json::from_str(t.as_str()).expect("server sends JSON");
+                    return Some(RawEvent::Json(v));
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Some(RawEvent::Closed(
+                        frame.map(|f| (u16::from(f.code), f.reason.to_string())),
+                    ));
+                }
+                Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    /// The next JSON message (panics on close or timeout).
+    pub async fn json(&mut self) -> serde_json::Value {
+        match self.next(Duration::from_secs(10)).await {
+            Some(RawEvent::Json(v)) => v,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+
+    /// Read messages until one has `"type": ty`; returns it.
+    pub async fn until_type(&mut self, ty: &str) -> serde_json::Value {
+        loop {
+            let v = self.json().await;
+            if v["type"] == ty {
+                return v;
+            }
+        }
+    }
+
+    /// Read until the connection closes; returns the close frame.
+    pub async fn until_closed(&mut self) -> Option<(u16, String)> {
+        loop {
+            match self.next(Duration::from_secs(10)).await {
+                Some(RawEvent::Closed(c)) => return c,
+                Some(RawEvent::Json(_)) => continue,
+                None => panic!("connection did not close"),
+            }
+        }
+    }
 }
