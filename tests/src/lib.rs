@@ -33,7 +33,9 @@ impl InProcess {
         init_logging();
         let mut config = Config::for_tests(data.path().to_path_buf());
         tweak(&mut config);
-        let server = draagvlak_server::start(config).await.expect("server starts");
+        let server = draagvlak_server::start(config)
+            .await
+            .expect("server starts");
         InProcess {
             addr: server.addr,
             server: Some(server),
@@ -44,7 +46,9 @@ impl InProcess {
     async fn start_in(data: tempfile::TempDir) -> InProcess {
         init_logging();
         let config = Config::for_tests(data.path().to_path_buf());
-        let server = draagvlak_server::start(config).await.expect("server starts");
+        let server = draagvlak_server::start(config)
+            .await
+            .expect("server starts");
         InProcess {
             addr: server.addr,
             server: Some(server),
@@ -251,7 +255,9 @@ impl Raw {
         use tokio_tungstenite::tungstenite::Message;
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
-            let msg = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()?;
+            let msg = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()?;
             match msg {
                 None | Some(Err(_)) => return Some(RawEvent::Closed(None)),
                 Some(Ok(Message::Text(t))) => {

@@ -46,7 +46,9 @@ async fn bad_frames_get_clear_errors_and_others_notice_nothing() {
     assert_eq!(noisy.until_type("pong").await["type"], "pong");
 
     // Still a working connection after all that.
-    noisy.send_json(json!({"type":"join","protocol":1,"role":"projector","code":session.code})).await;
+    noisy
+        .send_json(json!({"type":"join","protocol":1,"role":"projector","code":session.code}))
+        .await;
     assert_eq!(noisy.until_type("error").await["code"], "already_joined");
 
     // An oversized frame closes the connection with a reason.
@@ -85,13 +87,17 @@ async fn joining_errors() {
     let server = InProcess::start().await;
     let session = create_session(&server.http(), "Toegang").await;
     let mut c = Raw::connect(&server.ws()).await;
-    c.send_json(json!({"type":"intent","id":"1","intent":{"kind":"next_phase"}})).await;
+    c.send_json(json!({"type":"intent","id":"1","intent":{"kind":"next_phase"}}))
+        .await;
     assert_eq!(c.until_type("error").await["code"], "not_joined");
     c.send_json(json!({"type":"join","protocol":1,"role":"participant","code":"NOPE99","name":"A","group":"ict"})).await;
     assert_eq!(c.until_type("error").await["code"], "session_not_found");
     c.send_json(json!({"type":"join","protocol":1,"role":"facilitator","code":session.code,"secret":"guess"})).await;
     assert_eq!(c.until_type("error").await["code"], "bad_credentials");
-    c.send_json(json!({"type":"join","protocol":1,"role":"resume","code":session.code,"token":"guess"})).await;
+    c.send_json(
+        json!({"type":"join","protocol":1,"role":"resume","code":session.code,"token":"guess"}),
+    )
+    .await;
     assert_eq!(c.until_type("error").await["code"], "bad_credentials");
     c.send_json(json!({"type":"join","protocol":1,"role":"participant","code":session.code,"name":"  ","group":"ict"})).await;
     assert_eq!(c.until_type("error").await["code"], "invalid_name");
@@ -99,11 +105,13 @@ async fn joining_errors() {
     assert_eq!(c.until_type("error").await["code"], "invalid_group");
     // A join code is typed by people: lower case and spaces are fine.
     let typed = format!(" {} ", session.code.to_lowercase());
-    c.send_json(json!({"type":"join","protocol":1,"role":"projector","code":typed})).await;
+    c.send_json(json!({"type":"join","protocol":1,"role":"projector","code":typed}))
+        .await;
     assert_eq!(c.until_type("welcome").await["role"], "projector");
 
     let mut old = Raw::connect(&server.ws()).await;
-    old.send_json(json!({"type":"join","protocol":2,"role":"projector","code":session.code})).await;
+    old.send_json(json!({"type":"join","protocol":2,"role":"projector","code":session.code}))
+        .await;
     assert_eq!(old.until_type("error").await["code"], "unsupported_version");
     assert!(old.until_closed().await.is_some());
     server.stop().await;
