@@ -304,3 +304,65 @@ impl Raw {
         }
     }
 }
+
+/// Join messages, as raw JSON.
+pub mod join {
+    use serde_json::{Value, json};
+
+    pub fn participant(code: &str, name: &str, group: &str) -> Value {
+        json!({"type":"join","protocol":1,"role":"participant","code":code,"name":name,"group":group})
+    }
+
+    pub fn resume(code: &str, token: &str) -> Value {
+        json!({"type":"join","protocol":1,"role":"resume","code":code,"token":token})
+    }
+
+    pub fn facilitator(code: &str, secret: &str) -> Value {
+        json!({"type":"join","protocol":1,"role":"facilitator","code":code,"secret":secret})
+    }
+
+    pub fn projector(code: &str) -> Value {
+        json!({"type":"join","protocol":1,"role":"projector","code":code})
+    }
+}
+
+impl Raw {
+    /// Connect, join, and read the welcome and snapshot. Returns the welcome.
+    pub async fn join(ws_url: &str, join: serde_json::Value) -> (Raw, serde_json::Value) {
+        let mut c = Raw::connect(ws_url).await;
+        c.send_json(join).await;
+        let welcome = c.until_type("welcome").await;
+        c.until_type("snapshot").await;
+        (c, welcome)
+    }
+
+    /// Send an intent without waiting.
+    pub async fn intent(&mut self, id: &str, intent: serde_json::Value) {
+        self.send_json(serde_json::json!({"type":"intent","id":id,"intent":intent}))
+            .await;
+    }
+
+    /// Send an intent and wait for its reply (ack or reject), reading everything before it.
+    pub async fn act(&mut self, id: &str, intent: serde_json::Value) -> serde_json::Value {
+        self.intent(id, intent).await;
+        loop {
+            let v = self.json().await;
+            if (v["type"] == "ack" || v["type"] == "reject") && v["id"] == id {
+                return v;
+            }
+        }
+    }
+
+    /// Like [`Raw::act`], but panics on a reject. Returns the ack.
+    pub async fn ok(&mut self, id: &str, intent: serde_json::Value) -> serde_json::Value {
+        let v = self.act(id, intent).await;
+        assert_eq!(v["type"], "ack", "intent {id} refused: {v}");
+        v
+    }
+
+    /// Ask for a snapshot and return its view.
+    pub async fn snapshot(&mut self) -> serde_json::Value {
+        self.send_json(serde_json::json!({"type":"sync"})).await;
+        self.until_type("snapshot").await["view"].clone()
+    }
+}

@@ -1,0 +1,198 @@
+//! `kill -9` of the server during activity: after a restart every acknowledged intent is there,
+//! and clients that resume and resend what was not acknowledged have each intent applied exactly
+//! once.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use draagvlak_tests::{Process, Raw, RawEvent, create_session, join};
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_draagvlak-test-server");
+const PARTICIPANTS: usize = 10;
+const PER_PARTICIPANT: usize = 150;
+
+fn text(p: usize, i: usize) -> String {
+    format!("uitspraak {p}-{i}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_a_burst_loses_no_acknowledged_intent() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Process::start(BIN, data.path());
+    let s = create_session(&server.http(), "Crash").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+
+    let mut clients = Vec::new();
+    let mut tokens = Vec::new();
+    for p in 0..PARTICIPANTS {
+        let (c, welcome) = Raw::join(
+            &server.ws(),
+            join::participant(&s.code, &format!("P{p}"), "ict"),
+        )
+        .await;
+        tokens.push(welcome["resume_token"].as_str().unwrap().to_string());
+        clients.push(c);
+    }
+    // The first half fires all intents without waiting for replies; as soon as the first ack
+    // arrives the server is killed, in the middle of that burst (the other half has not sent
+    // anything yet).
+    let half = PARTICIPANTS / 2;
+    for (p, c) in clients.iter_mut().enumerate().take(half) {
+        for i in 0..PER_PARTICIPANT {
+            c.intent(
+                &format!("i{i}"),
+                json!({"kind":"add_statement","text":text(p, i)}),
+            )
+            .await;
+        }
+    }
+    let mut acked: Vec<HashSet<String>> = vec![HashSet::new(); PARTICIPANTS];
+    loop {
+        if let Some(RawEvent::Json(v)) = clients[0].next(Duration::from_secs(10)).await
+            && v["type"] == "ack"
+        {
+            acked[0].insert(v["id"].as_str().unwrap().to_string());
+            break;
+        }
+    }
+    server.kill9();
+    // Acks that were already on the wire still count: read until each socket is gone.
+    for (p, c) in clients.iter_mut().enumerate() {
+        while let Some(RawEvent::Json(v)) = c.next(Duration::from_secs(2)).await {
+            if v["type"] == "ack" {
+                acked[p].insert(v["id"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    let acked_before: usize = acked.iter().map(HashSet::len).sum();
+    assert!(
+        acked_before > 0 && acked_before < PARTICIPANTS * PER_PARTICIPANT,
+        "the kill must land mid-burst (acked {acked_before})"
+    );
+
+    // Restart on the same data; every acknowledged statement is there.
+    let server = Process::start(BIN, data.path());
+    let (mut projector, _) = Raw::join(&server.ws(), join::projector(&s.code)).await;
+    let view = projector.snapshot().await;
+    let texts: Vec<String> = view["statements"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|st| st["text"].as_str().unwrap().to_string())
+        .collect();
+    eprintln!(
+        "acknowledged before kill -9: {acked_before}; statements after restart: {}",
+        texts.len()
+    );
+    for (p, ids) in acked.iter().enumerate() {
+        for id in ids {
+            let i: usize = id[1..].parse().unwrap();
+            assert_eq!(
+                texts.iter().filter(|t| **t == text(p, i)).count(),
+                1,
+                "acked {p}-{i} present once"
+            );
+        }
+    }
+
+    // Everyone resumes and resends every intent (acked or not): each is applied exactly once.
+    let mut resumed = Vec::new();
+    for (p, token) in tokens.iter().enumerate() {
+        let (mut c, welcome) = Raw::join(&server.ws(), join::resume(&s.code, token)).await;
+        assert_eq!(welcome["participant"]["name"], format!("P{p}"));
+        for i in 0..PER_PARTICIPANT {
+            c.intent(
+                &format!("i{i}"),
+                json!({"kind":"add_statement","text":text(p, i)}),
+            )
+            .await;
+        }
+        resumed.push(c);
+    }
+    for c in resumed.iter_mut() {
+        let mut replies = 0;
+        while replies < PER_PARTICIPANT {
+            let v = c.json().await;
+            if v["type"] == "reject" {
+                panic!("resent intent refused: {v}");
+            }
+            if v["type"] == "ack" {
+                replies += 1;
+            }
+        }
+    }
+    let view = projector.snapshot().await;
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for st in view["statements"].as_object().unwrap().values() {
+        *counts
+            .entry(st["text"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    assert_eq!(counts.len(), PARTICIPANTS * PER_PARTICIPANT);
+    assert!(
+        counts.values().all(|n| *n == 1),
+        "every intent applied exactly once"
+    );
+    let status = server.terminate();
+    assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+}
+
+#[tokio::test]
+async fn resume_and_resend_applies_each_intent_once() {
+    let server = draagvlak_tests::InProcess::start().await;
+    let s = create_session(&server.http(), "Hervatten").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    let (mut c, welcome) = Raw::join(
+        &server.ws(),
+        join::participant(&s.code, "Wisselvallig", "business"),
+    )
+    .await;
+    let token = welcome["resume_token"].as_str().unwrap().to_string();
+    let me = welcome["participant"]["id"].as_str().unwrap().to_string();
+    for i in 0..5 {
+        c.intent(
+            &format!("x{i}"),
+            json!({"kind":"add_statement","text":format!("idee {i}")}),
+        )
+        .await;
+    }
+    drop(c); // gone before reading a single ack
+    // Same person, another device: resend everything.
+    let (mut c, welcome) = Raw::join(&server.ws(), join::resume(&s.code, &token)).await;
+    assert_eq!(welcome["participant"]["id"], me.as_str());
+    for i in 0..5 {
+        c.ok(
+            &format!("x{i}"),
+            json!({"kind":"add_statement","text":format!("idee {i}")}),
+        )
+        .await;
+    }
+    // And once more, for good measure.
+    for i in 0..5 {
+        c.ok(
+            &format!("x{i}"),
+            json!({"kind":"add_statement","text":format!("idee {i}")}),
+        )
+        .await;
+    }
+    let view = c.snapshot().await;
+    assert_eq!(view["statements"].as_object().unwrap().len(), 5);
+    let me_msg = loop {
+        c.send_json(json!({"type":"sync"})).await;
+        let v = c.until_type("me").await;
+        break v;
+    };
+    assert_eq!(me_msg["me"]["statements"].as_array().unwrap().len(), 5);
+    server.stop().await;
+}
