@@ -208,6 +208,10 @@ pub struct Raw {
     >,
     /// Every text frame received, in order.
     pub frames: Vec<String>,
+    /// The view as this client knows it: the last snapshot with every delta since applied.
+    pub live: Option<(u64, serde_json::Value)>,
+    /// Deltas whose `base` did not match the live view (there should be none).
+    pub gaps: usize,
 }
 
 /// What a raw client read.
@@ -225,6 +229,8 @@ impl Raw {
         Raw {
             ws,
             frames: Vec::new(),
+            live: None,
+            gaps: 0,
         }
     }
 
@@ -262,7 +268,9 @@ impl Raw {
                 None | Some(Err(_)) => return Some(RawEvent::Closed(None)),
                 Some(Ok(Message::Text(t))) => {
                     self.frames.push(t.to_string());
-                    let v = serde_json::from_str(t.as_str()).expect("server sends JSON");
+                    let v: serde_json::Value =
+                        serde_json::from_str(t.as_str()).expect("server sends JSON");
+                    self.track(&v);
                     return Some(RawEvent::Json(v));
                 }
                 Some(Ok(Message::Close(frame))) => {
@@ -271,6 +279,23 @@ impl Raw {
                     ));
                 }
                 Some(Ok(_)) => continue,
+            }
+        }
+    }
+
+    fn track(&mut self, v: &serde_json::Value) {
+        if v["type"] == "snapshot" {
+            self.live = Some((v["rev"].as_u64().unwrap_or(0), v["view"].clone()));
+        } else if v["type"] == "delta" {
+            let base = v["base"].as_u64();
+            match &mut self.live {
+                Some((rev, view)) if Some(*rev) == base => {
+                    let ops: json_patch::Patch =
+                        serde_json::from_value(v["ops"].clone()).expect("delta ops are a patch");
+                    json_patch::patch(view, &ops).expect("delta applies to the live view");
+                    *rev = v["rev"].as_u64().unwrap_or(0);
+                }
+                _ => self.gaps += 1,
             }
         }
     }

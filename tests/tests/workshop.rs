@@ -1,0 +1,203 @@
+//! A whole workshop played through over real sockets: a facilitator, a projector and twenty
+//! participants (ten ICT, ten business) through every phase of the strategic-framework agenda.
+
+use std::collections::HashMap;
+
+use draagvlak_tests::{InProcess, Raw, create_session, join};
+use serde_json::{Value, json};
+
+const N: usize = 20;
+
+fn group(p: usize) -> &'static str {
+    if p % 2 == 0 { "ict" } else { "business" }
+}
+
+/// Send one intent per participant, then collect every reply; returns the acks by participant.
+async fn all(clients: &mut [Raw], make: impl Fn(usize) -> Option<(String, Value)>) -> Vec<Value> {
+    let mut ids = Vec::new();
+    for (p, c) in clients.iter_mut().enumerate() {
+        match make(p) {
+            Some((id, intent)) => {
+                c.intent(&id, intent).await;
+                ids.push(Some(id));
+            }
+            None => ids.push(None),
+        }
+    }
+    let mut out = Vec::new();
+    for (c, id) in clients.iter_mut().zip(ids) {
+        let Some(id) = id else {
+            out.push(Value::Null);
+            continue;
+        };
+        loop {
+            let v = c.json().await;
+            if v["id"] == id.as_str() {
+                assert_eq!(v["type"], "ack", "{v}");
+                out.push(v);
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn facilitator_and_twenty_participants_play_every_phase() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "ICT-strategie 2027").await;
+    let ws = server.ws();
+    let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
+    let (mut projector, _) = Raw::join(&ws, join::projector(&s.code)).await;
+    let mut clients = Vec::new();
+    for p in 0..N {
+        let (c, w) = Raw::join(
+            &ws,
+            join::participant(&s.code, &format!("Deelnemer {p}"), group(p)),
+        )
+        .await;
+        assert_eq!(w["participant"]["group"], group(p));
+        clients.push(c);
+    }
+    let view = projector.snapshot().await;
+    assert_eq!(view["groups"]["ict"]["joined"], 10);
+    assert_eq!(view["groups"]["business"]["connected"], 10);
+    assert_eq!(view["phases"].as_array().unwrap().len(), 11);
+
+    let mut n = 0;
+    let mut next = |fac_id: &mut usize| {
+        *fac_id += 1;
+        format!("f{fac_id}")
+    };
+    for (li, level) in ["richten", "inrichten", "verrichten"]
+        .into_iter()
+        .enumerate()
+    {
+        // Brainstorm: everyone adds a statement.
+        fac.ok(&next(&mut n), json!({"kind":"next_phase"})).await;
+        let acks = all(&mut clients, |p| {
+            Some((
+                format!("{level}-s"),
+                json!({"kind":"add_statement","text":format!("{level}: uitspraak van {p}")}),
+            ))
+        })
+        .await;
+        let statements: Vec<String> = acks
+            .iter()
+            .map(|a| a["created"].as_str().unwrap().to_string())
+            .collect();
+        // Vote: participant p puts 2 dots on statement 0 and 1 on statement (p % 5) + 1.
+        fac.ok(&next(&mut n), json!({"kind":"next_phase"})).await;
+        for round in 0..3 {
+            let st = statements.clone();
+            all(&mut clients, |p| {
+                let target = if round < 2 { &st[0] } else { &st[p % 5 + 1] };
+                Some((
+                    format!("{level}-d{round}"),
+                    json!({"kind":"place_dot","statement":target}),
+                ))
+            })
+            .await;
+        }
+        // A fourth dot is over budget for everyone.
+        let v = clients[3]
+            .act(
+                &format!("{level}-d3"),
+                json!({"kind":"place_dot","statement":statements[9]}),
+            )
+            .await;
+        assert_eq!(v["code"], "budget_exhausted");
+        let view = fac.snapshot().await;
+        assert_eq!(view["progress"][level]["voters"], N);
+        assert!(
+            view["statements"][&statements[0]].get("dots").is_none(),
+            "not revealed yet"
+        );
+        fac.ok(&next(&mut n), json!({"kind":"reveal_votes"})).await;
+        let view = projector.snapshot().await;
+        assert_eq!(view["statements"][&statements[0]]["dots"], 2 * N);
+        for k in 1..=5 {
+            assert_eq!(
+                view["statements"][&statements[k]]["dots"], 4,
+                "statement {k}"
+            );
+        }
+        // Rules: two proposals; ICT agrees with rule A, business does not; both like rule B.
+        fac.ok(&next(&mut n), json!({"kind":"next_phase"})).await;
+        let a = clients[0]
+            .ok(
+                &format!("{level}-ra"),
+                json!({"kind":"propose_rule","text":format!("{level}: eerst hergebruiken")}),
+            )
+            .await["created"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let b = clients[1]
+            .ok(
+                &format!("{level}-rb"),
+                json!({"kind":"propose_rule","text":format!("{level}: data bij de bron")}),
+            )
+            .await["created"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        all(&mut clients, |p| {
+            let score = if group(p) == "ict" { 5 } else { 1 };
+            Some((
+                format!("{level}-rate-a"),
+                json!({"kind":"rate_rule","rule":a,"score":score}),
+            ))
+        })
+        .await;
+        all(&mut clients, |_| {
+            Some((
+                format!("{level}-rate-b"),
+                json!({"kind":"rate_rule","rule":b,"score":4}),
+            ))
+        })
+        .await;
+        fac.ok(&next(&mut n), json!({"kind":"reveal_votes"})).await;
+        let view = clients[7].snapshot().await;
+        let sa = &view["rules"][&a]["support"];
+        assert_eq!(sa["histogram"], json!([10, 0, 0, 0, 10]));
+        assert_eq!(sa["overall"], 0.5);
+        assert_eq!(sa["by_group"]["ict"], 1.0);
+        assert_eq!(sa["by_group"]["business"], 0.0);
+        assert_eq!(sa["gap"], 1.0);
+        let sb = &view["rules"][&b]["support"];
+        assert_eq!(sb["overall"], 1.0);
+        assert_eq!(sb["gap"], 0.0);
+        assert_eq!(view["current_phase"], 3 * (li + 1));
+    }
+    fac.ok(&next(&mut n), json!({"kind":"next_phase"})).await;
+    let v = fac.act(&next(&mut n), json!({"kind":"next_phase"})).await;
+    assert_eq!(v["code"], "no_change", "summary is the last phase");
+
+    // Every participant's private part agrees: all dots placed on every level.
+    for c in clients.iter_mut() {
+        c.send_json(json!({"type":"sync"})).await;
+        let me = c.until_type("me").await;
+        let left: HashMap<String, u64> =
+            serde_json::from_value(me["me"]["dots_left"].clone()).unwrap();
+        assert!(left.values().all(|n| *n == 0), "{me}");
+    }
+    // Every live view (one snapshot + every delta since) equals a fresh snapshot.
+    for c in std::iter::once(&mut projector)
+        .chain(std::iter::once(&mut fac))
+        .chain(clients.iter_mut())
+    {
+        while let Some(draagvlak_tests::RawEvent::Json(_)) =
+            c.next(std::time::Duration::from_millis(100)).await
+        {}
+        let (_, live) = c.live.clone().expect("a live view");
+        assert_eq!(c.gaps, 0);
+        let fresh = c.snapshot().await;
+        assert_eq!(live, fresh);
+    }
+    let view = projector.snapshot().await;
+    assert_eq!(view["current_phase"], 10);
+    assert_eq!(view["statements"].as_object().unwrap().len(), 3 * N);
+    assert_eq!(view["rules"].as_object().unwrap().len(), 6);
+    server.stop().await;
+}
