@@ -263,6 +263,15 @@ impl Store {
         rev_from_db(epoch)
     }
 
+    /// How many times the session has been loaded (for tests and diagnostics).
+    pub async fn epoch(&self, id: &str) -> Result<u64, StoreError> {
+        let epoch: Option<i64> = sqlx::query_scalar("SELECT epoch FROM sessions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        rev_from_db(epoch.ok_or_else(|| StoreError::NotFound(id.to_string()))?)
+    }
+
     /// Load everything of one session.
     pub async fn load_session(&self, id: &str) -> Result<LoadedSession, StoreError> {
         let mut tx = self.pool.begin().await?;
