@@ -1,0 +1,194 @@
+//! Every forbidden intent is rejected with its code, over the wire, and changes nothing.
+
+use draagvlak_tests::{InProcess, Raw, create_session, join};
+use serde_json::{Value, json};
+
+fn facilitator_intents(statement: &str) -> Vec<Value> {
+    vec![
+        json!({"kind":"next_phase"}),
+        json!({"kind":"previous_phase"}),
+        json!({"kind":"go_to_phase","index":0}),
+        json!({"kind":"set_locked","locked":true}),
+        json!({"kind":"reveal_votes"}),
+        json!({"kind":"hide_statement","statement":statement,"hidden":true}),
+    ]
+}
+
+fn participant_intents(statement: &str, rule: &str, rev: u64) -> Vec<(Value, &'static str)> {
+    vec![
+        (json!({"kind":"add_statement","text":"x"}), "brainstorm"),
+        (
+            json!({"kind":"edit_statement","statement":statement,"rev":rev,"pos":0,"insert":"x"}),
+            "brainstorm",
+        ),
+        (
+            json!({"kind":"delete_statement","statement":statement}),
+            "brainstorm",
+        ),
+        (json!({"kind":"place_dot","statement":statement}), "vote"),
+        (json!({"kind":"remove_dot","statement":statement}), "vote"),
+        (json!({"kind":"propose_rule","text":"x"}), "rules"),
+        (
+            json!({"kind":"edit_rule","rule":rule,"rev":rev,"pos":0,"insert":"x"}),
+            "rules",
+        ),
+        (json!({"kind":"rate_rule","rule":rule,"score":3}), "rules"),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forbidden_intents_are_rejected_with_their_code() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "Rechten").await;
+    let ws = server.ws();
+    let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
+    let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
+    let (mut bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
+    let (mut projector, _) = Raw::join(&ws, join::projector(&s.code)).await;
+    fac.ok("f1", json!({"kind":"go_to_phase","index":1})).await;
+    let st = anna
+        .ok("a1", json!({"kind":"add_statement","text":"van Anna"}))
+        .await["created"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fac.ok("f2", json!({"kind":"go_to_phase","index":3})).await;
+    let rule = anna
+        .ok("a2", json!({"kind":"propose_rule","text":"regel"}))
+        .await["created"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let before = fac.snapshot().await;
+    let rev = fac.live.as_ref().unwrap().0;
+
+    let mut id = 0;
+    let mut next_id = || {
+        id += 1;
+        format!("t{id}")
+    };
+    // Participants may not steer; the projector may do nothing at all.
+    for intent in facilitator_intents(&st) {
+        let v = bert.act(&next_id(), intent.clone()).await;
+        assert_eq!(
+            (v["type"].as_str(), v["code"].as_str()),
+            (Some("reject"), Some("forbidden")),
+            "{intent}"
+        );
+        let v = projector.act(&next_id(), intent.clone()).await;
+        assert_eq!(v["code"], "forbidden", "{intent}");
+    }
+    for (intent, _) in participant_intents(&st, &rule, rev) {
+        let v = projector.act(&next_id(), intent.clone()).await;
+        assert_eq!(v["code"], "forbidden", "projector: {intent}");
+        let v = fac.act(&next_id(), intent.clone()).await;
+        assert_eq!(v["code"], "forbidden", "facilitator: {intent}");
+    }
+    // Each participant intent outside its phase: wrong_phase. Phases: 0 lobby, 1 brainstorm,
+    // 2 vote, 3 rules, 10 summary.
+    for (phase, kind) in [
+        (0, "lobby"),
+        (1, "brainstorm"),
+        (2, "vote"),
+        (3, "rules"),
+        (10, "summary"),
+    ] {
+        fac.ok(&next_id(), json!({"kind":"go_to_phase","index":phase}))
+            .await;
+        for (intent, allowed) in participant_intents(&st, &rule, rev) {
+            if allowed == kind {
+                continue;
+            }
+            let v = anna.act(&next_id(), intent.clone()).await;
+            assert_eq!(v["code"], "wrong_phase", "{intent} in {kind}");
+        }
+    }
+    // While locked: input_locked, in the right phase.
+    fac.ok(&next_id(), json!({"kind":"set_locked","locked":true}))
+        .await;
+    for (phase, kind) in [(1, "brainstorm"), (2, "vote"), (3, "rules")] {
+        fac.ok(&next_id(), json!({"kind":"go_to_phase","index":phase}))
+            .await;
+        for (intent, allowed) in participant_intents(&st, &rule, rev) {
+            if allowed != kind {
+                continue;
+            }
+            let v = anna.act(&next_id(), intent.clone()).await;
+            assert_eq!(v["code"], "input_locked", "{intent} in {kind}");
+        }
+    }
+    fac.ok(&next_id(), json!({"kind":"set_locked","locked":false}))
+        .await;
+    // Someone else's statement: not_owner. Revealing outside vote/rules: wrong_phase.
+    fac.ok(&next_id(), json!({"kind":"go_to_phase","index":1}))
+        .await;
+    let v = bert
+        .act(
+            &next_id(),
+            json!({"kind":"delete_statement","statement":st}),
+        )
+        .await;
+    assert_eq!(v["code"], "not_owner");
+    let v = bert
+        .act(
+            &next_id(),
+            json!({"kind":"edit_statement","statement":st,"rev":rev,"pos":0,"insert":"x"}),
+        )
+        .await;
+    assert_eq!(v["code"], "not_owner");
+    let v = fac.act(&next_id(), json!({"kind":"reveal_votes"})).await;
+    assert_eq!(v["code"], "wrong_phase");
+    // Bad values.
+    fac.ok(&next_id(), json!({"kind":"go_to_phase","index":3}))
+        .await;
+    let v = bert
+        .act(
+            &next_id(),
+            json!({"kind":"rate_rule","rule":rule,"score":0}),
+        )
+        .await;
+    assert_eq!(v["code"], "invalid_score");
+    let v = bert
+        .act(
+            &next_id(),
+            json!({"kind":"rate_rule","rule":"r999","score":3}),
+        )
+        .await;
+    assert_eq!(v["code"], "not_found");
+    let v = bert
+        .act(
+            &next_id(),
+            json!({"kind":"edit_rule","rule":rule,"rev":rev + 1000,"pos":0,"insert":"x"}),
+        )
+        .await;
+    assert_eq!(v["code"], "stale_revision");
+    let v = bert
+        .act(
+            &next_id(),
+            json!({"kind":"edit_rule","rule":rule,"rev":rev,"pos":99,"insert":"x"}),
+        )
+        .await;
+    assert_eq!(v["code"], "invalid_splice");
+    let v = bert
+        .act(
+            &next_id(),
+            json!({"kind":"propose_rule","text":"x".repeat(1001)}),
+        )
+        .await;
+    assert_eq!(v["code"], "text_too_long");
+    let v = bert
+        .act(&next_id(), json!({"kind":"propose_rule","text":"   "}))
+        .await;
+    assert_eq!(v["code"], "empty_text");
+    let v = bert
+        .act("", json!({"kind":"propose_rule","text":"x"}))
+        .await;
+    assert_eq!(v["code"], "invalid_intent_id");
+
+    // None of it changed anything but the phase and lock the facilitator set.
+    let after = fac.snapshot().await;
+    assert_eq!(after["statements"], before["statements"]);
+    assert_eq!(after["rules"], before["rules"]);
+    assert_eq!(after["locked"], false);
+    server.stop().await;
+}
