@@ -1,0 +1,150 @@
+//! The HTTP API, health checks, and a clean stop on SIGTERM: close frames with a reason, every
+//! acknowledged intent stored, exit status 0.
+
+use std::time::Duration;
+
+use draagvlak_tests::{InProcess, Process, Raw, RawEvent, create_session, join};
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_draagvlak-test-server");
+
+async fn post(http: &str, body: Value) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("{http}/api/sessions"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn http_api_answers_with_stable_codes() {
+    let server = InProcess::start().await;
+    let http = server.http();
+    let (status, created) = post(
+        &http,
+        json!({"title":"ICT-strategie 2027","organisation":"Gemeente Zaanstad","language":"en"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let code = created["code"].as_str().unwrap();
+    assert_eq!(code.len(), 6);
+    assert!(created["facilitator_secret"].as_str().unwrap().len() >= 43);
+    assert_eq!(created["links"]["join"], format!("{http}/join/{code}"));
+    assert_eq!(created["links"]["websocket"], server.ws());
+
+    let public: Value = reqwest::get(format!("{http}/api/sessions/{}", code.to_lowercase()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(public["title"], "ICT-strategie 2027");
+    assert_eq!(public["language"], "en");
+    assert_eq!(public["groups"], json!(["ict", "business"]));
+    assert!(
+        public.get("facilitator_secret").is_none()
+            && !public
+                .to_string()
+                .contains(&created["id"].as_str().unwrap()[..8])
+    );
+
+    for (body, status, code) in [
+        (json!({"title":""}), 422, "invalid_request"),
+        (json!({"title":"x".repeat(201)}), 422, "invalid_request"),
+        (
+            json!({"title":"ok","language":"de"}),
+            422,
+            "unsupported_language",
+        ),
+        (
+            json!({"title":"ok","template":"nope"}),
+            422,
+            "unknown_template",
+        ),
+        (json!({"titel":"ok"}), 422, "invalid_request"),
+    ] {
+        let (s, v) = post(&http, body.clone()).await;
+        assert_eq!(
+            (s, v["error"]["code"].as_str()),
+            (status, Some(code)),
+            "{body}"
+        );
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+    }
+    let resp = reqwest::Client::new()
+        .post(format!("{http}/api/sessions"))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "invalid_request");
+
+    let resp = reqwest::get(format!("{http}/api/sessions/ZZZZZZ"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "session_not_found");
+    assert_eq!(
+        reqwest::get(format!("{http}/healthz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(
+        reqwest::get(format!("{http}/readyz"))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_closes_sockets_with_a_reason_and_keeps_everything() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Process::start(BIN, data.path());
+    let s = create_session(&server.http(), "Afsluiten").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    let (mut anna, _) = Raw::join(&server.ws(), join::participant(&s.code, "Anna", "ict")).await;
+    anna.ok(
+        "a1",
+        json!({"kind":"add_statement","text":"Afgesproken is afgesproken"}),
+    )
+    .await;
+    let status = server.terminate();
+    assert!(status.success(), "exit status {status:?}");
+    for c in [&mut fac, &mut anna] {
+        let mut reason = None;
+        let close = loop {
+            match c.next(Duration::from_secs(5)).await {
+                Some(RawEvent::Json(v)) if v["type"] == "error" => reason = Some(v["code"].clone()),
+                Some(RawEvent::Json(_)) => {}
+                Some(RawEvent::Closed(close)) => break close,
+                None => panic!("no close frame"),
+            }
+        };
+        assert_eq!(reason, Some(json!("shutting_down")));
+        assert_eq!(close, Some((1001, "shutting_down".to_string())));
+    }
+    let server = Process::start(BIN, data.path());
+    let (mut p, _) = Raw::join(&server.ws(), join::projector(&s.code)).await;
+    let view = p.snapshot().await;
+    assert_eq!(view["current_phase"], 1);
+    assert_eq!(view["statements"].as_object().unwrap().len(), 1);
+}
