@@ -1,6 +1,8 @@
 //! Concurrency over the wire: two people typing in the same text at the same moment converge
 //! with both edits kept; a hundred people joining at once load the session exactly once.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use std::time::Duration;
 
 use draagvlak_tests::{InProcess, Raw, RawEvent, create_session, join};

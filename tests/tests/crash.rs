@@ -2,6 +2,8 @@
 //! and clients that resume and resend what was not acknowledged have each intent applied exactly
 //! once.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -187,11 +189,8 @@ async fn resume_and_resend_applies_each_intent_once() {
     }
     let view = c.snapshot().await;
     assert_eq!(view["statements"].as_object().unwrap().len(), 5);
-    let me_msg = loop {
-        c.send_json(json!({"type":"sync"})).await;
-        let v = c.until_type("me").await;
-        break v;
-    };
+    c.send_json(json!({"type":"sync"})).await;
+    let me_msg = c.until_type("me").await;
     assert_eq!(me_msg["me"]["statements"].as_array().unwrap().len(), 5);
     server.stop().await;
 }

@@ -1,6 +1,8 @@
 //! The HTTP API, health checks, and a clean stop on SIGTERM: close frames with a reason, every
 //! acknowledged intent stored, exit status 0.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use std::time::Duration;
 
 use draagvlak_tests::{InProcess, Process, Raw, RawEvent, create_session, join};

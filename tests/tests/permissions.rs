@@ -1,5 +1,7 @@
 //! Every forbidden intent is rejected with its code, over the wire, and changes nothing.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use draagvlak_tests::{InProcess, Raw, create_session, join};
 use serde_json::{Value, json};
 

@@ -1,6 +1,8 @@
 //! Malformed JSON, unknown message types, binary frames and oversized frames each get a clear
 //! error, and the other participants of the session notice nothing.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use std::time::Duration;
 
 use draagvlak_tests::{InProcess, Raw, RawEvent, create_session};

@@ -2,6 +2,8 @@
 //! dots or ratings before the facilitator reveals them, nor the author of an anonymous
 //! statement.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use std::time::Duration;
 
 use draagvlak_tests::{InProcess, Raw, RawEvent, create_session};

@@ -1,6 +1,8 @@
 //! A whole workshop played through over real sockets: a facilitator, a projector and twenty
 //! participants (ten ICT, ten business) through every phase of the strategic-framework agenda.
 
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
 use std::collections::HashMap;
 
 use draagvlak_tests::{InProcess, Raw, create_session, join};
@@ -9,7 +11,11 @@ use serde_json::{Value, json};
 const N: usize = 20;
 
 fn group(p: usize) -> &'static str {
-    if p % 2 == 0 { "ict" } else { "business" }
+    if p.is_multiple_of(2) {
+        "ict"
+    } else {
+        "business"
+    }
 }
 
 /// Send one intent per participant, then collect every reply; returns the acks by participant.
@@ -65,7 +71,7 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
     assert_eq!(view["phases"].as_array().unwrap().len(), 11);
 
     let mut n = 0;
-    let mut next = |fac_id: &mut usize| {
+    let next = |fac_id: &mut usize| {
         *fac_id += 1;
         format!("f{fac_id}")
     };

@@ -3,7 +3,7 @@
 //! The Automerge document is the record: it is what is stored, what a history view replays and
 //! what several nodes would exchange. Reading it for every check and every projection would be
 //! slow and verbose, so every mutation here writes the document *and* the mirror ([`State`]) in the
-//! same method, and [`Workshop::load`] rebuilds the mirror from the document ([`hydrate`]). A test
+//! same method, and [`Workshop::load`] rebuilds the mirror from the document (`hydrate`). A test
 //! checks that a mirror kept up by mutations equals the one hydrated from the same document.
 //!
 //! Document layout (root map):
