@@ -305,8 +305,19 @@ async fn writer(
             }
             frame = rx.recv() => {
                 let Some(frame) = frame else { break None };
-                if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
-                    return;
+                // A peer that does not read blocks this send; a close request or shutdown
+                // must still end the connection, so both are watched while sending.
+                tokio::select! {
+                    sent = sink.send(Message::Text(Utf8Bytes::from(&*frame))) => {
+                        if sent.is_err() {
+                            return;
+                        }
+                    }
+                    _ = close_rx.changed() => {
+                        debug!("closing a connection whose peer does not read");
+                        return;
+                    }
+                    _ = app.shutdown.cancelled() => return,
                 }
             }
             _ = ping.tick() => {

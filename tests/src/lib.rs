@@ -43,6 +43,11 @@ impl InProcess {
         }
     }
 
+    /// Start again on the data directory of a stopped server.
+    pub async fn restart(data: tempfile::TempDir) -> InProcess {
+        Self::start_in(data).await
+    }
+
     async fn start_in(data: tempfile::TempDir) -> InProcess {
         init_logging();
         let config = Config::for_tests(data.path().to_path_buf());
