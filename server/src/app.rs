@@ -11,17 +11,19 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{State, WebSocketUpgrade};
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use axum::routing::{any, get, post};
 use draagvlak_protocol::limits::MAX_MESSAGE_BYTES;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
-use crate::{http_api, ws};
+use crate::{http_api, web, ws};
 
 /// State shared by every handler; cheap to clone.
 #[derive(Clone, Debug)]
@@ -66,11 +68,26 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{code}", get(http_api::lookup_session))
         .route("/healthz", get(http_api::healthz))
         .route("/readyz", get(http_api::readyz))
+        .route("/api/sessions/{code}/qr.svg", get(web::qr))
         .route("/ws", any(upgrade))
+        .route("/", get(web::index))
+        .route("/join/{code}", get(web::index))
+        .route("/facilitator/{code}", get(web::index))
+        .route("/projector/{code}", get(web::index))
+        .route("/assets/{*path}", get(web::asset))
         .fallback(http_api::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A layer that sets a security header on every response.
+fn header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
 async fn upgrade(upgrade: WebSocketUpgrade, State(app): State<AppState>) -> Response {

@@ -8,7 +8,8 @@
 //! - [`registry`]: live sessions, each loaded exactly once;
 //! - [`session`]: the workshop logic and the per-session actor;
 //! - [`store`]: SQLite, the only module that touches the database;
-//! - [`credentials`]: secrets, tokens, join codes.
+//! - [`credentials`]: secrets, tokens, join codes;
+//! - [`web`]: the embedded browser app, QR codes, security headers.
 //!
 //! The binary (`main.rs`) only parses flags, sets up logging and signals, and calls
 //! [`app::start`].
@@ -20,6 +21,7 @@ pub mod http_api;
 pub mod registry;
 pub mod session;
 pub mod store;
+pub mod web;
 pub mod ws;
 
 pub use app::{Server, run_until_signal, start};

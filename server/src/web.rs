@@ -1,0 +1,100 @@
+//! The browser app: static files from `client/web/`, embedded in the binary at compile time
+//! (in debug builds read from that folder, so edits show without a rebuild), the QR code of a
+//! session's join link, and the security headers every response carries.
+//!
+//! The app is plain ES modules with no build step. Every page is the same `index.html`; the
+//! app's router reads the path (`/join/ABC234`, `/facilitator/ABC234`, `/projector/ABC234`).
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use draagvlak_protocol::ErrorCode;
+
+use crate::app::AppState;
+use crate::credentials;
+use crate::http_api::AppError;
+
+#[derive(rust_embed::Embed)]
+#[folder = "../client/web/"]
+struct Assets;
+
+/// The Content-Security-Policy of every response: scripts and styles only from this server,
+/// no inline script, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+fn file(path: &str, cache: &'static str) -> Response {
+    match Assets::get(path) {
+        Some(content) => {
+            let mime = content.metadata.mimetype().to_string();
+            (
+                [
+                    (header::CONTENT_TYPE, mime),
+                    (header::CACHE_CONTROL, cache.to_string()),
+                ],
+                content.data.into_owned(),
+            )
+                .into_response()
+        }
+        None => AppError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file")
+            .into_response(),
+    }
+}
+
+/// `/`, `/join/{code}`, `/facilitator/{code}`, `/projector/{code}`: the app's page.
+pub async fn index() -> Response {
+    file("index.html", "no-cache")
+}
+
+/// `/assets/{*path}`: scripts, styles, images.
+pub async fn asset(Path(path): Path<String>) -> Response {
+    if path.contains("..") {
+        return AppError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file")
+            .into_response();
+    }
+    file(&format!("assets/{path}"), "no-cache")
+}
+
+/// `/api/sessions/{code}/qr.svg`: a QR code of the session's join link.
+pub async fn qr(State(app): State<AppState>, Path(code): Path<String>) -> Response {
+    let code = credentials::normalise_code(&code);
+    if code.len() != credentials::CODE_LENGTH || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::SessionNotFound,
+            "no session has this join code",
+        )
+        .into_response();
+    }
+    let url = format!("{}/join/{code}", app.public_url);
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(qr) => {
+            let svg = qr
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(256, 256)
+                .quiet_zone(true)
+                .build();
+            (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("image/svg+xml"),
+                    ),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("max-age=3600"),
+                    ),
+                ],
+                svg,
+            )
+                .into_response()
+        }
+        Err(e) => AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            format!("cannot draw a QR code: {e}"),
+        )
+        .into_response(),
+    }
+}
