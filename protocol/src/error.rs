@@ -29,7 +29,7 @@ pub enum ErrorCode {
     BadCredentials,
     /// The session is closed and accepts no joins or intents.
     SessionClosed,
-    /// Display name empty, too long, or made of control characters only.
+    /// Display name empty, too long, or containing control characters.
     InvalidName,
     /// The group is not one of the session's groups.
     InvalidGroup,
@@ -54,7 +54,7 @@ pub enum ErrorCode {
     ItemLimit,
     /// There is no dot of yours on this item to remove.
     NoDot,
-    /// A text is empty or longer than `limits::MAX_TEXT_CHARS`.
+    /// A text is longer than `limits::MAX_TEXT_CHARS`.
     TextTooLong,
     /// A text is empty where text is required.
     EmptyText,
@@ -71,7 +71,7 @@ pub enum ErrorCode {
     // --- server side ---
     /// The change could not be written to storage; nothing was applied. Try again later.
     StorageFailed,
-    /// The client sends faster than allowed.
+    /// The client sends faster than allowed (reserved: rate limits come with the security work).
     RateLimited,
     /// The connection could not keep up with the session and is closed; reconnect and resume.
     SlowConsumer,

@@ -158,7 +158,17 @@ impl Reader {
                 } else {
                     format!("not a valid message: {e}")
                 };
-                self.error(code, message);
+                // An intent the server cannot read still gets its one reply, so that a client
+                // waiting for that id is not left waiting.
+                if let Some(id) = unreadable_intent_id(text) {
+                    self.send(&ServerMessage::Reject {
+                        id,
+                        code: ErrorCode::BadMessage,
+                        message,
+                    });
+                } else {
+                    self.error(code, message);
+                }
                 return true;
             }
         };
@@ -264,6 +274,17 @@ impl Reader {
             "the session is not available right now; try again",
         ))
     }
+}
+
+/// The id of a frame that looks like an intent but does not parse as one.
+fn unreadable_intent_id(text: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    if value.get("type")?.as_str()? != "intent" {
+        return None;
+    }
+    let id = value.get("id")?.as_str()?;
+    (!id.is_empty() && id.len() <= draagvlak_protocol::limits::MAX_INTENT_ID_BYTES)
+        .then(|| id.to_string())
 }
 
 fn is_capacity_error(e: &axum::Error) -> bool {

@@ -37,6 +37,24 @@ async fn bad_frames_get_clear_errors_and_others_notice_nothing() {
     assert_eq!(e["code"], "unknown_type");
 
     noisy.send_text(r#"{"type":"intent","id":"x"}"#).await;
+    let e = noisy.until_type("reject").await;
+    assert_eq!(
+        (e["id"].as_str(), e["code"].as_str()),
+        (Some("x"), Some("bad_message"))
+    );
+    noisy
+        .send_text(
+            r#"{"type":"intent","id":"y","intent":{"kind":"rate_rule","rule":"r1","score":300}}"#,
+        )
+        .await;
+    let e = noisy.until_type("reject").await;
+    assert_eq!(
+        (e["id"].as_str(), e["code"].as_str()),
+        (Some("y"), Some("bad_message"))
+    );
+    noisy
+        .send_text(r#"{"type":"intent","intent":{"kind":"next_phase"}}"#)
+        .await;
     let e = noisy.until_type("error").await;
     assert_eq!(e["code"], "bad_message");
 
