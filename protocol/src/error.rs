@@ -64,6 +64,8 @@ pub enum ErrorCode {
     StaleRevision,
     /// A rating outside 1..=5.
     InvalidScore,
+    /// A number outside its allowed range (for example a countdown longer than two hours).
+    InvalidValue,
     /// A per-participant or per-session count limit is reached.
     LimitReached,
     /// There is nothing to do: for example `next_phase` in the last phase.
@@ -130,6 +132,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::InvalidSplice, "invalid_splice"),
     (ErrorCode::StaleRevision, "stale_revision"),
     (ErrorCode::InvalidScore, "invalid_score"),
+    (ErrorCode::InvalidValue, "invalid_value"),
     (ErrorCode::LimitReached, "limit_reached"),
     (ErrorCode::NoChange, "no_change"),
     (ErrorCode::StorageFailed, "storage_failed"),

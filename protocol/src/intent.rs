@@ -43,6 +43,18 @@ pub enum Intent {
     RevealVotes,
     /// Hide a statement from participants and the projector, or show it again.
     HideStatement { statement: String, hidden: bool },
+    /// Start the shared countdown: `seconds` from now (1 to 7200).
+    StartTimer { seconds: u32 },
+    /// Pause the running countdown, keeping the time left.
+    PauseTimer,
+    /// Resume a paused countdown.
+    ResumeTimer,
+    /// Add time to the countdown (running or paused); starts one if there is none.
+    AddTime { seconds: u32 },
+    /// Remove the countdown.
+    ClearTimer,
+    /// Put one statement or rule in focus on every screen, or none (`null`).
+    SetFocus { item: Option<String> },
     // --- participant ---
     /// Add a statement on the current level (brainstorm phase). The ack's `created` holds its id.
     AddStatement { text: String },
@@ -80,6 +92,12 @@ impl Intent {
             Intent::SetLocked { .. } => IntentKind::SetLocked,
             Intent::RevealVotes => IntentKind::RevealVotes,
             Intent::HideStatement { .. } => IntentKind::HideStatement,
+            Intent::StartTimer { .. } => IntentKind::StartTimer,
+            Intent::PauseTimer => IntentKind::PauseTimer,
+            Intent::ResumeTimer => IntentKind::ResumeTimer,
+            Intent::AddTime { .. } => IntentKind::AddTime,
+            Intent::ClearTimer => IntentKind::ClearTimer,
+            Intent::SetFocus { .. } => IntentKind::SetFocus,
             Intent::AddStatement { .. } => IntentKind::AddStatement,
             Intent::EditStatement { .. } => IntentKind::EditStatement,
             Intent::DeleteStatement { .. } => IntentKind::DeleteStatement,
@@ -102,6 +120,12 @@ pub enum IntentKind {
     SetLocked,
     RevealVotes,
     HideStatement,
+    StartTimer,
+    PauseTimer,
+    ResumeTimer,
+    AddTime,
+    ClearTimer,
+    SetFocus,
     AddStatement,
     EditStatement,
     DeleteStatement,
@@ -114,13 +138,19 @@ pub enum IntentKind {
 
 impl IntentKind {
     /// Every intent kind, for tables and exhaustive tests.
-    pub const ALL: [IntentKind; 14] = [
+    pub const ALL: [IntentKind; 20] = [
         IntentKind::NextPhase,
         IntentKind::PreviousPhase,
         IntentKind::GoToPhase,
         IntentKind::SetLocked,
         IntentKind::RevealVotes,
         IntentKind::HideStatement,
+        IntentKind::StartTimer,
+        IntentKind::PauseTimer,
+        IntentKind::ResumeTimer,
+        IntentKind::AddTime,
+        IntentKind::ClearTimer,
+        IntentKind::SetFocus,
         IntentKind::AddStatement,
         IntentKind::EditStatement,
         IntentKind::DeleteStatement,

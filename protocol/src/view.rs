@@ -217,6 +217,19 @@ pub struct ParticipantView {
     pub rated: Vec<Level>,
 }
 
+/// The shared countdown. Every device shows the same deadline: clients convert `deadline`
+/// (server clock) to their own clock with the offset they learned from `welcome.server_time`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimerView {
+    pub running: bool,
+    /// When it runs out, in milliseconds since the Unix epoch (server clock); `null` while paused.
+    pub deadline: Option<u64>,
+    /// Time left while paused, in milliseconds; `null` while running.
+    pub remaining_ms: Option<u64>,
+    /// The length the countdown was started with, in milliseconds (for a progress bar).
+    pub duration_ms: u64,
+}
+
 /// The projection of a session for one audience.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct View {
@@ -230,6 +243,10 @@ pub struct View {
     pub statements: BTreeMap<String, StatementView>,
     pub rules: BTreeMap<String, RuleView>,
     pub progress: BTreeMap<Level, LevelProgress>,
+    /// The shared countdown, if one is set.
+    pub timer: Option<TimerView>,
+    /// The statement or rule every screen highlights, if any.
+    pub focus: Option<String>,
     /// Only in the facilitator's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<BTreeMap<String, ParticipantView>>,

@@ -13,6 +13,12 @@ fn facilitator_intents(statement: &str) -> Vec<Value> {
         json!({"kind":"set_locked","locked":true}),
         json!({"kind":"reveal_votes"}),
         json!({"kind":"hide_statement","statement":statement,"hidden":true}),
+        json!({"kind":"start_timer","seconds":60}),
+        json!({"kind":"pause_timer"}),
+        json!({"kind":"resume_timer"}),
+        json!({"kind":"add_time","seconds":60}),
+        json!({"kind":"clear_timer"}),
+        json!({"kind":"set_focus","item":statement}),
     ]
 }
 

@@ -314,6 +314,14 @@ fn lookup_heads(
         .ok_or_else(stale)
 }
 
+/// The server clock in milliseconds since the Unix epoch.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
 /// Heads as stored: 32-byte hashes, concatenated.
 pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
     heads.iter().flat_map(|h| h.0).collect()
@@ -811,7 +819,11 @@ impl Actor {
         let rev_now = self.rev;
         let table = &self.heads_by_rev;
         let lookup = |rev: u64| lookup_heads(table, rev_now, rev);
-        let result = apply::apply(&mut self.ws, sender, intent, &lookup);
+        let ctx = apply::Context {
+            heads_at: &lookup,
+            now_ms: now_ms(),
+        };
+        let result = apply::apply(&mut self.ws, sender, intent, &ctx);
         match result {
             Ok(applied) => {
                 debug!(conn, intent = ?intent.kind(), "applied");
@@ -939,10 +951,7 @@ impl Actor {
                 role: c.role,
                 participant: identity,
                 resume_token: token,
-                server_time: std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_millis() as u64)
-                    .unwrap_or(0),
+                server_time: now_ms(),
             }));
         }
         let participant = c.participant.clone();

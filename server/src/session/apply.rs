@@ -13,7 +13,7 @@ use draagvlak_protocol::{ErrorCode, Intent};
 use super::Refusal;
 use super::permissions;
 use super::text::check_new_text;
-use super::workshop::{DocError, Workshop};
+use super::workshop::{DocError, Timer, Workshop};
 
 /// Who sends an intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +44,26 @@ fn doc_err(e: DocError) -> Refusal {
     Refusal::internal(e.to_string())
 }
 
-/// Apply `intent` from `sender`. `heads_at` maps a view revision to the document heads it was
-/// projected from (for text edits).
+/// What applying an intent needs from outside the document.
+pub struct Context<'a> {
+    /// Maps a view revision to the document heads it was projected from (for text edits).
+    pub heads_at: &'a dyn Fn(u64) -> Result<Vec<ChangeHash>, Refusal>,
+    /// The server clock, ms since the Unix epoch (for the countdown).
+    pub now_ms: u64,
+}
+
+/// Longest countdown, in seconds.
+pub const MAX_TIMER_SECONDS: u32 = 7200;
+
+/// Apply `intent` from `sender`.
 pub fn apply(
     ws: &mut Workshop,
     sender: Sender<'_>,
     intent: &Intent,
-    heads_at: &dyn Fn(u64) -> Result<Vec<ChangeHash>, Refusal>,
+    ctx: &Context<'_>,
 ) -> Result<Applied, Refusal> {
+    let heads_at = ctx.heads_at;
+    let now = ctx.now_ms;
     let state = ws.state();
     let phase = state.phase();
     permissions::check(sender.role(), intent.kind(), phase.kind, state.locked)?;
@@ -111,6 +123,84 @@ pub fn apply(
                 return Err(not_found("statement", statement));
             }
             ws.set_hidden(statement, *hidden).map_err(doc_err)?;
+            none
+        }
+        Intent::StartTimer { seconds } => {
+            check_seconds(*seconds)?;
+            let ms = u64::from(*seconds) * 1000;
+            let timer = Timer {
+                running: true,
+                deadline: now + ms,
+                remaining_ms: ms,
+                duration_ms: ms,
+            };
+            ws.set_timer(Some(timer)).map_err(doc_err)?;
+            none
+        }
+        Intent::PauseTimer => {
+            let Some(t) = state.timer.clone().filter(|t| t.running) else {
+                return Err(Refusal::new(ErrorCode::NoChange, "no countdown is running"));
+            };
+            let paused = Timer {
+                running: false,
+                remaining_ms: t.deadline.saturating_sub(now),
+                ..t
+            };
+            ws.set_timer(Some(paused)).map_err(doc_err)?;
+            none
+        }
+        Intent::ResumeTimer => {
+            let Some(t) = state.timer.clone().filter(|t| !t.running) else {
+                return Err(Refusal::new(ErrorCode::NoChange, "no countdown is paused"));
+            };
+            let running = Timer {
+                running: true,
+                deadline: now + t.remaining_ms,
+                ..t
+            };
+            ws.set_timer(Some(running)).map_err(doc_err)?;
+            none
+        }
+        Intent::AddTime { seconds } => {
+            check_seconds(*seconds)?;
+            let ms = u64::from(*seconds) * 1000;
+            let limit = u64::from(MAX_TIMER_SECONDS) * 1000;
+            let timer = match state.timer.clone() {
+                Some(t) if t.running => Timer {
+                    deadline: t.deadline.max(now) + ms,
+                    duration_ms: (t.duration_ms + ms).min(limit),
+                    ..t
+                },
+                Some(t) => Timer {
+                    remaining_ms: (t.remaining_ms + ms).min(limit),
+                    duration_ms: (t.duration_ms + ms).min(limit),
+                    ..t
+                },
+                None => Timer {
+                    running: true,
+                    deadline: now + ms,
+                    remaining_ms: ms,
+                    duration_ms: ms,
+                },
+            };
+            ws.set_timer(Some(timer)).map_err(doc_err)?;
+            none
+        }
+        Intent::ClearTimer => {
+            if state.timer.is_none() {
+                return Err(Refusal::new(ErrorCode::NoChange, "there is no countdown"));
+            }
+            ws.set_timer(None).map_err(doc_err)?;
+            none
+        }
+        Intent::SetFocus { item } => {
+            if let Some(id) = item
+                && !state.statements.contains_key(id)
+                && !state.rules.contains_key(id)
+            {
+                return Err(not_found("statement or rule", id));
+            }
+            ws.set_focus(item.clone()).map_err(doc_err)?;
             none
         }
         Intent::AddStatement { text } => {
@@ -218,6 +308,16 @@ pub fn apply(
             none
         }
     }
+}
+
+fn check_seconds(seconds: u32) -> Result<(), Refusal> {
+    if seconds == 0 || seconds > MAX_TIMER_SECONDS {
+        return Err(Refusal::new(
+            ErrorCode::InvalidValue,
+            format!("a countdown is 1 to {MAX_TIMER_SECONDS} seconds"),
+        ));
+    }
+    Ok(())
 }
 
 fn not_found(what: &str, id: &str) -> Refusal {

@@ -32,7 +32,7 @@ use PhaseKind as P;
 
 /// The permission table.
 #[rustfmt::skip]
-pub const TABLE: [Permission; 14] = [
+pub const TABLE: [Permission; 20] = [
     // Facilitator: steering, in any phase unless noted. Never locked out.
     Permission { kind: K::NextPhase, role: Role::Facilitator, phases: Phases::Any, lockable: false },
     Permission { kind: K::PreviousPhase, role: Role::Facilitator, phases: Phases::Any, lockable: false },
@@ -40,6 +40,12 @@ pub const TABLE: [Permission; 14] = [
     Permission { kind: K::SetLocked, role: Role::Facilitator, phases: Phases::Any, lockable: false },
     Permission { kind: K::RevealVotes, role: Role::Facilitator, phases: Phases::Only(&[P::Vote, P::Rules]), lockable: false },
     Permission { kind: K::HideStatement, role: Role::Facilitator, phases: Phases::Any, lockable: false },
+    Permission { kind: K::StartTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
+    Permission { kind: K::PauseTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
+    Permission { kind: K::ResumeTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
+    Permission { kind: K::AddTime, role: Role::Facilitator, phases: Phases::Any, lockable: false },
+    Permission { kind: K::ClearTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetFocus, role: Role::Facilitator, phases: Phases::Any, lockable: false },
     // Participants: content, each in its own phase, and only while input is open.
     Permission { kind: K::AddStatement, role: Role::Participant, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
     Permission { kind: K::EditStatement, role: Role::Participant, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
@@ -129,7 +135,13 @@ mod tests {
                 | K::PreviousPhase
                 | K::GoToPhase
                 | K::SetLocked
-                | K::HideStatement => (Role::Facilitator, &ALL_PHASES, false),
+                | K::HideStatement
+                | K::StartTimer
+                | K::PauseTimer
+                | K::ResumeTimer
+                | K::AddTime
+                | K::ClearTimer
+                | K::SetFocus => (Role::Facilitator, &ALL_PHASES, false),
                 K::RevealVotes => (Role::Facilitator, &[P::Vote, P::Rules], false),
                 K::AddStatement | K::EditStatement | K::DeleteStatement => {
                     (Role::Participant, &[P::Brainstorm], true)

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use draagvlak_protocol::view::{
     AuthorView, GroupCount, Level, LevelProgress, MeView, ParticipantView, PhaseView, RuleView,
-    SessionInfo, StatementView, SupportView, View,
+    SessionInfo, StatementView, SupportView, TimerView, View,
 };
 
 use super::workshop::State;
@@ -241,8 +241,25 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
         statements,
         rules,
         progress,
+        timer: state.timer.as_ref().map(|t| TimerView {
+            running: t.running,
+            deadline: t.running.then_some(t.deadline),
+            remaining_ms: (!t.running).then_some(t.remaining_ms),
+            duration_ms: t.duration_ms,
+        }),
+        focus: state
+            .focus
+            .clone()
+            .filter(|id| state.rules.contains_key(id) || visible_statement(state, id, facilitator)),
         participants,
     }
+}
+
+fn visible_statement(state: &State, id: &str, facilitator: bool) -> bool {
+    state
+        .statements
+        .get(id)
+        .is_some_and(|s| facilitator || !s.hidden)
 }
 
 /// A participant's private part, or `None` for an unknown id.

@@ -6,7 +6,7 @@ use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{ErrorCode, Intent, Splice};
 
 use super::Refusal;
-use super::apply::{Sender, apply};
+use super::apply::{Context, Sender, apply};
 use super::projection::{self, Audience, Presence};
 use super::template;
 use super::workshop::{Meta, Workshop};
@@ -27,7 +27,11 @@ fn workshop() -> Workshop {
 fn run(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Result<Option<String>, ErrorCode> {
     let heads: Vec<ChangeHash> = ws.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
-    apply(ws, sender, &intent, &lookup)
+    let ctx = Context {
+        heads_at: &lookup,
+        now_ms: 1_000_000,
+    };
+    apply(ws, sender, &intent, &ctx)
         .map(|a| a.created)
         .map_err(|r| r.code)
 }
@@ -286,7 +290,10 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
                 insert: " of huren".into(),
             },
         },
-        &lookup,
+        &Context {
+            heads_at: &lookup,
+            now_ms: 0,
+        },
     )
     .unwrap();
     assert_eq!(
@@ -457,4 +464,85 @@ fn phase_navigation_bounds() {
         run(&mut ws, Sender::Projector, Intent::NextPhase),
         Err(ErrorCode::Forbidden)
     );
+}
+
+#[test]
+fn countdown_start_pause_resume_add_and_focus() {
+    let mut ws = workshop();
+    assert_eq!(
+        run(&mut ws, F, Intent::PauseTimer),
+        Err(ErrorCode::NoChange)
+    );
+    assert_eq!(
+        run(&mut ws, F, Intent::StartTimer { seconds: 0 }),
+        Err(ErrorCode::InvalidValue)
+    );
+    assert_eq!(
+        run(&mut ws, F, Intent::StartTimer { seconds: 7201 }),
+        Err(ErrorCode::InvalidValue)
+    );
+    run(&mut ws, F, Intent::StartTimer { seconds: 300 }).unwrap();
+    // `run` uses a clock fixed at 1_000_000 ms.
+    let t = ws.state().timer.clone().unwrap();
+    assert_eq!(
+        (t.running, t.deadline, t.duration_ms),
+        (true, 1_300_000, 300_000)
+    );
+    run(&mut ws, F, Intent::PauseTimer).unwrap();
+    assert_eq!(ws.state().timer.as_ref().unwrap().remaining_ms, 300_000);
+    run(&mut ws, F, Intent::AddTime { seconds: 60 }).unwrap();
+    assert_eq!(ws.state().timer.as_ref().unwrap().remaining_ms, 360_000);
+    run(&mut ws, F, Intent::ResumeTimer).unwrap();
+    assert_eq!(ws.state().timer.as_ref().unwrap().deadline, 1_360_000);
+    let v = projection::view(ws.state(), &Presence::new(), Audience::Public);
+    let tv = v.timer.unwrap();
+    assert_eq!(
+        (tv.running, tv.deadline, tv.remaining_ms),
+        (true, Some(1_360_000), None)
+    );
+    run(&mut ws, F, Intent::ClearTimer).unwrap();
+    assert!(ws.state().timer.is_none());
+    // Focus on an existing item only.
+    assert_eq!(
+        run(
+            &mut ws,
+            F,
+            Intent::SetFocus {
+                item: Some("s99".into())
+            }
+        ),
+        Err(ErrorCode::NotFound)
+    );
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    go_to(&mut ws, 1);
+    let s1 = run(
+        &mut ws,
+        Sender::Participant(&anna),
+        Intent::AddStatement {
+            text: "Focus".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    run(
+        &mut ws,
+        F,
+        Intent::SetFocus {
+            item: Some(s1.clone()),
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        projection::view(ws.state(), &Presence::new(), Audience::Public).focus,
+        Some(s1.clone())
+    );
+    ws.commit();
+    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+    run(&mut ws, F, Intent::SetFocus { item: None }).unwrap();
+    assert_eq!(
+        projection::view(ws.state(), &Presence::new(), Audience::Public).focus,
+        None
+    );
+    ws.commit();
+    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
 }

@@ -13,7 +13,8 @@
 //! `revealed_ratings` {level: true}, `next_seq` uint, `participants` {pid: {name, group, seq}},
 //! `statements` {sid: {seq, level, text: Text, author, anonymous, hidden}}, `dots`
 //! {pid: {sid: uint}}, `rules` {rid: {seq, level, text: Text, author}}, `ratings`
-//! {rid: {pid: uint}}.
+//! {rid: {pid: uint}}, `timer` {running, deadline, remaining_ms, duration_ms} (absent when
+//! none), `focus` str (absent when none).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -74,6 +75,17 @@ pub struct Rule {
     pub author: String,
 }
 
+/// The shared countdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timer {
+    pub running: bool,
+    /// Server clock, ms since the Unix epoch; meaningful while running.
+    pub deadline: u64,
+    /// Meaningful while paused.
+    pub remaining_ms: u64,
+    pub duration_ms: u64,
+}
+
 /// The mirror of the document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct State {
@@ -92,6 +104,9 @@ pub struct State {
     pub rules: BTreeMap<String, Rule>,
     /// rule id -> participant id -> score 1..=5
     pub ratings: BTreeMap<String, BTreeMap<String, u8>>,
+    pub timer: Option<Timer>,
+    /// A statement or rule id.
+    pub focus: Option<String>,
 }
 
 impl State {
@@ -289,6 +304,30 @@ impl Workshop {
     pub fn set_locked(&mut self, locked: bool) -> Result<(), DocError> {
         self.doc.put(ROOT, "locked", locked)?;
         self.state.locked = locked;
+        Ok(())
+    }
+
+    pub fn set_timer(&mut self, timer: Option<Timer>) -> Result<(), DocError> {
+        match &timer {
+            Some(t) => {
+                let o = self.doc.put_object(ROOT, "timer", ObjType::Map)?;
+                self.doc.put(&o, "running", t.running)?;
+                self.doc.put(&o, "deadline", t.deadline)?;
+                self.doc.put(&o, "remaining_ms", t.remaining_ms)?;
+                self.doc.put(&o, "duration_ms", t.duration_ms)?;
+            }
+            None => self.doc.delete(ROOT, "timer")?,
+        }
+        self.state.timer = timer;
+        Ok(())
+    }
+
+    pub fn set_focus(&mut self, focus: Option<String>) -> Result<(), DocError> {
+        match &focus {
+            Some(id) => self.doc.put(ROOT, "focus", id.as_str())?,
+            None => self.doc.delete(ROOT, "focus")?,
+        }
+        self.state.focus = focus;
         Ok(())
     }
 
@@ -633,6 +672,19 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
             ratings.insert(rid, per);
         }
     }
+    let timer = match doc.get(ROOT, "timer")? {
+        Some((Value::Object(ObjType::Map), t)) => Some(Timer {
+            running: boolean(doc, &t, "running")?,
+            deadline: uint(doc, &t, "deadline")?,
+            remaining_ms: uint(doc, &t, "remaining_ms")?,
+            duration_ms: uint(doc, &t, "duration_ms")?,
+        }),
+        _ => None,
+    };
+    let focus = match doc.get(ROOT, "focus")? {
+        Some((Value::Scalar(v), _)) => v.as_str().map(str::to_string),
+        _ => None,
+    };
     let state = State {
         meta,
         groups,
@@ -647,6 +699,8 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         dots,
         rules,
         ratings,
+        timer,
+        focus,
     };
     Ok((state, objs))
 }
