@@ -28,6 +28,15 @@ fn default_template() -> String {
     "strategic-framework".into()
 }
 
+/// `POST /api/demo`: a session filled with sample content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDemo {
+    /// `nl` (default) or `en`: the language of the sample content.
+    #[serde(default = "default_language")]
+    pub language: String,
+}
+
 /// Links a facilitator hands out or opens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionLinks {

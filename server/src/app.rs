@@ -65,6 +65,7 @@ const MAX_BODY_BYTES: usize = 16 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/sessions", post(http_api::create_session))
+        .route("/api/demo", post(http_api::create_demo))
         .route("/api/sessions/{code}", get(http_api::lookup_session))
         .route("/healthz", get(http_api::healthz))
         .route("/readyz", get(http_api::readyz))

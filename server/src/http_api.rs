@@ -9,15 +9,15 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::{
-    ApiError, ApiErrorBody, CreateSession, SessionCreated, SessionLinks, SessionPublic,
+    ApiError, ApiErrorBody, CreateDemo, CreateSession, SessionCreated, SessionLinks, SessionPublic,
 };
 use draagvlak_protocol::limits::MAX_TITLE_CHARS;
 
 use crate::app::AppState;
 use crate::credentials;
 use crate::session::actor::encode_heads;
-use crate::session::template;
 use crate::session::workshop::{Meta, Workshop};
+use crate::session::{demo, template};
 use crate::store::{Chunk, SessionRow, StoreError};
 
 /// An error answer.
@@ -111,6 +111,35 @@ pub async fn create_session(
     State(app): State<AppState>,
     JsonBody(req): JsonBody<CreateSession>,
 ) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
+    let created = create(&app, req, None).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `POST /api/demo`: a session filled with sample content, to try every view.
+pub async fn create_demo(
+    State(app): State<AppState>,
+    JsonBody(req): JsonBody<CreateDemo>,
+) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
+    let (title, organisation) = if req.language == "en" {
+        ("ICT strategy 2027 (demo)", "Municipality of Zaanstad")
+    } else {
+        ("ICT-strategie 2027 (demo)", "Gemeente Zaanstad")
+    };
+    let create_req = CreateSession {
+        title: title.into(),
+        organisation: organisation.into(),
+        language: req.language.clone(),
+        template: "strategic-framework".into(),
+    };
+    let created = create(&app, create_req, Some(&req.language)).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+async fn create(
+    app: &AppState,
+    req: CreateSession,
+    demo: Option<&str>,
+) -> Result<SessionCreated, AppError> {
     let title = check_title("title", &req.title, true)?;
     let organisation = check_title("organisation", &req.organisation, false)?;
     if !["nl", "en"].contains(&req.language.as_str()) {
@@ -145,6 +174,10 @@ pub async fn create_session(
         };
         let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
             .map_err(AppError::internal)?;
+        if let Some(language) = demo {
+            demo::fill(&mut ws, language).map_err(AppError::internal)?;
+            ws.commit();
+        }
         let snapshot = Chunk {
             rev: 0,
             heads: encode_heads(ws.heads()),
@@ -162,22 +195,19 @@ pub async fn create_session(
         };
         match app.store.create_session(&row, &snapshot).await {
             Ok(()) => {
-                tracing::info!(session = %id, code = %code, "session created");
+                tracing::info!(session = %id, code = %code, demo = demo.is_some(), "session created");
                 let base: &str = &app.public_url;
-                return Ok((
-                    StatusCode::CREATED,
-                    Json(SessionCreated {
-                        id,
-                        code: code.clone(),
-                        facilitator_secret: secret,
-                        links: SessionLinks {
-                            join: format!("{base}/join/{code}"),
-                            facilitator: format!("{base}/facilitator/{code}"),
-                            projector: format!("{base}/projector/{code}"),
-                            websocket: app.websocket_url.clone(),
-                        },
-                    }),
-                ));
+                return Ok(SessionCreated {
+                    id,
+                    code: code.clone(),
+                    facilitator_secret: secret,
+                    links: SessionLinks {
+                        join: format!("{base}/join/{code}"),
+                        facilitator: format!("{base}/facilitator/{code}"),
+                        projector: format!("{base}/projector/{code}"),
+                        websocket: app.websocket_url.clone(),
+                    },
+                });
             }
             Err(StoreError::CodeTaken) => continue,
             Err(e) => return Err(AppError::storage(e)),

@@ -112,6 +112,62 @@ async fn http_api_answers_with_stable_codes() {
     server.stop().await;
 }
 
+#[tokio::test]
+async fn demo_session_is_filled_and_the_app_is_served_with_security_headers() {
+    let server = InProcess::start().await;
+    let http = server.http();
+    let resp = reqwest::Client::new()
+        .post(format!("{http}/api/demo"))
+        .json(&json!({"language":"en"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 201);
+    let created: Value = resp.json().await.unwrap();
+    let code = created["code"].as_str().unwrap();
+    let (mut p, _) = Raw::join(&server.ws(), join::projector(code)).await;
+    let view = p.snapshot().await;
+    assert_eq!(view["session"]["language"], "en");
+    assert_eq!(view["statements"].as_object().unwrap().len(), 12);
+    assert_eq!(view["rules"].as_object().unwrap().len(), 4);
+    assert_eq!(view["progress"]["richten"]["dots_revealed"], true);
+    assert_eq!(view["groups"]["ict"]["joined"], 3);
+    assert_eq!(
+        view["phases"][view["current_phase"].as_u64().unwrap() as usize]["level"],
+        "verrichten"
+    );
+
+    for path in [
+        "/",
+        format!("/join/{code}").as_str(),
+        format!("/projector/{code}").as_str(),
+    ] {
+        let resp = reqwest::get(format!("{http}{path}")).await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{path}");
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+        assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(resp.headers()["referrer-policy"], "no-referrer");
+    }
+    let resp = reqwest::get(format!("{http}/api/sessions/{code}/qr.svg"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+    assert!(resp.text().await.unwrap().starts_with("<?xml"));
+    let resp = reqwest::get(format!("{http}/assets/../Cargo.toml"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_closes_sockets_with_a_reason_and_keeps_everything() {
     let data = tempfile::tempdir().unwrap();

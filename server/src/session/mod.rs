@@ -7,10 +7,12 @@
 //! - [`apply`]: one intent, checked and applied;
 //! - [`text`]: collaborative text edits mapped with Automerge cursors;
 //! - [`projection`]: what each audience may see;
+//! - [`demo`]: a session filled with sample content;
 //! - [`actor`]: the task that owns a live session, persists each tick and fans out views.
 
 pub mod actor;
 pub mod apply;
+pub mod demo;
 pub mod permissions;
 pub mod projection;
 pub mod template;

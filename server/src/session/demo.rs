@@ -1,0 +1,206 @@
+//! A demo session filled with realistic sample content, so that a newcomer can try every view on
+//! one laptop within a minute. The content is applied through the same intents real people send,
+//! so it is valid by construction.
+
+use automerge::ChangeHash;
+use draagvlak_protocol::Intent;
+
+use super::Refusal;
+use super::apply::{Context, Sender, apply};
+use super::workshop::{DocError, Workshop};
+
+/// Why the demo could not be filled (a bug: the content is fixed).
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("demo intent refused: {0:?}")]
+    Refused(Refusal),
+    #[error(transparent)]
+    Doc(#[from] DocError),
+}
+
+struct Content {
+    people: [(&'static str, &'static str); 6],
+    statements: [[&'static str; 4]; 3],
+    rules: [[&'static str; 2]; 3],
+}
+
+const NL: Content = Content {
+    people: [
+        ("Jeroen de Vries", "ict"),
+        ("Fatima El Amrani", "business"),
+        ("Mehmet Yilmaz", "ict"),
+        ("Sanne Bakker", "business"),
+        ("Esther Koster", "ict"),
+        ("Linda Visser", "business"),
+    ],
+    statements: [
+        [
+            "ICT is een strategische partner bij beleidsvorming, niet alleen een uitvoerder.",
+            "Digitale dienstverlening aan inwoners gaat voor interne systemen.",
+            "Data is een gemeenschappelijke bron voor beleid en uitvoering.",
+            "We werken samen met buurgemeenten waar dat kan.",
+        ],
+        [
+            "Eén zaaksysteem voor alle afdelingen.",
+            "Inwoners kunnen alles online regelen, ook zonder DigiD-stress.",
+            "Informatiebeveiliging is van iedereen, niet alleen van ICT.",
+            "We ruimen verouderde applicaties actief op.",
+        ],
+        [
+            "ICT en de business stellen samen de jaarplanning op.",
+            "Elke nieuwe aanvraag krijgt binnen twee weken een besluit.",
+            "We meten tevredenheid van medewerkers over ICT elk kwartaal.",
+            "Leveranciers worden op resultaat afgerekend.",
+        ],
+    ],
+    rules: [
+        [
+            "Eerst hergebruiken, dan kopen, dan pas bouwen.",
+            "Elke investering in ICT heeft een eigenaar in de business.",
+        ],
+        [
+            "Gegevens leggen we één keer vast en gebruiken we vaak.",
+            "Nieuwe systemen werken ook op een telefoon.",
+        ],
+        [
+            "Geen project zonder gezamenlijke business case.",
+            "We kiezen open standaarden, tenzij het aantoonbaar niet kan.",
+        ],
+    ],
+};
+
+const EN: Content = Content {
+    people: [
+        ("Jeroen de Vries", "ict"),
+        ("Fatima El Amrani", "business"),
+        ("Mehmet Yilmaz", "ict"),
+        ("Sanne Bakker", "business"),
+        ("Esther Koster", "ict"),
+        ("Linda Visser", "business"),
+    ],
+    statements: [
+        [
+            "ICT is a strategic partner in policy making, not just a supplier.",
+            "Digital services for residents come before internal systems.",
+            "Data is a shared source for policy and operations.",
+            "We work with neighbouring municipalities wherever we can.",
+        ],
+        [
+            "One case management system for all departments.",
+            "Residents can arrange everything online, without login hassle.",
+            "Information security is everyone's job, not only ICT's.",
+            "We actively retire outdated applications.",
+        ],
+        [
+            "ICT and the business draw up the annual plan together.",
+            "Every new request gets a decision within two weeks.",
+            "We measure staff satisfaction with ICT every quarter.",
+            "Suppliers are held to account for results.",
+        ],
+    ],
+    rules: [
+        [
+            "Reuse first, then buy, and only then build.",
+            "Every ICT investment has an owner in the business.",
+        ],
+        [
+            "We record data once and use it many times.",
+            "New systems also work on a phone.",
+        ],
+        [
+            "No project without a shared business case.",
+            "We choose open standards unless it demonstrably cannot be done.",
+        ],
+    ],
+};
+
+/// Fill a freshly created strategic-framework session: six people, statements, dots and rules
+/// with ratings on the first two levels (revealed), and the third level's brainstorm under way.
+pub fn fill(ws: &mut Workshop, language: &str) -> Result<(), DemoError> {
+    let content = if language == "en" { &EN } else { &NL };
+    let heads: Vec<ChangeHash> = ws.heads().to_vec();
+    let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
+    let ctx = Context {
+        heads_at: &lookup,
+        now_ms: 0,
+    };
+    let mut people = Vec::new();
+    for (name, group) in content.people {
+        people.push(ws.add_participant(name, group)?);
+    }
+    let act = |ws: &mut Workshop, who: Option<usize>, intent: Intent| {
+        let sender = match who {
+            Some(i) => Sender::Participant(people[i].as_str()),
+            None => Sender::Facilitator,
+        };
+        apply(ws, sender, &intent, &ctx)
+            .map(|a| a.created)
+            .map_err(DemoError::Refused)
+    };
+    for level in 0..3u32 {
+        let base = 1 + level * 3;
+        act(ws, None, Intent::GoToPhase { index: base })?;
+        let mut ids = Vec::new();
+        for (i, text) in content.statements[level as usize].iter().enumerate() {
+            let id = act(
+                ws,
+                Some(i),
+                Intent::AddStatement {
+                    text: (*text).into(),
+                },
+            )?;
+            ids.extend(id);
+        }
+        if level == 2 {
+            // The last level is still being brainstormed.
+            return Ok(());
+        }
+        act(ws, None, Intent::NextPhase)?;
+        // Everyone spends their three dots; the first statement is the clear favourite.
+        for p in 0..people.len() {
+            for target in [0, 0, 1 + p % 3] {
+                act(
+                    ws,
+                    Some(p),
+                    Intent::PlaceDot {
+                        statement: ids[target].clone(),
+                    },
+                )?;
+            }
+        }
+        act(ws, None, Intent::RevealVotes)?;
+        act(ws, None, Intent::NextPhase)?;
+        let mut rules = Vec::new();
+        for (i, text) in content.rules[level as usize].iter().enumerate() {
+            rules.extend(act(
+                ws,
+                Some(i),
+                Intent::ProposeRule {
+                    text: (*text).into(),
+                },
+            )?);
+        }
+        // Rule one: broad support. Rule two: ICT for, business hesitant (a gap to discuss).
+        for (p, (_, group)) in content.people.iter().enumerate() {
+            act(
+                ws,
+                Some(p),
+                Intent::RateRule {
+                    rule: rules[0].clone(),
+                    score: 4 + (p % 2) as u8,
+                },
+            )?;
+            let score = if *group == "ict" { 5 } else { 2 };
+            act(
+                ws,
+                Some(p),
+                Intent::RateRule {
+                    rule: rules[1].clone(),
+                    score,
+                },
+            )?;
+        }
+        act(ws, None, Intent::RevealVotes)?;
+    }
+    Ok(())
+}
