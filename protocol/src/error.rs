@@ -73,7 +73,8 @@ pub enum ErrorCode {
     // --- server side ---
     /// The change could not be written to storage; nothing was applied. Try again later.
     StorageFailed,
-    /// The client sends faster than allowed (reserved: rate limits come with the security work).
+    /// The client sends faster than allowed: join attempts or session creations from one
+    /// address, or frames on one connection.
     RateLimited,
     /// The connection could not keep up with the session and is closed; reconnect and resume.
     SlowConsumer,
@@ -84,6 +85,10 @@ pub enum ErrorCode {
     /// An unexpected server error; the cause is in the server log.
     Internal,
     // --- HTTP only ---
+    /// Creating a session needs the operator token on this server (`Authorization: Bearer …`).
+    Unauthorized,
+    /// A WebSocket upgrade from a web page on another site.
+    OriginNotAllowed,
     /// The request body is not valid for this endpoint.
     InvalidRequest,
     /// No template with this name.
@@ -141,6 +146,8 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::ShuttingDown, "shutting_down"),
     (ErrorCode::Unavailable, "unavailable"),
     (ErrorCode::Internal, "internal"),
+    (ErrorCode::Unauthorized, "unauthorized"),
+    (ErrorCode::OriginNotAllowed, "origin_not_allowed"),
     (ErrorCode::InvalidRequest, "invalid_request"),
     (ErrorCode::UnknownTemplate, "unknown_template"),
     (ErrorCode::UnsupportedLanguage, "unsupported_language"),

@@ -10,10 +10,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
 use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::{any, get, post};
+use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::limits::MAX_MESSAGE_BYTES;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -21,6 +24,7 @@ use tokio_util::task::TaskTracker;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
+use crate::guard::{self, Guard};
 use crate::registry::Registry;
 use crate::store::{Store, StoreError};
 use crate::{http_api, web, ws};
@@ -36,6 +40,8 @@ pub struct AppState {
     /// Base of links handed out, without a trailing slash.
     pub public_url: Arc<str>,
     pub websocket_url: String,
+    /// Rate limits and connection caps per address.
+    pub guard: Arc<Guard>,
 }
 
 /// Failure to start.
@@ -91,7 +97,31 @@ fn header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLay
     SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
 }
 
-async fn upgrade(upgrade: WebSocketUpgrade, State(app): State<AppState>) -> Response {
+async fn upgrade(
+    upgrade: WebSocketUpgrade,
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    if !guard::origin_allowed(origin, host, &app.public_url, &app.config.allowed_origins) {
+        tracing::warn!(?origin, "WebSocket upgrade from a foreign origin refused");
+        return http_api::AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::OriginNotAllowed,
+            "this page may not connect to this server",
+        )
+        .into_response();
+    }
+    let Some(slot) = app.guard.connect(peer.ip()) else {
+        return http_api::AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::LimitReached,
+            "too many open connections from this address",
+        )
+        .into_response();
+    };
     upgrade
         // Small buffers: an idle connection costs a few KiB instead of ~136 KiB (DESIGN.md).
         .read_buffer_size(4096)
@@ -102,7 +132,7 @@ async fn upgrade(upgrade: WebSocketUpgrade, State(app): State<AppState>) -> Resp
             let tracker = app.tracker.clone();
             // Tracked by us: axum's graceful shutdown does not see upgraded sockets.
             async move {
-                let _ = tracker.spawn(ws::serve(socket, app)).await;
+                let _ = tracker.spawn(ws::serve(socket, app, peer, slot)).await;
             }
         })
 }
@@ -136,6 +166,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
     let registry = Registry::new(store.clone(), &config, shutdown.clone(), tracker.clone());
+    let config_limits = config.limits.clone();
     let state = AppState {
         config: Arc::new(config),
         store,
@@ -144,15 +175,31 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         tracker,
         public_url,
         websocket_url,
+        guard: Arc::new(Guard::new(&config_limits)),
     };
     let app = router(state.clone());
     let token = shutdown.clone();
     let serve = tokio::spawn(async move {
-        let result = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { token.cancelled().await })
-            .await;
+        let result = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { token.cancelled().await })
+        .await;
         if let Err(e) = result {
             tracing::error!(error = %e, "server error");
+        }
+    });
+    // Forget idle addresses in the rate limiters now and then.
+    let guard = state.guard.clone();
+    let token = shutdown.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tokio::select! {
+                _ = token.cancelled() => return,
+                _ = every.tick() => guard.forget_idle(),
+            }
         }
     });
     tracing::info!(%addr, "listening");

@@ -29,6 +29,34 @@ pub struct Args {
     /// Seconds a session without connections stays loaded before it is unloaded.
     #[arg(long, env = "DRAAGVLAK_SESSION_IDLE_SECS", default_value_t = 120)]
     pub session_idle_secs: u64,
+    /// Origins (besides this server's own) whose pages may open WebSockets, comma-separated,
+    /// e.g. `https://intranet.example.nl`.
+    #[arg(long, env = "DRAAGVLAK_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// When set, creating a session requires `Authorization: Bearer <token>`. Off by default
+    /// (for local use); set it on a server reachable from the internet.
+    #[arg(long, env = "DRAAGVLAK_OPERATOR_TOKEN")]
+    pub operator_token: Option<String>,
+    /// Frames one connection may send per second (sustained; bursts of three times as many).
+    /// Faster clients are slowed down, not cut off.
+    #[arg(long, env = "DRAAGVLAK_FRAMES_PER_SECOND", default_value_t = 50)]
+    pub frames_per_second: u32,
+    /// Join attempts per IP address per minute (sustained; a room behind one NAT may burst).
+    #[arg(long, env = "DRAAGVLAK_JOINS_PER_MINUTE", default_value_t = 600)]
+    pub joins_per_minute: u32,
+    /// Sessions one IP address may create per hour.
+    #[arg(long, env = "DRAAGVLAK_SESSIONS_PER_HOUR", default_value_t = 60)]
+    pub sessions_per_hour: u32,
+    /// Open WebSocket connections per IP address.
+    #[arg(long, env = "DRAAGVLAK_MAX_CONNECTIONS_PER_IP", default_value_t = 2000)]
+    pub max_connections_per_ip: usize,
+    /// Open connections per session.
+    #[arg(
+        long,
+        env = "DRAAGVLAK_MAX_CONNECTIONS_PER_SESSION",
+        default_value_t = 5000
+    )]
+    pub max_connections_per_session: usize,
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `draagvlak_server=debug`.
     #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info")]
     pub log: String,
@@ -42,6 +70,10 @@ pub struct Config {
     /// Without a trailing slash. `None`: `http://` and the address actually bound.
     pub public_url: Option<String>,
     pub session_idle: Duration,
+    /// Extra origins allowed to open WebSockets (the server's own always are).
+    pub allowed_origins: Vec<String>,
+    /// Required bearer token for creating sessions, if any.
+    pub operator_token: Option<String>,
     pub limits: Limits,
 }
 
@@ -61,6 +93,16 @@ pub struct Limits {
     pub compact_after_changes: u32,
     /// How long shutdown waits for connections and sessions to finish.
     pub shutdown_grace: Duration,
+    /// Frames per second per connection (sustained); bursts of three times as many.
+    pub frames_per_second: u32,
+    /// Invalid frames (errors) per 10 s after which a connection is closed.
+    pub max_invalid_frames: u32,
+    /// Join attempts per IP per minute.
+    pub joins_per_minute: u32,
+    /// Session creations per IP per hour.
+    pub sessions_per_hour: u32,
+    pub max_connections_per_ip: usize,
+    pub max_connections_per_session: usize,
 }
 
 impl Default for Limits {
@@ -72,6 +114,12 @@ impl Default for Limits {
             ping_interval: Duration::from_secs(20),
             compact_after_changes: 500,
             shutdown_grace: Duration::from_secs(10),
+            frames_per_second: 50,
+            max_invalid_frames: 50,
+            joins_per_minute: 600,
+            sessions_per_hour: 60,
+            max_connections_per_ip: 2000,
+            max_connections_per_session: 5000,
         }
     }
 }
@@ -81,6 +129,12 @@ impl Default for Limits {
 pub enum ConfigError {
     #[error("public URL {0:?} must start with http:// or https://")]
     PublicUrl(String),
+    #[error("allowed origin {0:?} must start with http:// or https://")]
+    Origin(String),
+    #[error("{0} must be at least 1")]
+    Zero(&'static str),
+    #[error("the operator token must have at least 16 characters")]
+    WeakToken,
 }
 
 impl Config {
@@ -95,12 +149,53 @@ impl Config {
             }
             None => None,
         };
+        for origin in &args.allowed_origins {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(ConfigError::Origin(origin.clone()));
+            }
+        }
+        let nonzero = |name: &'static str, v: u64| {
+            if v == 0 {
+                Err(ConfigError::Zero(name))
+            } else {
+                Ok(())
+            }
+        };
+        nonzero("--frames-per-second", args.frames_per_second.into())?;
+        nonzero("--joins-per-minute", args.joins_per_minute.into())?;
+        nonzero("--sessions-per-hour", args.sessions_per_hour.into())?;
+        nonzero(
+            "--max-connections-per-ip",
+            args.max_connections_per_ip as u64,
+        )?;
+        nonzero(
+            "--max-connections-per-session",
+            args.max_connections_per_session as u64,
+        )?;
+        if let Some(token) = &args.operator_token
+            && token.len() < 16
+        {
+            return Err(ConfigError::WeakToken);
+        }
         Ok(Config {
             listen: args.listen,
             data_dir: args.data_dir,
             public_url,
             session_idle: Duration::from_secs(args.session_idle_secs),
-            limits: Limits::default(),
+            allowed_origins: args
+                .allowed_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_string())
+                .collect(),
+            operator_token: args.operator_token,
+            limits: Limits {
+                frames_per_second: args.frames_per_second,
+                joins_per_minute: args.joins_per_minute,
+                sessions_per_hour: args.sessions_per_hour,
+                max_connections_per_ip: args.max_connections_per_ip,
+                max_connections_per_session: args.max_connections_per_session,
+                ..Limits::default()
+            },
         })
     }
 
@@ -111,6 +206,8 @@ impl Config {
             data_dir,
             public_url: None,
             session_idle: Duration::from_secs(120),
+            allowed_origins: Vec::new(),
+            operator_token: None,
             limits: Limits::default(),
         }
     }

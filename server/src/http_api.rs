@@ -4,8 +4,10 @@
 //! an internal error goes to the log, never to the client.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::{
@@ -109,8 +111,11 @@ fn check_title(field: &str, value: &str, required: bool) -> Result<String, AppEr
 /// `POST /api/sessions`
 pub async fn create_session(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<CreateSession>,
 ) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
+    may_create(&app, peer, &headers)?;
     let created = create(&app, req, None).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -118,8 +123,11 @@ pub async fn create_session(
 /// `POST /api/demo`: a session filled with sample content, to try every view.
 pub async fn create_demo(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     JsonBody(req): JsonBody<CreateDemo>,
 ) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
+    may_create(&app, peer, &headers)?;
     let (title, organisation) = if req.language == "en" {
         ("ICT strategy 2027 (demo)", "Municipality of Zaanstad")
     } else {
@@ -133,6 +141,33 @@ pub async fn create_demo(
     };
     let created = create(&app, create_req, Some(&req.language)).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// The operator token (when the server requires one) and the per-address creation limit.
+fn may_create(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), AppError> {
+    if let Some(token) = &app.config.operator_token {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        let expected = credentials::hash_secret(token);
+        if !credentials::verify_secret(presented, &expected) {
+            return Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "creating a session on this server needs the operator token",
+            ));
+        }
+    }
+    if !app.guard.creation_allowed(peer.ip()) {
+        return Err(AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many sessions created from this address; try again later",
+        ));
+    }
+    Ok(())
 }
 
 async fn create(

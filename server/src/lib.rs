@@ -9,6 +9,7 @@
 //! - [`session`]: the workshop logic and the per-session actor;
 //! - [`store`]: SQLite, the only module that touches the database;
 //! - [`credentials`]: secrets, tokens, join codes;
+//! - [`guard`]: rate limits, connection caps, the Origin check;
 //! - [`web`]: the embedded browser app, QR codes, security headers.
 //!
 //! The binary (`main.rs`) only parses flags, sets up logging and signals, and calls
@@ -17,6 +18,7 @@
 pub mod app;
 pub mod config;
 pub mod credentials;
+pub mod guard;
 pub mod http_api;
 pub mod registry;
 pub mod session;

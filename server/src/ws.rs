@@ -6,6 +6,7 @@
 //! mailbox. The writer drains the connection's bounded outbound queue into the socket, pings the
 //! peer, and closes with a reason when the actor, the reader or shutdown asks it to.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -19,16 +20,20 @@ use tracing::{debug, info_span, warn};
 
 use crate::app::AppState;
 use crate::credentials;
+use crate::guard::ConnectionSlot;
 use crate::session::Refusal;
 use crate::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle};
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
+/// The window in which invalid frames are counted.
+const STRIKE_WINDOW: Duration = Duration::from_secs(10);
+
 /// Message types a client may send; anything else is `unknown_type`.
 const CLIENT_TYPES: [&str; 4] = ["join", "intent", "sync", "ping"];
 
 /// Serve one upgraded socket until it closes.
-pub async fn serve(socket: WebSocket, app: AppState) {
+pub async fn serve(socket: WebSocket, app: AppState, peer: SocketAddr, slot: ConnectionSlot) {
     let conn_id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
     let span = info_span!("conn", conn = conn_id, session = tracing::field::Empty);
     let (sink, stream) = socket.split();
@@ -47,11 +52,16 @@ pub async fn serve(socket: WebSocket, app: AppState) {
         close: close.clone(),
     };
     let mut reader = Reader {
+        frames: app.guard.frame_limiter(),
         app: app.clone(),
         link,
         joined: None,
         last_seen,
         started,
+        peer,
+        strikes: 0,
+        strike_window: Instant::now(),
+        _slot: slot,
     };
     tracing::Instrument::instrument(reader.run(stream, writer), span).await;
     if let Some(handle) = reader.joined.take() {
@@ -65,6 +75,14 @@ struct Reader {
     joined: Option<SessionHandle>,
     last_seen: Arc<AtomicU64>,
     started: Instant,
+    peer: SocketAddr,
+    /// Token bucket for inbound frames.
+    frames: governor::DefaultDirectRateLimiter,
+    /// Invalid frames in the current window; the connection closes past a limit.
+    strikes: u32,
+    strike_window: Instant,
+    /// This connection's place in the per-address count, given back on drop.
+    _slot: ConnectionSlot,
 }
 
 impl Reader {
@@ -95,6 +113,11 @@ impl Reader {
                             }
                             break;
                         }
+                        Some(Ok(Message::Text(_) | Message::Binary(_)))
+                            if !self.throttle().await =>
+                        {
+                            break;
+                        }
                         Some(Ok(Message::Text(text))) => {
                             if !self.text(text.as_str()).await {
                                 break;
@@ -119,6 +142,28 @@ impl Reader {
         let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
     }
 
+    /// Rate limiting of inbound frames. A frame over the rate is not dropped: the reader waits
+    /// for a token, so a fast client is slowed down by backpressure and loses nothing. A client
+    /// that keeps sending invalid frames is closed (returns false).
+    async fn throttle(&mut self) -> bool {
+        if self.frames.check().is_err() {
+            self.frames.until_ready().await;
+        }
+        if self.strike_window.elapsed() > STRIKE_WINDOW {
+            self.strike_window = Instant::now();
+            self.strikes = 0;
+        }
+        if self.strikes > self.app.config.limits.max_invalid_frames {
+            warn!(peer = %self.peer, "connection sending invalid frames closed");
+            self.close(
+                ErrorCode::RateLimited,
+                "too many invalid messages; the connection is closed",
+            );
+            return false;
+        }
+        true
+    }
+
     fn send(&self, msg: &ServerMessage) {
         if let Ok(text) = serde_json::to_string(msg) {
             // A full queue here means the client does not read; the actor will close it.
@@ -126,7 +171,8 @@ impl Reader {
         }
     }
 
-    fn error(&self, code: ErrorCode, message: impl Into<String>) {
+    fn error(&mut self, code: ErrorCode, message: impl Into<String>) {
+        self.strikes += 1;
         self.send(&ServerMessage::Error {
             code,
             message: message.into(),
@@ -161,6 +207,7 @@ impl Reader {
                 // An intent the server cannot read still gets its one reply, so that a client
                 // waiting for that id is not left waiting.
                 if let Some(id) = unreadable_intent_id(text) {
+                    self.strikes += 1;
                     self.send(&ServerMessage::Reject {
                         id,
                         code: ErrorCode::BadMessage,
@@ -231,6 +278,12 @@ impl Reader {
     }
 
     async fn join(&mut self, request: JoinRequest) -> Result<(), Refusal> {
+        if !self.app.guard.join_allowed(self.peer.ip()) {
+            return Err(Refusal::new(
+                ErrorCode::RateLimited,
+                "too many join attempts from this address; wait a minute",
+            ));
+        }
         let code = credentials::normalise_code(request.code());
         let row = self
             .app

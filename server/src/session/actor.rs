@@ -680,6 +680,15 @@ impl Actor {
                 None,
             );
         }
+        if self.conns.len() >= self.ctx.limits.max_connections_per_session {
+            return (
+                Err(Refusal::new(
+                    ErrorCode::LimitReached,
+                    "this session has as many connections as it can take",
+                )),
+                None,
+            );
+        }
         let (role, participant, token, created) = match request {
             JoinRequest::Facilitator { secret, .. } => {
                 if !credentials::verify_secret(&secret, &self.facilitator_hash) {
