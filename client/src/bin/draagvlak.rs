@@ -241,9 +241,19 @@ async fn join(args: JoinArgs) -> Result<()> {
     }
     // Scripts end with EOF right after their last command: wait for the answers first.
     let until = Instant::now() + conn.options().timeout;
-    while !conn.pending().is_empty() && Instant::now() < until {
-        if !process_until(&mut conn, until, &mut labels, &mut shown).await? {
-            return Ok(());
+    while !conn.pending().is_empty() {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match conn.next_event_timeout(left).await {
+            Ok(event) => {
+                if !on_event(&mut conn, event, &mut labels, &mut shown).await? {
+                    return Ok(());
+                }
+            }
+            Err(ClientError::Timeout(_)) => break,
+            Err(e) => return Err(e.into()),
         }
     }
     conn.close().await.ok();

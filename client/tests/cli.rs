@@ -1,0 +1,149 @@
+//! The `draagvlak` command-line tool against a real server: create a session, join it as the
+//! facilitator and as a participant, act from piped standard input.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+use draagvlak_server::Config;
+
+const CLI: &str = env!("CARGO_BIN_EXE_draagvlak");
+
+fn run(args: &[&str], stdin: &str) -> (bool, String, String) {
+    let mut child = Command::new(CLI)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn field(out: &str, name: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .map(|v| v.trim_start_matches(':').trim().to_string())
+        .unwrap_or_else(|| panic!("no {name} in {out}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_join_and_act_from_a_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    let server = draagvlak_server::start(Config::for_tests(data.path().to_path_buf()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let out = tokio::task::spawn_blocking({
+        let base = base.clone();
+        move || {
+            run(
+                &[
+                    "create",
+                    "--server",
+                    &base,
+                    "--title",
+                    "ICT-strategie 2027",
+                    "--organisation",
+                    "Gemeente Zaanstad",
+                ],
+                "",
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(out.0, "create failed: {}", out.2);
+    let code = field(&out.1, "code");
+    let secret = field(&out.1, "facilitator secret");
+
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let (base, code) = (base.clone(), code.clone());
+        move || run(&["show", "--server", &base, "--code", &code], "")
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    assert_eq!(field(&stdout, "title"), "ICT-strategie 2027");
+
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let (base, code, secret) = (base.clone(), code.clone(), secret.clone());
+        move || {
+            run(
+                &[
+                    "join",
+                    "--server",
+                    &base,
+                    "--code",
+                    &code,
+                    "--facilitator",
+                    &secret,
+                ],
+                "next\n",
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ok, "facilitator join failed: {stdout} {stderr}");
+
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let (base, code) = (base.clone(), code.clone());
+        move || {
+            run(
+                &[
+                    "join", "--server", &base, "--code", &code, "--name", "Anna", "--group", "ict",
+                ],
+                "add Digitaal eerst, ook voor medewerkers\nnext\nview\n",
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ok, "participant join failed: {stdout} {stderr}");
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains("forbidden"),
+        "a participant's `next` is refused: {all}"
+    );
+    assert!(
+        all.contains("Digitaal eerst, ook voor medewerkers"),
+        "the view shows the statement: {all}"
+    );
+
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let (base, code) = (base.clone(), code.clone());
+        move || {
+            run(
+                &[
+                    "join",
+                    "--server",
+                    &base,
+                    "--code",
+                    &code,
+                    "--facilitator",
+                    "wrong",
+                ],
+                "",
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(!ok, "a wrong secret fails");
+    assert!(format!("{stdout}{stderr}").contains("bad_credentials"));
+    server.shutdown();
+    server.wait().await;
+}
