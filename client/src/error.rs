@@ -79,10 +79,7 @@ impl From<tokio_tungstenite::tungstenite::Error> for ClientError {
 
 /// Parse a wire error code (`"slow_consumer"`), as found in a close frame's reason.
 pub fn parse_code(s: &str) -> Option<ErrorCode> {
-    draagvlak_protocol::error::ALL
-        .iter()
-        .find(|(_, name)| *name == s)
-        .map(|(code, _)| *code)
+    ErrorCode::parse(s)
 }
 
 #[cfg(test)]

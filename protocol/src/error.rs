@@ -105,6 +105,11 @@ impl ErrorCode {
             .map(|(_, name)| *name)
             .unwrap_or("internal")
     }
+
+    /// The code with this wire name (for close-frame reasons, which carry the name as text).
+    pub fn parse(name: &str) -> Option<ErrorCode> {
+        ALL.iter().find(|(_, n)| *n == name).map(|(code, _)| *code)
+    }
 }
 
 /// Every code with its wire name; used by [`ErrorCode::as_str`] and by tests that check the list
@@ -168,6 +173,7 @@ mod tests {
         for (code, name) in ALL {
             assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(name));
             assert_eq!(code.as_str(), *name);
+            assert_eq!(ErrorCode::parse(name), Some(*code));
         }
     }
 }
