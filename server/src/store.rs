@@ -78,6 +78,9 @@ pub enum StoreError {
     NotFound(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// Only with the `fault-injection` feature.
+    #[error("injected write failure")]
+    Injected,
 }
 
 /// The index row of a session.
@@ -135,6 +138,9 @@ pub struct TickWrite {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Session whose writes fail (tests of storage failure).
+    #[cfg(feature = "fault-injection")]
+    failing: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Store {
@@ -155,7 +161,11 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        let store = Store { pool };
+        let store = Store {
+            pool,
+            #[cfg(feature = "fault-injection")]
+            failing: Default::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -354,8 +364,31 @@ impl Store {
         })
     }
 
+    /// Make every write of one session fail (or none, with `None`), as a full disk or a
+    /// read-only file would. Only with the `fault-injection` feature, for tests.
+    #[cfg(feature = "fault-injection")]
+    pub fn fail_writes_for(&self, session_id: Option<&str>) {
+        if let Ok(mut f) = self.failing.lock() {
+            *f = session_id.map(str::to_string);
+        }
+    }
+
+    #[cfg(feature = "fault-injection")]
+    fn injected(&self, session_id: &str) -> Result<(), StoreError> {
+        match self.failing.lock() {
+            Ok(f) if f.as_deref() == Some(session_id) => Err(StoreError::Injected),
+            _ => Ok(()),
+        }
+    }
+
+    #[cfg(not(feature = "fault-injection"))]
+    fn injected(&self, _session_id: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Write one tick durably (one transaction).
     pub async fn append(&self, session_id: &str, tick: &TickWrite) -> Result<(), StoreError> {
+        self.injected(session_id)?;
         let mut tx = self.pool.begin().await?;
         if let Some(chunk) = &tick.chunk {
             sqlx::query(
@@ -397,6 +430,7 @@ impl Store {
 
     /// Replace the session's snapshot and drop the change chunks it contains.
     pub async fn compact(&self, session_id: &str, snapshot: &Chunk) -> Result<(), StoreError> {
+        self.injected(session_id)?;
         let mut tx = self.pool.begin().await?;
         put_snapshot(&mut tx, session_id, snapshot).await?;
         sqlx::query("DELETE FROM doc_changes WHERE session_id = ? AND rev <= ?")
