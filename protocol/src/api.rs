@@ -72,6 +72,13 @@ pub struct SessionPublic {
     pub groups: Vec<Group>,
 }
 
+/// Answer to `POST /api/sessions/{code}/facilitator-secret`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretRotated {
+    /// The new secret; the old one no longer works.
+    pub facilitator_secret: String,
+}
+
 /// Every HTTP error body: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {

@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(http_api::healthz))
         .route("/readyz", get(http_api::readyz))
         .route("/api/sessions/{code}/qr.svg", get(web::qr))
+        .route(
+            "/api/sessions/{code}/facilitator-secret",
+            post(http_api::rotate_secret),
+        )
         .route("/ws", any(upgrade))
         .route("/", get(web::index))
         .route("/join/{code}", get(web::index))

@@ -11,13 +11,14 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::{
-    ApiError, ApiErrorBody, CreateDemo, CreateSession, SessionCreated, SessionLinks, SessionPublic,
+    ApiError, ApiErrorBody, CreateDemo, CreateSession, SecretRotated, SessionCreated, SessionLinks,
+    SessionPublic,
 };
 use draagvlak_protocol::limits::MAX_TITLE_CHARS;
 
 use crate::app::AppState;
 use crate::credentials;
-use crate::session::actor::encode_heads;
+use crate::session::actor::{Cmd, encode_heads};
 use crate::session::workshop::{Meta, Workshop};
 use crate::session::{demo, template};
 use crate::store::{Chunk, SessionRow, StoreError};
@@ -280,6 +281,54 @@ pub async fn lookup_session(
             .iter()
             .map(|g| g.to_string())
             .collect(),
+    }))
+}
+
+/// `POST /api/sessions/{code}/facilitator-secret` with `Authorization: Bearer <current secret>`:
+/// a new facilitator secret. The old one stops working at once, and facilitator connections
+/// made with it are closed.
+pub async fn rotate_secret(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<SecretRotated>, AppError> {
+    let code = credentials::normalise_code(&code);
+    let row = app
+        .store
+        .session_by_code(&code)
+        .await
+        .map_err(AppError::storage)?
+        .ok_or_else(|| {
+            AppError::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::SessionNotFound,
+                "no session has this join code",
+            )
+        })?;
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !credentials::verify_secret(presented, &row.facilitator_hash) {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::BadCredentials,
+            "send the current facilitator secret as `Authorization: Bearer <secret>`",
+        ));
+    }
+    let secret = credentials::new_secret();
+    let hash = credentials::hash_secret(&secret);
+    app.store
+        .set_facilitator_hash(&row.id, &hash)
+        .await
+        .map_err(AppError::storage)?;
+    if let Some(handle) = app.registry.get(&row.id) {
+        let _ = handle.send(Cmd::SetFacilitatorHash { hash }).await;
+    }
+    tracing::info!(session = %row.id, "facilitator secret rotated");
+    Ok(Json(SecretRotated {
+        facilitator_secret: secret,
     }))
 }
 

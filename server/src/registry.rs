@@ -59,6 +59,11 @@ impl Registry {
         }
     }
 
+    /// The handle of a session if it is loaded.
+    pub fn get(&self, session_id: &str) -> Option<SessionHandle> {
+        self.sessions.get(session_id).map(|h| h.clone())
+    }
+
     /// How many sessions are loaded.
     pub fn live(&self) -> usize {
         self.sessions.len()

@@ -273,6 +273,17 @@ impl Store {
         rev_from_db(epoch)
     }
 
+    /// Replace the facilitator secret's hash.
+    pub async fn set_facilitator_hash(&self, id: &str, hash: &[u8]) -> Result<(), StoreError> {
+        self.injected(id)?;
+        sqlx::query("UPDATE sessions SET facilitator_hash = ? WHERE id = ?")
+            .bind(hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// How many times the session has been loaded (for tests and diagnostics).
     pub async fn epoch(&self, id: &str) -> Result<u64, StoreError> {
         let epoch: Option<i64> = sqlx::query_scalar("SELECT epoch FROM sessions WHERE id = ?")

@@ -206,3 +206,64 @@ async fn sigterm_closes_sockets_with_a_reason_and_keeps_everything() {
     assert_eq!(view["current_phase"], 1);
     assert_eq!(view["statements"].as_object().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn the_facilitator_secret_can_be_rotated() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "Sleutels").await;
+    let (mut old_console, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    let url = format!(
+        "{}/api/sessions/{}/facilitator-secret",
+        server.http(),
+        s.code
+    );
+    let client = reqwest::Client::new();
+    let resp = client
+        .post(&url)
+        .bearer_auth("not the secret")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    assert_eq!(
+        resp.json::<Value>().await.unwrap()["error"]["code"],
+        "bad_credentials"
+    );
+    let resp = client
+        .post(&url)
+        .bearer_auth(&s.facilitator_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let new_secret = resp.json::<Value>().await.unwrap()["facilitator_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(new_secret, s.facilitator_secret);
+    assert!(new_secret.len() >= 43);
+    // The console that joined with the old secret is closed with a reason.
+    let mut reason = None;
+    loop {
+        match old_console.next(Duration::from_secs(5)).await {
+            Some(RawEvent::Json(v)) if v["type"] == "error" => reason = Some(v["code"].clone()),
+            Some(RawEvent::Json(_)) => {}
+            Some(RawEvent::Closed(_)) => break,
+            None => panic!("old console not closed"),
+        }
+    }
+    assert_eq!(reason, Some(json!("bad_credentials")));
+    // The old secret no longer works; the new one does.
+    let mut c = Raw::connect(&server.ws()).await;
+    c.send_json(join::facilitator(&s.code, &s.facilitator_secret))
+        .await;
+    assert_eq!(c.until_type("error").await["code"], "bad_credentials");
+    let (mut fac, w) = Raw::join(&server.ws(), join::facilitator(&s.code, &new_secret)).await;
+    assert_eq!(w["role"], "facilitator");
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    server.stop().await;
+}

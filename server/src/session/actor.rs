@@ -77,6 +77,11 @@ pub enum Cmd {
     Leave {
         conn: ConnId,
     },
+    /// The facilitator secret was rotated (already stored): use the new hash and close every
+    /// facilitator connection made with the old one.
+    SetFacilitatorHash {
+        hash: Vec<u8>,
+    },
 }
 
 /// A cheap handle to a live session's mailbox.
@@ -476,7 +481,7 @@ impl Actor {
                         let _ = c.link.tx.try_send(frame);
                     }
                 }
-                Cmd::Sync { .. } | Cmd::Leave { .. } => {}
+                Cmd::Sync { .. } | Cmd::Leave { .. } | Cmd::SetFacilitatorHash { .. } => {}
             }
         }
         for (_, conn) in self.conns.drain() {
@@ -514,6 +519,24 @@ impl Actor {
                     }
                 }
                 Cmd::Sync { conn } => syncs.push(conn),
+                Cmd::SetFacilitatorHash { hash } => {
+                    self.facilitator_hash = hash;
+                    let facilitators: Vec<ConnId> = self
+                        .conns
+                        .iter()
+                        .filter(|(_, c)| c.role == Role::Facilitator)
+                        .map(|(id, _)| *id)
+                        .collect();
+                    for id in facilitators {
+                        if let Some(c) = self.conns.get(&id) {
+                            let _ = c.link.close.send(Some((
+                                ErrorCode::BadCredentials,
+                                "the facilitator secret was changed; join with the new one".into(),
+                            )));
+                        }
+                        self.remove_conn(id);
+                    }
+                }
                 Cmd::Leave { conn } => {
                     if self.remove_conn(conn) {
                         presence_changed = true;
