@@ -41,11 +41,11 @@ pub struct Guard {
 impl Guard {
     pub fn new(limits: &Limits) -> Guard {
         Guard {
-            // A room of a few hundred behind one address may join at once.
+            // Half a minute's worth at once: with the default, a room of 300 behind one address.
             joins: RateLimiter::keyed(quota(
                 limits.joins_per_minute,
                 Duration::from_secs(60),
-                limits.joins_per_minute.max(300) / 2,
+                limits.joins_per_minute / 2,
             )),
             creations: RateLimiter::keyed(quota(
                 limits.sessions_per_hour,
