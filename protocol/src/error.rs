@@ -29,7 +29,8 @@ pub enum ErrorCode {
     BadCredentials,
     /// The session is closed and accepts no joins or intents.
     SessionClosed,
-    /// Display name empty, too long, or containing control characters.
+    /// Display name empty, too long, or containing control or bidirectional-override
+    /// characters.
     InvalidName,
     /// The group is not one of the session's groups.
     InvalidGroup,
@@ -58,6 +59,8 @@ pub enum ErrorCode {
     TextTooLong,
     /// A text is empty where text is required.
     EmptyText,
+    /// A text contains control characters (other than newline and tab).
+    InvalidText,
     /// A splice position or length lies outside the text it was made against.
     InvalidSplice,
     /// A text edit names a revision the server no longer (or not yet) knows.
@@ -139,6 +142,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::NoDot, "no_dot"),
     (ErrorCode::TextTooLong, "text_too_long"),
     (ErrorCode::EmptyText, "empty_text"),
+    (ErrorCode::InvalidText, "invalid_text"),
     (ErrorCode::InvalidSplice, "invalid_splice"),
     (ErrorCode::StaleRevision, "stale_revision"),
     (ErrorCode::InvalidScore, "invalid_score"),

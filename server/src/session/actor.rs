@@ -319,6 +319,12 @@ fn lookup_heads(
         .ok_or_else(stale)
 }
 
+/// Characters a display name may not contain: control characters, and the bidirectional
+/// overrides and isolates that could make a name display as someone else's.
+fn unfit_in_name(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// The server clock in milliseconds since the Unix epoch.
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -743,12 +749,12 @@ impl Actor {
             JoinRequest::Participant { name, group, .. } => {
                 let name = name.trim();
                 let chars = name.chars().count();
-                if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(char::is_control) {
+                if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(unfit_in_name) {
                     return (
                         Err(Refusal::new(
                             ErrorCode::InvalidName,
                             format!(
-                                "a name has 1 to {MAX_NAME_CHARS} characters and no control characters"
+                                "a name has 1 to {MAX_NAME_CHARS} characters, without control or direction characters"
                             ),
                         )),
                         None,

@@ -27,6 +27,7 @@ pub(crate) fn apply_splice(
     base_is_current: bool,
 ) -> Result<String, Refusal> {
     let internal = |e: automerge::AutomergeError| Refusal::internal(format!("text edit: {e}"));
+    check_characters(&splice.insert)?;
     let old = doc.text_at(obj, base).map_err(internal)?;
     let pos = splice.pos as usize;
     let delete = splice.delete as usize;
@@ -122,8 +123,23 @@ fn char_count_in_utf16_range(text: &str, start: usize, end: usize) -> usize {
     count
 }
 
+/// Control characters other than newline and tab have no place in a statement.
+pub(crate) fn check_characters(text: &str) -> Result<(), Refusal> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Refusal::new(
+            ErrorCode::InvalidText,
+            "the text contains control characters",
+        ));
+    }
+    Ok(())
+}
+
 /// Check a whole new text (for statements and rules created with text).
 pub(crate) fn check_new_text(text: &str) -> Result<(), Refusal> {
+    check_characters(text)?;
     if text.trim().is_empty() {
         return Err(Refusal::new(ErrorCode::EmptyText, "the text is empty"));
     }
