@@ -45,3 +45,6 @@ impl Refusal {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod proptests;

@@ -1,0 +1,187 @@
+//! Property tests of the workshop logic: random intent sequences from a facilitator and several
+//! participants, checked after every step.
+//!
+//! Invariants: a refused intent changes nothing; dot budgets and per-item limits always hold;
+//! no public or facilitator view carries dots or ratings of an unrevealed level, or an author
+//! of an anonymous statement; the mirror always equals the document, and a reload from storage.
+
+use automerge::ChangeHash;
+use draagvlak_protocol::view::Level;
+use draagvlak_protocol::{Intent, Splice};
+use proptest::prelude::*;
+
+use super::Refusal;
+use super::apply::{Context, Sender, apply};
+use super::projection::{self, Audience, Presence};
+use super::template;
+use super::workshop::{Meta, Workshop};
+
+const PARTICIPANTS: usize = 4;
+
+/// An intent with references by index into what exists when it is applied.
+#[derive(Debug, Clone)]
+enum Step {
+    Phase(u32),
+    Next,
+    Previous,
+    Lock(bool),
+    Reveal,
+    Hide(usize, bool),
+    Add(usize, String),
+    Edit(usize, usize, u32, u32, String),
+    Delete(usize, usize),
+    Dot(usize, usize),
+    Undot(usize, usize),
+    Propose(usize, String),
+    EditRule(usize, usize, u32, u32, String),
+    Rate(usize, usize, u8),
+}
+
+fn text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z ]{0,12}",
+        Just("é😀 ß".to_string()),
+        Just(String::new()),
+        Just("x".repeat(1001)),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let p = 0..PARTICIPANTS;
+    prop_oneof![
+        (0u32..12).prop_map(Step::Phase),
+        Just(Step::Next),
+        Just(Step::Previous),
+        any::<bool>().prop_map(Step::Lock),
+        Just(Step::Reveal),
+        (0usize..8, any::<bool>()).prop_map(|(i, h)| Step::Hide(i, h)),
+        (p.clone(), text()).prop_map(|(p, t)| Step::Add(p, t)),
+        (p.clone(), 0usize..8, 0u32..20, 0u32..5, text())
+            .prop_map(|(p, i, pos, del, t)| Step::Edit(p, i, pos, del, t)),
+        (p.clone(), 0usize..8).prop_map(|(p, i)| Step::Delete(p, i)),
+        (p.clone(), 0usize..8).prop_map(|(p, i)| Step::Dot(p, i)),
+        (p.clone(), 0usize..8).prop_map(|(p, i)| Step::Undot(p, i)),
+        (p.clone(), text()).prop_map(|(p, t)| Step::Propose(p, t)),
+        (p.clone(), 0usize..4, 0u32..20, 0u32..5, text())
+            .prop_map(|(p, i, pos, del, t)| Step::EditRule(p, i, pos, del, t)),
+        (p, 0usize..4, 0u8..7).prop_map(|(p, i, s)| Step::Rate(p, i, s)),
+    ]
+}
+
+fn nth(ids: Vec<String>, i: usize) -> String {
+    if ids.is_empty() {
+        "s0".into()
+    } else {
+        ids[i % ids.len()].clone()
+    }
+}
+
+fn check_invariants(ws: &Workshop, people: &[String]) -> Result<(), TestCaseError> {
+    let state = ws.state();
+    for p in people {
+        for level in Level::ALL {
+            prop_assert!(state.dots_used(p, level) <= state.dot_budget(level));
+        }
+        if let Some(dots) = state.dots.get(p) {
+            for (sid, n) in dots {
+                prop_assert!(*n >= 1 && *n <= 2, "per-item limit");
+                prop_assert!(
+                    state.statements.contains_key(sid),
+                    "dots only on existing statements"
+                );
+            }
+        }
+    }
+    let presence = Presence::new();
+    for audience in [Audience::Public, Audience::Facilitator] {
+        let view = projection::view(state, &presence, audience);
+        for (id, s) in &view.statements {
+            let stored = &state.statements[id];
+            prop_assert_eq!(s.dots.is_some(), state.revealed_dots.contains(&s.level));
+            if stored.anonymous {
+                prop_assert!(s.author.is_none());
+            }
+            if audience == Audience::Public {
+                prop_assert!(!stored.hidden);
+            }
+        }
+        for r in view.rules.values() {
+            prop_assert_eq!(
+                r.support.is_some(),
+                state.revealed_ratings.contains(&r.level)
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_sessions_keep_every_invariant(steps in prop::collection::vec(step(), 1..60)) {
+        let meta = Meta {
+            id: "feedfacefeedface".into(),
+            code: "PRPTST".into(),
+            title: "Eigenschappen".into(),
+            organisation: String::new(),
+            language: "nl".into(),
+            template: "strategic-framework".into(),
+        };
+        let phases = template::phases("strategic-framework").unwrap_or_default();
+        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let people: Vec<String> = (0..PARTICIPANTS)
+            .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
+            .collect::<Result<_, _>>()
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        ws.commit();
+        for step in steps {
+            let statements: Vec<String> = ws.state().statements.keys().cloned().collect();
+            let rules: Vec<String> = ws.state().rules.keys().cloned().collect();
+            let (sender, intent) = match step {
+                Step::Phase(i) => (None, Intent::GoToPhase { index: i }),
+                Step::Next => (None, Intent::NextPhase),
+                Step::Previous => (None, Intent::PreviousPhase),
+                Step::Lock(l) => (None, Intent::SetLocked { locked: l }),
+                Step::Reveal => (None, Intent::RevealVotes),
+                Step::Hide(i, h) => (None, Intent::HideStatement { statement: nth(statements, i), hidden: h }),
+                Step::Add(p, t) => (Some(p), Intent::AddStatement { text: t }),
+                Step::Edit(p, i, pos, delete, insert) => (Some(p), Intent::EditStatement {
+                    statement: nth(statements, i),
+                    splice: Splice { rev: 0, pos, delete, insert },
+                }),
+                Step::Delete(p, i) => (Some(p), Intent::DeleteStatement { statement: nth(statements, i) }),
+                Step::Dot(p, i) => (Some(p), Intent::PlaceDot { statement: nth(statements, i) }),
+                Step::Undot(p, i) => (Some(p), Intent::RemoveDot { statement: nth(statements, i) }),
+                Step::Propose(p, t) => (Some(p), Intent::ProposeRule { text: t }),
+                Step::EditRule(p, i, pos, delete, insert) => (Some(p), Intent::EditRule {
+                    rule: nth(rules, i),
+                    splice: Splice { rev: 0, pos, delete, insert },
+                }),
+                Step::Rate(p, i, score) => (Some(p), Intent::RateRule { rule: nth(rules, i), score }),
+            };
+            let sender = match sender {
+                Some(p) => Sender::Participant(people[p].as_str()),
+                None => Sender::Facilitator,
+            };
+            // Text edits are made against the committed state (as clients do).
+            ws.commit();
+            let heads: Vec<ChangeHash> = ws.heads().to_vec();
+            let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
+            let ctx = Context { heads_at: &lookup, now_ms: 1_000 };
+            let before = ws.state().clone();
+            if apply(&mut ws, sender, &intent, &ctx).is_err() {
+                prop_assert_eq!(&before, ws.state(), "a refused {:?} changed the state", intent);
+            }
+            check_invariants(&ws, &people)?;
+        }
+        ws.commit();
+        let hydrated = ws.rehydrate().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&hydrated, ws.state());
+        let saved = ws.save();
+        let loaded = Workshop::load("feedfacefeedface", &saved, std::iter::empty())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(loaded.state(), ws.state());
+    }
+}
