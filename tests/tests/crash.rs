@@ -194,3 +194,139 @@ async fn resume_and_resend_applies_each_intent_once() {
     assert_eq!(me_msg["me"]["statements"].as_array().unwrap().len(), 5);
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_200_participants_vote_keeps_every_acknowledged_dot_once() {
+    const VOTERS: usize = 200;
+    let data = tempfile::tempdir().unwrap();
+    let server = Process::start(BIN, data.path());
+    let s = create_session(&server.http(), "Stemmen onder vuur").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    // Three statements to vote on.
+    let (mut author, _) =
+        Raw::join(&server.ws(), join::participant(&s.code, "Auteur", "ict")).await;
+    let mut statements = Vec::new();
+    for i in 0..3 {
+        let ack = author
+            .ok(
+                &format!("s{i}"),
+                json!({"kind":"add_statement","text":format!("optie {i}")}),
+            )
+            .await;
+        statements.push(ack["created"].as_str().unwrap().to_string());
+    }
+    fac.ok("f2", json!({"kind":"next_phase"})).await;
+    let mut voters = Vec::new();
+    let mut tokens = Vec::new();
+    // Join concurrently, as a room does: the joins share ticks (and durable writes).
+    let mut joining = Vec::new();
+    for p in 0..VOTERS {
+        let (ws, code) = (server.ws(), s.code.clone());
+        joining.push(tokio::spawn(async move {
+            let group = if p % 2 == 0 { "ict" } else { "business" };
+            Raw::join(&ws, join::participant(&code, &format!("V{p}"), group)).await
+        }));
+    }
+    for j in joining {
+        let (c, w) = j.await.unwrap();
+        tokens.push(w["resume_token"].as_str().unwrap().to_string());
+        voters.push(c);
+    }
+    // Voters place three dots each (2 on their favourite, 1 on the next) without waiting. Once
+    // half of them have sent theirs and the first voter's are acknowledged, the server is
+    // killed in the middle of that burst; the other half has not sent anything yet.
+    let dot =
+        |p: usize, i: usize| json!({"kind":"place_dot","statement":statements[(p + i / 2) % 3]});
+    let mut acked = vec![0usize; VOTERS];
+    for (p, c) in voters.iter_mut().enumerate().take(VOTERS / 2) {
+        for i in 0..3 {
+            c.intent(&format!("d{i}"), dot(p, i)).await;
+        }
+    }
+    while acked[0] < 3 {
+        if let Some(RawEvent::Json(v)) = voters[0].next(Duration::from_secs(10)).await
+            && v["type"] == "ack"
+        {
+            acked[0] += 1;
+        }
+    }
+    server.kill9();
+    for (p, c) in voters.iter_mut().enumerate() {
+        while let Some(RawEvent::Json(v)) = c.next(Duration::from_millis(20)).await {
+            if v["type"] == "ack" {
+                acked[p] += 1;
+            }
+        }
+    }
+    let acked_total: usize = acked.iter().sum();
+    eprintln!(
+        "dots acknowledged before kill -9: {acked_total} of {}",
+        VOTERS * 3
+    );
+
+    let server = Process::start(BIN, data.path());
+    // Every acknowledged dot is there: each voter has at least as many as were acked.
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    let mut resumed = Vec::new();
+    for (p, token) in tokens.iter().enumerate() {
+        let mut c = Raw::connect(&server.ws()).await;
+        c.send_json(join::resume(&s.code, token)).await;
+        let me = c.until_type("me").await;
+        let have: u64 = me["me"]["dots"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum();
+        assert!(
+            have as usize >= acked[p],
+            "voter {p}: {have} dots stored, {} acknowledged",
+            acked[p]
+        );
+        // Resend all three: each lands exactly once.
+        for i in 0..3 {
+            c.intent(&format!("d{i}"), dot(p, i)).await;
+        }
+        resumed.push(c);
+    }
+    for c in resumed.iter_mut() {
+        let mut acks = 0;
+        while acks < 3 {
+            let v = c.json().await;
+            assert_ne!(v["type"], "reject", "{v}");
+            if v["type"] == "ack" {
+                acks += 1;
+            }
+        }
+    }
+    fac.ok("f3", json!({"kind":"reveal_votes"})).await;
+    let view = fac.snapshot().await;
+    let total: u64 = statements
+        .iter()
+        .map(|s| view["statements"][s]["dots"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, VOTERS * 3, "every dot exactly once");
+    assert_eq!(view["progress"]["richten"]["voters"], VOTERS);
+    let per: Vec<u64> = statements
+        .iter()
+        .map(|s| view["statements"][s]["dots"].as_u64().unwrap())
+        .collect();
+    let mut expected = vec![0u64; 3];
+    for p in 0..VOTERS {
+        expected[p % 3] += 2;
+        expected[(p + 1) % 3] += 1;
+    }
+    assert_eq!(
+        per, expected,
+        "each voter: 2 dots on the favourite, 1 on the next"
+    );
+}
