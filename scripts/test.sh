@@ -12,3 +12,5 @@ echo "== docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== tests"
 cargo test --workspace
+echo "== browser tests"
+./tests/browser/run.sh

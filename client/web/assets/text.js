@@ -1,0 +1,251 @@
+//! Collaborative text fields (statements: own only; rules: anyone on the level).
+//!
+//! The server holds the text; a field keeps three things:
+//! - `known`: the last server text the local text was reconciled with,
+//! - `local`: what the person sees and types,
+//! - `inflight`: at most one splice sent and not yet answered (PROTOCOL.md, "one edit in flight
+//!   per text"), with the text it should produce (`expected`).
+//!
+//! Typing sends the difference between `known` and `local` (common prefix and suffix stripped;
+//! positions in UTF-16 code units, which are JavaScript string indices) when nothing is in
+//! flight. When the ack comes, the view already holds the merged result `V`; further typing is
+//! the difference between `expected` and `local`, someone else's work is the difference between
+//! `expected` and `V`, and the local change is mapped through the remote one and applied to `V`
+//! (a small operational transform), so both people's edits survive. Changes from others that
+//! arrive while nothing is in flight are rebased the same way, keeping the caret in place.
+//!
+//! Field states are kept in localStorage while they differ from the server, so typing done
+//! offline survives a reload; the in-flight splice itself is in the connection's queue.
+
+import { h } from './dom.js';
+
+const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
+const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
+
+/** The splice `{pos, delete, insert}` that turns `a` into `b`, or null when equal. */
+export function diff(a, b) {
+  if (a === b) return null;
+  const max = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < max && a.charCodeAt(p) === b.charCodeAt(p)) p += 1;
+  if (p > 0 && isHigh(a.charCodeAt(p - 1))) p -= 1; // never split a surrogate pair
+  let sfx = 0;
+  while (sfx < max - p && a.charCodeAt(a.length - 1 - sfx) === b.charCodeAt(b.length - 1 - sfx)) sfx += 1;
+  if (sfx > 0 && isLow(a.charCodeAt(a.length - sfx))) sfx -= 1;
+  return { pos: p, delete: a.length - p - sfx, insert: b.slice(p, b.length - sfx) };
+}
+
+/** Apply a splice to a text. */
+export function applySplice(text, sp) {
+  if (!sp) return text;
+  return text.slice(0, sp.pos) + sp.insert + text.slice(sp.pos + sp.delete);
+}
+
+/**
+ * Map the local splice `l` (made on text T) through the remote splice `r` (also made on T), so
+ * it can be applied after `r`. Text deleted remotely shrinks the local range; text inserted
+ * remotely is never deleted by a local edit at its edge; at the same position the local
+ * insertion goes after the remote one.
+ */
+export function transform(l, r) {
+  if (!r) return l;
+  if (!l) return null;
+  const delta = r.insert.length - r.delete;
+  const rEnd = r.pos + r.delete;
+  const mapStart = (p) => (p < r.pos ? p : p >= rEnd && p > r.pos ? p + delta : r.pos + r.insert.length);
+  const mapEnd = (p) => (p <= r.pos ? p : p >= rEnd ? p + delta : r.pos);
+  const start = mapStart(l.pos);
+  const end = Math.max(start, l.delete === 0 ? start : mapEnd(l.pos + l.delete));
+  return { pos: start, delete: end - start, insert: l.insert };
+}
+
+/** Where a caret at `p` ends up after splice `sp`. */
+export function mapCaret(p, sp) {
+  if (!sp || p <= sp.pos) return p;
+  if (p >= sp.pos + sp.delete) return p + sp.insert.length - sp.delete;
+  return sp.pos + sp.insert.length;
+}
+
+/** Rejects after which the local text is given up (the server will never accept it). */
+const DISCARD = new Set(['wrong_phase', 'not_found', 'not_owner', 'text_too_long', 'forbidden', 'session_closed', 'bad_message', 'invalid_intent_id']);
+
+class Field {
+  constructor(mgr, kind, item, state) {
+    this.mgr = mgr;
+    this.kind = kind;
+    this.item = item;
+    this.known = state.known;
+    this.local = state.local;
+    this.inflight = state.inflight || null;
+    this.blocked = !!state.blocked;
+    this.failures = 0;
+    this.el = null;
+  }
+
+  /** The textarea of this field (made once, reused by every render). */
+  element(props) {
+    if (!this.el) {
+      this.el = h('textarea', { rows: 3, maxlength: 1000, ...props });
+      this.el.value = this.local;
+      this.el.addEventListener('input', () => {
+        this.local = this.el.value;
+        this.mgr.persist();
+        this.pump();
+      });
+    }
+    return this.el;
+  }
+
+  serverText() {
+    return this.mgr.serverText(this.kind, this.item);
+  }
+
+  /** Show `text` as the local text, keeping the caret where it belongs. */
+  setLocal(text) {
+    if (text === this.local) return;
+    const sp = diff(this.local, text);
+    this.local = text;
+    if (this.el && this.el.value !== text) {
+      const focused = document.activeElement === this.el;
+      const a = this.el.selectionStart;
+      const b = this.el.selectionEnd;
+      this.el.value = text;
+      if (focused) this.el.setSelectionRange(mapCaret(a, sp), mapCaret(b, sp));
+    }
+  }
+
+  /** The server now has `v`; our local text was based on `from`. */
+  rebase(from, v) {
+    const local = transform(diff(from, this.local), diff(from, v));
+    this.known = v;
+    this.setLocal(applySplice(v, local));
+  }
+
+  /** Send the next splice if nothing is in flight. */
+  pump() {
+    if (this.inflight || this.blocked) return;
+    const v = this.serverText();
+    if (v === undefined) return;
+    if (v !== this.known) this.rebase(this.known, v);
+    const sp = diff(this.known, this.local);
+    if (!sp) {
+      this.mgr.persist();
+      return;
+    }
+    const store = this.mgr.store;
+    const intent = this.kind === 'rule'
+      ? { kind: 'edit_rule', rule: this.item, rev: store.rev, pos: sp.pos, delete: sp.delete, insert: sp.insert }
+      : { kind: 'edit_statement', statement: this.item, rev: store.rev, pos: sp.pos, delete: sp.delete, insert: sp.insert };
+    const id = this.mgr.conn.intent(intent);
+    this.inflight = { id, expected: this.local };
+    this.mgr.persist();
+  }
+
+  /** The view changed. */
+  viewChanged() {
+    const v = this.serverText();
+    if (v === undefined) return;
+    if (this.blocked && !this.mgr.store.view.locked) this.blocked = false;
+    if (this.inflight) return; // reconciled when the answer comes
+    if (v !== this.known) this.rebase(this.known, v);
+    if (this.local !== this.known) this.pump();
+  }
+
+  acked() {
+    const expected = this.inflight.expected;
+    this.inflight = null;
+    this.failures = 0;
+    const v = this.serverText();
+    if (v !== undefined) this.rebase(expected, v);
+    this.mgr.persist();
+    this.pump();
+  }
+
+  rejected(code) {
+    this.inflight = null;
+    const v = this.serverText();
+    if (v === undefined) return;
+    if (code === 'input_locked') {
+      this.blocked = true;
+      this.rebase(this.known, v);
+    } else if (DISCARD.has(code) || this.failures >= 3) {
+      this.known = v;
+      this.setLocal(v);
+      this.failures = 0;
+    } else {
+      // stale_revision, invalid_splice, …: make the edit again against the current text.
+      this.failures += 1;
+      this.rebase(this.known, v);
+      if (code === 'stale_revision') this.mgr.conn.sendRaw({ type: 'sync' });
+    }
+    this.mgr.persist();
+    this.pump();
+  }
+
+  dirty() {
+    return this.inflight || this.local !== this.known || this.blocked;
+  }
+}
+
+/** All text fields of one session on this page. */
+export class TextFields {
+  constructor(store, conn, code, role) {
+    this.store = store;
+    this.conn = conn;
+    this.key = `draagvlak:${code}:${role}:texts`;
+    this.fields = new Map();
+    let saved = {};
+    try {
+      saved = JSON.parse(localStorage.getItem(this.key) || '{}');
+    } catch {
+      saved = {};
+    }
+    this.saved = saved;
+    store.subscribe(() => {
+      if (!store.view) return;
+      for (const f of this.fields.values()) f.viewChanged();
+      // Restore saved fields as soon as their items are in the view.
+      for (const k of Object.keys(this.saved)) {
+        const [kind, item] = k.split(':');
+        if (this.serverText(kind, item) !== undefined) this.field(kind, item);
+      }
+    });
+    conn.on('ack', (msg) => {
+      for (const f of this.fields.values()) if (f.inflight && f.inflight.id === msg.id) f.acked();
+    });
+    conn.on('reject', (msg) => {
+      for (const f of this.fields.values()) if (f.inflight && f.inflight.id === msg.id) f.rejected(msg.code);
+    });
+  }
+
+  serverText(kind, item) {
+    const v = this.store.view;
+    if (!v) return undefined;
+    const coll = kind === 'rule' ? v.rules : v.statements;
+    return coll[item] ? coll[item].text : undefined;
+  }
+
+  /** The field of statement or rule `item` (kind `statement` or `rule`). */
+  field(kind, item) {
+    const k = `${kind}:${item}`;
+    let f = this.fields.get(k);
+    if (!f) {
+      const text = this.serverText(kind, item) ?? '';
+      const saved = this.saved[k];
+      delete this.saved[k];
+      f = new Field(this, kind, item, saved || { known: text, local: text });
+      this.fields.set(k, f);
+      if (saved) f.viewChanged();
+    }
+    return f;
+  }
+
+  persist() {
+    const out = { ...this.saved };
+    for (const [k, f] of this.fields) {
+      if (f.dirty()) out[k] = { known: f.known, local: f.local, inflight: f.inflight, blocked: f.blocked };
+    }
+    if (Object.keys(out).length) localStorage.setItem(this.key, JSON.stringify(out));
+    else localStorage.removeItem(this.key);
+  }
+}

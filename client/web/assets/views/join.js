@@ -1,0 +1,128 @@
+//! Joining as a participant: `/join/{code}`. With a resume token for this code in localStorage
+//! the person comes straight back as themselves; otherwise they choose a name and a group. Once
+//! joined, the participant view takes over the page.
+
+import { h, replace } from '../dom.js';
+import { t, onLangChange, groupName, errorText } from '../i18n.js';
+import { Store } from '../store.js';
+import { Connection, secrets } from '../connection.js';
+import { topBar, skipLink } from '../widgets.js';
+import { mountParticipant } from './participant.js';
+
+export function mountJoin(root, code) {
+  const store = new Store();
+  let joinAs = null; // {name, group} chosen in the form
+  const conn = new Connection(store, {
+    code,
+    role: 'participant',
+    join: () => {
+      const token = secrets.token(code);
+      if (token) return { role: 'resume', token };
+      if (joinAs) return { role: 'participant', ...joinAs };
+      return null;
+    },
+  });
+  let mode = 'loading';
+  let facts = null;
+  let formError = '';
+  let participant = null;
+
+  const render = () => {
+    if (mode === 'joined') return;
+    const bar = topBar();
+    bar.update(facts ? facts.title : '');
+    let body;
+    if (mode === 'loading') {
+      body = h('p', { class: 'hint', text: t('join.loading') });
+    } else if (mode === 'not_found' || mode === 'closed') {
+      body = h('div', { class: 'card' },
+        h('h1', { text: mode === 'closed' ? t('join.closed') : t('join.not_found', { code }) }),
+        h('a', { href: '/', class: 'button secondary', text: t('join.other_code') }));
+    } else {
+      const name = h('input', { id: 'join-name', name: 'name', autocomplete: 'name', required: true, maxlength: 60, 'aria-describedby': 'join-name-hint' });
+      if (joinAs) name.value = joinAs.name;
+      const groups = (facts.groups || ['ict', 'business']).map((g, i) => h('label', { class: 'choice' },
+        h('input', { type: 'radio', name: 'group', value: g, required: true, checked: joinAs ? joinAs.group === g : i === 0 }),
+        h('span', { text: groupName(g) })));
+      const err = h('p', { class: 'form-error', role: 'alert', text: formError });
+      const submit = h('button', { type: 'submit', class: 'primary', text: t('join.submit') });
+      const form = h('form', { class: 'card join-form' },
+        h('h1', { text: t('join.title', { title: facts.title }) }),
+        facts.organisation ? h('p', { class: 'hint', text: facts.organisation }) : null,
+        h('label', { for: 'join-name', text: t('join.name') }), name,
+        h('p', { id: 'join-name-hint', class: 'hint', text: t('join.name.hint') }),
+        h('fieldset', { class: 'choices' }, h('legend', { text: t('join.group') }), ...groups),
+        err, submit);
+      form.addEventListener('submit', (e) => {
+        e.preventDefault();
+        const group = form.querySelector('input[name=group]:checked');
+        joinAs = { name: name.value.trim(), group: group ? group.value : '' };
+        formError = '';
+        submit.disabled = true;
+        conn.start();
+      });
+      body = form;
+    }
+    replace(root, skipLink(), bar.el, h('main', { id: 'main', class: 'join', tabindex: '-1' }, body));
+    const first = root.querySelector('#join-name');
+    if (first && !formError) first.focus();
+  };
+
+  const toParticipant = () => {
+    if (mode === 'joined') return;
+    mode = 'joined';
+    participant = mountParticipant(root, { store, conn, code });
+  };
+
+  conn.on('welcome', toParticipant);
+  conn.on('joinError', (msg) => {
+    if (msg.code === 'bad_credentials') {
+      // The token is unknown (another server, or data wiped): join as someone new.
+      secrets.forgetToken(code);
+      if (participant) participant.destroy();
+      participant = null;
+      mode = 'loading';
+      showForm();
+    } else if (msg.code === 'session_not_found') {
+      mode = 'not_found';
+      render();
+    } else if (msg.code === 'session_closed') {
+      mode = 'closed';
+      render();
+    } else {
+      formError = errorText(msg.code);
+      joinAs = joinAs && { ...joinAs };
+      mode = 'form';
+      render();
+    }
+  });
+
+  async function showForm() {
+    mode = 'loading';
+    render();
+    try {
+      const res = await fetch(`/api/sessions/${encodeURIComponent(code)}`);
+      if (res.status === 404) {
+        mode = 'not_found';
+      } else {
+        facts = await res.json();
+        mode = facts.status === 'open' ? 'form' : 'closed';
+      }
+    } catch {
+      mode = 'not_found';
+    }
+    render();
+  }
+
+  onLangChange(() => {
+    if (participant) participant.rerender();
+    else render();
+  });
+
+  if (secrets.token(code)) {
+    toParticipant();
+    conn.start();
+  } else {
+    showForm();
+  }
+}

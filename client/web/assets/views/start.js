@@ -1,0 +1,98 @@
+//! The start page: join a session by code, start a new session as its facilitator, or open a
+//! demo session with sample content. The facilitator secret goes to localStorage under the
+//! session's code and never into a URL.
+
+import { h, replace } from '../dom.js';
+import { t, lang, onLangChange } from '../i18n.js';
+import { secrets, normaliseCode } from '../connection.js';
+import { topBar, skipLink } from '../widgets.js';
+
+async function post(path, body) {
+  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) throw new Error((json && json.error && json.error.message) || `HTTP ${res.status}`);
+  return json;
+}
+
+function openAsFacilitator(created) {
+  secrets.setSecret(created.code, created.facilitator_secret);
+  location.assign(`/facilitator/${encodeURIComponent(created.code)}`);
+}
+
+export function mountStart(root) {
+  // Values typed so far survive a language switch (the page is rebuilt).
+  const kept = {};
+  const render = () => {
+    document.title = t('app.name');
+    const bar = topBar();
+    bar.update('');
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    const fail = (e) => {
+      error.textContent = t('start.error', { message: e.message });
+    };
+
+    const code = h('input', { id: 'join-code', name: 'code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', required: true, 'aria-describedby': 'join-code-hint', value: kept.code || '' });
+    code.addEventListener('input', () => { kept.code = code.value; });
+    const joinForm = h('form', { class: 'card', 'aria-labelledby': 'join-h' },
+      h('h2', { id: 'join-h', text: t('start.join.title') }),
+      h('label', { for: 'join-code', text: t('start.join.code') }), code,
+      h('p', { id: 'join-code-hint', class: 'hint', text: t('start.join.code.hint') }),
+      h('button', { type: 'submit', class: 'primary', text: t('start.join.submit') }));
+    joinForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const c = normaliseCode(code.value);
+      if (c) location.assign(`/join/${encodeURIComponent(c)}`);
+    });
+
+    const title = h('input', { id: 'new-title', name: 'title', required: true, maxlength: 200, value: kept.title || '' });
+    const org = h('input', { id: 'new-org', name: 'organisation', maxlength: 200, value: kept.org || '' });
+    title.addEventListener('input', () => { kept.title = title.value; });
+    org.addEventListener('input', () => { kept.org = org.value; });
+    const language = h('select', { id: 'new-lang', name: 'language' },
+      h('option', { value: 'nl', text: t('language.nl'), selected: (kept.language || lang()) === 'nl' }),
+      h('option', { value: 'en', text: t('language.en'), selected: (kept.language || lang()) === 'en' }));
+    language.addEventListener('change', () => { kept.language = language.value; });
+    const createBtn = h('button', { type: 'submit', class: 'primary', text: t('start.create.submit') });
+    const createForm = h('form', { class: 'card', 'aria-labelledby': 'create-h' },
+      h('h2', { id: 'create-h', text: t('start.create.title') }),
+      h('p', { class: 'hint', text: t('start.create.intro') }),
+      h('label', { for: 'new-title', text: t('start.create.session_title') }), title,
+      h('label', { for: 'new-org', text: t('start.create.organisation') }), org,
+      h('label', { for: 'new-lang', text: t('start.create.language') }), language,
+      createBtn);
+    createForm.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      createBtn.disabled = true;
+      try {
+        openAsFacilitator(await post('/api/sessions', { title: title.value.trim(), organisation: org.value.trim(), language: language.value }));
+      } catch (err) {
+        fail(err);
+        createBtn.disabled = false;
+      }
+    });
+
+    const demo = (l) => async (e) => {
+      e.currentTarget.disabled = true;
+      try {
+        openAsFacilitator(await post('/api/demo', { language: l }));
+      } catch (err) {
+        fail(err);
+      }
+    };
+    const demoCard = h('section', { class: 'card', 'aria-labelledby': 'demo-h' },
+      h('h2', { id: 'demo-h', text: t('start.demo.title') }),
+      h('p', { class: 'hint', text: t('start.demo.intro') }),
+      h('div', { class: 'button-row' },
+        h('button', { type: 'button', class: 'secondary', 'data-testid': 'demo-nl', text: t('start.demo.nl'), onclick: demo('nl') }),
+        h('button', { type: 'button', class: 'secondary', 'data-testid': 'demo-en', text: t('start.demo.en'), onclick: demo('en') })));
+
+    replace(root, skipLink(), bar.el,
+      h('main', { id: 'main', class: 'start', tabindex: '-1' },
+        h('h1', { text: t('app.name') }),
+        h('p', { class: 'tagline', text: t('start.tagline') }),
+        error,
+        h('div', { class: 'cards' }, joinForm, createForm, demoCard)));
+  };
+  render();
+  onLangChange(render);
+}

@@ -1,0 +1,132 @@
+//! Pieces every view shares: the top bar with the language switch, the connection banner, the
+//! shared countdown, and a live region for short messages. Each returns a persistent element
+//! with an `update` function, so re-rendering never rebuilds what someone may be focused on.
+
+import { h, setText, setAttr, cls } from './dom.js';
+import { t, lang, setLang, errorText } from './i18n.js';
+
+/** The language switch: one button that names the other language in that language. */
+export function langSwitch() {
+  const b = h('button', { type: 'button', class: 'lang-switch', onclick: () => setLang(lang() === 'nl' ? 'en' : 'nl') });
+  const update = () => {
+    setText(b, t('lang.switch'));
+    setAttr(b, 'lang', lang() === 'nl' ? 'en' : 'nl');
+    setAttr(b, 'aria-label', t('lang.switch.label'));
+  };
+  update();
+  return { el: b, update };
+}
+
+/** A link to skip the top bar (keyboard users). */
+export function skipLink() {
+  return h('a', { class: 'skip', href: '#main', text: t('skip') });
+}
+
+/** The top bar: brand, a title, optional extras, the language switch. */
+export function topBar(extra = []) {
+  const title = h('span', { class: 'bar-title' });
+  const sw = langSwitch();
+  const el = h('header', { class: 'bar' }, h('span', { class: 'brand', text: t('app.name') }), title, ...extra, sw.el);
+  return {
+    el,
+    update(text) {
+      setText(title, text || '');
+      sw.update();
+    },
+  };
+}
+
+/** The connection banner: shown while offline, with the number of changes waiting. */
+export function connectionBanner(store) {
+  const msg = h('p', { class: 'banner-text' });
+  const pending = h('p', { class: 'banner-pending' });
+  const el = h('div', { class: 'banner', role: 'status', 'aria-live': 'polite', 'data-testid': 'offline-banner' }, msg, pending);
+  const update = () => {
+    const offline = store.status === 'offline';
+    el.hidden = !offline;
+    cls(document.body, 'is-offline', offline);
+    setText(msg, offline ? t('conn.offline') : '');
+    const n = store.pending.length;
+    setText(pending, offline && n ? t('conn.pending', { n }) : '');
+  };
+  update();
+  return { el, update };
+}
+
+function fmt(ms) {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const m = Math.floor(total / 60);
+  const sec = total % 60;
+  return `${m}:${String(sec).padStart(2, '0')}`;
+}
+
+/** The shared countdown, from the server's deadline and our estimate of the server clock. */
+export function timerDisplay(store) {
+  const value = h('span', { class: 'timer-value' });
+  const label = h('span', { class: 'visually-hidden' });
+  const el = h('div', { class: 'timer', 'data-testid': 'timer' }, label, value);
+  let interval = null;
+  const update = () => {
+    const timer = store.view && store.view.timer;
+    el.hidden = !timer;
+    clearInterval(interval);
+    interval = null;
+    if (!timer) return;
+    setText(label, `${t('timer')}: `);
+    const draw = () => {
+      let text;
+      if (timer.running) {
+        const left = timer.deadline - store.serverNow();
+        text = left > 0 ? fmt(left) : t('timer.done');
+        cls(el, 'done', left <= 0);
+        cls(el, 'soon', left > 0 && left <= 60000);
+      } else {
+        text = t('timer.paused', { time: fmt(timer.remaining_ms || 0) });
+        cls(el, 'done', false);
+        cls(el, 'soon', false);
+      }
+      cls(el, 'paused', !timer.running);
+      setText(value, text);
+    };
+    draw();
+    if (timer.running) interval = setInterval(draw, 250);
+  };
+  return { el, update, format: fmt };
+}
+
+/** A live region for short messages (rejected intents and the like). */
+export function toasts() {
+  const el = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
+  return {
+    el,
+    show(text) {
+      const close = h('button', { type: 'button', class: 'toast-close', text: '×', 'aria-label': t('dismiss') });
+      const item = h('div', { class: 'toast' }, h('span', { text }), close);
+      close.addEventListener('click', () => item.remove());
+      el.append(item);
+      setTimeout(() => item.remove(), 6000);
+    },
+    error(code) {
+      this.show(errorText(code));
+    },
+  };
+}
+
+/** The QR code image of a session's join link (drawn by the server). */
+export function qrImage(code) {
+  return h('img', { class: 'qr', src: `/api/sessions/${encodeURIComponent(code)}/qr.svg`, alt: t('qr.alt', { code }), width: 256, height: 256 });
+}
+
+/**
+ * The top bar and the connection banner, stuck to the top together. Its height is published
+ * as `--head-h`, so other sticky parts (the dot budget) sit right below it, banner or not.
+ */
+export function stickyHead(...children) {
+  const el = h('div', { class: 'sticky-head' }, ...children);
+  if (typeof ResizeObserver === 'function') {
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty('--head-h', `${el.offsetHeight}px`);
+    }).observe(el);
+  }
+  return el;
+}

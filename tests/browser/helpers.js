@@ -1,0 +1,112 @@
+// Shared helpers of the browser tests: Debian's chromium through playwright-core, the server's
+// address (run.sh starts the server and sets DRAAGVLAK_URL), phone and projector viewports,
+// creating sessions over HTTP, and checks every test wants on every page (no script errors,
+// no horizontal overflow).
+
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+
+export const BASE = process.env.DRAAGVLAK_URL || 'http://127.0.0.1:18080';
+export const PHONE = { width: 360, height: 640 };
+export const LAPTOP = { width: 1366, height: 800 };
+export const PROJECTOR = { width: 1920, height: 1080 };
+/** Where screenshots go when DRAAGVLAK_SHOTS is set (never inside the repository). */
+export const SHOTS = process.env.DRAAGVLAK_SHOTS || '';
+
+/**
+ * Chromium from Debian (`npx playwright install` cannot download browsers here). Playwright
+ * gives every launch a fresh temporary profile (its own `--user-data-dir`).
+ */
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * A new browser context (its own localStorage: one person's device) with a page. Script errors
+ * and CSP violations on the page are collected in `page.problems`.
+ */
+export async function device(browser, viewport, { locale = 'nl-NL' } = {}) {
+  const context = await browser.newContext({ viewport, locale, baseURL: BASE, deviceScaleFactor: 1, hasTouch: viewport.width < 500 });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/ERR_INTERNET_DISCONNECTED|net::ERR|WebSocket|Failed to load resource/.test(m.text())) {
+      page.problems.push(`console: ${m.text()}`);
+    }
+  });
+  return { context, page };
+}
+
+export async function postJson(path, body) {
+  const res = await fetch(`${BASE}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await res.json();
+  assert.equal(res.status, 201, JSON.stringify(json));
+  return json;
+}
+
+/** Create a session over HTTP and put its facilitator secret into the page's localStorage. */
+export async function createSession(title = 'Browsertest') {
+  return postJson('/api/sessions', { title, organisation: 'Gemeente Testdorp', language: 'nl' });
+}
+
+export async function openFacilitator(page, created) {
+  await page.goto('/');
+  await page.evaluate(([code, secret]) => localStorage.setItem(`draagvlak:${code}:secret`, secret), [created.code, created.facilitator_secret]);
+  await page.goto(`/facilitator/${created.code}`);
+  await page.getByTestId('agenda').locator('li').first().waitFor();
+}
+
+/** Join as a new participant by typing the code on the start page, a name and a group. */
+export async function joinByCode(page, code, name, groupLabel) {
+  await page.goto('/');
+  await page.getByLabel('Code van de sessie').fill(code.toLowerCase());
+  await page.getByRole('button', { name: 'Meedoen' }).click();
+  await page.getByLabel('Je naam').fill(name);
+  await page.getByLabel(groupLabel, { exact: true }).check();
+  await page.getByRole('button', { name: 'Meedoen' }).click();
+  await page.locator('#phase-title').waitFor();
+}
+
+/** The page has no horizontal overflow (nothing wider than the viewport). */
+export async function assertNoHorizontalOverflow(page, what = '') {
+  const r = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,
+    wide: Array.from(document.querySelectorAll('body *')).filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1 && getComputedStyle(e).position !== 'fixed' && e.getClientRects().length).slice(0, 5).map((e) => `${e.tagName}.${e.className}`) }));
+  assert.ok(r.sw <= r.cw, `${what}: page is ${r.sw}px wide in a ${r.cw}px viewport (${r.wide.join(', ')})`);
+}
+
+export function assertNoProblems(page, what = '') {
+  assert.deepEqual(page.problems, [], `${what}: errors on the page`);
+}
+
+export async function shot(page, name) {
+  if (!SHOTS) return;
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: false });
+}
+
+/** The server text of a rule or statement as the page's store holds it (for convergence checks). */
+export async function textareaValue(locator) {
+  return locator.evaluate((el) => el.value);
+}
+
+/** Retry `check` (which throws while the condition does not hold) until it passes or times out. */
+export async function eventually(check, { timeout = 10000, interval = 50 } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await new Promise((r) => setTimeout(r, interval));
+    }
+  }
+}
+
+/** The texts of all elements matched by a locator. */
+export async function texts(locator) {
+  return locator.allTextContents();
+}

@@ -1,0 +1,68 @@
+// Unit tests of the app's pure modules, in Node: the JSON Patch applier and the text splices
+// (diff, transform through a concurrent change, surrogate pairs).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// The app's modules are browser ES modules in a folder without a package.json; copy them next to
+// one that says `"type": "module"`, so every Node version loads them as ES modules.
+const assets = new URL('../../client/web/assets/', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'draagvlak-units-'));
+writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
+for (const f of ['patch.js', 'text.js', 'dom.js']) copyFileSync(join(assets, f), join(dir, f));
+const { applyPatch } = await import(join(dir, 'patch.js'));
+const { diff, applySplice, transform, mapCaret } = await import(join(dir, 'text.js'));
+
+test('patch: every RFC 6902 operation', () => {
+  const doc = { a: { b: 1 }, list: [1, 2, 3], 'x/y': { '~t': 0 } };
+  const out = applyPatch(doc, [
+    { op: 'add', path: '/a/c', value: { d: 2 } },
+    { op: 'remove', path: '/a/b' },
+    { op: 'replace', path: '/list/1', value: 20 },
+    { op: 'add', path: '/list/-', value: 4 },
+    { op: 'add', path: '/list/0', value: 0 },
+    { op: 'move', from: '/a/c', path: '/moved' },
+    { op: 'copy', from: '/moved', path: '/copied' },
+    { op: 'test', path: '/copied/d', value: 2 },
+    { op: 'replace', path: '/x~1y/~0t', value: 1 },
+  ]);
+  assert.deepEqual(out, { a: {}, list: [0, 1, 20, 3, 4], moved: { d: 2 }, copied: { d: 2 }, 'x/y': { '~t': 1 } });
+  assert.deepEqual(doc.a, { b: 1 }, 'the input is not changed');
+});
+
+test('patch: a failing operation throws and changes nothing', () => {
+  const doc = { a: 1 };
+  assert.throws(() => applyPatch(doc, [{ op: 'replace', path: '/a', value: 2 }, { op: 'test', path: '/a', value: 3 }]));
+  assert.throws(() => applyPatch(doc, [{ op: 'remove', path: '/missing' }]));
+  assert.throws(() => applyPatch(doc, [{ op: 'add', path: '/no/parent', value: 1 }]));
+  assert.deepEqual(doc, { a: 1 });
+});
+
+test('diff: common prefix and suffix, UTF-16 positions, never inside a surrogate pair', () => {
+  assert.equal(diff('abc', 'abc'), null);
+  assert.deepEqual(diff('hello world', 'hello big world'), { pos: 6, delete: 0, insert: 'big ' });
+  assert.deepEqual(diff('hello world', 'hello'), { pos: 5, delete: 6, insert: '' });
+  assert.deepEqual(diff('vóór 👍 na', 'vóór 👎 na'), { pos: 5, delete: 2, insert: '👎' });
+  const a = 'x😀y';
+  const b = 'x😃y';
+  const sp = diff(a, b);
+  assert.equal(applySplice(a, sp), b);
+  assert.equal(sp.pos, 1);
+});
+
+test('transform: a local edit survives a concurrent remote edit', () => {
+  const base = 'We beslissen samen.';
+  const local = diff(base, 'Nu: We beslissen samen.');
+  const remote = diff(base, 'We beslissen samen. Altijd.');
+  const merged = applySplice(applySplice(base, remote), transform(local, remote));
+  assert.equal(merged, 'Nu: We beslissen samen. Altijd.');
+  // Remote text inserted inside a range deleted locally is not deleted by the local edit's end.
+  const l2 = { pos: 0, delete: 3, insert: 'X' };
+  const r2 = { pos: 3, delete: 0, insert: 'NEW' };
+  assert.equal(applySplice(applySplice('abcdef', r2), transform(l2, r2)), 'XNEWdef');
+  assert.equal(mapCaret(10, { pos: 2, delete: 0, insert: 'abc' }), 13);
+  assert.equal(mapCaret(1, { pos: 2, delete: 0, insert: 'abc' }), 1);
+});
