@@ -77,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(http_api::readyz))
         .route("/api/sessions/{code}/qr.svg", get(web::qr))
         .route(
+            "/api/sessions/{code}/report/{format}",
+            get(http_api::report),
+        )
+        .route(
             "/api/sessions/{code}/facilitator-secret",
             post(http_api::rotate_secret),
         )
@@ -98,7 +102,8 @@ pub fn router(state: AppState) -> Router {
 
 /// A layer that sets a security header on every response.
 fn header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    // A handler may set a header of its own (the HTML report sets its own policy).
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 async fn upgrade(
@@ -266,5 +271,48 @@ async fn wait_for_signal() {
     #[cfg(not(unix))]
     {
         let _ = ctrl_c.await;
+    }
+}
+
+/// Why the binary could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Start(#[from] StartError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    #[error("unknown report format {0:?}; use md, csv, json or html")]
+    Format(String),
+    #[error("cannot write the report: {0}")]
+    Write(String),
+}
+
+/// What the binary does with its flags: run the server, or one of the commands.
+pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
+    match args.command.clone() {
+        Some(crate::config::Command::Report {
+            code,
+            format,
+            output,
+        }) => {
+            let format =
+                crate::report::Format::parse(&format).ok_or(RunError::Format(format.clone()))?;
+            let store = Store::open(&args.data_dir)
+                .await
+                .map_err(StartError::from)?;
+            let (_, state) = crate::report::load(&store, &code).await?;
+            store.close().await;
+            let text = crate::report::render(&crate::report::build(&state), format)
+                .map_err(RunError::Write)?;
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| RunError::Write(format!("{}: {e}", path.display())))?,
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        None => Ok(run_until_signal(Config::from_args(args)?).await?),
     }
 }

@@ -16,11 +16,19 @@ use clap::Parser;
     about = "Draagvlak workshop server"
 )]
 pub struct Args {
+    /// What to do; without a command, run the server.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Address and port to listen on.
     #[arg(long, env = "DRAAGVLAK_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Directory for the SQLite database (created if missing).
-    #[arg(long, env = "DRAAGVLAK_DATA_DIR", default_value = "./data")]
+    #[arg(
+        long,
+        env = "DRAAGVLAK_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// The address people use to reach this server (for links and QR codes), e.g.
     /// `https://workshop.example.nl`. Defaults to `http://<listen>`.
@@ -60,6 +68,23 @@ pub struct Args {
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `draagvlak_server=debug`.
     #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info")]
     pub log: String,
+}
+
+/// Commands besides running the server.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Write a session's report from the data directory (no running server needed).
+    Report {
+        /// The session's join code.
+        #[arg(long)]
+        code: String,
+        /// md, csv, json or html.
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// Where to write it; standard output when absent.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Validated configuration.

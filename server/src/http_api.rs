@@ -18,6 +18,7 @@ use draagvlak_protocol::limits::MAX_TITLE_CHARS;
 
 use crate::app::AppState;
 use crate::credentials;
+use crate::report;
 use crate::session::actor::{Cmd, encode_heads};
 use crate::session::workshop::{Meta, Workshop};
 use crate::session::{demo, template};
@@ -211,7 +212,13 @@ async fn create(
         let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
             .map_err(AppError::internal)?;
         if let Some(language) = demo {
-            demo::fill(&mut ws, language).map_err(AppError::internal)?;
+            // As if the workshop started an hour and a half ago.
+            let start = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or(0)
+                .saturating_sub(160 * 60 * 1000);
+            demo::fill(&mut ws, language, start).map_err(AppError::internal)?;
             ws.commit();
         }
         let snapshot = Chunk {
@@ -330,6 +337,66 @@ pub async fn rotate_secret(
     Ok(Json(SecretRotated {
         facilitator_secret: secret,
     }))
+}
+
+/// `GET /api/sessions/{code}/report/{format}` (`md`, `csv`, `json`, `html`) with
+/// `Authorization: Bearer <facilitator secret>`: the session's report as a download.
+pub async fn report(
+    State(app): State<AppState>,
+    Path((code, format)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<axum::response::Response, AppError> {
+    let Some(format) = report::Format::parse(&format) else {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "report formats: md, csv, json, html",
+        ));
+    };
+    let (row, state) = report::load(&app.store, &code).await.map_err(|e| match e {
+        report::ReportError::NotFound(_) => AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::SessionNotFound,
+            "no session has this join code",
+        ),
+        other => AppError::internal(other),
+    })?;
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !credentials::verify_secret(presented, &row.facilitator_hash) {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::BadCredentials,
+            "the report is for the facilitator: send `Authorization: Bearer <secret>`",
+        ));
+    }
+    let body = report::render(&report::build(&state), format).map_err(AppError::internal)?;
+    let disposition = format!(
+        "attachment; filename=\"draagvlak-{}.{}\"",
+        row.code,
+        format.extension()
+    );
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response();
+    if format == report::Format::Html {
+        // The report page has its own inline styles and no scripts at all.
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+            ),
+        );
+    }
+    Ok(response)
 }
 
 /// `GET /healthz`: the process is up.

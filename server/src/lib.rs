@@ -10,7 +10,8 @@
 //! - [`store`]: SQLite, the only module that touches the database;
 //! - [`credentials`]: secrets, tokens, join codes;
 //! - [`guard`]: rate limits, connection caps, the Origin check;
-//! - [`web`]: the embedded browser app, QR codes, security headers.
+//! - [`web`]: the embedded browser app, QR codes, security headers;
+//! - [`report`]: reports of a session in Markdown, CSV, JSON and HTML.
 //!
 //! The binary (`main.rs`) only parses flags, sets up logging and signals, and calls
 //! [`app::start`].
@@ -21,10 +22,11 @@ pub mod credentials;
 pub mod guard;
 pub mod http_api;
 pub mod registry;
+pub mod report;
 pub mod session;
 pub mod store;
 pub mod web;
 pub mod ws;
 
-pub use app::{Server, run_until_signal, start};
+pub use app::{RunError, Server, run, run_until_signal, start};
 pub use config::{Args, Config};

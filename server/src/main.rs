@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use draagvlak_server::{Args, Config};
+use draagvlak_server::Args;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -11,7 +11,6 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_new(&args.log).context("invalid --log filter")?)
         .init();
-    let config = Config::from_args(args)?;
-    draagvlak_server::run_until_signal(config).await?;
+    draagvlak_server::run(args).await?;
     Ok(())
 }

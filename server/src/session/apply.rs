@@ -83,7 +83,7 @@ pub fn apply(
             if next >= state.phases.len() {
                 return Err(Refusal::new(ErrorCode::NoChange, "this is the last phase"));
             }
-            ws.set_phase(next).map_err(doc_err)?;
+            ws.set_phase(next, now).map_err(doc_err)?;
             none
         }
         Intent::PreviousPhase => {
@@ -91,7 +91,7 @@ pub fn apply(
                 return Err(Refusal::new(ErrorCode::NoChange, "this is the first phase"));
             }
             let prev = state.current_phase - 1;
-            ws.set_phase(prev).map_err(doc_err)?;
+            ws.set_phase(prev, now).map_err(doc_err)?;
             none
         }
         Intent::GoToPhase { index } => {
@@ -102,7 +102,7 @@ pub fn apply(
                     format!("the agenda has {} phases", state.phases.len()),
                 ));
             }
-            ws.set_phase(index).map_err(doc_err)?;
+            ws.set_phase(index, now).map_err(doc_err)?;
             none
         }
         Intent::SetLocked { locked } => {

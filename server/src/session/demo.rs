@@ -116,14 +116,12 @@ const EN: Content = Content {
 
 /// Fill a freshly created strategic-framework session: six people, statements, dots and rules
 /// with ratings on the first two levels (revealed), and the third level's brainstorm under way.
-pub fn fill(ws: &mut Workshop, language: &str) -> Result<(), DemoError> {
+/// The phases are timed as if the workshop had started at `start_ms`, 20 minutes each.
+pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), DemoError> {
     let content = if language == "en" { &EN } else { &NL };
     let heads: Vec<ChangeHash> = ws.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
-    let ctx = Context {
-        heads_at: &lookup,
-        now_ms: 0,
-    };
+    let clock = std::cell::Cell::new(start_ms);
     let mut people = Vec::new();
     for (name, group) in content.people {
         people.push(ws.add_participant(name, group)?);
@@ -132,6 +130,13 @@ pub fn fill(ws: &mut Workshop, language: &str) -> Result<(), DemoError> {
         let sender = match who {
             Some(i) => Sender::Participant(people[i].as_str()),
             None => Sender::Facilitator,
+        };
+        if matches!(intent, Intent::GoToPhase { .. } | Intent::NextPhase) {
+            clock.set(clock.get() + 20 * 60 * 1000);
+        }
+        let ctx = Context {
+            heads_at: &lookup,
+            now_ms: clock.get(),
         };
         apply(ws, sender, &intent, &ctx)
             .map(|a| a.created)

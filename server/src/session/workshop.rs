@@ -75,6 +75,13 @@ pub struct Rule {
     pub author: String,
 }
 
+/// A phase change: which phase, and when (server clock, ms since the Unix epoch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhaseEntry {
+    pub phase: usize,
+    pub at_ms: u64,
+}
+
 /// The shared countdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timer {
@@ -107,6 +114,8 @@ pub struct State {
     pub timer: Option<Timer>,
     /// A statement or rule id.
     pub focus: Option<String>,
+    /// Every phase change, in order.
+    pub phase_log: Vec<PhaseEntry>,
 }
 
 impl State {
@@ -295,9 +304,22 @@ impl Workshop {
         Ok(seq)
     }
 
-    pub fn set_phase(&mut self, index: usize) -> Result<(), DocError> {
+    /// Go to a phase, and note when in the phase log (for the report's timeline).
+    pub fn set_phase(&mut self, index: usize, at_ms: u64) -> Result<(), DocError> {
         self.doc.put(ROOT, "current_phase", index as u64)?;
+        let log = match self.doc.get(ROOT, "phase_log")? {
+            Some((Value::Object(ObjType::List), id)) => id,
+            _ => self.doc.put_object(ROOT, "phase_log", ObjType::List)?,
+        };
+        let n = self.doc.length(&log);
+        let entry = self.doc.insert_object(&log, n, ObjType::Map)?;
+        self.doc.put(&entry, "phase", index as u64)?;
+        self.doc.put(&entry, "at", at_ms)?;
         self.state.current_phase = index;
+        self.state.phase_log.push(PhaseEntry {
+            phase: index,
+            at_ms,
+        });
         Ok(())
     }
 
@@ -685,6 +707,17 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         Some((Value::Scalar(v), _)) => v.as_str().map(str::to_string),
         _ => None,
     };
+    let mut phase_log = Vec::new();
+    if let Some((Value::Object(ObjType::List), log)) = doc.get(ROOT, "phase_log")? {
+        for i in 0..doc.length(&log) {
+            if let Some((Value::Object(ObjType::Map), e)) = doc.get(&log, i)? {
+                phase_log.push(PhaseEntry {
+                    phase: uint(doc, &e, "phase")? as usize,
+                    at_ms: uint(doc, &e, "at")?,
+                });
+            }
+        }
+    }
     let state = State {
         meta,
         groups,
@@ -701,6 +734,7 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         ratings,
         timer,
         focus,
+        phase_log,
     };
     Ok((state, objs))
 }

@@ -2,7 +2,7 @@
 //! process (and kill it with SIGKILL) through `CARGO_BIN_EXE_draagvlak-test-server`.
 
 use clap::Parser as _;
-use draagvlak_server::{Args, Config};
+use draagvlak_server::Args;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -10,6 +10,6 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&args.log)?)
         .init();
-    draagvlak_server::run_until_signal(Config::from_args(args)?).await?;
+    draagvlak_server::run(args).await?;
     Ok(())
 }
