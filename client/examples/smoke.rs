@@ -35,6 +35,7 @@ async fn main() -> Result<()> {
             organisation: "Gemeente Test".into(),
             language: "nl".into(),
             template: "strategic-framework".into(),
+            agenda: None,
         },
     )
     .await?;

@@ -25,6 +25,7 @@
 //!     organisation: String::new(),
 //!     language: "nl".into(),
 //!     template: "strategic-framework".into(),
+//!     agenda: None,
 //! }).await?;
 //! let ws = http::ws_url(base)?;
 //! let mut facilitator = Connection::connect(&ws, JoinRequest::Facilitator {

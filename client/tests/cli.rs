@@ -147,3 +147,80 @@ async fn create_join_and_act_from_a_terminal() {
     server.shutdown();
     server.wait().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_from_an_agenda_file_and_a_clear_error_for_a_broken_one() {
+    let data = tempfile::tempdir().unwrap();
+    let server = draagvlak_server::start(Config::for_tests(data.path().to_path_buf()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let good = data.path().join("kort.toml");
+    std::fs::write(
+        &good,
+        "name = \"kort\"\n[[phase]]\nkind = \"brainstorm\"\nlevel = \"inrichten\"\ntitle = { nl = \"Ideeën\", en = \"Ideas\" }\nquestion = { nl = \"Wat gaat ICT doen?\", en = \"What will ICT do?\" }\n",
+    )
+    .unwrap();
+    let bad = data.path().join("fout.toml");
+    std::fs::write(
+        &bad,
+        "name = \"fout\"\n[[phase]]\nkind = \"brainstrom\"\nlevel = \"inrichten\"\ntitle = { nl = \"a\", en = \"a\" }\nquestion = { nl = \"q\", en = \"q\" }\n",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let (base, good) = (base.clone(), good.clone());
+        move || {
+            run(
+                &[
+                    "create",
+                    "--server",
+                    &base,
+                    "--title",
+                    "Kort",
+                    "--agenda",
+                    good.to_str().unwrap(),
+                ],
+                "",
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    let code = field(&stdout, "code");
+    let (ok, stdout, _) = tokio::task::spawn_blocking({
+        let (base, code) = (base.clone(), code.clone());
+        move || run(&["show", "--server", &base, "--code", &code], "")
+    })
+    .await
+    .unwrap();
+    assert!(ok);
+    assert_eq!(field(&stdout, "template"), "kort");
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let (base, bad) = (base.clone(), bad.clone());
+        move || {
+            run(
+                &[
+                    "create",
+                    "--server",
+                    &base,
+                    "--title",
+                    "Fout",
+                    "--agenda",
+                    bad.to_str().unwrap(),
+                ],
+                "",
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(!ok);
+    let all = format!("{stdout}{stderr}");
+    assert!(
+        all.contains("invalid_template") && all.contains("line 3"),
+        "{all}"
+    );
+    server.shutdown();
+    server.wait().await;
+}

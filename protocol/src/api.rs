@@ -15,9 +15,13 @@ pub struct CreateSession {
     /// `nl` (default) or `en`.
     #[serde(default = "default_language")]
     pub language: String,
-    /// `strategic-framework` (default).
+    /// A built-in template: `strategic-framework` (default) or `short`.
     #[serde(default = "default_template")]
     pub template: String,
+    /// An agenda of one's own, as the text of a TOML template (see `server/templates/`); when
+    /// given, it is used instead of `template`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<String>,
 }
 
 fn default_language() -> String {

@@ -96,6 +96,8 @@ pub enum ErrorCode {
     InvalidRequest,
     /// No template with this name.
     UnknownTemplate,
+    /// An agenda sent with the request is not a valid template; the message names the line.
+    InvalidTemplate,
     /// The language is not supported (`nl` or `en`).
     UnsupportedLanguage,
 }
@@ -159,6 +161,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::OriginNotAllowed, "origin_not_allowed"),
     (ErrorCode::InvalidRequest, "invalid_request"),
     (ErrorCode::UnknownTemplate, "unknown_template"),
+    (ErrorCode::InvalidTemplate, "invalid_template"),
     (ErrorCode::UnsupportedLanguage, "unsupported_language"),
 ];
 

@@ -64,8 +64,8 @@ pub struct Server {
     serve: tokio::task::JoinHandle<()>,
 }
 
-/// Body size limit for the HTTP API.
-const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Body size limit for the HTTP API (an agenda template may be up to 64 KiB).
+const MAX_BODY_BYTES: usize = 96 * 1024;
 
 /// The router.
 pub fn router(state: AppState) -> Router {

@@ -140,6 +140,7 @@ pub async fn create_demo(
         organisation: organisation.into(),
         language: req.language.clone(),
         template: "strategic-framework".into(),
+        agenda: None,
     };
     let created = create(&app, create_req, Some(&req.language)).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -186,16 +187,31 @@ async fn create(
             "language must be \"nl\" or \"en\"",
         ));
     }
-    let Some(phases) = template::phases(&req.template) else {
-        return Err(AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            ErrorCode::UnknownTemplate,
-            format!(
-                "unknown template {:?}; known: {}",
-                req.template,
-                template::TEMPLATES.join(", ")
-            ),
-        ));
+    let (template_name, phases) = match &req.agenda {
+        Some(text) => {
+            let t = template::parse(text).map_err(|e| {
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::InvalidTemplate,
+                    format!("the agenda is not a valid template: {e}"),
+                )
+            })?;
+            (t.name, t.phases)
+        }
+        None => match template::phases(&req.template) {
+            Some(phases) => (req.template.clone(), phases),
+            None => {
+                return Err(AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::UnknownTemplate,
+                    format!(
+                        "unknown template {:?}; known: {}",
+                        req.template,
+                        template::TEMPLATES.join(", ")
+                    ),
+                ));
+            }
+        },
     };
     let secret = credentials::new_secret();
     let id = credentials::new_session_id();
@@ -207,7 +223,7 @@ async fn create(
             title: title.clone(),
             organisation: organisation.clone(),
             language: req.language.clone(),
-            template: req.template.clone(),
+            template: template_name.clone(),
         };
         let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
             .map_err(AppError::internal)?;
@@ -232,7 +248,7 @@ async fn create(
             title: title.clone(),
             organisation: organisation.clone(),
             language: req.language.clone(),
-            template: req.template.clone(),
+            template: template_name.clone(),
             status: "open".into(),
             facilitator_hash: credentials::hash_secret(&secret),
         };

@@ -24,6 +24,7 @@ async fn a_level_played_with_the_client_library() {
             organisation: "Gemeente Zaanstad".into(),
             language: "nl".into(),
             template: "strategic-framework".into(),
+            agenda: None,
         },
     )
     .await

@@ -63,13 +63,16 @@ struct CreateArgs {
     /// Language of the session: nl or en.
     #[arg(long, env = "DRAAGVLAK_LANGUAGE", default_value = "nl")]
     language: String,
-    /// Agenda template.
+    /// Built-in agenda template: strategic-framework or short.
     #[arg(
         long,
         env = "DRAAGVLAK_TEMPLATE",
         default_value = "strategic-framework"
     )]
     template: String,
+    /// An agenda of your own: a TOML template file (see server/templates/ for examples).
+    #[arg(long, env = "DRAAGVLAK_AGENDA")]
+    agenda: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -162,6 +165,13 @@ async fn create(args: CreateArgs) -> Result<()> {
         organisation: args.organisation,
         language: args.language,
         template: args.template,
+        agenda: match &args.agenda {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the agenda {}", path.display()))?,
+            ),
+            None => None,
+        },
     };
     let created = http::create_session(&args.server.server, &request)
         .await
