@@ -140,5 +140,16 @@ test('one level played through on phones, console and projector', async () => {
   await shot(anna, 'a-phone-rules-revealed');
   await shot(proj, 'a-proj-rules-revealed');
   await shot(fac, 'a-fac-rules-revealed');
+  // The report for the policy note, downloaded from the console.
+  const [download] = await Promise.all([
+    fac.waitForEvent('download'),
+    fac.getByTestId('report').getByRole('button', { name: 'Markdown' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), `draagvlak-${code}.md`);
+  const fs = await import('node:fs/promises');
+  const md = await fs.readFile(await download.path(), 'utf8');
+  assert.match(md, /^# ICT-strategie 2027/);
+  assert.ok(md.includes(R2), 'the rule is in the report');
+  assert.match(md, /\| 67% \| 0% \| 100% \| 100% \|/, 'support (overall, business, ict) and gap of the first rule');
   for (const p of [...phones, proj, fac]) assertNoProblems(p, p.url());
 });

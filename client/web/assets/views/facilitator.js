@@ -90,11 +90,36 @@ export function mountFacilitator(root, code) {
       h('ul', { class: 'links' },
         h('li', {}, h('a', { href: joinUrl, target: '_blank', rel: 'noopener', text: t('fac.link.participant') })),
         h('li', {}, h('a', { href: `/projector/${code}`, target: '_blank', rel: 'noopener', text: t('fac.link.projector') }))));
+    // Reports: fetched with the secret in a header (never in a URL), saved as a download.
+    const download = async (format) => {
+      try {
+        const resp = await fetch(`/api/sessions/${encodeURIComponent(code)}/report/${format}`, {
+          headers: { Authorization: `Bearer ${secret}` },
+        });
+        if (!resp.ok) throw new Error(String(resp.status));
+        const url = URL.createObjectURL(await resp.blob());
+        const a = h('a', { href: url, download: `draagvlak-${code}.${format}` });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10000);
+      } catch {
+        toast.error('fac.report.failed');
+      }
+    };
+    const reportPanel = h('section', { class: 'panel', 'aria-labelledby': 'report-h' },
+      h('h2', { id: 'report-h', text: t('fac.report') }),
+      h('p', { class: 'hint', text: t('fac.report.hint') }),
+      h('div', { class: 'button-row', 'data-testid': 'report' },
+        button('HTML / PDF', () => download('html')),
+        button('Markdown', () => download('md')),
+        button('CSV', () => download('csv')),
+        button('JSON', () => download('json'))));
     const people = h('div', { class: 'groups', 'data-testid': 'participants' });
     const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), people);
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
-      h('div', { class: 'col left' }, agendaPanel, controls),
+      h('div', { class: 'col left' }, agendaPanel, controls, reportPanel),
       h('div', { class: 'col middle' }, current),
       h('div', { class: 'col right' }, joinPanel, peoplePanel));
     replace(root, skipLink(), bar.el, banner.el, main, toast.el);
