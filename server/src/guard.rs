@@ -210,10 +210,8 @@ mod tests {
         let g = Guard::new(&limits);
         let ip: IpAddr = [10, 0, 0, 2].into();
         let allowed = (0..1000).filter(|_| g.join_allowed(ip)).count();
-        assert!(
-            (150..=151).contains(&allowed),
-            "burst of 150, got {allowed}"
-        );
+        // Half a minute's worth at once (30), perhaps one more refilled meanwhile.
+        assert!((30..=31).contains(&allowed), "burst of 30, got {allowed}");
         let other: IpAddr = [10, 0, 0, 3].into();
         assert!(g.join_allowed(other), "limits are per address");
     }
