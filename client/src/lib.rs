@@ -12,6 +12,7 @@
 //! - [`socket`]: [`RawSocket`], frames as they are, for tests that misbehave on purpose;
 //! - [`ids`]: unique intent ids;
 //! - [`text`]: UTF-16 positions for text splices;
+//! - [`load`]: the load generator behind `draagvlak-load`;
 //! - [`error`]: the one error type, [`ClientError`].
 //!
 //! ```no_run
@@ -49,6 +50,7 @@ pub mod connection;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod load;
 pub mod socket;
 pub mod state;
 pub mod text;

@@ -589,6 +589,8 @@ pub enum ReportError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Doc(#[from] crate::session::workshop::DocError),
+    #[error("the stored session is damaged: it does not load to the heads stored with it")]
+    Damaged,
 }
 
 /// The durable state of a session, read from the store (no running session needed).
@@ -607,6 +609,10 @@ pub async fn load(
         &stored.snapshot.data,
         stored.changes.iter().map(|c| c.data.as_slice()),
     )?;
+    let last = stored.changes.last().unwrap_or(&stored.snapshot);
+    if !crate::session::actor::heads_match(&ws, &last.heads) {
+        return Err(ReportError::Damaged);
+    }
     Ok((row, ws.state().clone()))
 }
 

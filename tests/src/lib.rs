@@ -249,6 +249,18 @@ impl Raw {
             .expect("send");
     }
 
+    /// Send a text frame; an error (the server closed the connection) is returned, not a panic.
+    pub async fn try_send_text(
+        &mut self,
+        text: impl Into<String>,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        use futures_util::SinkExt as _;
+        let text: String = text.into();
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::text(text))
+            .await
+    }
+
     pub async fn send_json(&mut self, value: serde_json::Value) {
         self.send_text(value.to_string()).await;
     }

@@ -141,7 +141,14 @@ async fn a_flood_of_invalid_frames_is_cut_off_and_others_carry_on() {
     .await;
     let (mut flood, _) = Raw::join(&server.ws(), join::participant(&s.code, "Vloed", "ict")).await;
     for i in 0..1000 {
-        flood.send_text(format!("{{not json {i}")).await;
+        // The server may cut the connection off while the flood is still being sent.
+        if flood
+            .try_send_text(format!("{{not json {i}"))
+            .await
+            .is_err()
+        {
+            break;
+        }
     }
     let mut errors = 0;
     let mut last = Value::Null;
@@ -159,7 +166,11 @@ async fn a_flood_of_invalid_frames_is_cut_off_and_others_carry_on() {
     assert!(errors <= 60, "throttled: {errors} answers for 1000 frames");
     // The reason comes as a last error message and in the close frame; the close frame may be
     // lost to a TCP reset, since the server stops reading the flood.
-    assert_eq!(last, "rate_limited");
+    // (A reset can also swallow the error messages still in the receive buffer.)
+    assert!(
+        last == "rate_limited" || close.is_none(),
+        "{last} {close:?}"
+    );
     assert!(matches!(&close, None | Some((1008, _))), "{close:?}");
     // The facilitator did not notice.
     fac.ok("f1", json!({"kind":"next_phase"})).await;

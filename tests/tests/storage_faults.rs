@@ -77,3 +77,79 @@ async fn failing_writes_are_refused_and_the_session_recovers() {
     );
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_corrupt_row_stops_only_its_own_session_with_a_clear_error() {
+    let server = InProcess::start().await;
+    let a = create_session(&server.http(), "Beschadigd").await;
+    let b = create_session(&server.http(), "Gezond").await;
+    for (s, text) in [(&a, "in A"), (&b, "in B")] {
+        let (mut fac, _) = Raw::join(
+            &server.ws(),
+            join::facilitator(&s.code, &s.facilitator_secret),
+        )
+        .await;
+        fac.ok("f1", json!({"kind":"next_phase"})).await;
+        let (mut p, _) = Raw::join(&server.ws(), join::participant(&s.code, "Piet", "ict")).await;
+        p.ok("p1", json!({"kind":"add_statement","text":text}))
+            .await;
+    }
+    let data = server.stop().await;
+    // Damage session A's latest change chunk on disk; keep a copy to repair it later.
+    let db = data.path().join("draagvlak.sqlite3");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let (rev, good): (i64, Vec<u8>) = sqlx::query_as(
+        "SELECT rev, data FROM doc_changes WHERE session_id = ? ORDER BY rev DESC LIMIT 1",
+    )
+    .bind(&a.id)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE doc_changes SET data = ? WHERE session_id = ? AND rev = ?")
+        .bind(b"not an automerge chunk".to_vec())
+        .bind(&a.id)
+        .bind(rev)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+
+    let server = InProcess::restart(data).await;
+    let mut c = Raw::connect(&server.ws()).await;
+    c.send_json(join::projector(&a.code)).await;
+    let e = c.until_type("error").await;
+    assert_eq!(e["code"], "storage_failed", "{e}");
+    // B is unaffected.
+    let (mut pb, _) = Raw::join(&server.ws(), join::projector(&b.code)).await;
+    assert_eq!(
+        pb.snapshot().await["statements"].as_object().unwrap().len(),
+        1
+    );
+    let data = server.stop().await;
+
+    // Repaired storage: A loads again with everything it had.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE doc_changes SET data = ? WHERE session_id = ? AND rev = ?")
+        .bind(good)
+        .bind(&a.id)
+        .bind(rev)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let server = InProcess::restart(data).await;
+    let (mut pa, _) = Raw::join(&server.ws(), join::projector(&a.code)).await;
+    let view = pa.snapshot().await;
+    let texts: Vec<_> = view["statements"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|s| s["text"].clone())
+        .collect();
+    assert_eq!(texts, vec![json!("in A")]);
+    server.stop().await;
+}

@@ -245,6 +245,8 @@ enum LoadError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Doc(#[from] super::workshop::DocError),
+    #[error("stored changes up to revision {0} do not load to the heads stored with them")]
+    Damaged(u64),
 }
 
 async fn load(id: &str, ctx: &ActorContext) -> Result<Loaded, LoadError> {
@@ -256,6 +258,12 @@ async fn load(id: &str, ctx: &ActorContext) -> Result<Loaded, LoadError> {
         &stored.snapshot.data,
         stored.changes.iter().map(|c| c.data.as_slice()),
     )?;
+    // Automerge skips data it cannot read; a damaged chunk must not load as a silently shorter
+    // history. The heads stored with the last chunk say where the document must end up.
+    let last = stored.changes.last().unwrap_or(&stored.snapshot);
+    if !heads_match(&ws, &last.heads) {
+        return Err(LoadError::Damaged(last.rev));
+    }
     let mut heads_by_rev = VecDeque::new();
     for chunk in std::iter::once(&stored.snapshot).chain(stored.changes.iter()) {
         heads_by_rev.push_back((chunk.rev, decode_heads(&chunk.heads)));
@@ -331,6 +339,15 @@ fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+/// Does a loaded document end at the heads stored with its last chunk?
+pub fn heads_match(ws: &Workshop, stored: &[u8]) -> bool {
+    let mut expected = decode_heads(stored);
+    let mut actual = ws.heads().to_vec();
+    expected.sort();
+    actual.sort();
+    expected == actual
 }
 
 /// Heads as stored: 32-byte hashes, concatenated.
@@ -918,10 +935,11 @@ impl Actor {
             let Some((base, old)) = self.views.get(&audience) else {
                 continue;
             };
-            if *old == new {
+            // One pass: an empty patch means the view did not change.
+            let ops = json_patch::diff(old, &new);
+            if ops.0.is_empty() {
                 continue;
             }
-            let ops = json_patch::diff(old, &new);
             let frame = to_frame(&ServerMessage::Delta {
                 base: *base,
                 rev: self.rev,
@@ -944,22 +962,32 @@ impl Actor {
             .filter(|(_, c)| c.joining.is_none())
             .filter_map(|(id, c)| c.participant.clone().map(|p| (*id, p)))
             .collect();
+        // Private parts: indexed once per tick; an unchanged part is recognised without
+        // building it again.
+        let index = projection::MeIndex::new(self.ws.state());
+        let rev = self.rev;
         let mut frames: HashMap<String, Option<Arc<str>>> = HashMap::new();
+        let mut sends: Vec<(ConnId, Arc<str>)> = Vec::new();
         for (conn, pid) in participants {
             let frame = frames
                 .entry(pid.clone())
                 .or_insert_with(|| {
-                    let me = projection::me(self.ws.state(), &pid)?;
-                    if self.mes.get(&pid) == Some(&me) {
+                    if let Some(last) = self.mes.get(&pid)
+                        && index.unchanged(&pid, last)
+                    {
                         return None;
                     }
+                    let me = index.me(&pid)?;
                     self.mes.insert(pid.clone(), me.clone());
-                    Some(to_frame(&ServerMessage::Me { rev: self.rev, me }))
+                    Some(to_frame(&ServerMessage::Me { rev, me }))
                 })
                 .clone();
             if let Some(frame) = frame {
-                self.send_view(conn, frame);
+                sends.push((conn, frame));
             }
+        }
+        for (conn, frame) in sends {
+            self.send_view(conn, frame);
         }
     }
 

@@ -7,7 +7,7 @@
 //! - hidden statements are absent from the public view;
 //! - only the facilitator's view lists participants by name, and never how they voted.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use draagvlak_protocol::view::{
     AuthorView, GroupCount, Level, LevelProgress, MeView, ParticipantView, PhaseView, RuleView,
@@ -103,24 +103,25 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
             g.connected += 1;
         }
     }
-    // Total dots per statement, and who voted / rated on which level.
+    // Total dots per statement, and who voted / rated on which level (a bit per level: no
+    // allocation per participant, since this runs every tick).
     let mut totals: HashMap<&str, u32> = HashMap::new();
-    let mut voted: BTreeMap<&str, BTreeSet<Level>> = BTreeMap::new();
+    let mut voted: HashMap<&str, u8> = HashMap::new();
     for (pid, dots) in &state.dots {
         for (sid, n) in dots {
             if let Some(s) = state.statements.get(sid) {
                 *totals.entry(sid.as_str()).or_default() += n;
                 if *n > 0 {
-                    voted.entry(pid.as_str()).or_default().insert(s.level);
+                    *voted.entry(pid.as_str()).or_default() |= level_bit(s.level);
                 }
             }
         }
     }
-    let mut rated: BTreeMap<&str, BTreeSet<Level>> = BTreeMap::new();
+    let mut rated: HashMap<&str, u8> = HashMap::new();
     for (rid, ratings) in &state.ratings {
         if let Some(r) = state.rules.get(rid) {
             for pid in ratings.keys() {
-                rated.entry(pid.as_str()).or_default().insert(r.level);
+                *rated.entry(pid.as_str()).or_default() |= level_bit(r.level);
             }
         }
     }
@@ -138,19 +139,10 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
             )
         })
         .collect();
-    for levels in voted.values() {
-        for l in levels {
-            if let Some(p) = progress.get_mut(l) {
-                p.voters += 1;
-            }
-        }
-    }
-    for levels in rated.values() {
-        for l in levels {
-            if let Some(p) = progress.get_mut(l) {
-                p.raters += 1;
-            }
-        }
+    for (l, p) in progress.iter_mut() {
+        let bit = level_bit(*l);
+        p.voters = voted.values().filter(|b| **b & bit != 0).count() as u32;
+        p.raters = rated.values().filter(|b| **b & bit != 0).count() as u32;
     }
     let statements = state
         .statements
@@ -200,14 +192,8 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                         name: p.name.clone(),
                         group: p.group.clone(),
                         connected: presence.get(id).copied().unwrap_or(0) > 0,
-                        voted: voted
-                            .get(id.as_str())
-                            .map(|s| s.iter().copied().collect())
-                            .unwrap_or_default(),
-                        rated: rated
-                            .get(id.as_str())
-                            .map(|s| s.iter().copied().collect())
-                            .unwrap_or_default(),
+                        voted: levels(voted.get(id.as_str()).copied()),
+                        rated: levels(rated.get(id.as_str()).copied()),
                     },
                 )
             })
@@ -255,6 +241,23 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
     }
 }
 
+fn level_bit(level: Level) -> u8 {
+    match level {
+        Level::Richten => 1,
+        Level::Inrichten => 2,
+        Level::Verrichten => 4,
+    }
+}
+
+/// The levels whose bit is set, in workshop order.
+fn levels<T: FromIterator<Level>>(bits: Option<u8>) -> T {
+    let bits = bits.unwrap_or(0);
+    Level::ALL
+        .into_iter()
+        .filter(|l| bits & level_bit(*l) != 0)
+        .collect()
+}
+
 fn visible_statement(state: &State, id: &str, facilitator: bool) -> bool {
     state
         .statements
@@ -298,4 +301,269 @@ pub fn me(state: &State, participant: &str) -> Option<MeView> {
         ratings,
         statements: own.into_iter().map(|(_, id)| id).collect(),
     })
+}
+
+/// The inputs of every participant's private part, indexed once, so that the part of one
+/// participant costs O(own statements, dots and ratings) instead of a scan of all statements and
+/// rules. The actor's fan-out looks at every connected participant each tick: with this, a tick
+/// costs O(statements + ratings + participants), not O(participants × (statements + rules)).
+#[derive(Debug)]
+pub struct MeIndex<'a> {
+    state: &'a State,
+    /// Author -> own statements as (seq, id).
+    statements: HashMap<&'a str, Vec<(u64, &'a str)>>,
+    /// Participant -> own ratings as (rule id, score).
+    ratings: HashMap<&'a str, Vec<(&'a str, u8)>>,
+    budgets: [u32; 3],
+}
+
+fn level_index(level: Level) -> usize {
+    match level {
+        Level::Richten => 0,
+        Level::Inrichten => 1,
+        Level::Verrichten => 2,
+    }
+}
+
+impl<'a> MeIndex<'a> {
+    pub fn new(state: &'a State) -> MeIndex<'a> {
+        let mut statements: HashMap<&str, Vec<(u64, &str)>> = HashMap::new();
+        for (id, s) in &state.statements {
+            statements
+                .entry(s.author.as_str())
+                .or_default()
+                .push((s.seq, id.as_str()));
+        }
+        for own in statements.values_mut() {
+            own.sort_unstable();
+        }
+        let mut ratings: HashMap<&str, Vec<(&str, u8)>> = HashMap::new();
+        for (rid, m) in &state.ratings {
+            for (pid, score) in m {
+                ratings
+                    .entry(pid.as_str())
+                    .or_default()
+                    .push((rid.as_str(), *score));
+            }
+        }
+        MeIndex {
+            state,
+            statements,
+            ratings,
+            budgets: Level::ALL.map(|l| state.dot_budget(l)),
+        }
+    }
+
+    /// Dots left per level (in `Level::ALL` order).
+    fn dots_left(&self, participant: &str) -> [u32; 3] {
+        let mut used = [0u32; 3];
+        if let Some(dots) = self.state.dots.get(participant) {
+            for (sid, n) in dots {
+                if let Some(s) = self.state.statements.get(sid) {
+                    used[level_index(s.level)] += n;
+                }
+            }
+        }
+        [0, 1, 2].map(|i| self.budgets[i].saturating_sub(used[i]))
+    }
+
+    /// The same as [`me`], from the index.
+    pub fn me(&self, participant: &str) -> Option<MeView> {
+        let p = self.state.participants.get(participant)?;
+        let left = self.dots_left(participant);
+        Some(MeView {
+            id: participant.to_string(),
+            name: p.name.clone(),
+            group: p.group.clone(),
+            dots: self
+                .state
+                .dots
+                .get(participant)
+                .cloned()
+                .unwrap_or_default(),
+            dots_left: Level::ALL
+                .into_iter()
+                .map(|l| (l, left[level_index(l)]))
+                .collect(),
+            ratings: self
+                .ratings
+                .get(participant)
+                .map(|r| r.iter().map(|(rid, s)| (rid.to_string(), *s)).collect())
+                .unwrap_or_default(),
+            statements: self
+                .statements
+                .get(participant)
+                .map(|own| own.iter().map(|(_, id)| id.to_string()).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Whether `last` is still this participant's private part, checked without building a new
+    /// one (no allocation). `false` for an unknown participant.
+    pub fn unchanged(&self, participant: &str, last: &MeView) -> bool {
+        let Some(p) = self.state.participants.get(participant) else {
+            return false;
+        };
+        if last.id != participant || last.name != p.name || last.group != p.group {
+            return false;
+        }
+        let dots_same = match self.state.dots.get(participant) {
+            Some(d) => *d == last.dots,
+            None => last.dots.is_empty(),
+        };
+        if !dots_same {
+            return false;
+        }
+        let left = self.dots_left(participant);
+        if last.dots_left.len() != 3
+            || Level::ALL
+                .into_iter()
+                .any(|l| last.dots_left.get(&l) != Some(&left[level_index(l)]))
+        {
+            return false;
+        }
+        let own_ratings = self
+            .ratings
+            .get(participant)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if own_ratings.len() != last.ratings.len()
+            || own_ratings
+                .iter()
+                .any(|(rid, s)| last.ratings.get(*rid) != Some(s))
+        {
+            return false;
+        }
+        let own = self
+            .statements
+            .get(participant)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        own.len() == last.statements.len()
+            && own
+                .iter()
+                .zip(&last.statements)
+                .all(|((_, id), last)| *id == last.as_str())
+    }
+}
+
+#[cfg(test)]
+mod me_index_tests {
+    use super::*;
+    use crate::session::workshop::{Meta, Workshop};
+    use crate::session::{apply, template};
+    use draagvlak_protocol::Intent;
+
+    fn act(ws: &mut Workshop, p: &str, intent: Intent) {
+        let heads = ws.heads().to_vec();
+        let lookup = move |_rev: u64| Ok(heads.clone());
+        let ctx = apply::Context {
+            heads_at: &lookup,
+            now_ms: 1,
+        };
+        let sender = if p.is_empty() {
+            apply::Sender::Facilitator
+        } else {
+            apply::Sender::Participant(p)
+        };
+        apply::apply(ws, sender, &intent, &ctx).expect("applied");
+    }
+
+    /// The index gives exactly what `me` gives, and `unchanged` notices every kind of change.
+    #[test]
+    fn index_agrees_with_me_and_sees_changes() {
+        let meta = Meta {
+            id: "0123456789abcdef".into(),
+            code: "ABC234".into(),
+            title: "t".into(),
+            organisation: "o".into(),
+            language: "nl".into(),
+            template: "strategic-framework".into(),
+        };
+        let phases = template::phases("strategic-framework").expect("template");
+        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("doc");
+        let a = ws.add_participant("Anna", "ict").expect("p");
+        let b = ws.add_participant("Bram", "business").expect("p");
+        let check = |ws: &Workshop, before: &HashMap<String, MeView>| {
+            let index = MeIndex::new(ws.state());
+            let mut now = HashMap::new();
+            for p in [&a, &b] {
+                let me = me(ws.state(), p).expect("me");
+                assert_eq!(index.me(p).as_ref(), Some(&me));
+                assert!(index.unchanged(p, &me));
+                if let Some(old) = before.get(p.as_str()) {
+                    assert_eq!(index.unchanged(p, old), *old == me, "{p}");
+                }
+                now.insert(p.clone(), me);
+            }
+            now
+        };
+        let mut last = check(&ws, &HashMap::new());
+        act(&mut ws, "", Intent::NextPhase);
+        for text in ["Een", "Twee", "Drie"] {
+            act(&mut ws, &a, Intent::AddStatement { text: text.into() });
+            last = check(&ws, &last);
+        }
+        act(
+            &mut ws,
+            &b,
+            Intent::AddStatement {
+                text: "Vier".into(),
+            },
+        );
+        last = check(&ws, &last);
+        let ids: Vec<String> = ws.state().statements.keys().cloned().collect();
+        act(
+            &mut ws,
+            &a,
+            Intent::DeleteStatement {
+                statement: ids[0].clone(),
+            },
+        );
+        last = check(&ws, &last);
+        act(&mut ws, "", Intent::NextPhase);
+        let ids: Vec<String> = ws.state().statements.keys().cloned().collect();
+        for (p, s) in [(&a, &ids[0]), (&a, &ids[0]), (&b, &ids[1])] {
+            act(
+                &mut ws,
+                p,
+                Intent::PlaceDot {
+                    statement: s.clone(),
+                },
+            );
+            last = check(&ws, &last);
+        }
+        act(
+            &mut ws,
+            &a,
+            Intent::RemoveDot {
+                statement: ids[0].clone(),
+            },
+        );
+        last = check(&ws, &last);
+        act(&mut ws, "", Intent::NextPhase);
+        act(
+            &mut ws,
+            &b,
+            Intent::ProposeRule {
+                text: "Regel".into(),
+            },
+        );
+        let rule = ws.state().rules.keys().next().cloned().expect("rule");
+        for (p, score) in [(&a, 4), (&b, 2), (&a, 5)] {
+            act(
+                &mut ws,
+                p,
+                Intent::RateRule {
+                    rule: rule.clone(),
+                    score,
+                },
+            );
+            last = check(&ws, &last);
+        }
+        // A participant whose last part is someone else's is never "unchanged".
+        let index = MeIndex::new(ws.state());
+        assert!(!index.unchanged(&b, &last[&a]));
+        assert!(!index.unchanged("p999", &last[&a]));
+    }
 }

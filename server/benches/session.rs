@@ -1,0 +1,305 @@
+//! Criterion benchmarks of the session's hot paths, each at several sizes so that growth shows:
+//!
+//! - `apply/place_dot/<participants>`: one dot placed (or taken back) and the tick committed;
+//! - `projection/view_public/<participants>` and `view_facilitator`: build a view and turn it into
+//!   JSON, as the actor does every tick;
+//! - `projection/me_all/<participants>`: every participant's private part built (what `fan_out`
+//!   did every tick before the index); `me_all_unchanged`: the index built once and every
+//!   participant's last part checked (what it does now);
+//! - `delta/diff_*/<participants>`: `json_patch::diff` between two consecutive views, and the
+//!   delta's serialisation;
+//! - `load/snapshot/<changes>` and `load/snapshot_plus_chunks/<changes>`: `Workshop::load` of a
+//!   document with that many single-intent changes of history, from one full save, and from a
+//!   snapshot plus 499 incremental chunks (the most the store keeps before compacting), loaded one
+//!   call per chunk as `Workshop::load` does, and (`snapshot_plus_chunks_joined`) in one call.
+//!
+//! Sessions are built with the library's own intents: `participants` people, one statement per ten
+//! participants (at least 10), everyone's three dots placed, in the vote phase of the first level.
+//!
+//! Run: `cargo bench -p draagvlak-server --bench session` (add `-- load` etc. to filter).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use draagvlak_protocol::Intent;
+use draagvlak_server::session::apply::{self, Context, Sender};
+use draagvlak_server::session::projection::{self, Audience, Presence};
+use draagvlak_server::session::template;
+use draagvlak_server::session::workshop::{Meta, Workshop};
+
+fn new_workshop() -> Workshop {
+    let meta = Meta {
+        id: "0123456789abcdef0123456789abcdef".into(),
+        code: "ABC234".into(),
+        title: "ICT-strategie 2027".into(),
+        organisation: "Gemeente Zaanstad".into(),
+        language: "nl".into(),
+        template: "strategic-framework".into(),
+    };
+    let phases = template::phases("strategic-framework").expect("template");
+    Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("workshop")
+}
+
+fn act(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<String> {
+    let heads = ws.heads().to_vec();
+    let lookup = move |_rev: u64| Ok(heads.clone());
+    let ctx = Context {
+        heads_at: &lookup,
+        now_ms: 1_000_000,
+    };
+    apply::apply(ws, sender, &intent, &ctx)
+        .unwrap_or_else(|r| panic!("{intent:?} refused: {r:?}"))
+        .created
+}
+
+/// A session in the vote phase of `richten`: `participants` people (all connected), one
+/// statement per ten of them (at least 10), everyone's three dots placed when `dots`.
+fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<String>, Presence) {
+    let mut ws = new_workshop();
+    let mut pids = Vec::new();
+    for i in 0..participants {
+        let group = if i % 2 == 0 { "ict" } else { "business" };
+        pids.push(
+            ws.add_participant(&format!("Deelnemer {i}"), group)
+                .expect("participant"),
+        );
+    }
+    ws.commit();
+    act(&mut ws, Sender::Facilitator, Intent::NextPhase);
+    let n_statements = (participants / 10).max(10);
+    let mut sids = Vec::new();
+    for k in 0..n_statements {
+        let author = &pids[k % pids.len()];
+        let text = format!("Uitspraak {k}: ICT is een strategische partner bij beleidsvorming.");
+        sids.push(
+            act(
+                &mut ws,
+                Sender::Participant(author),
+                Intent::AddStatement { text },
+            )
+            .expect("created"),
+        );
+        if k % 100 == 99 {
+            ws.commit();
+        }
+    }
+    ws.commit();
+    act(&mut ws, Sender::Facilitator, Intent::NextPhase);
+    if dots {
+        for (i, p) in pids.iter().enumerate() {
+            for d in 0..3 {
+                let statement = sids[(i * 3 + d) % sids.len()].clone();
+                act(
+                    &mut ws,
+                    Sender::Participant(p),
+                    Intent::PlaceDot { statement },
+                );
+            }
+            if i % 100 == 99 {
+                ws.commit();
+            }
+        }
+    }
+    ws.commit();
+    let presence: Presence = pids.iter().map(|p| (p.clone(), 1)).collect();
+    (ws, pids, sids, presence)
+}
+
+const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
+
+fn bench_apply(c: &mut Criterion) {
+    let mut g = c.benchmark_group("apply");
+    for &n in &SIZES[..3] {
+        // Dots not placed, so that the measured participant has budget left.
+        let (mut ws, pids, sids, _) = session(n, false);
+        let p = pids[0].clone();
+        let s = sids[0].clone();
+        let mut place = true;
+        g.bench_with_input(BenchmarkId::new("place_dot", n), &n, |b, _| {
+            b.iter(|| {
+                let intent = if place {
+                    Intent::PlaceDot {
+                        statement: s.clone(),
+                    }
+                } else {
+                    Intent::RemoveDot {
+                        statement: s.clone(),
+                    }
+                };
+                place = !place;
+                act(&mut ws, Sender::Participant(&p), intent);
+                black_box(ws.commit());
+            })
+        });
+    }
+    g.finish();
+}
+
+fn bench_projection(c: &mut Criterion) {
+    let mut g = c.benchmark_group("projection");
+    g.measurement_time(Duration::from_secs(3));
+    for &n in &SIZES {
+        let (ws, pids, _, presence) = session(n, true);
+        let state = ws.state();
+        g.bench_with_input(BenchmarkId::new("view_public", n), &n, |b, _| {
+            b.iter(|| {
+                let v = projection::view(state, &presence, Audience::Public);
+                black_box(serde_json::to_value(&v).expect("json"))
+            })
+        });
+        g.bench_with_input(BenchmarkId::new("view_facilitator", n), &n, |b, _| {
+            b.iter(|| {
+                let v = projection::view(state, &presence, Audience::Facilitator);
+                black_box(serde_json::to_value(&v).expect("json"))
+            })
+        });
+        if n <= 1_000 {
+            g.bench_with_input(BenchmarkId::new("me_all", n), &n, |b, _| {
+                b.iter(|| {
+                    for p in &pids {
+                        black_box(projection::me(state, p));
+                    }
+                })
+            });
+        }
+        // What `fan_out` does since the index: index once, then for every participant check
+        // whether the last part sent is still right (here it always is, as in most ticks).
+        let last: Vec<_> = pids
+            .iter()
+            .map(|p| projection::me(state, p).expect("me"))
+            .collect();
+        g.bench_with_input(BenchmarkId::new("me_all_unchanged", n), &n, |b, _| {
+            b.iter(|| {
+                let index = projection::MeIndex::new(state);
+                for (p, last) in pids.iter().zip(&last) {
+                    black_box(index.unchanged(p, last));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
+fn bench_delta(c: &mut Criterion) {
+    let mut g = c.benchmark_group("delta");
+    g.measurement_time(Duration::from_secs(3));
+    for &n in &SIZES {
+        let (mut ws, pids, sids, presence) = session(n, true);
+        let json = |ws: &Workshop, a| {
+            serde_json::to_value(projection::view(ws.state(), &presence, a)).expect("json")
+        };
+        // One more voter: the typical tick of a dot burst (one counter changes).
+        let before = json(&ws, Audience::Public);
+        let fresh = ws.add_participant("Laatkomer", "ict").expect("participant");
+        let mut presence2 = presence.clone();
+        presence2.insert(fresh.clone(), 1);
+        act(
+            &mut ws,
+            Sender::Participant(&fresh),
+            Intent::PlaceDot {
+                statement: sids[0].clone(),
+            },
+        );
+        ws.commit();
+        let after =
+            serde_json::to_value(projection::view(ws.state(), &presence2, Audience::Public))
+                .expect("json");
+        g.bench_with_input(BenchmarkId::new("diff_one_voter", n), &n, |b, _| {
+            b.iter(|| black_box(json_patch::diff(&before, &after)))
+        });
+        // The reveal: every statement gets its total.
+        act(&mut ws, Sender::Facilitator, Intent::RevealVotes);
+        ws.commit();
+        let revealed =
+            serde_json::to_value(projection::view(ws.state(), &presence2, Audience::Public))
+                .expect("json");
+        g.bench_with_input(BenchmarkId::new("diff_reveal", n), &n, |b, _| {
+            b.iter(|| black_box(json_patch::diff(&after, &revealed)))
+        });
+        let patch = json_patch::diff(&after, &revealed);
+        g.bench_with_input(BenchmarkId::new("serialise_reveal", n), &n, |b, _| {
+            b.iter(|| black_box(serde_json::to_string(&patch).expect("json")))
+        });
+        let _ = pids;
+    }
+    g.finish();
+}
+
+/// A document with `changes` single-intent changes: dots placed and taken back, one commit each.
+fn history(changes: usize) -> (Vec<u8>, Vec<u8>, Vec<Vec<u8>>) {
+    let (mut ws, pids, sids, _) = session(10, false);
+    let p = pids[0].clone();
+    let s = sids[0].clone();
+    let chunks_after = changes.saturating_sub(499);
+    let mut snapshot = Vec::new();
+    let mut chunks = Vec::new();
+    for i in 0..changes {
+        let intent = if i % 2 == 0 {
+            Intent::PlaceDot {
+                statement: s.clone(),
+            }
+        } else {
+            Intent::RemoveDot {
+                statement: s.clone(),
+            }
+        };
+        act(&mut ws, Sender::Participant(&p), intent);
+        ws.commit();
+        if i + 1 == chunks_after {
+            snapshot = ws.save();
+        } else if i + 1 > chunks_after {
+            chunks.push(ws.save_incremental());
+        }
+    }
+    (ws.save(), snapshot, chunks)
+}
+
+fn bench_load(c: &mut Criterion) {
+    let mut g = c.benchmark_group("load");
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(5));
+    let id = "0123456789abcdef0123456789abcdef";
+    for changes in [1_000usize, 10_000, 100_000] {
+        let (full, snapshot, chunks) = history(changes);
+        g.bench_with_input(BenchmarkId::new("snapshot", changes), &changes, |b, _| {
+            b.iter(|| black_box(Workshop::load(id, &full, std::iter::empty()).expect("load")))
+        });
+        // The same chunks handed to Automerge in one call.
+        let joined: Vec<u8> = chunks.concat();
+        g.bench_with_input(
+            BenchmarkId::new("snapshot_plus_chunks_joined", changes),
+            &changes,
+            |b, _| {
+                b.iter(|| {
+                    black_box(
+                        Workshop::load(id, &snapshot, std::iter::once(joined.as_slice()))
+                            .expect("load"),
+                    )
+                })
+            },
+        );
+        g.bench_with_input(
+            BenchmarkId::new("snapshot_plus_chunks", changes),
+            &changes,
+            |b, _| {
+                b.iter(|| {
+                    black_box(
+                        Workshop::load(id, &snapshot, chunks.iter().map(Vec::as_slice))
+                            .expect("load"),
+                    )
+                })
+            },
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_apply,
+    bench_projection,
+    bench_delta,
+    bench_load
+);
+criterion_main!(benches);
