@@ -237,8 +237,11 @@ impl Workshop {
             snapshot,
             LoadOptions::new().text_encoding(TEXT_ENCODING),
         )?;
-        for chunk in changes {
-            doc.load_incremental(chunk)?;
+        // One call for all chunks: Automerge re-indexes the document after each call, so
+        // feeding 500 chunks one by one costs ten times as much (BENCHMARKS.md, loading).
+        let all: Vec<u8> = changes.into_iter().flatten().copied().collect();
+        if !all.is_empty() {
+            doc.load_incremental(&all)?;
         }
         doc.set_actor(actor_for(session_id));
         Workshop::from_doc(doc)
