@@ -10,8 +10,9 @@
 //!   delta's serialisation;
 //! - `load/snapshot/<changes>` and `load/snapshot_plus_chunks/<changes>`: `Workshop::load` of a
 //!   document with that many single-intent changes of history, from one full save, and from a
-//!   snapshot plus 499 incremental chunks (the most the store keeps before compacting), loaded one
-//!   call per chunk as `Workshop::load` does, and (`snapshot_plus_chunks_joined`) in one call.
+//!   snapshot plus 499 incremental chunks (the most the store keeps before compacting); and
+//!   `load/automerge_chunks_one_by_one/<changes>`: Automerge alone with one `load_incremental`
+//!   per chunk, the way `Workshop::load` loaded them before.
 //!
 //! Sessions are built with the library's own intents: `participants` people, one statement per ten
 //! participants (at least 10), everyone's three dots placed, in the vote phase of the first level.
@@ -263,20 +264,8 @@ fn bench_load(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("snapshot", changes), &changes, |b, _| {
             b.iter(|| black_box(Workshop::load(id, &full, std::iter::empty()).expect("load")))
         });
-        // The same chunks handed to Automerge in one call.
-        let joined: Vec<u8> = chunks.concat();
-        g.bench_with_input(
-            BenchmarkId::new("snapshot_plus_chunks_joined", changes),
-            &changes,
-            |b, _| {
-                b.iter(|| {
-                    black_box(
-                        Workshop::load(id, &snapshot, std::iter::once(joined.as_slice()))
-                            .expect("load"),
-                    )
-                })
-            },
-        );
+        // What `Workshop::load` does: snapshot plus the pending chunks (handed to Automerge in
+        // one call).
         g.bench_with_input(
             BenchmarkId::new("snapshot_plus_chunks", changes),
             &changes,
@@ -286,6 +275,21 @@ fn bench_load(c: &mut Criterion) {
                         Workshop::load(id, &snapshot, chunks.iter().map(Vec::as_slice))
                             .expect("load"),
                     )
+                })
+            },
+        );
+        // For comparison, Automerge alone (no mirror) with one `load_incremental` per chunk, as
+        // `Workshop::load` did before: each call re-indexes the document.
+        g.bench_with_input(
+            BenchmarkId::new("automerge_chunks_one_by_one", changes),
+            &changes,
+            |b, _| {
+                b.iter(|| {
+                    let mut doc = automerge::AutoCommit::load(&snapshot).expect("load");
+                    for chunk in &chunks {
+                        doc.load_incremental(chunk).expect("chunk");
+                    }
+                    black_box(doc)
                 })
             },
         );
