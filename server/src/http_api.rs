@@ -275,15 +275,10 @@ async fn create(
     Err(AppError::internal("no free join code after 8 tries"))
 }
 
-/// `GET /api/sessions/{code}`: public facts only.
-pub async fn lookup_session(
-    State(app): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<SessionPublic>, AppError> {
-    let code = credentials::normalise_code(&code);
-    let row = app
-        .store
-        .session_by_code(&code)
+/// The index row of the session with this join code, or a 404.
+async fn session_row(app: &AppState, code: &str) -> Result<SessionRow, AppError> {
+    app.store
+        .session_by_code(&credentials::normalise_code(code))
         .await
         .map_err(AppError::storage)?
         .ok_or_else(|| {
@@ -292,7 +287,24 @@ pub async fn lookup_session(
                 ErrorCode::SessionNotFound,
                 "no session has this join code",
             )
-        })?;
+        })
+}
+
+/// The token of an `Authorization: Bearer <token>` header, or "".
+fn bearer(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+}
+
+/// `GET /api/sessions/{code}`: public facts only.
+pub async fn lookup_session(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<SessionPublic>, AppError> {
+    let row = session_row(&app, &code).await?;
     Ok(Json(SessionPublic {
         code: row.code,
         title: row.title,
@@ -315,24 +327,8 @@ pub async fn rotate_secret(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SecretRotated>, AppError> {
-    let code = credentials::normalise_code(&code);
-    let row = app
-        .store
-        .session_by_code(&code)
-        .await
-        .map_err(AppError::storage)?
-        .ok_or_else(|| {
-            AppError::new(
-                StatusCode::NOT_FOUND,
-                ErrorCode::SessionNotFound,
-                "no session has this join code",
-            )
-        })?;
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let row = session_row(&app, &code).await?;
+    let presented = bearer(&headers);
     if !credentials::verify_secret(presented, &row.facilitator_hash) {
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
@@ -377,11 +373,7 @@ pub async fn report(
         ),
         other => AppError::internal(other),
     })?;
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
+    let presented = bearer(&headers);
     if !credentials::verify_secret(presented, &row.facilitator_hash) {
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
