@@ -100,47 +100,46 @@ pub struct Process {
     child: Child,
 }
 
-/// A free loopback port (bound and released; good enough for tests).
-pub fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
 impl Process {
     /// Start the server binary (pass `env!("CARGO_BIN_EXE_draagvlak-test-server")`) with
     /// `data_dir`, and wait until it listens.
     pub fn start(binary: &str, data_dir: &Path) -> Process {
-        let port = free_port();
-        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-        let child = Command::new(binary)
+        let mut child = Command::new(binary)
             .arg("--listen")
-            .arg(addr.to_string())
+            .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data_dir)
             .arg("--log")
             .arg("warn")
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("server binary starts");
-        let p = Process {
+        // The test server prints `listening <addr>` once bound (port 0: no race for a port).
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let first = lines.next().and_then(Result::ok);
+            let _ = tx.send(first);
+            // Keep draining so the server never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Some(line)) => line,
+            Ok(None) => panic!("server exited before listening: {:?}", child.wait()),
+            Err(_) => panic!("server did not report its address within 60 s"),
+        };
+        let addr: SocketAddr = line
+            .strip_prefix("listening ")
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected first line from the server: {line:?}"));
+        Process {
             addr,
             data_dir: data_dir.to_path_buf(),
             child,
-        };
-        p.wait_healthy();
-        p
-    }
-
-    fn wait_healthy(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if std::net::TcpStream::connect(self.addr).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("server did not start listening on {}", self.addr);
     }
 
     pub fn http(&self) -> String {

@@ -1,8 +1,14 @@
 //! The server binary, built inside the tests package so that tests can start it as a separate
 //! process (and kill it with SIGKILL) through `CARGO_BIN_EXE_draagvlak-test-server`.
+//!
+//! Unlike the real binary it prints one line, `listening <addr>`, on stdout once the listener is
+//! bound: the harness starts it on port 0 and reads the address from there, so two tests can
+//! never race for the same "free" port.
+
+use std::io::Write as _;
 
 use clap::Parser as _;
-use draagvlak_server::Args;
+use draagvlak_server::{Args, Config};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -10,6 +16,26 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_new(&args.log)?)
         .init();
-    draagvlak_server::run(args).await?;
+    if args.command.is_some() {
+        draagvlak_server::run(args).await?;
+        return Ok(());
+    }
+    let server = draagvlak_server::start(Config::from_args(args)?).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening {}", server.addr)?;
+        out.flush()?;
+    }
+    let token = server.state.shutdown.clone();
+    tokio::spawn(async move {
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
+        }
+        token.cancel();
+    });
+    server.wait().await;
     Ok(())
 }
