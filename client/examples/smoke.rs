@@ -200,9 +200,13 @@ async fn main() -> Result<()> {
         })
         .await?;
     }
-    anna.rate_rule(&r1, 5).await?;
-    bert.rate_rule(&r1, 2).await?;
-    let err = bert.rate_rule(&r1, 9).await.err().context("score 9")?;
+    anna.rate_rule(&r1, 5, None).await?;
+    bert.rate_rule(&r1, 2, Some("te vaag")).await?;
+    let err = bert
+        .rate_rule(&r1, 9, None)
+        .await
+        .err()
+        .context("score 9")?;
     ensure!(err.code() == Some(ErrorCode::InvalidScore), "{err}");
     fac.reveal_votes().await?;
     projector

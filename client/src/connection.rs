@@ -388,6 +388,7 @@ impl Connection {
             .send_message(&ClientMessage::Intent {
                 id: id.clone(),
                 intent,
+                on_behalf_of: None,
             })
             .await?;
         Ok(id)
@@ -448,6 +449,7 @@ impl Connection {
                 .send_message(&ClientMessage::Intent {
                     id: p.id,
                     intent: p.intent,
+                    on_behalf_of: None,
                 })
                 .await?;
         }
@@ -705,6 +707,7 @@ impl Connection {
         let ack = self
             .intent(Intent::ProposeRule {
                 text: text.to_owned(),
+                anchors: Vec::new(),
             })
             .await?;
         created(ack)
@@ -726,11 +729,18 @@ impl Connection {
         .await
     }
 
-    /// Participant: rate a rule, 1 (strongly disagree) to 5 (strongly agree).
-    pub async fn rate_rule(&mut self, rule: &str, score: u8) -> Result<Ack, ClientError> {
+    /// Participant: rate a rule, 1 (strongly disagree) to 5 (strongly agree). Scores 1 and 2
+    /// need a short reason.
+    pub async fn rate_rule(
+        &mut self,
+        rule: &str,
+        score: u8,
+        reason: Option<&str>,
+    ) -> Result<Ack, ClientError> {
         self.intent(Intent::RateRule {
             rule: rule.to_owned(),
             score,
+            reason: reason.map(str::to_owned),
         })
         .await
     }

@@ -73,6 +73,16 @@ pub enum ErrorCode {
     LimitReached,
     /// There is nothing to do: for example `next_phase` in the last phase.
     NoChange,
+    /// A rating of 1 or 2 needs a short reason (it is shown without a name).
+    ReasonRequired,
+    /// The statement is part of a cluster: dots go to the cluster.
+    Clustered,
+    /// Dots are already placed on this statement or cluster, so its clustering cannot change.
+    HasVotes,
+    /// The facilitator may act only for participants they added without a device.
+    NotProxy,
+    /// The facilitator removed this participant from the session.
+    Removed,
     // --- server side ---
     /// The change could not be written to storage; nothing was applied. Try again later.
     StorageFailed,
@@ -151,6 +161,11 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::InvalidValue, "invalid_value"),
     (ErrorCode::LimitReached, "limit_reached"),
     (ErrorCode::NoChange, "no_change"),
+    (ErrorCode::ReasonRequired, "reason_required"),
+    (ErrorCode::Clustered, "clustered"),
+    (ErrorCode::HasVotes, "has_votes"),
+    (ErrorCode::NotProxy, "not_proxy"),
+    (ErrorCode::Removed, "removed"),
     (ErrorCode::StorageFailed, "storage_failed"),
     (ErrorCode::RateLimited, "rate_limited"),
     (ErrorCode::SlowConsumer, "slow_consumer"),

@@ -26,6 +26,73 @@ pub struct Splice {
     pub insert: String,
 }
 
+/// What the facilitator decided about a rule of thumb.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStatus {
+    /// Not decided yet.
+    #[default]
+    Proposed,
+    /// Part of the framework.
+    Adopted,
+    /// To be reworded; it may be rated again in a new round.
+    Revise,
+    /// Not part of the framework.
+    Dropped,
+}
+
+impl RuleStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleStatus::Proposed => "proposed",
+            RuleStatus::Adopted => "adopted",
+            RuleStatus::Revise => "revise",
+            RuleStatus::Dropped => "dropped",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<RuleStatus> {
+        [
+            RuleStatus::Proposed,
+            RuleStatus::Adopted,
+            RuleStatus::Revise,
+            RuleStatus::Dropped,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An answer in the review of a follow-up session: "is it applied?", "is it still right?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Answer {
+    Yes,
+    Partly,
+    No,
+}
+
+impl Answer {
+    /// All answers, in display order.
+    pub const ALL: [Answer; 3] = [Answer::Yes, Answer::Partly, Answer::No];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Yes => "yes",
+            Answer::Partly => "partly",
+            Answer::No => "no",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<Answer> {
+        Answer::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 /// Everything a client can ask for. The tag `kind` names the intent on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -55,6 +122,41 @@ pub enum Intent {
     ClearTimer,
     /// Put one statement or rule in focus on every screen, or none (`null`).
     SetFocus { item: Option<String> },
+    /// Let participants cluster statements too (`true`), or only the facilitator (`false`).
+    SetClusteringOpen { open: bool },
+    /// Decide about a rule: adopted, revise, dropped (or back to proposed).
+    SetRuleStatus { rule: String, status: RuleStatus },
+    /// Start a new rating round for a rule marked `revise`; earlier rounds are kept.
+    StartRatingRound { rule: String },
+    /// Let each group weigh equally in overall support, whatever its number of people.
+    SetEqualGroupWeight { equal: bool },
+    /// Make statements and rules added in a phase anonymous, or not (from now on).
+    SetAnonymous { phase: u32, anonymous: bool },
+    /// Add a participant who has no device; the facilitator enters their input with
+    /// `on_behalf_of`. The ack's `created` holds the participant id.
+    AddProxy { name: String, group: String },
+    /// Remove a participant: their connections close, their dots and ratings no longer count.
+    RemoveParticipant { participant: String },
+    /// Close the session for good: read-only afterwards (reports and history stay available).
+    CloseSession,
+    // --- facilitator, or participants while clustering is open ---
+    /// Merge statements (at least two, of the current level) into a new cluster with a title.
+    /// The ack's `created` holds the cluster id.
+    CreateCluster {
+        statements: Vec<String>,
+        title: String,
+    },
+    /// Add statements to an existing cluster.
+    AddToCluster {
+        cluster: String,
+        statements: Vec<String>,
+    },
+    /// Take one statement out of its cluster (a cluster left with one statement dissolves).
+    RemoveFromCluster { statement: String },
+    /// Split a cluster back into its statements.
+    DissolveCluster { cluster: String },
+    /// Give a cluster another title.
+    RenameCluster { cluster: String, title: String },
     // --- participant ---
     /// Add a statement on the current level (brainstorm phase). The ack's `created` holds its id.
     AddStatement { text: String },
@@ -66,12 +168,21 @@ pub enum Intent {
     },
     /// Delete one's own statement (brainstorm phase).
     DeleteStatement { statement: String },
-    /// Place one dot on a statement (vote phase, within the level's budget).
+    /// Place one dot on a statement or cluster (vote phase, within the level's budget). A
+    /// statement inside a cluster takes no dots of its own: vote on the cluster.
     PlaceDot { statement: String },
-    /// Take one of one's dots back from a statement (vote phase).
+    /// Take one of one's dots back from a statement or cluster (vote phase).
     RemoveDot { statement: String },
-    /// Propose a rule of thumb on the current level (rules phase). The ack's `created` holds its id.
-    ProposeRule { text: String },
+    /// Propose a rule of thumb on the current level (rules phase), optionally linked to the
+    /// priorities (statements or clusters of the level) it anchors. The ack's `created` holds
+    /// its id.
+    ProposeRule {
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        anchors: Vec<String>,
+    },
+    /// Set the priorities a rule anchors (rules phase).
+    LinkRule { rule: String, anchors: Vec<String> },
     /// Edit the text of any rule of thumb on the current level (rules phase).
     EditRule {
         rule: String,
@@ -79,7 +190,21 @@ pub enum Intent {
         splice: Splice,
     },
     /// Rate a rule on the five-step agreement scale: 1 strongly disagree … 5 strongly agree.
-    RateRule { rule: String, score: u8 },
+    /// Scores 1 and 2 need a short `reason`, shown without a name once ratings are revealed.
+    RateRule {
+        rule: String,
+        score: u8,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Say whether you are ready with the current phase.
+    SetReady { ready: bool },
+    /// Review a rule carried over from the earlier session (review phase).
+    ReviewRule {
+        rule: String,
+        applied: Answer,
+        still_right: Answer,
+    },
 }
 
 impl Intent {
@@ -106,6 +231,22 @@ impl Intent {
             Intent::ProposeRule { .. } => IntentKind::ProposeRule,
             Intent::EditRule { .. } => IntentKind::EditRule,
             Intent::RateRule { .. } => IntentKind::RateRule,
+            Intent::SetClusteringOpen { .. } => IntentKind::SetClusteringOpen,
+            Intent::SetRuleStatus { .. } => IntentKind::SetRuleStatus,
+            Intent::StartRatingRound { .. } => IntentKind::StartRatingRound,
+            Intent::SetEqualGroupWeight { .. } => IntentKind::SetEqualGroupWeight,
+            Intent::SetAnonymous { .. } => IntentKind::SetAnonymous,
+            Intent::AddProxy { .. } => IntentKind::AddProxy,
+            Intent::RemoveParticipant { .. } => IntentKind::RemoveParticipant,
+            Intent::CloseSession => IntentKind::CloseSession,
+            Intent::CreateCluster { .. } => IntentKind::CreateCluster,
+            Intent::AddToCluster { .. } => IntentKind::AddToCluster,
+            Intent::RemoveFromCluster { .. } => IntentKind::RemoveFromCluster,
+            Intent::DissolveCluster { .. } => IntentKind::DissolveCluster,
+            Intent::RenameCluster { .. } => IntentKind::RenameCluster,
+            Intent::LinkRule { .. } => IntentKind::LinkRule,
+            Intent::SetReady { .. } => IntentKind::SetReady,
+            Intent::ReviewRule { .. } => IntentKind::ReviewRule,
         }
     }
 }
@@ -134,11 +275,27 @@ pub enum IntentKind {
     ProposeRule,
     EditRule,
     RateRule,
+    SetClusteringOpen,
+    SetRuleStatus,
+    StartRatingRound,
+    SetEqualGroupWeight,
+    SetAnonymous,
+    AddProxy,
+    RemoveParticipant,
+    CloseSession,
+    CreateCluster,
+    AddToCluster,
+    RemoveFromCluster,
+    DissolveCluster,
+    RenameCluster,
+    LinkRule,
+    SetReady,
+    ReviewRule,
 }
 
 impl IntentKind {
     /// Every intent kind, for tables and exhaustive tests.
-    pub const ALL: [IntentKind; 20] = [
+    pub const ALL: [IntentKind; 36] = [
         IntentKind::NextPhase,
         IntentKind::PreviousPhase,
         IntentKind::GoToPhase,
@@ -159,5 +316,21 @@ impl IntentKind {
         IntentKind::ProposeRule,
         IntentKind::EditRule,
         IntentKind::RateRule,
+        IntentKind::SetClusteringOpen,
+        IntentKind::SetRuleStatus,
+        IntentKind::StartRatingRound,
+        IntentKind::SetEqualGroupWeight,
+        IntentKind::SetAnonymous,
+        IntentKind::AddProxy,
+        IntentKind::RemoveParticipant,
+        IntentKind::CloseSession,
+        IntentKind::CreateCluster,
+        IntentKind::AddToCluster,
+        IntentKind::RemoveFromCluster,
+        IntentKind::DissolveCluster,
+        IntentKind::RenameCluster,
+        IntentKind::LinkRule,
+        IntentKind::SetReady,
+        IntentKind::ReviewRule,
     ];
 }

@@ -19,3 +19,11 @@ pub const MAX_RULES_PER_SESSION: usize = 500;
 /// How many revisions back a text edit may be based on. An older base is refused with
 /// `stale_revision`; the client asks for a snapshot and edits again.
 pub const MAX_REVISION_AGE: u64 = 1_000;
+/// Longest reason given with a low rating, in Unicode characters.
+pub const MAX_REASON_CHARS: usize = 280;
+/// Longest cluster title, in Unicode characters.
+pub const MAX_CLUSTER_TITLE_CHARS: usize = 200;
+/// Most priorities one rule may anchor.
+pub const MAX_ANCHORS_PER_RULE: usize = 20;
+/// Most participants the facilitator may add without a device, per session.
+pub const MAX_PROXIES_PER_SESSION: usize = 200;

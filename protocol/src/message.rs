@@ -53,7 +53,14 @@ pub enum ClientMessage {
         join: JoinRequest,
     },
     /// Ask the session to do something. `id` is chosen by the client, unique per participant.
-    Intent { id: String, intent: Intent },
+    Intent {
+        id: String,
+        intent: Intent,
+        /// Facilitator only: act for a participant added with `add_proxy` (someone in the room
+        /// without a device). Their input is marked as entered by the facilitator.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_behalf_of: Option<String>,
+    },
     /// Ask for a fresh snapshot (after noticing a gap in revisions).
     Sync,
     /// Keep-alive; answered with `pong`.

@@ -13,6 +13,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::intent::{Answer, RuleStatus};
+
 /// The three levels of the strategic framework.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -163,6 +165,44 @@ pub struct StatementView {
     /// Total dots, present only once the votes of this level are revealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dots: Option<u32>,
+    /// The cluster this statement was merged into, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// Entered by the facilitator for a participant without a device.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_facilitator: bool,
+    /// In a follow-up session: the dots this priority had in the earlier session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dots_then: Option<u32>,
+}
+
+/// Duplicate statements merged under one title. Dots in the vote phase go to the cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterView {
+    pub seq: u64,
+    pub level: Level,
+    pub title: String,
+    /// Member statement ids, in the order they joined.
+    pub statements: Vec<String>,
+    /// Total dots, present only once the votes of this level are revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dots: Option<u32>,
+}
+
+/// One step of the clustering history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterEvent {
+    /// Server clock, ms since the Unix epoch.
+    pub at: u64,
+    /// `create`, `add`, `remove`, `dissolve` or `rename`.
+    pub action: String,
+    pub cluster: String,
+    /// The statements the step moved (empty for a rename).
+    pub statements: Vec<String>,
+    /// The title after the step.
+    pub title: String,
+    /// `facilitator` or `participant`.
+    pub by: Role,
 }
 
 /// Support for one rule, overall and per group, present once ratings are revealed.
@@ -176,6 +216,39 @@ pub struct SupportView {
     pub by_group: BTreeMap<Group, Option<f64>>,
     /// The largest difference in support between two groups, from 0.0 to 1.0.
     pub gap: Option<f64>,
+    /// Overall support is the mean of the groups' support (each group weighs equally).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub equal_group_weight: bool,
+}
+
+/// How many people gave each answer, overall and per group.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerCounts {
+    pub yes: u32,
+    pub partly: u32,
+    pub no: u32,
+}
+
+impl AnswerCounts {
+    /// Count one answer.
+    pub fn add(&mut self, a: Answer) {
+        match a {
+            Answer::Yes => self.yes += 1,
+            Answer::Partly => self.partly += 1,
+            Answer::No => self.no += 1,
+        }
+    }
+}
+
+/// The review of a carried-over rule in a follow-up session, present once revealed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewView {
+    /// "Is it applied?"
+    pub applied: AnswerCounts,
+    /// "Is it still right?"
+    pub still_right: AnswerCounts,
+    pub applied_by_group: BTreeMap<Group, AnswerCounts>,
+    pub still_right_by_group: BTreeMap<Group, AnswerCounts>,
 }
 
 /// A rule of thumb.
@@ -185,10 +258,35 @@ pub struct RuleView {
     pub level: Level,
     pub text: String,
     pub author: Option<AuthorView>,
-    /// How many people rated it (always shown; the ratings themselves only after reveal).
+    /// How many people rated it in the current round (always shown; the ratings themselves only
+    /// after reveal).
     pub raters: u32,
+    /// Support in the current round, once revealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support: Option<SupportView>,
+    /// The facilitator's decision.
+    #[serde(default)]
+    pub status: RuleStatus,
+    /// The rating round, from 1. A revised rule can be rated again in a new round.
+    pub round: u32,
+    /// Support in earlier rounds (round 1 first); rounds are revealed one by one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_rounds: Vec<SupportView>,
+    /// Reasons given with ratings of 1 or 2 in the current round, without names, once revealed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// The priorities (statement or cluster ids) this rule anchors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<String>,
+    /// In a follow-up session: the rule's support in the earlier session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_then: Option<SupportView>,
+    /// In a follow-up session: how many people reviewed it (always shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewers: Option<u32>,
+    /// In a follow-up session: the review, once revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewView>,
 }
 
 /// Voting progress on one level: how many people voted, never how.
@@ -215,6 +313,12 @@ pub struct ParticipantView {
     pub voted: Vec<Level>,
     /// Levels on which this participant rated a rule.
     pub rated: Vec<Level>,
+    /// Ready with the current phase.
+    #[serde(default)]
+    pub ready: bool,
+    /// Added by the facilitator for someone without a device.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proxy: bool,
 }
 
 /// The shared countdown. Every device shows the same deadline: clients convert `deadline`
@@ -247,9 +351,39 @@ pub struct View {
     pub timer: Option<TimerView>,
     /// The statement or rule every screen highlights, if any.
     pub focus: Option<String>,
+    /// Merged statements, keyed by cluster id.
+    #[serde(default)]
+    pub clusters: BTreeMap<String, ClusterView>,
+    /// Participants may cluster statements (the facilitator always may).
+    #[serde(default)]
+    pub clustering_open: bool,
+    /// Each group weighs equally in overall support.
+    #[serde(default)]
+    pub equal_group_weight: bool,
+    /// Participants who said they are ready with the current phase.
+    #[serde(default)]
+    pub ready: u32,
+    /// The session is closed: read-only.
+    #[serde(default)]
+    pub closed: bool,
+    /// For a follow-up session: the session it follows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<FollowsView>,
+    /// Only in the facilitator's view: the clustering history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_log: Option<Vec<ClusterEvent>>,
     /// Only in the facilitator's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<BTreeMap<String, ParticipantView>>,
+}
+
+/// The earlier session a follow-up session was created from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowsView {
+    pub code: String,
+    pub title: String,
+    /// When the earlier session was created, ms since the Unix epoch.
+    pub created_at: u64,
 }
 
 /// What only one participant sees: who they are and what they did.
@@ -266,4 +400,13 @@ pub struct MeView {
     pub ratings: BTreeMap<String, u8>,
     /// Ids of own statements (the ones this participant may edit and delete).
     pub statements: Vec<String>,
+    /// Own reasons for low ratings, per rule (current round).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reasons: BTreeMap<String, String>,
+    /// Own review answers per carried-over rule: [applied, still right].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub reviews: BTreeMap<String, [Answer; 2]>,
+    /// Said ready with the current phase.
+    #[serde(default)]
+    pub ready: bool,
 }

@@ -284,6 +284,17 @@ impl Store {
         Ok(())
     }
 
+    /// Mark a session `closed` (read-only; no joins). The document holds the same fact; the
+    /// column lets the HTTP API answer without loading the session.
+    pub async fn set_closed(&self, id: &str) -> Result<(), StoreError> {
+        self.injected(id)?;
+        sqlx::query("UPDATE sessions SET status = 'closed' WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// How many times the session has been loaded (for tests and diagnostics).
     pub async fn epoch(&self, id: &str) -> Result<u64, StoreError> {
         let epoch: Option<i64> = sqlx::query_scalar("SELECT epoch FROM sessions WHERE id = ?")

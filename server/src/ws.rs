@@ -247,7 +247,11 @@ impl Reader {
                     }
                 }
             }
-            ClientMessage::Intent { id, intent } => {
+            ClientMessage::Intent {
+                id,
+                intent,
+                on_behalf_of,
+            } => {
                 let Some(handle) = &self.joined else {
                     self.error(ErrorCode::NotJoined, "send join first");
                     return true;
@@ -256,6 +260,7 @@ impl Reader {
                     conn: self.link.id,
                     id,
                     intent,
+                    on_behalf_of,
                 };
                 if handle.send(cmd).await.is_err() {
                     self.close(ErrorCode::Unavailable, "the session stopped; reconnect");

@@ -105,6 +105,7 @@ async fn act(handle: &SessionHandle, fac: &mut Conn, id: &str, intent: Intent) -
             conn: fac.id,
             id: id.into(),
             intent,
+            on_behalf_of: None,
         })
         .await
         .unwrap();

@@ -99,12 +99,14 @@ async fn a_level_played_with_the_client_library() {
     let a = anna
         .send_intent(Intent::ProposeRule {
             text: "Eerst hergebruiken".into(),
+            anchors: Vec::new(),
         })
         .await
         .unwrap();
     let b = anna
         .send_intent(Intent::ProposeRule {
             text: "Open standaarden".into(),
+            anchors: Vec::new(),
         })
         .await
         .unwrap();

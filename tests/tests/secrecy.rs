@@ -92,7 +92,7 @@ async fn no_foreign_dots_ratings_or_anonymous_authors_on_the_wire() {
     act(
         &mut bert,
         "b3",
-        json!({"kind":"rate_rule","rule":r,"score":2}),
+        json!({"kind":"rate_rule","rule":r,"score":2,"reason":"geheime reden"}),
     )
     .await;
     drain(&mut bert).await;

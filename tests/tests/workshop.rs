@@ -152,7 +152,7 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
             let score = if group(p) == "ict" { 5 } else { 1 };
             Some((
                 format!("{level}-rate-a"),
-                json!({"kind":"rate_rule","rule":a,"score":score}),
+                json!({"kind":"rate_rule","rule":a,"score":score,"reason":"te star"}),
             ))
         })
         .await;

@@ -362,7 +362,7 @@ enum Cmd {
     Undot(String),
     Rule(String),
     EditRule(String, u32, u32, String),
-    Rate(String, u8),
+    Rate(String, u8, Option<String>),
     View,
     Json,
     Me,
@@ -376,7 +376,7 @@ enum Cmd {
 const HELP: &str = "\
 facilitator: next | prev | goto N | lock | unlock | reveal | hide ID | show ID
 participant: add TEXT | edit ID POS DEL [TEXT] | delete ID | dot ID | undot ID
-             rule TEXT | editrule ID POS DEL [TEXT] | rate ID SCORE(1-5)
+             rule TEXT | editrule ID POS DEL [TEXT] | rate ID SCORE(1-5) [REASON]
 always:      view | json | me | pending | sync | sleep MS | help | quit
 ID: an id, a unique start of one, or #N (the number shown by `view`).
 POS and DEL count UTF-16 units, as in the browser.";
@@ -456,11 +456,18 @@ fn parse_command(line: &str) -> Result<Option<Cmd>, String> {
             Cmd::EditRule(id, pos, del, ins)
         }
         "rate" => {
-            want(2)?;
+            if args.len() < 2 {
+                return Err("`rate` takes a rule, a score and (for 1 or 2) a reason".into());
+            }
             let score = args[1]
                 .parse::<u8>()
                 .map_err(|_| format!("not a score: {}", args[1]))?;
-            Cmd::Rate(args[0].to_owned(), score)
+            let reason = args[2..].join(" ");
+            Cmd::Rate(
+                args[0].to_owned(),
+                score,
+                (!reason.is_empty()).then_some(reason),
+            )
         }
         "view" => want(0).map(|()| Cmd::View)?,
         "json" => want(0).map(|()| Cmd::Json)?,
@@ -541,12 +548,19 @@ async fn run(
         Cmd::Delete(id) => statement(&id).map(|statement| Intent::DeleteStatement { statement }),
         Cmd::Dot(id) => statement(&id).map(|statement| Intent::PlaceDot { statement }),
         Cmd::Undot(id) => statement(&id).map(|statement| Intent::RemoveDot { statement }),
-        Cmd::Rule(text) => Ok(Intent::ProposeRule { text }),
+        Cmd::Rule(text) => Ok(Intent::ProposeRule {
+            text,
+            anchors: Vec::new(),
+        }),
         Cmd::EditRule(id, pos, delete, insert) => rule(&id).map(|rule| Intent::EditRule {
             rule,
             splice: conn.splice(pos, delete, &insert),
         }),
-        Cmd::Rate(id, score) => rule(&id).map(|rule| Intent::RateRule { rule, score }),
+        Cmd::Rate(id, score, reason) => rule(&id).map(|rule| Intent::RateRule {
+            rule,
+            score,
+            reason,
+        }),
     };
     let intent = match intent {
         Ok(intent) => intent,
@@ -840,7 +854,7 @@ mod tests {
         );
         assert_eq!(
             parse_command("rate r1 4").unwrap(),
-            Some(Cmd::Rate("r1".into(), 4))
+            Some(Cmd::Rate("r1".into(), 4, None))
         );
         assert_eq!(
             parse_command("show s1").unwrap(),

@@ -495,7 +495,15 @@ impl Client {
                 .sent_ns
                 .store(self.shared.now_ns(), Ordering::SeqCst);
         }
-        self.send(ws, &ClientMessage::Intent { id, intent }).await
+        self.send(
+            ws,
+            &ClientMessage::Intent {
+                id,
+                intent,
+                on_behalf_of: None,
+            },
+        )
+        .await
     }
 
     /// Plan this participant's part of a stage.
@@ -557,6 +565,7 @@ impl Client {
                             text: format!(
                                 "Vuistregel #LM{m}#: we leggen gegevens één keer vast (deelnemer {i})."
                             ),
+                            anchors: Vec::new(),
                         },
                         marker: Some(m),
                         kind: Kind::Rule,
@@ -569,9 +578,14 @@ impl Client {
                 for r in pool.into_iter().take(config.ratings) {
                     planned.push(Planned {
                         at: within(&mut self.rng, start, config.rating_window_secs),
-                        intent: Intent::RateRule {
-                            rule: r.clone(),
-                            score: self.rng.random_range(1..=5),
+                        intent: {
+                            let score = self.rng.random_range(1..=5);
+                            Intent::RateRule {
+                                rule: r.clone(),
+                                score,
+                                // The lowest two steps need a reason.
+                                reason: (score <= 2).then(|| "te vaag".to_string()),
+                            }
                         },
                         marker: None,
                         kind: Kind::Rating,

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use automerge::ChangeHash;
 use dashmap::DashMap;
-use draagvlak_protocol::limits::{MAX_INTENT_ID_BYTES, MAX_NAME_CHARS, MAX_REVISION_AGE};
+use draagvlak_protocol::limits::{MAX_INTENT_ID_BYTES, MAX_REVISION_AGE};
 use draagvlak_protocol::message::ParticipantIdentity;
 use draagvlak_protocol::view::{MeView, Role};
 use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, PROTOCOL_VERSION, ServerMessage};
@@ -70,6 +70,8 @@ pub enum Cmd {
         conn: ConnId,
         id: String,
         intent: Intent,
+        /// The facilitator acting for a participant without a device.
+        on_behalf_of: Option<String>,
     },
     Sync {
         conn: ConnId,
@@ -282,10 +284,11 @@ async fn load(id: &str, ctx: &ActorContext) -> Result<Loaded, LoadError> {
         ms = started.elapsed().as_millis() as u64,
         "session loaded"
     );
+    let closed_in_doc = ws.state().closed;
     Ok(Loaded {
         ws,
         facilitator_hash: stored.row.facilitator_hash,
-        closed: stored.row.status != "open",
+        closed: stored.row.status != "open" || closed_in_doc,
         tokens: stored
             .participants
             .into_iter()
@@ -329,10 +332,6 @@ fn lookup_heads(
 
 /// Characters a display name may not contain: control characters, and the bidirectional
 /// overrides and isolates that could make a name display as someone else's.
-fn unfit_in_name(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 /// The server clock in milliseconds since the Unix epoch.
 fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -516,6 +515,8 @@ impl Actor {
     async fn tick(&mut self, batch: Vec<Cmd>) -> bool {
         let mut replies = Vec::new();
         let mut presence_changed = false;
+        // A participant was removed or the session closed: connections to settle after the write.
+        let mut membership_changed = false;
         let mut syncs = Vec::new();
         for cmd in batch {
             match cmd {
@@ -536,8 +537,22 @@ impl Actor {
                         created,
                     });
                 }
-                Cmd::Intent { conn, id, intent } => {
-                    if let Some(reply) = self.intent(conn, id, &intent) {
+                Cmd::Intent {
+                    conn,
+                    id,
+                    intent,
+                    on_behalf_of,
+                } => {
+                    if let Some(reply) = self.intent(conn, id, &intent, on_behalf_of.as_deref()) {
+                        if matches!(
+                            (&reply, &intent),
+                            (
+                                Reply::Intent { fresh: true, .. },
+                                Intent::RemoveParticipant { .. } | Intent::CloseSession
+                            )
+                        ) {
+                            membership_changed = true;
+                        }
                         replies.push(reply);
                     }
                 }
@@ -650,6 +665,10 @@ impl Actor {
             }
         }
 
+        if membership_changed {
+            self.settle_membership().await;
+        }
+
         // Views first, then acks.
         if dirty {
             self.fan_out();
@@ -717,7 +736,9 @@ impl Actor {
         link: ConnLink,
         request: JoinRequest,
     ) -> (Result<(), Refusal>, Option<NewParticipant>) {
-        if self.closed {
+        // A closed session is read-only: the facilitator may still look at it; nobody else
+        // joins.
+        if self.closed && !matches!(request, JoinRequest::Facilitator { .. }) {
             return (
                 Err(Refusal::new(
                     ErrorCode::SessionClosed,
@@ -751,6 +772,15 @@ impl Actor {
             JoinRequest::Projector { .. } => (Role::Projector, None, None, None),
             JoinRequest::Resume { token, .. } => {
                 match self.tokens.get(&credentials::hash_secret(&token)) {
+                    Some(pid) if self.ws.state().active(pid).is_none() => {
+                        return (
+                            Err(Refusal::new(
+                                ErrorCode::Removed,
+                                "the facilitator removed you from this session",
+                            )),
+                            None,
+                        );
+                    }
                     Some(pid) => (Role::Participant, Some(pid.clone()), Some(token), None),
                     None => {
                         return (
@@ -764,31 +794,12 @@ impl Actor {
                 }
             }
             JoinRequest::Participant { name, group, .. } => {
-                let name = name.trim();
-                let chars = name.chars().count();
-                if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(unfit_in_name) {
-                    return (
-                        Err(Refusal::new(
-                            ErrorCode::InvalidName,
-                            format!(
-                                "a name has 1 to {MAX_NAME_CHARS} characters, without control or direction characters"
-                            ),
-                        )),
-                        None,
-                    );
-                }
-                if !self.ws.state().groups.contains(&group) {
-                    return (
-                        Err(Refusal::new(
-                            ErrorCode::InvalidGroup,
-                            format!(
-                                "the group must be one of: {}",
-                                self.ws.state().groups.join(", ")
-                            ),
-                        )),
-                        None,
-                    );
-                }
+                let name = match apply::check_name(&name)
+                    .and_then(|n| apply::check_group(self.ws.state(), &group).map(|()| n))
+                {
+                    Ok(n) => n,
+                    Err(r) => return (Err(r), None),
+                };
                 let pid = match self.ws.add_participant(name, &group) {
                     Ok(pid) => pid,
                     Err(e) => return (Err(Refusal::internal(e)), None),
@@ -828,8 +839,45 @@ impl Actor {
         (Ok(()), created)
     }
 
+    /// After a removal or the closing of the session is durable: close the removed people's
+    /// connections, and note the closing in the sessions table.
+    async fn settle_membership(&mut self) {
+        let removed: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| {
+                c.participant
+                    .as_deref()
+                    .is_some_and(|p| self.ws.state().active(p).is_none())
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        for id in removed {
+            if let Some(c) = self.conns.get(&id) {
+                let _ = c.link.close.send(Some((
+                    ErrorCode::Removed,
+                    "the facilitator removed you from this session".into(),
+                )));
+            }
+            self.remove_conn(id);
+        }
+        if self.ws.state().closed && !self.closed {
+            self.closed = true;
+            if let Err(e) = self.ctx.store.set_closed(&self.id).await {
+                // The document says closed, which is what the actor checks on every load.
+                warn!(error = %e, "cannot mark the session closed in the sessions table");
+            }
+        }
+    }
+
     /// Handle an intent. Returns the reply to send after the tick is durable.
-    fn intent(&mut self, conn: ConnId, id: String, intent: &Intent) -> Option<Reply> {
+    fn intent(
+        &mut self,
+        conn: ConnId,
+        id: String,
+        intent: &Intent,
+        on_behalf_of: Option<&str>,
+    ) -> Option<Reply> {
         let c = self.conns.get(&conn)?;
         let sender_key = match (&c.role, &c.participant) {
             (Role::Facilitator, _) => "facilitator".to_string(),
@@ -866,9 +914,19 @@ impl Actor {
         }
         let role = c.role;
         let participant = c.participant.clone();
-        let sender = match (role, &participant) {
-            (Role::Facilitator, _) => Sender::Facilitator,
-            (Role::Participant, Some(p)) => Sender::Participant(p.as_str()),
+        let sender = match (role, &participant, on_behalf_of) {
+            (Role::Facilitator, _, Some(p)) => Sender::Proxy(p),
+            (_, _, Some(_)) => {
+                return Some(reply(
+                    Err(Refusal::new(
+                        ErrorCode::Forbidden,
+                        "only the facilitator may enter input for someone else",
+                    )),
+                    false,
+                ));
+            }
+            (Role::Facilitator, _, None) => Sender::Facilitator,
+            (Role::Participant, Some(p), None) => Sender::Participant(p.as_str()),
             _ => Sender::Projector,
         };
         let rev_now = self.rev;

@@ -6,20 +6,27 @@
 //! was.
 
 use automerge::ChangeHash;
-use draagvlak_protocol::limits::{MAX_RULES_PER_SESSION, MAX_STATEMENTS_PER_PARTICIPANT};
+use draagvlak_protocol::intent::RuleStatus;
+use draagvlak_protocol::limits::{
+    MAX_ANCHORS_PER_RULE, MAX_CLUSTER_TITLE_CHARS, MAX_NAME_CHARS, MAX_PROXIES_PER_SESSION,
+    MAX_REASON_CHARS, MAX_RULES_PER_SESSION, MAX_STATEMENTS_PER_PARTICIPANT,
+};
 use draagvlak_protocol::view::{Level, PhaseKind, Role};
 use draagvlak_protocol::{ErrorCode, Intent};
 
 use super::Refusal;
 use super::permissions;
 use super::text::check_new_text;
-use super::workshop::{DocError, Timer, Workshop};
+use super::workshop::{DocError, Flag, NewRule, State, Timer, Workshop};
 
 /// Who sends an intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sender<'a> {
     Facilitator,
     Participant(&'a str),
+    /// The facilitator entering input for a participant without a device (`add_proxy`). It is
+    /// checked as that participant's input, and marked as entered by the facilitator.
+    Proxy(&'a str),
     Projector,
 }
 
@@ -27,10 +34,49 @@ impl Sender<'_> {
     pub fn role(&self) -> Role {
         match self {
             Sender::Facilitator => Role::Facilitator,
-            Sender::Participant(_) => Role::Participant,
+            Sender::Participant(_) | Sender::Proxy(_) => Role::Participant,
             Sender::Projector => Role::Projector,
         }
     }
+
+    /// The participant id the input counts for, if any.
+    pub fn participant(&self) -> Option<&str> {
+        match self {
+            Sender::Participant(p) | Sender::Proxy(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// A display name: 1 to [`MAX_NAME_CHARS`] characters, without control or direction characters.
+/// Returns it trimmed.
+pub fn check_name(name: &str) -> Result<&str, Refusal> {
+    let name = name.trim();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_NAME_CHARS || name.chars().any(unfit_in_name) {
+        return Err(Refusal::new(
+            ErrorCode::InvalidName,
+            format!(
+                "a name has 1 to {MAX_NAME_CHARS} characters, without control or direction characters"
+            ),
+        ));
+    }
+    Ok(name)
+}
+
+fn unfit_in_name(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The group must be one of the session's groups.
+pub fn check_group(state: &State, group: &str) -> Result<(), Refusal> {
+    if !state.groups.iter().any(|g| g == group) {
+        return Err(Refusal::new(
+            ErrorCode::InvalidGroup,
+            format!("the group must be one of: {}", state.groups.join(", ")),
+        ));
+    }
+    Ok(())
 }
 
 /// What an applied intent produced.
@@ -66,11 +112,43 @@ pub fn apply(
     let now = ctx.now_ms;
     let state = ws.state();
     let phase = state.phase();
+    if state.closed {
+        return Err(Refusal::new(
+            ErrorCode::SessionClosed,
+            "this session is closed; it can be read but not changed",
+        ));
+    }
     permissions::check(sender.role(), intent.kind(), phase.kind, state.locked)?;
-    let me = match sender {
-        Sender::Participant(id) => id,
-        _ => "",
+    let me = sender.participant().unwrap_or("");
+    if let Some(p) = sender.participant() {
+        match state.participants.get(p) {
+            Some(person) if person.removed => {
+                return Err(Refusal::new(
+                    ErrorCode::Removed,
+                    "the facilitator removed this participant from the session",
+                ));
+            }
+            Some(person) if matches!(sender, Sender::Proxy(_)) && !person.proxy => {
+                return Err(Refusal::new(
+                    ErrorCode::NotProxy,
+                    "the facilitator may only act for participants added without a device",
+                ));
+            }
+            Some(_) => {}
+            None => return Err(not_found("participant", p)),
+        }
+    }
+    let by_facilitator = matches!(sender, Sender::Proxy(_));
+    let by = match sender.role() {
+        Role::Facilitator => "facilitator",
+        _ => "participant",
     };
+    if matches!(sender, Sender::Participant(_)) && is_clustering(intent) && !state.clustering_open {
+        return Err(Refusal::new(
+            ErrorCode::Forbidden,
+            "the facilitator has not opened clustering to participants",
+        ));
+    }
     let phase_level = phase.level;
     let phase_kind = phase.kind;
     let level = || {
@@ -110,11 +188,16 @@ pub fn apply(
             none
         }
         Intent::RevealVotes => {
+            if phase_kind == PhaseKind::Review {
+                ws.set_flag(Flag::RevealedReview, true).map_err(doc_err)?;
+                return none;
+            }
             let level = level()?;
             if phase_kind == PhaseKind::Vote {
                 ws.reveal_dots(level).map_err(doc_err)?;
             } else {
                 ws.reveal_ratings(level).map_err(doc_err)?;
+                ws.reveal_rounds(level).map_err(doc_err)?;
             }
             none
         }
@@ -197,10 +280,172 @@ pub fn apply(
             if let Some(id) = item
                 && !state.statements.contains_key(id)
                 && !state.rules.contains_key(id)
+                && !state.clusters.contains_key(id)
             {
-                return Err(not_found("statement or rule", id));
+                return Err(not_found("statement, cluster or rule", id));
             }
             ws.set_focus(item.clone()).map_err(doc_err)?;
+            none
+        }
+        Intent::SetClusteringOpen { open } => {
+            ws.set_flag(Flag::ClusteringOpen, *open).map_err(doc_err)?;
+            none
+        }
+        Intent::SetEqualGroupWeight { equal } => {
+            ws.set_flag(Flag::EqualGroupWeight, *equal)
+                .map_err(doc_err)?;
+            none
+        }
+        Intent::SetAnonymous { phase, anonymous } => {
+            let index = *phase as usize;
+            if index >= state.phases.len() {
+                return Err(Refusal::new(
+                    ErrorCode::NotFound,
+                    format!("the agenda has {} phases", state.phases.len()),
+                ));
+            }
+            ws.set_phase_anonymous(index, *anonymous).map_err(doc_err)?;
+            none
+        }
+        Intent::SetRuleStatus { rule, status } => {
+            if !state.rules.contains_key(rule) {
+                return Err(not_found("rule", rule));
+            }
+            ws.set_rule_status(rule, *status).map_err(doc_err)?;
+            none
+        }
+        Intent::StartRatingRound { rule } => {
+            let r = state
+                .rules
+                .get(rule)
+                .ok_or_else(|| not_found("rule", rule))?;
+            if r.status != RuleStatus::Revise {
+                return Err(Refusal::new(
+                    ErrorCode::InvalidValue,
+                    "only a rule marked \"revise\" can be rated again",
+                ));
+            }
+            if r.level != level()? {
+                return Err(other_level("rule", level()?));
+            }
+            ws.start_round(rule).map_err(doc_err)?;
+            none
+        }
+        Intent::AddProxy { name, group } => {
+            let name = check_name(name)?;
+            check_group(state, group)?;
+            let proxies = state.participants.values().filter(|p| p.proxy).count();
+            if proxies >= MAX_PROXIES_PER_SESSION {
+                return Err(Refusal::new(
+                    ErrorCode::LimitReached,
+                    format!("at most {MAX_PROXIES_PER_SESSION} participants without a device"),
+                ));
+            }
+            let id = ws.add_proxy(name, group).map_err(doc_err)?;
+            Ok(Applied { created: Some(id) })
+        }
+        Intent::RemoveParticipant { participant } => {
+            match state.participants.get(participant) {
+                None => return Err(not_found("participant", participant)),
+                Some(p) if p.removed => {
+                    return Err(Refusal::new(ErrorCode::NoChange, "already removed"));
+                }
+                Some(_) => {}
+            }
+            ws.remove_participant(participant).map_err(doc_err)?;
+            none
+        }
+        Intent::CloseSession => {
+            ws.set_flag(Flag::Closed, true).map_err(doc_err)?;
+            none
+        }
+        Intent::CreateCluster { statements, title } => {
+            let level = level()?;
+            let title = check_title(title)?;
+            if statements.len() < 2 {
+                return Err(Refusal::new(
+                    ErrorCode::InvalidValue,
+                    "a cluster merges at least two statements",
+                ));
+            }
+            let members = free_statements(state, statements, level)?;
+            let id = ws
+                .create_cluster(level, title, members, now, by)
+                .map_err(doc_err)?;
+            Ok(Applied { created: Some(id) })
+        }
+        Intent::AddToCluster {
+            cluster,
+            statements,
+        } => {
+            let level = level()?;
+            cluster_of_level(state, cluster, level)?;
+            if statements.is_empty() {
+                return Err(Refusal::new(ErrorCode::NoChange, "no statements named"));
+            }
+            let members = free_statements(state, statements, level)?;
+            ws.add_to_cluster(cluster, members, now, by)
+                .map_err(doc_err)?;
+            none
+        }
+        Intent::RemoveFromCluster { statement } => {
+            let s = state
+                .statements
+                .get(statement)
+                .ok_or_else(|| not_found("statement", statement))?;
+            let Some(cid) = &s.cluster else {
+                return Err(Refusal::new(
+                    ErrorCode::NoChange,
+                    "this statement is not in a cluster",
+                ));
+            };
+            cluster_of_level(state, cid, level()?)?;
+            ws.remove_from_cluster(statement, now, by)
+                .map_err(doc_err)?;
+            none
+        }
+        Intent::DissolveCluster { cluster } => {
+            cluster_of_level(state, cluster, level()?)?;
+            ws.dissolve_cluster(cluster, now, by).map_err(doc_err)?;
+            none
+        }
+        Intent::RenameCluster { cluster, title } => {
+            let title = check_title(title)?;
+            if !state.clusters.contains_key(cluster) {
+                return Err(not_found("cluster", cluster));
+            }
+            ws.rename_cluster(cluster, title, now, by)
+                .map_err(doc_err)?;
+            none
+        }
+        Intent::SetReady { ready } => {
+            ws.set_ready(me, *ready).map_err(doc_err)?;
+            none
+        }
+        Intent::ReviewRule {
+            rule,
+            applied,
+            still_right,
+        } => {
+            let r = state
+                .rules
+                .get(rule)
+                .ok_or_else(|| not_found("rule", rule))?;
+            if r.support_then.is_none() && state.follows.is_none() {
+                return Err(Refusal::new(
+                    ErrorCode::WrongPhase,
+                    "only rules carried over from an earlier session are reviewed",
+                ));
+            }
+            ws.set_review(rule, me, *applied, *still_right)
+                .map_err(doc_err)?;
+            none
+        }
+        Intent::LinkRule { rule, anchors } => {
+            let level = level()?;
+            rule_of_level(ws, rule, level)?;
+            let anchors = check_anchors(state, anchors, level)?;
+            ws.set_anchors(rule, anchors).map_err(doc_err)?;
             none
         }
         Intent::AddStatement { text } => {
@@ -215,7 +460,7 @@ pub fn apply(
             }
             let anonymous = phase.anonymous;
             let id = ws
-                .add_statement(me, level, text, anonymous)
+                .add_statement_with(me, level, text, anonymous, by_facilitator, None)
                 .map_err(doc_err)?;
             Ok(Applied { created: Some(id) })
         }
@@ -232,16 +477,7 @@ pub fn apply(
         }
         Intent::PlaceDot { statement } => {
             let level = level()?;
-            let s = state
-                .statements
-                .get(statement)
-                .ok_or_else(|| not_found("statement", statement))?;
-            if s.level != level {
-                return Err(other_level("statement", level));
-            }
-            if s.hidden {
-                return Err(Refusal::new(ErrorCode::Hidden, "this statement is hidden"));
-            }
+            votable(state, statement, level)?;
             let budget = phase.dot_budget;
             if state.dots_used(me, level) >= budget {
                 return Err(Refusal::new(
@@ -261,12 +497,10 @@ pub fn apply(
         }
         Intent::RemoveDot { statement } => {
             let level = level()?;
-            let s = state
-                .statements
-                .get(statement)
-                .ok_or_else(|| not_found("statement", statement))?;
-            if s.level != level {
-                return Err(other_level("statement", level));
+            match state.item_level(statement) {
+                None => return Err(not_found("statement or cluster", statement)),
+                Some(l) if l != level => return Err(other_level("statement", level)),
+                Some(_) => {}
             }
             let on_item = dots_on(ws, me, statement);
             if on_item == 0 {
@@ -278,16 +512,23 @@ pub fn apply(
             ws.set_dots(me, statement, on_item - 1).map_err(doc_err)?;
             none
         }
-        Intent::ProposeRule { text } => {
+        Intent::ProposeRule { text, anchors } => {
             let level = level()?;
             check_new_text(text)?;
+            let anchors = check_anchors(state, anchors, level)?;
             if state.rules.len() >= MAX_RULES_PER_SESSION {
                 return Err(Refusal::new(
                     ErrorCode::LimitReached,
                     format!("at most {MAX_RULES_PER_SESSION} rules per session"),
                 ));
             }
-            let id = ws.add_rule(me, level, text).map_err(doc_err)?;
+            let extra = NewRule {
+                anonymous: phase.anonymous,
+                by_facilitator,
+                anchors,
+                ..NewRule::default()
+            };
+            let id = ws.add_rule_with(me, level, text, extra).map_err(doc_err)?;
             Ok(Applied { created: Some(id) })
         }
         Intent::EditRule { rule, splice } => {
@@ -296,7 +537,11 @@ pub fn apply(
             ws.splice(true, rule, splice, &base)?;
             none
         }
-        Intent::RateRule { rule, score } => {
+        Intent::RateRule {
+            rule,
+            score,
+            reason,
+        } => {
             rule_of_level(ws, rule, level()?)?;
             if !(1..=5).contains(score) {
                 return Err(Refusal::new(
@@ -304,10 +549,161 @@ pub fn apply(
                     "a rating is 1 (strongly disagree) to 5 (strongly agree)",
                 ));
             }
+            // The lowest two steps ask for a reason; for the others a reason is not kept.
+            let reason = if *score <= 2 {
+                let r = reason.as_deref().map(str::trim).unwrap_or("");
+                if r.is_empty() {
+                    return Err(Refusal::new(
+                        ErrorCode::ReasonRequired,
+                        "say briefly why you disagree (it is shown without your name)",
+                    ));
+                }
+                check_new_text(r)?;
+                let chars = r.chars().count();
+                if chars > MAX_REASON_CHARS {
+                    return Err(Refusal::new(
+                        ErrorCode::TextTooLong,
+                        format!("a reason has at most {MAX_REASON_CHARS} characters"),
+                    ));
+                }
+                Some(r)
+            } else {
+                None
+            };
             ws.set_rating(rule, me, *score).map_err(doc_err)?;
+            ws.set_reason(rule, me, reason).map_err(doc_err)?;
             none
         }
     }
+}
+
+fn is_clustering(intent: &Intent) -> bool {
+    matches!(
+        intent,
+        Intent::CreateCluster { .. }
+            | Intent::AddToCluster { .. }
+            | Intent::RemoveFromCluster { .. }
+            | Intent::DissolveCluster { .. }
+            | Intent::RenameCluster { .. }
+    )
+}
+
+fn check_title(title: &str) -> Result<&str, Refusal> {
+    let title = title.trim();
+    check_new_text(title)?;
+    if title.chars().count() > MAX_CLUSTER_TITLE_CHARS {
+        return Err(Refusal::new(
+            ErrorCode::TextTooLong,
+            format!("a cluster title has at most {MAX_CLUSTER_TITLE_CHARS} characters"),
+        ));
+    }
+    Ok(title)
+}
+
+/// Statements that may join a cluster: of this level, in no cluster yet, without dots; each
+/// named once.
+fn free_statements(
+    state: &State,
+    statements: &[String],
+    level: Level,
+) -> Result<Vec<String>, Refusal> {
+    let mut out: Vec<String> = Vec::with_capacity(statements.len());
+    for sid in statements {
+        let s = state
+            .statements
+            .get(sid)
+            .ok_or_else(|| not_found("statement", sid))?;
+        if s.level != level {
+            return Err(other_level("statement", level));
+        }
+        if s.cluster.is_some() {
+            return Err(Refusal::new(
+                ErrorCode::Clustered,
+                format!("statement {sid:?} is already in a cluster"),
+            ));
+        }
+        if state.has_dots(sid) {
+            return Err(Refusal::new(
+                ErrorCode::HasVotes,
+                format!("statement {sid:?} already has dots"),
+            ));
+        }
+        if out.contains(sid) {
+            return Err(Refusal::new(
+                ErrorCode::InvalidValue,
+                format!("statement {sid:?} is named twice"),
+            ));
+        }
+        out.push(sid.clone());
+    }
+    Ok(out)
+}
+
+/// A cluster of this level whose membership may still change (no dots on it).
+fn cluster_of_level(state: &State, cluster: &str, level: Level) -> Result<(), Refusal> {
+    let c = state
+        .clusters
+        .get(cluster)
+        .ok_or_else(|| not_found("cluster", cluster))?;
+    if c.level != level {
+        return Err(other_level("cluster", level));
+    }
+    if state.has_dots(cluster) {
+        return Err(Refusal::new(
+            ErrorCode::HasVotes,
+            "this cluster already has dots; take them back first",
+        ));
+    }
+    Ok(())
+}
+
+/// A statement or cluster of this level that can take a dot.
+fn votable(state: &State, item: &str, level: Level) -> Result<(), Refusal> {
+    if let Some(c) = state.clusters.get(item) {
+        if c.level != level {
+            return Err(other_level("cluster", level));
+        }
+        return Ok(());
+    }
+    let s = state
+        .statements
+        .get(item)
+        .ok_or_else(|| not_found("statement or cluster", item))?;
+    if s.level != level {
+        return Err(other_level("statement", level));
+    }
+    if s.hidden {
+        return Err(Refusal::new(ErrorCode::Hidden, "this statement is hidden"));
+    }
+    if s.cluster.is_some() {
+        return Err(Refusal::new(
+            ErrorCode::Clustered,
+            "this statement is part of a cluster: place the dot on the cluster",
+        ));
+    }
+    Ok(())
+}
+
+/// Priorities a rule may anchor: statements or clusters of its level, each once.
+fn check_anchors(state: &State, anchors: &[String], level: Level) -> Result<Vec<String>, Refusal> {
+    if anchors.len() > MAX_ANCHORS_PER_RULE {
+        return Err(Refusal::new(
+            ErrorCode::LimitReached,
+            format!("a rule anchors at most {MAX_ANCHORS_PER_RULE} priorities"),
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(anchors.len());
+    for a in anchors {
+        match state.item_level(a) {
+            None => return Err(not_found("statement or cluster", a)),
+            Some(l) if l != level => return Err(other_level("priority", level)),
+            Some(_) => {}
+        }
+        if !out.contains(a) {
+            out.push(a.clone());
+        }
+    }
+    Ok(out)
 }
 
 fn check_seconds(seconds: u32) -> Result<(), Refusal> {

@@ -19,12 +19,15 @@ pub enum DemoError {
 }
 
 struct Content {
+    /// The reason the hesitant side gives with its low rating.
+    reason: &'static str,
     people: [(&'static str, &'static str); 6],
     statements: [[&'static str; 4]; 3],
     rules: [[&'static str; 2]; 3],
 }
 
 const NL: Content = Content {
+    reason: "Te weinig ruimte voor maatwerk per afdeling",
     people: [
         ("Jeroen de Vries", "ict"),
         ("Fatima El Amrani", "business"),
@@ -70,6 +73,7 @@ const NL: Content = Content {
 };
 
 const EN: Content = Content {
+    reason: "Too little room for what each department needs",
     people: [
         ("Jeroen de Vries", "ict"),
         ("Fatima El Amrani", "business"),
@@ -182,6 +186,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 Some(i),
                 Intent::ProposeRule {
                     text: (*text).into(),
+                    anchors: Vec::new(),
                 },
             )?);
         }
@@ -193,6 +198,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 Intent::RateRule {
                     rule: rules[0].clone(),
                     score: 4 + (p % 2) as u8,
+                    reason: None,
                 },
             )?;
             let score = if *group == "ict" { 5 } else { 2 };
@@ -202,6 +208,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 Intent::RateRule {
                     rule: rules[1].clone(),
                     score,
+                    reason: (score <= 2).then(|| content.reason.to_string()),
                 },
             )?;
         }

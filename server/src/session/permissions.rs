@@ -20,41 +20,62 @@ pub enum Phases {
 #[derive(Debug, Clone, Copy)]
 pub struct Permission {
     pub kind: IntentKind,
-    /// The only role that may send it.
-    pub role: Role,
+    /// The roles that may send it.
+    pub roles: &'static [Role],
     pub phases: Phases,
-    /// Refused while the facilitator has locked input.
+    /// Refused for participants while the facilitator has locked input (the facilitator is
+    /// never locked out).
     pub lockable: bool,
 }
 
 use IntentKind as K;
 use PhaseKind as P;
 
-/// The permission table.
+const FAC: &[Role] = &[Role::Facilitator];
+const PART: &[Role] = &[Role::Participant];
+const BOTH: &[Role] = &[Role::Facilitator, Role::Participant];
+
+/// The permission table. Facilitator rows are steering, in any phase unless noted; participant
+/// rows are content, each in its own phase, and only while input is open. Clustering is open to
+/// participants only when the facilitator allows it (checked in `apply`, it is session state).
 #[rustfmt::skip]
-pub const TABLE: [Permission; 20] = [
-    // Facilitator: steering, in any phase unless noted. Never locked out.
-    Permission { kind: K::NextPhase, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::PreviousPhase, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::GoToPhase, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::SetLocked, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::RevealVotes, role: Role::Facilitator, phases: Phases::Only(&[P::Vote, P::Rules]), lockable: false },
-    Permission { kind: K::HideStatement, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::StartTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::PauseTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::ResumeTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::AddTime, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::ClearTimer, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    Permission { kind: K::SetFocus, role: Role::Facilitator, phases: Phases::Any, lockable: false },
-    // Participants: content, each in its own phase, and only while input is open.
-    Permission { kind: K::AddStatement, role: Role::Participant, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
-    Permission { kind: K::EditStatement, role: Role::Participant, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
-    Permission { kind: K::DeleteStatement, role: Role::Participant, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
-    Permission { kind: K::PlaceDot, role: Role::Participant, phases: Phases::Only(&[P::Vote]), lockable: true },
-    Permission { kind: K::RemoveDot, role: Role::Participant, phases: Phases::Only(&[P::Vote]), lockable: true },
-    Permission { kind: K::ProposeRule, role: Role::Participant, phases: Phases::Only(&[P::Rules]), lockable: true },
-    Permission { kind: K::EditRule, role: Role::Participant, phases: Phases::Only(&[P::Rules]), lockable: true },
-    Permission { kind: K::RateRule, role: Role::Participant, phases: Phases::Only(&[P::Rules]), lockable: true },
+pub const TABLE: [Permission; 36] = [
+    Permission { kind: K::NextPhase, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::PreviousPhase, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::GoToPhase, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetLocked, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::RevealVotes, roles: FAC, phases: Phases::Only(&[P::Vote, P::Rules, P::Review]), lockable: false },
+    Permission { kind: K::HideStatement, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::StartTimer, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::PauseTimer, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::ResumeTimer, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::AddTime, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::ClearTimer, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetFocus, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetClusteringOpen, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetRuleStatus, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::StartRatingRound, roles: FAC, phases: Phases::Only(&[P::Rules]), lockable: false },
+    Permission { kind: K::SetEqualGroupWeight, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetAnonymous, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::AddProxy, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::RemoveParticipant, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::CloseSession, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::CreateCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
+    Permission { kind: K::AddToCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
+    Permission { kind: K::RemoveFromCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
+    Permission { kind: K::DissolveCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
+    Permission { kind: K::RenameCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
+    Permission { kind: K::AddStatement, roles: PART, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
+    Permission { kind: K::EditStatement, roles: PART, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
+    Permission { kind: K::DeleteStatement, roles: PART, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
+    Permission { kind: K::PlaceDot, roles: PART, phases: Phases::Only(&[P::Vote]), lockable: true },
+    Permission { kind: K::RemoveDot, roles: PART, phases: Phases::Only(&[P::Vote]), lockable: true },
+    Permission { kind: K::ProposeRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
+    Permission { kind: K::EditRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
+    Permission { kind: K::LinkRule, roles: BOTH, phases: Phases::Only(&[P::Rules]), lockable: true },
+    Permission { kind: K::RateRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
+    Permission { kind: K::SetReady, roles: PART, phases: Phases::Any, lockable: false },
+    Permission { kind: K::ReviewRule, roles: PART, phases: Phases::Only(&[P::Review]), lockable: true },
 ];
 
 /// The row for an intent kind.
@@ -66,11 +87,11 @@ pub fn permission(kind: IntentKind) -> &'static Permission {
 /// May `role` send `kind` now? Checks role first, then phase, then the lock.
 pub fn check(role: Role, kind: IntentKind, phase: PhaseKind, locked: bool) -> Result<(), Refusal> {
     let p = permission(kind);
-    if role != p.role {
-        let who = match p.role {
-            Role::Facilitator => "the facilitator",
-            Role::Participant => "participants",
-            Role::Projector => "the projector",
+    if !p.roles.contains(&role) {
+        let who = if p.roles.contains(&Role::Participant) {
+            "participants"
+        } else {
+            "the facilitator"
         };
         return Err(Refusal::new(
             ErrorCode::Forbidden,
@@ -90,7 +111,7 @@ pub fn check(role: Role, kind: IntentKind, phase: PhaseKind, locked: bool) -> Re
             ),
         ));
     }
-    if p.lockable && locked {
+    if p.lockable && locked && role == Role::Participant {
         return Err(Refusal::new(
             ErrorCode::InputLocked,
             "the facilitator has paused input",
@@ -113,6 +134,9 @@ mod tests {
         P::Summary,
     ];
     const ROLES: [Role; 3] = [Role::Facilitator, Role::Participant, Role::Projector];
+    const F: &[Role] = &[Role::Facilitator];
+    const PP: &[Role] = &[Role::Participant];
+    const FP: &[Role] = &[Role::Facilitator, Role::Participant];
 
     #[test]
     fn every_kind_has_exactly_one_row() {
@@ -130,7 +154,7 @@ mod tests {
     #[test]
     fn every_cell_of_the_table() {
         for kind in IntentKind::ALL {
-            let (role, phases, lockable): (Role, &[PhaseKind], bool) = match kind {
+            let (roles, phases, lockable): (&[Role], &[PhaseKind], bool) = match kind {
                 K::NextPhase
                 | K::PreviousPhase
                 | K::GoToPhase
@@ -141,25 +165,39 @@ mod tests {
                 | K::ResumeTimer
                 | K::AddTime
                 | K::ClearTimer
-                | K::SetFocus => (Role::Facilitator, &ALL_PHASES, false),
-                K::RevealVotes => (Role::Facilitator, &[P::Vote, P::Rules], false),
+                | K::SetFocus
+                | K::SetClusteringOpen
+                | K::SetRuleStatus
+                | K::SetEqualGroupWeight
+                | K::SetAnonymous
+                | K::AddProxy
+                | K::RemoveParticipant
+                | K::CloseSession => (F, &ALL_PHASES, false),
+                K::RevealVotes => (F, &[P::Vote, P::Rules, P::Review], false),
+                K::StartRatingRound => (F, &[P::Rules], false),
+                K::CreateCluster
+                | K::AddToCluster
+                | K::RemoveFromCluster
+                | K::DissolveCluster
+                | K::RenameCluster => (FP, &[P::Cluster], true),
                 K::AddStatement | K::EditStatement | K::DeleteStatement => {
-                    (Role::Participant, &[P::Brainstorm], true)
+                    (PP, &[P::Brainstorm], true)
                 }
-                K::PlaceDot | K::RemoveDot => (Role::Participant, &[P::Vote], true),
-                K::ProposeRule | K::EditRule | K::RateRule => {
-                    (Role::Participant, &[P::Rules], true)
-                }
+                K::PlaceDot | K::RemoveDot => (PP, &[P::Vote], true),
+                K::ProposeRule | K::EditRule | K::RateRule => (PP, &[P::Rules], true),
+                K::LinkRule => (FP, &[P::Rules], true),
+                K::SetReady => (PP, &ALL_PHASES, false),
+                K::ReviewRule => (PP, &[P::Review], true),
             };
             for r in ROLES {
                 for phase in ALL_PHASES {
                     for locked in [false, true] {
                         let got = check(r, kind, phase, locked).map_err(|e| e.code);
-                        let want = if r != role {
+                        let want = if !roles.contains(&r) {
                             Err(ErrorCode::Forbidden)
                         } else if !phases.contains(&phase) {
                             Err(ErrorCode::WrongPhase)
-                        } else if lockable && locked {
+                        } else if lockable && locked && r == Role::Participant {
                             Err(ErrorCode::InputLocked)
                         } else {
                             Ok(())

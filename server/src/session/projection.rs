@@ -9,9 +9,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use draagvlak_protocol::intent::Answer;
 use draagvlak_protocol::view::{
-    AuthorView, GroupCount, Level, LevelProgress, MeView, ParticipantView, PhaseView, RuleView,
-    SessionInfo, StatementView, SupportView, TimerView, View,
+    AnswerCounts, AuthorView, ClusterEvent, ClusterView, FollowsView, GroupCount, Level,
+    LevelProgress, MeView, ParticipantView, PhaseView, ReviewView, Role, RuleView, SessionInfo,
+    StatementView, SupportView, TimerView, View,
 };
 
 use super::workshop::State;
@@ -49,7 +51,14 @@ fn share(scores: &[u8]) -> Option<f64> {
     Some(((agree as f64 / scores.len() as f64) * 1000.0).round() / 1000.0)
 }
 
-fn support(state: &State, rule: &str) -> SupportView {
+/// Support in the current round of a rule.
+pub fn support(state: &State, rule: &str) -> SupportView {
+    support_of(state, state.ratings.get(rule))
+}
+
+/// Support from one round's ratings. With equal group weight, overall support is the mean of
+/// the groups' support, so a small group counts as much as a large one.
+pub fn support_of(state: &State, ratings: Option<&BTreeMap<String, u8>>) -> SupportView {
     let mut histogram = [0u32; 5];
     let mut all = Vec::new();
     let mut per_group: BTreeMap<String, Vec<u8>> = state
@@ -57,7 +66,7 @@ fn support(state: &State, rule: &str) -> SupportView {
         .iter()
         .map(|g| (g.clone(), Vec::new()))
         .collect();
-    if let Some(ratings) = state.ratings.get(rule) {
+    if let Some(ratings) = ratings {
         for (pid, score) in ratings {
             if (1..=5).contains(score) {
                 histogram[(*score - 1) as usize] += 1;
@@ -80,12 +89,64 @@ fn support(state: &State, rule: &str) -> SupportView {
     } else {
         None
     };
+    let overall = if state.equal_group_weight {
+        (!known.is_empty()).then(|| {
+            let mean = known.iter().sum::<f64>() / known.len() as f64;
+            (mean * 1000.0).round() / 1000.0
+        })
+    } else {
+        share(&all)
+    };
     SupportView {
         histogram,
-        overall: share(&all),
+        overall,
         by_group,
         gap,
+        equal_group_weight: state.equal_group_weight,
     }
+}
+
+/// The review of a carried-over rule, overall and per group.
+pub fn review(state: &State, rule: &str) -> ReviewView {
+    let mut out = ReviewView::default();
+    for g in &state.groups {
+        out.applied_by_group
+            .insert(g.clone(), AnswerCounts::default());
+        out.still_right_by_group
+            .insert(g.clone(), AnswerCounts::default());
+    }
+    if let Some(m) = state.reviews.get(rule) {
+        for (pid, (applied, still)) in m {
+            out.applied.add(*applied);
+            out.still_right.add(*still);
+            if let Some(p) = state.active(pid) {
+                out.applied_by_group
+                    .entry(p.group.clone())
+                    .or_default()
+                    .add(*applied);
+                out.still_right_by_group
+                    .entry(p.group.clone())
+                    .or_default()
+                    .add(*still);
+            }
+        }
+    }
+    out
+}
+
+/// Reasons given in one round, without names, in a fixed order that says nothing about who
+/// gave them (sorted by text).
+fn anonymous_reasons(reasons: Option<&BTreeMap<String, String>>) -> Vec<String> {
+    let mut out: Vec<String> = reasons
+        .map(|m| m.values().cloned().collect())
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Whether a rule comes from an earlier session (and is reviewed in this one).
+fn carried(state: &State, rule: &super::workshop::Rule) -> bool {
+    state.follows.is_some() && rule.support_then.is_some()
 }
 
 /// The view of the session for an audience.
@@ -96,7 +157,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
         .iter()
         .map(|g| (g.clone(), GroupCount::default()))
         .collect();
-    for (id, p) in &state.participants {
+    for (id, p) in state.participants.iter().filter(|(_, p)| !p.removed) {
         let g = groups.entry(p.group.clone()).or_default();
         g.joined += 1;
         if presence.get(id).copied().unwrap_or(0) > 0 {
@@ -108,11 +169,11 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
     let mut totals: HashMap<&str, u32> = HashMap::new();
     let mut voted: HashMap<&str, u8> = HashMap::new();
     for (pid, dots) in &state.dots {
-        for (sid, n) in dots {
-            if let Some(s) = state.statements.get(sid) {
-                *totals.entry(sid.as_str()).or_default() += n;
+        for (item, n) in dots {
+            if let Some(level) = state.item_level(item) {
+                *totals.entry(item.as_str()).or_default() += n;
                 if *n > 0 {
-                    *voted.entry(pid.as_str()).or_default() |= level_bit(s.level);
+                    *voted.entry(pid.as_str()).or_default() |= level_bit(level);
                 }
             }
         }
@@ -159,6 +220,32 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                     author: author(state, &s.author, s.anonymous),
                     hidden: s.hidden,
                     dots: revealed.then(|| totals.get(id.as_str()).copied().unwrap_or(0)),
+                    cluster: s.cluster.clone(),
+                    by_facilitator: s.by_facilitator,
+                    dots_then: s.dots_then,
+                },
+            )
+        })
+        .collect();
+    let clusters = state
+        .clusters
+        .iter()
+        .map(|(id, c)| {
+            let revealed = state.revealed_dots.contains(&c.level);
+            let members = c
+                .statements
+                .iter()
+                .filter(|sid| visible_statement(state, sid, facilitator))
+                .cloned()
+                .collect();
+            (
+                id.clone(),
+                ClusterView {
+                    seq: c.seq,
+                    level: c.level,
+                    title: c.title.clone(),
+                    statements: members,
+                    dots: revealed.then(|| totals.get(id.as_str()).copied().unwrap_or(0)),
                 },
             )
         })
@@ -167,16 +254,40 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
         .rules
         .iter()
         .map(|(id, r)| {
-            let revealed = state.revealed_ratings.contains(&r.level);
+            let revealed = r.revealed_round >= r.round;
+            let earlier = state.earlier_ratings.get(id);
+            let carried = carried(state, r);
             (
                 id.clone(),
                 RuleView {
                     seq: r.seq,
                     level: r.level,
                     text: r.text.clone(),
-                    author: author(state, &r.author, false),
+                    author: author(state, &r.author, r.anonymous),
                     raters: state.ratings.get(id).map(|m| m.len() as u32).unwrap_or(0),
                     support: revealed.then(|| support(state, id)),
+                    status: r.status,
+                    round: r.round,
+                    earlier_rounds: earlier
+                        .map(|rounds| {
+                            rounds
+                                .iter()
+                                .enumerate()
+                                .take_while(|(i, _)| (*i as u32) < r.revealed_round)
+                                .map(|(_, m)| support_of(state, Some(m)))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    reasons: if revealed {
+                        anonymous_reasons(state.reasons.get(id))
+                    } else {
+                        Vec::new()
+                    },
+                    anchors: r.anchors.clone(),
+                    support_then: r.support_then.clone(),
+                    reviewers: carried
+                        .then(|| state.reviews.get(id).map(|m| m.len() as u32).unwrap_or(0)),
+                    review: (carried && state.revealed_review).then(|| review(state, id)),
                 },
             )
         })
@@ -185,6 +296,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
         state
             .participants
             .iter()
+            .filter(|(_, p)| !p.removed)
             .map(|(id, p)| {
                 (
                     id.clone(),
@@ -194,6 +306,8 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                         connected: presence.get(id).copied().unwrap_or(0) > 0,
                         voted: levels(voted.get(id.as_str()).copied()),
                         rated: levels(rated.get(id.as_str()).copied()),
+                        ready: state.is_ready(id),
+                        proxy: p.proxy,
                     },
                 )
             })
@@ -233,11 +347,44 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
             remaining_ms: (!t.running).then_some(t.remaining_ms),
             duration_ms: t.duration_ms,
         }),
-        focus: state
-            .focus
-            .clone()
-            .filter(|id| state.rules.contains_key(id) || visible_statement(state, id, facilitator)),
+        focus: state.focus.clone().filter(|id| {
+            state.rules.contains_key(id)
+                || state.clusters.contains_key(id)
+                || visible_statement(state, id, facilitator)
+        }),
         participants,
+        clusters,
+        clustering_open: state.clustering_open,
+        equal_group_weight: state.equal_group_weight,
+        ready: state
+            .participants
+            .iter()
+            .filter(|(id, p)| !p.removed && state.is_ready(id))
+            .count() as u32,
+        closed: state.closed,
+        follows: state.follows.as_ref().map(|f| FollowsView {
+            code: f.code.clone(),
+            title: f.title.clone(),
+            created_at: f.created_at,
+        }),
+        cluster_log: facilitator.then(|| {
+            state
+                .cluster_log
+                .iter()
+                .map(|e| ClusterEvent {
+                    at: e.at_ms,
+                    action: e.action.clone(),
+                    cluster: e.cluster.clone(),
+                    statements: e.statements.clone(),
+                    title: e.title.clone(),
+                    by: if e.by == "facilitator" {
+                        Role::Facilitator
+                    } else {
+                        Role::Participant
+                    },
+                })
+                .collect()
+        }),
     }
 }
 
@@ -300,7 +447,26 @@ pub fn me(state: &State, participant: &str) -> Option<MeView> {
         dots_left,
         ratings,
         statements: own.into_iter().map(|(_, id)| id).collect(),
+        reasons: own_reasons(state, participant),
+        reviews: own_reviews(state, participant),
+        ready: state.is_ready(participant),
     })
+}
+
+fn own_reasons(state: &State, participant: &str) -> BTreeMap<String, String> {
+    state
+        .reasons
+        .iter()
+        .filter_map(|(rid, m)| m.get(participant).map(|r| (rid.clone(), r.clone())))
+        .collect()
+}
+
+fn own_reviews(state: &State, participant: &str) -> BTreeMap<String, [Answer; 2]> {
+    state
+        .reviews
+        .iter()
+        .filter_map(|(rid, m)| m.get(participant).map(|(a, b)| (rid.clone(), [*a, *b])))
+        .collect()
 }
 
 /// The inputs of every participant's private part, indexed once, so that the part of one
@@ -358,9 +524,9 @@ impl<'a> MeIndex<'a> {
     fn dots_left(&self, participant: &str) -> [u32; 3] {
         let mut used = [0u32; 3];
         if let Some(dots) = self.state.dots.get(participant) {
-            for (sid, n) in dots {
-                if let Some(s) = self.state.statements.get(sid) {
-                    used[level_index(s.level)] += n;
+            for (item, n) in dots {
+                if let Some(level) = self.state.item_level(item) {
+                    used[level_index(level)] += n;
                 }
             }
         }
@@ -395,6 +561,10 @@ impl<'a> MeIndex<'a> {
                 .get(participant)
                 .map(|own| own.iter().map(|(_, id)| id.to_string()).collect())
                 .unwrap_or_default(),
+            // Reasons and reviews are few (one per rule at most): read directly.
+            reasons: own_reasons(self.state, participant),
+            reviews: own_reviews(self.state, participant),
+            ready: self.state.is_ready(participant),
         })
     }
 
@@ -404,8 +574,22 @@ impl<'a> MeIndex<'a> {
         let Some(p) = self.state.participants.get(participant) else {
             return false;
         };
-        if last.id != participant || last.name != p.name || last.group != p.group {
+        if last.id != participant
+            || last.name != p.name
+            || last.group != p.group
+            || last.ready != self.state.is_ready(participant)
+        {
             return false;
+        }
+        if !self.state.reasons.is_empty() || !last.reasons.is_empty() {
+            if own_reasons(self.state, participant) != last.reasons {
+                return false;
+            }
+        }
+        if !self.state.reviews.is_empty() || !last.reviews.is_empty() {
+            if own_reviews(self.state, participant) != last.reviews {
+                return false;
+            }
         }
         let dots_same = match self.state.dots.get(participant) {
             Some(d) => *d == last.dots,
@@ -547,6 +731,7 @@ mod me_index_tests {
             &b,
             Intent::ProposeRule {
                 text: "Regel".into(),
+                anchors: Vec::new(),
             },
         );
         let rule = ws.state().rules.keys().next().cloned().expect("rule");
@@ -557,6 +742,7 @@ mod me_index_tests {
                 Intent::RateRule {
                     rule: rule.clone(),
                     score,
+                    reason: (score <= 2).then(|| "te vaag".into()),
                 },
             );
             last = check(&ws, &last);

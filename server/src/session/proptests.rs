@@ -105,11 +105,13 @@ fn check_invariants(ws: &Workshop, people: &[String]) -> Result<(), TestCaseErro
                 prop_assert!(!stored.hidden);
             }
         }
-        for r in view.rules.values() {
-            prop_assert_eq!(
-                r.support.is_some(),
-                state.revealed_ratings.contains(&r.level)
-            );
+        for (id, r) in &view.rules {
+            // Ratings show only for a round the facilitator revealed, on a revealed level.
+            let stored = &state.rules[id];
+            prop_assert_eq!(r.support.is_some(), stored.revealed_round >= stored.round);
+            if r.support.is_some() {
+                prop_assert!(state.revealed_ratings.contains(&r.level));
+            }
         }
     }
     Ok(())
@@ -154,12 +156,12 @@ proptest! {
                 Step::Delete(p, i) => (Some(p), Intent::DeleteStatement { statement: nth(statements, i) }),
                 Step::Dot(p, i) => (Some(p), Intent::PlaceDot { statement: nth(statements, i) }),
                 Step::Undot(p, i) => (Some(p), Intent::RemoveDot { statement: nth(statements, i) }),
-                Step::Propose(p, t) => (Some(p), Intent::ProposeRule { text: t }),
+                Step::Propose(p, t) => (Some(p), Intent::ProposeRule { text: t, anchors: Vec::new() }),
                 Step::EditRule(p, i, pos, delete, insert) => (Some(p), Intent::EditRule {
                     rule: nth(rules, i),
                     splice: Splice { rev: 0, pos, delete, insert },
                 }),
-                Step::Rate(p, i, score) => (Some(p), Intent::RateRule { rule: nth(rules, i), score }),
+                Step::Rate(p, i, score) => (Some(p), Intent::RateRule { rule: nth(rules, i), score, reason: Some("reden".into()) }),
             };
             let sender = match sender {
                 Some(p) => Sender::Participant(people[p].as_str()),

@@ -241,6 +241,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         a,
         Intent::ProposeRule {
             text: "Eerst hergebruiken, dan kopen".into(),
+            anchors: Vec::new(),
         },
     )
     .unwrap()
@@ -251,7 +252,8 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             b,
             Intent::RateRule {
                 rule: r1.clone(),
-                score: 6
+                score: 6,
+                reason: None,
             }
         ),
         Err(ErrorCode::InvalidScore)
@@ -262,6 +264,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Intent::RateRule {
             rule: r1.clone(),
             score: 4,
+            reason: None,
         },
     )
     .unwrap();
@@ -271,6 +274,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Intent::RateRule {
             rule: r1.clone(),
             score: 2,
+            reason: Some("te vaag".into()),
         },
     )
     .unwrap();
@@ -368,6 +372,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
         a,
         Intent::ProposeRule {
             text: "Open standaarden".into(),
+            anchors: Vec::new(),
         },
     )
     .unwrap()
@@ -378,6 +383,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
         Intent::RateRule {
             rule: r1.clone(),
             score: 5,
+            reason: None,
         },
     )
     .unwrap();

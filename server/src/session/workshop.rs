@@ -12,9 +12,20 @@
 //! max_dots_per_item}], `current_phase` uint, `locked` bool, `revealed_dots` {level: true},
 //! `revealed_ratings` {level: true}, `next_seq` uint, `participants` {pid: {name, group, seq}},
 //! `statements` {sid: {seq, level, text: Text, author, anonymous, hidden}}, `dots`
-//! {pid: {sid: uint}}, `rules` {rid: {seq, level, text: Text, author}}, `ratings`
-//! {rid: {pid: uint}}, `timer` {running, deadline, remaining_ms, duration_ms} (absent when
-//! none), `focus` str (absent when none).
+//! {pid: {item id: uint}} (an item is a statement or a cluster), `rules` {rid: {seq, level,
+//! text: Text, author, anonymous?, by_facilitator?, status?, round?, revealed_round?, anchors?,
+//! support_then?}}, `ratings` {rid: {pid: uint}} (the current round), `timer` {running, deadline,
+//! remaining_ms, duration_ms} (absent when none), `focus` str (absent when none), `phase_log`
+//! [{phase, at, heads}].
+//!
+//! Added with the whole workshop method (all optional, so older documents still load):
+//! participants' `proxy` and `removed`; statements' `by_facilitator` and `dots_then`;
+//! `clusters` {cid: {seq, level, title, statements: "s1,s2"}}, `cluster_log` [{at, action,
+//! cluster, statements, title, by}], `clustering_open`, `equal_group_weight`, `closed`, `ready`
+//! {pid: phase index}, `reasons` {rid: {pid: str}}, `earlier_ratings` / `earlier_reasons`
+//! {rid: [{pid: …}]} (one map per finished round), `reviews` {rid: {pid: "applied/still_right"}},
+//! `revealed_review`, `follows` {code, title, created_at}. Id lists are stored as
+//! comma-separated strings: ids are made by the server and never contain a comma.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -24,7 +35,8 @@ use automerge::{
     ReadDoc as _, ScalarValue, TextEncoding, Value,
 };
 use draagvlak_protocol::Splice;
-use draagvlak_protocol::view::{Level, Localized, PhaseKind};
+use draagvlak_protocol::intent::{Answer, RuleStatus};
+use draagvlak_protocol::view::{Level, Localized, PhaseKind, SupportView};
 
 use super::Refusal;
 use super::template::PhaseSpec;
@@ -55,6 +67,10 @@ pub struct Participant {
     pub name: String,
     pub group: String,
     pub seq: u64,
+    /// Added by the facilitator for someone without a device.
+    pub proxy: bool,
+    /// Removed by the facilitator: no longer counted, cannot come back.
+    pub removed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -65,6 +81,41 @@ pub struct Statement {
     pub author: String,
     pub anonymous: bool,
     pub hidden: bool,
+    /// Entered by the facilitator for a participant without a device.
+    pub by_facilitator: bool,
+    /// In a follow-up session: the dots this priority had in the earlier session.
+    pub dots_then: Option<u32>,
+    /// The cluster it was merged into (derived from `clusters`, not stored twice).
+    pub cluster: Option<String>,
+}
+
+/// Duplicate statements merged under one title.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    pub seq: u64,
+    pub level: Level,
+    pub title: String,
+    pub statements: Vec<String>,
+}
+
+/// One step of the clustering history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterLogEntry {
+    pub at_ms: u64,
+    pub action: String,
+    pub cluster: String,
+    pub statements: Vec<String>,
+    pub title: String,
+    /// `facilitator` or `participant`.
+    pub by: String,
+}
+
+/// The session a follow-up session was made from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Follows {
+    pub code: String,
+    pub title: String,
+    pub created_at: u64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +124,17 @@ pub struct Rule {
     pub level: Level,
     pub text: String,
     pub author: String,
+    pub anonymous: bool,
+    pub by_facilitator: bool,
+    pub status: RuleStatus,
+    /// The rating round, from 1.
+    pub round: u32,
+    /// Rounds whose ratings are revealed (0 = none).
+    pub revealed_round: u32,
+    /// Statement or cluster ids this rule anchors.
+    pub anchors: Vec<String>,
+    /// In a follow-up session: its support in the earlier session.
+    pub support_then: Option<SupportView>,
 }
 
 /// A phase change: which phase, and when (server clock, ms since the Unix epoch).
@@ -80,6 +142,8 @@ pub struct Rule {
 pub struct PhaseEntry {
     pub phase: usize,
     pub at_ms: u64,
+    /// The document heads just before the change: the end of the phase that was left.
+    pub heads_before: Vec<ChangeHash>,
 }
 
 /// The shared countdown.
@@ -116,6 +180,23 @@ pub struct State {
     pub focus: Option<String>,
     /// Every phase change, in order.
     pub phase_log: Vec<PhaseEntry>,
+    pub clusters: BTreeMap<String, Cluster>,
+    pub cluster_log: Vec<ClusterLogEntry>,
+    pub clustering_open: bool,
+    pub equal_group_weight: bool,
+    pub closed: bool,
+    /// participant id -> the phase index they said they were ready with
+    pub ready: BTreeMap<String, usize>,
+    /// rule id -> participant id -> reason (current round)
+    pub reasons: BTreeMap<String, BTreeMap<String, String>>,
+    /// rule id -> finished rounds' ratings, round 1 first
+    pub earlier_ratings: BTreeMap<String, Vec<BTreeMap<String, u8>>>,
+    /// rule id -> finished rounds' reasons, round 1 first
+    pub earlier_reasons: BTreeMap<String, Vec<BTreeMap<String, String>>>,
+    /// rule id -> participant id -> (applied, still right)
+    pub reviews: BTreeMap<String, BTreeMap<String, (Answer, Answer)>>,
+    pub revealed_review: bool,
+    pub follows: Option<Follows>,
 }
 
 impl State {
@@ -134,23 +215,52 @@ impl State {
             .unwrap_or(super::template::DEFAULT_DOT_BUDGET)
     }
 
-    /// Dots a participant placed on statements of a level.
+    /// Dots a participant placed on statements and clusters of a level.
     pub fn dots_used(&self, participant: &str, level: Level) -> u32 {
         self.dots
             .get(participant)
             .map(|m| {
                 m.iter()
-                    .filter(|(sid, _)| self.statements.get(*sid).map(|s| s.level) == Some(level))
+                    .filter(|(id, _)| self.item_level(id) == Some(level))
                     .map(|(_, n)| *n)
                     .sum()
             })
             .unwrap_or(0)
+    }
+
+    /// The level of a statement or cluster.
+    pub fn item_level(&self, id: &str) -> Option<Level> {
+        self.statements
+            .get(id)
+            .map(|s| s.level)
+            .or_else(|| self.clusters.get(id).map(|c| c.level))
+    }
+
+    /// A participant who has not been removed.
+    pub fn active(&self, participant: &str) -> Option<&Participant> {
+        self.participants.get(participant).filter(|p| !p.removed)
+    }
+
+    /// Whether anyone placed a dot on this statement or cluster.
+    pub fn has_dots(&self, item: &str) -> bool {
+        self.dots
+            .values()
+            .any(|m| m.get(item).is_some_and(|n| *n > 0))
+    }
+
+    /// Whether a participant said they are ready with the current phase.
+    pub fn is_ready(&self, participant: &str) -> bool {
+        self.ready.get(participant) == Some(&self.current_phase)
     }
 }
 
 /// Ids of the container objects, looked up once.
 #[derive(Debug, Clone)]
 struct Objs {
+    clusters: ObjId,
+    ready: ObjId,
+    reasons: ObjId,
+    reviews: ObjId,
     revealed_dots: ObjId,
     revealed_ratings: ObjId,
     participants: ObjId,
@@ -223,6 +333,7 @@ impl Workshop {
         ] {
             doc.put_object(ROOT, key, ObjType::Map)?;
         }
+        ensure_method_objects(&mut doc)?;
         doc.commit();
         Workshop::from_doc(doc)
     }
@@ -248,6 +359,7 @@ impl Workshop {
     }
 
     fn from_doc(mut doc: AutoCommit) -> Result<Workshop, DocError> {
+        ensure_method_objects(&mut doc)?;
         let (state, objs) = hydrate(&doc)?;
         let heads = doc.get_heads();
         Ok(Workshop {
@@ -307,8 +419,11 @@ impl Workshop {
         Ok(seq)
     }
 
-    /// Go to a phase, and note when in the phase log (for the report's timeline).
+    /// Go to a phase, and note when in the phase log (for the report's timeline and the
+    /// history view: the entry keeps the heads at the end of the phase that is left).
     pub fn set_phase(&mut self, index: usize, at_ms: u64) -> Result<(), DocError> {
+        self.commit();
+        let heads_before = self.heads.clone();
         self.doc.put(ROOT, "current_phase", index as u64)?;
         let log = match self.doc.get(ROOT, "phase_log")? {
             Some((Value::Object(ObjType::List), id)) => id,
@@ -318,10 +433,13 @@ impl Workshop {
         let entry = self.doc.insert_object(&log, n, ObjType::Map)?;
         self.doc.put(&entry, "phase", index as u64)?;
         self.doc.put(&entry, "at", at_ms)?;
+        self.doc
+            .put(&entry, "heads", encode_hashes(&heads_before).as_str())?;
         self.state.current_phase = index;
         self.state.phase_log.push(PhaseEntry {
             phase: index,
             at_ms,
+            heads_before,
         });
         Ok(())
     }
@@ -370,8 +488,18 @@ impl Workshop {
         Ok(())
     }
 
-    /// Add a participant; returns its id.
+    /// Add a participant; returns its id. A proxy is someone without a device, whose input the
+    /// facilitator enters.
     pub fn add_participant(&mut self, name: &str, group: &str) -> Result<String, DocError> {
+        self.add_person(name, group, false)
+    }
+
+    /// Add a participant without a device (entered by the facilitator); returns its id.
+    pub fn add_proxy(&mut self, name: &str, group: &str) -> Result<String, DocError> {
+        self.add_person(name, group, true)
+    }
+
+    fn add_person(&mut self, name: &str, group: &str, proxy: bool) -> Result<String, DocError> {
         let seq = self.take_seq()?;
         let id = format!("p{seq}");
         let o = self
@@ -380,12 +508,17 @@ impl Workshop {
         self.doc.put(&o, "name", name)?;
         self.doc.put(&o, "group", group)?;
         self.doc.put(&o, "seq", seq)?;
+        if proxy {
+            self.doc.put(&o, "proxy", true)?;
+        }
         self.state.participants.insert(
             id.clone(),
             Participant {
                 name: name.to_string(),
                 group: group.to_string(),
                 seq,
+                proxy,
+                removed: false,
             },
         );
         Ok(id)
@@ -399,6 +532,19 @@ impl Workshop {
         text: &str,
         anonymous: bool,
     ) -> Result<String, DocError> {
+        self.add_statement_with(author, level, text, anonymous, false, None)
+    }
+
+    /// Add a statement, entered by the facilitator or carried over from an earlier session.
+    pub fn add_statement_with(
+        &mut self,
+        author: &str,
+        level: Level,
+        text: &str,
+        anonymous: bool,
+        by_facilitator: bool,
+        dots_then: Option<u32>,
+    ) -> Result<String, DocError> {
         let seq = self.take_seq()?;
         let id = format!("s{seq}");
         let o = self
@@ -411,6 +557,12 @@ impl Workshop {
         self.doc.put(&o, "author", author)?;
         self.doc.put(&o, "anonymous", anonymous)?;
         self.doc.put(&o, "hidden", false)?;
+        if by_facilitator {
+            self.doc.put(&o, "by_facilitator", true)?;
+        }
+        if let Some(n) = dots_then {
+            self.doc.put(&o, "dots_then", u64::from(n))?;
+        }
         self.state.statements.insert(
             id.clone(),
             Statement {
@@ -420,6 +572,9 @@ impl Workshop {
                 author: author.to_string(),
                 anonymous,
                 hidden: false,
+                by_facilitator,
+                dots_then,
+                cluster: None,
             },
         );
         self.touched.insert(id.clone());
@@ -435,8 +590,27 @@ impl Workshop {
         Ok(())
     }
 
-    /// Delete a statement and every dot on it.
+    /// Delete a statement and every dot on it (and take it out of its cluster).
     pub fn delete_statement(&mut self, statement: &str) -> Result<(), DocError> {
+        if let Some(cid) = self
+            .state
+            .statements
+            .get(statement)
+            .and_then(|s| s.cluster.clone())
+            && let Some(c) = self.state.clusters.get(&cid)
+        {
+            let rest: Vec<String> = c
+                .statements
+                .iter()
+                .filter(|s| *s != statement)
+                .cloned()
+                .collect();
+            if rest.is_empty() {
+                self.delete_cluster(&cid)?;
+            } else {
+                self.set_members(&cid, rest)?;
+            }
+        }
         self.doc.delete(&self.objs.statements, statement)?;
         self.state.statements.remove(statement);
         let holders: Vec<String> = self
@@ -480,6 +654,17 @@ impl Workshop {
 
     /// Add a rule of thumb; returns its id.
     pub fn add_rule(&mut self, author: &str, level: Level, text: &str) -> Result<String, DocError> {
+        self.add_rule_with(author, level, text, NewRule::default())
+    }
+
+    /// Add a rule of thumb with the optional parts; returns its id.
+    pub fn add_rule_with(
+        &mut self,
+        author: &str,
+        level: Level,
+        text: &str,
+        extra: NewRule,
+    ) -> Result<String, DocError> {
         let seq = self.take_seq()?;
         let id = format!("r{seq}");
         let o = self
@@ -490,6 +675,23 @@ impl Workshop {
         let t = self.doc.put_object(&o, "text", ObjType::Text)?;
         self.doc.splice_text(&t, 0, 0, text)?;
         self.doc.put(&o, "author", author)?;
+        if extra.anonymous {
+            self.doc.put(&o, "anonymous", true)?;
+        }
+        if extra.by_facilitator {
+            self.doc.put(&o, "by_facilitator", true)?;
+        }
+        if extra.status != RuleStatus::Proposed {
+            self.doc.put(&o, "status", extra.status.as_str())?;
+        }
+        if !extra.anchors.is_empty() {
+            self.doc
+                .put(&o, "anchors", extra.anchors.join(",").as_str())?;
+        }
+        if let Some(then) = &extra.support_then {
+            let json = serde_json::to_string(then).map_err(|e| DocError::Shape(e.to_string()))?;
+            self.doc.put(&o, "support_then", json.as_str())?;
+        }
         self.doc
             .put_object(&self.objs.ratings, id.as_str(), ObjType::Map)?;
         self.state.rules.insert(
@@ -499,10 +701,58 @@ impl Workshop {
                 level,
                 text: text.to_string(),
                 author: author.to_string(),
+                anonymous: extra.anonymous,
+                by_facilitator: extra.by_facilitator,
+                status: extra.status,
+                round: 1,
+                revealed_round: 0,
+                anchors: extra.anchors,
+                support_then: extra.support_then,
             },
         );
         self.touched.insert(id.clone());
         Ok(id)
+    }
+
+    /// Set (or with `None` clear) the reason given with a low rating in the current round.
+    pub fn set_reason(
+        &mut self,
+        rule: &str,
+        participant: &str,
+        reason: Option<&str>,
+    ) -> Result<(), DocError> {
+        let reasons = self.objs.reasons.clone();
+        let map = match self.doc.get(&reasons, rule)? {
+            Some((Value::Object(ObjType::Map), id)) => id,
+            _ => self.doc.put_object(&reasons, rule, ObjType::Map)?,
+        };
+        match reason {
+            Some(r) => {
+                self.doc.put(&map, participant, r)?;
+                self.state
+                    .reasons
+                    .entry(rule.to_string())
+                    .or_default()
+                    .insert(participant.to_string(), r.to_string());
+            }
+            None => {
+                if self
+                    .state
+                    .reasons
+                    .get(rule)
+                    .is_some_and(|m| m.contains_key(participant))
+                {
+                    self.doc.delete(&map, participant)?;
+                }
+                if let Some(m) = self.state.reasons.get_mut(rule) {
+                    m.remove(participant);
+                    if m.is_empty() {
+                        self.state.reasons.remove(rule);
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn set_rating(&mut self, rule: &str, participant: &str, score: u8) -> Result<(), DocError> {
@@ -554,12 +804,508 @@ impl Workshop {
         Ok(())
     }
 
+    // --- the whole workshop method -------------------------------------------------------
+
+    fn rule_obj(&self, rule: &str) -> Result<ObjId, DocError> {
+        self.child(&self.objs.rules.clone(), rule)
+    }
+
+    pub fn set_rule_status(&mut self, rule: &str, status: RuleStatus) -> Result<(), DocError> {
+        let o = self.rule_obj(rule)?;
+        self.doc.put(&o, "status", status.as_str())?;
+        if let Some(r) = self.state.rules.get_mut(rule) {
+            r.status = status;
+        }
+        Ok(())
+    }
+
+    pub fn set_anchors(&mut self, rule: &str, anchors: Vec<String>) -> Result<(), DocError> {
+        let o = self.rule_obj(rule)?;
+        self.doc.put(&o, "anchors", anchors.join(",").as_str())?;
+        if let Some(r) = self.state.rules.get_mut(rule) {
+            r.anchors = anchors;
+        }
+        Ok(())
+    }
+
+    /// Reveal the ratings of every rule of a level, in its current round.
+    pub fn reveal_rounds(&mut self, level: Level) -> Result<(), DocError> {
+        let ids: Vec<(String, u32)> = self
+            .state
+            .rules
+            .iter()
+            .filter(|(_, r)| r.level == level && r.revealed_round < r.round)
+            .map(|(id, r)| (id.clone(), r.round))
+            .collect();
+        for (id, round) in ids {
+            let o = self.rule_obj(&id)?;
+            self.doc.put(&o, "revealed_round", u64::from(round))?;
+            if let Some(r) = self.state.rules.get_mut(&id) {
+                r.revealed_round = round;
+            }
+        }
+        Ok(())
+    }
+
+    /// Start a new rating round: the current ratings and reasons become an earlier round.
+    pub fn start_round(&mut self, rule: &str) -> Result<(), DocError> {
+        let ratings = self.state.ratings.remove(rule).unwrap_or_default();
+        let reasons = self.state.reasons.remove(rule).unwrap_or_default();
+        for (key, source) in [("earlier_ratings", 0), ("earlier_reasons", 1)] {
+            let root = match self.doc.get(ROOT, key)? {
+                Some((Value::Object(ObjType::Map), id)) => id,
+                _ => self.doc.put_object(ROOT, key, ObjType::Map)?,
+            };
+            let list = match self.doc.get(&root, rule)? {
+                Some((Value::Object(ObjType::List), id)) => id,
+                _ => self.doc.put_object(&root, rule, ObjType::List)?,
+            };
+            let n = self.doc.length(&list);
+            let m = self.doc.insert_object(&list, n, ObjType::Map)?;
+            if source == 0 {
+                for (pid, score) in &ratings {
+                    self.doc.put(&m, pid.as_str(), u64::from(*score))?;
+                }
+            } else {
+                for (pid, text) in &reasons {
+                    self.doc.put(&m, pid.as_str(), text.as_str())?;
+                }
+            }
+        }
+        self.doc
+            .put_object(&self.objs.ratings, rule, ObjType::Map)?;
+        self.doc
+            .put_object(&self.objs.reasons, rule, ObjType::Map)?;
+        self.state
+            .earlier_ratings
+            .entry(rule.to_string())
+            .or_default()
+            .push(ratings);
+        self.state
+            .earlier_reasons
+            .entry(rule.to_string())
+            .or_default()
+            .push(reasons);
+        let o = self.rule_obj(rule)?;
+        let round = self.state.rules.get(rule).map(|r| r.round + 1).unwrap_or(2);
+        self.doc.put(&o, "round", u64::from(round))?;
+        self.doc.put(&o, "status", RuleStatus::Proposed.as_str())?;
+        if let Some(r) = self.state.rules.get_mut(rule) {
+            r.round = round;
+            r.status = RuleStatus::Proposed;
+        }
+        Ok(())
+    }
+
+    pub fn set_flag(&mut self, flag: Flag, on: bool) -> Result<(), DocError> {
+        let (key, field) = match flag {
+            Flag::ClusteringOpen => ("clustering_open", &mut self.state.clustering_open),
+            Flag::EqualGroupWeight => ("equal_group_weight", &mut self.state.equal_group_weight),
+            Flag::Closed => ("closed", &mut self.state.closed),
+            Flag::RevealedReview => ("revealed_review", &mut self.state.revealed_review),
+        };
+        *field = on;
+        self.doc.put(ROOT, key, on)?;
+        Ok(())
+    }
+
+    pub fn set_phase_anonymous(&mut self, phase: usize, anonymous: bool) -> Result<(), DocError> {
+        let list = obj(&self.doc, &ROOT, "phases")?;
+        let p = match self.doc.get(&list, phase)? {
+            Some((Value::Object(ObjType::Map), id)) => id,
+            _ => return Err(DocError::Shape("phases".into())),
+        };
+        self.doc.put(&p, "anonymous", anonymous)?;
+        if let Some(spec) = self.state.phases.get_mut(phase) {
+            spec.anonymous = anonymous;
+        }
+        Ok(())
+    }
+
+    pub fn set_ready(&mut self, participant: &str, ready: bool) -> Result<(), DocError> {
+        let objs = self.objs.ready.clone();
+        if ready {
+            let phase = self.state.current_phase;
+            self.doc.put(&objs, participant, phase as u64)?;
+            self.state.ready.insert(participant.to_string(), phase);
+        } else if self.state.ready.remove(participant).is_some() {
+            self.doc.delete(&objs, participant)?;
+        }
+        Ok(())
+    }
+
+    pub fn set_review(
+        &mut self,
+        rule: &str,
+        participant: &str,
+        applied: Answer,
+        still_right: Answer,
+    ) -> Result<(), DocError> {
+        let reviews = self.objs.reviews.clone();
+        let map = match self.doc.get(&reviews, rule)? {
+            Some((Value::Object(ObjType::Map), id)) => id,
+            _ => self.doc.put_object(&reviews, rule, ObjType::Map)?,
+        };
+        let value = format!("{}/{}", applied.as_str(), still_right.as_str());
+        self.doc.put(&map, participant, value.as_str())?;
+        self.state
+            .reviews
+            .entry(rule.to_string())
+            .or_default()
+            .insert(participant.to_string(), (applied, still_right));
+        Ok(())
+    }
+
+    /// Remove a participant: their dots, ratings, reasons, reviews and ready signal go; what
+    /// they wrote stays (the facilitator can hide it).
+    pub fn remove_participant(&mut self, participant: &str) -> Result<(), DocError> {
+        let o = self.child(&self.objs.participants.clone(), participant)?;
+        self.doc.put(&o, "removed", true)?;
+        if let Some(p) = self.state.participants.get_mut(participant) {
+            p.removed = true;
+        }
+        if self.state.dots.remove(participant).is_some() {
+            self.doc.delete(&self.objs.dots, participant)?;
+        }
+        let rated: Vec<String> = self
+            .state
+            .ratings
+            .iter()
+            .filter(|(_, m)| m.contains_key(participant))
+            .map(|(r, _)| r.clone())
+            .collect();
+        for rid in rated {
+            let m = self.child(&self.objs.ratings.clone(), &rid)?;
+            self.doc.delete(&m, participant)?;
+            if let Some(m) = self.state.ratings.get_mut(&rid) {
+                m.remove(participant);
+            }
+        }
+        self.state.ratings.retain(|_, m| !m.is_empty());
+        let reasoned: Vec<String> = self
+            .state
+            .reasons
+            .iter()
+            .filter(|(_, m)| m.contains_key(participant))
+            .map(|(r, _)| r.clone())
+            .collect();
+        for rid in reasoned {
+            self.set_reason(&rid, participant, None)?;
+        }
+        let reviewed: Vec<String> = self
+            .state
+            .reviews
+            .iter()
+            .filter(|(_, m)| m.contains_key(participant))
+            .map(|(r, _)| r.clone())
+            .collect();
+        for rid in reviewed {
+            let m = self.child(&self.objs.reviews.clone(), &rid)?;
+            self.doc.delete(&m, participant)?;
+            if let Some(m) = self.state.reviews.get_mut(&rid) {
+                m.remove(participant);
+            }
+        }
+        self.state.reviews.retain(|_, m| !m.is_empty());
+        // Earlier rounds are a record of what was: the removed person's ratings there no longer
+        // count either.
+        let earlier: Vec<(String, usize)> = self
+            .state
+            .earlier_ratings
+            .iter()
+            .flat_map(|(rid, rounds)| {
+                rounds
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| m.contains_key(participant))
+                    .map(|(i, _)| (rid.clone(), i))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (rid, i) in earlier {
+            let root = obj(&self.doc, &ROOT, "earlier_ratings")?;
+            let list = obj(&self.doc, &root, &rid)?;
+            if let Some((Value::Object(ObjType::Map), m)) = self.doc.get(&list, i)? {
+                self.doc.delete(&m, participant)?;
+            }
+            if let Some(m) = self
+                .state
+                .earlier_ratings
+                .get_mut(&rid)
+                .and_then(|r| r.get_mut(i))
+            {
+                m.remove(participant);
+            }
+        }
+        self.set_ready(participant, false)?;
+        Ok(())
+    }
+
+    /// Merge statements into a new cluster; returns its id.
+    pub fn create_cluster(
+        &mut self,
+        level: Level,
+        title: &str,
+        statements: Vec<String>,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<String, DocError> {
+        let seq = self.take_seq()?;
+        let id = format!("c{seq}");
+        let o = self
+            .doc
+            .put_object(&self.objs.clusters, id.as_str(), ObjType::Map)?;
+        self.doc.put(&o, "seq", seq)?;
+        self.doc.put(&o, "level", level.as_str())?;
+        self.doc.put(&o, "title", title)?;
+        self.doc
+            .put(&o, "statements", statements.join(",").as_str())?;
+        for sid in &statements {
+            if let Some(s) = self.state.statements.get_mut(sid) {
+                s.cluster = Some(id.clone());
+            }
+        }
+        self.state.clusters.insert(
+            id.clone(),
+            Cluster {
+                seq,
+                level,
+                title: title.to_string(),
+                statements: statements.clone(),
+            },
+        );
+        self.log_cluster(at_ms, "create", &id, statements, by)?;
+        Ok(id)
+    }
+
+    /// Add statements to a cluster.
+    pub fn add_to_cluster(
+        &mut self,
+        cluster: &str,
+        statements: Vec<String>,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let mut members = self
+            .state
+            .clusters
+            .get(cluster)
+            .map(|c| c.statements.clone())
+            .unwrap_or_default();
+        members.extend(statements.iter().cloned());
+        self.set_members(cluster, members)?;
+        self.log_cluster(at_ms, "add", cluster, statements, by)
+    }
+
+    /// Take a statement out of its cluster; a cluster left with one statement dissolves.
+    pub fn remove_from_cluster(
+        &mut self,
+        statement: &str,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let Some(cid) = self
+            .state
+            .statements
+            .get(statement)
+            .and_then(|s| s.cluster.clone())
+        else {
+            return Ok(());
+        };
+        let rest: Vec<String> = self
+            .state
+            .clusters
+            .get(&cid)
+            .map(|c| {
+                c.statements
+                    .iter()
+                    .filter(|s| *s != statement)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if rest.len() < 2 {
+            return self.dissolve_cluster(&cid, at_ms, by);
+        }
+        self.set_members(&cid, rest)?;
+        self.log_cluster(at_ms, "remove", &cid, vec![statement.to_string()], by)
+    }
+
+    /// Split a cluster back into its statements.
+    pub fn dissolve_cluster(
+        &mut self,
+        cluster: &str,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let members = self
+            .state
+            .clusters
+            .get(cluster)
+            .map(|c| c.statements.clone())
+            .unwrap_or_default();
+        self.log_cluster(at_ms, "dissolve", cluster, members, by)?;
+        self.delete_cluster(cluster)
+    }
+
+    pub fn rename_cluster(
+        &mut self,
+        cluster: &str,
+        title: &str,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let o = self.child(&self.objs.clusters.clone(), cluster)?;
+        self.doc.put(&o, "title", title)?;
+        if let Some(c) = self.state.clusters.get_mut(cluster) {
+            c.title = title.to_string();
+        }
+        self.log_cluster(at_ms, "rename", cluster, Vec::new(), by)
+    }
+
+    fn delete_cluster(&mut self, cluster: &str) -> Result<(), DocError> {
+        if let Some(c) = self.state.clusters.remove(cluster) {
+            for sid in &c.statements {
+                if let Some(s) = self.state.statements.get_mut(sid) {
+                    s.cluster = None;
+                }
+            }
+        }
+        self.doc.delete(&self.objs.clusters, cluster)?;
+        let holders: Vec<String> = self
+            .state
+            .dots
+            .iter()
+            .filter(|(_, m)| m.contains_key(cluster))
+            .map(|(p, _)| p.clone())
+            .collect();
+        for participant in holders {
+            self.set_dots(&participant, cluster, 0)?;
+        }
+        Ok(())
+    }
+
+    fn set_members(&mut self, cluster: &str, members: Vec<String>) -> Result<(), DocError> {
+        let o = self.child(&self.objs.clusters.clone(), cluster)?;
+        self.doc.put(&o, "statements", members.join(",").as_str())?;
+        for s in self.state.statements.values_mut() {
+            if s.cluster.as_deref() == Some(cluster) {
+                s.cluster = None;
+            }
+        }
+        for sid in &members {
+            if let Some(s) = self.state.statements.get_mut(sid) {
+                s.cluster = Some(cluster.to_string());
+            }
+        }
+        if let Some(c) = self.state.clusters.get_mut(cluster) {
+            c.statements = members;
+        }
+        Ok(())
+    }
+
+    fn log_cluster(
+        &mut self,
+        at_ms: u64,
+        action: &str,
+        cluster: &str,
+        statements: Vec<String>,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let log = match self.doc.get(ROOT, "cluster_log")? {
+            Some((Value::Object(ObjType::List), id)) => id,
+            _ => self.doc.put_object(ROOT, "cluster_log", ObjType::List)?,
+        };
+        let title = self
+            .state
+            .clusters
+            .get(cluster)
+            .map(|c| c.title.clone())
+            .unwrap_or_default();
+        let n = self.doc.length(&log);
+        let e = self.doc.insert_object(&log, n, ObjType::Map)?;
+        self.doc.put(&e, "at", at_ms)?;
+        self.doc.put(&e, "action", action)?;
+        self.doc.put(&e, "cluster", cluster)?;
+        self.doc
+            .put(&e, "statements", statements.join(",").as_str())?;
+        self.doc.put(&e, "title", title.as_str())?;
+        self.doc.put(&e, "by", by)?;
+        self.state.cluster_log.push(ClusterLogEntry {
+            at_ms,
+            action: action.to_string(),
+            cluster: cluster.to_string(),
+            statements,
+            title,
+            by: by.to_string(),
+        });
+        Ok(())
+    }
+
+    /// Note the session a follow-up was made from.
+    pub fn set_follows(&mut self, follows: Follows) -> Result<(), DocError> {
+        let o = self.doc.put_object(ROOT, "follows", ObjType::Map)?;
+        self.doc.put(&o, "code", follows.code.as_str())?;
+        self.doc.put(&o, "title", follows.title.as_str())?;
+        self.doc.put(&o, "created_at", follows.created_at)?;
+        self.state.follows = Some(follows);
+        Ok(())
+    }
+
     fn child(&self, parent: &ObjId, key: &str) -> Result<ObjId, DocError> {
         match self.doc.get(parent, key)? {
             Some((Value::Object(_), id)) => Ok(id),
             _ => Err(DocError::Shape(key.to_string())),
         }
     }
+}
+
+/// The optional parts of a new rule.
+#[derive(Debug, Clone, Default)]
+pub struct NewRule {
+    pub anonymous: bool,
+    pub by_facilitator: bool,
+    pub status: RuleStatus,
+    pub anchors: Vec<String>,
+    pub support_then: Option<SupportView>,
+}
+
+/// The session-wide switches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    ClusteringOpen,
+    EqualGroupWeight,
+    Closed,
+    RevealedReview,
+}
+
+/// The maps added with the whole workshop method, created when a document lacks them.
+fn ensure_method_objects(doc: &mut AutoCommit) -> Result<(), DocError> {
+    for key in ["clusters", "ready", "reasons", "reviews"] {
+        if !matches!(doc.get(ROOT, key)?, Some((Value::Object(ObjType::Map), _))) {
+            doc.put_object(ROOT, key, ObjType::Map)?;
+        }
+    }
+    Ok(())
+}
+
+fn encode_hashes(heads: &[ChangeHash]) -> String {
+    heads
+        .iter()
+        .map(|h| h.to_string())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode_hashes(s: &str) -> Vec<ChangeHash> {
+    s.split(',').filter_map(|h| h.parse().ok()).collect()
+}
+
+fn split_ids(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -620,7 +1366,13 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
     if current_phase >= phases.len() {
         return Err(DocError::Shape("current_phase".into()));
     }
+    // Absent in a historical fork taken before the maps existed: read as empty (never written).
+    let optional = |key: &str| opt_obj(doc, &ROOT, key).unwrap_or(ROOT);
     let objs = Objs {
+        clusters: optional("clusters"),
+        ready: optional("ready"),
+        reasons: optional("reasons"),
+        reviews: optional("reviews"),
         revealed_dots: obj(doc, &ROOT, "revealed_dots")?,
         revealed_ratings: obj(doc, &ROOT, "revealed_ratings")?,
         participants: obj(doc, &ROOT, "participants")?,
@@ -640,6 +1392,8 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                 name: string(doc, &p, "name")?,
                 group: string(doc, &p, "group")?,
                 seq: uint(doc, &p, "seq")?,
+                proxy: opt_bool(doc, &p, "proxy"),
+                removed: opt_bool(doc, &p, "removed"),
             },
         );
     }
@@ -657,6 +1411,9 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                 author: string(doc, &s, "author")?,
                 anonymous: boolean(doc, &s, "anonymous")?,
                 hidden: boolean(doc, &s, "hidden")?,
+                by_facilitator: opt_bool(doc, &s, "by_facilitator"),
+                dots_then: opt_uint(doc, &s, "dots_then").map(|n| n as u32),
+                cluster: None,
             },
         );
     }
@@ -683,6 +1440,18 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                     .ok_or_else(|| DocError::Shape("rule level".into()))?,
                 text: doc.text(&t)?,
                 author: string(doc, &r, "author")?,
+                anonymous: opt_bool(doc, &r, "anonymous"),
+                by_facilitator: opt_bool(doc, &r, "by_facilitator"),
+                status: opt_string(doc, &r, "status")
+                    .and_then(|s| RuleStatus::parse(&s))
+                    .unwrap_or_default(),
+                round: opt_uint(doc, &r, "round").unwrap_or(1) as u32,
+                revealed_round: opt_uint(doc, &r, "revealed_round").unwrap_or(0) as u32,
+                anchors: opt_string(doc, &r, "anchors")
+                    .map(|a| split_ids(&a))
+                    .unwrap_or_default(),
+                support_then: opt_string(doc, &r, "support_then")
+                    .and_then(|j| serde_json::from_str(&j).ok()),
             },
         );
     }
@@ -717,11 +1486,123 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                 phase_log.push(PhaseEntry {
                     phase: uint(doc, &e, "phase")? as usize,
                     at_ms: uint(doc, &e, "at")?,
+                    heads_before: opt_string(doc, &e, "heads")
+                        .map(|h| decode_hashes(&h))
+                        .unwrap_or_default(),
                 });
             }
         }
     }
+    let mut clusters = BTreeMap::new();
+    for id in doc.keys(&objs.clusters).collect::<Vec<_>>() {
+        let c = obj(doc, &objs.clusters, &id)?;
+        let members = split_ids(&string(doc, &c, "statements")?);
+        for sid in &members {
+            if let Some(s) = statements.get_mut(sid) {
+                s.cluster = Some(id.clone());
+            }
+        }
+        clusters.insert(
+            id,
+            Cluster {
+                seq: uint(doc, &c, "seq")?,
+                level: Level::parse(&string(doc, &c, "level")?)
+                    .ok_or_else(|| DocError::Shape("cluster level".into()))?,
+                title: string(doc, &c, "title")?,
+                statements: members,
+            },
+        );
+    }
+    let mut cluster_log = Vec::new();
+    if let Some(log) = opt_obj(doc, &ROOT, "cluster_log") {
+        for i in 0..doc.length(&log) {
+            if let Some((Value::Object(ObjType::Map), e)) = doc.get(&log, i)? {
+                cluster_log.push(ClusterLogEntry {
+                    at_ms: uint(doc, &e, "at")?,
+                    action: string(doc, &e, "action")?,
+                    cluster: string(doc, &e, "cluster")?,
+                    statements: split_ids(&string(doc, &e, "statements")?),
+                    title: string(doc, &e, "title")?,
+                    by: string(doc, &e, "by")?,
+                });
+            }
+        }
+    }
+    let mut ready = BTreeMap::new();
+    for pid in doc.keys(&objs.ready).collect::<Vec<_>>() {
+        if let Some(n) = opt_uint(doc, &objs.ready, &pid) {
+            ready.insert(pid, n as usize);
+        }
+    }
+    let reasons = string_maps(doc, &objs.reasons)?;
+    let mut reviews: BTreeMap<String, BTreeMap<String, (Answer, Answer)>> = BTreeMap::new();
+    for (rid, m) in string_maps(doc, &objs.reviews)? {
+        let parsed: BTreeMap<String, (Answer, Answer)> = m
+            .into_iter()
+            .filter_map(|(pid, v)| {
+                let (a, b) = v.split_once('/')?;
+                Some((pid, (Answer::parse(a)?, Answer::parse(b)?)))
+            })
+            .collect();
+        if !parsed.is_empty() {
+            reviews.insert(rid, parsed);
+        }
+    }
+    let mut earlier_ratings: BTreeMap<String, Vec<BTreeMap<String, u8>>> = BTreeMap::new();
+    if let Some(root) = opt_obj(doc, &ROOT, "earlier_ratings") {
+        for rid in doc.keys(&root).collect::<Vec<_>>() {
+            let list = obj(doc, &root, &rid)?;
+            let mut rounds = Vec::new();
+            for i in 0..doc.length(&list) {
+                let mut per = BTreeMap::new();
+                if let Some((Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
+                    for pid in doc.keys(&m).collect::<Vec<_>>() {
+                        per.insert(pid.clone(), uint(doc, &m, &pid)? as u8);
+                    }
+                }
+                rounds.push(per);
+            }
+            earlier_ratings.insert(rid, rounds);
+        }
+    }
+    let mut earlier_reasons: BTreeMap<String, Vec<BTreeMap<String, String>>> = BTreeMap::new();
+    if let Some(root) = opt_obj(doc, &ROOT, "earlier_reasons") {
+        for rid in doc.keys(&root).collect::<Vec<_>>() {
+            let list = obj(doc, &root, &rid)?;
+            let mut rounds = Vec::new();
+            for i in 0..doc.length(&list) {
+                let mut per = BTreeMap::new();
+                if let Some((Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
+                    for pid in doc.keys(&m).collect::<Vec<_>>() {
+                        per.insert(pid.clone(), string(doc, &m, &pid)?);
+                    }
+                }
+                rounds.push(per);
+            }
+            earlier_reasons.insert(rid, rounds);
+        }
+    }
+    let follows = match opt_obj(doc, &ROOT, "follows") {
+        Some(f) => Some(Follows {
+            code: string(doc, &f, "code")?,
+            title: string(doc, &f, "title")?,
+            created_at: uint(doc, &f, "created_at")?,
+        }),
+        None => None,
+    };
     let state = State {
+        clusters,
+        cluster_log,
+        clustering_open: opt_bool(doc, &ROOT, "clustering_open"),
+        equal_group_weight: opt_bool(doc, &ROOT, "equal_group_weight"),
+        closed: opt_bool(doc, &ROOT, "closed"),
+        ready,
+        reasons,
+        earlier_ratings,
+        earlier_reasons,
+        reviews,
+        revealed_review: opt_bool(doc, &ROOT, "revealed_review"),
+        follows,
         meta,
         groups,
         phases,
@@ -740,6 +1621,47 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         phase_log,
     };
     Ok((state, objs))
+}
+
+fn opt_obj(doc: &AutoCommit, parent: &ObjId, key: &str) -> Option<ObjId> {
+    match doc.get(parent, key) {
+        Ok(Some((Value::Object(_), id))) => Some(id),
+        _ => None,
+    }
+}
+
+fn opt_bool(doc: &AutoCommit, parent: &ObjId, key: &str) -> bool {
+    boolean(doc, parent, key).unwrap_or(false)
+}
+
+fn opt_uint(doc: &AutoCommit, parent: &ObjId, key: &str) -> Option<u64> {
+    uint(doc, parent, key).ok()
+}
+
+fn opt_string(doc: &AutoCommit, parent: &ObjId, key: &str) -> Option<String> {
+    string(doc, parent, key).ok()
+}
+
+/// {id: {id: str}} as nested maps, empty inner maps left out.
+fn string_maps(
+    doc: &AutoCommit,
+    root: &ObjId,
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, DocError> {
+    let mut out = BTreeMap::new();
+    if *root == ROOT {
+        return Ok(out);
+    }
+    for id in doc.keys(root).collect::<Vec<_>>() {
+        let m = obj(doc, root, &id)?;
+        let mut per = BTreeMap::new();
+        for k in doc.keys(&m).collect::<Vec<_>>() {
+            per.insert(k.clone(), string(doc, &m, &k)?);
+        }
+        if !per.is_empty() {
+            out.insert(id, per);
+        }
+    }
+    Ok(out)
 }
 
 fn obj(doc: &AutoCommit, parent: &ObjId, key: &str) -> Result<ObjId, DocError> {
