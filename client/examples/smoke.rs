@@ -36,6 +36,7 @@ async fn main() -> Result<()> {
             language: "nl".into(),
             template: "strategic-framework".into(),
             agenda: None,
+            follows: None,
         },
     )
     .await?;

@@ -27,6 +27,7 @@
 //!     language: "nl".into(),
 //!     template: "strategic-framework".into(),
 //!     agenda: None,
+//!     follows: None,
 //! }).await?;
 //! let ws = http::ws_url(base)?;
 //! let mut facilitator = Connection::connect(&ws, JoinRequest::Facilitator {

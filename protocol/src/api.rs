@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
-use crate::view::Group;
+use crate::view::{Group, View};
 
 /// `POST /api/sessions`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +22,32 @@ pub struct CreateSession {
     /// given, it is used instead of `template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agenda: Option<String>,
+    /// Make a follow-up of an earlier session: its adopted rules and top priorities come along,
+    /// to be reviewed. Without `agenda` and with the default `template`, the agenda is the
+    /// built-in `follow-up` (lobby, review, summary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follows: Option<FollowUpOf>,
+}
+
+/// The earlier session of a follow-up, and the proof of being its facilitator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUpOf {
+    /// The earlier session's join code.
+    pub code: String,
+    /// The earlier session's facilitator secret.
+    pub secret: String,
+}
+
+/// Answer to `GET /api/sessions/{code}/history/{phase}`: the session as it was at the end of
+/// an earlier phase (the facilitator's view, read-only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryView {
+    /// The phase index asked for.
+    pub phase: u32,
+    /// When the phase ended, ms since the Unix epoch (server clock).
+    pub at: u64,
+    pub view: View,
 }
 
 fn default_language() -> String {

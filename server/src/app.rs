@@ -77,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(http_api::readyz))
         .route("/api/sessions/{code}/qr.svg", get(web::qr))
         .route(
+            "/api/sessions/{code}/history/{phase}",
+            get(http_api::history),
+        )
+        .route(
             "/api/sessions/{code}/report/{format}",
             get(http_api::report),
         )
@@ -302,9 +306,9 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
             let store = Store::open(&args.data_dir)
                 .await
                 .map_err(StartError::from)?;
-            let (_, state) = crate::report::load(&store, &code).await?;
+            let (_, ws) = crate::report::load(&store, &code).await?;
             store.close().await;
-            let text = crate::report::render(&crate::report::build(&state), format)
+            let text = crate::report::render(&crate::report::build(ws.state()), format)
                 .map_err(RunError::Write)?;
             match output {
                 Some(path) => std::fs::write(&path, text)

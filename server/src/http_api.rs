@@ -11,8 +11,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::{
-    ApiError, ApiErrorBody, CreateDemo, CreateSession, SecretRotated, SessionCreated, SessionLinks,
-    SessionPublic,
+    ApiError, ApiErrorBody, CreateDemo, CreateSession, HistoryView, SecretRotated, SessionCreated,
+    SessionLinks, SessionPublic,
 };
 use draagvlak_protocol::limits::MAX_TITLE_CHARS;
 
@@ -20,8 +20,9 @@ use crate::app::AppState;
 use crate::credentials;
 use crate::report;
 use crate::session::actor::{Cmd, encode_heads};
+use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
-use crate::session::{demo, template};
+use crate::session::{demo, follow_up, template};
 use crate::store::{Chunk, SessionRow, StoreError};
 
 /// An error answer.
@@ -141,6 +142,7 @@ pub async fn create_demo(
         language: req.language.clone(),
         template: "strategic-framework".into(),
         agenda: None,
+        follows: None,
     };
     let created = create(&app, create_req, Some(&req.language)).await?;
     Ok((StatusCode::CREATED, Json(created)))
@@ -187,6 +189,19 @@ async fn create(
             "language must be \"nl\" or \"en\"",
         ));
     }
+    // A follow-up starts from the earlier session's result; only its facilitator may make one.
+    let earlier = match &req.follows {
+        Some(f) => {
+            let (_, ws) = load_as_facilitator(app, &f.code, &f.secret, "a follow-up").await?;
+            Some(ws)
+        }
+        None => None,
+    };
+    let template_requested = if earlier.is_some() && req.template == "strategic-framework" {
+        "follow-up".to_string()
+    } else {
+        req.template.clone()
+    };
     let (template_name, phases) = match &req.agenda {
         Some(text) => {
             let t = template::parse(text).map_err(|e| {
@@ -198,15 +213,15 @@ async fn create(
             })?;
             (t.name, t.phases)
         }
-        None => match template::phases(&req.template) {
-            Some(phases) => (req.template.clone(), phases),
+        None => match template::phases(&template_requested) {
+            Some(phases) => (template_requested.clone(), phases),
             None => {
                 return Err(AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::UnknownTemplate,
                     format!(
                         "unknown template {:?}; known: {}",
-                        req.template,
+                        template_requested,
                         template::TEMPLATES.join(", ")
                     ),
                 ));
@@ -235,6 +250,10 @@ async fn create(
                 .unwrap_or(0)
                 .saturating_sub(160 * 60 * 1000);
             demo::fill(&mut ws, language, start).map_err(AppError::internal)?;
+            ws.commit();
+        }
+        if let Some(earlier) = &earlier {
+            follow_up::carry(earlier.state(), &mut ws).map_err(AppError::internal)?;
             ws.commit();
         }
         let snapshot = Chunk {
@@ -365,23 +384,8 @@ pub async fn report(
             "report formats: md, csv, json, html",
         ));
     };
-    let (row, state) = report::load(&app.store, &code).await.map_err(|e| match e {
-        report::ReportError::NotFound(_) => AppError::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::SessionNotFound,
-            "no session has this join code",
-        ),
-        other => AppError::internal(other),
-    })?;
-    let presented = bearer(&headers);
-    if !credentials::verify_secret(presented, &row.facilitator_hash) {
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::BadCredentials,
-            "the report is for the facilitator: send `Authorization: Bearer <secret>`",
-        ));
-    }
-    let body = report::render(&report::build(&state), format).map_err(AppError::internal)?;
+    let (row, ws) = load_as_facilitator(&app, &code, bearer(&headers), "the report").await?;
+    let body = report::render(&report::build(ws.state()), format).map_err(AppError::internal)?;
     let disposition = format!(
         "attachment; filename=\"draagvlak-{}.{}\"",
         row.code,
@@ -405,6 +409,54 @@ pub async fn report(
         );
     }
     Ok(response)
+}
+
+/// The stored session with this join code, for its facilitator only (the secret as bearer
+/// token). `what` names the thing asked for in the error message.
+async fn load_as_facilitator(
+    app: &AppState,
+    code: &str,
+    secret: &str,
+    what: &str,
+) -> Result<(SessionRow, Workshop), AppError> {
+    let (row, ws) = report::load(&app.store, code).await.map_err(|e| match e {
+        report::ReportError::NotFound(_) => AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::SessionNotFound,
+            "no session has this join code",
+        ),
+        other => AppError::internal(other),
+    })?;
+    if !credentials::verify_secret(secret, &row.facilitator_hash) {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::BadCredentials,
+            format!("{what} is for the facilitator: send `Authorization: Bearer <secret>`"),
+        ));
+    }
+    Ok((row, ws))
+}
+
+/// `GET /api/sessions/{code}/history/{phase}`: the session as it was at the end of an earlier
+/// phase, rebuilt from the Automerge history (facilitator only, read-only).
+pub async fn history(
+    State(app): State<AppState>,
+    Path((code, phase)): Path<(String, u32)>,
+    headers: HeaderMap,
+) -> Result<Json<HistoryView>, AppError> {
+    let (_, mut ws) = load_as_facilitator(&app, &code, bearer(&headers), "the history").await?;
+    let Some(end) = follow_up::end_of_phase(ws.state(), phase as usize) else {
+        return Err(AppError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("phase {phase} has not ended yet, so there is no history of it"),
+        ));
+    };
+    let at = end.at_ms;
+    let heads = end.heads_before.clone();
+    let then = ws.hydrate_at(&heads).map_err(AppError::internal)?;
+    let view = projection::view(&then, &projection::Presence::new(), Audience::Facilitator);
+    Ok(Json(HistoryView { phase, at, view }))
 }
 
 /// `GET /healthz`: the process is up.

@@ -4,12 +4,17 @@
 //! that prints well to PDF (charts as inline SVG).
 //!
 //! A report shows only what the room has seen: dots and ratings of a level appear once they
-//! were revealed in the session, and no participant is named (only counts per group).
+//! were revealed in the session, and no participant is named (only counts per group; reasons
+//! for low ratings without names). Clusters are listed as one priority with their statements;
+//! each rule has its status, its rating rounds and the priorities it anchors, and a rule adopted
+//! while the groups' support differs by [`LARGE_GAP`] or more is marked. A follow-up session's
+//! report puts then (support in the earlier session) and now (the review) side by side.
 
 use std::fmt::Write as _;
 use std::time::{Duration, UNIX_EPOCH};
 
-use draagvlak_protocol::view::{Level, SupportView};
+use draagvlak_protocol::intent::RuleStatus;
+use draagvlak_protocol::view::{Level, ReviewView, SupportView};
 use serde::Serialize;
 
 use crate::session::projection::{self, Audience, Presence};
@@ -65,6 +70,34 @@ pub struct Report {
     pub groups: Vec<GroupLine>,
     pub levels: Vec<LevelReport>,
     pub timeline: Vec<TimelineEntry>,
+    /// Overall support is the mean of the groups' support (each group weighs equally).
+    pub equal_group_weight: bool,
+    /// For a follow-up: the earlier session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follows: Option<FollowsLine>,
+    /// For a follow-up: each carried rule, then and now.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comparison: Vec<Comparison>,
+}
+
+/// A difference in support between groups from which an adopted rule is marked.
+pub const LARGE_GAP: f64 = 0.3;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FollowsLine {
+    pub code: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub level: Level,
+    pub text: String,
+    /// Support in the earlier session.
+    pub then: Option<SupportView>,
+    pub reviewers: u32,
+    /// The review in this session, once revealed.
+    pub now: Option<ReviewView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,15 +119,35 @@ pub struct LevelReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Priority {
+    /// The statement, or the cluster's title.
     pub text: String,
     pub dots: Option<u32>,
+    /// For a cluster: the statements merged into it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cluster_of: Vec<String>,
+    /// In a follow-up: the dots it had in the earlier session.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dots_then: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleLine {
     pub text: String,
+    pub status: RuleStatus,
+    pub round: u32,
     pub raters: u32,
     pub support: Option<SupportView>,
+    /// Support in earlier (revealed) rounds, round 1 first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_rounds: Vec<SupportView>,
+    /// Reasons given with ratings of 1 or 2, without names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// The priorities it anchors (their texts).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<String>,
+    /// Adopted although the groups' support differs by [`LARGE_GAP`] or more.
+    pub adopted_with_large_gap: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,38 +177,102 @@ pub fn build(state: &State) -> Report {
         .into_iter()
         .map(|level| {
             let dots_revealed = state.revealed_dots.contains(&level);
-            let mut statements: Vec<_> = view
+            // Priorities: clusters, and the statements left alone.
+            let mut priorities: Vec<(u32, u64, Priority)> = view
                 .statements
                 .values()
-                .filter(|s| s.level == level && !s.hidden)
+                .filter(|s| s.level == level && !s.hidden && s.cluster.is_none())
+                .map(|s| {
+                    (
+                        s.dots.unwrap_or(0),
+                        s.seq,
+                        Priority {
+                            text: s.text.clone(),
+                            dots: s.dots,
+                            cluster_of: Vec::new(),
+                            dots_then: s.dots_then,
+                        },
+                    )
+                })
                 .collect();
-            statements.sort_by_key(|s| (std::cmp::Reverse(s.dots.unwrap_or(0)), s.seq));
+            for c in view.clusters.values().filter(|c| c.level == level) {
+                let members = c
+                    .statements
+                    .iter()
+                    .filter_map(|sid| view.statements.get(sid))
+                    .filter(|s| !s.hidden)
+                    .map(|s| s.text.clone())
+                    .collect();
+                priorities.push((
+                    c.dots.unwrap_or(0),
+                    c.seq,
+                    Priority {
+                        text: c.title.clone(),
+                        dots: c.dots,
+                        cluster_of: members,
+                        dots_then: None,
+                    },
+                ));
+            }
+            priorities.sort_by_key(|(dots, seq, _)| (std::cmp::Reverse(*dots), *seq));
             let mut rules: Vec<_> = view.rules.values().filter(|r| r.level == level).collect();
             rules.sort_by_key(|r| r.seq);
+            let item_text = |id: &String| {
+                view.clusters
+                    .get(id)
+                    .map(|c| c.title.clone())
+                    .or_else(|| view.statements.get(id).map(|s| s.text.clone()))
+            };
             LevelReport {
                 level,
                 name: level_name(level, en).to_string(),
                 dots_revealed,
-                priorities: statements
-                    .into_iter()
-                    .map(|s| Priority {
-                        text: s.text.clone(),
-                        dots: s.dots,
-                    })
-                    .collect(),
+                priorities: priorities.into_iter().map(|(_, _, p)| p).collect(),
                 ratings_revealed: state.revealed_ratings.contains(&level),
                 rules: rules
                     .into_iter()
                     .map(|r| RuleLine {
                         text: r.text.clone(),
+                        status: r.status,
+                        round: r.round,
                         raters: r.raters,
                         support: r.support.clone(),
+                        earlier_rounds: r.earlier_rounds.clone(),
+                        reasons: r.reasons.clone(),
+                        anchors: r.anchors.iter().filter_map(item_text).collect(),
+                        adopted_with_large_gap: r.status == RuleStatus::Adopted
+                            && r.support
+                                .as_ref()
+                                .and_then(|s| s.gap)
+                                .is_some_and(|g| g >= LARGE_GAP),
                     })
                     .collect(),
             }
         })
         .collect();
+    let mut carried: Vec<_> = view
+        .rules
+        .values()
+        .filter(|r| r.reviewers.is_some())
+        .collect();
+    carried.sort_by_key(|r| (r.level, r.seq));
+    let comparison = carried
+        .into_iter()
+        .map(|r| Comparison {
+            level: r.level,
+            text: r.text.clone(),
+            then: r.support_then.clone(),
+            reviewers: r.reviewers.unwrap_or(0),
+            now: r.review.clone(),
+        })
+        .collect();
     Report {
+        equal_group_weight: state.equal_group_weight,
+        follows: view.follows.as_ref().map(|f| FollowsLine {
+            code: f.code.clone(),
+            title: f.title.clone(),
+        }),
+        comparison,
         title: state.meta.title.clone(),
         organisation: state.meta.organisation.clone(),
         language: state.meta.language.clone(),
@@ -211,6 +328,21 @@ struct Words {
     phase: &'static str,
     code: &'static str,
     none: &'static str,
+    status: &'static str,
+    statuses: [&'static str; 4],
+    round: &'static str,
+    reasons: &'static str,
+    anchors: &'static str,
+    large_gap: &'static str,
+    equal_weight: &'static str,
+    cluster_of: &'static str,
+    follows: &'static str,
+    comparison: &'static str,
+    then: &'static str,
+    applied: &'static str,
+    still_right: &'static str,
+    answers: &'static str,
+    dots_then: &'static str,
 }
 
 const NL: Words = Words {
@@ -231,6 +363,21 @@ const NL: Words = Words {
     phase: "fase",
     code: "Code",
     none: "geen",
+    status: "status",
+    statuses: ["voorgesteld", "aangenomen", "herzien", "vervallen"],
+    round: "ronde",
+    reasons: "Redenen bij lage scores",
+    anchors: "verankert",
+    large_gap: "aangenomen terwijl de groepen sterk verschillen",
+    equal_weight: "Elke groep weegt even zwaar in het totale draagvlak.",
+    cluster_of: "samengevoegd uit",
+    follows: "Vervolg op",
+    comparison: "Toen en nu",
+    then: "draagvlak toen",
+    applied: "toegepast",
+    still_right: "klopt nog",
+    answers: "ja / deels / nee",
+    dots_then: "stippen toen",
 };
 
 const EN: Words = Words {
@@ -251,7 +398,35 @@ const EN: Words = Words {
     phase: "phase",
     code: "Code",
     none: "none",
+    status: "status",
+    statuses: ["proposed", "adopted", "revise", "dropped"],
+    round: "round",
+    reasons: "Reasons given with low ratings",
+    anchors: "anchors",
+    large_gap: "adopted although the groups differ strongly",
+    equal_weight: "Each group weighs equally in overall support.",
+    cluster_of: "merged from",
+    follows: "Follow-up of",
+    comparison: "Then and now",
+    then: "support then",
+    applied: "applied",
+    still_right: "still right",
+    answers: "yes / partly / no",
+    dots_then: "dots then",
 };
+
+fn status_word(w: &Words, status: RuleStatus) -> &'static str {
+    match status {
+        RuleStatus::Proposed => w.statuses[0],
+        RuleStatus::Adopted => w.statuses[1],
+        RuleStatus::Revise => w.statuses[2],
+        RuleStatus::Dropped => w.statuses[3],
+    }
+}
+
+fn counts(c: &draagvlak_protocol::view::AnswerCounts) -> String {
+    format!("{} / {} / {}", c.yes, c.partly, c.no)
+}
 
 fn words(report: &Report) -> &'static Words {
     if report.language == "en" { &EN } else { &NL }
@@ -285,6 +460,9 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "\n{}", md_cell(&report.organisation));
     }
     let _ = writeln!(out, "\n{}: {}\n", w.code, report.code);
+    if let Some(f) = &report.follows {
+        let _ = writeln!(out, "{}: {} ({})\n", w.follows, md_cell(&f.title), f.code);
+    }
     let _ = writeln!(
         out,
         "## {}\n\n| {} | {} |\n|---|---:|",
@@ -293,18 +471,40 @@ pub fn markdown(report: &Report) -> String {
     for g in &report.groups {
         let _ = writeln!(out, "| {} | {} |", md_cell(&g.group), g.participants);
     }
+    if report.equal_group_weight {
+        let _ = writeln!(out, "\n{}", w.equal_weight);
+    }
     for level in &report.levels {
         let _ = writeln!(out, "\n## {}\n\n### {}\n", level.name, w.priorities);
         if level.priorities.is_empty() {
             let _ = writeln!(out, "_{}_", w.none);
         } else {
-            let _ = writeln!(out, "| # | {} | {} |\n|---:|---|---:|", w.statement, w.dots);
+            let then = level.priorities.iter().any(|p| p.dots_then.is_some());
+            if then {
+                let _ = writeln!(
+                    out,
+                    "| # | {} | {} | {} |\n|---:|---|---:|---:|",
+                    w.statement, w.dots, w.dots_then
+                );
+            } else {
+                let _ = writeln!(out, "| # | {} | {} |\n|---:|---|---:|", w.statement, w.dots);
+            }
             for (i, p) in level.priorities.iter().enumerate() {
                 let dots = p
                     .dots
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| w.not_revealed.to_string());
-                let _ = writeln!(out, "| {} | {} | {} |", i + 1, md_cell(&p.text), dots);
+                let mut text = md_cell(&p.text);
+                if !p.cluster_of.is_empty() {
+                    let members: Vec<String> = p.cluster_of.iter().map(|m| md_cell(m)).collect();
+                    let _ = write!(text, " ({}: {})", w.cluster_of, members.join("; "));
+                }
+                if then {
+                    let then = p.dots_then.map(|d| d.to_string()).unwrap_or_default();
+                    let _ = writeln!(out, "| {} | {text} | {dots} | {then} |", i + 1);
+                } else {
+                    let _ = writeln!(out, "| {} | {text} | {dots} |", i + 1);
+                }
             }
         }
         let _ = writeln!(out, "\n### {}\n", w.rules);
@@ -312,8 +512,11 @@ pub fn markdown(report: &Report) -> String {
             let _ = writeln!(out, "_{}_", w.none);
             continue;
         }
-        let mut header = format!("| {} | {} | {} |", w.rule, w.raters, w.support);
-        let mut line = "|---|---:|---:|".to_string();
+        let mut header = format!(
+            "| {} | {} | {} | {} | {} |",
+            w.rule, w.status, w.round, w.raters, w.support
+        );
+        let mut line = "|---|---|---:|---:|---:|".to_string();
         for g in &groups {
             let _ = write!(header, " {} |", md_cell(g));
             line.push_str("---:|");
@@ -322,7 +525,16 @@ pub fn markdown(report: &Report) -> String {
         line.push_str("---:|");
         let _ = writeln!(out, "{header}\n{line}");
         for r in &level.rules {
-            let mut row = format!("| {} | {} |", md_cell(&r.text), r.raters);
+            let mut status = status_word(w, r.status).to_string();
+            if r.adopted_with_large_gap {
+                let _ = write!(status, " ⚠ {}", w.large_gap);
+            }
+            let mut row = format!(
+                "| {} | {status} | {} | {} |",
+                md_cell(&r.text),
+                r.round,
+                r.raters
+            );
             match &r.support {
                 Some(s) => {
                     let _ = write!(row, " {} |", percent(s.overall));
@@ -333,6 +545,86 @@ pub fn markdown(report: &Report) -> String {
                 }
                 None => {
                     for _ in 0..groups.len() + 2 {
+                        let _ = write!(row, " {} |", w.not_revealed);
+                    }
+                }
+            }
+            let _ = writeln!(out, "{row}");
+        }
+        for r in &level.rules {
+            let mut notes = Vec::new();
+            for (i, s) in r.earlier_rounds.iter().enumerate() {
+                notes.push(format!("{} {}: {}", w.round, i + 1, percent(s.overall)));
+            }
+            if !r.anchors.is_empty() {
+                let anchors: Vec<String> = r.anchors.iter().map(|a| md_cell(a)).collect();
+                notes.push(format!("{}: {}", w.anchors, anchors.join("; ")));
+            }
+            if !notes.is_empty() {
+                let _ = writeln!(out, "\n- {}: {}", md_cell(&r.text), notes.join(" · "));
+            }
+        }
+        if level.rules.iter().any(|r| !r.reasons.is_empty()) {
+            let _ = writeln!(out, "\n#### {}", w.reasons);
+            for r in level.rules.iter().filter(|r| !r.reasons.is_empty()) {
+                let _ = writeln!(out, "\n{}:\n", md_cell(&r.text));
+                for reason in &r.reasons {
+                    let _ = writeln!(out, "- {}", md_cell(reason));
+                }
+            }
+        }
+    }
+    if !report.comparison.is_empty() {
+        let _ = writeln!(out, "\n## {}\n", w.comparison);
+        let mut header = format!("| {} | {} |", w.rule, w.then);
+        let mut line = "|---|---:|".to_string();
+        for g in &groups {
+            let _ = write!(header, " {} {} |", w.then, md_cell(g));
+            line.push_str("---:|");
+        }
+        let _ = write!(header, " {} ({}) |", w.applied, w.answers);
+        line.push_str("---:|");
+        for g in &groups {
+            let _ = write!(header, " {} {} |", w.applied, md_cell(g));
+            line.push_str("---:|");
+        }
+        let _ = write!(header, " {} ({}) |", w.still_right, w.answers);
+        line.push_str("---:|");
+        for g in &groups {
+            let _ = write!(header, " {} {} |", w.still_right, md_cell(g));
+            line.push_str("---:|");
+        }
+        let _ = writeln!(out, "{header}\n{line}");
+        for c in &report.comparison {
+            let then = c.then.as_ref();
+            let mut row = format!(
+                "| {} | {} |",
+                md_cell(&c.text),
+                percent(then.and_then(|s| s.overall))
+            );
+            for g in &groups {
+                let share = then.and_then(|s| s.by_group.get(g).copied().flatten());
+                let _ = write!(row, " {} |", percent(share));
+            }
+            match &c.now {
+                Some(now) => {
+                    let _ = write!(row, " {} |", counts(&now.applied));
+                    for g in &groups {
+                        let cell = now.applied_by_group.get(g).map(counts).unwrap_or_default();
+                        let _ = write!(row, " {cell} |");
+                    }
+                    let _ = write!(row, " {} |", counts(&now.still_right));
+                    for g in &groups {
+                        let cell = now
+                            .still_right_by_group
+                            .get(g)
+                            .map(counts)
+                            .unwrap_or_default();
+                        let _ = write!(row, " {cell} |");
+                    }
+                }
+                None => {
+                    for _ in 0..2 * (groups.len() + 1) {
                         let _ = write!(row, " {} |", w.not_revealed);
                     }
                 }
@@ -361,6 +653,8 @@ pub fn csv(report: &Report) -> Result<String, csv::Error> {
         "rank".into(),
         "text".into(),
         "dots".into(),
+        "status".into(),
+        "round".into(),
         "raters".into(),
         "support".into(),
     ];
@@ -378,6 +672,8 @@ pub fn csv(report: &Report) -> Result<String, csv::Error> {
                 p.dots.map(|d| d.to_string()).unwrap_or_default(),
                 String::new(),
                 String::new(),
+                String::new(),
+                String::new(),
             ];
             row.extend(groups.iter().map(|_| String::new()));
             row.push(String::new());
@@ -391,6 +687,8 @@ pub fn csv(report: &Report) -> Result<String, csv::Error> {
                 (i + 1).to_string(),
                 r.text.clone(),
                 String::new(),
+                r.status.as_str().to_string(),
+                r.round.to_string(),
                 r.raters.to_string(),
                 share(s.and_then(|s| s.overall)),
             ];
@@ -459,6 +757,15 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
         let _ = write!(out, "<p>{}</p>", esc(&report.organisation));
     }
     let _ = write!(out, "<p>{}: {}</p>", w.code, esc(&report.code));
+    if let Some(f) = &report.follows {
+        let _ = write!(
+            out,
+            "<p>{}: {} ({})</p>",
+            w.follows,
+            esc(&f.title),
+            esc(&f.code)
+        );
+    }
     let _ = write!(
         out,
         "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th></tr>",
@@ -472,7 +779,11 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
             g.participants
         );
     }
-    out.push_str("</table></section>");
+    out.push_str("</table>");
+    if report.equal_group_weight {
+        let _ = write!(out, "<p>{}</p>", w.equal_weight);
+    }
+    out.push_str("</section>");
     for level in &report.levels {
         let _ = write!(
             out,
@@ -503,11 +814,23 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                     ),
                     None => w.not_revealed.to_string(),
                 };
+                let mut text = esc(&p.text);
+                if !p.cluster_of.is_empty() {
+                    let members: Vec<String> = p.cluster_of.iter().map(|m| esc(m)).collect();
+                    let _ = write!(
+                        text,
+                        "<br><small>{}: {}</small>",
+                        w.cluster_of,
+                        members.join("; ")
+                    );
+                }
+                if let Some(then) = p.dots_then {
+                    let _ = write!(text, "<br><small>{}: {then}</small>", w.dots_then);
+                }
                 let _ = write!(
                     out,
-                    "<tr><td class=\"n\">{}</td><td>{}</td><td>{dots}</td></tr>",
-                    i + 1,
-                    esc(&p.text)
+                    "<tr><td class=\"n\">{}</td><td>{text}</td><td>{dots}</td></tr>",
+                    i + 1
                 );
             }
             out.push_str("</table>");
@@ -517,13 +840,41 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
             let _ = write!(out, "<p><em>{}</em></p>", w.none);
         }
         for r in &level.rules {
+            let mark = if r.adopted_with_large_gap {
+                format!(" <strong>⚠ {}</strong>", w.large_gap)
+            } else {
+                String::new()
+            };
             let _ = write!(
                 out,
-                "<table><tr><th colspan=\"2\">{} ({} {})</th></tr>",
+                "<table><tr><th colspan=\"2\">{} ({}: {}; {} {}; {} {}){mark}</th></tr>",
                 esc(&r.text),
+                w.status,
+                status_word(w, r.status),
+                w.round,
+                r.round,
                 w.raters,
                 r.raters
             );
+            for (i, e) in r.earlier_rounds.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "<tr><td>{} {}</td><td>{}{}</td></tr>",
+                    w.round,
+                    i + 1,
+                    bar(e.overall, "#999"),
+                    percent(e.overall)
+                );
+            }
+            if !r.anchors.is_empty() {
+                let anchors: Vec<String> = r.anchors.iter().map(|a| esc(a)).collect();
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td></tr>",
+                    w.anchors,
+                    anchors.join("; ")
+                );
+            }
             match &r.support {
                 Some(s) => {
                     let _ = write!(
@@ -557,6 +908,72 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                         w.support, w.not_revealed
                     );
                 }
+            }
+            if !r.reasons.is_empty() {
+                let reasons: Vec<String> = r
+                    .reasons
+                    .iter()
+                    .map(|x| format!("<li>{}</li>", esc(x)))
+                    .collect();
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td><ul>{}</ul></td></tr>",
+                    w.reasons,
+                    reasons.concat()
+                );
+            }
+            out.push_str("</table>");
+        }
+        out.push_str("</section>");
+    }
+    if !report.comparison.is_empty() {
+        let _ = write!(out, "<section><h2>{}</h2>", w.comparison);
+        for c in &report.comparison {
+            let _ = write!(
+                out,
+                "<table><tr><th colspan=\"3\">{}</th></tr>",
+                esc(&c.text)
+            );
+            let _ = write!(
+                out,
+                "<tr><th>{}</th><th>{}</th><th>{} · {} ({})</th></tr>",
+                w.group, w.then, w.applied, w.still_right, w.answers
+            );
+            let then = c.then.as_ref();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}{}</td><td>{}</td></tr>",
+                w.support,
+                bar(then.and_then(|s| s.overall), "#333"),
+                percent(then.and_then(|s| s.overall)),
+                c.now
+                    .as_ref()
+                    .map(|n| format!("{} · {}", counts(&n.applied), counts(&n.still_right)))
+                    .unwrap_or_else(|| w.not_revealed.to_string())
+            );
+            for (i, g) in groups.iter().enumerate() {
+                let share = then.and_then(|s| s.by_group.get(g).copied().flatten());
+                let now = c
+                    .now
+                    .as_ref()
+                    .map(|n| {
+                        format!(
+                            "{} · {}",
+                            n.applied_by_group.get(g).map(counts).unwrap_or_default(),
+                            n.still_right_by_group
+                                .get(g)
+                                .map(counts)
+                                .unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_else(|| w.not_revealed.to_string());
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}{}</td><td>{now}</td></tr>",
+                    esc(g),
+                    bar(share, colours[i % colours.len()]),
+                    percent(share)
+                );
             }
             out.push_str("</table>");
         }
@@ -597,7 +1014,7 @@ pub enum ReportError {
 pub async fn load(
     store: &crate::store::Store,
     code: &str,
-) -> Result<(crate::store::SessionRow, State), ReportError> {
+) -> Result<(crate::store::SessionRow, crate::session::workshop::Workshop), ReportError> {
     let code = crate::credentials::normalise_code(code);
     let row = store
         .session_by_code(&code)
@@ -613,7 +1030,7 @@ pub async fn load(
     if !crate::session::actor::heads_match(&ws, &last.heads) {
         return Err(ReportError::Damaged);
     }
-    Ok((row, ws.state().clone()))
+    Ok((row, ws))
 }
 
 /// A report in one format.

@@ -195,6 +195,7 @@ pub async fn create_session(http: &str, title: &str) -> SessionCreated {
         language: "nl".into(),
         template: "strategic-framework".into(),
         agenda: None,
+        follows: None,
     };
     let resp = reqwest::Client::new()
         .post(format!("{http}/api/sessions"))

@@ -25,6 +25,7 @@ async fn a_level_played_with_the_client_library() {
             language: "nl".into(),
             template: "strategic-framework".into(),
             agenda: None,
+            follows: None,
         },
     )
     .await

@@ -63,7 +63,7 @@ struct CreateArgs {
     /// Language of the session: nl or en.
     #[arg(long, env = "DRAAGVLAK_LANGUAGE", default_value = "nl")]
     language: String,
-    /// Built-in agenda template: strategic-framework or short.
+    /// Built-in agenda template: strategic-framework, short or follow-up.
     #[arg(
         long,
         env = "DRAAGVLAK_TEMPLATE",
@@ -73,6 +73,13 @@ struct CreateArgs {
     /// An agenda of your own: a TOML template file (see server/templates/ for examples).
     #[arg(long, env = "DRAAGVLAK_AGENDA")]
     agenda: Option<std::path::PathBuf>,
+    /// Make a follow-up of the session with this join code (its adopted rules and top
+    /// priorities come along); needs --follows-secret.
+    #[arg(long, requires = "follows_secret")]
+    follows: Option<String>,
+    /// The facilitator secret of the session named by --follows.
+    #[arg(long, env = "DRAAGVLAK_FOLLOWS_SECRET", requires = "follows")]
+    follows_secret: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -171,6 +178,12 @@ async fn create(args: CreateArgs) -> Result<()> {
                     .with_context(|| format!("reading the agenda {}", path.display()))?,
             ),
             None => None,
+        },
+        follows: match (args.follows, args.follows_secret) {
+            (Some(code), Some(secret)) => {
+                Some(draagvlak_protocol::api::FollowUpOf { code, secret })
+            }
+            _ => None,
         },
     };
     let created = http::create_session(&args.server.server, &request)

@@ -8,7 +8,7 @@
 //!
 //! 1. `next_phase` to the brainstorm; `statements` statements are added within
 //!    `brainstorm_secs`, each carrying a unique marker (`#LM<n>#`) in its text;
-//! 2. `next_phase` to the vote; every participant places `dots` dots at random moments within
+//! 2. `go_to_phase` to the vote (past the clustering); every participant places `dots` dots at random moments within
 //!    `dot_window_secs`; the facilitator reveals them;
 //! 3. `next_phase` to the rules; `rules` rules are proposed (with markers), then every
 //!    participant rates `ratings` of them within `rating_window_secs`; the facilitator reveals
@@ -165,9 +165,10 @@ const EV_RULES: u32 = 3;
 const EV_RATINGS_REVEALED: u32 = 4;
 const EVENTS: u32 = 5;
 /// Phase indexes of the default template (`strategic-framework`), checked at the start.
+/// (Phase 2 is the clustering of the first level, which the load run skips.)
 const PHASE_BRAINSTORM: u64 = 1;
-const PHASE_VOTE: u64 = 2;
-const PHASE_RULES: u64 = 3;
+const PHASE_VOTE: u64 = 3;
+const PHASE_RULES: u64 = 4;
 
 /// What participants are asked to do now.
 #[derive(Clone, Debug)]
@@ -806,6 +807,7 @@ async fn create_session(server: &str, index: usize) -> Result<SessionCreated, Lo
         language: "nl".into(),
         template: "strategic-framework".into(),
         agenda: None,
+        follows: None,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -988,7 +990,14 @@ async fn script(
 
     // Vote and reveal.
     step("vote");
-    facilitator(fac, Intent::NextPhase, Some(EV_VOTE)).await?;
+    facilitator(
+        fac,
+        Intent::GoToPhase {
+            index: PHASE_VOTE as u32,
+        },
+        Some(EV_VOTE),
+    )
+    .await?;
     fanned_out(sess, EV_VOTE..EV_VOTE + 1, receivers, timeout).await;
     let mut ids = lock(&sess.created_statements).clone();
     ids.sort();

@@ -147,7 +147,8 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
             .map_err(DemoError::Refused)
     };
     for level in 0..3u32 {
-        let base = 1 + level * 3;
+        // Each level: brainstorm, cluster, vote, rules.
+        let base = 1 + level * 4;
         act(ws, None, Intent::GoToPhase { index: base })?;
         let mut ids = Vec::new();
         for (i, text) in content.statements[level as usize].iter().enumerate() {
@@ -164,7 +165,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
             // The last level is still being brainstormed.
             return Ok(());
         }
-        act(ws, None, Intent::NextPhase)?;
+        act(ws, None, Intent::GoToPhase { index: base + 2 })?;
         // Everyone spends their three dots; the first statement is the clear favourite.
         for p in 0..people.len() {
             for target in [0, 0, 1 + p % 3] {

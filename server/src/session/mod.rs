@@ -8,11 +8,13 @@
 //! - [`text`]: collaborative text edits mapped with Automerge cursors;
 //! - [`projection`]: what each audience may see;
 //! - [`demo`]: a session filled with sample content;
+//! - [`follow_up`]: what a follow-up session carries over, and where a phase ended (history);
 //! - [`actor`]: the task that owns a live session, persists each tick and fans out views.
 
 pub mod actor;
 pub mod apply;
 pub mod demo;
+pub mod follow_up;
 pub mod permissions;
 pub mod projection;
 pub mod template;

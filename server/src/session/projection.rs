@@ -581,15 +581,15 @@ impl<'a> MeIndex<'a> {
         {
             return false;
         }
-        if !self.state.reasons.is_empty() || !last.reasons.is_empty() {
-            if own_reasons(self.state, participant) != last.reasons {
-                return false;
-            }
+        if (!self.state.reasons.is_empty() || !last.reasons.is_empty())
+            && own_reasons(self.state, participant) != last.reasons
+        {
+            return false;
         }
-        if !self.state.reviews.is_empty() || !last.reviews.is_empty() {
-            if own_reviews(self.state, participant) != last.reviews {
-                return false;
-            }
+        if (!self.state.reviews.is_empty() || !last.reviews.is_empty())
+            && own_reviews(self.state, participant) != last.reviews
+        {
+            return false;
         }
         let dots_same = match self.state.dots.get(participant) {
             Some(d) => *d == last.dots,

@@ -50,16 +50,18 @@ pub const MAX_DOT_BUDGET: u32 = 20;
 pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
 
 /// Names of the built-in templates.
-pub const TEMPLATES: [&str; 2] = ["strategic-framework", "short"];
+pub const TEMPLATES: [&str; 3] = ["strategic-framework", "short", "follow-up"];
 
 const STRATEGIC_FRAMEWORK: &str = include_str!("../../templates/strategic-framework.toml");
 const SHORT: &str = include_str!("../../templates/short.toml");
+const FOLLOW_UP: &str = include_str!("../../templates/follow-up.toml");
 
 /// The phases of a built-in template, or `None` for an unknown name.
 pub fn phases(template: &str) -> Option<Vec<PhaseSpec>> {
     let text = match template {
         "strategic-framework" => STRATEGIC_FRAMEWORK,
         "short" => SHORT,
+        "follow-up" => FOLLOW_UP,
         _ => return None,
     };
     // The built-in files are checked by a test; a broken one would be a build defect.
@@ -161,7 +163,11 @@ pub fn parse(text: &str) -> Result<Template, TemplateError> {
                 ),
             )
         })?;
-        let needs_level = !matches!(kind, PhaseKind::Lobby | PhaseKind::Summary);
+        // A review phase looks back at every rule carried over from the earlier session.
+        let needs_level = !matches!(
+            kind,
+            PhaseKind::Lobby | PhaseKind::Summary | PhaseKind::Review
+        );
         let level = match &p.level {
             Some(l) => {
                 if !needs_level {
