@@ -551,6 +551,7 @@ pub fn markdown(report: &Report) -> String {
             }
             let _ = writeln!(out, "{row}");
         }
+        let mut note_lines = Vec::new();
         for r in &level.rules {
             let mut notes = Vec::new();
             for (i, s) in r.earlier_rounds.iter().enumerate() {
@@ -561,8 +562,11 @@ pub fn markdown(report: &Report) -> String {
                 notes.push(format!("{}: {}", w.anchors, anchors.join("; ")));
             }
             if !notes.is_empty() {
-                let _ = writeln!(out, "\n- {}: {}", md_cell(&r.text), notes.join(" · "));
+                note_lines.push(format!("- {}: {}", md_cell(&r.text), notes.join(" · ")));
             }
+        }
+        if !note_lines.is_empty() {
+            let _ = writeln!(out, "\n{}", note_lines.join("\n"));
         }
         if level.rules.iter().any(|r| !r.reasons.is_empty()) {
             let _ = writeln!(out, "\n#### {}", w.reasons);

@@ -385,6 +385,25 @@ impl Raw {
             .await;
     }
 
+    /// Send an intent `on_behalf_of` a participant and wait for its reply.
+    pub async fn act_for(
+        &mut self,
+        id: &str,
+        intent: serde_json::Value,
+        participant: &str,
+    ) -> serde_json::Value {
+        self.send_json(serde_json::json!({
+            "type": "intent", "id": id, "intent": intent, "on_behalf_of": participant
+        }))
+        .await;
+        loop {
+            let v = self.json().await;
+            if (v["type"] == "ack" || v["type"] == "reject") && v["id"] == id {
+                return v;
+            }
+        }
+    }
+
     /// Send an intent and wait for its reply (ack or reject), reading everything before it.
     pub async fn act(&mut self, id: &str, intent: serde_json::Value) -> serde_json::Value {
         self.intent(id, intent).await;

@@ -71,8 +71,8 @@ async fn a_level_played_with_the_client_library() {
     assert_eq!(err.code(), Some(ErrorCode::NotOwner));
     let err = bert.next_phase().await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::Forbidden));
-    fac.next_phase().await.unwrap();
-    bert.wait_until(T, |v, _| v.current_phase == 2)
+    fac.go_to_phase(3).await.unwrap(); // the vote, past the clustering
+    bert.wait_until(T, |v, _| v.current_phase == 3)
         .await
         .unwrap();
     bert.place_dot(&s1).await.unwrap();
@@ -94,7 +94,7 @@ async fn a_level_played_with_the_client_library() {
 
     // Anna loses her connection with intents in flight; she resumes and they land once.
     fac.next_phase().await.unwrap();
-    anna.wait_until(T, |v, _| v.current_phase == 3)
+    anna.wait_until(T, |v, _| v.current_phase == 4)
         .await
         .unwrap();
     let a = anna

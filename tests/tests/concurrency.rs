@@ -14,7 +14,7 @@ async fn two_people_typing_in_one_rule_converge_with_both_edits() {
     let s = create_session(&server.http(), "Samen schrijven").await;
     let ws = server.ws();
     let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
-    fac.ok("f1", json!({"kind":"go_to_phase","index":3})).await; // richten: rules
+    fac.ok("f1", json!({"kind":"go_to_phase","index":4})).await; // richten: rules
     let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
     let (mut bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
     let base_text = "Wij kiezen standaard software";
@@ -91,7 +91,7 @@ async fn edits_made_against_the_same_old_revision_both_land() {
     let s = create_session(&server.http(), "Gelijktijdig").await;
     let ws = server.ws();
     let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
-    fac.ok("f1", json!({"kind":"go_to_phase","index":3})).await;
+    fac.ok("f1", json!({"kind":"go_to_phase","index":4})).await;
     let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
     let (mut bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
     let rule = anna

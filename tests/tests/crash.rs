@@ -220,7 +220,7 @@ async fn kill_9_while_200_participants_vote_keeps_every_acknowledged_dot_once() 
             .await;
         statements.push(ack["created"].as_str().unwrap().to_string());
     }
-    fac.ok("f2", json!({"kind":"next_phase"})).await;
+    fac.ok("f2", json!({"kind":"go_to_phase","index":3})).await; // vote
     let mut voters = Vec::new();
     let mut tokens = Vec::new();
     // Join concurrently, as a room does: the joins share ticks (and durable writes).

@@ -19,6 +19,14 @@ fn facilitator_intents(statement: &str) -> Vec<Value> {
         json!({"kind":"add_time","seconds":60}),
         json!({"kind":"clear_timer"}),
         json!({"kind":"set_focus","item":statement}),
+        json!({"kind":"set_clustering_open","open":true}),
+        json!({"kind":"set_rule_status","rule":"r1","status":"adopted"}),
+        json!({"kind":"start_rating_round","rule":"r1"}),
+        json!({"kind":"set_equal_group_weight","equal":true}),
+        json!({"kind":"set_anonymous","phase":1,"anonymous":false}),
+        json!({"kind":"add_proxy","name":"Gerrit","group":"ict"}),
+        json!({"kind":"remove_participant","participant":"p1"}),
+        json!({"kind":"close_session"}),
     ]
 }
 
@@ -41,6 +49,14 @@ fn participant_intents(statement: &str, rule: &str, rev: u64) -> Vec<(Value, &'s
             "rules",
         ),
         (json!({"kind":"rate_rule","rule":rule,"score":3}), "rules"),
+        (
+            json!({"kind":"link_rule","rule":rule,"anchors":[]}),
+            "rules",
+        ),
+        (
+            json!({"kind":"review_rule","rule":rule,"applied":"yes","still_right":"no"}),
+            "review",
+        ),
     ]
 }
 
@@ -50,7 +66,7 @@ async fn forbidden_intents_are_rejected_with_their_code() {
     let s = create_session(&server.http(), "Rechten").await;
     let ws = server.ws();
     let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
-    let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
+    let (mut anna, anna_welcome) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
     let (mut bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
     let (mut projector, _) = Raw::join(&ws, join::projector(&s.code)).await;
     fac.ok("f1", json!({"kind":"go_to_phase","index":1})).await;
@@ -60,7 +76,7 @@ async fn forbidden_intents_are_rejected_with_their_code() {
         .as_str()
         .unwrap()
         .to_string();
-    fac.ok("f2", json!({"kind":"go_to_phase","index":3})).await;
+    fac.ok("f2", json!({"kind":"go_to_phase","index":4})).await;
     let rule = anna
         .ok("a2", json!({"kind":"propose_rule","text":"regel"}))
         .await["created"]
@@ -89,17 +105,54 @@ async fn forbidden_intents_are_rejected_with_their_code() {
     for (intent, _) in participant_intents(&st, &rule, rev) {
         let v = projector.act(&next_id(), intent.clone()).await;
         assert_eq!(v["code"], "forbidden", "projector: {intent}");
+        if intent["kind"] == "link_rule" {
+            continue; // the facilitator may link rules too
+        }
         let v = fac.act(&next_id(), intent.clone()).await;
         assert_eq!(v["code"], "forbidden", "facilitator: {intent}");
     }
+    // Clustering: the facilitator may, participants only once it is opened to them.
+    fac.ok(&next_id(), json!({"kind":"go_to_phase","index":2}))
+        .await;
+    let cluster_intents = [
+        json!({"kind":"create_cluster","statements":[st, st],"title":"x"}),
+        json!({"kind":"add_to_cluster","cluster":"c1","statements":[st]}),
+        json!({"kind":"remove_from_cluster","statement":st}),
+        json!({"kind":"dissolve_cluster","cluster":"c1"}),
+        json!({"kind":"rename_cluster","cluster":"c1","title":"x"}),
+    ];
+    for intent in &cluster_intents {
+        let v = bert.act(&next_id(), intent.clone()).await;
+        assert_eq!(v["code"], "forbidden", "closed clustering: {intent}");
+        let v = projector.act(&next_id(), intent.clone()).await;
+        assert_eq!(v["code"], "forbidden", "projector: {intent}");
+    }
+    // Only the facilitator acts for someone else, and only for a participant without a device.
+    let v = bert
+        .act_for(&next_id(), json!({"kind":"set_ready","ready":true}), "p1")
+        .await;
+    assert_eq!(v["code"], "forbidden");
+    let anna_id = anna_welcome["participant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = fac
+        .act_for(
+            &next_id(),
+            json!({"kind":"set_ready","ready":true}),
+            &anna_id,
+        )
+        .await;
+    assert_eq!(v["code"], "not_proxy");
     // Each participant intent outside its phase: wrong_phase. Phases: 0 lobby, 1 brainstorm,
-    // 2 vote, 3 rules, 10 summary.
+    // 2 cluster, 3 vote, 4 rules, 13 summary.
     for (phase, kind) in [
         (0, "lobby"),
         (1, "brainstorm"),
-        (2, "vote"),
-        (3, "rules"),
-        (10, "summary"),
+        (2, "cluster"),
+        (3, "vote"),
+        (4, "rules"),
+        (13, "summary"),
     ] {
         fac.ok(&next_id(), json!({"kind":"go_to_phase","index":phase}))
             .await;
@@ -114,7 +167,7 @@ async fn forbidden_intents_are_rejected_with_their_code() {
     // While locked: input_locked, in the right phase.
     fac.ok(&next_id(), json!({"kind":"set_locked","locked":true}))
         .await;
-    for (phase, kind) in [(1, "brainstorm"), (2, "vote"), (3, "rules")] {
+    for (phase, kind) in [(1, "brainstorm"), (3, "vote"), (4, "rules")] {
         fac.ok(&next_id(), json!({"kind":"go_to_phase","index":phase}))
             .await;
         for (intent, allowed) in participant_intents(&st, &rule, rev) {
@@ -147,7 +200,7 @@ async fn forbidden_intents_are_rejected_with_their_code() {
     let v = fac.act(&next_id(), json!({"kind":"reveal_votes"})).await;
     assert_eq!(v["code"], "wrong_phase");
     // Bad values.
-    fac.ok(&next_id(), json!({"kind":"go_to_phase","index":3}))
+    fac.ok(&next_id(), json!({"kind":"go_to_phase","index":4}))
         .await;
     let v = bert
         .act(

@@ -64,8 +64,17 @@ fn scripted_workshop_reports_match_the_golden_files() {
     compare("report.json", &report::json(&r).unwrap());
     let csv = report::csv(&r).unwrap();
     assert!(csv.starts_with(
-        "kind,level,rank,text,dots,raters,support,support_business,support_ict,gap\n"
+        "kind,level,rank,text,dots,status,round,raters,support,support_business,support_ict,gap\n"
     ));
+    assert!(
+        csv.contains(",adopted,1,6,"),
+        "rules carry the facilitator's decision"
+    );
+    // An adopted rule whose groups differ strongly is marked; one sent back is not.
+    let first = &r.levels[0].rules;
+    assert!(!first[0].adopted_with_large_gap && first[1].adopted_with_large_gap);
+    assert!(!r.levels[1].rules[1].adopted_with_large_gap);
+    assert_eq!(r.levels[0].rules[0].anchors.len(), 1);
     assert_eq!(csv.lines().count(), 1 + 12 + 4);
 }
 
@@ -85,7 +94,7 @@ async fn the_facilitator_downloads_reports_and_the_cli_writes_them_offline() {
         json!({"kind":"add_statement","text":"<script>alert(1)</script> | eerlijk"}),
     )
     .await;
-    fac.ok("f2", json!({"kind":"next_phase"})).await;
+    fac.ok("f2", json!({"kind":"go_to_phase","index":3})).await;
     anna.ok("a2", json!({"kind":"place_dot","statement":"s2"}))
         .await;
     fac.ok("f3", json!({"kind":"reveal_votes"})).await;

@@ -69,7 +69,7 @@ async fn no_foreign_dots_ratings_or_anonymous_authors_on_the_wire() {
         .as_str()
         .unwrap()
         .to_string();
-    act(&mut fac, "f2", json!({"kind":"next_phase"})).await; // vote
+    act(&mut fac, "f2", json!({"kind":"go_to_phase","index":3})).await; // vote
     act(&mut anna, "a2", json!({"kind":"place_dot","statement":sa})).await;
     act(&mut anna, "a3", json!({"kind":"place_dot","statement":sb})).await;
     act(&mut bert, "b2", json!({"kind":"place_dot","statement":sb})).await;

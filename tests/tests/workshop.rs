@@ -68,7 +68,7 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
     let view = projector.snapshot().await;
     assert_eq!(view["groups"]["ict"]["joined"], 10);
     assert_eq!(view["groups"]["business"]["connected"], 10);
-    assert_eq!(view["phases"].as_array().unwrap().len(), 11);
+    assert_eq!(view["phases"].as_array().unwrap().len(), 14);
 
     let mut n = 0;
     let next = |fac_id: &mut usize| {
@@ -92,8 +92,84 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
             .iter()
             .map(|a| a["created"].as_str().unwrap().to_string())
             .collect();
+        // Cluster: the facilitator merges the last two statements; participants may rename
+        // the cluster only once clustering is opened to them. Three say they are ready.
+        fac.ok(&next(&mut n), json!({"kind":"next_phase"})).await;
+        let cluster = fac
+            .ok(
+                &next(&mut n),
+                json!({"kind":"create_cluster","statements":[statements[8], statements[9]],"title":"dubbel"}),
+            )
+            .await["created"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let rename = json!({"kind":"rename_cluster","cluster":cluster,"title":"samen"});
+        let v = clients[2].act(&format!("{level}-c1"), rename.clone()).await;
+        assert_eq!(v["code"], "forbidden", "clustering is not open yet");
+        fac.ok(
+            &next(&mut n),
+            json!({"kind":"set_clustering_open","open":true}),
+        )
+        .await;
+        clients[2].ok(&format!("{level}-c2"), rename).await;
+        fac.ok(
+            &next(&mut n),
+            json!({"kind":"set_clustering_open","open":false}),
+        )
+        .await;
+        for c in clients.iter_mut().take(3) {
+            c.ok(
+                &format!("{level}-ready"),
+                json!({"kind":"set_ready","ready":true}),
+            )
+            .await;
+        }
+        let view = fac.snapshot().await;
+        assert_eq!(view["clusters"][&cluster]["title"], "samen");
+        assert_eq!(
+            view["clusters"][&cluster]["statements"],
+            json!([statements[8], statements[9]])
+        );
+        assert_eq!(
+            view["statements"][&statements[9]]["cluster"],
+            cluster.as_str()
+        );
+        let log = view["cluster_log"].as_array().unwrap();
+        assert_eq!(
+            log.len(),
+            2 * (li + 1),
+            "the history keeps every level's steps"
+        );
+        let this_level = &log[2 * li..];
+        assert_eq!(
+            this_level
+                .iter()
+                .map(|e| e["action"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            ["create", "rename"][..]
+        );
+        assert_eq!(this_level[0]["by"], "facilitator");
+        assert_eq!(this_level[1]["by"], "participant");
+        assert_eq!(view["ready"], 3);
+        assert!(
+            projector.snapshot().await.get("cluster_log").is_none(),
+            "the clustering history is the facilitator's"
+        );
         // Vote: participant p puts 2 dots on statement 0 and 1 on statement (p % 5) + 1.
         fac.ok(&next(&mut n), json!({"kind":"next_phase"})).await;
+        assert_eq!(
+            fac.snapshot().await["ready"],
+            0,
+            "ready resets with the phase"
+        );
+        let v = clients[0]
+            .act(
+                &format!("{level}-dc"),
+                json!({"kind":"place_dot","statement":statements[9]}),
+            )
+            .await;
+        assert_eq!(v["code"], "clustered", "dots go to the cluster");
         for round in 0..3 {
             let st = statements.clone();
             all(&mut clients, |p| {
@@ -109,7 +185,7 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
         let v = clients[3]
             .act(
                 &format!("{level}-d3"),
-                json!({"kind":"place_dot","statement":statements[9]}),
+                json!({"kind":"place_dot","statement":cluster}),
             )
             .await;
         assert_eq!(v["code"], "budget_exhausted");
@@ -122,6 +198,7 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
         fac.ok(&next(&mut n), json!({"kind":"reveal_votes"})).await;
         let view = projector.snapshot().await;
         assert_eq!(view["statements"][&statements[0]]["dots"], 2 * N);
+        assert_eq!(view["clusters"][&cluster]["dots"], 0);
         for k in 1..=5 {
             assert_eq!(
                 view["statements"][&statements[k]]["dots"], 4,
@@ -174,7 +251,7 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
         let sb = &view["rules"][&b]["support"];
         assert_eq!(sb["overall"], 1.0);
         assert_eq!(sb["gap"], 0.0);
-        assert_eq!(view["current_phase"], 3 * (li + 1));
+        assert_eq!(view["current_phase"], 4 * (li + 1));
     }
     fac.ok(&next(&mut n), json!({"kind":"next_phase"})).await;
     let v = fac.act(&next(&mut n), json!({"kind":"next_phase"})).await;
@@ -202,7 +279,7 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
         assert_eq!(live, fresh);
     }
     let view = projector.snapshot().await;
-    assert_eq!(view["current_phase"], 10);
+    assert_eq!(view["current_phase"], 13);
     assert_eq!(view["statements"].as_object().unwrap().len(), 3 * N);
     assert_eq!(view["rules"].as_object().unwrap().len(), 6);
     server.stop().await;

@@ -4,6 +4,7 @@
 
 use automerge::ChangeHash;
 use draagvlak_protocol::Intent;
+use draagvlak_protocol::intent::RuleStatus;
 
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
@@ -187,7 +188,9 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 Some(i),
                 Intent::ProposeRule {
                     text: (*text).into(),
-                    anchors: Vec::new(),
+                    // Each rule anchors the statement with the same position (the first is
+                    // the favourite).
+                    anchors: ids.get(i).cloned().into_iter().collect(),
                 },
             )?);
         }
@@ -214,6 +217,23 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
             )?;
         }
         act(ws, None, Intent::RevealVotes)?;
+        // The facilitator decides: rule one adopted; rule two adopted despite the gap on the
+        // first level (the report marks it), sent back for revision on the second.
+        let second = if level == 0 {
+            RuleStatus::Adopted
+        } else {
+            RuleStatus::Revise
+        };
+        for (rule, status) in [(&rules[0], RuleStatus::Adopted), (&rules[1], second)] {
+            act(
+                ws,
+                None,
+                Intent::SetRuleStatus {
+                    rule: rule.clone(),
+                    status,
+                },
+            )?;
+        }
     }
     Ok(())
 }

@@ -705,9 +705,20 @@ mod me_index_tests {
             },
         );
         last = check(&ws, &last);
+        // Cluster two statements: dots then go to the cluster.
         act(&mut ws, "", Intent::NextPhase);
         let ids: Vec<String> = ws.state().statements.keys().cloned().collect();
-        for (p, s) in [(&a, &ids[0]), (&a, &ids[0]), (&b, &ids[1])] {
+        act(
+            &mut ws,
+            "",
+            Intent::CreateCluster {
+                statements: vec![ids[1].clone(), ids[2].clone()],
+                title: "Samen".into(),
+            },
+        );
+        let cluster = ws.state().clusters.keys().next().cloned().expect("cluster");
+        act(&mut ws, "", Intent::NextPhase);
+        for (p, s) in [(&a, &ids[0]), (&a, &ids[0]), (&b, &cluster)] {
             act(
                 &mut ws,
                 p,
@@ -747,6 +758,10 @@ mod me_index_tests {
             );
             last = check(&ws, &last);
         }
+        act(&mut ws, &a, Intent::SetReady { ready: true });
+        last = check(&ws, &last);
+        assert!(last[&a].ready);
+        assert_eq!(last[&b].reasons[&rule], "te vaag");
         // A participant whose last part is someone else's is never "unchanged".
         let index = MeIndex::new(ws.state());
         assert!(!index.unchanged(&b, &last[&a]));

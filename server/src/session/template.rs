@@ -251,11 +251,11 @@ mod tests {
     #[test]
     fn strategic_framework_has_lobby_three_levels_and_summary() {
         let phases = phases("strategic-framework").expect("known template");
-        assert_eq!(phases.len(), 1 + 3 * 3 + 1);
+        assert_eq!(phases.len(), 1 + 3 * 4 + 1);
         assert_eq!(phases[0].kind, PhaseKind::Lobby);
-        assert_eq!(phases[10].kind, PhaseKind::Summary);
+        assert_eq!(phases[13].kind, PhaseKind::Summary);
         for (i, level) in Level::ALL.into_iter().enumerate() {
-            let kinds: Vec<_> = phases[1 + i * 3..4 + i * 3]
+            let kinds: Vec<_> = phases[1 + i * 4..5 + i * 4]
                 .iter()
                 .map(|p| (p.kind, p.level))
                 .collect();
@@ -263,11 +263,12 @@ mod tests {
                 kinds,
                 vec![
                     (PhaseKind::Brainstorm, Some(level)),
+                    (PhaseKind::Cluster, Some(level)),
                     (PhaseKind::Vote, Some(level)),
                     (PhaseKind::Rules, Some(level)),
                 ]
             );
-            assert!(phases[1 + i * 3].anonymous, "brainstorms are anonymous");
+            assert!(phases[1 + i * 4].anonymous, "brainstorms are anonymous");
         }
         for p in &phases {
             assert!(!p.title.nl.is_empty() && !p.title.en.is_empty());
@@ -282,8 +283,19 @@ mod tests {
             assert!(phases(name).is_some(), "{name}");
         }
         let short = phases("short").unwrap();
-        assert_eq!(short.len(), 5);
-        assert_eq!((short[2].dot_budget, short[2].max_dots_per_item), (5, 3));
+        assert_eq!(short.len(), 6);
+        assert_eq!(short[2].kind, PhaseKind::Cluster);
+        assert_eq!((short[3].dot_budget, short[3].max_dots_per_item), (5, 3));
+        let follow_up = phases("follow-up").unwrap();
+        let kinds: Vec<_> = follow_up.iter().map(|p| (p.kind, p.level)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (PhaseKind::Lobby, None),
+                (PhaseKind::Review, None),
+                (PhaseKind::Summary, None)
+            ]
+        );
         assert!(phases("nope").is_none());
     }
 

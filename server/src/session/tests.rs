@@ -120,7 +120,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         run(&mut ws, a, Intent::NextPhase),
         Err(ErrorCode::Forbidden)
     );
-    run(&mut ws, F, Intent::NextPhase).unwrap(); // vote
+    go_to(&mut ws, 3); // vote (past the clustering)
     run(
         &mut ws,
         a,
@@ -357,7 +357,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     )
     .unwrap()
     .unwrap();
-    go_to(&mut ws, 2);
+    go_to(&mut ws, 3);
     run(
         &mut ws,
         b,
@@ -366,7 +366,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
         },
     )
     .unwrap();
-    go_to(&mut ws, 3);
+    go_to(&mut ws, 4);
     let r1 = run(
         &mut ws,
         a,
@@ -413,7 +413,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     assert_eq!(support.by_group["business"], Some(1.0));
     assert_eq!(support.by_group["ict"], None);
     assert!(v.statements[&s1].dots.is_none());
-    go_to(&mut ws, 2);
+    go_to(&mut ws, 3);
     run(&mut ws, F, Intent::RevealVotes).unwrap();
     let v = projection::view(ws.state(), &presence, Audience::Public);
     assert_eq!(v.statements[&s1].dots, Some(1));
@@ -462,10 +462,10 @@ fn phase_navigation_bounds() {
         run(&mut ws, F, Intent::GoToPhase { index: 99 }),
         Err(ErrorCode::NotFound)
     );
-    go_to(&mut ws, 10);
+    go_to(&mut ws, 13);
     assert_eq!(run(&mut ws, F, Intent::NextPhase), Err(ErrorCode::NoChange));
     run(&mut ws, F, Intent::PreviousPhase).unwrap();
-    assert_eq!(ws.state().current_phase, 9);
+    assert_eq!(ws.state().current_phase, 12);
     assert_eq!(
         run(&mut ws, Sender::Projector, Intent::NextPhase),
         Err(ErrorCode::Forbidden)
