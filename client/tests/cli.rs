@@ -224,3 +224,68 @@ async fn a_session_from_an_agenda_file_and_a_clear_error_for_a_broken_one() {
     server.shutdown();
     server.wait().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_from_the_terminal_needs_the_earlier_secret() {
+    let data = tempfile::tempdir().unwrap();
+    let server = draagvlak_server::start(Config::for_tests(data.path().to_path_buf()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let create = |extra: Vec<String>| {
+        let base = base.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut args = vec![
+                "create".to_string(),
+                "--server".into(),
+                base,
+                "--title".into(),
+                "Een jaar later".into(),
+            ];
+            args.extend(extra);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(&args, "")
+        })
+    };
+    let (ok, stdout, stderr) = create(Vec::new()).await.unwrap();
+    assert!(ok, "{stderr}");
+    let (code, secret) = (field(&stdout, "code"), field(&stdout, "facilitator secret"));
+    let (ok, _, stderr) = create(vec!["--follows".into(), code.clone()])
+        .await
+        .unwrap();
+    assert!(!ok, "--follows needs --follows-secret");
+    assert!(stderr.contains("--follows-secret"), "{stderr}");
+    let (ok, stdout, stderr) = create(vec![
+        "--follows".into(),
+        code.clone(),
+        "--follows-secret".into(),
+        "niet-het-geheim".into(),
+    ])
+    .await
+    .unwrap();
+    assert!(!ok);
+    assert!(
+        format!("{stdout}{stderr}").contains("bad_credentials"),
+        "{stdout}{stderr}"
+    );
+    let (ok, stdout, stderr) = create(vec![
+        "--follows".into(),
+        code,
+        "--follows-secret".into(),
+        secret,
+    ])
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    let follow_up = field(&stdout, "code");
+    let (ok, stdout, _) = tokio::task::spawn_blocking({
+        let base = base.clone();
+        move || run(&["show", "--server", &base, "--code", &follow_up], "")
+    })
+    .await
+    .unwrap();
+    assert!(ok);
+    assert_eq!(field(&stdout, "template"), "follow-up");
+    server.shutdown();
+    server.wait().await;
+}
