@@ -481,6 +481,19 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     let troll = ws.add_participant("Trol", "business").unwrap();
     go_to(&mut ws, 1);
     let s = add(&mut ws, &anna, "Serieus");
+    go_to(&mut ws, 4);
+    let rule = run(
+        &mut ws,
+        Sender::Participant(&anna),
+        Intent::ProposeRule {
+            text: "Regel".into(),
+            anchors: Vec::new(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    rate(&mut ws, &anna, &rule, 5).unwrap();
+    rate(&mut ws, &troll, &rule, 1).unwrap();
     go_to(&mut ws, 3);
     for who in [&anna, &troll, &troll] {
         run(
@@ -520,6 +533,8 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     assert_eq!(v.progress[&Level::Richten].voters, 1);
     assert!(!v.participants.unwrap().contains_key(&troll));
     assert_eq!(v.groups["business"].joined, 0);
+    assert_eq!(v.rules[&rule].raters, 1, "the removed person's rating is gone");
+    assert!(!ws.state().reasons.contains_key(&rule), "and so is the reason");
     assert_eq!(
         run(
             &mut ws,

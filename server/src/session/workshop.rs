@@ -967,46 +967,24 @@ impl Workshop {
         if self.state.dots.remove(participant).is_some() {
             self.doc.delete(&self.objs.dots, participant)?;
         }
-        let rated: Vec<String> = self
-            .state
-            .ratings
-            .iter()
-            .filter(|(_, m)| m.contains_key(participant))
-            .map(|(r, _)| r.clone())
-            .collect();
-        for rid in rated {
-            let m = self.child(&self.objs.ratings.clone(), &rid)?;
-            self.doc.delete(&m, participant)?;
-            if let Some(m) = self.state.ratings.get_mut(&rid) {
-                m.remove(participant);
-            }
-        }
-        self.state.ratings.retain(|_, m| !m.is_empty());
-        let reasoned: Vec<String> = self
-            .state
-            .reasons
-            .iter()
-            .filter(|(_, m)| m.contains_key(participant))
-            .map(|(r, _)| r.clone())
-            .collect();
-        for rid in reasoned {
-            self.set_reason(&rid, participant, None)?;
-        }
-        let reviewed: Vec<String> = self
-            .state
-            .reviews
-            .iter()
-            .filter(|(_, m)| m.contains_key(participant))
-            .map(|(r, _)| r.clone())
-            .collect();
-        for rid in reviewed {
-            let m = self.child(&self.objs.reviews.clone(), &rid)?;
-            self.doc.delete(&m, participant)?;
-            if let Some(m) = self.state.reviews.get_mut(&rid) {
-                m.remove(participant);
-            }
-        }
-        self.state.reviews.retain(|_, m| !m.is_empty());
+        forget_participant(
+            &mut self.doc,
+            &self.objs.ratings,
+            &mut self.state.ratings,
+            participant,
+        )?;
+        forget_participant(
+            &mut self.doc,
+            &self.objs.reasons,
+            &mut self.state.reasons,
+            participant,
+        )?;
+        forget_participant(
+            &mut self.doc,
+            &self.objs.reviews,
+            &mut self.state.reviews,
+            participant,
+        )?;
         // Earlier rounds are a record of what was: the removed person's ratings there no longer
         // count either.
         let earlier: Vec<(String, usize)> = self
@@ -1277,6 +1255,25 @@ pub enum Flag {
     EqualGroupWeight,
     Closed,
     RevealedReview,
+}
+
+/// Delete a participant's entries from a `{item: {participant: …}}` map, in the document and in
+/// its mirror (inner maps left empty are dropped from the mirror, as hydrate does).
+fn forget_participant<T>(
+    doc: &mut AutoCommit,
+    root: &ObjId,
+    mirror: &mut BTreeMap<String, BTreeMap<String, T>>,
+    participant: &str,
+) -> Result<(), DocError> {
+    for (item, per) in mirror.iter_mut() {
+        if per.remove(participant).is_some()
+            && let Some((Value::Object(ObjType::Map), m)) = doc.get(root, item.as_str())?
+        {
+            doc.delete(&m, participant)?;
+        }
+    }
+    mirror.retain(|_, per| !per.is_empty());
+    Ok(())
 }
 
 /// The maps added with the whole workshop method, created when a document lacks them.
