@@ -91,6 +91,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The connection could not keep up with the session and is closed; reconnect and resume.
     SlowConsumer,
+    /// Nothing (no message, no pong) came from the client for the idle timeout; the connection
+    /// is closed. Reconnect and resume.
+    IdleTimeout,
     /// The server is shutting down; reconnect later.
     ShuttingDown,
     /// The session is being reloaded; the client library retries transparently.
@@ -169,6 +172,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::StorageFailed, "storage_failed"),
     (ErrorCode::RateLimited, "rate_limited"),
     (ErrorCode::SlowConsumer, "slow_consumer"),
+    (ErrorCode::IdleTimeout, "idle_timeout"),
     (ErrorCode::ShuttingDown, "shutting_down"),
     (ErrorCode::Unavailable, "unavailable"),
     (ErrorCode::Internal, "internal"),

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use draagvlak_protocol::limits::MAX_TEXT_CHARS;
 
 /// Flags of the `draagvlak-server` binary.
 #[derive(Debug, Clone, Parser)]
@@ -65,6 +66,19 @@ pub struct Args {
         default_value_t = 5000
     )]
     pub max_connections_per_session: usize,
+    /// Seconds between WebSocket pings the server sends to each connection. Browsers answer
+    /// pings by themselves, so a quiet but healthy client is never idle.
+    #[arg(long, env = "DRAAGVLAK_PING_INTERVAL_SECS", default_value_t = 20)]
+    pub ping_interval_secs: u64,
+    /// Seconds without any frame from a client (messages or pong) after which its connection
+    /// is closed with `idle_timeout`. Must be longer than the ping interval.
+    #[arg(long, env = "DRAAGVLAK_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub idle_timeout_secs: u64,
+    /// Characters a statement or rule text may have. At most the protocol's
+    /// `MAX_TEXT_CHARS` (1,000), which is also what the browser app enforces; a server may only
+    /// lower it. One value per process.
+    #[arg(long, env = "DRAAGVLAK_MAX_TEXT_CHARS", default_value_t = MAX_TEXT_CHARS)]
+    pub max_text_chars: usize,
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `draagvlak_server=debug`.
     #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info")]
     pub log: String,
@@ -112,8 +126,14 @@ pub struct Limits {
     pub session_mailbox: usize,
     /// How long a slow connection may stay out of date before it is closed.
     pub slow_consumer_grace: Duration,
-    /// Interval of WebSocket pings; a peer silent for three intervals is dropped.
+    /// Interval of WebSocket pings the server sends.
     pub ping_interval: Duration,
+    /// A connection with no frame from the peer (message or pong) for this long is closed with
+    /// `idle_timeout`. Longer than `ping_interval`, so that answering pings keeps a quiet peer.
+    pub idle_timeout: Duration,
+    /// Characters a statement or rule text may have (at most the protocol's `MAX_TEXT_CHARS`).
+    /// Applied to the whole process when the server starts (see `guard::Guard::new`).
+    pub max_text_chars: usize,
     /// Compact a session's change log into a snapshot after this many changes.
     pub compact_after_changes: u32,
     /// How long shutdown waits for connections and sessions to finish.
@@ -137,6 +157,8 @@ impl Default for Limits {
             session_mailbox: 1024,
             slow_consumer_grace: Duration::from_secs(10),
             ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            max_text_chars: MAX_TEXT_CHARS,
             compact_after_changes: 500,
             shutdown_grace: Duration::from_secs(10),
             frames_per_second: 50,
@@ -160,6 +182,15 @@ pub enum ConfigError {
     Zero(&'static str),
     #[error("the operator token must have at least 16 characters")]
     WeakToken,
+    #[error(
+        "--idle-timeout-secs ({idle}) must be longer than --ping-interval-secs ({ping}), or \
+         quiet clients that answer every ping would be closed"
+    )]
+    IdleNotAbovePing { idle: u64, ping: u64 },
+    #[error(
+        "--max-text-chars must be between 1 and {MAX_TEXT_CHARS} (the protocol's limit), not {0}"
+    )]
+    TextLimit(usize),
 }
 
 impl Config {
@@ -197,6 +228,16 @@ impl Config {
             "--max-connections-per-session",
             args.max_connections_per_session as u64,
         )?;
+        nonzero("--ping-interval-secs", args.ping_interval_secs)?;
+        if args.idle_timeout_secs <= args.ping_interval_secs {
+            return Err(ConfigError::IdleNotAbovePing {
+                idle: args.idle_timeout_secs,
+                ping: args.ping_interval_secs,
+            });
+        }
+        if args.max_text_chars == 0 || args.max_text_chars > MAX_TEXT_CHARS {
+            return Err(ConfigError::TextLimit(args.max_text_chars));
+        }
         if let Some(token) = &args.operator_token
             && token.len() < 16
         {
@@ -219,6 +260,9 @@ impl Config {
                 sessions_per_hour: args.sessions_per_hour,
                 max_connections_per_ip: args.max_connections_per_ip,
                 max_connections_per_session: args.max_connections_per_session,
+                ping_interval: Duration::from_secs(args.ping_interval_secs),
+                idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+                max_text_chars: args.max_text_chars,
                 ..Limits::default()
             },
         })
@@ -235,5 +279,74 @@ impl Config {
             operator_token: None,
             limits: Limits::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(flags: &[&str]) -> Result<Config, ConfigError> {
+        let args =
+            Args::try_parse_from(std::iter::once("draagvlak-server").chain(flags.iter().copied()))
+                .map_err(|e| ConfigError::PublicUrl(e.to_string()))?;
+        Config::from_args(args)
+    }
+
+    #[test]
+    fn timeouts_and_text_limit_have_their_documented_defaults() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.limits.ping_interval, Duration::from_secs(20));
+        assert_eq!(c.limits.idle_timeout, Duration::from_secs(60));
+        assert_eq!(c.limits.max_text_chars, 1_000);
+        let d = Limits::default();
+        assert_eq!(
+            (d.ping_interval, d.idle_timeout, d.max_text_chars),
+            (
+                c.limits.ping_interval,
+                c.limits.idle_timeout,
+                c.limits.max_text_chars
+            )
+        );
+    }
+
+    #[test]
+    fn timeouts_and_text_limit_are_set_by_flags() {
+        let c = config(&[
+            "--ping-interval-secs",
+            "5",
+            "--idle-timeout-secs",
+            "16",
+            "--max-text-chars",
+            "280",
+        ])
+        .expect("valid");
+        assert_eq!(c.limits.ping_interval, Duration::from_secs(5));
+        assert_eq!(c.limits.idle_timeout, Duration::from_secs(16));
+        assert_eq!(c.limits.max_text_chars, 280);
+    }
+
+    #[test]
+    fn an_idle_timeout_not_above_the_ping_interval_is_refused() {
+        assert!(matches!(
+            config(&["--ping-interval-secs", "30", "--idle-timeout-secs", "30"]),
+            Err(ConfigError::IdleNotAbovePing { idle: 30, ping: 30 })
+        ));
+        assert!(matches!(
+            config(&["--ping-interval-secs", "0"]),
+            Err(ConfigError::Zero(_))
+        ));
+    }
+
+    #[test]
+    fn the_text_limit_cannot_exceed_the_protocol() {
+        assert!(matches!(
+            config(&["--max-text-chars", "1001"]),
+            Err(ConfigError::TextLimit(1001))
+        ));
+        assert!(matches!(
+            config(&["--max-text-chars", "0"]),
+            Err(ConfigError::TextLimit(0))
+        ));
     }
 }

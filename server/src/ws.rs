@@ -29,6 +29,13 @@ static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 /// The window in which invalid frames are counted.
 const STRIKE_WINDOW: Duration = Duration::from_secs(10);
 
+/// After the close frame is sent, how long the reader keeps reading (and discarding) until the
+/// peer answers with its own close frame. Closing the socket while the peer's frames (pongs, a
+/// flood) are still unread makes the kernel answer with a TCP reset, which can destroy the error
+/// message and the close frame before the peer reads them; reading on for a moment lets the
+/// reason arrive.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
+
 /// Message types a client may send; anything else is `unknown_type`.
 const CLIENT_TYPES: [&str; 4] = ["join", "intent", "sync", "ping"];
 
@@ -93,7 +100,10 @@ impl Reader {
     ) {
         loop {
             tokio::select! {
-                _ = &mut writer => return,
+                _ = &mut writer => {
+                    linger(&mut stream).await;
+                    return;
+                }
                 frame = stream.next() => {
                     self.last_seen
                         .store(self.started.elapsed().as_millis() as u64, Ordering::Relaxed);
@@ -139,7 +149,12 @@ impl Reader {
         if self.link.close.borrow().is_none() {
             let _ = self.link.close.send(None);
         }
-        let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+        if tokio::time::timeout(Duration::from_secs(2), writer)
+            .await
+            .is_ok()
+        {
+            linger(&mut stream).await;
+        }
     }
 
     /// Rate limiting of inbound frames. A frame over the rate is not dropped: the reader waits
@@ -334,6 +349,18 @@ impl Reader {
     }
 }
 
+/// Read and discard until the peer's close frame, the end of the stream, or [`CLOSE_LINGER`].
+async fn linger(stream: &mut SplitStream<WebSocket>) {
+    let _ = tokio::time::timeout(CLOSE_LINGER, async {
+        while let Some(Ok(msg)) = stream.next().await {
+            if matches!(msg, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
 /// The id of a frame that looks like an intent but does not parse as one.
 fn unreadable_intent_id(text: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(text).ok()?;
@@ -350,7 +377,10 @@ fn is_capacity_error(e: &axum::Error) -> bool {
     text.contains("Space limit exceeded") || text.contains("capacity") || text.contains("too long")
 }
 
-/// Drain the outbound queue into the socket; ping; close with a reason when asked.
+/// Drain the outbound queue into the socket; ping every `ping_interval`; close with
+/// `idle_timeout` a peer from which nothing (no message, no pong) came for `idle_timeout`
+/// (checked at each ping, so the close comes at most one ping interval later); close with a
+/// reason when asked.
 async fn writer(
     mut sink: SplitSink<WebSocket, Message>,
     mut rx: mpsc::Receiver<Arc<str>>,
@@ -360,6 +390,7 @@ async fn writer(
     started: Instant,
 ) {
     let ping_every = app.config.limits.ping_interval;
+    let idle_timeout = app.config.limits.idle_timeout;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let reason: Option<(ErrorCode, String)> = loop {
         tokio::select! {
@@ -402,9 +433,16 @@ async fn writer(
             _ = ping.tick() => {
                 let silent_ms = (started.elapsed().as_millis() as u64)
                     .saturating_sub(last_seen.load(Ordering::Relaxed));
-                if Duration::from_millis(silent_ms) > ping_every * 3 {
-                    debug!("peer silent; closing");
-                    break None;
+                if Duration::from_millis(silent_ms) >= idle_timeout {
+                    debug!(silent_ms, "peer silent; closing");
+                    break Some((
+                        ErrorCode::IdleTimeout,
+                        format!(
+                            "nothing came from this connection for {} s (no message, no pong); \
+                             it is closed",
+                            idle_timeout.as_secs_f64()
+                        ),
+                    ));
                 }
                 if sink.send(Message::Ping(Default::default())).await.is_err() {
                     return;
@@ -423,7 +461,7 @@ async fn writer(
                 let _ = sink.send(Message::Text(text.into())).await;
             }
             let close_code = match code {
-                ErrorCode::ShuttingDown | ErrorCode::Unavailable => 1001,
+                ErrorCode::ShuttingDown | ErrorCode::Unavailable | ErrorCode::IdleTimeout => 1001,
                 ErrorCode::MessageTooLarge => 1009,
                 ErrorCode::Internal | ErrorCode::StorageFailed => 1011,
                 ErrorCode::SlowConsumer => 1008,

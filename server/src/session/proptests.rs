@@ -187,3 +187,5 @@ proptest! {
         prop_assert_eq!(loaded.state(), ws.state());
     }
 }
+
+mod convergence;

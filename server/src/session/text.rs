@@ -8,6 +8,8 @@
 //! they deleted shrinks the range; nobody's edit is lost and the history stays linear because
 //! the session actor is the only writer.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use automerge::transaction::Transactable as _;
 use automerge::{AutoCommit, ChangeHash, CursorPosition, ObjId, ReadDoc as _};
 use draagvlak_protocol::ErrorCode;
@@ -15,6 +17,23 @@ use draagvlak_protocol::Splice;
 use draagvlak_protocol::limits::MAX_TEXT_CHARS;
 
 use super::Refusal;
+
+/// The text limit of this process: `--max-text-chars`, at most the protocol's `MAX_TEXT_CHARS`.
+///
+/// One value per process rather than a field of the apply context: the limit is a server
+/// setting that never changes while it runs, and every session of a server shares it. Set by
+/// `guard::Guard::new` when the server starts.
+static MAX_CHARS: AtomicUsize = AtomicUsize::new(MAX_TEXT_CHARS);
+
+/// Set the text limit of this process (clamped to 1..=`MAX_TEXT_CHARS`).
+pub fn set_max_chars(chars: usize) {
+    MAX_CHARS.store(chars.clamp(1, MAX_TEXT_CHARS), Ordering::Relaxed);
+}
+
+/// Characters a statement or rule text may have on this server.
+pub fn max_chars() -> usize {
+    MAX_CHARS.load(Ordering::Relaxed)
+}
 
 /// Apply `splice`, made against the document at `base`, to the text object `obj`. `base` must
 /// be heads of a committed state; the caller commits first if `obj` changed since.
@@ -56,12 +75,11 @@ pub(crate) fn apply_splice(
     let current = doc.text(obj).map_err(internal)?;
     let removed_chars = char_count_in_utf16_range(&current, start_now, end_now);
     let new_chars = current.chars().count() - removed_chars + splice.insert.chars().count();
-    if new_chars > MAX_TEXT_CHARS {
+    let max = max_chars();
+    if new_chars > max {
         return Err(Refusal::new(
             ErrorCode::TextTooLong,
-            format!(
-                "the text would be {new_chars} characters; at most {MAX_TEXT_CHARS} are allowed"
-            ),
+            format!("the text would be {new_chars} characters; at most {max} are allowed"),
         ));
     }
     doc.splice_text(
@@ -144,10 +162,11 @@ pub(crate) fn check_new_text(text: &str) -> Result<(), Refusal> {
         return Err(Refusal::new(ErrorCode::EmptyText, "the text is empty"));
     }
     let chars = text.chars().count();
-    if chars > MAX_TEXT_CHARS {
+    let max = max_chars();
+    if chars > max {
         return Err(Refusal::new(
             ErrorCode::TextTooLong,
-            format!("the text has {chars} characters; at most {MAX_TEXT_CHARS} are allowed"),
+            format!("the text has {chars} characters; at most {max} are allowed"),
         ));
     }
     Ok(())
