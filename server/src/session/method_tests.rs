@@ -533,8 +533,14 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     assert_eq!(v.progress[&Level::Richten].voters, 1);
     assert!(!v.participants.unwrap().contains_key(&troll));
     assert_eq!(v.groups["business"].joined, 0);
-    assert_eq!(v.rules[&rule].raters, 1, "the removed person's rating is gone");
-    assert!(!ws.state().reasons.contains_key(&rule), "and so is the reason");
+    assert_eq!(
+        v.rules[&rule].raters, 1,
+        "the removed person's rating is gone"
+    );
+    assert!(
+        !ws.state().reasons.contains_key(&rule),
+        "and so is the reason"
+    );
     assert_eq!(
         run(
             &mut ws,

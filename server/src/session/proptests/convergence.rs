@@ -429,6 +429,7 @@ impl Run {
                 conn,
                 id: id.clone(),
                 intent: intent.clone(),
+                on_behalf_of: None,
             })
             .await
             .map_err(|_| fail("actor stopped"))?;
@@ -524,7 +525,10 @@ impl Run {
             Act::Undot(k) => Intent::RemoveDot {
                 statement: own(&self.statements_at_start, *k),
             },
-            Act::Propose(t) => Intent::ProposeRule { text: t.clone() },
+            Act::Propose(t) => Intent::ProposeRule {
+                text: t.clone(),
+                anchors: Vec::new(),
+            },
             Act::EditRule(k, pos, del, t) => Intent::EditRule {
                 rule: own(&c.own_rules, *k),
                 splice: splice(*pos, *del, t),
@@ -532,6 +536,8 @@ impl Run {
             Act::Rate(k, score) => Intent::RateRule {
                 rule: own(&self.rules_at_start, *k),
                 score: *score,
+                // The lowest two steps need a reason.
+                reason: (*score <= 2).then(|| "te vaag".to_string()),
             },
         }
     }
@@ -560,6 +566,7 @@ impl Run {
                 conn,
                 id: id.clone(),
                 intent: intent.clone(),
+                on_behalf_of: None,
             })
             .await
             .map_err(|_| fail("actor stopped"))?;
@@ -700,6 +707,7 @@ impl Run {
                             intent: Intent::AddStatement {
                                 text: "zou dubbel zijn".into(),
                             },
+                            on_behalf_of: None,
                         })
                         .await
                         .map_err(|_| fail("actor stopped"))?;
@@ -831,7 +839,8 @@ impl Run {
             self.round = *round;
             match round {
                 Round::Brainstorm => {}
-                Round::Vote => self.facilitate(Intent::NextPhase).await?,
+                // Past the clustering, which this test leaves alone.
+                Round::Vote => self.facilitate(Intent::GoToPhase { index: 3 }).await?,
                 Round::Locked => self.facilitate(Intent::SetLocked { locked: true }).await?,
                 Round::Propose => {
                     self.facilitate(Intent::SetLocked { locked: false }).await?;
