@@ -31,7 +31,7 @@ use super::{
     PHASE_BRAINSTORM, PHASE_RULES, PHASE_VOTE, SessionShared, Shared, Stage, lock, report,
 };
 
-type Ws = WebSocketStream<TcpStream>;
+pub(crate) type Ws = WebSocketStream<TcpStream>;
 
 /// Who a connection is.
 pub(crate) enum Role {
@@ -174,7 +174,11 @@ struct Client {
 
 /// Open a TCP connection from `source` (a loopback address) and upgrade it to a WebSocket with
 /// small buffers.
-async fn open(addr: SocketAddr, source: Option<IpAddr>, url: &str) -> Result<Ws, String> {
+pub(crate) async fn open(
+    addr: SocketAddr,
+    source: Option<IpAddr>,
+    url: &str,
+) -> Result<Ws, String> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()
     } else {

@@ -31,6 +31,7 @@
 //! file.
 
 mod client;
+mod flood;
 pub mod report;
 pub mod sys;
 
@@ -134,6 +135,17 @@ pub struct Config {
     /// No progress bar.
     #[arg(long, env = "DRAAGVLAK_LOAD_QUIET")]
     pub quiet: bool,
+    /// Also run a flooding client: this many malformed frames per second from its own
+    /// connection (and loopback address) while the script plays (0: none). See `BENCHMARKS.md`,
+    /// "Abuse".
+    #[arg(long, env = "DRAAGVLAK_LOAD_FLOOD_RATE", default_value_t = 0)]
+    pub flood_rate: u32,
+    /// The flood stops after this many seconds (or when the script ends).
+    #[arg(long, env = "DRAAGVLAK_LOAD_FLOOD_SECS", default_value_t = 30.0)]
+    pub flood_secs: f64,
+    /// After the server disconnects the flooder, connect again and go on flooding.
+    #[arg(long, env = "DRAAGVLAK_LOAD_FLOOD_RECONNECT")]
+    pub flood_reconnect: bool,
     /// Seed of the random choices (which statements get dots, when).
     #[arg(long, env = "DRAAGVLAK_LOAD_SEED", default_value_t = 1)]
     pub seed: u64,
@@ -337,6 +349,9 @@ fn validate(c: &Config) -> Result<(), LoadError> {
     }
     if c.source_addresses > 250 {
         return bad("--source-addresses is at most 250");
+    }
+    if c.flood_rate > 100_000 || !(0.0..=3600.0).contains(&c.flood_secs) {
+        return bad("--flood-rate is at most 100000 and --flood-secs 0 to 3600");
     }
     Ok(())
 }
@@ -599,6 +614,22 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
         tokio::time::sleep(Duration::from_secs_f64((secs - 2.0).max(0.0))).await;
     }
     *lock(&shared.stage_name) = "script";
+    // The flooder starts with the script, from its own address (the last of 127.0.0.0/8 that
+    // the participants do not use), and stops when the script ends at the latest.
+    let flood_stop = Arc::new(AtomicBool::new(false));
+    let flooder = (config.flood_rate > 0).then(|| {
+        let spec = flood::FloodSpec {
+            addr,
+            url: ws_url.clone(),
+            source: addr
+                .is_ipv4()
+                .then_some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 254))),
+            rate: config.flood_rate,
+            duration: Duration::from_secs_f64(config.flood_secs),
+            reconnect: config.flood_reconnect,
+        };
+        tokio::spawn(flood::run(spec, flood_stop.clone()))
+    });
     let mut coordinators = Vec::new();
     for ((sess, _), fac) in sessions.iter().zip(facilitators) {
         coordinators.push(tokio::spawn(coordinate(
@@ -613,6 +644,17 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
             run_failures.push(format!("a coordinator task failed: {e}"));
         }
     }
+    flood_stop.store(true, Ordering::Relaxed);
+    let flood = match flooder {
+        Some(f) => match f.await {
+            Ok(report) => Some(report),
+            Err(e) => {
+                run_failures.push(format!("the flooding task failed: {e}"));
+                None
+            }
+        },
+        None => None,
+    };
     *lock(&shared.stage_name) = "close";
     let mut outcomes: Vec<ClientOutcome> = Vec::new();
     for h in handles {
@@ -639,6 +681,7 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
         ack: report::Latency::from_histogram(&lock(&shared.ack)),
         facilitator_ack: report::Latency::from_histogram(&lock(&shared.facilitator_ack)),
         idle,
+        flood,
         stages: lock(&shared.stages).clone(),
         ..Report::default()
     };

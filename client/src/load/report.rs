@@ -103,6 +103,30 @@ pub struct ServerFigures {
     pub rss_end_kib: Option<u64>,
 }
 
+/// The flooding client (`--flood-rate`): what it sent, and how the server ended it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct FloodReport {
+    /// Malformed frames per second it tried to send.
+    pub rate_per_sec: u32,
+    /// How long it flooded.
+    pub secs: f64,
+    /// Connections it opened (one, or more with `--flood-reconnect`).
+    pub connections: u64,
+    pub connect_errors: u64,
+    /// Frames the socket accepted; fewer than rate × time when the server read them slowly.
+    pub frames_sent: u64,
+    /// Error messages the server answered with.
+    pub errors_received: u64,
+    /// Connections the server ended.
+    pub disconnections: u64,
+    /// From the start of the flood until the server ended the first connection.
+    pub first_disconnect_after_secs: Option<f64>,
+    pub frames_before_first_disconnect: Option<u64>,
+    pub errors_before_first_disconnect: Option<u64>,
+    /// How connections ended: `close <code> <reason>`, with counts.
+    pub close_reasons: std::collections::BTreeMap<String, u64>,
+}
+
 /// Idle connections: memory per connection.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Idle {
@@ -170,6 +194,8 @@ pub struct Report {
     pub client_cpu_secs: Option<f64>,
     pub client_peak_rss_kib: Option<u64>,
     pub idle: Option<Idle>,
+    /// The flooding client, when there was one.
+    pub flood: Option<FloodReport>,
     /// The stages of session 0.
     pub stages: Vec<StageTiming>,
     /// Every reason the run counts as failed; empty when nothing was lost.
@@ -286,6 +312,30 @@ impl Report {
                     .map(|b| b.to_string())
                     .unwrap_or_else(|| "-".into()),
             );
+        }
+        if let Some(f) = &self.flood {
+            let _ = writeln!(
+                s,
+                "flooder: {} malformed frames/s for {:.1} s: {} sent on {} connections, {} errors back, {} disconnected by the server",
+                f.rate_per_sec,
+                f.secs,
+                f.frames_sent,
+                f.connections,
+                f.errors_received,
+                f.disconnections
+            );
+            if let Some(after) = f.first_disconnect_after_secs {
+                let _ = writeln!(
+                    s,
+                    "  first disconnected after {:.3} s, {} frames sent, {} errors back",
+                    after,
+                    f.frames_before_first_disconnect.unwrap_or(0),
+                    f.errors_before_first_disconnect.unwrap_or(0)
+                );
+            }
+            for (reason, n) in &f.close_reasons {
+                let _ = writeln!(s, "  {n} × {reason}");
+            }
         }
         if self.failures.is_empty() {
             let _ = writeln!(s, "result: OK, nothing lost");
