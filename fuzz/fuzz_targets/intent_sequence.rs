@@ -1,11 +1,15 @@
-//! Arbitrary intent sequences from a facilitator and four participants, applied to a session
-//! document. Checked after every step: no panic; a refused intent changes nothing; dot budgets
-//! and per-item limits hold; no view shows unrevealed dots or ratings or an anonymous author.
-//! At the end the mirror equals the document and a reload from storage.
+//! Arbitrary intent sequences from a facilitator, four participants and one participant without a
+//! device (entered by the facilitator), applied to a session document: every intent kind,
+//! clustering, rule status and rating rounds, removal and closing included. Checked after every
+//! step: no panic; a refused intent changes nothing; dot budgets and per-item limits hold; no
+//! view shows unrevealed dots, ratings, reasons or reviews, or an anonymous author; a statement
+//! is in at most one cluster. At the end the mirror equals the document and a reload from
+//! storage.
 #![no_main]
 
 use arbitrary::{Arbitrary, Unstructured};
 use automerge::ChangeHash;
+use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{Intent, Splice};
 use draagvlak_server::session::Refusal;
@@ -26,9 +30,26 @@ fn pick(ids: &[String], i: u8) -> String {
     }
 }
 
-fn intent(u: &mut Unstructured<'_>, statements: &[String], rules: &[String]) -> arbitrary::Result<(Option<usize>, Intent)> {
-    let who = u.int_in_range(0..=PEOPLE)?;
-    let sender = (who < PEOPLE).then_some(who);
+/// Who sends: a participant (index), the facilitator, or the facilitator for someone.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Participant(usize),
+    Facilitator,
+    /// For participant `usize` (a proxy when it is the last one; refused otherwise).
+    For(usize),
+}
+
+fn intent(
+    u: &mut Unstructured<'_>,
+    statements: &[String],
+    clusters: &[String],
+    rules: &[String],
+) -> arbitrary::Result<(Who, Intent)> {
+    let who = match u.int_in_range(0..=PEOPLE + 2)? {
+        p if p < PEOPLE => Who::Participant(p),
+        p if p == PEOPLE => Who::Facilitator,
+        _ => Who::For(u.int_in_range(0..=PEOPLE)?),
+    };
     let text = |u: &mut Unstructured<'_>| -> arbitrary::Result<String> {
         let s: String = u.arbitrary()?;
         Ok(s.chars().take(1100).collect())
@@ -42,7 +63,19 @@ fn intent(u: &mut Unstructured<'_>, statements: &[String], rules: &[String]) -> 
         })
     };
     let i: u8 = u.arbitrary()?;
-    let intent = match u.int_in_range(0..=19)? {
+    let answer = |u: &mut Unstructured<'_>| -> arbitrary::Result<Answer> {
+        Ok(Answer::ALL[u.int_in_range(0..=2)?])
+    };
+    let items = |u: &mut Unstructured<'_>| -> arbitrary::Result<Vec<String>> {
+        let n = u.int_in_range(0..=3)?;
+        (0..n)
+            .map(|_| {
+                let k: u8 = u.arbitrary()?;
+                Ok(if u.arbitrary()? { pick(clusters, k) } else { pick(statements, k) })
+            })
+            .collect()
+    };
+    let intent = match u.int_in_range(0..=35)? {
         0 => Intent::NextPhase,
         1 => Intent::PreviousPhase,
         2 => Intent::GoToPhase { index: u.int_in_range(0..=12)? },
@@ -58,11 +91,40 @@ fn intent(u: &mut Unstructured<'_>, statements: &[String], rules: &[String]) -> 
         13 => Intent::DeleteStatement { statement: pick(statements, i) },
         14 | 15 => Intent::PlaceDot { statement: pick(statements, i) },
         16 => Intent::RemoveDot { statement: pick(statements, i) },
-        17 => Intent::ProposeRule { text: text(u)? },
+        17 => Intent::ProposeRule { text: text(u)?, anchors: items(u)? },
         18 => Intent::EditRule { rule: pick(rules, i), splice: splice(u)? },
-        _ => Intent::RateRule { rule: pick(rules, i), score: u.arbitrary()? },
+        19 => Intent::RateRule {
+            rule: pick(rules, i),
+            score: u.arbitrary()?,
+            reason: if u.arbitrary()? { Some(text(u)?) } else { None },
+        },
+        20 => Intent::SetClusteringOpen { open: u.arbitrary()? },
+        21 => Intent::SetRuleStatus {
+            rule: pick(rules, i),
+            status: [RuleStatus::Proposed, RuleStatus::Adopted, RuleStatus::Revise, RuleStatus::Dropped]
+                [u.int_in_range(0..=3)?],
+        },
+        22 => Intent::StartRatingRound { rule: pick(rules, i) },
+        23 => Intent::SetEqualGroupWeight { equal: u.arbitrary()? },
+        24 => Intent::SetAnonymous { phase: u.int_in_range(0..=14)?, anonymous: u.arbitrary()? },
+        25 => Intent::AddProxy { name: text(u)?, group: if u.arbitrary()? { "ict".into() } else { text(u)? } },
+        26 => Intent::RemoveParticipant { participant: format!("p{}", u.int_in_range(0..=8)?) },
+        27 => Intent::CloseSession,
+        28 | 29 => Intent::CreateCluster { statements: items(u)?, title: text(u)? },
+        30 => Intent::AddToCluster { cluster: pick(clusters, i), statements: items(u)? },
+        31 => Intent::RemoveFromCluster { statement: pick(statements, i) },
+        32 => Intent::DissolveCluster { cluster: pick(clusters, i) },
+        33 => Intent::RenameCluster { cluster: pick(clusters, i), title: text(u)? },
+        34 => Intent::LinkRule { rule: pick(rules, i), anchors: items(u)? },
+        _ => {
+            if u.arbitrary()? {
+                Intent::SetReady { ready: u.arbitrary()? }
+            } else {
+                Intent::ReviewRule { rule: pick(rules, i), applied: answer(u)?, still_right: answer(u)? }
+            }
+        }
     };
-    Ok((sender, intent))
+    Ok((who, intent))
 }
 
 /// The session every input starts from: created once (template, four participants, committed)
@@ -88,9 +150,11 @@ fn prepared() -> &'static Prepared {
         };
         let phases = template::phases("strategic-framework").expect("template");
         let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("create");
-        let people: Vec<String> = (0..PEOPLE)
+        let mut people: Vec<String> = (0..PEOPLE)
             .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]).expect("add"))
             .collect();
+        // The last one has no device: only the facilitator enters their input.
+        people.push(ws.add_proxy("Zonder apparaat", "business").expect("proxy"));
         ws.commit();
         let saved = ws.save();
         let loaded = Workshop::load(ID, &saved, std::iter::empty()).expect("load");
@@ -111,10 +175,12 @@ fuzz_target!(|data: &[u8]| {
     while !u.is_empty() {
         let statements: Vec<String> = ws.state().statements.keys().cloned().collect();
         let rules: Vec<String> = ws.state().rules.keys().cloned().collect();
-        let Ok((who, intent)) = intent(&mut u, &statements, &rules) else { break };
+        let clusters: Vec<String> = ws.state().clusters.keys().cloned().collect();
+        let Ok((who, intent)) = intent(&mut u, &statements, &clusters, &rules) else { break };
         let sender = match who {
-            Some(p) => Sender::Participant(people[p].as_str()),
-            None => Sender::Facilitator,
+            Who::Participant(p) => Sender::Participant(people[p].as_str()),
+            Who::Facilitator => Sender::Facilitator,
+            Who::For(p) => Sender::Proxy(people[p].as_str()),
         };
         if u.arbitrary::<bool>().unwrap_or(false) {
             ws.commit();
@@ -124,7 +190,12 @@ fuzz_target!(|data: &[u8]| {
         let ctx = Context { heads_at: &lookup, now_ms: 1_000 };
         let before = ws.state().clone();
         match apply(&mut ws, sender, &intent, &ctx) {
-            Ok(_) => changed = true,
+            Ok(_) => {
+                changed = true;
+                if let Who::For(p) = who {
+                    assert!(before.participants[&people[p]].proxy, "acted for someone with a device");
+                }
+            }
             Err(_) => assert_eq!(&before, ws.state(), "refused {intent:?} changed the state"),
         }
         let state = ws.state();
@@ -144,8 +215,30 @@ fuzz_target!(|data: &[u8]| {
                     assert!(s.author.is_none());
                 }
             }
-            for r in view.rules.values() {
-                assert_eq!(r.support.is_some(), state.revealed_ratings.contains(&r.level));
+            for (id, r) in &view.rules {
+                let stored = &state.rules[id];
+                assert_eq!(r.support.is_some(), stored.revealed_round >= stored.round);
+                if r.support.is_some() {
+                    assert!(state.revealed_ratings.contains(&r.level));
+                }
+                assert!(r.reasons.is_empty() || r.support.is_some(), "reasons before reveal");
+                assert_eq!(r.review.is_some(), r.reviewers.is_some() && state.revealed_review);
+                assert!(r.earlier_rounds.len() as u32 <= stored.revealed_round);
+            }
+            for (id, c) in &view.clusters {
+                assert_eq!(c.dots.is_some(), state.revealed_dots.contains(&c.level));
+                for sid in &c.statements {
+                    assert_eq!(state.statements[sid].cluster.as_deref(), Some(id.as_str()));
+                }
+            }
+            let json = serde_json::to_string(&view).expect("view serialises");
+            for reasons in state.reasons.values() {
+                for reason in reasons.values() {
+                    let revealed = view.rules.values().any(|r| r.reasons.contains(reason));
+                    if !revealed && reason.len() > 8 {
+                        assert!(!json.contains(&serde_json::to_string(reason).expect("str")), "unrevealed reason in a view");
+                    }
+                }
             }
         }
     }
