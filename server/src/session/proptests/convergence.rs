@@ -240,7 +240,8 @@ struct Client {
 
 /// One delivery of a script against a fresh store and actor.
 struct Run {
-    dir: PathBuf,
+    /// Removed when the run ends, also when it fails (a shrinking proptest fails many times).
+    _dir: TempDir,
     store: Store,
     handle: SessionHandle,
     shutdown: CancellationToken,
@@ -257,6 +258,15 @@ struct Run {
 }
 
 static NEXT: AtomicU64 = AtomicU64::new(1);
+
+/// A directory removed on drop.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
 
 fn temp_dir() -> PathBuf {
     let base = if std::path::Path::new("/dev/shm").is_dir() {
@@ -277,8 +287,8 @@ fn fail(message: impl std::fmt::Display) -> TestCaseError {
 
 impl Run {
     async fn start() -> Result<Run, TestCaseError> {
-        let dir = temp_dir();
-        let store = Store::open(&dir).await.map_err(fail)?;
+        let dir = TempDir(temp_dir());
+        let store = Store::open(&dir.0).await.map_err(fail)?;
         let phases = template::phases(TEMPLATE).ok_or_else(|| fail("no template"))?;
         let meta = Meta {
             id: SESSION.into(),
@@ -318,7 +328,7 @@ impl Run {
         let (handle, pending) = actor::new(SESSION, ctx);
         let actor = tokio::spawn(actor::run(pending));
         let mut run = Run {
-            dir,
+            _dir: dir,
             store,
             handle,
             shutdown,
@@ -888,7 +898,6 @@ impl Run {
         self.shutdown.cancel();
         let _ = self.actor.await;
         self.store.close().await;
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
