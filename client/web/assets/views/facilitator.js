@@ -85,6 +85,11 @@ export function mountFacilitator(root, code) {
   conn.on('reject', (msg) => toast.error(msg.code));
   conn.on('joinError', (msg) => toast.error(msg.code === 'bad_credentials' ? 'fac.bad_secret' : msg.code));
   const send = (intent) => conn.intent(intent);
+  /** A setting as the facilitator last asked for it (while that is on its way), else as the view has it. */
+  const wanted = (kind, match, field, fallback) => {
+    const e = store.pending.filter((x) => x.intent.kind === kind && !x.on_behalf_of && match(x.intent)).pop();
+    return e ? e.intent[field] : fallback;
+  };
 
   let ui = null;
   let uiLang = null;
@@ -239,7 +244,8 @@ export function mountFacilitator(root, code) {
           const b = li.firstChild;
           const anon = li.querySelector('input[role=switch]');
           if (anon) {
-            if (anon.checked !== !!p.anonymous) anon.checked = !!p.anonymous;
+            const on = !!wanted('set_anonymous', (x) => x.phase === i, 'anonymous', p.anonymous);
+            if (anon.checked !== on) anon.checked = on;
             setAttr(anon, 'aria-label', t('fac.anonymous.label', { n: i + 1, title: loc(p.title) }));
             anon.disabled = !!view.closed;
           }
@@ -263,8 +269,10 @@ export function mountFacilitator(root, code) {
         setText(reveal, revealed ? t('fac.revealed') : { vote: t('fac.reveal.dots'), rules: t('fac.reveal.ratings'), review: t('fac.reveal.reviews') }[phase.kind] || '');
         const joined = Object.values(view.participants || {}).length;
         setText(readyCount, t('fac.ready', { n: view.ready, total: joined }));
-        if (equal.input.checked !== !!view.equal_group_weight) equal.input.checked = !!view.equal_group_weight;
-        if (clusterOpen.input.checked !== !!view.clustering_open) clusterOpen.input.checked = !!view.clustering_open;
+        const eq = !!wanted('set_equal_group_weight', () => true, 'equal', view.equal_group_weight);
+        if (equal.input.checked !== eq) equal.input.checked = eq;
+        const open = !!wanted('set_clustering_open', () => true, 'open', view.clustering_open);
+        if (clusterOpen.input.checked !== open) clusterOpen.input.checked = open;
         closedNote.hidden = !view.closed;
         controlsBody.hidden = !!view.closed;
         for (const b of [equal.input, clusterOpen.input]) b.disabled = !!view.closed;
@@ -352,7 +360,8 @@ export function mountFacilitator(root, code) {
           li.querySelector('.anchors').hidden = anchors.length === 0;
           replace(li.querySelector('.anchor-list'), ...anchors.map((a) => h('li', { class: 'user-text', text: a })));
           const status = li.querySelector('select');
-          if (status.value !== r.status && document.activeElement !== status) status.value = r.status;
+          const st = wanted('set_rule_status', (x) => x.rule === r.id, 'status', r.status);
+          if (status.value !== st) status.value = st;
           status.disabled = !!view.closed;
           setText(li.querySelector('.rule-tools label'), t('fac.status.label', { n: rs.indexOf(r) + 1 }));
           const round = li.querySelector('[data-action=new-round]');
