@@ -274,7 +274,8 @@ export function mountFacilitator(root, code) {
         const open = !!wanted('set_clustering_open', () => true, 'open', view.clustering_open);
         if (clusterOpen.input.checked !== open) clusterOpen.input.checked = open;
         closedNote.hidden = !view.closed;
-        controlsBody.hidden = !!view.closed;
+        controls.hidden = !!view.closed;
+        cls(main, 'is-closed', !!view.closed);
         for (const b of [equal.input, clusterOpen.input]) b.disabled = !!view.closed;
         const clustering = phase.kind === 'cluster' && !!level;
         clusterBox.hidden = !clustering;

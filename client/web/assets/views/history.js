@@ -101,10 +101,9 @@ export function historyPanel(store, code, secret, toast) {
       // server says 404 when not).
       const items = v.phases.map((p, i) => ({ p, i })).filter(({ i }) => i !== v.current_phase);
       reconcile(pick, items, (x) => x.i, (x) => h('option', { value: x.i }), (o, { p, i }) => setText(o, `${i + 1}. ${loc(p.title)}`));
-      if (pick.value === '' || Number(pick.value) >= v.current_phase) {
-        const last = items.filter(({ i }) => i < v.current_phase).pop();
-        if (last && !pick.dataset.touched) pick.value = String(last.i);
-      }
+      // Until the facilitator picks one: the phase that ended last.
+      const last = items.filter(({ i }) => i < v.current_phase).pop();
+      if (last && !pick.dataset.touched && pick.value !== String(last.i)) pick.value = String(last.i);
     },
   };
 }
