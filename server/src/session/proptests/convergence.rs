@@ -6,7 +6,8 @@
 //! one), driven through its mailbox exactly as `ws.rs` drives it, but without sockets. This
 //! covers what matters here — the order of commands in the mailbox, ticks, the applied-intent
 //! table, resume tokens — and is fast enough for many cases. Over the wire the same paths are
-//! covered by `tests/tests/crash.rs` (resends after a restart) and `tests/tests/workshop.rs`.
+//! covered by `tests/tests/crash.rs` (resends after a restart) and
+//! `tests/tests/client_library.rs` (a dropped connection resumed, pending intents resent).
 //!
 //! What may differ between deliveries, and what may not. Intents of different participants
 //! only commute when none can change the outcome of another's, so a case is a series of
