@@ -30,8 +30,8 @@ test('simultaneous typing in one rule merges both edits', async () => {
   const base = 'We beslissen samen over nieuwe systemen.';
   await a.getByTestId('new-rule').fill(base);
   await a.getByRole('button', { name: 'Voorstellen' }).click();
-  const areaA = a.getByTestId('rule-list').locator('textarea').first();
-  const areaB = b.getByTestId('rule-list').locator('textarea').first();
+  const areaA = a.getByTestId('rule-list').locator('textarea.edit').first();
+  const areaB = b.getByTestId('rule-list').locator('textarea.edit').first();
   await eventually(async () => assert.equal(await areaB.inputValue(), base));
 
   // Round 1: one types at the start, the other at the end, at the same time, key by key.

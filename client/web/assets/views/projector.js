@@ -111,7 +111,7 @@ export function mountProjector(root, code) {
             parts.push(h('ul', { class: ['cards', density(rs.length)] }, ...rs.map((r) => h('li', { class: ['card-item', r.id === focus && 'focused'], 'data-id': r.id },
               r.id === focus ? h('span', { class: 'focus-badge', text: t('focus') }) : null,
               h('p', { class: 'user-text', text: r.text }),
-              h('p', { class: 'meta' }, statusBadge(r), ' ', [r.author ? r.author.name : null, r.round > 1 ? t('rule.round.n', { n: r.round }) : null, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '))))));
+              h('p', { class: 'meta' }, statusBadge(r), r.status && r.status !== 'proposed' ? ' ' : null, [r.author ? r.author.name : null, r.round > 1 ? t('rule.round.n', { n: r.round }) : null, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '))))));
           }
         } else if (level && (phase.kind === 'cluster' || phase.kind === 'vote') && !(progress && progress.dots_revealed)) {
           // Clusters first (title and size), then the statements left alone.
