@@ -24,8 +24,33 @@ test('follow-up: carried rule reviewed, then and now side by side', async () => 
   await anna.getByTestId('new-rule').fill(RULE);
   await anna.getByRole('button', { name: 'Voorstellen' }).click();
   await anna.getByTestId('rule-list').locator('input[value="4"]').check();
-  await eventually(async () => assert.match(await fac.getByTestId('fac-rules').textContent(), /1 beoordeeld/));
+  // Someone without a device rates 1, with the reason the facilitator types for her.
+  await fac.getByTestId('proxy-name').fill('Carla Zonder');
+  await fac.getByTestId('proxy-panel').getByRole('button', { name: 'Toevoegen' }).click();
+  await fac.getByLabel('Beoordeling van Carla Zonder voor vuistregel 1').selectOption('1');
+  await fac.getByTestId('proxy-entry').getByRole('button', { name: 'Opslaan' }).click();
+  await eventually(async () => assert.match(await fac.getByTestId('toasts').textContent().catch(() => ''), /waarom/i));
+  await fac.getByTestId('proxy-reason').fill('Maatwerk is soms nodig.');
+  await fac.getByTestId('proxy-entry').getByRole('button', { name: 'Opslaan' }).click();
+  await eventually(async () => assert.match(await fac.getByTestId('fac-rules').textContent(), /2 beoordeeld/));
+  await fac.getByTestId('equal-weight').check();
   await fac.getByTestId('reveal').click();
+  await eventually(async () => assert.deepEqual(await fac.getByTestId('reasons').locator('li').allTextContents(), ['Maatwerk is soms nodig.']));
+  // To be revised: a second round, the first kept next to it.
+  await fac.getByTestId('rule-status-select').selectOption('revise');
+  await fac.getByRole('button', { name: 'Nieuwe beoordelingsronde voor vuistregel 1' }).click();
+  await eventually(async () => assert.match(await fac.getByTestId('fac-rules').textContent(), /Ronde 2 · 0 beoordeeld/));
+  await eventually(async () => assert.equal(await anna.getByTestId('rule-list').locator('input[value="4"]').isChecked(), false));
+  await anna.getByTestId('rule-list').locator('input[value="4"]').check();
+  await eventually(async () => assert.match(await fac.getByTestId('fac-rules').textContent(), /Ronde 2 · 1 beoordeeld/));
+  await fac.getByTestId('reveal').click();
+  await eventually(async () => assert.equal(await fac.getByTestId('earlier-rounds').count(), 1));
+  assert.match(await fac.getByTestId('earlier-rounds').textContent(), /Ronde 1 Iedereen 50% · ICT 50% · Business –/);
+  assert.match(await fac.locator('.support-chart').textContent(), /Elke groep weegt even zwaar/);
+  await eventually(async () => assert.equal(await anna.getByTestId('earlier-rounds').count(), 1));
+  await axe(fac, 'console with rounds');
+  await shot(fac, 'f-fac-rounds');
+  await shot(anna, 'f-phone-rounds');
   await fac.getByTestId('rule-status-select').selectOption('adopted');
   await eventually(async () => assert.equal(await fac.getByTestId('fac-rules').getByTestId('rule-status').textContent(), 'Aangenomen'));
 

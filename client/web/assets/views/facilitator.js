@@ -264,7 +264,9 @@ export function mountFacilitator(root, code) {
         const canReveal = phase.kind === 'vote' || phase.kind === 'rules' || phase.kind === 'review';
         const revealed = phase.kind === 'review'
           ? carriedRules(view).some((r) => r.review)
-          : progress && (phase.kind === 'vote' ? progress.dots_revealed : progress.ratings_revealed);
+          : progress && (phase.kind === 'vote' ? progress.dots_revealed
+            // A new rating round is revealed on its own: the level's flag is already set.
+            : progress.ratings_revealed && levelRules(view, level).every((r) => r.support || r.round === 1));
         reveal.hidden = !canReveal;
         setText(reveal, revealed ? t('fac.revealed') : { vote: t('fac.reveal.dots'), rules: t('fac.reveal.ratings'), review: t('fac.reveal.reviews') }[phase.kind] || '');
         const joined = Object.values(view.participants || {}).length;
