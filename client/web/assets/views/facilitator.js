@@ -311,7 +311,7 @@ export function mountFacilitator(root, code) {
         lockedNote.hidden = !view.locked;
 
         const sts = level ? Object.entries(view.statements).filter(([, st]) => st.level === level).map(([id, st]) => ({ id, ...st })).sort((a, b) => a.seq - b.seq) : [];
-        stmtH.hidden = !level || clustering;
+        stmtH.hidden = !level || clustering || sts.length === 0;
         statements.hidden = clustering;
         reconcile(statements, sts, (st) => st.id, (st) => {
           const hide = h('button', { type: 'button', class: 'secondary small', 'data-action': 'hide' });
@@ -400,8 +400,9 @@ export function mountFacilitator(root, code) {
           reconcile(sec.querySelector('ul'), members, (p) => p.id, (p) => {
             const remove = confirmButton(t('fac.remove'), () => t('fac.remove.confirm', { name: store.view.participants[p.id] ? store.view.participants[p.id].name : '' }), t('fac.remove.yes'),
               () => send({ kind: 'remove_participant', participant: p.id }), { 'data-action': 'remove' });
-            return h('li', { class: 'person' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), h('span', { class: 'person-name' }),
-              h('span', { class: 'ready-mark', 'data-testid': 'ready-mark' }), remove.el, h('span', { class: 'person-state' }));
+            return h('li', { class: 'person' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }),
+              h('span', { class: 'person-main' }, h('span', { class: 'person-name' }), ' ', h('span', { class: 'ready-mark', 'data-testid': 'ready-mark' })),
+              remove.el, h('span', { class: 'person-state' }));
           }, (li, p) => {
             setText(li.querySelector('.person-name'), p.name);
             cls(li, 'connected', p.connected || p.proxy);
