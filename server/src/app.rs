@@ -137,16 +137,16 @@ async fn upgrade(
     };
     upgrade
         // Small buffers: an idle connection costs a few KiB instead of ~136 KiB (DESIGN.md).
-        .read_buffer_size(4096)
+        // Intents are a few hundred bytes; a larger frame gets room for its full length.
+        .read_buffer_size(ws::READ_BUFFER_BYTES)
         .write_buffer_size(0)
         .max_message_size(MAX_MESSAGE_BYTES)
         .max_frame_size(MAX_MESSAGE_BYTES)
         .on_upgrade(move |socket| {
+            // Tracked by us: axum's graceful shutdown does not see upgraded sockets. Run in
+            // axum's upgrade task rather than a second task (one task fewer per connection).
             let tracker = app.tracker.clone();
-            // Tracked by us: axum's graceful shutdown does not see upgraded sockets.
-            async move {
-                let _ = tracker.spawn(ws::serve(socket, app, peer, slot)).await;
-            }
+            tracker.track_future(ws::serve(socket, app, peer, slot))
         })
 }
 

@@ -1024,16 +1024,13 @@ pub async fn load(
         .session_by_code(&code)
         .await?
         .ok_or_else(|| ReportError::NotFound(code.clone()))?;
-    let stored = store.load_session(&row.id).await?;
-    let ws = crate::session::workshop::Workshop::load(
-        &row.id,
-        &stored.snapshot.data,
-        stored.changes.iter().map(|c| c.data.as_slice()),
-    )?;
-    let last = stored.changes.last().unwrap_or(&stored.snapshot);
-    if !crate::session::actor::heads_match(&ws, &last.heads) {
-        return Err(ReportError::Damaged);
-    }
+    let (_, ws) = crate::session::actor::load_durable(store, &row.id)
+        .await
+        .map_err(|e| match e {
+            crate::session::actor::LoadError::Store(e) => ReportError::Store(e),
+            crate::session::actor::LoadError::Doc(e) => ReportError::Doc(e),
+            crate::session::actor::LoadError::Damaged(_) => ReportError::Damaged,
+        })?;
     Ok((row, ws))
 }
 

@@ -36,6 +36,11 @@ const STRIKE_WINDOW: Duration = Duration::from_secs(10);
 /// reason arrive.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
+/// tungstenite's read buffer per connection. Intents are a few hundred bytes; a larger frame
+/// gets room for its full length when its header arrives, so this bounds idle memory, not the
+/// message size.
+pub const READ_BUFFER_BYTES: usize = 1024;
+
 /// Message types a client may send; anything else is `unknown_type`.
 const CLIENT_TYPES: [&str; 4] = ["join", "intent", "sync", "ping"];
 
@@ -72,7 +77,9 @@ pub async fn serve(socket: WebSocket, app: AppState, peer: SocketAddr, slot: Con
     };
     tracing::Instrument::instrument(reader.run(stream, writer), span).await;
     if let Some(handle) = reader.joined.take() {
-        let _ = handle.send(Cmd::Leave { conn: conn_id }).await;
+        // Boxed, like the other rare awaits here: an idle connection keeps its future's
+        // largest state alive, so the big rarely-used ones live on the heap only while used.
+        let _ = Box::pin(handle.send(Cmd::Leave { conn: conn_id })).await;
     }
 }
 
@@ -129,7 +136,9 @@ impl Reader {
                             break;
                         }
                         Some(Ok(Message::Text(text))) => {
-                            if !self.text(text.as_str()).await {
+                            // Boxed: the join path's future (store lookup, mailbox send, retries)
+                            // is large, and inline it would be part of every idle connection.
+                            if !Box::pin(self.text(text.as_str())).await {
                                 break;
                             }
                         }
@@ -149,7 +158,7 @@ impl Reader {
         if self.link.close.borrow().is_none() {
             let _ = self.link.close.send(None);
         }
-        if tokio::time::timeout(Duration::from_secs(2), writer)
+        if Box::pin(tokio::time::timeout(Duration::from_secs(2), writer))
             .await
             .is_ok()
         {
@@ -162,7 +171,7 @@ impl Reader {
     /// that keeps sending invalid frames is closed (returns false).
     async fn throttle(&mut self) -> bool {
         if self.frames.check().is_err() {
-            self.frames.until_ready().await;
+            Box::pin(self.frames.until_ready()).await;
         }
         if self.strike_window.elapsed() > STRIKE_WINDOW {
             self.strike_window = Instant::now();

@@ -242,7 +242,7 @@ struct Loaded {
 }
 
 #[derive(Debug, thiserror::Error)]
-enum LoadError {
+pub enum LoadError {
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
@@ -251,10 +251,13 @@ enum LoadError {
     Damaged(u64),
 }
 
-async fn load(id: &str, ctx: &ActorContext) -> Result<Loaded, LoadError> {
-    let started = Instant::now();
-    let epoch = ctx.store.next_epoch(id).await?;
-    let stored = ctx.store.load_session(id).await?;
+/// A session's durable document, read from the store and checked: the actor loads a session
+/// with it, and reports and the history view read one with it (no running session needed).
+pub async fn load_durable(
+    store: &crate::store::Store,
+    id: &str,
+) -> Result<(crate::store::LoadedSession, Workshop), LoadError> {
+    let stored = store.load_session(id).await?;
     let ws = Workshop::load(
         id,
         &stored.snapshot.data,
@@ -266,6 +269,13 @@ async fn load(id: &str, ctx: &ActorContext) -> Result<Loaded, LoadError> {
     if !heads_match(&ws, &last.heads) {
         return Err(LoadError::Damaged(last.rev));
     }
+    Ok((stored, ws))
+}
+
+async fn load(id: &str, ctx: &ActorContext) -> Result<Loaded, LoadError> {
+    let started = Instant::now();
+    let epoch = ctx.store.next_epoch(id).await?;
+    let (stored, ws) = load_durable(&ctx.store, id).await?;
     let mut heads_by_rev = VecDeque::new();
     for chunk in std::iter::once(&stored.snapshot).chain(stored.changes.iter()) {
         heads_by_rev.push_back((chunk.rev, decode_heads(&chunk.heads)));
