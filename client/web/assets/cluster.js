@@ -58,7 +58,9 @@ export function clusterBoard(store, send, { canEdit, toast }) {
   const clustersNone = h('p', { class: 'hint', text: t('cluster.none') });
   const loose = h('ul', { class: 'items loose', 'data-testid': 'loose-statements' });
   const looseH = h('h2', { text: t('cluster.loose') });
-  const el = h('div', { class: 'cluster-board' }, closedHint, form, clustersH, clusters, clustersNone, looseH, loose);
+  // The merge form comes after the statements (tick, then name), and stays in sight at the
+  // bottom of a phone's screen once something is ticked.
+  const el = h('div', { class: 'cluster-board' }, closedHint, clustersH, clusters, clustersNone, looseH, loose, form);
   let current = null;
 
   function update(level) {
@@ -73,6 +75,7 @@ export function clusterBoard(store, send, { canEdit, toast }) {
     for (const id of Array.from(selected)) if (!free.some((st) => st.id === id)) selected.delete(id);
     setText(count, t('cluster.selected', { n: selected.size }));
     setAttr(merge, 'aria-disabled', selected.size < 2 ? 'true' : null);
+    cls(form, 'has-selection', selected.size > 0);
 
     reconcile(clusters, cs, (c) => c.id, (c) => {
       const titleEl = h('h3', { class: 'cluster-title user-text' });
