@@ -64,8 +64,8 @@ test('every view passes axe-core without serious or critical violations', async 
   await p.getByTestId('my-statements').locator('textarea').waitFor();
   await axe(p, 'participant brainstorm');
 
-  // Vote (revealed) and rules (revealed) of level richten, then the summary, on phone and projector.
-  for (const [index, name] of [[2, 'vote'], [3, 'rules'], [10, 'summary'], [0, 'lobby']]) {
+  // Cluster, vote (revealed) and rules (revealed) of level richten, then the summary, on phone and projector.
+  for (const [index, name] of [[2, 'cluster'], [3, 'vote'], [4, 'rules'], [13, 'summary'], [0, 'lobby']]) {
     await fac.getByTestId('agenda').locator('li').nth(index).locator('button').click();
     await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), await fac.locator('#phase-title').textContent()));
     await p.locator('.phase-body').waitFor();

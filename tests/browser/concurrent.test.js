@@ -25,13 +25,13 @@ test('simultaneous typing in one rule merges both edits', async () => {
   const b = (await device(browser, PHONE)).page;
   await joinByCode(a, created.code, 'Ans', 'ICT');
   await joinByCode(b, created.code, 'Bas', 'Business');
-  await fac.getByTestId('agenda').locator('li').nth(3).locator('button').click(); // Richten: vuistregels
+  await fac.getByTestId('agenda').locator('li').nth(4).locator('button').click(); // Richten: vuistregels
   for (const p of [a, b]) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Richten: vuistregels'));
   const base = 'We beslissen samen over nieuwe systemen.';
   await a.getByTestId('new-rule').fill(base);
   await a.getByRole('button', { name: 'Voorstellen' }).click();
-  const areaA = a.getByTestId('rule-list').locator('textarea').first();
-  const areaB = b.getByTestId('rule-list').locator('textarea').first();
+  const areaA = a.getByTestId('rule-list').locator('textarea.edit').first();
+  const areaB = b.getByTestId('rule-list').locator('textarea.edit').first();
   await eventually(async () => assert.equal(await areaB.inputValue(), base));
 
   // Round 1: one types at the start, the other at the end, at the same time, key by key.

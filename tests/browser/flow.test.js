@@ -72,6 +72,12 @@ test('one level played through on phones, console and projector', async () => {
   await shot(proj, 'a-proj-brainstorm');
   await shot(fac, 'a-fac-brainstorm');
 
+  // Cluster: nothing to merge here; the participants see the statements, clustering closed.
+  await fac.getByTestId('next-phase').click();
+  for (const p of phones) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Richten: clusteren'));
+  await eventually(async () => assert.equal(await anna.getByTestId('loose-statements').locator('li').count(), 3));
+  assert.equal(await anna.getByTestId('clustering-closed').isVisible(), true);
+
   // Vote: A gets 3 dots, B 4, C 2.
   await fac.getByTestId('next-phase').click();
   for (const p of phones) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Richten: prioriteren'));
@@ -110,14 +116,20 @@ test('one level played through on phones, console and projector', async () => {
   for (const p of phones) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Richten: vuistregels'));
   await anna.getByTestId('new-rule').fill(R1);
   await anna.getByRole('button', { name: 'Voorstellen' }).click();
-  for (const p of phones) await eventually(async () => assert.equal(await p.getByTestId('rule-list').locator('textarea').first().inputValue(), R1));
+  for (const p of phones) await eventually(async () => assert.equal(await p.getByTestId('rule-list').locator('textarea.edit').first().inputValue(), R1));
   await bram.getByTestId('new-rule').fill(R2);
   await bram.getByRole('button', { name: 'Voorstellen' }).click();
-  for (const p of phones) await eventually(async () => assert.equal(await p.getByTestId('rule-list').locator('textarea').nth(1).inputValue(), R2));
+  for (const p of phones) await eventually(async () => assert.equal(await p.getByTestId('rule-list').locator('textarea.edit').nth(1).inputValue(), R2));
+  // Ratings of 1 and 2 ask for a short reason before they are sent.
   const rate = async (p, scores) => {
     for (const [i, score] of scores.entries()) {
       const card = p.getByTestId('rule-list').locator('li').nth(i);
       await card.locator(`input[value="${score}"]`).check();
+      if (score <= 2) {
+        await card.getByLabel('Waarom ben je het oneens?').fill(`Reden ${score}`);
+        await card.getByRole('button', { name: 'Beoordeling versturen' }).click();
+        await eventually(async () => assert.equal(await card.getByTestId('own-reason').textContent(), `Jouw reden: Reden ${score}`));
+      }
     }
   };
   await rate(anna, [5, 2]); // ICT
@@ -135,6 +147,9 @@ test('one level played through on phones, console and projector', async () => {
     assert.deepEqual(await charts.nth(1).locator('.support-value').allTextContents(), ['67%', '50%', '100%']);
     assert.equal(await charts.nth(0).locator('.gap-badge').count(), 1);
     assert.equal(await charts.nth(1).locator('.gap-badge').count(), 0);
+    // The reasons, without names.
+    assert.deepEqual(await charts.nth(0).getByTestId('reasons').locator('li').allTextContents(), ['Reden 1']);
+    assert.deepEqual(await charts.nth(1).getByTestId('reasons').locator('li').allTextContents(), ['Reden 2']);
   }
   for (const p of phones) await assertNoHorizontalOverflow(p, 'rules');
   await shot(anna, 'a-phone-rules-revealed');

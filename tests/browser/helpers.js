@@ -5,6 +5,20 @@
 
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core on the page: no serious or critical violations, and a `lang` attribute. */
+export async function axe(page, what) {
+  // Evaluated through the DevTools protocol, so the page's CSP (no inline script) is kept.
+  await page.evaluate(AXE);
+  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`), [], `${what}: axe violations`);
+  assert.match(await page.evaluate(() => document.documentElement.lang), /^(nl|en)$/, `${what}: lang attribute`);
+}
 
 export const BASE = process.env.DRAAGVLAK_URL || 'http://127.0.0.1:18080';
 export const PHONE = { width: 360, height: 640 };

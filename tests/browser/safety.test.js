@@ -46,7 +46,7 @@ test('user text is text, and long words wrap', async () => {
   await shot(proj, 'd-proj-brainstorm');
 
   // In the vote phase the statements are read-only text: check the phone again.
-  await fac.getByTestId('next-phase').click();
+  await fac.getByTestId('agenda').locator('li').nth(3).locator('button').click(); // Richten: prioriteren
   await eventually(async () => assert.deepEqual(await p.getByTestId('vote-list').locator('.user-text').allTextContents(), NASTY));
   await assertNoHorizontalOverflow(p, 'participant vote');
   const widest = await p.getByTestId('vote-list').locator('li').evaluateAll((els) => Math.max(...els.map((e) => e.getBoundingClientRect().right)));

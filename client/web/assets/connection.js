@@ -13,7 +13,9 @@
 
 const PROTOCOL = 1;
 /** Join errors after which trying again with the same credentials makes no sense. */
-const FATAL_JOIN = new Set(['session_not_found', 'bad_credentials', 'invalid_name', 'invalid_group', 'session_closed', 'unsupported_version']);
+const FATAL_JOIN = new Set(['session_not_found', 'bad_credentials', 'invalid_name', 'invalid_group', 'session_closed', 'unsupported_version', 'removed']);
+/** Errors on a joined connection after which reconnecting makes no sense (the person was removed). */
+const FATAL_AFTER = new Set(['removed']);
 /** Rejects that say "try again later with the same id". */
 const RETRYABLE = new Set(['storage_failed', 'shutting_down', 'unavailable', 'rate_limited', 'internal']);
 const MAX_RETRIES = 5;
@@ -165,7 +167,15 @@ export class Connection {
       }
       this.receive(msg);
     };
-    ws.onclose = () => this.lost(ws);
+    ws.onclose = (e) => {
+      // The server names the reason of a close it meant (`removed`): no point in coming back.
+      if (this.ws === ws && FATAL_AFTER.has(e.reason)) {
+        this.stop();
+        this.emit('error', { type: 'error', code: e.reason, message: '' });
+        return;
+      }
+      this.lost(ws);
+    };
     ws.onerror = () => {};
   }
 
@@ -203,9 +213,11 @@ export class Connection {
     }
     if (state) return;
     switch (msg.type) {
-      case 'ack':
-        this.emit('ack', { ...msg, intent: this.answered(msg.id) });
+      case 'ack': {
+        const entry = this.queue().find((e) => e.id === msg.id);
+        this.emit('ack', { ...msg, intent: this.answered(msg.id), on_behalf_of: entry ? entry.on_behalf_of || null : null });
         break;
+      }
       case 'reject':
         if (RETRYABLE.has(msg.code) && (this.retries.get(msg.id) || 0) < MAX_RETRIES) {
           this.retries.set(msg.id, (this.retries.get(msg.id) || 0) + 1);
@@ -220,6 +232,7 @@ export class Connection {
           if (FATAL_JOIN.has(msg.code)) this.stop();
           this.emit('joinError', msg);
         } else {
+          if (FATAL_AFTER.has(msg.code)) this.stop();
           this.emit('error', msg);
         }
         break;
@@ -280,17 +293,22 @@ export class Connection {
     this.store.setPending(q);
     for (const e of q) {
       if (this.sentHere.has(e.id)) continue;
-      if (!this.sendRaw({ type: 'intent', id: e.id, intent: e.intent })) return;
+      const msg = { type: 'intent', id: e.id, intent: e.intent };
+      if (e.on_behalf_of) msg.on_behalf_of = e.on_behalf_of;
+      if (!this.sendRaw(msg)) return;
       this.sentHere.add(e.id);
     }
   }
 
-  /** Queue an intent (kept until answered) and send it when joined. Returns its id. */
-  intent(intent) {
+  /**
+   * Queue an intent (kept until answered) and send it when joined. Returns its id. The
+   * facilitator may name a participant without a device in `onBehalfOf`.
+   */
+  intent(intent, onBehalfOf = null) {
     this.counter += 1;
     const id = `${this.prefix}-${this.counter}`;
     const q = this.queue();
-    q.push({ id, intent });
+    q.push(onBehalfOf ? { id, intent, on_behalf_of: onBehalfOf } : { id, intent });
     this.saveQueue(q);
     this.flush();
     return id;

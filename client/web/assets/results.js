@@ -1,5 +1,7 @@
-//! Results as SVG bars: per level the priorities ranked by dots, per rule the support overall
-//! and per group, with the rules where the groups differ most marked.
+//! Results as SVG bars: per level the priorities ranked by dots (clusters count as one
+//! priority), per rule the support overall and per group with the gap between the groups,
+//! earlier rating rounds next to the current one, the reasons given with low ratings (never with
+//! a name), and for a follow-up session the support then next to the review now.
 //!
 //! Bars are SVG (scalable, crisp on a projector, no images); the texts next to them are HTML so
 //! they wrap on a phone and follow the reader's font size. Every chart has a text equivalent
@@ -8,11 +10,18 @@
 import { h, s } from './dom.js';
 import { t, groupName, levelName, percent } from './i18n.js';
 
+/** A gap this large between groups makes an adopted rule worth a second look (report, too). */
+export const LARGE_GAP = 0.3;
+
 function bar(share, cls, label) {
   const w = Math.max(0, Math.min(1, share || 0)) * 100;
   return s('svg', { class: `chart-bar ${cls}`, viewBox: '0 0 100 10', preserveAspectRatio: 'none', role: 'img', 'aria-label': label, focusable: 'false' },
     s('rect', { class: 'bar-track', x: 0, y: 0, width: 100, height: 10 }),
     s('rect', { class: 'bar-fill', x: 0, y: 0, width: w.toFixed(2), height: 10 }));
+}
+
+function groupKey(g) {
+  return `group-${g === 'ict' || g === 'business' ? g : 'other'}`;
 }
 
 /** Statements of `level` that are visible, sorted by dots (when revealed) then by seq. */
@@ -23,6 +32,38 @@ export function rankedStatements(view, level) {
     .sort((a, b) => (b.dots || 0) - (a.dots || 0) || a.seq - b.seq);
 }
 
+/** Clusters of `level`, in creation order. */
+export function levelClusters(view, level) {
+  return Object.entries(view.clusters || {})
+    .filter(([, c]) => c.level === level)
+    .map(([id, c]) => ({ id, ...c }))
+    .sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * The priorities of a level: every cluster and every statement outside a cluster, each with
+ * `text` (a cluster's title), `dots` once revealed, and for a cluster `members` (its visible
+ * statements). Sorted by dots, then clusters first, then creation order.
+ */
+export function priorityItems(view, level) {
+  const clusters = levelClusters(view, level).map((c) => ({
+    ...c,
+    cluster: true,
+    text: c.title,
+    members: c.statements.map((id) => view.statements[id] && { id, ...view.statements[id] }).filter((st) => st && !st.hidden),
+  }));
+  const loose = rankedStatements(view, level).filter((st) => !st.cluster || !(view.clusters || {})[st.cluster]);
+  return [...clusters, ...loose].sort((a, b) => (b.dots || 0) - (a.dots || 0) || (b.cluster ? 1 : 0) - (a.cluster ? 1 : 0) || a.seq - b.seq);
+}
+
+/** The text of a priority (statement or cluster id), or null. */
+export function priorityText(view, id) {
+  const c = (view.clusters || {})[id];
+  if (c) return c.title;
+  const st = view.statements[id];
+  return st ? st.text : null;
+}
+
 /** Rules of `level`, sorted by seq. */
 export function levelRules(view, level) {
   return Object.entries(view.rules)
@@ -31,15 +72,25 @@ export function levelRules(view, level) {
     .sort((a, b) => a.seq - b.seq);
 }
 
+/** Rules carried over from an earlier session (a follow-up's review), in level then seq order. */
+export function carriedRules(view) {
+  const order = ['richten', 'inrichten', 'verrichten'];
+  return Object.entries(view.rules)
+    .filter(([, r]) => r.support_then || r.reviewers !== undefined)
+    .map(([id, r]) => ({ id, ...r }))
+    .sort((a, b) => order.indexOf(a.level) - order.indexOf(b.level) || a.seq - b.seq);
+}
+
 /** The ranking of priorities of a level (dots must be revealed). */
 export function priorities(view, level, { limit = Infinity, focus = null } = {}) {
-  const items = rankedStatements(view, level).slice(0, limit);
+  const items = priorityItems(view, level).slice(0, limit);
   const max = Math.max(1, ...items.map((st) => st.dots || 0));
   const list = h('ol', { class: 'ranking' });
   for (const st of items) {
     const n = st.dots || 0;
-    list.append(h('li', { class: ['rank', st.id === focus && 'focused'], 'data-id': st.id },
+    list.append(h('li', { class: ['rank', st.cluster && 'rank-cluster', st.id === focus && 'focused'], 'data-id': st.id },
       h('p', { class: 'rank-text user-text', text: st.text }),
+      st.cluster ? h('p', { class: 'meta', text: t('cluster.count', { n: st.members.length }) }) : null,
       h('div', { class: 'rank-bar' }, bar(n / max, 'dots', t('dots.count', { n })), h('span', { class: 'rank-count', text: t('dots.count', { n }) }))));
   }
   return h('section', { class: 'results priorities', 'aria-label': t('results.priorities', { level: levelName(level) }) },
@@ -51,20 +102,67 @@ export function maxGap(rules) {
   return Math.max(0, ...rules.map((r) => (r.support && r.support.gap) || 0));
 }
 
-/** Support of one rule: overall and per group, side by side; `marked` for the largest gap. */
-export function supportChart(view, rule, marked) {
-  const sup = rule.support;
+/** The status badge of a rule (nothing while it is only proposed). */
+export function statusBadge(rule) {
+  if (!rule.status || rule.status === 'proposed') return null;
+  return h('span', { class: `status-badge status-${rule.status}`, 'data-testid': 'rule-status', text: t(`rule.status.${rule.status}`) });
+}
+
+/** Adopted although the groups differ a lot: the report marks it, so do we. */
+export function adoptedWithGap(rule) {
+  return rule.status === 'adopted' && rule.support && (rule.support.gap || 0) >= LARGE_GAP - 1e-9;
+}
+
+function supportRows(view, sup, keyPrefix = '') {
   const rows = [{ key: 'overall', label: t('results.overall'), share: sup.overall }];
-  for (const g of view.session.groups) rows.push({ key: `group-${g === 'ict' || g === 'business' ? g : 'other'}`, label: groupName(g), share: sup.by_group[g] });
+  for (const g of view.session.groups) rows.push({ key: groupKey(g), label: groupName(g), share: sup.by_group[g] });
   const dl = h('dl', { class: 'support' });
   for (const row of rows) {
     const text = row.share === null || row.share === undefined ? t('results.no_ratings') : t('results.share', { share: percent(row.share) });
     dl.append(h('div', { class: 'support-row' },
       h('dt', { text: row.label }),
-      h('dd', {}, bar(row.share, row.key, `${row.label}: ${text}`), h('span', { class: 'support-value', text: percent(row.share) }))));
+      h('dd', {}, bar(row.share, row.key, `${keyPrefix}${row.label}: ${text}`), h('span', { class: 'support-value', text: percent(row.share) }))));
   }
-  return h('div', { class: ['support-chart', marked && 'gap'] },
-    marked ? h('p', { class: 'gap-badge', text: t('results.gap') }) : null, dl);
+  return dl;
+}
+
+/** One line per earlier round: "Round 1: everyone 40 % · ICT 50 % · Business 20 %". */
+function earlierRounds(view, rule) {
+  if (!rule.earlier_rounds || !rule.earlier_rounds.length) return null;
+  const list = h('ul', { class: 'rounds', 'data-testid': 'earlier-rounds' });
+  rule.earlier_rounds.forEach((sup, i) => {
+    const parts = [`${t('results.overall')} ${percent(sup.overall)}`, ...view.session.groups.map((g) => `${groupName(g)} ${percent(sup.by_group[g])}`)];
+    if (sup.gap !== null && sup.gap !== undefined) parts.push(t('results.gap.value', { gap: percent(sup.gap) }));
+    list.append(h('li', {}, h('span', { class: 'round-name', text: t('rule.round.n', { n: i + 1 }) }), ' ', parts.join(' · ')));
+  });
+  return h('div', { class: 'rounds-box' }, h('p', { class: 'rounds-h', text: t('results.rounds.earlier') }), list);
+}
+
+/** Reasons given with ratings of 1 or 2, without names. */
+export function reasonsList(rule) {
+  if (!rule.reasons || !rule.reasons.length) return null;
+  return h('div', { class: 'reasons' },
+    h('p', { class: 'reasons-h', text: t('results.reasons') }),
+    h('ul', { class: 'reason-list', 'data-testid': 'reasons' }, ...rule.reasons.map((r) => h('li', { class: 'user-text', text: r }))));
+}
+
+/**
+ * Support of one rule: overall and per group, side by side; `marked` for the largest gap; the
+ * gap in numbers; earlier rounds; reasons; a note when each group weighs equally.
+ */
+export function supportChart(view, rule, marked) {
+  const sup = rule.support;
+  const warn = adoptedWithGap(rule);
+  const gapText = sup.gap !== null && sup.gap !== undefined ? t('results.gap.value', { gap: percent(sup.gap) }) : null;
+  return h('div', { class: ['support-chart', marked && 'gap', warn && 'adopted-gap'] },
+    marked ? h('p', { class: 'gap-badge', text: t('results.gap') }) : null,
+    warn ? h('p', { class: 'warn-badge', 'data-testid': 'adopted-gap', text: t('results.adopted_gap') }) : null,
+    rule.round > 1 ? h('p', { class: 'round-now', text: t('rule.round.n', { n: rule.round }) }) : null,
+    supportRows(view, sup),
+    gapText ? h('p', { class: 'gap-value', text: gapText }) : null,
+    sup.equal_group_weight ? h('p', { class: 'hint weight-note', text: t('results.equal_weight') }) : null,
+    earlierRounds(view, rule),
+    reasonsList(rule));
 }
 
 /** The support of every rule of a level (ratings must be revealed). */
@@ -75,15 +173,79 @@ export function supportResults(view, level, { focus = null } = {}) {
   for (const r of rules) {
     const marked = gap > 0 && (r.support.gap || 0) >= gap - 1e-9;
     list.append(h('li', { class: ['support-item', r.id === focus && 'focused'], 'data-id': r.id },
-      h('p', { class: 'user-text rule-text', text: r.text }), supportChart(view, r, marked)));
+      h('p', { class: 'user-text rule-text', text: r.text }, ' ', statusBadge(r)), supportChart(view, r, marked)));
   }
   return h('section', { class: 'results supports', 'aria-label': t('results.support', { level: levelName(level) }) },
     h('h2', { text: t('results.support', { level: levelName(level) }) }), list);
 }
 
-/** Everything revealed so far, level by level (the summary). */
+function answersLine(counts) {
+  const c = counts || { yes: 0, partly: 0, no: 0 };
+  return ['yes', 'partly', 'no'].map((a) => `${t(`answer.${a}`)} ${c[a]}`).join(' · ');
+}
+
+function answerBar(counts, label) {
+  const c = counts || { yes: 0, partly: 0, no: 0 };
+  const total = c.yes + c.partly + c.no;
+  const w = (n) => (total ? (n / total) * 100 : 0);
+  let x = 0;
+  const parts = [];
+  for (const a of ['yes', 'partly', 'no']) {
+    parts.push(s('rect', { class: `answer-${a}`, x: x.toFixed(2), y: 0, width: w(c[a]).toFixed(2), height: 10 }));
+    x += w(c[a]);
+  }
+  return s('svg', { class: 'chart-bar answers', viewBox: '0 0 100 10', preserveAspectRatio: 'none', role: 'img', 'aria-label': `${label}: ${answersLine(c)}`, focusable: 'false' },
+    s('rect', { class: 'bar-track', x: 0, y: 0, width: 100, height: 10 }), ...parts);
+}
+
+/**
+ * Then and now for a rule carried over into a follow-up session, per group: the support it had
+ * then, and now (once revealed) how many say it is applied and still right.
+ */
+export function thenNow(view, rule) {
+  const table = h('table', { class: 'then-now', 'data-testid': 'then-now' },
+    h('caption', { class: 'visually-hidden', text: t('review.then_now', { rule: rule.text }) }),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col', text: t('review.group') }),
+      h('th', { scope: 'col', text: t('review.then') }),
+      h('th', { scope: 'col', text: t('review.applied') }),
+      h('th', { scope: 'col', text: t('review.still_right') }))));
+  const body = h('tbody');
+  const then = rule.support_then;
+  const rev = rule.review;
+  const rows = [{ label: t('results.overall'), then: then && then.overall, applied: rev && rev.applied, right: rev && rev.still_right }];
+  for (const g of view.session.groups) {
+    rows.push({ label: groupName(g), then: then && then.by_group[g], applied: rev && rev.applied_by_group[g], right: rev && rev.still_right_by_group[g] });
+  }
+  for (const r of rows) {
+    body.append(h('tr', {},
+      h('th', { scope: 'row', text: r.label }),
+      h('td', { text: then ? percent(r.then) : '–' }),
+      h('td', {}, rev ? answerBar(r.applied, `${r.label}, ${t('review.applied')}`) : null, h('span', { class: 'answers-text', text: rev ? answersLine(r.applied) : t('review.hidden') })),
+      h('td', {}, rev ? answerBar(r.right, `${r.label}, ${t('review.still_right')}`) : null, h('span', { class: 'answers-text', text: rev ? answersLine(r.right) : t('review.hidden') }))));
+  }
+  table.append(body);
+  return h('div', { class: 'then-now-box' }, table);
+}
+
+/** The review of every carried rule, then next to now. */
+export function reviewResults(view, { focus = null } = {}) {
+  const rules = carriedRules(view);
+  if (!rules.length) return null;
+  const list = h('ol', { class: 'support-list review-list' });
+  for (const r of rules) {
+    list.append(h('li', { class: ['support-item', r.id === focus && 'focused'], 'data-id': r.id },
+      h('p', { class: 'user-text rule-text', text: r.text }), thenNow(view, r)));
+  }
+  const title = view.follows ? t('review.results.of', { title: view.follows.title }) : t('review.results');
+  return h('section', { class: 'results reviews', 'aria-label': title }, h('h2', { text: title }), list);
+}
+
+/** Everything revealed so far, level by level (the summary), and the review of a follow-up. */
 export function allResults(view, opts = {}) {
   const out = [];
+  const review = carriedRules(view).length ? reviewResults(view, opts) : null;
+  if (review) out.push(review);
   for (const level of ['richten', 'inrichten', 'verrichten']) {
     const p = view.progress[level];
     if (!p) continue;

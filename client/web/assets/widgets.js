@@ -96,7 +96,7 @@ export function timerDisplay(store) {
 
 /** A live region for short messages (rejected intents and the like). */
 export function toasts() {
-  const el = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite' });
+  const el = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite', 'data-testid': 'toasts' });
   return {
     el,
     show(text) {

@@ -3,6 +3,13 @@
 //! current level (hide a statement, put an item in focus), the join code with its QR code, and
 //! the participants per group with who is connected and who has voted or rated — never how.
 //!
+//! The workshop method adds: the clustering board (always allowed here) with the switch that
+//! opens clustering to participants and the clustering history; per rule a status, a new rating
+//! round for a rule to revise, and the rounds; "each group weighs equally"; anonymity per phase
+//! in the agenda; how many are ready; removing a participant and closing the session (each
+//! with a confirm step); people without a device (`proxy.js`); the history of earlier phases
+//! (`history.js`); and a follow-up session made from this one.
+//!
 //! The facilitator secret is read from localStorage (stored there by the start page under the
 //! session code); it never appears in a URL.
 
@@ -11,7 +18,48 @@ import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection, secrets } from '../connection.js';
 import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage } from '../widgets.js';
-import { levelRules, priorities, supportResults, allResults } from '../results.js';
+import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems } from '../results.js';
+import { clusterBoard } from '../cluster.js';
+import { proxyPanel } from './proxy.js';
+import { historyPanel } from './history.js';
+
+const STATUSES = ['proposed', 'adopted', 'revise', 'dropped'];
+
+/** A checkbox shown as a switch: `<label><input type=checkbox role=switch> text</label>`. */
+function toggle(text, onchange, testid) {
+  const input = h('input', { type: 'checkbox', role: 'switch', 'data-testid': testid });
+  input.addEventListener('change', () => onchange(input.checked));
+  return { el: h('label', { class: 'switch' }, input, h('span', { text })), input };
+}
+
+/** A button that asks "are you sure?" in place before it acts. */
+function confirmButton(text, question, yes, onconfirm, extra = {}) {
+  const start = h('button', { type: 'button', class: 'secondary small danger', text, ...extra });
+  const ask = h('span', { class: 'confirm-text', role: 'alert' });
+  const ok = h('button', { type: 'button', class: 'primary small danger-fill', text: yes, 'data-action': 'confirm' });
+  const cancel = h('button', { type: 'button', class: 'secondary small', text: t('confirm.cancel'), 'data-action': 'cancel' });
+  const box = h('span', { class: 'confirm' }, ask, ok, cancel);
+  box.hidden = true;
+  start.addEventListener('click', () => {
+    setText(ask, typeof question === 'function' ? question() : question);
+    start.hidden = true;
+    box.hidden = false;
+    cancel.focus();
+  });
+  const reset = () => {
+    box.hidden = true;
+    start.hidden = false;
+  };
+  cancel.addEventListener('click', () => {
+    reset();
+    start.focus();
+  });
+  ok.addEventListener('click', () => {
+    reset();
+    onconfirm();
+  });
+  return { el: h('span', { class: 'confirm-wrap' }, start, box), start };
+}
 
 /** A button whose action is skipped while it is `aria-disabled` (it stays focusable). */
 function button(text, onclick, extra = {}) {
@@ -37,6 +85,11 @@ export function mountFacilitator(root, code) {
   conn.on('reject', (msg) => toast.error(msg.code));
   conn.on('joinError', (msg) => toast.error(msg.code === 'bad_credentials' ? 'fac.bad_secret' : msg.code));
   const send = (intent) => conn.intent(intent);
+  /** A setting as the facilitator last asked for it (while that is on its way), else as the view has it. */
+  const wanted = (kind, match, field, fallback) => {
+    const e = store.pending.filter((x) => x.intent.kind === kind && !x.on_behalf_of && match(x.intent)).pop();
+    return e ? e.intent[field] : fallback;
+  };
 
   let ui = null;
   let uiLang = null;
@@ -61,11 +114,18 @@ export function mountFacilitator(root, code) {
       button(t('timer.add1'), () => send({ kind: 'add_time', seconds: 60 })),
       button(t('timer.clear'), () => send({ kind: 'clear_timer' })));
     const timerNone = h('p', { class: 'hint', text: t('timer.none') });
-    const controls = h('section', { class: 'panel', 'aria-labelledby': 'controls-h' },
-      h('h2', { id: 'controls-h', text: t('fac.controls') }),
+    const readyCount = h('p', { class: 'ready-count', 'data-testid': 'ready-count', 'aria-live': 'polite' });
+    const equal = toggle(t('fac.equal_weight'), (on) => send({ kind: 'set_equal_group_weight', equal: on }), 'equal-weight');
+    const closeSession = confirmButton(t('fac.close'), t('fac.close.confirm'), t('fac.close.yes'), () => send({ kind: 'close_session' }), { 'data-testid': 'close-session' });
+    const controlsBody = h('div', {},
       h('div', { class: 'button-row' }, prev, next),
       h('div', { class: 'button-row' }, lock, reveal),
-      h('h3', { text: t('timer') }), timer.el, timerNone, timerControls);
+      readyCount,
+      h('h3', { text: t('timer') }), timer.el, timerNone, timerControls,
+      h('h3', { text: t('fac.settings') }), equal.el,
+      h('div', { class: 'button-row close-row' }, closeSession.el));
+    const controls = h('section', { class: 'panel', 'aria-labelledby': 'controls-h' },
+      h('h2', { id: 'controls-h', text: t('fac.controls') }), controlsBody);
     const agendaPanel = h('nav', { class: 'panel', 'aria-labelledby': 'agenda-h' }, h('h2', { id: 'agenda-h', text: t('fac.agenda') }), agenda);
 
     // The current phase and its content.
@@ -73,12 +133,48 @@ export function mountFacilitator(root, code) {
     const title = h('h1', { id: 'phase-title' });
     const question = h('p', { class: 'question' });
     const lockedNote = h('p', { class: 'locked-note', text: t('fac.locked') });
+    const closedNote = h('div', { class: 'notice', role: 'status', 'data-testid': 'closed-notice' }, h('h2', { text: t('fac.closed.title') }), h('p', { text: t('fac.closed.text') }));
+    // Clustering: the board, the switch for participants, the history of steps.
+    const clusterOpen = toggle(t('fac.clustering_open'), (on) => send({ kind: 'set_clustering_open', open: on }), 'clustering-open');
+    const board = clusterBoard(store, send, { canEdit: (view) => !view.closed, toast });
+    const logList = h('ol', { class: 'cluster-log', 'data-testid': 'cluster-log' });
+    const logNone = h('p', { class: 'hint', text: t('cluster.log.none') });
+    const clusterBox = h('div', { class: 'cluster-box' }, clusterOpen.el, board.el,
+      h('details', { class: 'context' }, h('summary', { text: t('cluster.log') }), logList, logNone));
     const stmtH = h('h2', { text: t('fac.statements') });
     const statements = h('ul', { class: 'items fac-items', 'data-testid': 'fac-statements' });
     const rulesH = h('h2', { text: t('fac.rules') });
     const rules = h('ul', { class: 'items fac-items', 'data-testid': 'fac-rules' });
     const results = h('div', { class: 'results-slot' });
-    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, lockedNote, stmtH, statements, rulesH, rules, results);
+    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, closedNote, lockedNote, clusterBox, stmtH, statements, rulesH, rules, results);
+    const proxies = proxyPanel(store, conn, toast);
+    const history = historyPanel(store, code, secret, toast);
+
+    // A follow-up session, months later, made from this one (its code and secret are here).
+    const fuTitleId = 'followup-title';
+    const fuTitle = h('input', { id: fuTitleId, maxlength: 200, 'data-testid': 'followup-title' });
+    const fuBtn = h('button', { type: 'submit', class: 'secondary', text: t('fac.followup.create') });
+    const fuForm = h('form', { class: 'followup-form' }, h('label', { for: fuTitleId, text: t('fac.followup.title') }), fuTitle, fuBtn);
+    fuForm.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const v = store.view;
+      if (!v) return;
+      fuBtn.disabled = true;
+      try {
+        const res = await fetch('/api/sessions', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ title: fuTitle.value.trim() || t('fac.followup.default', { title: v.session.title }), organisation: v.session.organisation, language: v.session.language, follows: { code, secret } }),
+        });
+        const json = await res.json().catch(() => null);
+        if (!res.ok) throw new Error((json && json.error && json.error.message) || `HTTP ${res.status}`);
+        secrets.setSecret(json.code, json.facilitator_secret);
+        location.assign(`/facilitator/${encodeURIComponent(json.code)}`);
+      } catch (err) {
+        toast.show(t('start.error', { message: err.message }));
+        fuBtn.disabled = false;
+      }
+    });
 
     // Join and participants.
     const origin = location.origin;
@@ -114,14 +210,15 @@ export function mountFacilitator(root, code) {
         button('HTML / PDF', () => download('html')),
         button('Markdown', () => download('md')),
         button('CSV', () => download('csv')),
-        button('JSON', () => download('json'))));
+        button('JSON', () => download('json'))),
+      h('h3', { text: t('fac.followup') }), h('p', { class: 'hint', text: t('fac.followup.hint') }), fuForm);
     const people = h('div', { class: 'groups', 'data-testid': 'participants' });
     const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), people);
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
-      h('div', { class: 'col left' }, agendaPanel, controls, reportPanel),
-      h('div', { class: 'col middle' }, current),
-      h('div', { class: 'col right' }, joinPanel, peoplePanel));
+      h('div', { class: 'col left' }, agendaPanel, controls, history.el, reportPanel),
+      h('div', { class: 'col middle' }, history.view, current),
+      h('div', { class: 'col right' }, joinPanel, peoplePanel, proxies.el));
     replace(root, skipLink(), bar.el, banner.el, main, toast.el);
 
     let resultsSig = '';
@@ -136,12 +233,22 @@ export function mountFacilitator(root, code) {
         const level = phase.level;
         document.title = `${t('fac.title')} · ${view.session.title}`;
 
-        reconcile(agenda, view.phases.map((p, i) => ({ p, i })), (x) => x.i, ({ i }) => {
+        reconcile(agenda, view.phases.map((p, i) => ({ p, i })), (x) => x.i, ({ p, i }) => {
           const b = h('button', { type: 'button', class: 'agenda-item' });
           b.addEventListener('click', () => send({ kind: 'go_to_phase', index: i }));
-          return h('li', {}, b);
+          // Anonymity matters where people add text: brainstorm and rules.
+          const anon = ['brainstorm', 'rules'].includes(p.kind)
+            ? toggle(t('fac.anonymous'), (on) => send({ kind: 'set_anonymous', phase: i, anonymous: on }), `anonymous-${i}`) : null;
+          return h('li', {}, b, anon && anon.el);
         }, (li, { p, i }) => {
           const b = li.firstChild;
+          const anon = li.querySelector('input[role=switch]');
+          if (anon) {
+            const on = !!wanted('set_anonymous', (x) => x.phase === i, 'anonymous', p.anonymous);
+            if (anon.checked !== on) anon.checked = on;
+            setAttr(anon, 'aria-label', t('fac.anonymous.label', { n: i + 1, title: loc(p.title) }));
+            anon.disabled = !!view.closed;
+          }
           const currentNow = i === view.current_phase;
           setText(b, `${i + 1}. ${loc(p.title)}${currentNow ? ` (${t('fac.current')})` : ''}`);
           setAttr(b, 'aria-label', t('fac.goto', { n: i + 1, title: loc(p.title) }));
@@ -154,10 +261,38 @@ export function mountFacilitator(root, code) {
         setText(lock, view.locked ? t('fac.unlock') : t('fac.lock'));
         setAttr(lock, 'aria-pressed', view.locked ? 'true' : 'false');
         const progress = level ? view.progress[level] : null;
-        const canReveal = phase.kind === 'vote' || phase.kind === 'rules';
-        const revealed = progress && (phase.kind === 'vote' ? progress.dots_revealed : progress.ratings_revealed);
+        const canReveal = phase.kind === 'vote' || phase.kind === 'rules' || phase.kind === 'review';
+        const revealed = phase.kind === 'review'
+          ? carriedRules(view).some((r) => r.review)
+          : progress && (phase.kind === 'vote' ? progress.dots_revealed
+            // A new rating round is revealed on its own: the level's flag is already set.
+            : progress.ratings_revealed && levelRules(view, level).every((r) => r.support || r.round === 1));
         reveal.hidden = !canReveal;
-        setText(reveal, revealed ? t('fac.revealed') : phase.kind === 'vote' ? t('fac.reveal.dots') : t('fac.reveal.ratings'));
+        setText(reveal, revealed ? t('fac.revealed') : { vote: t('fac.reveal.dots'), rules: t('fac.reveal.ratings'), review: t('fac.reveal.reviews') }[phase.kind] || '');
+        const joined = Object.values(view.participants || {}).length;
+        setText(readyCount, t('fac.ready', { n: view.ready, total: joined }));
+        const eq = !!wanted('set_equal_group_weight', () => true, 'equal', view.equal_group_weight);
+        if (equal.input.checked !== eq) equal.input.checked = eq;
+        const open = !!wanted('set_clustering_open', () => true, 'open', view.clustering_open);
+        if (clusterOpen.input.checked !== open) clusterOpen.input.checked = open;
+        closedNote.hidden = !view.closed;
+        controls.hidden = !!view.closed;
+        cls(main, 'is-closed', !!view.closed);
+        for (const b of [equal.input, clusterOpen.input]) b.disabled = !!view.closed;
+        const clustering = phase.kind === 'cluster' && !!level;
+        clusterBox.hidden = !clustering;
+        if (clustering) {
+          board.update(level);
+          const log = (view.cluster_log || []).slice().reverse();
+          const fmt = new Intl.DateTimeFormat(lang(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+          reconcile(logList, log, (e) => `${e.at}:${e.action}:${e.cluster}:${e.statements.join(',')}:${e.title}`, (e) => h('li', { class: 'log-entry' },
+            h('span', { class: 'log-time', text: fmt.format(new Date(e.at)) }), ' ',
+            h('span', { class: 'user-text', text: t(`cluster.log.${e.action}`, { title: e.title, n: e.statements.length }) }), ' ',
+            h('span', { class: 'meta', text: t(`cluster.log.by.${e.by}`) })), () => {});
+          logNone.hidden = log.length > 0;
+        }
+        proxies.update();
+        history.update();
         setAttr(reveal, 'aria-disabled', revealed ? 'true' : null);
 
         const tsig = JSON.stringify(view.timer);
@@ -176,7 +311,8 @@ export function mountFacilitator(root, code) {
         lockedNote.hidden = !view.locked;
 
         const sts = level ? Object.entries(view.statements).filter(([, st]) => st.level === level).map(([id, st]) => ({ id, ...st })).sort((a, b) => a.seq - b.seq) : [];
-        stmtH.hidden = !level;
+        stmtH.hidden = !level || clustering || sts.length === 0;
+        statements.hidden = clustering;
         reconcile(statements, sts, (st) => st.id, (st) => {
           const hide = h('button', { type: 'button', class: 'secondary small', 'data-action': 'hide' });
           hide.addEventListener('click', () => send({ kind: 'hide_statement', statement: st.id, hidden: !store.view.statements[st.id].hidden }));
@@ -185,7 +321,10 @@ export function mountFacilitator(root, code) {
           return h('li', { class: 'item fac-item' }, h('p', { class: 'user-text' }), h('p', { class: 'meta' }), h('div', { class: 'item-actions' }, focus, hide));
         }, (li, st) => {
           setText(li.querySelector('.user-text'), st.text);
-          const meta = [st.author ? st.author.name : t('statement.anonymous'), st.dots !== undefined ? t('dots.count', { n: st.dots }) : null, st.hidden ? t('statement.hidden') : null];
+          const inCluster = st.cluster && view.clusters && view.clusters[st.cluster];
+          const meta = [st.author ? st.author.name : t('statement.anonymous'), st.by_facilitator ? t('statement.by_facilitator') : null,
+            inCluster ? t('statement.in_cluster', { title: inCluster.title }) : null,
+            st.dots !== undefined ? t('dots.count', { n: st.dots }) : null, st.hidden ? t('statement.hidden') : null];
           setText(li.querySelector('.meta'), meta.filter(Boolean).join(' · '));
           cls(li, 'hidden-item', !!st.hidden);
           cls(li, 'focused', view.focus === st.id);
@@ -204,10 +343,33 @@ export function mountFacilitator(root, code) {
         reconcile(rules, rs, (r) => r.id, (r) => {
           const focus = h('button', { type: 'button', class: 'secondary small', 'data-action': 'focus' });
           focus.addEventListener('click', () => send({ kind: 'set_focus', item: store.view.focus === r.id ? null : r.id }));
-          return h('li', { class: 'item fac-item' }, h('p', { class: 'user-text' }), h('p', { class: 'meta' }), h('div', { class: 'item-actions' }, focus));
+          const statusId = `status-${r.id}`;
+          const status = h('select', { id: statusId, class: 'status-select', 'data-testid': 'rule-status-select' }, ...STATUSES.map((st) => h('option', { value: st, text: t(`rule.status.${st}`) })));
+          status.addEventListener('change', () => send({ kind: 'set_rule_status', rule: r.id, status: status.value }));
+          const round = button(t('fac.new_round'), () => send({ kind: 'start_rating_round', rule: r.id }), { class: 'secondary small', 'data-action': 'new-round' });
+          return h('li', { class: 'item fac-item' }, h('p', { class: 'user-text' }), h('p', { class: 'badge-line' }), h('p', { class: 'meta' }),
+            h('div', { class: 'anchors' }, h('p', { class: 'anchors-h', text: t('rule.anchors') }), h('ul', { class: 'anchor-list' })),
+            h('div', { class: 'rule-tools' }, h('label', { for: statusId, class: 'small-label' }), status, round),
+            h('div', { class: 'item-actions' }, focus));
         }, (li, r) => {
           setText(li.querySelector('.user-text'), r.text);
-          setText(li.querySelector('.meta'), [r.author ? t('rule.by', { name: r.author.name }) : null, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '));
+          const badgeLine = li.querySelector('.badge-line');
+          if (badgeLine.dataset.sig !== `${r.status}:${lang()}`) {
+            badgeLine.dataset.sig = `${r.status}:${lang()}`;
+            replace(badgeLine, statusBadge(r));
+          }
+          setText(li.querySelector('.meta'), [r.author ? t('rule.by', { name: r.author.name }) : null, t('rule.round.n', { n: r.round }), t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '));
+          const anchors = (r.anchors || []).map((a) => priorityText(view, a)).filter((x) => x !== null);
+          li.querySelector('.anchors').hidden = anchors.length === 0;
+          replace(li.querySelector('.anchor-list'), ...anchors.map((a) => h('li', { class: 'user-text', text: a })));
+          const status = li.querySelector('select');
+          const st = wanted('set_rule_status', (x) => x.rule === r.id, 'status', r.status);
+          if (status.value !== st) status.value = st;
+          status.disabled = !!view.closed;
+          setText(li.querySelector('.rule-tools label'), t('fac.status.label', { n: rs.indexOf(r) + 1 }));
+          const round = li.querySelector('[data-action=new-round]');
+          round.hidden = r.status !== 'revise' || phase.kind !== 'rules' || !!view.closed;
+          setAttr(round, 'aria-label', t('fac.new_round.label', { n: rs.indexOf(r) + 1 }));
           cls(li, 'focused', view.focus === r.id);
           const n = rs.indexOf(r) + 1;
           const focus = li.querySelector('[data-action=focus]');
@@ -216,11 +378,12 @@ export function mountFacilitator(root, code) {
           setAttr(focus, 'aria-label', view.focus === r.id ? t('fac.unfocus.label', { n: `${t('fac.rules')} ${n}` }) : t('fac.focus.label', { n: `${t('fac.rules')} ${n}` }));
         });
 
-        const sig = JSON.stringify([lang(), view.current_phase, view.focus, view.progress, view.statements, Object.values(view.rules).map((r) => [r.text, r.support])]);
+        const sig = JSON.stringify([lang(), view.current_phase, view.focus, view.progress, view.statements, view.clusters, view.rules]);
         if (sig !== resultsSig) {
           resultsSig = sig;
           const parts = [];
-          if (phase.kind === 'summary') parts.push(...allResults(view));
+          if (phase.kind === 'summary' || view.closed) parts.push(...allResults(view));
+          else if (phase.kind === 'review') parts.push(reviewResults(view));
           else if (level && progress) {
             if (progress.dots_revealed) parts.push(priorities(view, level, { focus: view.focus }));
             if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus: view.focus }));
@@ -234,10 +397,23 @@ export function mountFacilitator(root, code) {
         reconcile(people, groups, (x) => x.g, () => h('section', { class: 'group' }, h('h3', {}), h('ul', { class: 'people' })), (sec, { g, members }) => {
           const counts = view.groups[g] || { joined: 0, connected: 0 };
           setText(sec.querySelector('h3'), `${groupName(g)} — ${t('fac.group.count', counts)}`);
-          reconcile(sec.querySelector('ul'), members, (p) => p.id, () => h('li', { class: 'person' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }), h('span', { class: 'person-name' }), h('span', { class: 'person-state' })), (li, p) => {
+          reconcile(sec.querySelector('ul'), members, (p) => p.id, (p) => {
+            const remove = confirmButton(t('fac.remove'), () => t('fac.remove.confirm', { name: store.view.participants[p.id] ? store.view.participants[p.id].name : '' }), t('fac.remove.yes'),
+              () => send({ kind: 'remove_participant', participant: p.id }), { 'data-action': 'remove' });
+            return h('li', { class: 'person' }, h('span', { class: 'status-dot', 'aria-hidden': 'true' }),
+              h('span', { class: 'person-main' }, h('span', { class: 'person-name' }), ' ', h('span', { class: 'ready-mark', 'data-testid': 'ready-mark' })),
+              remove.el, h('span', { class: 'person-state' }));
+          }, (li, p) => {
             setText(li.querySelector('.person-name'), p.name);
-            cls(li, 'connected', p.connected);
-            const states = [p.connected ? t('fac.connected') : t('fac.disconnected')];
+            cls(li, 'connected', p.connected || p.proxy);
+            cls(li, 'ready', p.ready);
+            const mark = li.querySelector('.ready-mark');
+            setText(mark, p.ready ? t('fac.ready.mark') : '');
+            mark.hidden = !p.ready;
+            const rm = li.querySelector('[data-action=remove]');
+            setAttr(rm, 'aria-label', t('fac.remove.label', { name: p.name }));
+            li.querySelector('.confirm-wrap').hidden = !!view.closed;
+            const states = [p.proxy ? t('fac.proxy') : p.connected ? t('fac.connected') : t('fac.disconnected')];
             if (level && p.voted.includes(level)) states.push(t('fac.voted'));
             if (level && p.rated.includes(level)) states.push(t('fac.rated'));
             setText(li.querySelector('.person-state'), states.join(', '));

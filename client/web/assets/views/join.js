@@ -1,6 +1,7 @@
 //! Joining as a participant: `/join/{code}`. With a resume token for this code in localStorage
 //! the person comes straight back as themselves; otherwise they choose a name and a group. Once
-//! joined, the participant view takes over the page.
+//! joined, the participant view takes over the page. A person the facilitator removed sees that
+//! (and stays out after a reload); a closed session says it is closed.
 
 import { h, replace } from '../dom.js';
 import { t, onLangChange, groupName, errorText } from '../i18n.js';
@@ -34,9 +35,11 @@ export function mountJoin(root, code) {
     let body;
     if (mode === 'loading') {
       body = h('p', { class: 'hint', text: t('join.loading') });
-    } else if (mode === 'not_found' || mode === 'closed') {
-      body = h('div', { class: 'card' },
-        h('h1', { text: mode === 'closed' ? t('join.closed') : t('join.not_found', { code }) }),
+    } else if (mode === 'not_found' || mode === 'closed' || mode === 'removed') {
+      const heading = { closed: t('join.closed'), removed: t('join.removed'), not_found: t('join.not_found', { code }) }[mode];
+      body = h('div', { class: 'card', 'data-testid': `join-${mode}` },
+        h('h1', { text: heading }),
+        mode === 'removed' ? h('p', { text: t('join.removed.text') }) : null,
         h('a', { href: '/', class: 'button secondary', text: t('join.other_code') }));
     } else {
       const name = h('input', { id: 'join-name', name: 'name', autocomplete: 'name', required: true, maxlength: 60, 'aria-describedby': 'join-name-hint' });
@@ -75,6 +78,16 @@ export function mountJoin(root, code) {
   };
 
   conn.on('welcome', toParticipant);
+  // Removed by the facilitator: the connection stops; say so instead of the workshop.
+  const removed = () => {
+    if (participant) participant.destroy();
+    participant = null;
+    mode = 'removed';
+    render();
+  };
+  conn.on('error', (msg) => {
+    if (msg.code === 'removed') removed();
+  });
   conn.on('joinError', (msg) => {
     if (msg.code === 'bad_credentials') {
       // The token is unknown (another server, or data wiped): join as someone new.
@@ -86,6 +99,8 @@ export function mountJoin(root, code) {
     } else if (msg.code === 'session_not_found') {
       mode = 'not_found';
       render();
+    } else if (msg.code === 'removed') {
+      removed();
     } else if (msg.code === 'session_closed') {
       mode = 'closed';
       render();

@@ -2,6 +2,10 @@
 //! question at the top, then what this phase asks of you (statements, dots, rules), results once
 //! revealed. The remaining dot budget stays visible while scrolling.
 //!
+//! New in the workshop method: a "ready" toggle in every phase, the clustering board, dots on
+//! clusters, rules with their status, round and linked priorities, a short reason (shown
+//! without a name) before a rating of 1 or 2 is sent, and the review of a follow-up session.
+//!
 //! Work done while offline is queued by the connection (and kept over a reload); this view
 //! shows queued additions as "waiting to be sent" and counts queued dots and ratings, so the
 //! screen matches what the person did.
@@ -10,7 +14,11 @@ import { h, replace, reconcile, setText, setAttr, cls } from '../dom.js';
 import { t, lang, loc, levelName, groupName } from '../i18n.js';
 import { TextFields } from '../text.js';
 import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead } from '../widgets.js';
-import { rankedStatements, levelRules, priorities, supportResults, supportChart, maxGap, allResults } from '../results.js';
+import { rankedStatements, levelRules, priorities, supportChart, maxGap, allResults, priorityItems, priorityText, statusBadge, carriedRules, thenNow } from '../results.js';
+import { clusterBoard } from '../cluster.js';
+
+/** The longest reason the server keeps (PROTOCOL.md, `rate_rule`). */
+const MAX_REASON = 280;
 
 /** Rejects the text fields handle themselves (no message needed). */
 const QUIET = new Set(['stale_revision', 'invalid_splice']);
@@ -40,7 +48,7 @@ export function mountParticipant(root, { store, conn, code }) {
   /** Unsent intents of a kind (sent ones are answered within milliseconds). */
   const unsent = (kind) => store.pending.filter((e) => e.intent.kind === kind && conn.unsent(e.id));
 
-  function draftBox(kindKey, level, labelText, buttonText, intentKind) {
+  function draftBox(kindKey, level, labelText, buttonText, intentKind, extra = null) {
     const key = `draagvlak:${code}:draft:${kindKey}:${level}`;
     const id = `new-${kindKey}`;
     const area = h('textarea', { id, rows: 3, maxlength: 1000, 'data-testid': `new-${kindKey}` });
@@ -50,7 +58,7 @@ export function mountParticipant(root, { store, conn, code }) {
       else localStorage.removeItem(key);
     });
     const btn = h('button', { type: 'submit', class: 'primary', text: buttonText });
-    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, btn);
+    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, extra && extra.el, btn);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const text = area.value.trim();
@@ -58,7 +66,8 @@ export function mountParticipant(root, { store, conn, code }) {
         toast.error('empty_text');
         return;
       }
-      conn.intent({ kind: intentKind, text });
+      conn.intent({ kind: intentKind, text, ...(extra ? extra.fields() : {}) });
+      if (extra) extra.reset();
       area.value = '';
       localStorage.removeItem(key);
       area.focus();
@@ -120,6 +129,13 @@ export function mountParticipant(root, { store, conn, code }) {
     return { el, update };
   }
 
+  // --- cluster ----------------------------------------------------------------------------
+  function cluster(level) {
+    const board = clusterBoard(store, (intent) => conn.intent(intent), { canEdit: (view) => view.clustering_open && !view.locked && !view.closed, toast });
+    const el = h('div', { class: 'phase-body' }, board.el);
+    return { el, update: () => board.update(level) };
+  }
+
   // --- vote -------------------------------------------------------------------------------
   function vote(level, phase) {
     const budgetText = h('span', { class: 'budget-text', 'data-testid': 'dots-left' });
@@ -130,20 +146,21 @@ export function mountParticipant(root, { store, conn, code }) {
     const el = h('div', { class: 'phase-body' }, budget,
       h('p', { class: 'hint', text: t('dots.hint', { max: phase.max_dots_per_item }) }), list, results);
     let resultsSig = '';
+    const levelOf = (view, id) => (view.statements[id] ? view.statements[id].level : (view.clusters && view.clusters[id] ? view.clusters[id].level : null));
     const update = () => {
       const { view, me } = store;
       const pend = unsent('place_dot').concat(unsent('remove_dot'));
       const mine = (id) => Math.max(0, (me.dots[id] || 0) + pend.filter((e) => e.intent.statement === id).reduce((n, e) => n + (e.intent.kind === 'place_dot' ? 1 : -1), 0));
       let left = me.dots_left[level] ?? phase.dot_budget;
       for (const e of pend) {
-        const st = view.statements[e.intent.statement];
-        if (st && st.level === level) left += e.intent.kind === 'place_dot' ? -1 : 1;
+        if (levelOf(view, e.intent.statement) === level) left += e.intent.kind === 'place_dot' ? -1 : 1;
       }
       left = Math.max(0, left);
       setText(budgetText, t('dots.left', { left, budget: phase.dot_budget }));
       setText(budgetDots, '●'.repeat(left) + '○'.repeat(Math.max(0, phase.dot_budget - left)));
       const revealed = view.progress[level] && view.progress[level].dots_revealed;
-      reconcile(list, rankedStatements(view, level), (st) => st.id, (st) => {
+      const items = priorityItems(view, level).sort((a, b) => (b.cluster ? 1 : 0) - (a.cluster ? 1 : 0) || a.seq - b.seq);
+      reconcile(list, items, (st) => st.id, (st) => {
         const textId = `vote-text-${st.id}`;
         const minus = h('button', { type: 'button', class: 'dot-btn', 'aria-describedby': textId, 'data-action': 'remove' }, h('span', { 'aria-hidden': 'true', text: '−' }), h('span', { class: 'visually-hidden', text: t('dots.remove') }));
         const plus = h('button', { type: 'button', class: 'dot-btn', 'aria-describedby': textId, 'data-action': 'place' }, h('span', { 'aria-hidden': 'true', text: '+' }), h('span', { class: 'visually-hidden', text: t('dots.place') }));
@@ -153,12 +170,16 @@ export function mountParticipant(root, { store, conn, code }) {
         plus.addEventListener('click', () => {
           if (plus.getAttribute('aria-disabled') !== 'true') conn.intent({ kind: 'place_dot', statement: st.id });
         });
-        return h('li', { class: 'item vote-item' },
-          h('p', { class: 'user-text', id: textId }),
+        return h('li', { class: ['item', 'vote-item', st.cluster && 'vote-cluster'] },
+          st.cluster ? h('p', { class: 'cluster-label', text: t('cluster.label') }) : null,
+          h('p', { class: ['user-text', st.cluster && 'cluster-title'], id: textId }),
+          st.cluster ? h('ul', { class: 'members' }) : null,
           h('div', { class: 'vote-controls' }, minus, h('span', { class: 'my-dots', 'data-testid': 'my-dots' }), plus),
           h('p', { class: 'total-dots' }), focusBadge());
       }, (li, st) => {
         setText(li.querySelector('.user-text'), st.text);
+        const members = li.querySelector('.members');
+        if (members) reconcile(members, st.members, (m) => m.id, () => h('li', { class: 'member user-text' }), (mli, m) => setText(mli, m.text));
         const n = mine(st.id);
         setText(li.querySelector('.my-dots'), t('dots.mine', { n }));
         cls(li, 'has-dots', n > 0);
@@ -170,7 +191,7 @@ export function mountParticipant(root, { store, conn, code }) {
         setText(total, revealed ? t('dots.count', { n: st.dots || 0 }) : '');
         cls(li, 'focused', view.focus === st.id);
       });
-      const sig = revealed ? JSON.stringify([lang(), view.focus, rankedStatements(view, level).map((s) => [s.id, s.text, s.dots])]) : '';
+      const sig = revealed ? JSON.stringify([lang(), view.focus, items.map((s) => [s.id, s.text, s.dots])]) : '';
       if (sig !== resultsSig) {
         resultsSig = sig;
         replace(results, revealed ? priorities(view, level, { focus: view.focus }) : null);
@@ -180,18 +201,56 @@ export function mountParticipant(root, { store, conn, code }) {
   }
 
   // --- rules ------------------------------------------------------------------------------
+  /** Checkboxes for the priorities of a level; `chosen()` gives the ticked ids. */
+  function anchorPicker(level, { legend, onChange }) {
+    const box = h('div', { class: 'anchor-options' });
+    const summary = h('summary', {});
+    const el = h('details', { class: 'anchors-pick' }, summary, h('fieldset', { class: 'anchor-set' }, h('legend', { text: legend }), box));
+    let chosen = new Set();
+    const update = (want) => {
+      if (want) chosen = new Set(want);
+      const items = priorityItems(store.view, level);
+      reconcile(box, items, (it) => it.id, (it) => {
+        const input = h('input', { type: 'checkbox', value: it.id });
+        input.addEventListener('change', () => {
+          if (input.checked) chosen.add(it.id);
+          else chosen.delete(it.id);
+          setText(summary, t('rule.anchors.pick', { n: chosen.size }));
+          if (onChange) onChange(Array.from(chosen));
+        });
+        return h('label', { class: 'check' }, input, h('span', { class: 'user-text' }));
+      }, (lab, it) => {
+        setText(lab.querySelector('span'), it.text);
+        const input = lab.querySelector('input');
+        if (input.checked !== chosen.has(it.id)) input.checked = chosen.has(it.id);
+      });
+      el.hidden = items.length === 0;
+      setText(summary, t('rule.anchors.pick', { n: chosen.size }));
+    };
+    return { el, update, chosen: () => Array.from(chosen), reset: () => { chosen = new Set(); update(); } };
+  }
+
   function rules(level) {
     const context = h('div', { class: 'results-slot' });
-    const add = draftBox('rule', level, t('rule.new'), t('rule.propose'), 'propose_rule');
+    const pick = anchorPicker(level, { legend: t('rule.anchors.legend') });
+    const add = draftBox('rule', level, t('rule.new'), t('rule.propose'), 'propose_rule', {
+      el: pick.el,
+      fields: () => (pick.chosen().length ? { anchors: pick.chosen() } : {}),
+      reset: () => pick.reset(),
+    });
     const list = h('ul', { class: 'items rules', 'data-testid': 'rule-list' });
     const none = h('p', { class: 'hint', text: t('rule.none') });
     const el = h('div', { class: 'phase-body' }, context, add.el, h('h2', { text: t('rule.list') }), list, none);
     let contextSig = '';
+    /** A score of 1 or 2 chosen but not sent yet (it waits for a reason), per rule. */
+    const low = new Map();
+    const pickers = new Map();
     const update = () => {
       const { view, me } = store;
       add.update(view.locked);
+      pick.update();
       const dotsRevealed = view.progress[level] && view.progress[level].dots_revealed;
-      const sig = dotsRevealed ? JSON.stringify([lang(), rankedStatements(view, level).map((s) => [s.id, s.text, s.dots])]) : '';
+      const sig = dotsRevealed ? JSON.stringify([lang(), priorityItems(view, level).map((s) => [s.id, s.text, s.dots])]) : '';
       if (sig !== contextSig) {
         contextSig = sig;
         replace(context, dotsRevealed ? h('details', { class: 'context' }, h('summary', { text: t('results.priorities', { level: levelName(level) }) }), priorities(view, level, { limit: 5 })) : null);
@@ -200,6 +259,7 @@ export function mountParticipant(root, { store, conn, code }) {
       const gap = maxGap(rs);
       // All pending ratings count (sent or not): a rating replaces the previous one, so nothing is counted twice.
       const rates = store.pending.filter((e) => e.intent.kind === 'rate_rule');
+      const links = store.pending.filter((e) => e.intent.kind === 'link_rule');
       const items = [...rs, ...unsent('propose_rule').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
       reconcile(list, items, (r) => r.id, (r) => {
         if (r.pending !== undefined) {
@@ -207,33 +267,102 @@ export function mountParticipant(root, { store, conn, code }) {
         }
         const f = fields.field('rule', r.id);
         const areaId = `rule-${r.id}`;
+        const reasonId = `reason-${r.id}`;
+        const reasonHint = `reason-hint-${r.id}`;
+        const reason = h('textarea', { id: reasonId, rows: 2, maxlength: MAX_REASON, 'aria-describedby': reasonHint, 'data-testid': 'reason' });
+        const reasonForm = h('form', { class: 'reason-form', 'data-testid': 'reason-form' },
+          h('label', { for: reasonId, text: t('reason.label') }),
+          h('p', { id: reasonHint, class: 'hint', text: t('reason.hint', { max: MAX_REASON }) }),
+          reason,
+          h('div', { class: 'button-row' },
+            h('button', { type: 'submit', class: 'primary small', text: t('reason.send') }),
+            h('button', { type: 'button', class: 'secondary small', 'data-action': 'cancel-reason', text: t('reason.cancel') })));
+        reasonForm.hidden = true;
+        reasonForm.addEventListener('submit', (e) => {
+          e.preventDefault();
+          const text = reason.value.trim();
+          if (!text) {
+            toast.error('reason_required');
+            reason.focus();
+            return;
+          }
+          conn.intent({ kind: 'rate_rule', rule: r.id, score: low.get(r.id), reason: text });
+          low.delete(r.id);
+          update();
+        });
+        reasonForm.querySelector('[data-action=cancel-reason]').addEventListener('click', () => {
+          low.delete(r.id);
+          update();
+        });
         const scale = h('fieldset', { class: 'scale' }, h('legend', { text: t('rule.rate') }),
           ...[1, 2, 3, 4, 5].map((n) => {
             const input = h('input', { type: 'radio', name: `rate-${r.id}`, value: n });
             input.addEventListener('change', () => {
-              if (input.checked) conn.intent({ kind: 'rate_rule', rule: r.id, score: n });
+              if (!input.checked) return;
+              if (n <= 2) {
+                low.set(r.id, n);
+                const prev = (store.me.reasons || {})[r.id];
+                if (prev && !reason.value) reason.value = prev;
+                update();
+                reason.focus();
+              } else {
+                low.delete(r.id);
+                conn.intent({ kind: 'rate_rule', rule: r.id, score: n });
+                update();
+              }
             });
             return h('label', { class: 'scale-option' }, input, h('span', { class: 'scale-n', text: n }), h('span', { class: 'scale-label', text: t(`scale.${n}`) }));
           }));
+        const picker = anchorPicker(level, {
+          legend: t('rule.anchors.legend'),
+          onChange: (anchors) => conn.intent({ kind: 'link_rule', rule: r.id, anchors }),
+        });
+        pickers.set(r.id, picker);
         return h('li', { class: 'item rule-card' },
+          h('div', { class: 'rule-head' }, h('span', { class: 'badge-slot' }), h('span', { class: 'round' })),
           h('label', { for: areaId, class: 'small-label' }),
           f.element({ id: areaId, class: 'edit' }),
-          h('p', { class: 'meta' }), focusBadge(), scale, h('div', { class: 'support-slot' }));
+          h('p', { class: 'meta' }),
+          h('div', { class: 'anchors' }, h('p', { class: 'anchors-h', text: t('rule.anchors') }), h('ul', { class: 'anchor-list', 'data-testid': 'anchors' })),
+          picker.el,
+          focusBadge(), scale, reasonForm, h('p', { class: 'own-reason', 'data-testid': 'own-reason' }), h('div', { class: 'support-slot' }));
       }, (li, r) => {
         if (r.pending !== undefined) return;
         setText(li.querySelector('label.small-label'), t('rule.edit', { n: rs.indexOf(r) + 1 }));
+        const badgeSlot = li.querySelector('.badge-slot');
+        if (badgeSlot.dataset.status !== `${r.status}:${lang()}`) {
+          badgeSlot.dataset.status = `${r.status}:${lang()}`;
+          replace(badgeSlot, statusBadge(r));
+        }
+        setText(li.querySelector('.round'), r.round > 1 ? t('rule.round.n', { n: r.round }) : '');
         const by = r.author ? t('rule.by', { name: r.author.name }) : '';
         setText(li.querySelector('.meta'), [by, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '));
+        const pendingLink = links.filter((e) => e.intent.rule === r.id).pop();
+        const anchors = pendingLink ? pendingLink.intent.anchors : r.anchors || [];
+        const anchorTexts = anchors.map((a) => priorityText(view, a)).filter((x) => x !== null);
+        li.querySelector('.anchors').hidden = anchorTexts.length === 0;
+        reconcile(li.querySelector('.anchor-list'), anchorTexts.map((text, i) => ({ text, i })), (x) => `${x.i}:${x.text}`, (x) => h('li', { class: 'user-text', text: x.text }), () => {});
+        const picker = pickers.get(r.id);
+        if (picker) {
+          picker.update(li.contains(document.activeElement) && picker.el.contains(document.activeElement) ? null : anchors);
+          picker.el.hidden = picker.el.hidden || view.locked;
+        }
         const pendingRate = rates.filter((e) => e.intent.rule === r.id).pop();
-        const score = pendingRate ? pendingRate.intent.score : me.ratings[r.id];
+        const sent = pendingRate ? pendingRate.intent.score : me.ratings[r.id];
+        const score = low.has(r.id) ? low.get(r.id) : sent;
         for (const input of li.querySelectorAll('input[type=radio]')) {
           const want = Number(input.value) === score;
           if (input.checked !== want) input.checked = want;
           input.disabled = view.locked;
         }
+        li.querySelector('.reason-form').hidden = !low.has(r.id);
+        const ownReason = pendingRate ? pendingRate.intent.reason : (me.reasons || {})[r.id];
+        const own = li.querySelector('.own-reason');
+        own.hidden = !ownReason || low.has(r.id);
+        setText(own, ownReason ? t('reason.own', { reason: ownReason }) : '');
         cls(li, 'focused', view.focus === r.id);
         const slot = li.querySelector('.support-slot');
-        const ssig = r.support ? JSON.stringify([lang(), r.support, gap]) : '';
+        const ssig = r.support ? JSON.stringify([lang(), r.support, gap, r.status, r.reasons, r.earlier_rounds]) : '';
         if (slot.dataset.sig !== ssig) {
           slot.dataset.sig = ssig;
           replace(slot, r.support ? supportChart(view, r, gap > 0 && (r.support.gap || 0) >= gap - 1e-9) : null);
@@ -241,6 +370,69 @@ export function mountParticipant(root, { store, conn, code }) {
       });
       none.hidden = items.length > 0;
     };
+    return { el, update };
+  }
+
+  // --- review (follow-up) -----------------------------------------------------------------
+  function review() {
+    const intro = h('p', { class: 'hint', text: t('review.intro') });
+    const list = h('ul', { class: 'items reviews', 'data-testid': 'review-list' });
+    const none = h('p', { class: 'hint', text: t('review.none') });
+    const el = h('div', { class: 'phase-body' }, intro, list, none);
+    /** Answers chosen locally, sent once both questions are answered. */
+    const draft = new Map();
+    const update = () => {
+      const { view, me } = store;
+      const rs = carriedRules(view);
+      reconcile(list, rs, (r) => r.id, (r) => {
+        const q = (key) => h('fieldset', { class: 'choices answer-set', 'data-question': key },
+          h('legend', { text: t(`review.q.${key}`) }),
+          ...['yes', 'partly', 'no'].map((a) => {
+            const input = h('input', { type: 'radio', name: `${key}-${r.id}`, value: a });
+            input.addEventListener('change', () => {
+              if (!input.checked) return;
+              const d = { ...(draft.get(r.id) || current(r.id)), [key]: a };
+              draft.set(r.id, d);
+              if (d.applied && d.still_right) {
+                conn.intent({ kind: 'review_rule', rule: r.id, applied: d.applied, still_right: d.still_right });
+                draft.delete(r.id);
+              }
+              update();
+            });
+            return h('label', { class: 'choice' }, input, h('span', { text: t(`answer.${a}`) }));
+          }));
+        return h('li', { class: 'item review-card' },
+          h('p', { class: 'eyebrow' }), h('p', { class: 'user-text rule-text' }),
+          q('applied'), q('still_right'), h('p', { class: 'review-state hint' }), h('div', { class: 'then-now-slot' }), focusBadge());
+      }, (li, r) => {
+        setText(li.querySelector('.eyebrow'), levelName(r.level));
+        setText(li.querySelector('.rule-text'), r.text);
+        const d = draft.get(r.id) || current(r.id);
+        for (const input of li.querySelectorAll('input[type=radio]')) {
+          const key = input.closest('fieldset').dataset.question;
+          const want = d[key] === input.value;
+          if (input.checked !== want) input.checked = want;
+          input.disabled = view.locked;
+        }
+        const done = !draft.has(r.id) && d.applied && d.still_right;
+        setText(li.querySelector('.review-state'), done ? t('review.saved') : t('review.todo'));
+        cls(li, 'focused', view.focus === r.id);
+        const slot = li.querySelector('.then-now-slot');
+        const sig = JSON.stringify([lang(), r.support_then, r.review]);
+        if (slot.dataset.sig !== sig) {
+          slot.dataset.sig = sig;
+          replace(slot, r.review ? thenNow(view, r) : null);
+        }
+      });
+      none.hidden = rs.length > 0;
+    };
+    /** The answers as sent (or waiting to be sent), else as the server has them. */
+    function current(id) {
+      const p = store.pending.filter((e) => e.intent.kind === 'review_rule' && e.intent.rule === id).pop();
+      if (p) return { applied: p.intent.applied, still_right: p.intent.still_right };
+      const m = (store.me.reviews || {})[id];
+      return m ? { applied: m[0], still_right: m[1] } : {};
+    }
     return { el, update };
   }
 
@@ -264,6 +456,27 @@ export function mountParticipant(root, { store, conn, code }) {
     return { el, update };
   }
 
+  /** Ready with this phase, counting a toggle that is still on its way. */
+  function isReady() {
+    const p = store.pending.filter((e) => e.intent.kind === 'set_ready').pop();
+    return p ? p.intent.ready : !!store.me.ready;
+  }
+
+  // --- closed -----------------------------------------------------------------------------
+  function closedBody() {
+    const body = h('div', { class: 'results-slot' });
+    const el = h('div', { class: 'phase-body' },
+      h('div', { class: 'notice', role: 'status', 'data-testid': 'closed-notice' }, h('h2', { text: t('closed.title') }), h('p', { text: t('closed.text') })), body);
+    let sig = '';
+    const update = () => {
+      const next = JSON.stringify([lang(), store.view.progress, store.view.rules]);
+      if (next === sig) return;
+      sig = next;
+      replace(body, ...allResults(store.view));
+    };
+    return { el, update };
+  }
+
   function phaseSection() {
     const { view } = store;
     const phase = store.phase();
@@ -271,10 +484,19 @@ export function mountParticipant(root, { store, conn, code }) {
     const eyebrow = h('p', { class: 'eyebrow', text: [t('phase.of', { n: view.current_phase + 1, total: view.phases.length }), level ? levelName(level) : null].filter(Boolean).join(' · ') });
     const timer = timerDisplay(store);
     const locked = h('p', { class: 'locked-note', role: 'status', text: t('phase.locked') });
+    // "I am ready": one toggle in every phase (not once the session is closed).
+    const ready = h('button', { type: 'button', class: 'secondary ready-toggle', 'data-testid': 'ready' });
+    ready.addEventListener('click', () => conn.intent({ kind: 'set_ready', ready: !isReady() }));
+    const readyNote = h('p', { class: 'hint ready-note', 'aria-live': 'polite' });
+    const readyBox = h('div', { class: 'ready-box' }, ready, readyNote);
+    readyBox.hidden = !!view.closed;
     const head = h('section', { class: 'phase-head', 'aria-labelledby': 'phase-title' },
-      eyebrow, h('h1', { id: 'phase-title', text: loc(phase.title) }), h('p', { class: 'question', text: loc(phase.question) }), timer.el, locked);
+      eyebrow, h('h1', { id: 'phase-title', text: loc(phase.title) }), h('p', { class: 'question', text: loc(phase.question) }), timer.el, locked, readyBox);
     let body;
-    if (phase.kind === 'brainstorm') body = brainstorm(level);
+    if (view.closed) body = closedBody();
+    else if (phase.kind === 'brainstorm') body = brainstorm(level);
+    else if (phase.kind === 'cluster') body = cluster(level);
+    else if (phase.kind === 'review') body = review();
     else if (phase.kind === 'vote') body = vote(level, phase);
     else if (phase.kind === 'rules') body = rules(level);
     else body = simple(phase.kind, level);
@@ -289,7 +511,12 @@ export function mountParticipant(root, { store, conn, code }) {
           timerSig = sig;
           timer.update();
         }
-        locked.hidden = !store.view.locked;
+        locked.hidden = !store.view.locked || !!store.view.closed;
+        const r = isReady();
+        setText(ready, r ? t('ready.on') : t('ready.off'));
+        setAttr(ready, 'aria-pressed', r ? 'true' : 'false');
+        cls(ready, 'is-ready', r);
+        setText(readyNote, t('ready.count', { n: store.view.ready }));
         body.update();
         setText(you, t('you.are', { name: store.me.name, group: groupName(store.me.group) }));
       },
@@ -306,7 +533,7 @@ export function mountParticipant(root, { store, conn, code }) {
       }
       return;
     }
-    const key = `${store.view.current_phase}:${lang()}`;
+    const key = `${store.view.current_phase}:${lang()}:${!!store.view.closed}`;
     if (key !== shape) {
       const hadFocus = main.contains(document.activeElement);
       shape = key;

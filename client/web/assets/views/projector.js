@@ -1,6 +1,8 @@
 //! The projector: a 1920×1080 screen read from the back of a room. Join code and QR code, the
 //! number of participants per group, the phase question, live statements, dots after the
-//! reveal, rules with their support, the countdown, and the item in focus highlighted.
+//! reveal, rules with their support, the countdown, and the item in focus highlighted. With the
+//! workshop method: clusters (title and number of statements, dots after the reveal), the
+//! status of each rule, how many are ready, and the review of a follow-up once revealed.
 //!
 //! It joins with the code only and sends no intents. The main area is rebuilt when what it shows
 //! changes (nobody types here), and the font size steps down as the number of items grows so
@@ -11,7 +13,7 @@ import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection } from '../connection.js';
 import { langSwitch, connectionBanner, timerDisplay, qrImage } from '../widgets.js';
-import { rankedStatements, levelRules, priorities, supportResults } from '../results.js';
+import { rankedStatements, levelRules, priorities, supportResults, priorityItems, statusBadge, reviewResults, carriedRules } from '../results.js';
 
 function density(n) {
   if (n <= 6) return 'few';
@@ -42,7 +44,8 @@ export function mountProjector(root, code) {
       h('p', { class: 'proj-join-text', text: t('proj.join', { host: `${host}/join` }) }),
       h('p', { class: 'proj-code' }, h('span', { class: 'visually-hidden', text: `${t('proj.code')}: ` }), h('span', { 'data-testid': 'proj-code', text: code })),
       qrImage(code),
-      h('h2', { class: 'proj-groups-h', text: t('proj.participants') }), groups);
+      h('h2', { class: 'proj-groups-h', text: t('proj.participants') }), groups,
+      h('p', { class: 'proj-ready', 'data-testid': 'proj-ready' }));
     const main = h('main', { id: 'main', class: 'projector' },
       h('div', { class: 'proj-main' },
         h('header', { class: 'proj-head' }, h('div', {}, title, eyebrow, phaseTitle, question), timer.el),
@@ -74,15 +77,26 @@ export function mountProjector(root, code) {
           return h('li', {}, h('span', { class: 'proj-group-name', text: groupName(g) }), h('span', { class: 'proj-group-count', text: String(c.connected) }));
         }));
 
-        const next = JSON.stringify([lang(), view.current_phase, view.focus, view.statements, view.rules, view.progress]);
+        setText(main.querySelector('.proj-ready'), t('proj.ready', { n: view.ready }));
+        const next = JSON.stringify([lang(), view.current_phase, view.focus, view.statements, view.rules, view.progress, view.clusters, view.closed]);
         if (next === sig) return;
         sig = next;
         const progress = level ? view.progress[level] : null;
         const parts = [];
         const focus = view.focus;
         content.classList.toggle('summary', phase.kind === 'summary');
-        if (phase.kind === 'summary') {
+        if (view.closed) parts.push(h('p', { class: 'proj-closed', text: t('closed.title') }));
+        if (phase.kind === 'review') {
+          const rs = carriedRules(view);
+          if (rs.some((r) => r.review)) parts.push(reviewResults(view, { focus }));
+          else {
+            parts.push(h('ul', { class: ['cards', density(rs.length)], 'data-testid': 'proj-reviews' }, ...rs.map((r) => h('li', { class: ['card-item', r.id === focus && 'focused'], 'data-id': r.id },
+              h('p', { class: 'user-text', text: r.text }),
+              h('p', { class: 'meta', text: t('review.reviewers', { n: r.reviewers || 0 }) })))));
+          }
+        } else if (phase.kind === 'summary') {
           // One column per level: the top priorities and the rules' support.
+          if (carriedRules(view).some((r) => r.review)) parts.push(h('section', { class: 'summary-level' }, reviewResults(view, { focus })));
           for (const l of ['richten', 'inrichten', 'verrichten']) {
             const pr = view.progress[l];
             if (!pr || (!pr.dots_revealed && !pr.ratings_revealed)) continue;
@@ -97,8 +111,16 @@ export function mountProjector(root, code) {
             parts.push(h('ul', { class: ['cards', density(rs.length)] }, ...rs.map((r) => h('li', { class: ['card-item', r.id === focus && 'focused'], 'data-id': r.id },
               r.id === focus ? h('span', { class: 'focus-badge', text: t('focus') }) : null,
               h('p', { class: 'user-text', text: r.text }),
-              h('p', { class: 'meta', text: [r.author ? r.author.name : null, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · ') })))));
+              h('p', { class: 'meta' }, statusBadge(r), r.status && r.status !== 'proposed' ? ' ' : null, [r.author ? r.author.name : null, r.round > 1 ? t('rule.round.n', { n: r.round }) : null, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '))))));
           }
+        } else if (level && (phase.kind === 'cluster' || phase.kind === 'vote') && !(progress && progress.dots_revealed)) {
+          // Clusters first (title and size), then the statements left alone.
+          const items = priorityItems(view, level).sort((a, b) => (b.cluster ? 1 : 0) - (a.cluster ? 1 : 0) || a.seq - b.seq);
+          parts.push(h('ul', { class: ['cards', density(items.length)], 'data-testid': 'proj-statements' }, ...items.map((it) => h('li', { class: ['card-item', it.cluster && 'card-cluster', it.id === focus && 'focused'], 'data-id': it.id },
+            it.id === focus ? h('span', { class: 'focus-badge', text: t('focus') }) : null,
+            h('p', { class: 'user-text', text: it.text }),
+            it.cluster ? h('p', { class: 'meta', text: t('cluster.count', { n: it.members.length }) }) : null))));
+          if (phase.kind === 'vote' && progress) parts.push(h('p', { class: 'proj-progress', text: t('results.voters', { n: progress.voters }) }));
         } else if (level) {
           const sts = rankedStatements(view, level);
           if (progress && progress.dots_revealed) parts.push(priorities(view, level, { focus, limit: 12 }));
