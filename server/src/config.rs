@@ -79,6 +79,14 @@ pub struct Args {
     /// lower it. One value per process.
     #[arg(long, env = "DRAAGVLAK_MAX_TEXT_CHARS", default_value_t = MAX_TEXT_CHARS)]
     pub max_text_chars: usize,
+    /// Least milliseconds between two view deltas of one session: faster ticks are coalesced
+    /// into one delta per audience (acks wait for it). 0 sends a delta after every tick.
+    #[arg(
+        long,
+        env = "DRAAGVLAK_MIN_DELTA_INTERVAL_MS",
+        default_value_t = DEFAULT_MIN_DELTA_INTERVAL_MS
+    )]
+    pub min_delta_interval_ms: u64,
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `draagvlak_server=debug`.
     #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info")]
     pub log: String,
@@ -116,6 +124,10 @@ pub struct Config {
     pub limits: Limits,
 }
 
+/// Default of [`Limits::min_delta_interval`], in milliseconds: at 10,000 members that is at
+/// most 25 broadcasts a second, and a small session hardly notices it (see BENCHMARKS.md).
+pub const DEFAULT_MIN_DELTA_INTERVAL_MS: u64 = 40;
+
 /// Server-side limits with their defaults. The wire limits every client sees are in
 /// `draagvlak_protocol::limits`.
 #[derive(Debug, Clone)]
@@ -148,6 +160,12 @@ pub struct Limits {
     pub sessions_per_hour: u32,
     pub max_connections_per_ip: usize,
     pub max_connections_per_session: usize,
+    /// Least time between two view fan-outs of one session (deltas and `me`). Ticks that come
+    /// faster are coalesced: their changes go out together in one delta per audience, and
+    /// their acks wait for it. Bounds the broadcasts per second a big session makes (each one
+    /// a frame to every member) at the cost of up to this much ack latency. Zero fans out
+    /// after every tick.
+    pub min_delta_interval: Duration,
 }
 
 impl Default for Limits {
@@ -167,6 +185,7 @@ impl Default for Limits {
             sessions_per_hour: 60,
             max_connections_per_ip: 2000,
             max_connections_per_session: 5000,
+            min_delta_interval: Duration::from_millis(DEFAULT_MIN_DELTA_INTERVAL_MS),
         }
     }
 }
@@ -263,6 +282,7 @@ impl Config {
                 ping_interval: Duration::from_secs(args.ping_interval_secs),
                 idle_timeout: Duration::from_secs(args.idle_timeout_secs),
                 max_text_chars: args.max_text_chars,
+                min_delta_interval: Duration::from_millis(args.min_delta_interval_ms),
                 ..Limits::default()
             },
         })

@@ -193,6 +193,27 @@ struct Actor {
     /// The last private part sent per participant.
     mes: HashMap<String, MeView>,
     last_activity: Instant,
+    /// Fan-out coalescing (`Limits::min_delta_interval`): a durable change whose deltas have
+    /// not been sent yet.
+    view_pending: bool,
+    /// Replies held until the next fan-out, in order. An ack may only go out after the delta
+    /// that contains its change, so while a fan-out is pending every reply waits here.
+    deferred: Vec<Deferred>,
+    /// When the last fan-out with a view change started; the next starts no earlier than
+    /// this plus the minimum interval.
+    last_fan_out: Option<tokio::time::Instant>,
+}
+
+/// A reply held back until the deltas it depends on are sent (see `Actor::flush`).
+enum Deferred {
+    /// An ack or reject, serialised with the revision of its tick.
+    Frame(ConnId, Arc<str>),
+    /// A durable join: the connection task's answer, then welcome and snapshot.
+    Join {
+        reply: oneshot::Sender<Result<(), Refusal>>,
+        conn: ConnId,
+        result: Result<(), Refusal>,
+    },
 }
 
 /// Run a session actor until it unloads, fails or the server shuts down.
@@ -435,6 +456,9 @@ impl Actor {
             views: HashMap::new(),
             mes: HashMap::new(),
             last_activity: Instant::now(),
+            view_pending: false,
+            deferred: Vec::new(),
+            last_fan_out: None,
         }
     }
 
@@ -443,11 +467,19 @@ impl Actor {
         housekeeping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let shutdown = self.ctx.shutdown.clone();
         loop {
+            let due = self.flush_due();
             tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => {
+                    // Everything held back is durable: send it before closing.
+                    self.flush();
                     self.stop(ErrorCode::ShuttingDown, "the server is shutting down").await;
                     return;
+                }
+                // A coalesced fan-out falls due (before the next tick is taken).
+                _ = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)),
+                    if due.is_some() => {
+                    self.flush();
                 }
                 cmd = self.rx.recv() => {
                     let Some(cmd) = cmd else { return };
@@ -679,10 +711,10 @@ impl Actor {
             self.settle_membership().await;
         }
 
-        // Views first, then acks.
-        if dirty {
-            self.fan_out();
-        }
+        // Views first, then acks: the tick's view change and its replies wait for the next
+        // fan-out, which may take in later ticks too (`flush`, at most one per
+        // `min_delta_interval`).
+        self.view_pending |= dirty;
         for conn in syncs {
             // A sync is a snapshot without a welcome; a stale connection gets one at resync.
             if let Some(c) = self.conns.get(&conn)
@@ -692,7 +724,6 @@ impl Actor {
                 self.send_snapshot(conn, false);
             }
         }
-        let mut dead = Vec::new();
         for r in replies {
             match r {
                 Reply::Join {
@@ -700,14 +731,7 @@ impl Actor {
                     conn,
                     result,
                     ..
-                } => {
-                    let ok = result.is_ok();
-                    if reply.send(result).is_err() && ok {
-                        dead.push(conn);
-                    } else if ok {
-                        self.send_snapshot(conn, true);
-                    }
-                }
+                } => self.reply_join(reply, conn, result),
                 Reply::Intent {
                     conn, id, result, ..
                 } => {
@@ -723,15 +747,14 @@ impl Actor {
                             message: r.message,
                         },
                     };
-                    self.send_reply(conn, to_frame(&msg));
+                    self.reply_after_views(conn, to_frame(&msg));
                 }
             }
         }
-        for conn in dead {
-            if self.remove_conn(conn) {
-                self.rev += 1;
-                self.fan_out();
-            }
+        if let Some(due) = self.flush_due()
+            && due <= tokio::time::Instant::now()
+        {
+            self.flush();
         }
         self.resync_stale();
         if self.changes_since_snapshot >= self.ctx.limits.compact_after_changes {
@@ -983,6 +1006,97 @@ impl Actor {
         }
     }
 
+    /// When the held-back view change and replies must go out; `None` when nothing waits.
+    fn flush_due(&self) -> Option<tokio::time::Instant> {
+        if !self.view_pending && self.deferred.is_empty() {
+            return None;
+        }
+        let now = tokio::time::Instant::now();
+        if !self.view_pending {
+            // Only replies wait (behind earlier ones); no broadcast, so no interval either.
+            return Some(now);
+        }
+        Some(match self.last_fan_out {
+            Some(last) => last + self.ctx.limits.min_delta_interval,
+            None => now,
+        })
+    }
+
+    /// Send the coalesced view change (one delta per audience covering every tick since the
+    /// last fan-out, then changed `me`), then the replies held back for it, in order.
+    fn flush(&mut self) {
+        if std::mem::take(&mut self.view_pending) {
+            self.last_fan_out = Some(tokio::time::Instant::now());
+            self.fan_out();
+        }
+        let mut dead = Vec::new();
+        for d in std::mem::take(&mut self.deferred) {
+            match d {
+                Deferred::Frame(conn, frame) => self.send_reply(conn, frame),
+                Deferred::Join {
+                    reply,
+                    conn,
+                    result,
+                } => {
+                    let ok = result.is_ok();
+                    if reply.send(result).is_err() && ok {
+                        dead.push(conn);
+                    } else if ok {
+                        self.send_snapshot(conn, true);
+                    }
+                }
+            }
+        }
+        // Connections gone before their join was answered: their presence goes out with the
+        // next fan-out.
+        for conn in dead {
+            if self.remove_conn(conn) {
+                self.presence_changed();
+            }
+        }
+    }
+
+    /// An ack or reject: sent now, unless a view change or earlier replies are waiting.
+    fn reply_after_views(&mut self, conn: ConnId, frame: Arc<str>) {
+        if self.view_pending || !self.deferred.is_empty() {
+            self.deferred.push(Deferred::Frame(conn, frame));
+        } else {
+            self.send_reply(conn, frame);
+        }
+    }
+
+    /// A join's answer: a durable join changed presence, so it waits for the fan-out (the
+    /// snapshot is then taken from the view just sent); a refusal goes out at once unless
+    /// replies are waiting.
+    fn reply_join(
+        &mut self,
+        reply: oneshot::Sender<Result<(), Refusal>>,
+        conn: ConnId,
+        result: Result<(), Refusal>,
+    ) {
+        if result.is_ok() || self.view_pending || !self.deferred.is_empty() {
+            self.deferred.push(Deferred::Join {
+                reply,
+                conn,
+                result,
+            });
+        } else {
+            let _ = reply.send(result);
+        }
+    }
+
+    /// Presence changed outside a tick (a connection closed): a new revision, sent with the
+    /// next fan-out.
+    fn presence_changed(&mut self) {
+        self.rev += 1;
+        let heads = self.ws.heads().to_vec();
+        self.heads_by_rev.push_back((self.rev, heads));
+        while self.heads_by_rev.len() > MAX_REVISION_AGE as usize {
+            self.heads_by_rev.pop_front();
+        }
+        self.view_pending = true;
+    }
+
     fn project(&self, audience: Audience) -> serde_json::Value {
         let view = projection::view(self.ws.state(), &self.presence, audience);
         serde_json::to_value(&view).unwrap_or(serde_json::Value::Null)
@@ -1204,10 +1318,7 @@ impl Actor {
             }
         }
         if closed {
-            self.rev += 1;
-            let heads = self.ws.heads().to_vec();
-            self.heads_by_rev.push_back((self.rev, heads));
-            self.fan_out();
+            self.presence_changed();
         }
     }
 
@@ -1242,7 +1353,9 @@ impl Actor {
                             message: r.message,
                         },
                     };
-                    self.send_reply(conn, to_frame(&msg));
+                    // After the snapshots below: a repeated ack may be of an earlier tick
+                    // whose delta was still held back.
+                    self.deferred.push(Deferred::Frame(conn, to_frame(&msg)));
                 }
                 Reply::Join {
                     reply,
@@ -1276,10 +1389,19 @@ impl Actor {
                 // Everyone gets a fresh snapshot of the durable state.
                 self.views.clear();
                 self.mes.clear();
-                let ids: Vec<ConnId> = self.conns.keys().copied().collect();
+                let ids: Vec<ConnId> = self
+                    .conns
+                    .iter()
+                    .filter(|(_, c)| c.joining.is_none())
+                    .map(|(id, _)| *id)
+                    .collect();
                 for id in ids {
                     self.send_snapshot(id, false);
                 }
+                // The snapshots hold every durable change, also those of earlier ticks whose
+                // delta was still held back; now their replies (and held joins) may follow.
+                self.view_pending = false;
+                self.flush();
                 true
             }
             Err(e) => {
@@ -1308,5 +1430,270 @@ impl Actor {
             }
             Err(e) => warn!(error = %e, "compaction failed; will try again later"),
         }
+    }
+}
+
+#[cfg(test)]
+mod coalescing_tests {
+    //! Fan-out coalescing: intents in separate ticks inside one `min_delta_interval` go out as
+    //! fewer deltas than intents, every ack still follows the delta that contains its change,
+    //! delta chains have no gaps, and the live views end equal to a fresh snapshot.
+
+    use draagvlak_protocol::{Intent, JoinRequest, ServerMessage};
+    use serde_json::Value;
+    use tokio::sync::{mpsc, oneshot, watch};
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::session::template;
+    use crate::session::workshop::Meta;
+    use crate::store::SessionRow;
+
+    const SESSION: &str = "c0a1esce0c0a1esc";
+    const CODE: &str = "CLSCNG";
+    const PARTICIPANTS: usize = 3;
+    const STATEMENTS_EACH: usize = 8;
+
+    struct Client {
+        conn: ConnId,
+        rx: mpsc::Receiver<Arc<str>>,
+        view: Value,
+        rev: u64,
+        me: Option<Value>,
+        deltas: usize,
+        /// Acks received: (intent id, created statement).
+        acked: Vec<(String, Option<String>)>,
+    }
+
+    impl Client {
+        /// Apply every frame waiting; checks chain and ack ordering as it goes.
+        fn drain(&mut self) {
+            while let Ok(frame) = self.rx.try_recv() {
+                match serde_json::from_str::<ServerMessage>(&frame).expect("server frame") {
+                    ServerMessage::Snapshot { rev, view } => {
+                        self.view = serde_json::to_value(&view).unwrap();
+                        self.rev = rev;
+                    }
+                    ServerMessage::Delta { base, rev, ops } => {
+                        assert_eq!(base, self.rev, "delta base must be the previous revision");
+                        assert!(rev > base, "revisions increase");
+                        json_patch::patch(&mut self.view, &ops).expect("delta applies");
+                        self.rev = rev;
+                        self.deltas += 1;
+                    }
+                    ServerMessage::Me { me, .. } => {
+                        self.me = Some(serde_json::to_value(&me).unwrap())
+                    }
+                    ServerMessage::Ack { id, rev, created } => {
+                        assert!(
+                            self.rev >= rev,
+                            "ack {id} at rev {rev} arrived before its delta (view at {})",
+                            self.rev
+                        );
+                        if let Some(created_id) = &created {
+                            assert!(
+                                self.view.to_string().contains(&format!("\"{created_id}\"")),
+                                "ack {id}: the view does not yet contain {created_id}"
+                            );
+                        }
+                        self.acked.push((id, created));
+                    }
+                    ServerMessage::Reject { id, code, .. } => panic!("{id} rejected: {code}"),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    async fn join(handle: &SessionHandle, conn: ConnId, request: JoinRequest) -> Client {
+        let (tx, rx) = mpsc::channel(4096);
+        let (close, _) = watch::channel(None);
+        let (reply, answer) = oneshot::channel();
+        let link = ConnLink {
+            id: conn,
+            tx,
+            close: Arc::new(close),
+        };
+        handle
+            .send(Cmd::Join {
+                conn: link,
+                request,
+                reply,
+            })
+            .await
+            .expect("actor runs");
+        answer.await.expect("answer").expect("joined");
+        let mut client = Client {
+            conn,
+            rx,
+            view: Value::Null,
+            rev: 0,
+            me: None,
+            deltas: 0,
+            acked: Vec::new(),
+        };
+        // The welcome and snapshot are queued before the join is answered... or right after.
+        while client.view.is_null() {
+            tokio::task::yield_now().await;
+            client.drain();
+        }
+        client
+    }
+
+    #[tokio::test]
+    async fn a_burst_of_ticks_is_coalesced_and_every_ack_follows_its_delta() {
+        let dir = std::env::temp_dir().join(format!(
+            "draagvlak-coalescing-{}-{}",
+            std::process::id(),
+            GENERATION.fetch_add(1, Ordering::Relaxed)
+        ));
+        let store = Store::open(&dir).await.unwrap();
+        let phases = template::phases("strategic-framework").unwrap();
+        let meta = Meta {
+            id: SESSION.into(),
+            code: CODE.into(),
+            title: "Coalescing".into(),
+            organisation: String::new(),
+            language: "nl".into(),
+            template: "strategic-framework".into(),
+        };
+        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("workshop");
+        ws.commit();
+        let secret = credentials::new_secret();
+        let row = SessionRow {
+            id: SESSION.into(),
+            code: CODE.into(),
+            title: "Coalescing".into(),
+            organisation: String::new(),
+            language: "nl".into(),
+            template: "strategic-framework".into(),
+            status: "open".into(),
+            facilitator_hash: credentials::hash_secret(&secret),
+        };
+        let snapshot = Chunk {
+            rev: 0,
+            heads: encode_heads(ws.heads()),
+            data: ws.save(),
+        };
+        store.create_session(&row, &snapshot).await.unwrap();
+        let limits = Limits {
+            min_delta_interval: Duration::from_millis(300),
+            ..Limits::default()
+        };
+        let ctx = ActorContext {
+            store,
+            sessions: Arc::new(DashMap::new()),
+            limits,
+            idle: Duration::from_secs(3600),
+            shutdown: CancellationToken::new(),
+        };
+        let (handle, pending) = new(SESSION, ctx.clone());
+        let actor = tokio::spawn(run(pending));
+
+        let mut facilitator = join(
+            &handle,
+            1,
+            JoinRequest::Facilitator {
+                code: CODE.into(),
+                secret,
+            },
+        )
+        .await;
+        let mut clients = Vec::new();
+        for p in 0..PARTICIPANTS {
+            let request = JoinRequest::Participant {
+                code: CODE.into(),
+                name: format!("P{p}"),
+                group: template::DEFAULT_GROUPS[p % 2].to_string(),
+            };
+            clients.push(join(&handle, 10 + p as u64, request).await);
+        }
+        // Lobby -> brainstorm, and wait until everyone has seen it.
+        handle
+            .send(Cmd::Intent {
+                conn: facilitator.conn,
+                id: "f1".into(),
+                intent: Intent::NextPhase,
+                on_behalf_of: None,
+            })
+            .await
+            .unwrap();
+        let target = loop {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            facilitator.drain();
+            if facilitator.rev > 0 && facilitator.view.to_string().contains("brainstorm") {
+                break facilitator.rev;
+            }
+        };
+        for c in &mut clients {
+            while c.rev < target {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                c.drain();
+            }
+            c.deltas = 0;
+        }
+
+        // The burst: one intent at a time, each in a tick of its own (a few ms apart), all
+        // inside a couple of intervals.
+        let intents = PARTICIPANTS * STATEMENTS_EACH;
+        for i in 0..STATEMENTS_EACH {
+            for c in &clients {
+                handle
+                    .send(Cmd::Intent {
+                        conn: c.conn,
+                        id: format!("c{}-{i}", c.conn),
+                        intent: Intent::AddStatement {
+                            text: format!("statement {i} of {}", c.conn),
+                        },
+                        on_behalf_of: None,
+                    })
+                    .await
+                    .unwrap();
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        // Every ack arrives (and is checked against the view when it does).
+        let mut waited = 0;
+        while clients.iter().map(|c| c.acked.len()).sum::<usize>() < intents {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            waited += 1;
+            assert!(waited < 1000, "acks missing");
+            for c in &mut clients {
+                c.drain();
+            }
+        }
+        let deltas = clients[0].deltas;
+        assert!(
+            deltas * 2 < intents,
+            "{intents} intents in separate ticks made {deltas} deltas: not coalesced"
+        );
+        // The live views equal a fresh snapshot.
+        for c in &mut clients {
+            let (live, live_me) = (c.view.clone(), c.me.clone());
+            handle.send(Cmd::Sync { conn: c.conn }).await.unwrap();
+            let before = c.rev;
+            let mut fresh_seen = false;
+            for _ in 0..500 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                let frame = match c.rx.try_recv() {
+                    Ok(f) => f,
+                    Err(_) => continue,
+                };
+                if let ServerMessage::Snapshot { rev, view } =
+                    serde_json::from_str::<ServerMessage>(&frame).unwrap()
+                {
+                    assert_eq!(rev, before, "no change since: the same revision");
+                    assert_eq!(serde_json::to_value(&view).unwrap(), live);
+                    fresh_seen = true;
+                    break;
+                }
+            }
+            assert!(fresh_seen, "no snapshot after sync");
+            c.drain();
+            assert_eq!(c.me, live_me, "me after sync");
+        }
+        ctx.shutdown.cancel();
+        let _ = actor.await;
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
