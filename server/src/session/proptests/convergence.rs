@@ -321,7 +321,12 @@ impl Run {
         let ctx = ActorContext {
             store: store.clone(),
             sessions: Arc::new(DashMap::new()),
-            limits: Limits::default(),
+            // A short coalescing interval: still exercised (replies wait for their delta), but
+            // a case of many sequential intents does not wait 40 ms for each.
+            limits: Limits {
+                min_delta_interval: Duration::from_millis(2),
+                ..Limits::default()
+            },
             idle: Duration::from_secs(3600),
             shutdown: shutdown.clone(),
         };
