@@ -601,21 +601,11 @@ impl Actor {
                 Cmd::Sync { conn } => syncs.push(conn),
                 Cmd::SetFacilitatorHash { hash } => {
                     self.facilitator_hash = hash;
-                    let facilitators: Vec<ConnId> = self
-                        .conns
-                        .iter()
-                        .filter(|(_, c)| c.role == Role::Facilitator)
-                        .map(|(id, _)| *id)
-                        .collect();
-                    for id in facilitators {
-                        if let Some(c) = self.conns.get(&id) {
-                            let _ = c.link.close.send(Some((
-                                ErrorCode::BadCredentials,
-                                "the facilitator secret was changed; join with the new one".into(),
-                            )));
-                        }
-                        self.remove_conn(id);
-                    }
+                    self.close_where(
+                        |c, _| c.role == Role::Facilitator,
+                        ErrorCode::BadCredentials,
+                        "the facilitator secret was changed; join with the new one",
+                    );
                 }
                 Cmd::Leave { conn } => {
                     if self.remove_conn(conn) {
@@ -875,31 +865,42 @@ impl Actor {
     /// After a removal or the closing of the session is durable: close the removed people's
     /// connections, and note the closing in the sessions table.
     async fn settle_membership(&mut self) {
-        let removed: Vec<ConnId> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| {
+        self.close_where(
+            |c, state| {
                 c.participant
                     .as_deref()
-                    .is_some_and(|p| self.ws.state().active(p).is_none())
-            })
-            .map(|(id, _)| *id)
-            .collect();
-        for id in removed {
-            if let Some(c) = self.conns.get(&id) {
-                let _ = c.link.close.send(Some((
-                    ErrorCode::Removed,
-                    "the facilitator removed you from this session".into(),
-                )));
-            }
-            self.remove_conn(id);
-        }
+                    .is_some_and(|p| state.active(p).is_none())
+            },
+            ErrorCode::Removed,
+            "the facilitator removed you from this session",
+        );
         if self.ws.state().closed && !self.closed {
             self.closed = true;
             if let Err(e) = self.ctx.store.set_closed(&self.id).await {
                 // The document says closed, which is what the actor checks on every load.
                 warn!(error = %e, "cannot mark the session closed in the sessions table");
             }
+        }
+    }
+
+    /// Close, with a reason, every connection `pick` selects, and forget it.
+    fn close_where(
+        &mut self,
+        pick: impl Fn(&Conn, &super::workshop::State) -> bool,
+        code: ErrorCode,
+        message: &str,
+    ) {
+        let picked: Vec<ConnId> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| pick(c, self.ws.state()))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in picked {
+            if let Some(c) = self.conns.get(&id) {
+                let _ = c.link.close.send(Some((code, message.to_string())));
+            }
+            self.remove_conn(id);
         }
     }
 

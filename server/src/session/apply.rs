@@ -173,13 +173,7 @@ pub fn apply(
             none
         }
         Intent::GoToPhase { index } => {
-            let index = *index as usize;
-            if index >= state.phases.len() {
-                return Err(Refusal::new(
-                    ErrorCode::NotFound,
-                    format!("the agenda has {} phases", state.phases.len()),
-                ));
-            }
+            let index = phase_index(state, *index)?;
             ws.set_phase(index, now).map_err(doc_err)?;
             none
         }
@@ -297,13 +291,7 @@ pub fn apply(
             none
         }
         Intent::SetAnonymous { phase, anonymous } => {
-            let index = *phase as usize;
-            if index >= state.phases.len() {
-                return Err(Refusal::new(
-                    ErrorCode::NotFound,
-                    format!("the agenda has {} phases", state.phases.len()),
-                ));
-            }
+            let index = phase_index(state, *phase)?;
             ws.set_phase_anonymous(index, *anonymous).map_err(doc_err)?;
             none
         }
@@ -575,6 +563,18 @@ pub fn apply(
             none
         }
     }
+}
+
+/// A phase of the agenda, by index.
+fn phase_index(state: &State, index: u32) -> Result<usize, Refusal> {
+    let index = index as usize;
+    if index >= state.phases.len() {
+        return Err(Refusal::new(
+            ErrorCode::NotFound,
+            format!("the agenda has {} phases", state.phases.len()),
+        ));
+    }
+    Ok(index)
 }
 
 fn is_clustering(intent: &Intent) -> bool {

@@ -480,6 +480,10 @@ pub struct MeIndex<'a> {
     statements: HashMap<&'a str, Vec<(u64, &'a str)>>,
     /// Participant -> own ratings as (rule id, score).
     ratings: HashMap<&'a str, Vec<(&'a str, u8)>>,
+    /// Participant -> own reasons as (rule id, reason).
+    reasons: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
+    /// Participant -> own reviews as (rule id, [applied, still right]).
+    reviews: HashMap<&'a str, Vec<(&'a str, [Answer; 2])>>,
     budgets: [u32; 3],
 }
 
@@ -512,10 +516,30 @@ impl<'a> MeIndex<'a> {
                     .push((rid.as_str(), *score));
             }
         }
+        let mut reasons: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+        for (rid, m) in &state.reasons {
+            for (pid, reason) in m {
+                reasons
+                    .entry(pid.as_str())
+                    .or_default()
+                    .push((rid.as_str(), reason.as_str()));
+            }
+        }
+        let mut reviews: HashMap<&str, Vec<(&str, [Answer; 2])>> = HashMap::new();
+        for (rid, m) in &state.reviews {
+            for (pid, (a, b)) in m {
+                reviews
+                    .entry(pid.as_str())
+                    .or_default()
+                    .push((rid.as_str(), [*a, *b]));
+            }
+        }
         MeIndex {
             state,
             statements,
             ratings,
+            reasons,
+            reviews,
             budgets: Level::ALL.map(|l| state.dot_budget(l)),
         }
     }
@@ -562,8 +586,20 @@ impl<'a> MeIndex<'a> {
                 .map(|own| own.iter().map(|(_, id)| id.to_string()).collect())
                 .unwrap_or_default(),
             // Reasons and reviews are few (one per rule at most): read directly.
-            reasons: own_reasons(self.state, participant),
-            reviews: own_reviews(self.state, participant),
+            reasons: self
+                .reasons
+                .get(participant)
+                .map(|r| {
+                    r.iter()
+                        .map(|(rid, t)| (rid.to_string(), t.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            reviews: self
+                .reviews
+                .get(participant)
+                .map(|r| r.iter().map(|(rid, a)| (rid.to_string(), *a)).collect())
+                .unwrap_or_default(),
             ready: self.state.is_ready(participant),
         })
     }
@@ -581,13 +617,27 @@ impl<'a> MeIndex<'a> {
         {
             return false;
         }
-        if (!self.state.reasons.is_empty() || !last.reasons.is_empty())
-            && own_reasons(self.state, participant) != last.reasons
+        let own_reasons = self
+            .reasons
+            .get(participant)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if own_reasons.len() != last.reasons.len()
+            || own_reasons
+                .iter()
+                .any(|(rid, t)| last.reasons.get(*rid).map(String::as_str) != Some(*t))
         {
             return false;
         }
-        if (!self.state.reviews.is_empty() || !last.reviews.is_empty())
-            && own_reviews(self.state, participant) != last.reviews
+        let own_reviews = self
+            .reviews
+            .get(participant)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        if own_reviews.len() != last.reviews.len()
+            || own_reviews
+                .iter()
+                .any(|(rid, a)| last.reviews.get(*rid) != Some(a))
         {
             return false;
         }

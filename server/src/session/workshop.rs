@@ -1545,40 +1545,13 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
             reviews.insert(rid, parsed);
         }
     }
-    let mut earlier_ratings: BTreeMap<String, Vec<BTreeMap<String, u8>>> = BTreeMap::new();
-    if let Some(root) = opt_obj(doc, &ROOT, "earlier_ratings") {
-        for rid in doc.keys(&root).collect::<Vec<_>>() {
-            let list = obj(doc, &root, &rid)?;
-            let mut rounds = Vec::new();
-            for i in 0..doc.length(&list) {
-                let mut per = BTreeMap::new();
-                if let Some((Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
-                    for pid in doc.keys(&m).collect::<Vec<_>>() {
-                        per.insert(pid.clone(), uint(doc, &m, &pid)? as u8);
-                    }
-                }
-                rounds.push(per);
-            }
-            earlier_ratings.insert(rid, rounds);
-        }
-    }
-    let mut earlier_reasons: BTreeMap<String, Vec<BTreeMap<String, String>>> = BTreeMap::new();
-    if let Some(root) = opt_obj(doc, &ROOT, "earlier_reasons") {
-        for rid in doc.keys(&root).collect::<Vec<_>>() {
-            let list = obj(doc, &root, &rid)?;
-            let mut rounds = Vec::new();
-            for i in 0..doc.length(&list) {
-                let mut per = BTreeMap::new();
-                if let Some((Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
-                    for pid in doc.keys(&m).collect::<Vec<_>>() {
-                        per.insert(pid.clone(), string(doc, &m, &pid)?);
-                    }
-                }
-                rounds.push(per);
-            }
-            earlier_reasons.insert(rid, rounds);
-        }
-    }
+    let earlier_ratings =
+        finished_rounds(
+            doc,
+            "earlier_ratings",
+            |m, pid| Ok(uint(doc, m, pid)? as u8),
+        )?;
+    let earlier_reasons = finished_rounds(doc, "earlier_reasons", |m, pid| string(doc, m, pid))?;
     let follows = match opt_obj(doc, &ROOT, "follows") {
         Some(f) => Some(Follows {
             code: string(doc, &f, "code")?,
@@ -1618,6 +1591,34 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         phase_log,
     };
     Ok((state, objs))
+}
+
+/// `{rule: [{participant: value}, …]}` under `key` (absent: empty), one map per finished round.
+fn finished_rounds<T>(
+    doc: &AutoCommit,
+    key: &str,
+    read: impl Fn(&ObjId, &str) -> Result<T, DocError>,
+) -> Result<BTreeMap<String, Vec<BTreeMap<String, T>>>, DocError> {
+    let mut out = BTreeMap::new();
+    let Some(root) = opt_obj(doc, &ROOT, key) else {
+        return Ok(out);
+    };
+    for rid in doc.keys(&root).collect::<Vec<_>>() {
+        let list = obj(doc, &root, &rid)?;
+        let mut rounds = Vec::new();
+        for i in 0..doc.length(&list) {
+            let mut per = BTreeMap::new();
+            if let Some((Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
+                for pid in doc.keys(&m).collect::<Vec<_>>() {
+                    let value = read(&m, &pid)?;
+                    per.insert(pid, value);
+                }
+            }
+            rounds.push(per);
+        }
+        out.insert(rid, rounds);
+    }
+    Ok(out)
 }
 
 fn opt_obj(doc: &AutoCommit, parent: &ObjId, key: &str) -> Option<ObjId> {
