@@ -195,6 +195,114 @@ async fn resume_and_resend_applies_each_intent_once() {
     server.stop().await;
 }
 
+/// Read replies until every id in `ids` has had `per_id` replies; returns (id -> acks' created).
+async fn collect_acks(
+    c: &mut Raw,
+    ids: &HashSet<String>,
+    per_id: usize,
+    created: &mut HashMap<String, Vec<String>>,
+) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    while seen.values().sum::<usize>() < ids.len() * per_id {
+        let v = c.json().await;
+        if v["type"] == "reject" {
+            panic!("a resent intent was refused: {v}");
+        }
+        if v["type"] == "ack" {
+            let id = v["id"].as_str().unwrap().to_string();
+            if ids.contains(&id) {
+                *seen.entry(id.clone()).or_default() += 1;
+                created
+                    .entry(id)
+                    .or_default()
+                    .push(v["created"].as_str().unwrap().to_string());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_same_intent_sent_twice_before_its_ack_is_applied_once() {
+    const N: usize = 60;
+    let server = draagvlak_tests::InProcess::start().await;
+    let s = create_session(&server.http(), "Dubbel").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    let (mut c, _) = Raw::join(&server.ws(), join::participant(&s.code, "Haastig", "ict")).await;
+    // Each intent twice in a row, without waiting: both copies reach the same tick.
+    let mut ids = HashSet::new();
+    for i in 0..N {
+        let id = format!("d{i}");
+        for _ in 0..2 {
+            c.intent(
+                &id,
+                json!({"kind":"add_statement","text":format!("dubbel {i}")}),
+            )
+            .await;
+        }
+        ids.insert(id);
+    }
+    let mut created = HashMap::new();
+    collect_acks(&mut c, &ids, 2, &mut created).await;
+    for (id, made) in &created {
+        assert_eq!(made.len(), 2, "{id}: two replies");
+        assert_eq!(made[0], made[1], "{id}: both acks name the same statement");
+    }
+    let view = c.snapshot().await;
+    assert_eq!(
+        view["statements"].as_object().unwrap().len(),
+        N,
+        "every intent applied exactly once"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_same_intent_from_two_devices_of_one_person_is_applied_once() {
+    const N: usize = 60;
+    let server = draagvlak_tests::InProcess::start().await;
+    let s = create_session(&server.http(), "Twee apparaten").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    let (mut phone, welcome) = Raw::join(
+        &server.ws(),
+        join::participant(&s.code, "Tweeling", "business"),
+    )
+    .await;
+    let token = welcome["resume_token"].as_str().unwrap().to_string();
+    let (mut laptop, _) = Raw::join(&server.ws(), join::resume(&s.code, &token)).await;
+    let mut ids = HashSet::new();
+    for i in 0..N {
+        let id = format!("t{i}");
+        let intent = json!({"kind":"add_statement","text":format!("tweemaal {i}")});
+        phone.intent(&id, intent.clone()).await;
+        laptop.intent(&id, intent).await;
+        ids.insert(id);
+    }
+    let mut created = HashMap::new();
+    collect_acks(&mut phone, &ids, 1, &mut created).await;
+    collect_acks(&mut laptop, &ids, 1, &mut created).await;
+    for (id, made) in &created {
+        assert_eq!(made.len(), 2, "{id}: one reply on each device");
+        assert_eq!(made[0], made[1], "{id}: both acks name the same statement");
+    }
+    let view = phone.snapshot().await;
+    assert_eq!(
+        view["statements"].as_object().unwrap().len(),
+        N,
+        "every intent applied exactly once"
+    );
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_while_200_participants_vote_keeps_every_acknowledged_dot_once() {
     const VOTERS: usize = 200;

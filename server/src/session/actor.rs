@@ -182,6 +182,10 @@ struct Actor {
     tokens: HashMap<Vec<u8>, String>,
     /// (sender, intent id) -> (rev, created)
     applied: HashMap<(String, String), (u64, Option<String>)>,
+    /// Intents applied in the current tick, not yet durable: (sender, intent id) -> created.
+    /// A repeat within the same tick (a resend, or a second connection of the same
+    /// participant) gets the same ack instead of being applied twice.
+    tick_applied: HashMap<(String, String), Option<String>>,
     epoch: u64,
     rev: u64,
     heads_by_rev: VecDeque<(u64, Vec<ChangeHash>)>,
@@ -447,6 +451,7 @@ impl Actor {
             closed: loaded.closed,
             tokens: loaded.tokens,
             applied: loaded.applied,
+            tick_applied: HashMap::new(),
             epoch: loaded.epoch,
             rev: epoch_start.max(loaded.last_rev),
             heads_by_rev,
@@ -555,6 +560,7 @@ impl Actor {
 
     /// One tick. Returns false when the actor must stop.
     async fn tick(&mut self, batch: Vec<Cmd>) -> bool {
+        self.tick_applied.clear();
         let mut replies = Vec::new();
         let mut presence_changed = false;
         // A participant was removed or the session closed: connections to settle after the write.
@@ -934,8 +940,13 @@ impl Actor {
                 false,
             ));
         }
-        if let Some((rev, created)) = self.applied.get(&(sender_key.clone(), id.clone())) {
+        let key = (sender_key.clone(), id.clone());
+        if let Some((rev, created)) = self.applied.get(&key) {
             return Some(reply(Ok((*rev, created.clone())), false));
+        }
+        if let Some(created) = self.tick_applied.get(&key) {
+            // Applied earlier in this tick: the same ack, with this tick's revision.
+            return Some(reply(Ok((0, created.clone())), false));
         }
         if self.closed {
             return Some(reply(
@@ -974,6 +985,7 @@ impl Actor {
         match result {
             Ok(applied) => {
                 debug!(conn, intent = ?intent.kind(), "applied");
+                self.tick_applied.insert(key, applied.created.clone());
                 // rev 0 means "this tick's revision", filled in when the ack is sent.
                 Some(reply(Ok((0, applied.created)), true))
             }
