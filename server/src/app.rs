@@ -244,15 +244,21 @@ impl Server {
 
 /// Run until SIGINT or SIGTERM, then shut down cleanly (what the binary does).
 pub async fn run_until_signal(config: Config) -> Result<(), StartError> {
-    let server = start(config).await?;
-    let token = server.state.shutdown.clone();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("signal received; shutting down");
-        token.cancel();
-    });
-    server.wait().await;
+    start(config).await?.wait_for_signal().await;
     Ok(())
+}
+
+impl Server {
+    /// Serve until SIGINT or SIGTERM, then shut down cleanly and wait until stopped.
+    pub async fn wait_for_signal(self) {
+        let token = self.state.shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("signal received; shutting down");
+            token.cancel();
+        });
+        self.wait().await;
+    }
 }
 
 async fn wait_for_signal() {

@@ -36,6 +36,12 @@ const STRIKE_WINDOW: Duration = Duration::from_secs(10);
 /// reason arrive.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
+/// On shutdown, how long the writer waits for its session to flush (acks and deltas of changes
+/// that are already durable) and to say goodbye, and then to send what is queued. A connection
+/// without a session (never joined) waits this long before its close frame; a peer that does
+/// not read gets its close frame, or a dropped socket, after it.
+const SHUTDOWN_DRAIN: Duration = Duration::from_secs(2);
+
 /// tungstenite's read buffer per connection. Intents are a few hundred bytes; a larger frame
 /// gets room for its full length when its header arrives, so this bounds idle memory, not the
 /// message size.
@@ -386,6 +392,23 @@ fn is_capacity_error(e: &axum::Error) -> bool {
     text.contains("Space limit exceeded") || text.contains("capacity") || text.contains("too long")
 }
 
+/// Send everything already queued; false when the socket is gone.
+async fn send_queued(
+    sink: &mut SplitSink<WebSocket, Message>,
+    rx: &mut mpsc::Receiver<Arc<str>>,
+) -> bool {
+    while let Ok(frame) = rx.try_recv() {
+        if sink
+            .send(Message::Text(Utf8Bytes::from(&*frame)))
+            .await
+            .is_err()
+        {
+            return false;
+        }
+    }
+    true
+}
+
 /// Drain the outbound queue into the socket; ping every `ping_interval`; close with
 /// `idle_timeout` a peer from which nothing (no message, no pong) came for `idle_timeout`
 /// (checked at each ping, so the close comes at most one ping interval later); close with a
@@ -409,18 +432,55 @@ async fn writer(
                     break None;
                 }
                 let reason = close_rx.borrow_and_update().clone();
-                // `None` is the reader saying "finish up": drain what is queued, then close.
-                if reason.is_none() {
-                    while let Ok(frame) = rx.try_recv() {
-                        if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
-                            return;
-                        }
+                // `None` is the reader saying "finish up", `shutting_down` the session saying
+                // goodbye after its last flush: send what is queued, then close. Other reasons
+                // (a slow consumer, a removed participant) close at once.
+                let drain = match &reason {
+                    None => true,
+                    Some((code, _)) => *code == ErrorCode::ShuttingDown,
+                };
+                if drain {
+                    // Bounded: a peer that does not read must not hold up the close.
+                    match tokio::time::timeout(SHUTDOWN_DRAIN, send_queued(&mut sink, &mut rx)).await {
+                        Ok(false) => return,
+                        Ok(true) | Err(_) => {}
                     }
                 }
                 break reason;
             }
             _ = app.shutdown.cancelled() => {
-                break Some((ErrorCode::ShuttingDown, "the server is shutting down".into()));
+                // The session flushes what is durable into the queue and then closes with
+                // `shutting_down`: keep sending until it has, so that no ack is lost.
+                let goodbye = async {
+                    loop {
+                        tokio::select! {
+                            biased;
+                            changed = close_rx.changed() => {
+                                let reason = if changed.is_ok() {
+                                    close_rx.borrow_and_update().clone()
+                                } else {
+                                    None
+                                };
+                                if !send_queued(&mut sink, &mut rx).await {
+                                    return Err(());
+                                }
+                                return Ok(reason);
+                            }
+                            frame = rx.recv() => {
+                                let Some(frame) = frame else { return Ok(None) };
+                                if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
+                                    return Err(());
+                                }
+                            }
+                        }
+                    }
+                };
+                let default = || Some((ErrorCode::ShuttingDown, "the server is shutting down".into()));
+                match tokio::time::timeout(SHUTDOWN_DRAIN, goodbye).await {
+                    Ok(Err(())) => return,
+                    Ok(Ok(reason)) => break reason.or_else(default),
+                    Err(_) => break default(),
+                }
             }
             frame = rx.recv() => {
                 let Some(frame) = frame else { break None };

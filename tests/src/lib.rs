@@ -161,9 +161,18 @@ impl Process {
     }
 
     /// SIGTERM, then wait for the process to exit; returns its exit status.
-    pub fn terminate(mut self) -> std::process::ExitStatus {
+    pub fn terminate(self) -> std::process::ExitStatus {
+        self.signal("-TERM")
+    }
+
+    /// SIGINT (Ctrl-C), then wait for the process to exit; returns its exit status.
+    pub fn interrupt(self) -> std::process::ExitStatus {
+        self.signal("-INT")
+    }
+
+    fn signal(mut self, signal: &str) -> std::process::ExitStatus {
         let _ = Command::new("kill")
-            .arg("-TERM")
+            .arg(signal)
             .arg(self.child.id().to_string())
             .status();
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -173,7 +182,7 @@ impl Process {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("server did not stop within 30 s of SIGTERM");
+                panic!("server did not stop within 30 s of {signal}");
             }
             std::thread::sleep(Duration::from_millis(20));
         }

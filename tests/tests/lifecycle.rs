@@ -170,6 +170,20 @@ async fn demo_session_is_filled_and_the_app_is_served_with_security_headers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_closes_sockets_with_a_reason_and_keeps_everything() {
+    stop_during_a_burst(Process::terminate).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_closes_sockets_with_a_reason_and_keeps_everything() {
+    stop_during_a_burst(Process::interrupt).await;
+}
+
+/// Stop the server binary with a signal while a participant sends a burst of intents: every
+/// socket gets `shutting_down` and a 1001 close frame, every intent that was stored was
+/// acknowledged before the close (none lost in a queue), and nothing acknowledged is missing
+/// after a restart.
+async fn stop_during_a_burst(stop: fn(Process) -> std::process::ExitStatus) {
+    const BURST: usize = 300;
     let data = tempfile::tempdir().unwrap();
     let server = Process::start(BIN, data.path());
     let s = create_session(&server.http(), "Afsluiten").await;
@@ -185,26 +199,58 @@ async fn sigterm_closes_sockets_with_a_reason_and_keeps_everything() {
         json!({"kind":"add_statement","text":"Afgesproken is afgesproken"}),
     )
     .await;
-    let status = server.terminate();
-    assert!(status.success(), "exit status {status:?}");
-    for c in [&mut fac, &mut anna] {
+    for i in 0..BURST {
+        anna.intent(
+            &format!("b{i}"),
+            json!({"kind":"add_statement","text":format!("in de laatste seconde {i}")}),
+        )
+        .await;
+    }
+    // Stop as soon as the first of the burst is acknowledged: the rest is in flight.
+    let mut acked = 0;
+    loop {
+        match anna.next(Duration::from_secs(10)).await {
+            Some(RawEvent::Json(v)) if v["type"] == "ack" => {
+                acked += 1;
+                break;
+            }
+            Some(RawEvent::Json(_)) => {}
+            other => panic!("no ack before the stop: {other:?}"),
+        }
+    }
+    let stopping = tokio::task::spawn_blocking(move || stop(server));
+    let mut closes = Vec::new();
+    for (who, c) in [("anna", &mut anna), ("facilitator", &mut fac)] {
         let mut reason = None;
         let close = loop {
-            match c.next(Duration::from_secs(5)).await {
+            match c.next(Duration::from_secs(10)).await {
                 Some(RawEvent::Json(v)) if v["type"] == "error" => reason = Some(v["code"].clone()),
+                Some(RawEvent::Json(v)) if v["type"] == "ack" && who == "anna" => {
+                    assert!(reason.is_none(), "an ack after the goodbye: {v}");
+                    acked += 1;
+                }
                 Some(RawEvent::Json(_)) => {}
                 Some(RawEvent::Closed(close)) => break close,
-                None => panic!("no close frame"),
+                None => panic!("{who}: no close frame"),
             }
         };
-        assert_eq!(reason, Some(json!("shutting_down")));
-        assert_eq!(close, Some((1001, "shutting_down".to_string())));
+        closes.push((who, reason, close));
+    }
+    let status = stopping.await.unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    for (who, reason, close) in closes {
+        assert_eq!(reason, Some(json!("shutting_down")), "{who}");
+        assert_eq!(close, Some((1001, "shutting_down".to_string())), "{who}");
     }
     let server = Process::start(BIN, data.path());
     let (mut p, _) = Raw::join(&server.ws(), join::projector(&s.code)).await;
     let view = p.snapshot().await;
     assert_eq!(view["current_phase"], 1);
-    assert_eq!(view["statements"].as_object().unwrap().len(), 1);
+    assert_eq!(
+        view["statements"].as_object().unwrap().len(),
+        1 + acked,
+        "every stored intent was acknowledged before the close, and every acknowledged one stored"
+    );
 }
 
 #[tokio::test]

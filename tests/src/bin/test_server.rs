@@ -26,16 +26,7 @@ async fn main() -> anyhow::Result<()> {
         writeln!(out, "listening {}", server.addr)?;
         out.flush()?;
     }
-    let token = server.state.shutdown.clone();
-    tokio::spawn(async move {
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending().await } } => {}
-        }
-        token.cancel();
-    });
-    server.wait().await;
+    // The same signal handling as the real binary.
+    server.wait_for_signal().await;
     Ok(())
 }
