@@ -13,7 +13,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use draagvlak_client::protocol::api::CreateSession;
 use draagvlak_client::protocol::view::{Localized, StatementView};
-use draagvlak_client::protocol::{Intent, JoinRequest, MeView, PhaseKind, View};
+use draagvlak_client::protocol::{Intent, JoinRequest, MeView, PhaseKind, Role, View};
 use draagvlak_client::{ClientError, Connection, Event, Options, http};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::time::Instant;
@@ -78,7 +78,12 @@ struct CreateArgs {
     #[arg(long, requires = "follows_secret")]
     follows: Option<String>,
     /// The facilitator secret of the session named by --follows.
-    #[arg(long, env = "DRAAGVLAK_FOLLOWS_SECRET", requires = "follows")]
+    #[arg(
+        long,
+        env = "DRAAGVLAK_FOLLOWS_SECRET",
+        requires = "follows",
+        allow_hyphen_values = true
+    )]
     follows_secret: Option<String>,
 }
 
@@ -105,10 +110,10 @@ struct JoinArgs {
     #[arg(long, env = "DRAAGVLAK_GROUP", default_value = "ict")]
     group: String,
     /// Resume token, to come back as the same participant.
-    #[arg(long, env = "DRAAGVLAK_RESUME_TOKEN")]
+    #[arg(long, env = "DRAAGVLAK_RESUME_TOKEN", allow_hyphen_values = true)]
     resume: Option<String>,
     /// Facilitator secret, to join as the facilitator.
-    #[arg(long, env = "DRAAGVLAK_FACILITATOR_SECRET")]
+    #[arg(long, env = "DRAAGVLAK_FACILITATOR_SECRET", allow_hyphen_values = true)]
     facilitator: Option<String>,
     /// Join as the read-only projector.
     #[arg(long, env = "DRAAGVLAK_PROJECTOR")]
@@ -223,7 +228,12 @@ async fn join(args: JoinArgs) -> Result<()> {
     let mut conn = Connection::connect_with(&ws, request, options)
         .await
         .context("joining the session")?;
-    println!("joined {} as {:?}", conn.view().session.title, conn.role());
+    let role = match conn.role() {
+        Role::Facilitator => "facilitator",
+        Role::Participant => "participant",
+        Role::Projector => "projector",
+    };
+    println!("joined {} as {role}", conn.view().session.title);
     if let Some(p) = conn.participant() {
         println!("you are {} ({}), id {}", p.name, p.group, p.id);
     }
@@ -387,7 +397,7 @@ enum Cmd {
 }
 
 const HELP: &str = "\
-facilitator: next | prev | goto N | lock | unlock | reveal | hide ID | show ID
+facilitator: next | prev | goto N (1 = first phase) | lock | unlock | reveal | hide ID | show ID
 participant: add TEXT | edit ID POS DEL [TEXT] | delete ID | dot ID | undot ID
              rule TEXT | editrule ID POS DEL [TEXT] | rate ID SCORE(1-5) [REASON]
 always:      view | json | me | pending | sync | sleep MS | help | quit
@@ -437,7 +447,11 @@ fn parse_command(line: &str) -> Result<Option<Cmd>, String> {
         "prev" | "previous" => want(0).map(|()| Cmd::Prev)?,
         "goto" => {
             want(1)?;
-            Cmd::Goto(number(args[0])?)
+            // Phases are numbered from 1, as `view` shows them ("phase 3/14").
+            match number(args[0])? {
+                0 => return Err("phases are numbered from 1, as `view` shows".into()),
+                n => Cmd::Goto(n - 1),
+            }
         }
         "lock" => want(0).map(|()| Cmd::Lock(true))?,
         "unlock" => want(0).map(|()| Cmd::Lock(false))?,
@@ -707,7 +721,11 @@ fn me_line(me: &MeView) -> String {
 fn render_view(view: &View, me: Option<&MeView>, rev: u64) -> String {
     let mut out = String::new();
     let s = &view.session;
-    let _ = writeln!(out, "{} ({}) code {}", s.title, s.organisation, s.code);
+    if s.organisation.is_empty() {
+        let _ = writeln!(out, "{} code {}", s.title, s.code);
+    } else {
+        let _ = writeln!(out, "{} ({}) code {}", s.title, s.organisation, s.code);
+    }
     let _ = writeln!(out, "{}", status_line(view, rev));
     let index = usize::try_from(view.current_phase).unwrap_or(usize::MAX);
     if let Some(p) = view.phases.get(index) {
@@ -852,7 +870,8 @@ mod tests {
     fn commands_parse() {
         assert_eq!(parse_command("  ").unwrap(), None);
         assert_eq!(parse_command("next").unwrap(), Some(Cmd::Next));
-        assert_eq!(parse_command("goto 3").unwrap(), Some(Cmd::Goto(3)));
+        assert_eq!(parse_command("goto 3").unwrap(), Some(Cmd::Goto(2)));
+        assert!(parse_command("goto 0").is_err());
         assert_eq!(
             parse_command("add Cloud first, always").unwrap(),
             Some(Cmd::Add("Cloud first, always".into()))
@@ -914,6 +933,45 @@ mod tests {
             args(None, true).join_request().unwrap(),
             JoinRequest::Projector { code: "ABC".into() }
         );
+    }
+
+    #[test]
+    fn secrets_may_start_with_a_hyphen() {
+        // Secrets and tokens are base64url: one in 64 starts with '-'.
+        let cli = Cli::try_parse_from([
+            "draagvlak",
+            "join",
+            "--code",
+            "ABC",
+            "--facilitator",
+            "-weVx_secret",
+        ])
+        .unwrap();
+        let Command::Join(args) = cli.command else {
+            panic!("not a join")
+        };
+        assert_eq!(args.facilitator.as_deref(), Some("-weVx_secret"));
+        let cli = Cli::try_parse_from(["draagvlak", "join", "--code", "ABC", "--resume", "-token"])
+            .unwrap();
+        let Command::Join(args) = cli.command else {
+            panic!("not a join")
+        };
+        assert_eq!(args.resume.as_deref(), Some("-token"));
+        let cli = Cli::try_parse_from([
+            "draagvlak",
+            "create",
+            "--title",
+            "Vervolg",
+            "--follows",
+            "ABC",
+            "--follows-secret",
+            "-secret",
+        ])
+        .unwrap();
+        let Command::Create(args) = cli.command else {
+            panic!("not a create")
+        };
+        assert_eq!(args.follows_secret.as_deref(), Some("-secret"));
     }
 
     #[test]
