@@ -113,6 +113,10 @@ pub enum ErrorCode {
     InvalidTemplate,
     /// The language is not supported (`nl` or `en`).
     UnsupportedLanguage,
+    /// The endpoint exists but not with this HTTP method (e.g. `DELETE /api/sessions`).
+    MethodNotAllowed,
+    /// A plain HTTP request to `/ws`, which only takes WebSocket upgrades.
+    UpgradeRequired,
 }
 
 impl ErrorCode {
@@ -182,6 +186,8 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::UnknownTemplate, "unknown_template"),
     (ErrorCode::InvalidTemplate, "invalid_template"),
     (ErrorCode::UnsupportedLanguage, "unsupported_language"),
+    (ErrorCode::MethodNotAllowed, "method_not_allowed"),
+    (ErrorCode::UpgradeRequired, "upgrade_required"),
 ];
 
 impl std::fmt::Display for ErrorCode {

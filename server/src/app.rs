@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::http::{HeaderValue, header};
@@ -95,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/projector/{code}", get(web::index))
         .route("/assets/{*path}", get(web::asset))
         .fallback(http_api::not_found)
+        .method_not_allowed_fallback(http_api::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
@@ -111,11 +113,19 @@ fn header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLay
 }
 
 async fn upgrade(
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
 ) -> Response {
+    let Ok(upgrade) = upgrade else {
+        return http_api::AppError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            ErrorCode::UpgradeRequired,
+            "this address takes WebSocket connections only; open the join link in a browser",
+        )
+        .into_response();
+    };
     let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     if !guard::origin_allowed(origin, host, &app.public_url, &app.config.allowed_origins) {

@@ -485,3 +485,12 @@ pub async fn not_found() -> AppError {
         "no such endpoint",
     )
 }
+
+/// A known path with a method it does not take. axum adds the `Allow` header.
+pub async fn method_not_allowed() -> AppError {
+    AppError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        "this endpoint does not take this HTTP method",
+    )
+}

@@ -165,6 +165,36 @@ async fn demo_session_is_filled_and_the_app_is_served_with_security_headers() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 404);
+
+    // Every error is JSON with a stable code, also those axum would answer by itself.
+    let client = reqwest::Client::new();
+    for (req, status, code) in [
+        (client.get(format!("{http}/no/such/page")), 404, "not_found"),
+        (
+            client.delete(format!("{http}/api/sessions")),
+            405,
+            "method_not_allowed",
+        ),
+        (
+            client.put(format!("{http}/healthz")),
+            405,
+            "method_not_allowed",
+        ),
+        (client.get(format!("{http}/ws")), 426, "upgrade_required"),
+    ] {
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), status, "{code}");
+        assert!(
+            resp.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json"),
+            "{code}"
+        );
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code, "{body}");
+        assert!(!body["error"]["message"].as_str().unwrap().is_empty());
+    }
     server.stop().await;
 }
 
