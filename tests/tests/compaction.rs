@@ -22,6 +22,24 @@ async fn a_compacted_session_loads_intact() {
         .await;
     }
     let before = anna.snapshot().await;
+    // Compaction happened: a snapshot past the start, and only the chunks written since.
+    let stored = server
+        .server()
+        .state
+        .store
+        .load_session(&s.id)
+        .await
+        .unwrap();
+    assert!(
+        stored.snapshot.rev >= 20,
+        "the snapshot was replaced (at rev {})",
+        stored.snapshot.rev
+    );
+    assert!(
+        stored.changes.len() < 5,
+        "chunks inside the snapshot were dropped ({} left)",
+        stored.changes.len()
+    );
     let data = server.stop().await;
     let server = InProcess::restart(data).await;
     let (mut anna, _) = Raw::join(&server.ws(), join::resume(&s.code, &token)).await;
