@@ -552,3 +552,45 @@ fn countdown_start_pause_resume_add_and_focus() {
     ws.commit();
     assert_eq!(&ws.rehydrate().unwrap(), ws.state());
 }
+
+#[test]
+fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
+    let mut ws = workshop();
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    go_to(&mut ws, 1);
+    ws.commit();
+    let before = ws.heads().to_vec();
+    let a = Sender::Participant(&anna);
+    let s1 = run(
+        &mut ws,
+        a,
+        Intent::AddStatement {
+            text: "Eén loket".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    ws.commit();
+    let lookup = move |_r: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(before.clone()) };
+    let refused = apply(
+        &mut ws,
+        a,
+        &Intent::EditStatement {
+            statement: s1.clone(),
+            splice: Splice {
+                rev: 1,
+                pos: 0,
+                delete: 0,
+                insert: "Altijd ".into(),
+            },
+        },
+        &Context {
+            heads_at: &lookup,
+            now_ms: 0,
+        },
+    )
+    .map(|_| ())
+    .map_err(|r| r.code);
+    assert_eq!(refused, Err(ErrorCode::StaleRevision));
+    assert_eq!(ws.state().statements[&s1].text, "Eén loket");
+}

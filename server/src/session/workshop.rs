@@ -34,9 +34,9 @@ use automerge::{
     ActorId, AutoCommit, AutomergeError, ChangeHash, LoadOptions, ObjId, ObjType, ROOT,
     ReadDoc as _, ScalarValue, TextEncoding, Value,
 };
-use draagvlak_protocol::Splice;
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::{Level, Localized, PhaseKind, SupportView};
+use draagvlak_protocol::{ErrorCode, Splice};
 
 use super::Refusal;
 use super::template::PhaseSpec;
@@ -792,6 +792,22 @@ impl Workshop {
         };
         let item = self.child(&container, id).map_err(internal)?;
         let text_obj = self.child(&item, "text").map_err(internal)?;
+        // Positions are counted in the text as it was at `splice.rev`; a text that did not
+        // exist yet then has no positions to map.
+        let existed = self
+            .doc
+            .get_at(&item, "text", base)
+            .map_err(|e| internal(e.into()))?
+            .is_some();
+        if !existed {
+            return Err(Refusal::new(
+                ErrorCode::StaleRevision,
+                format!(
+                    "this text did not exist yet at revision {}; ask for a snapshot and edit again",
+                    splice.rev
+                ),
+            ));
+        }
         let new_text = text::apply_splice(&mut self.doc, &text_obj, splice, base, base_is_current)?;
         if rules {
             if let Some(r) = self.state.rules.get_mut(id) {
