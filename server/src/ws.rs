@@ -441,9 +441,9 @@ async fn writer(
                 };
                 if drain {
                     // Bounded: a peer that does not read must not hold up the close.
-                    match tokio::time::timeout(SHUTDOWN_DRAIN, send_queued(&mut sink, &mut rx)).await {
-                        Ok(false) => return,
-                        Ok(true) | Err(_) => {}
+                    let sent = tokio::time::timeout(SHUTDOWN_DRAIN, send_queued(&mut sink, &mut rx)).await;
+                    if sent == Ok(false) {
+                        return;
                     }
                 }
                 break reason;
