@@ -113,8 +113,10 @@ async fn no_foreign_dots_ratings_or_anonymous_authors_on_the_wire() {
                     v["me"]["id"].as_str().map(|s| s.starts_with('p')),
                     Some(true)
                 );
-                for (sid, _) in v["me"]["dots"].as_object().unwrap() {
+                for (sid, n) in v["me"]["dots"].as_object().unwrap() {
                     assert_eq!(sid, &sb, "{who} sees only own dots: {f}");
+                    // Bert placed one; the statement holds two (Anna's too).
+                    assert_eq!(n, 1, "{who} sees his own count, not the total: {f}");
                 }
                 assert!(
                     v["me"]["ratings"]
