@@ -11,9 +11,9 @@
 //! screen matches what the person did.
 
 import { h, replace, reconcile, setText, setAttr, cls } from '../dom.js';
-import { t, lang, loc, levelName, groupName } from '../i18n.js';
+import { t, lang, loc, levelName, groupName, errorText } from '../i18n.js';
 import { TextFields } from '../text.js';
-import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead } from '../widgets.js';
+import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead, unsentNotices } from '../widgets.js';
 import { rankedStatements, levelRules, priorities, supportChart, maxGap, allResults, priorityItems, priorityText, statusBadge, carriedRules, thenNow } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 
@@ -23,12 +23,31 @@ const MAX_REASON = 280;
 /** Rejects the text fields handle themselves (no message needed). */
 const QUIET = new Set(['stale_revision', 'invalid_splice']);
 
+/** The text a person typed that an intent carries (a statement, a rule, a reason, a title), or null. */
+export function typedText(intent) {
+  if (!intent) return null;
+  const text = intent.kind === 'rate_rule' ? intent.reason : intent.text ?? intent.title;
+  return typeof text === 'string' && text.trim() ? text : null;
+}
+
 export function mountParticipant(root, { store, conn, code }) {
-  const fields = new TextFields(store, conn, code, 'participant');
   const toast = toasts();
+  // Typed text the server refused and that could not go back into its box: shown until dismissed.
+  const unsent = unsentNotices(`draagvlak:${code}:unsent`);
+  const fields = new TextFields(store, conn, code, 'participant', {
+    // An edit the server will never take (the phase moved on, the item is gone): keep the text.
+    onDiscard: (text, reason) => unsent.add(text, reason),
+  });
   conn.on('reject', (msg) => {
     const kind = msg.intent && msg.intent.kind;
     const edit = kind === 'edit_statement' || kind === 'edit_rule';
+    const text = typedText(msg.intent);
+    if (text) {
+      // Nothing typed is dropped: back into its box when that is on screen, else a notice.
+      if (section && section.restore && section.restore(msg.intent, msg.meta || {})) toast.show(t('unsent.restored', { reason: errorText(msg.code) }));
+      else unsent.add(text, msg.code);
+      return;
+    }
     if (QUIET.has(msg.code) || (edit && msg.code === 'input_locked')) return;
     toast.error(msg.code);
   });
@@ -42,23 +61,29 @@ export function mountParticipant(root, { store, conn, code }) {
   const head = stickyHead(bar.el, banner.el);
   const build = () => {
     replace(root, skipLink(), head, main, toast.el);
+    unsent.render();
     shape = null;
   };
 
   /** Unsent intents of a kind (sent ones are answered within milliseconds). */
-  const unsent = (kind) => store.pending.filter((e) => e.intent.kind === kind && conn.unsent(e.id));
+  const unsentOf = (kind) => store.pending.filter((e) => e.intent.kind === kind && conn.unsent(e.id));
 
   function draftBox(kindKey, level, labelText, buttonText, intentKind, extra = null) {
     const key = `draagvlak:${code}:draft:${kindKey}:${level}`;
     const id = `new-${kindKey}`;
+    const noteId = `new-${kindKey}-locked`;
     const area = h('textarea', { id, rows: 3, maxlength: 1000, 'data-testid': `new-${kindKey}` });
     area.value = localStorage.getItem(key) || '';
-    area.addEventListener('input', () => {
+    const keep = () => {
       if (area.value) localStorage.setItem(key, area.value);
       else localStorage.removeItem(key);
-    });
+    };
+    area.addEventListener('input', keep);
+    // While input is paused the text stays in the box (and says so); nothing is sent.
+    const note = h('p', { id: noteId, class: 'hint draft-locked', role: 'status', 'data-testid': `new-${kindKey}-locked` });
+    note.hidden = true;
     const btn = h('button', { type: 'submit', class: 'primary', text: buttonText });
-    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, extra && extra.el, btn);
+    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, extra && extra.el, note, btn);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const text = area.value.trim();
@@ -66,7 +91,12 @@ export function mountParticipant(root, { store, conn, code }) {
         toast.error('empty_text');
         return;
       }
-      conn.intent({ kind: intentKind, text, ...(extra ? extra.fields() : {}) });
+      if (store.view && store.view.locked) {
+        toast.show(t('draft.locked.kept'));
+        area.focus();
+        return;
+      }
+      conn.intent({ kind: intentKind, text, ...(extra ? extra.fields() : {}) }, null, { level });
       if (extra) extra.reset();
       area.value = '';
       localStorage.removeItem(key);
@@ -79,7 +109,23 @@ export function mountParticipant(root, { store, conn, code }) {
         form.requestSubmit();
       }
     });
-    return { el: form, update: (locked) => setAttr(btn, 'aria-disabled', locked ? 'true' : null) };
+    return {
+      el: form,
+      update: (locked) => {
+        setAttr(btn, 'aria-disabled', locked ? 'true' : null);
+        note.hidden = !locked;
+        setText(note, locked ? t('draft.locked') : '');
+        setAttr(area, 'aria-describedby', locked ? noteId : null);
+        setAttr(btn, 'aria-describedby', locked ? noteId : null);
+      },
+      /** Put a refused text back, when it was meant for this box and the box is empty. */
+      restore(text, meta) {
+        if (!form.isConnected || (meta.level && meta.level !== level) || area.value.trim()) return false;
+        area.value = text;
+        keep();
+        return true;
+      },
+    };
   }
 
   function focusBadge() {
@@ -98,9 +144,9 @@ export function mountParticipant(root, { store, conn, code }) {
     const update = () => {
       const { view, me } = store;
       add.update(view.locked);
-      const deleting = new Set(unsent('delete_statement').map((e) => e.intent.statement));
+      const deleting = new Set(unsentOf('delete_statement').map((e) => e.intent.statement));
       const own = me.statements.filter((id) => view.statements[id] && view.statements[id].level === level && !deleting.has(id));
-      const items = [...own.map((id) => ({ id, own: true })), ...unsent('add_statement').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
+      const items = [...own.map((id) => ({ id, own: true })), ...unsentOf('add_statement').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
       reconcile(mine, items, (i) => i.id, (i) => {
         if (i.pending !== undefined) {
           return h('li', { class: 'item pending' }, h('p', { class: 'user-text', text: i.pending }), h('p', { class: 'pending-note', text: t('statement.pending') }));
@@ -126,7 +172,8 @@ export function mountParticipant(root, { store, conn, code }) {
       });
       othersNone.hidden = theirs.length > 0;
     };
-    return { el, update };
+    const restore = (intent, meta) => intent.kind === 'add_statement' && add.restore(intent.text, meta);
+    return { el, update, restore };
   }
 
   // --- cluster ----------------------------------------------------------------------------
@@ -149,7 +196,7 @@ export function mountParticipant(root, { store, conn, code }) {
     const levelOf = (view, id) => (view.statements[id] ? view.statements[id].level : (view.clusters && view.clusters[id] ? view.clusters[id].level : null));
     const update = () => {
       const { view, me } = store;
-      const pend = unsent('place_dot').concat(unsent('remove_dot'));
+      const pend = unsentOf('place_dot').concat(unsentOf('remove_dot'));
       const mine = (id) => Math.max(0, (me.dots[id] || 0) + pend.filter((e) => e.intent.statement === id).reduce((n, e) => n + (e.intent.kind === 'place_dot' ? 1 : -1), 0));
       let left = me.dots_left[level] ?? phase.dot_budget;
       for (const e of pend) {
@@ -245,6 +292,8 @@ export function mountParticipant(root, { store, conn, code }) {
     /** A score of 1 or 2 chosen but not sent yet (it waits for a reason), per rule. */
     const low = new Map();
     const pickers = new Map();
+    /** The reason box of each rule card, to put a refused reason back. */
+    const reasonBoxes = new Map();
     const update = () => {
       const { view, me } = store;
       add.update(view.locked);
@@ -260,7 +309,7 @@ export function mountParticipant(root, { store, conn, code }) {
       // All pending ratings count (sent or not): a rating replaces the previous one, so nothing is counted twice.
       const rates = store.pending.filter((e) => e.intent.kind === 'rate_rule');
       const links = store.pending.filter((e) => e.intent.kind === 'link_rule');
-      const items = [...rs, ...unsent('propose_rule').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
+      const items = [...rs, ...unsentOf('propose_rule').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
       reconcile(list, items, (r) => r.id, (r) => {
         if (r.pending !== undefined) {
           return h('li', { class: 'item pending' }, h('p', { class: 'user-text', text: r.pending }), h('p', { class: 'pending-note', text: t('rule.pending') }));
@@ -278,6 +327,7 @@ export function mountParticipant(root, { store, conn, code }) {
             h('button', { type: 'submit', class: 'primary small', text: t('reason.send') }),
             h('button', { type: 'button', class: 'secondary small', 'data-action': 'cancel-reason', text: t('reason.cancel') })));
         reasonForm.hidden = true;
+        reasonBoxes.set(r.id, reason);
         reasonForm.addEventListener('submit', (e) => {
           e.preventDefault();
           const text = reason.value.trim();
@@ -370,7 +420,18 @@ export function mountParticipant(root, { store, conn, code }) {
       });
       none.hidden = items.length > 0;
     };
-    return { el, update };
+    const restore = (intent, meta) => {
+      if (intent.kind === 'propose_rule') return add.restore(intent.text, meta);
+      if (intent.kind !== 'rate_rule') return false;
+      const box = reasonBoxes.get(intent.rule);
+      if (!box || !box.isConnected || !store.view.rules[intent.rule] || store.view.rules[intent.rule].level !== level) return false;
+      if (box.value.trim() && box.value !== intent.reason) return false;
+      low.set(intent.rule, intent.score);
+      box.value = intent.reason;
+      update();
+      return true;
+    };
+    return { el, update, restore };
   }
 
   // --- review (follow-up) -----------------------------------------------------------------
@@ -480,6 +541,7 @@ export function mountParticipant(root, { store, conn, code }) {
   function phaseSection() {
     const { view } = store;
     const phase = store.phase();
+    const index = view.current_phase;
     const level = phase.level;
     const eyebrow = h('p', { class: 'eyebrow', text: [t('phase.of', { n: view.current_phase + 1, total: view.phases.length }), level ? levelName(level) : null].filter(Boolean).join(' · ') });
     const timer = timerDisplay(store);
@@ -505,6 +567,7 @@ export function mountParticipant(root, { store, conn, code }) {
     let timerSig = '';
     return {
       el,
+      restore: (intent, meta) => !store.view.closed && store.view.current_phase === index && !!body.restore && body.restore(intent, meta),
       update() {
         const sig = JSON.stringify(store.view.timer);
         if (sig !== timerSig) {
@@ -529,7 +592,7 @@ export function mountParticipant(root, { store, conn, code }) {
     if (!store.view || !store.me) {
       if (shape !== 'connecting') {
         shape = 'connecting';
-        replace(main, h('p', { class: 'hint', text: t('conn.connecting') }));
+        replace(main, unsent.el, h('p', { class: 'hint', text: t('conn.connecting') }));
       }
       return;
     }
@@ -538,7 +601,7 @@ export function mountParticipant(root, { store, conn, code }) {
       const hadFocus = main.contains(document.activeElement);
       shape = key;
       section = phaseSection();
-      replace(main, section.el);
+      replace(main, unsent.el, section.el);
       if (hadFocus) main.focus();
     }
     section.update();
