@@ -33,6 +33,8 @@ const catalogues = {
     'join.name': 'Je naam',
     'join.name.hint': 'Zoals anderen je kennen; maximaal 60 tekens.',
     'join.group': 'Je groep',
+    'join.group.required': 'Kies eerst je groep.',
+    'join.name.required': 'Vul je naam in.',
     'join.submit': 'Meedoen',
     'join.not_found': 'Er is geen sessie met code {code}.',
     'join.other_code': 'Andere code invoeren',
@@ -40,7 +42,7 @@ const catalogues = {
     'join.loading': 'Sessie laden…',
     'conn.offline': 'Geen verbinding. Je kunt doorwerken: wat je doet wordt bewaard en verstuurd zodra de verbinding terug is.',
     'conn.connecting': 'Verbinden…',
-    'conn.pending': '{n} wijziging(en) wachten op verzending.',
+    'conn.pending': { one: '{n} wijziging wacht op verzending.', other: '{n} wijzigingen wachten op verzending.' },
     'conn.online': 'Verbonden',
     'phase': 'Fase',
     'phase.of': 'Fase {n} van {total}',
@@ -63,13 +65,13 @@ const catalogues = {
     'statement.pending': 'Wacht op verzending',
     'statement.hidden': 'Verborgen',
     'statement.anonymous': 'Anoniem',
-    'dots.left': 'Nog {left} van {budget} stippen',
-    'dots.left.short': '{left} stippen over',
+    'dots.left': { by: 'budget', one: 'Nog {left} van {budget} stip', other: 'Nog {left} van {budget} stippen' },
+    'dots.left.short': { by: 'left', one: '{left} stip over', other: '{left} stippen over' },
     'dots.place': 'Stip erbij',
     'dots.remove': 'Stip eraf',
     'dots.mine': 'Jouw stippen: {n}',
-    'dots.count': '{n} stippen',
-    'dots.hint': 'Maximaal {max} stippen per uitspraak.',
+    'dots.count': { one: '{n} stip', other: '{n} stippen' },
+    'dots.hint': { by: 'max', one: 'Maximaal {max} stip per uitspraak.', other: 'Maximaal {max} stippen per uitspraak.' },
     'rule.new': 'Nieuwe vuistregel',
     'rule.propose': 'Voorstellen',
     'rule.list': 'Vuistregels',
@@ -91,8 +93,8 @@ const catalogues = {
     'results.no_ratings': 'Nog geen beoordelingen',
     'results.share': '{share} steunt',
     'results.hidden_until_reveal': 'De resultaten verschijnen zodra de facilitator ze toont.',
-    'results.voters': '{n} deelnemers hebben gestemd',
-    'results.raters': '{n} deelnemers hebben beoordeeld',
+    'results.voters': { one: '{n} deelnemer heeft gestemd', other: '{n} deelnemers hebben gestemd' },
+    'results.raters': { one: '{n} deelnemer heeft beoordeeld', other: '{n} deelnemers hebben beoordeeld' },
     'summary.title': 'Resultaten',
     'timer': 'Timer',
     'timer.left': 'Nog {time}',
@@ -180,7 +182,7 @@ const catalogues = {
     'closed.text': "Er kan niets meer worden toegevoegd of gewijzigd. Dank voor je bijdrage! Hieronder staan de resultaten.",
     'cluster.add_here': "{n} geselecteerde hierbij",
     'cluster.closed': "De facilitator voegt uitspraken samen. Je kijkt mee.",
-    'cluster.count': "{n} uitspraken",
+    'cluster.count': { one: '{n} uitspraak', other: '{n} uitspraken' },
     'cluster.dissolve': "Opheffen",
     'cluster.dissolve.label': "Opheffen: cluster \"{title}\"",
     'cluster.how': "Vink uitspraken aan die hetzelfde zeggen en geef ze samen een titel.",
@@ -194,13 +196,13 @@ const catalogues = {
     'cluster.none': "Nog geen clusters.",
     'cluster.rename': "Hernoemen",
     'cluster.rename.label': "Nieuwe titel",
-    'cluster.selected': "{n} uitspraken gekozen",
+    'cluster.selected': { one: '{n} uitspraak gekozen', other: '{n} uitspraken gekozen' },
     'cluster.take_out': "Eruit halen",
     'cluster.take_out.label': "Eruit halen: {text}",
     'cluster.title': "Titel van het cluster",
-    'cluster.log.create': "Cluster \"{title}\" gemaakt met {n} uitspraken",
-    'cluster.log.add': "{n} uitspraken toegevoegd aan \"{title}\"",
-    'cluster.log.remove': "{n} uitspraak gehaald uit \"{title}\"",
+    'cluster.log.create': { one: 'Cluster "{title}" gemaakt met {n} uitspraak', other: 'Cluster "{title}" gemaakt met {n} uitspraken' },
+    'cluster.log.add': { one: '{n} uitspraak toegevoegd aan "{title}"', other: '{n} uitspraken toegevoegd aan "{title}"' },
+    'cluster.log.remove': { one: '{n} uitspraak gehaald uit "{title}"', other: '{n} uitspraken gehaald uit "{title}"' },
     'cluster.log.dissolve': "Cluster \"{title}\" opgeheven",
     'cluster.log.rename': "Hernoemd tot \"{title}\"",
     'cluster.log.by.facilitator': "door de facilitator",
@@ -266,7 +268,7 @@ const catalogues = {
     'proxy.title': "Deelnemers zonder apparaat",
     'proxy.review.applied': "{name}: wordt vuistregel {n} toegepast?",
     'proxy.review.still_right': "{name}: klopt vuistregel {n} nog?",
-    'ready.count': "{n} deelnemers zijn klaar",
+    'ready.count': { one: '{n} deelnemer is klaar', other: '{n} deelnemers zijn klaar' },
     'ready.off': "Ik ben klaar",
     'ready.on': "Klaar ✓ (tik om terug te nemen)",
     'reason.cancel': "Annuleren",
@@ -286,7 +288,7 @@ const catalogues = {
     'review.none': "Er zijn geen vuistregels om terug te blikken.",
     'review.results': "Toen en nu",
     'review.results.of': "Toen en nu: {title}",
-    'review.reviewers': "{n} hebben teruggeblikt",
+    'review.reviewers': { one: '{n} heeft teruggeblikt', other: '{n} hebben teruggeblikt' },
     'review.saved': "Je antwoorden zijn opgeslagen.",
     'review.still_right': "Klopt nog?",
     'review.then': "Draagvlak toen",
@@ -342,6 +344,8 @@ const catalogues = {
     'join.name': 'Your name',
     'join.name.hint': 'As others know you; at most 60 characters.',
     'join.group': 'Your group',
+    'join.group.required': 'Choose your group first.',
+    'join.name.required': 'Fill in your name.',
     'join.submit': 'Join',
     'join.not_found': 'There is no session with code {code}.',
     'join.other_code': 'Enter another code',
@@ -349,7 +353,7 @@ const catalogues = {
     'join.loading': 'Loading session…',
     'conn.offline': 'No connection. You can keep working: what you do is kept and sent as soon as the connection is back.',
     'conn.connecting': 'Connecting…',
-    'conn.pending': '{n} change(s) waiting to be sent.',
+    'conn.pending': { one: '{n} change waiting to be sent.', other: '{n} changes waiting to be sent.' },
     'conn.online': 'Connected',
     'phase': 'Phase',
     'phase.of': 'Phase {n} of {total}',
@@ -372,13 +376,13 @@ const catalogues = {
     'statement.pending': 'Waiting to be sent',
     'statement.hidden': 'Hidden',
     'statement.anonymous': 'Anonymous',
-    'dots.left': '{left} of {budget} dots left',
-    'dots.left.short': '{left} dots left',
+    'dots.left': { by: 'budget', one: '{left} of {budget} dot left', other: '{left} of {budget} dots left' },
+    'dots.left.short': { by: 'left', one: '{left} dot left', other: '{left} dots left' },
     'dots.place': 'Add dot',
     'dots.remove': 'Remove dot',
     'dots.mine': 'Your dots: {n}',
-    'dots.count': '{n} dots',
-    'dots.hint': 'At most {max} dots per statement.',
+    'dots.count': { one: '{n} dot', other: '{n} dots' },
+    'dots.hint': { by: 'max', one: 'At most {max} dot per statement.', other: 'At most {max} dots per statement.' },
     'rule.new': 'New rule of thumb',
     'rule.propose': 'Propose',
     'rule.list': 'Rules of thumb',
@@ -400,8 +404,8 @@ const catalogues = {
     'results.no_ratings': 'No ratings yet',
     'results.share': '{share} support',
     'results.hidden_until_reveal': 'The results appear as soon as the facilitator shows them.',
-    'results.voters': '{n} participants voted',
-    'results.raters': '{n} participants rated',
+    'results.voters': { one: '{n} participant voted', other: '{n} participants voted' },
+    'results.raters': { one: '{n} participant rated', other: '{n} participants rated' },
     'summary.title': 'Results',
     'timer': 'Timer',
     'timer.left': '{time} left',
@@ -489,7 +493,7 @@ const catalogues = {
     'closed.text': "Nothing can be added or changed any more. Thank you for taking part! The results are below.",
     'cluster.add_here': "Add {n} selected here",
     'cluster.closed': "The facilitator is merging statements. You can watch.",
-    'cluster.count': "{n} statements",
+    'cluster.count': { one: '{n} statement', other: '{n} statements' },
     'cluster.dissolve': "Dissolve",
     'cluster.dissolve.label': "Dissolve: cluster \"{title}\"",
     'cluster.how': "Tick statements that say the same thing and give them one title.",
@@ -503,13 +507,13 @@ const catalogues = {
     'cluster.none': "No clusters yet.",
     'cluster.rename': "Rename",
     'cluster.rename.label': "New title",
-    'cluster.selected': "{n} statements chosen",
+    'cluster.selected': { one: '{n} statement chosen', other: '{n} statements chosen' },
     'cluster.take_out': "Take out",
     'cluster.take_out.label': "Take out: {text}",
     'cluster.title': "Title of the cluster",
-    'cluster.log.create': "Cluster \"{title}\" made of {n} statements",
-    'cluster.log.add': "{n} statements added to \"{title}\"",
-    'cluster.log.remove': "{n} statement taken out of \"{title}\"",
+    'cluster.log.create': { one: 'Cluster "{title}" made of {n} statement', other: 'Cluster "{title}" made of {n} statements' },
+    'cluster.log.add': { one: '{n} statement added to "{title}"', other: '{n} statements added to "{title}"' },
+    'cluster.log.remove': { one: '{n} statement taken out of "{title}"', other: '{n} statements taken out of "{title}"' },
     'cluster.log.dissolve': "Cluster \"{title}\" dissolved",
     'cluster.log.rename': "Renamed to \"{title}\"",
     'cluster.log.by.facilitator': "by the facilitator",
@@ -575,7 +579,7 @@ const catalogues = {
     'proxy.title': "Participants without a device",
     'proxy.review.applied': "{name}: is rule of thumb {n} applied?",
     'proxy.review.still_right': "{name}: is rule of thumb {n} still right?",
-    'ready.count': "{n} participants are ready",
+    'ready.count': { one: '{n} participant is ready', other: '{n} participants are ready' },
     'ready.off': "I am ready",
     'ready.on': "Ready ✓ (tap to undo)",
     'reason.cancel': "Cancel",
@@ -657,11 +661,30 @@ export function onLangChange(fn) {
   listeners.add(fn);
 }
 
-/** The text for `key` with `{name}` placeholders filled in from `params`. */
+/**
+ * The plural category of a count in the current language: `one` or `other` (Dutch and English
+ * both say "1 stip, 0 stippen, 2 stippen" / "1 dot, 0 dots, 2 dots").
+ */
+export function pluralForm(n) {
+  return Number(n) === 1 ? 'one' : 'other';
+}
+
+/** The form of a catalogue entry for `params`: a plain string, or `{one, other}` chosen by the count `params[by || 'n']`. */
+function form(entry, params) {
+  if (typeof entry === 'string') return entry;
+  const count = params[entry.by || 'n'];
+  return entry[pluralForm(count)] ?? entry.other;
+}
+
+/**
+ * The text for `key` with `{name}` placeholders filled in from `params`. An entry with forms
+ * (`{one, other}`) takes the one that fits the count `n` (or the parameter named in `by`).
+ */
 export function t(key, params = {}) {
   let s = catalogues[current][key];
   if (s === undefined) s = catalogues.nl[key];
   if (s === undefined) return key;
+  s = form(s, params);
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
