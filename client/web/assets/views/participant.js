@@ -20,6 +20,9 @@ import { clusterBoard } from '../cluster.js';
 /** The longest reason the server keeps (PROTOCOL.md, `rate_rule`). */
 const MAX_REASON = 280;
 
+/** How long a choice made with the arrow keys on the rating scale rests before it counts. */
+const SETTLE_MS = 700;
+
 /** Rejects the text fields handle themselves (no message needed). */
 const QUIET = new Set(['stale_revision', 'invalid_splice']);
 
@@ -294,6 +297,8 @@ export function mountParticipant(root, { store, conn, code }) {
     const pickers = new Map();
     /** The reason box of each rule card, to put a refused reason back. */
     const reasonBoxes = new Map();
+    /** A score being chosen with the arrow keys, not settled yet, per rule. */
+    const choosing = new Map();
     const update = () => {
       const { view, me } = store;
       add.update(view.locked);
@@ -344,25 +349,55 @@ export function mountParticipant(root, { store, conn, code }) {
           low.delete(r.id);
           update();
         });
+        // A choice on the scale is settled before anything happens: at once for a tap or click,
+        // on Enter, Space or leaving the scale, or after a short pause while moving with the
+        // arrow keys (each arrow press checks the next radio, which must not send a rating).
+        // The reason box for a 1 or 2 appears below; the focus stays where the person is.
+        let settleTimer = null;
+        let pointerAt = 0;
+        const settle = () => {
+          clearTimeout(settleTimer);
+          settleTimer = null;
+          if (!choosing.has(r.id)) return;
+          const n = choosing.get(r.id);
+          choosing.delete(r.id);
+          if (n <= 2) {
+            low.set(r.id, n);
+            const prev = (store.me.reasons || {})[r.id];
+            if (prev && !reason.value) reason.value = prev;
+          } else {
+            low.delete(r.id);
+            const pendingRate = store.pending.filter((e) => e.intent.kind === 'rate_rule' && e.intent.rule === r.id).pop();
+            const sent = pendingRate ? pendingRate.intent.score : store.me.ratings[r.id];
+            if (sent !== n) conn.intent({ kind: 'rate_rule', rule: r.id, score: n });
+          }
+          update();
+        };
         const scale = h('fieldset', { class: 'scale' }, h('legend', { text: t('rule.rate') }),
           ...[1, 2, 3, 4, 5].map((n) => {
             const input = h('input', { type: 'radio', name: `rate-${r.id}`, value: n });
             input.addEventListener('change', () => {
               if (!input.checked) return;
-              if (n <= 2) {
-                low.set(r.id, n);
-                const prev = (store.me.reasons || {})[r.id];
-                if (prev && !reason.value) reason.value = prev;
-                update();
-                reason.focus();
-              } else {
-                low.delete(r.id);
-                conn.intent({ kind: 'rate_rule', rule: r.id, score: n });
-                update();
-              }
+              choosing.set(r.id, n);
+              clearTimeout(settleTimer);
+              if (Date.now() - pointerAt < 1500) settle();
+              else settleTimer = setTimeout(settle, SETTLE_MS);
             });
+            // Enter (on keydown) or Space (on keyup, after it checked the radio) settles at once.
+            const now = (e) => {
+              if (e.type === 'keydown' && e.key === 'Enter') e.preventDefault();
+              else if (!(e.type === 'keyup' && e.key === ' ')) return;
+              if (!choosing.has(r.id) && input.checked) choosing.set(r.id, n);
+              settle();
+            };
+            input.addEventListener('keydown', now);
+            input.addEventListener('keyup', now);
             return h('label', { class: 'scale-option' }, input, h('span', { class: 'scale-n', text: n }), h('span', { class: 'scale-label', text: t(`scale.${n}`) }));
           }));
+        scale.addEventListener('pointerdown', () => { pointerAt = Date.now(); });
+        scale.addEventListener('focusout', (e) => {
+          if (!scale.contains(e.relatedTarget)) settle();
+        });
         const picker = anchorPicker(level, {
           legend: t('rule.anchors.legend'),
           onChange: (anchors) => conn.intent({ kind: 'link_rule', rule: r.id, anchors }),
@@ -399,7 +434,7 @@ export function mountParticipant(root, { store, conn, code }) {
         }
         const pendingRate = rates.filter((e) => e.intent.rule === r.id).pop();
         const sent = pendingRate ? pendingRate.intent.score : me.ratings[r.id];
-        const score = low.has(r.id) ? low.get(r.id) : sent;
+        const score = choosing.has(r.id) ? choosing.get(r.id) : low.has(r.id) ? low.get(r.id) : sent;
         for (const input of li.querySelectorAll('input[type=radio]')) {
           const want = Number(input.value) === score;
           if (input.checked !== want) input.checked = want;
