@@ -61,12 +61,75 @@ export function mountParticipant(root, { store, conn, code }) {
   let shape = null;
   let section = null;
 
-  const head = stickyHead(bar.el, banner.el);
+  // When the facilitator puts an item in focus, it is scrolled into view; someone who is typing
+  // keeps their place and gets a notice with a button that takes them there.
+  const focusText = h('p', {});
+  const focusGo = h('button', { type: 'button', class: 'secondary small', 'data-testid': 'focus-go' });
+  const focusNote = h('div', { class: 'focus-notice', role: 'status', 'data-testid': 'focus-notice' }, focusText, focusGo);
+  focusNote.hidden = true;
+  const head = stickyHead(bar.el, banner.el, focusNote);
+  let lastFocus;
+  const focusedItem = () => main.querySelector('.focused');
+  const inSight = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= head.getBoundingClientRect().bottom && r.bottom <= window.innerHeight;
+  };
+  const bringIntoView = (el) => {
+    const reduce = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el.scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'center' });
+  };
+  focusGo.addEventListener('click', () => {
+    focusNote.hidden = true;
+    const el = focusedItem();
+    if (el) bringIntoView(el);
+  });
+  const followFocus = () => {
+    const id = store.view.closed ? null : store.view.focus;
+    setText(focusText, t('focus.notice'));
+    setText(focusGo, t('focus.go'));
+    if (id === lastFocus) return;
+    const first = lastFocus === undefined;
+    lastFocus = id;
+    focusNote.hidden = true;
+    const el = id ? focusedItem() : null;
+    if (!el || inSight(el)) return;
+    const a = document.activeElement;
+    const typing = a && main.contains(a) && (a.tagName === 'TEXTAREA' || (a.tagName === 'INPUT' && !['radio', 'checkbox'].includes(a.type)));
+    if (typing) focusNote.hidden = false;
+    else if (!first) bringIntoView(el);
+  };
   const build = () => {
     replace(root, skipLink(), head, main, toast.el);
     unsent.render();
     shape = null;
   };
+
+  // The public view leaves out statements the facilitator hid, but `me.statements` keeps the
+  // author's own. Their last known text and level are kept here, so the author sees their own
+  // hidden statement, marked as hidden, instead of watching it vanish. Nothing of it reaches
+  // anyone else.
+  const ownKey = `draagvlak:${code}:own`;
+  let ownSeen = {};
+  try {
+    ownSeen = JSON.parse(localStorage.getItem(ownKey) || '{}') || {};
+  } catch {
+    ownSeen = {};
+  }
+  store.subscribe(() => {
+    const { view, me } = store;
+    if (!view || !me) return;
+    const next = {};
+    for (const id of me.statements) {
+      const st = view.statements[id];
+      if (st) next[id] = { text: st.text, level: st.level };
+      else if (ownSeen[id]) next[id] = ownSeen[id];
+    }
+    if (JSON.stringify(next) !== JSON.stringify(ownSeen)) {
+      ownSeen = next;
+      if (Object.keys(next).length) localStorage.setItem(ownKey, JSON.stringify(next));
+      else localStorage.removeItem(ownKey);
+    }
+  });
 
   /** Unsent intents of a kind (sent ones are answered within milliseconds). */
   const unsentOf = (kind) => store.pending.filter((e) => e.intent.kind === kind && conn.unsent(e.id));
@@ -149,10 +212,22 @@ export function mountParticipant(root, { store, conn, code }) {
       add.update(view.locked);
       const deleting = new Set(unsentOf('delete_statement').map((e) => e.intent.statement));
       const own = me.statements.filter((id) => view.statements[id] && view.statements[id].level === level && !deleting.has(id));
-      const items = [...own.map((id) => ({ id, own: true })), ...unsentOf('add_statement').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
+      // Own statements missing from the view were hidden by the facilitator (of this level, or
+      // of an unknown level when this device never saw the text).
+      const hiddenOwn = me.statements.filter((id) => !view.statements[id] && !deleting.has(id) && (!ownSeen[id] || ownSeen[id].level === level));
+      const items = [...me.statements.filter((id) => own.includes(id) || hiddenOwn.includes(id)).map((id) => (own.includes(id) ? { id, own: true } : { id: `hidden-${id}`, hidden: ownSeen[id] ? ownSeen[id].text : null })),
+        ...unsentOf('add_statement').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
       reconcile(mine, items, (i) => i.id, (i) => {
         if (i.pending !== undefined) {
           return h('li', { class: 'item pending' }, h('p', { class: 'user-text', text: i.pending }), h('p', { class: 'pending-note', text: t('statement.pending') }));
+        }
+        if (i.hidden !== undefined) {
+          return h('li', { class: 'item hidden-own', 'data-testid': 'hidden-own' },
+            h('p', { class: 'hidden-label', text: t('statement.hidden.own') }),
+            i.hidden !== null ? h('p', { class: 'user-text', text: i.hidden }) : h('p', { class: 'hint', text: t('statement.hidden.unknown') }),
+            h('p', { class: 'hint', text: t('statement.hidden.why') }),
+            h('div', { class: 'item-actions' }, h('button', { type: 'button', class: 'secondary small danger', text: t('statement.delete'), 'aria-label': t('statement.hidden.delete.label'),
+              onclick: () => conn.intent({ kind: 'delete_statement', statement: i.id.slice('hidden-'.length) }) })));
         }
         const f = fields.field('statement', i.id);
         const areaId = `edit-${i.id}`;
@@ -161,7 +236,7 @@ export function mountParticipant(root, { store, conn, code }) {
         del.addEventListener('click', () => conn.intent({ kind: 'delete_statement', statement: i.id }));
         return h('li', { class: 'item own' }, label, f.element({ id: areaId, class: 'edit' }), h('div', { class: 'item-actions' }, focusBadge(), del));
       }, (li, i) => {
-        if (i.pending !== undefined) return;
+        if (i.pending !== undefined || i.hidden !== undefined) return;
         const n = own.indexOf(i.id) + 1;
         setText(li.querySelector('label'), t('statement.edit', { n }));
         setAttr(li.querySelector('button.danger'), 'aria-label', t('statement.delete.label', { n }));
@@ -640,6 +715,7 @@ export function mountParticipant(root, { store, conn, code }) {
       if (hadFocus) main.focus();
     }
     section.update();
+    followFocus();
   };
 
   build();
