@@ -454,6 +454,7 @@ export function mountParticipant(root, { store, conn, code }) {
             input.addEventListener('change', () => {
               if (!input.checked) return;
               choosing.set(r.id, n);
+              update();
               clearTimeout(settleTimer);
               if (Date.now() - pointerAt < 1500) settle();
               else settleTimer = setTimeout(settle, SETTLE_MS);
@@ -515,10 +516,13 @@ export function mountParticipant(root, { store, conn, code }) {
           if (input.checked !== want) input.checked = want;
           input.disabled = view.locked;
         }
-        li.querySelector('.reason-form').hidden = !low.has(r.id);
+        // A 1 or 2 asks for a reason: the box shows as soon as it is chosen (also while still
+        // moving with the arrow keys), so Tab goes straight into it.
+        const asking = low.has(r.id) || (choosing.has(r.id) && choosing.get(r.id) <= 2);
+        li.querySelector('.reason-form').hidden = !asking;
         const ownReason = pendingRate ? pendingRate.intent.reason : (me.reasons || {})[r.id];
         const own = li.querySelector('.own-reason');
-        own.hidden = !ownReason || low.has(r.id);
+        own.hidden = !ownReason || asking;
         setText(own, ownReason ? t('reason.own', { reason: ownReason }) : '');
         cls(li, 'focused', view.focus === r.id);
         const slot = li.querySelector('.support-slot');
