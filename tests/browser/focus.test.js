@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, shot, axe, PHONE, LAPTOP } from './helpers.js';
+import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, assertNoHorizontalOverflow, shot, axe, PHONE, LAPTOP } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -106,6 +106,7 @@ test('an item put in focus is scrolled into view, or announced while someone typ
   assert.equal(await box.inputValue(), 'Ik typ nog');
   assert.equal(await inView(reader), false);
   await axe(reader, 'focus notice');
+  await assertNoHorizontalOverflow(reader, 'focus notice');
   await shot(reader, 'focus-notice');
   await notice.getByRole('button', { name: 'Bekijken' }).click();
   await eventually(async () => assert.equal(await inView(reader), true));

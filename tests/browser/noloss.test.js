@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, shot, PHONE, LAPTOP } from './helpers.js';
+import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, assertNoHorizontalOverflow, axe, shot, PHONE, LAPTOP } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -98,6 +98,8 @@ test('a statement written offline and refused after the phase moved on stays vis
   assert.match(await notice.textContent(), /Niet verstuurd.*Dat kan in deze fase niet meer/s);
   await notice.getByRole('button', { name: 'Kopiëren' }).click();
   await eventually(async () => assert.match(await notice.textContent(), /Gekopieerd|Kopiëren lukte niet/));
+  await assertNoHorizontalOverflow(p, 'not-sent notice');
+  await axe(p, 'not-sent notice');
   await shot(p, 'noloss-unsent');
   assert.equal(await fac.getByTestId('fac-statements').locator('li').count(), 0, 'the server did not take it');
   // Still there after a reload, until the person discards it.
