@@ -134,3 +134,33 @@ test('a statement refused because the pause came first goes back into the box', 
   await eventually(async () => assert.deepEqual(await fac.getByTestId('fac-statements').locator('.user-text').allTextContents(), [text]));
   assertNoProblems(p, 'phone');
 });
+
+test('a statement the facilitator typed for someone without a device, refused, stays in the console', async () => {
+  const created = await createSession('Zonder apparaat');
+  const { context, page: fac } = await device(browser, LAPTOP);
+  await openFacilitator(fac, created);
+  // A second console of the same session (a co-facilitator, another laptop).
+  const other = (await device(browser, LAPTOP)).page;
+  await openFacilitator(other, created);
+  await fac.getByTestId('proxy-name').fill('Carla Zonder');
+  await fac.getByTestId('proxy-panel').getByRole('button', { name: 'Toevoegen' }).click();
+  await eventually(async () => assert.match(await fac.getByTestId('enter-for').locator('option:checked').textContent(), /Carla Zonder/));
+  await fac.getByTestId('next-phase').click();
+  await eventually(async () => assert.match(await other.locator('#phase-title').textContent(), /brainstorm/));
+  await context.setOffline(true);
+  await fac.getByTestId('offline-banner').waitFor({ state: 'visible' });
+  const text = 'Carla vindt: eerst de basis op orde.';
+  await fac.getByTestId('proxy-statement').fill(text);
+  await fac.getByTestId('proxy-entry').getByRole('button', { name: 'Toevoegen' }).click();
+  // Meanwhile the other console moves on.
+  await other.getByTestId('next-phase').click();
+  await eventually(async () => assert.match(await other.locator('#phase-title').textContent(), /clusteren/));
+  await context.setOffline(false);
+  const notice = fac.getByTestId('proxy-panel').getByTestId('unsent');
+  await notice.waitFor({ state: 'visible' });
+  assert.equal(await notice.getByTestId('unsent-text').inputValue(), text);
+  await axe(fac, 'console with a not-sent notice');
+  await notice.scrollIntoViewIfNeeded();
+  await shot(fac, 'noloss-proxy-unsent');
+  assertNoProblems(fac, 'facilitator');
+});

@@ -227,7 +227,7 @@ export class Connection {
         }
         {
           const entry = this.queue().find((e) => e.id === msg.id);
-          this.emit('reject', { ...msg, intent: this.answered(msg.id), meta: entry ? entry.meta || null : null });
+          this.emit('reject', { ...msg, intent: this.answered(msg.id), on_behalf_of: entry ? entry.on_behalf_of || null : null, meta: entry ? entry.meta || null : null });
         }
         break;
       case 'error':

@@ -2,7 +2,7 @@
 //! shared countdown, and a live region for short messages. Each returns a persistent element
 //! with an `update` function, so re-rendering never rebuilds what someone may be focused on.
 
-import { h, setText, setAttr, cls } from './dom.js';
+import { h, setText, setAttr, cls, uid } from './dom.js';
 import { t, lang, setLang, errorText } from './i18n.js';
 
 /** The language switch: one button that names the other language in that language. */
@@ -137,7 +137,7 @@ export function stickyHead(...children) {
  * kept in localStorage under `key`, so a reload does not lose them either. Returns
  * `{el, add(text, code), render()}`.
  */
-export function unsentNotices(key) {
+export function unsentNotices(key, { heading = 'h2' } = {}) {
   const load = () => {
     try {
       const v = JSON.parse(localStorage.getItem(key) || '[]');
@@ -150,7 +150,8 @@ export function unsentNotices(key) {
     if (list.length) localStorage.setItem(key, JSON.stringify(list));
     else localStorage.removeItem(key);
   };
-  const el = h('section', { class: 'notice unsent', 'data-testid': 'unsent', 'aria-labelledby': 'unsent-h' });
+  const headingId = uid('unsent-h');
+  const el = h('section', { class: 'notice unsent', 'data-testid': 'unsent', 'aria-labelledby': headingId });
   const copy = async (area, status) => {
     let ok = false;
     try {
@@ -178,9 +179,9 @@ export function unsentNotices(key) {
     el.hidden = list.length === 0;
     el.replaceChildren();
     if (!list.length) return;
-    el.append(h('h2', { id: 'unsent-h', text: t('unsent.title') }), h('p', { text: t('unsent.hint') }));
+    el.append(h(heading, { id: headingId, text: t('unsent.title') }), h('p', { text: t('unsent.hint') }));
     list.forEach((item, i) => {
-      const areaId = `unsent-text-${i}`;
+      const areaId = `${headingId}-text-${i}`;
       const area = h('textarea', { id: areaId, class: 'user-text', readonly: true, rows: 3, 'data-testid': 'unsent-text' });
       area.value = item.text;
       const status = h('span', { class: 'hint', role: 'status' });
