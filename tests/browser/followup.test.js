@@ -73,7 +73,7 @@ test('follow-up: carried rule reviewed, then and now side by side', async () => 
   await card.locator('fieldset[data-question=applied]').getByLabel('Deels').check();
   await card.locator('fieldset[data-question=still_right]').getByLabel('Ja').check();
   await eventually(async () => assert.equal(await card.locator('.review-state').textContent(), 'Je antwoorden zijn opgeslagen.'));
-  await eventually(async () => assert.match(await proj.getByTestId('proj-reviews').textContent(), /1 hebben teruggeblikt/));
+  await eventually(async () => assert.match(await proj.getByTestId('proj-reviews').textContent(), /1 heeft teruggeblikt/));
   await assertNoHorizontalOverflow(bram, 'review');
   await axe(bram, 'participant review');
   await shot(bram, 'f-phone-review');

@@ -225,7 +225,10 @@ export class Connection {
           setTimeout(() => this.flush(), 2000);
           break;
         }
-        this.emit('reject', { ...msg, intent: this.answered(msg.id) });
+        {
+          const entry = this.queue().find((e) => e.id === msg.id);
+          this.emit('reject', { ...msg, intent: this.answered(msg.id), on_behalf_of: entry ? entry.on_behalf_of || null : null, meta: entry ? entry.meta || null : null });
+        }
         break;
       case 'error':
         if (!this.joined) {
@@ -302,13 +305,17 @@ export class Connection {
 
   /**
    * Queue an intent (kept until answered) and send it when joined. Returns its id. The
-   * facilitator may name a participant without a device in `onBehalfOf`.
+   * facilitator may name a participant without a device in `onBehalfOf`. `meta` is kept with
+   * the queued intent (never sent) and handed back with its reject, e.g. the level a typed text
+   * was meant for, so a refused text can be put back where it came from.
    */
-  intent(intent, onBehalfOf = null) {
+  intent(intent, onBehalfOf = null, meta = null) {
     this.counter += 1;
     const id = `${this.prefix}-${this.counter}`;
     const q = this.queue();
-    q.push(onBehalfOf ? { id, intent, on_behalf_of: onBehalfOf } : { id, intent });
+    const entry = onBehalfOf ? { id, intent, on_behalf_of: onBehalfOf } : { id, intent };
+    if (meta) entry.meta = meta;
+    q.push(entry);
     this.saveQueue(q);
     this.flush();
     return id;

@@ -164,11 +164,19 @@ class Field {
   rejected(code) {
     this.inflight = null;
     const v = this.serverText();
-    if (v === undefined) return;
+    if (v === undefined) {
+      // The item is gone (deleted, hidden, another level): what was typed must not vanish with it.
+      if (this.local !== this.known && this.mgr.onDiscard) this.mgr.onDiscard(this.local, code);
+      this.known = this.local;
+      this.mgr.persist();
+      return;
+    }
     if (code === 'input_locked') {
       this.blocked = true;
       this.rebase(this.known, v);
     } else if (DISCARD.has(code) || this.failures >= 3) {
+      // The server will not take this edit: show its text, but keep what was typed for the person.
+      if (this.local !== v && this.mgr.onDiscard) this.mgr.onDiscard(this.local, code);
       this.known = v;
       this.setLocal(v);
       this.failures = 0;
@@ -189,9 +197,11 @@ class Field {
 
 /** All text fields of one session on this page. */
 export class TextFields {
-  constructor(store, conn, code, role) {
+  /** `onDiscard(text, code)` is called with typed text the server refused for good. */
+  constructor(store, conn, code, role, { onDiscard = null } = {}) {
     this.store = store;
     this.conn = conn;
+    this.onDiscard = onDiscard;
     this.key = `draagvlak:${code}:${role}:texts`;
     this.fields = new Map();
     let saved = {};

@@ -2,7 +2,7 @@
 //! shared countdown, and a live region for short messages. Each returns a persistent element
 //! with an `update` function, so re-rendering never rebuilds what someone may be focused on.
 
-import { h, setText, setAttr, cls } from './dom.js';
+import { h, setText, setAttr, cls, uid } from './dom.js';
 import { t, lang, setLang, errorText } from './i18n.js';
 
 /** The language switch: one button that names the other language in that language. */
@@ -129,4 +129,84 @@ export function stickyHead(...children) {
     }).observe(el);
   }
   return el;
+}
+
+/**
+ * Texts someone typed that the server refused (`{text, code}`) and that could not be put back
+ * into a box on the page: shown until dismissed, with the text selectable and a copy button, and
+ * kept in localStorage under `key`, so a reload does not lose them either. Returns
+ * `{el, add(text, code), render()}`.
+ */
+export function unsentNotices(key, { heading = 'h2' } = {}) {
+  const load = () => {
+    try {
+      const v = JSON.parse(localStorage.getItem(key) || '[]');
+      return Array.isArray(v) ? v.filter((x) => x && typeof x.text === 'string') : [];
+    } catch {
+      return [];
+    }
+  };
+  const save = (list) => {
+    if (list.length) localStorage.setItem(key, JSON.stringify(list));
+    else localStorage.removeItem(key);
+  };
+  const headingId = uid('unsent-h');
+  const el = h('section', { class: 'notice unsent', 'data-testid': 'unsent', 'aria-labelledby': headingId });
+  const copy = async (area, status) => {
+    let ok = false;
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(area.value);
+        ok = true;
+      }
+    } catch {
+      ok = false;
+    }
+    if (!ok) {
+      // Plain http on a local network has no clipboard API: select the text and copy it.
+      area.focus();
+      area.select();
+      try {
+        ok = document.execCommand('copy');
+      } catch {
+        ok = false;
+      }
+    }
+    setText(status, ok ? t('unsent.copied') : t('unsent.copy_failed'));
+  };
+  const render = () => {
+    const list = load();
+    el.hidden = list.length === 0;
+    el.replaceChildren();
+    if (!list.length) return;
+    el.append(h(heading, { id: headingId, text: t('unsent.title') }), h('p', { text: t('unsent.hint') }));
+    list.forEach((item, i) => {
+      const areaId = `${headingId}-text-${i}`;
+      const area = h('textarea', { id: areaId, class: 'user-text', readonly: true, rows: 3, 'data-testid': 'unsent-text' });
+      area.value = item.text;
+      const status = h('span', { class: 'hint', role: 'status' });
+      const copyBtn = h('button', { type: 'button', class: 'secondary small', text: t('unsent.copy'), 'data-action': 'copy' });
+      copyBtn.addEventListener('click', () => copy(area, status));
+      const dismiss = h('button', { type: 'button', class: 'secondary small', text: t('unsent.dismiss'), 'aria-describedby': areaId, 'data-action': 'dismiss' });
+      dismiss.addEventListener('click', () => {
+        save(load().filter((x) => x.id !== item.id));
+        render();
+        if (!el.hidden) el.querySelector('button')?.focus();
+      });
+      el.append(h('div', { class: 'unsent-item' },
+        h('label', { for: areaId, text: t('unsent.item', { reason: errorText(item.code) }) }),
+        area, h('div', { class: 'button-row' }, copyBtn, dismiss, status)));
+    });
+  };
+  render();
+  return {
+    el,
+    render,
+    add(text, code) {
+      const list = load();
+      if (!list.some((x) => x.text === text)) list.push({ id: `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`, text, code });
+      save(list);
+      render();
+    },
+  };
 }

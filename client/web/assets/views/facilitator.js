@@ -304,8 +304,9 @@ export function mountFacilitator(root, code) {
         setText(pauseResume, view.timer && !view.timer.running ? t('timer.resume') : t('timer.pause'));
         setAttr(pauseResume, 'aria-disabled', view.timer ? null : 'true');
 
+        // Who voted or rated only where that happens: dots in a vote phase, ratings in a rules phase.
         setText(eyebrow, [t('phase.of', { n: view.current_phase + 1, total: view.phases.length }), level ? levelName(level) : null,
-          progress ? t('results.voters', { n: progress.voters }) : null, progress && phase.kind === 'rules' ? t('results.raters', { n: progress.raters }) : null].filter(Boolean).join(' · '));
+          progress && phase.kind === 'vote' ? t('results.voters', { n: progress.voters }) : null, progress && phase.kind === 'rules' ? t('results.raters', { n: progress.raters }) : null].filter(Boolean).join(' · '));
         setText(title, loc(phase.title));
         setText(question, loc(phase.question));
         lockedNote.hidden = !view.locked;

@@ -26,6 +26,8 @@ export function mountJoin(root, code) {
   let mode = 'loading';
   let facts = null;
   let formError = '';
+  /** Which field the person must fix before joining: `name`, `group` or null. */
+  let missing = null;
   let participant = null;
 
   const render = () => {
@@ -42,25 +44,39 @@ export function mountJoin(root, code) {
         mode === 'removed' ? h('p', { text: t('join.removed.text') }) : null,
         h('a', { href: '/', class: 'button secondary', text: t('join.other_code') }));
     } else {
-      const name = h('input', { id: 'join-name', name: 'name', autocomplete: 'name', required: true, maxlength: 60, 'aria-describedby': 'join-name-hint' });
+      // Nothing is chosen for the person: the group is an explicit choice (it weighs in the results).
+      const nameBad = missing === 'name';
+      const groupBad = missing === 'group';
+      const name = h('input', { id: 'join-name', name: 'name', autocomplete: 'name', required: true, maxlength: 60,
+        'aria-describedby': nameBad ? 'join-name-error join-name-hint' : 'join-name-hint', 'aria-invalid': nameBad ? 'true' : null });
       if (joinAs) name.value = joinAs.name;
-      const groups = (facts.groups || ['ict', 'business']).map((g, i) => h('label', { class: 'choice' },
-        h('input', { type: 'radio', name: 'group', value: g, required: true, checked: joinAs ? joinAs.group === g : i === 0 }),
+      const groups = (facts.groups || ['ict', 'business']).map((g) => h('label', { class: 'choice' },
+        h('input', { type: 'radio', name: 'group', value: g, required: true, checked: !!joinAs && joinAs.group === g, 'aria-invalid': groupBad ? 'true' : null }),
         h('span', { text: groupName(g) })));
       const err = h('p', { class: 'form-error', role: 'alert', text: formError });
+      const nameErr = h('p', { id: 'join-name-error', class: 'form-error', role: 'alert', 'data-testid': 'join-name-error', text: nameBad ? t('join.name.required') : '' });
+      const groupErr = h('p', { id: 'join-group-error', class: 'form-error', role: 'alert', 'data-testid': 'join-group-error', text: groupBad ? t('join.group.required') : '' });
       const submit = h('button', { type: 'submit', class: 'primary', text: t('join.submit') });
-      const form = h('form', { class: 'card join-form' },
+      const form = h('form', { class: 'card join-form', novalidate: true },
         h('h1', { text: t('join.title', { title: facts.title }) }),
         facts.organisation ? h('p', { class: 'hint', text: facts.organisation }) : null,
-        h('label', { for: 'join-name', text: t('join.name') }), name,
+        h('label', { for: 'join-name', text: t('join.name') }), name, nameErr,
         h('p', { id: 'join-name-hint', class: 'hint', text: t('join.name.hint') }),
-        h('fieldset', { class: 'choices' }, h('legend', { text: t('join.group') }), ...groups),
+        h('fieldset', { class: 'choices', 'aria-describedby': groupBad ? 'join-group-error' : null, 'data-testid': 'join-group' },
+          h('legend', { text: t('join.group') }), groupErr, ...groups),
         err, submit);
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         const group = form.querySelector('input[name=group]:checked');
         joinAs = { name: name.value.trim(), group: group ? group.value : '' };
         formError = '';
+        missing = !joinAs.name ? 'name' : !joinAs.group ? 'group' : null;
+        if (missing) {
+          render();
+          const bad = missing === 'name' ? root.querySelector('#join-name') : root.querySelector('input[name=group]');
+          if (bad) bad.focus();
+          return;
+        }
         submit.disabled = true;
         conn.start();
       });
@@ -68,7 +84,7 @@ export function mountJoin(root, code) {
     }
     replace(root, skipLink(), bar.el, h('main', { id: 'main', class: 'join', tabindex: '-1' }, body));
     const first = root.querySelector('#join-name');
-    if (first && !formError) first.focus();
+    if (first && !formError && !missing) first.focus();
   };
 
   const toParticipant = () => {

@@ -11,24 +11,46 @@
 //! screen matches what the person did.
 
 import { h, replace, reconcile, setText, setAttr, cls } from '../dom.js';
-import { t, lang, loc, levelName, groupName } from '../i18n.js';
+import { t, lang, loc, levelName, groupName, errorText } from '../i18n.js';
 import { TextFields } from '../text.js';
-import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead } from '../widgets.js';
+import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead, unsentNotices } from '../widgets.js';
 import { rankedStatements, levelRules, priorities, supportChart, maxGap, allResults, priorityItems, priorityText, statusBadge, carriedRules, thenNow } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 
 /** The longest reason the server keeps (PROTOCOL.md, `rate_rule`). */
 const MAX_REASON = 280;
 
+/** How long a choice made with the arrow keys on the rating scale rests before it counts. */
+const SETTLE_MS = 700;
+
 /** Rejects the text fields handle themselves (no message needed). */
 const QUIET = new Set(['stale_revision', 'invalid_splice']);
 
+/** The text a person typed that an intent carries (a statement, a rule, a reason, a title), or null. */
+export function typedText(intent) {
+  if (!intent) return null;
+  const text = intent.kind === 'rate_rule' ? intent.reason : intent.text ?? intent.title;
+  return typeof text === 'string' && text.trim() ? text : null;
+}
+
 export function mountParticipant(root, { store, conn, code }) {
-  const fields = new TextFields(store, conn, code, 'participant');
   const toast = toasts();
+  // Typed text the server refused and that could not go back into its box: shown until dismissed.
+  const unsent = unsentNotices(`draagvlak:${code}:unsent`);
+  const fields = new TextFields(store, conn, code, 'participant', {
+    // An edit the server will never take (the phase moved on, the item is gone): keep the text.
+    onDiscard: (text, reason) => unsent.add(text, reason),
+  });
   conn.on('reject', (msg) => {
     const kind = msg.intent && msg.intent.kind;
     const edit = kind === 'edit_statement' || kind === 'edit_rule';
+    const text = typedText(msg.intent);
+    if (text) {
+      // Nothing typed is dropped: back into its box when that is on screen, else a notice.
+      if (section && section.restore && section.restore(msg.intent, msg.meta || {})) toast.show(t('unsent.restored', { reason: errorText(msg.code) }));
+      else unsent.add(text, msg.code);
+      return;
+    }
     if (QUIET.has(msg.code) || (edit && msg.code === 'input_locked')) return;
     toast.error(msg.code);
   });
@@ -39,26 +61,95 @@ export function mountParticipant(root, { store, conn, code }) {
   let shape = null;
   let section = null;
 
-  const head = stickyHead(bar.el, banner.el);
+  // When the facilitator puts an item in focus, it is scrolled into view; someone who is typing
+  // keeps their place and gets a notice with a button that takes them there.
+  const focusText = h('p', {});
+  const focusGo = h('button', { type: 'button', class: 'secondary small', 'data-testid': 'focus-go' });
+  const focusNote = h('div', { class: 'focus-notice', role: 'status', 'data-testid': 'focus-notice' }, focusText, focusGo);
+  focusNote.hidden = true;
+  const head = stickyHead(bar.el, banner.el, focusNote);
+  let lastFocus;
+  const focusedItem = () => main.querySelector('.focused');
+  const inSight = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= head.getBoundingClientRect().bottom && r.bottom <= window.innerHeight;
+  };
+  const bringIntoView = (el) => {
+    const reduce = window.matchMedia && window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    el.scrollIntoView({ behavior: reduce ? 'auto' : 'smooth', block: 'center' });
+  };
+  focusGo.addEventListener('click', () => {
+    focusNote.hidden = true;
+    const el = focusedItem();
+    if (el) bringIntoView(el);
+  });
+  const followFocus = () => {
+    const id = store.view.closed ? null : store.view.focus;
+    setText(focusText, t('focus.notice'));
+    setText(focusGo, t('focus.go'));
+    if (id === lastFocus) return;
+    const first = lastFocus === undefined;
+    lastFocus = id;
+    focusNote.hidden = true;
+    const el = id ? focusedItem() : null;
+    if (!el || inSight(el)) return;
+    const a = document.activeElement;
+    const typing = a && main.contains(a) && (a.tagName === 'TEXTAREA' || (a.tagName === 'INPUT' && !['radio', 'checkbox'].includes(a.type)));
+    if (typing) focusNote.hidden = false;
+    else if (!first) bringIntoView(el);
+  };
   const build = () => {
     replace(root, skipLink(), head, main, toast.el);
+    unsent.render();
     shape = null;
   };
 
+  // The public view leaves out statements the facilitator hid, but `me.statements` keeps the
+  // author's own. Their last known text and level are kept here, so the author sees their own
+  // hidden statement, marked as hidden, instead of watching it vanish. Nothing of it reaches
+  // anyone else.
+  const ownKey = `draagvlak:${code}:own`;
+  let ownSeen = {};
+  try {
+    ownSeen = JSON.parse(localStorage.getItem(ownKey) || '{}') || {};
+  } catch {
+    ownSeen = {};
+  }
+  store.subscribe(() => {
+    const { view, me } = store;
+    if (!view || !me) return;
+    const next = {};
+    for (const id of me.statements) {
+      const st = view.statements[id];
+      if (st) next[id] = { text: st.text, level: st.level };
+      else if (ownSeen[id]) next[id] = ownSeen[id];
+    }
+    if (JSON.stringify(next) !== JSON.stringify(ownSeen)) {
+      ownSeen = next;
+      if (Object.keys(next).length) localStorage.setItem(ownKey, JSON.stringify(next));
+      else localStorage.removeItem(ownKey);
+    }
+  });
+
   /** Unsent intents of a kind (sent ones are answered within milliseconds). */
-  const unsent = (kind) => store.pending.filter((e) => e.intent.kind === kind && conn.unsent(e.id));
+  const unsentOf = (kind) => store.pending.filter((e) => e.intent.kind === kind && conn.unsent(e.id));
 
   function draftBox(kindKey, level, labelText, buttonText, intentKind, extra = null) {
     const key = `draagvlak:${code}:draft:${kindKey}:${level}`;
     const id = `new-${kindKey}`;
+    const noteId = `new-${kindKey}-locked`;
     const area = h('textarea', { id, rows: 3, maxlength: 1000, 'data-testid': `new-${kindKey}` });
     area.value = localStorage.getItem(key) || '';
-    area.addEventListener('input', () => {
+    const keep = () => {
       if (area.value) localStorage.setItem(key, area.value);
       else localStorage.removeItem(key);
-    });
+    };
+    area.addEventListener('input', keep);
+    // While input is paused the text stays in the box (and says so); nothing is sent.
+    const note = h('p', { id: noteId, class: 'hint draft-locked', role: 'status', 'data-testid': `new-${kindKey}-locked` });
+    note.hidden = true;
     const btn = h('button', { type: 'submit', class: 'primary', text: buttonText });
-    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, extra && extra.el, btn);
+    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, extra && extra.el, note, btn);
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const text = area.value.trim();
@@ -66,7 +157,12 @@ export function mountParticipant(root, { store, conn, code }) {
         toast.error('empty_text');
         return;
       }
-      conn.intent({ kind: intentKind, text, ...(extra ? extra.fields() : {}) });
+      if (store.view && store.view.locked) {
+        toast.show(t('draft.locked.kept'));
+        area.focus();
+        return;
+      }
+      conn.intent({ kind: intentKind, text, ...(extra ? extra.fields() : {}) }, null, { level });
       if (extra) extra.reset();
       area.value = '';
       localStorage.removeItem(key);
@@ -79,7 +175,23 @@ export function mountParticipant(root, { store, conn, code }) {
         form.requestSubmit();
       }
     });
-    return { el: form, update: (locked) => setAttr(btn, 'aria-disabled', locked ? 'true' : null) };
+    return {
+      el: form,
+      update: (locked) => {
+        setAttr(btn, 'aria-disabled', locked ? 'true' : null);
+        note.hidden = !locked;
+        setText(note, locked ? t('draft.locked') : '');
+        setAttr(area, 'aria-describedby', locked ? noteId : null);
+        setAttr(btn, 'aria-describedby', locked ? noteId : null);
+      },
+      /** Put a refused text back, when it was meant for this box and the box is empty. */
+      restore(text, meta) {
+        if (!form.isConnected || (meta.level && meta.level !== level) || area.value.trim()) return false;
+        area.value = text;
+        keep();
+        return true;
+      },
+    };
   }
 
   function focusBadge() {
@@ -98,12 +210,24 @@ export function mountParticipant(root, { store, conn, code }) {
     const update = () => {
       const { view, me } = store;
       add.update(view.locked);
-      const deleting = new Set(unsent('delete_statement').map((e) => e.intent.statement));
+      const deleting = new Set(unsentOf('delete_statement').map((e) => e.intent.statement));
       const own = me.statements.filter((id) => view.statements[id] && view.statements[id].level === level && !deleting.has(id));
-      const items = [...own.map((id) => ({ id, own: true })), ...unsent('add_statement').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
+      // Own statements missing from the view were hidden by the facilitator (of this level, or
+      // of an unknown level when this device never saw the text).
+      const hiddenOwn = me.statements.filter((id) => !view.statements[id] && !deleting.has(id) && (!ownSeen[id] || ownSeen[id].level === level));
+      const items = [...me.statements.filter((id) => own.includes(id) || hiddenOwn.includes(id)).map((id) => (own.includes(id) ? { id, own: true } : { id: `hidden-${id}`, hidden: ownSeen[id] ? ownSeen[id].text : null })),
+        ...unsentOf('add_statement').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
       reconcile(mine, items, (i) => i.id, (i) => {
         if (i.pending !== undefined) {
           return h('li', { class: 'item pending' }, h('p', { class: 'user-text', text: i.pending }), h('p', { class: 'pending-note', text: t('statement.pending') }));
+        }
+        if (i.hidden !== undefined) {
+          return h('li', { class: 'item hidden-own', 'data-testid': 'hidden-own' },
+            h('p', { class: 'hidden-label', text: t('statement.hidden.own') }),
+            i.hidden !== null ? h('p', { class: 'user-text', text: i.hidden }) : h('p', { class: 'hint', text: t('statement.hidden.unknown') }),
+            h('p', { class: 'hint', text: t('statement.hidden.why') }),
+            h('div', { class: 'item-actions' }, h('button', { type: 'button', class: 'secondary small danger', text: t('statement.delete'), 'aria-label': t('statement.hidden.delete.label'),
+              onclick: () => conn.intent({ kind: 'delete_statement', statement: i.id.slice('hidden-'.length) }) })));
         }
         const f = fields.field('statement', i.id);
         const areaId = `edit-${i.id}`;
@@ -112,7 +236,7 @@ export function mountParticipant(root, { store, conn, code }) {
         del.addEventListener('click', () => conn.intent({ kind: 'delete_statement', statement: i.id }));
         return h('li', { class: 'item own' }, label, f.element({ id: areaId, class: 'edit' }), h('div', { class: 'item-actions' }, focusBadge(), del));
       }, (li, i) => {
-        if (i.pending !== undefined) return;
+        if (i.pending !== undefined || i.hidden !== undefined) return;
         const n = own.indexOf(i.id) + 1;
         setText(li.querySelector('label'), t('statement.edit', { n }));
         setAttr(li.querySelector('button.danger'), 'aria-label', t('statement.delete.label', { n }));
@@ -126,7 +250,8 @@ export function mountParticipant(root, { store, conn, code }) {
       });
       othersNone.hidden = theirs.length > 0;
     };
-    return { el, update };
+    const restore = (intent, meta) => intent.kind === 'add_statement' && add.restore(intent.text, meta);
+    return { el, update, restore };
   }
 
   // --- cluster ----------------------------------------------------------------------------
@@ -149,7 +274,7 @@ export function mountParticipant(root, { store, conn, code }) {
     const levelOf = (view, id) => (view.statements[id] ? view.statements[id].level : (view.clusters && view.clusters[id] ? view.clusters[id].level : null));
     const update = () => {
       const { view, me } = store;
-      const pend = unsent('place_dot').concat(unsent('remove_dot'));
+      const pend = unsentOf('place_dot').concat(unsentOf('remove_dot'));
       const mine = (id) => Math.max(0, (me.dots[id] || 0) + pend.filter((e) => e.intent.statement === id).reduce((n, e) => n + (e.intent.kind === 'place_dot' ? 1 : -1), 0));
       let left = me.dots_left[level] ?? phase.dot_budget;
       for (const e of pend) {
@@ -245,6 +370,10 @@ export function mountParticipant(root, { store, conn, code }) {
     /** A score of 1 or 2 chosen but not sent yet (it waits for a reason), per rule. */
     const low = new Map();
     const pickers = new Map();
+    /** The reason box of each rule card, to put a refused reason back. */
+    const reasonBoxes = new Map();
+    /** A score being chosen with the arrow keys, not settled yet, per rule. */
+    const choosing = new Map();
     const update = () => {
       const { view, me } = store;
       add.update(view.locked);
@@ -260,7 +389,7 @@ export function mountParticipant(root, { store, conn, code }) {
       // All pending ratings count (sent or not): a rating replaces the previous one, so nothing is counted twice.
       const rates = store.pending.filter((e) => e.intent.kind === 'rate_rule');
       const links = store.pending.filter((e) => e.intent.kind === 'link_rule');
-      const items = [...rs, ...unsent('propose_rule').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
+      const items = [...rs, ...unsentOf('propose_rule').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
       reconcile(list, items, (r) => r.id, (r) => {
         if (r.pending !== undefined) {
           return h('li', { class: 'item pending' }, h('p', { class: 'user-text', text: r.pending }), h('p', { class: 'pending-note', text: t('rule.pending') }));
@@ -278,6 +407,7 @@ export function mountParticipant(root, { store, conn, code }) {
             h('button', { type: 'submit', class: 'primary small', text: t('reason.send') }),
             h('button', { type: 'button', class: 'secondary small', 'data-action': 'cancel-reason', text: t('reason.cancel') })));
         reasonForm.hidden = true;
+        reasonBoxes.set(r.id, reason);
         reasonForm.addEventListener('submit', (e) => {
           e.preventDefault();
           const text = reason.value.trim();
@@ -294,25 +424,56 @@ export function mountParticipant(root, { store, conn, code }) {
           low.delete(r.id);
           update();
         });
+        // A choice on the scale is settled before anything happens: at once for a tap or click,
+        // on Enter, Space or leaving the scale, or after a short pause while moving with the
+        // arrow keys (each arrow press checks the next radio, which must not send a rating).
+        // The reason box for a 1 or 2 appears below; the focus stays where the person is.
+        let settleTimer = null;
+        let pointerAt = 0;
+        const settle = () => {
+          clearTimeout(settleTimer);
+          settleTimer = null;
+          if (!choosing.has(r.id)) return;
+          const n = choosing.get(r.id);
+          choosing.delete(r.id);
+          if (n <= 2) {
+            low.set(r.id, n);
+            const prev = (store.me.reasons || {})[r.id];
+            if (prev && !reason.value) reason.value = prev;
+          } else {
+            low.delete(r.id);
+            const pendingRate = store.pending.filter((e) => e.intent.kind === 'rate_rule' && e.intent.rule === r.id).pop();
+            const sent = pendingRate ? pendingRate.intent.score : store.me.ratings[r.id];
+            if (sent !== n) conn.intent({ kind: 'rate_rule', rule: r.id, score: n });
+          }
+          update();
+        };
         const scale = h('fieldset', { class: 'scale' }, h('legend', { text: t('rule.rate') }),
           ...[1, 2, 3, 4, 5].map((n) => {
             const input = h('input', { type: 'radio', name: `rate-${r.id}`, value: n });
             input.addEventListener('change', () => {
               if (!input.checked) return;
-              if (n <= 2) {
-                low.set(r.id, n);
-                const prev = (store.me.reasons || {})[r.id];
-                if (prev && !reason.value) reason.value = prev;
-                update();
-                reason.focus();
-              } else {
-                low.delete(r.id);
-                conn.intent({ kind: 'rate_rule', rule: r.id, score: n });
-                update();
-              }
+              choosing.set(r.id, n);
+              update();
+              clearTimeout(settleTimer);
+              if (Date.now() - pointerAt < 1500) settle();
+              else settleTimer = setTimeout(settle, SETTLE_MS);
             });
+            // Enter (on keydown) or Space (on keyup, after it checked the radio) settles at once.
+            const now = (e) => {
+              if (e.type === 'keydown' && e.key === 'Enter') e.preventDefault();
+              else if (!(e.type === 'keyup' && e.key === ' ')) return;
+              if (!choosing.has(r.id) && input.checked) choosing.set(r.id, n);
+              settle();
+            };
+            input.addEventListener('keydown', now);
+            input.addEventListener('keyup', now);
             return h('label', { class: 'scale-option' }, input, h('span', { class: 'scale-n', text: n }), h('span', { class: 'scale-label', text: t(`scale.${n}`) }));
           }));
+        scale.addEventListener('pointerdown', () => { pointerAt = Date.now(); });
+        scale.addEventListener('focusout', (e) => {
+          if (!scale.contains(e.relatedTarget)) settle();
+        });
         const picker = anchorPicker(level, {
           legend: t('rule.anchors.legend'),
           onChange: (anchors) => conn.intent({ kind: 'link_rule', rule: r.id, anchors }),
@@ -349,16 +510,19 @@ export function mountParticipant(root, { store, conn, code }) {
         }
         const pendingRate = rates.filter((e) => e.intent.rule === r.id).pop();
         const sent = pendingRate ? pendingRate.intent.score : me.ratings[r.id];
-        const score = low.has(r.id) ? low.get(r.id) : sent;
+        const score = choosing.has(r.id) ? choosing.get(r.id) : low.has(r.id) ? low.get(r.id) : sent;
         for (const input of li.querySelectorAll('input[type=radio]')) {
           const want = Number(input.value) === score;
           if (input.checked !== want) input.checked = want;
           input.disabled = view.locked;
         }
-        li.querySelector('.reason-form').hidden = !low.has(r.id);
+        // A 1 or 2 asks for a reason: the box shows as soon as it is chosen (also while still
+        // moving with the arrow keys), so Tab goes straight into it.
+        const asking = low.has(r.id) || (choosing.has(r.id) && choosing.get(r.id) <= 2);
+        li.querySelector('.reason-form').hidden = !asking;
         const ownReason = pendingRate ? pendingRate.intent.reason : (me.reasons || {})[r.id];
         const own = li.querySelector('.own-reason');
-        own.hidden = !ownReason || low.has(r.id);
+        own.hidden = !ownReason || asking;
         setText(own, ownReason ? t('reason.own', { reason: ownReason }) : '');
         cls(li, 'focused', view.focus === r.id);
         const slot = li.querySelector('.support-slot');
@@ -370,7 +534,18 @@ export function mountParticipant(root, { store, conn, code }) {
       });
       none.hidden = items.length > 0;
     };
-    return { el, update };
+    const restore = (intent, meta) => {
+      if (intent.kind === 'propose_rule') return add.restore(intent.text, meta);
+      if (intent.kind !== 'rate_rule') return false;
+      const box = reasonBoxes.get(intent.rule);
+      if (!box || !box.isConnected || !store.view.rules[intent.rule] || store.view.rules[intent.rule].level !== level) return false;
+      if (box.value.trim() && box.value !== intent.reason) return false;
+      low.set(intent.rule, intent.score);
+      box.value = intent.reason;
+      update();
+      return true;
+    };
+    return { el, update, restore };
   }
 
   // --- review (follow-up) -----------------------------------------------------------------
@@ -480,6 +655,7 @@ export function mountParticipant(root, { store, conn, code }) {
   function phaseSection() {
     const { view } = store;
     const phase = store.phase();
+    const index = view.current_phase;
     const level = phase.level;
     const eyebrow = h('p', { class: 'eyebrow', text: [t('phase.of', { n: view.current_phase + 1, total: view.phases.length }), level ? levelName(level) : null].filter(Boolean).join(' · ') });
     const timer = timerDisplay(store);
@@ -505,6 +681,7 @@ export function mountParticipant(root, { store, conn, code }) {
     let timerSig = '';
     return {
       el,
+      restore: (intent, meta) => !store.view.closed && store.view.current_phase === index && !!body.restore && body.restore(intent, meta),
       update() {
         const sig = JSON.stringify(store.view.timer);
         if (sig !== timerSig) {
@@ -529,7 +706,7 @@ export function mountParticipant(root, { store, conn, code }) {
     if (!store.view || !store.me) {
       if (shape !== 'connecting') {
         shape = 'connecting';
-        replace(main, h('p', { class: 'hint', text: t('conn.connecting') }));
+        replace(main, unsent.el, h('p', { class: 'hint', text: t('conn.connecting') }));
       }
       return;
     }
@@ -538,10 +715,11 @@ export function mountParticipant(root, { store, conn, code }) {
       const hadFocus = main.contains(document.activeElement);
       shape = key;
       section = phaseSection();
-      replace(main, section.el);
+      replace(main, unsent.el, section.el);
       if (hadFocus) main.focus();
     }
     section.update();
+    followFocus();
   };
 
   build();

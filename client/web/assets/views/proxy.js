@@ -10,6 +10,7 @@
 import { h, replace, reconcile, setText, uid } from '../dom.js';
 import { t, lang, groupName } from '../i18n.js';
 import { priorityItems, levelRules, carriedRules } from '../results.js';
+import { unsentNotices } from '../widgets.js';
 
 export function proxyPanel(store, conn, toast) {
   const base = uid('proxy');
@@ -40,9 +41,16 @@ export function proxyPanel(store, conn, toast) {
   const who = h('select', { id: whoId, 'data-testid': 'enter-for' });
   const entry = h('div', { class: 'proxy-entry', 'data-testid': 'proxy-entry' });
   const whoBox = h('div', { class: 'proxy-who' }, h('label', { for: whoId, text: t('proxy.enter_for') }), who);
+  // A statement or reason typed for someone that the server refused is kept, with a copy button.
+  const unsent = unsentNotices(`draagvlak:${conn.opts.code}:facilitator:unsent`, { heading: 'h3' });
+  conn.on('reject', (msg) => {
+    if (!msg.on_behalf_of || !msg.intent) return;
+    const text = msg.intent.kind === 'add_statement' ? msg.intent.text : msg.intent.kind === 'rate_rule' ? msg.intent.reason : null;
+    if (text) unsent.add(text, msg.code);
+  });
   const el = h('section', { class: 'panel', 'aria-labelledby': `${base}-h`, 'data-testid': 'proxy-panel' },
     h('h2', { id: `${base}-h`, text: t('proxy.title') }),
-    h('p', { class: 'hint', text: t('proxy.hint') }), addForm, whoBox, entry);
+    h('p', { class: 'hint', text: t('proxy.hint') }), unsent.el, addForm, whoBox, entry);
   who.addEventListener('change', () => {
     entrySig = '';
     update();
