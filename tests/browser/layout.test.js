@@ -343,9 +343,9 @@ test('a 360 px phone with 200 % text keeps its buttons and the language switch o
     assert.deepEqual(r.filter((x) => !x.ok).map((x) => x.box), [], `${what}: cut off`);
   };
   assert.equal(await p.evaluate(() => getComputedStyle(document.documentElement).fontSize), '32px');
+  await shot(p, 'l-phone200-lobby');
   await assertWithin('.lang-switch', 'language switch (lobby)');
   await assertNoHorizontalOverflow(p, 'lobby at 200 %');
-  await shot(p, 'l-phone200-lobby');
 
   // Brainstorm: add statements so there is something to vote on.
   await fac.getByTestId('agenda').locator('li').nth(1).locator('button.agenda-item').click();
@@ -355,18 +355,18 @@ test('a 360 px phone with 200 % text keeps its buttons and the language switch o
     await p.getByRole('button', { name: 'Toevoegen' }).click();
   }
   await eventually(async () => assert.equal(await p.getByTestId('my-statements').locator('li').count(), 3));
+  await shot(p, 'l-phone200-brainstorm');
   await assertWithin('.lang-switch', 'language switch (brainstorm)');
   await assertNoHorizontalOverflow(p, 'brainstorm at 200 %');
-  await shot(p, 'l-phone200-brainstorm');
 
   // Vote: the + buttons and the budget, which must not cover the header or the items.
   await fac.getByTestId('agenda').locator('li').nth(3).locator('button.agenda-item').click();
-  await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Stemmen'));
+  await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Prioriteren'));
   await p.locator('.dot-btn').first().waitFor();
+  await shot(p, 'l-phone200-vote');
   await assertWithin('.dot-btn', 'dot buttons');
   await assertWithin('.lang-switch', 'language switch (vote)');
   await assertNoHorizontalOverflow(p, 'vote at 200 %');
-  await shot(p, 'l-phone200-vote');
   // Scrolled halfway: the budget (if it sticks) covers neither the phase title nor a + button
   // that is still on screen, and takes at most a quarter of the screen with the header.
   for (const y of [0, 200, 400, 10000]) {
