@@ -1,5 +1,5 @@
 //! The projector: a 1920×1080 screen read from the back of a room. Join code and QR code, the
-//! number of participants per group, the phase question, live statements, dots after the
+//! number of participants who joined per group, the phase question, live statements, dots after the
 //! reveal, rules with their support, the countdown, and the item in focus highlighted. With the
 //! workshop method: clusters (title and number of statements, dots after the reveal), the
 //! status of each rule, how many are ready, and the review of a follow-up once revealed.
@@ -225,7 +225,9 @@ export function mountProjector(root, code) {
         }
         replace(groups, ...view.session.groups.map((g) => {
           const c = view.groups[g] || { joined: 0, connected: 0 };
-          return h('li', {}, h('span', { class: 'proj-group-name', text: groupName(g) }), h('span', { class: 'proj-group-count', text: String(c.connected) }));
+          // Everyone who joined (not only who is connected right now: a phone that went to
+          // sleep still counts as taking part).
+          return h('li', {}, h('span', { class: 'proj-group-name', text: groupName(g) }), h('span', { class: 'proj-group-count', text: String(c.joined) }));
         }));
 
         setText(main.querySelector('.proj-ready'), t('proj.ready', { n: view.ready }));
