@@ -19,7 +19,10 @@ import { Connection } from '../connection.js';
 import { langSwitch, connectionBanner, timerDisplay, qrImage } from '../widgets.js';
 import { rankedStatements, levelRules, priorities, supportResults, priorityItems, statusBadge, reviewResults, carriedRules } from '../results.js';
 
-/** Readable from the back of the room: never smaller than 1.5 % of the screen's height. */
+/**
+ * Readable from the back of the room: never smaller than 1.5 % of the screen's height (the same
+ * size on the wall at 720p as at 1080p: 16 px and 11 px), and never below 10 px.
+ */
 const FLOOR_VH = 0.015;
 /** How far the text may grow above the base size when there is room. */
 const MAX_SCALE = 1.25;
@@ -36,7 +39,7 @@ const PAGE_MS = 6000;
  * Returns the font size when everything fits without scrolling, else 0.
  */
 export function fit(content, base) {
-  const floor = Math.max(12, window.innerHeight * FLOOR_VH);
+  const floor = Math.max(10, window.innerHeight * FLOOR_VH);
   const max = Math.max(floor, base * MAX_SCALE);
   // scrollHeight is never less than clientHeight; the last child's bottom tells how much room
   // is left, with a pixel to spare (columns are balanced in whole pixels).
