@@ -255,6 +255,8 @@ test('the projector language switch is outside the content and has a visible foc
         .filter((e) => hit(e.getBoundingClientRect())).map((e) => e.className);
     });
     assert.deepEqual(overlaps, [], `switch overlaps content at ${size.width}`);
+    // Resizing the window fits the content again.
+    await projectorFits(proj, `demo brainstorm resized to ${size.width}`);
   }
   await proj.keyboard.press('Tab');
   await focusRingVisible(proj, 'projector');

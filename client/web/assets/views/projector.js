@@ -134,13 +134,6 @@ function mover(content) {
   return { start, stop };
 }
 
-function density(n) {
-  if (n <= 6) return 'few';
-  if (n <= 12) return 'some';
-  if (n <= 24) return 'many';
-  return 'lots';
-}
-
 export function mountProjector(root, code) {
   const store = new Store();
   const conn = new Connection(store, { code, role: 'projector', join: () => ({ role: 'projector' }) });
@@ -246,7 +239,7 @@ export function mountProjector(root, code) {
           const rs = carriedRules(view);
           if (rs.some((r) => r.review)) parts.push(reviewResults(view, { focus }));
           else {
-            parts.push(h('ul', { class: ['cards', density(rs.length)], 'data-testid': 'proj-reviews' }, ...rs.map((r) => h('li', { class: ['card-item', r.id === focus && 'focused'], 'data-id': r.id },
+            parts.push(h('ul', { class: 'cards', 'data-testid': 'proj-reviews' }, ...rs.map((r) => h('li', { class: ['card-item', r.id === focus && 'focused'], 'data-id': r.id },
               h('p', { class: 'user-text', text: r.text }),
               h('p', { class: 'meta', text: t('review.reviewers', { n: r.reviewers || 0 }) })))));
           }
@@ -264,7 +257,7 @@ export function mountProjector(root, code) {
           const rs = levelRules(view, level);
           if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus }));
           else {
-            parts.push(h('ul', { class: ['cards', density(rs.length)] }, ...rs.map((r) => h('li', { class: ['card-item', r.id === focus && 'focused'], 'data-id': r.id },
+            parts.push(h('ul', { class: 'cards' }, ...rs.map((r) => h('li', { class: ['card-item', r.id === focus && 'focused'], 'data-id': r.id },
               r.id === focus ? h('span', { class: 'focus-badge', text: t('focus') }) : null,
               h('p', { class: 'user-text', text: r.text }),
               h('p', { class: 'meta' }, statusBadge(r), r.status && r.status !== 'proposed' ? ' ' : null, [r.author ? r.author.name : null, r.round > 1 ? t('rule.round.n', { n: r.round }) : null, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '))))));
@@ -272,7 +265,7 @@ export function mountProjector(root, code) {
         } else if (level && (phase.kind === 'cluster' || phase.kind === 'vote') && !(progress && progress.dots_revealed)) {
           // Clusters first (title and size), then the statements left alone.
           const items = priorityItems(view, level).sort((a, b) => (b.cluster ? 1 : 0) - (a.cluster ? 1 : 0) || a.seq - b.seq);
-          parts.push(h('ul', { class: ['cards', density(items.length)], 'data-testid': 'proj-statements' }, ...items.map((it) => h('li', { class: ['card-item', it.cluster && 'card-cluster', it.id === focus && 'focused'], 'data-id': it.id },
+          parts.push(h('ul', { class: 'cards', 'data-testid': 'proj-statements' }, ...items.map((it) => h('li', { class: ['card-item', it.cluster && 'card-cluster', it.id === focus && 'focused'], 'data-id': it.id },
             it.id === focus ? h('span', { class: 'focus-badge', text: t('focus') }) : null,
             h('p', { class: 'user-text', text: it.text }),
             it.cluster ? h('p', { class: 'meta', text: t('cluster.count', { n: it.members.length }) }) : null))));
@@ -282,7 +275,7 @@ export function mountProjector(root, code) {
           if (progress && progress.dots_revealed) parts.push(priorities(view, level, { focus, limit: 12 }));
           else {
             sts.sort((a, b) => a.seq - b.seq);
-            parts.push(h('ul', { class: ['cards', density(sts.length)], 'data-testid': 'proj-statements' }, ...sts.map((st) => h('li', { class: ['card-item', st.id === focus && 'focused'], 'data-id': st.id },
+            parts.push(h('ul', { class: 'cards', 'data-testid': 'proj-statements' }, ...sts.map((st) => h('li', { class: ['card-item', st.id === focus && 'focused'], 'data-id': st.id },
               st.id === focus ? h('span', { class: 'focus-badge', text: t('focus') }) : null,
               h('p', { class: 'user-text', text: st.text })))));
             if (phase.kind === 'vote' && progress) parts.push(h('p', { class: 'proj-progress', text: t('results.voters', { n: progress.voters }) }));
