@@ -363,6 +363,7 @@ test('a 360 px phone with 200 % text keeps its buttons and the language switch o
   await fac.getByTestId('agenda').locator('li').nth(3).locator('button.agenda-item').click();
   await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Prioriteren'));
   await p.locator('.dot-btn').first().waitFor();
+  await p.locator('.dot-btn').first().scrollIntoViewIfNeeded();
   await shot(p, 'l-phone200-vote');
   await assertWithin('.dot-btn', 'dot buttons');
   await assertWithin('.lang-switch', 'language switch (vote)');
