@@ -117,17 +117,25 @@ export function qrImage(code) {
   return h('img', { class: 'qr', src: `/api/sessions/${encodeURIComponent(code)}/qr.svg`, alt: t('qr.alt', { code }), width: 256, height: 256 });
 }
 
+/** Above this share of the screen's height the head no longer sticks (very large text). */
+const TALL_HEAD = 0.18;
+
 /**
  * The top bar and the connection banner, stuck to the top together. Its height is published
  * as `--head-h`, so other sticky parts (the dot budget) sit right below it, banner or not.
+ * With very large text (a 360 px phone at 200 %) the bar wraps and would take a big part of
+ * the screen: then `tall-text` is set on the root and nothing sticks (see style.css), so
+ * neither the bar nor the budget ever covers what someone reads or taps.
  */
 export function stickyHead(...children) {
   const el = h('div', { class: 'sticky-head' }, ...children);
-  if (typeof ResizeObserver === 'function') {
-    new ResizeObserver(() => {
-      document.documentElement.style.setProperty('--head-h', `${el.offsetHeight}px`);
-    }).observe(el);
-  }
+  const measure = () => {
+    const tall = el.offsetHeight > window.innerHeight * TALL_HEAD;
+    cls(document.documentElement, 'tall-text', tall);
+    document.documentElement.style.setProperty('--head-h', tall ? '0px' : `${el.offsetHeight}px`);
+  };
+  if (typeof ResizeObserver === 'function') new ResizeObserver(measure).observe(el);
+  window.addEventListener('resize', measure);
   return el;
 }
 

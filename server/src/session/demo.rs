@@ -20,15 +20,20 @@ pub enum DemoError {
 }
 
 struct Content {
-    /// The reason the hesitant side gives with its low rating.
-    reason: &'static str,
+    /// The reasons the hesitant side gives with its low ratings, one per person (the same
+    /// sentence three times would look like a bug on the projector).
+    reasons: [&'static str; 3],
     people: [(&'static str, &'static str); 6],
     statements: [[&'static str; 4]; 3],
     rules: [[&'static str; 2]; 3],
 }
 
 const NL: Content = Content {
-    reason: "Te weinig ruimte voor maatwerk per afdeling",
+    reasons: [
+        "Te weinig ruimte voor maatwerk per afdeling",
+        "Wie betaalt als de business eigenaar is maar ICT het beheer doet?",
+        "Eerst de bestaande systemen op orde, dan pas nieuwe afspraken",
+    ],
     people: [
         ("Jeroen de Vries", "ict"),
         ("Fatima El Amrani", "business"),
@@ -74,7 +79,11 @@ const NL: Content = Content {
 };
 
 const EN: Content = Content {
-    reason: "Too little room for what each department needs",
+    reasons: [
+        "Too little room for what each department needs",
+        "Who pays when the business owns it but ICT runs it?",
+        "Get the existing systems in order first, then make new agreements",
+    ],
     people: [
         ("Jeroen de Vries", "ict"),
         ("Fatima El Amrani", "business"),
@@ -212,7 +221,8 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 Intent::RateRule {
                     rule: rules[1].clone(),
                     score,
-                    reason: (score <= 2).then(|| content.reason.to_string()),
+                    // The business people are every second person: 1, 3, 5.
+                    reason: (score <= 2).then(|| content.reasons[(p / 2) % 3].to_string()),
                 },
             )?;
         }

@@ -17,7 +17,7 @@ import { h, replace, reconcile, setText, setAttr, cls } from '../dom.js';
 import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection, secrets } from '../connection.js';
-import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage } from '../widgets.js';
+import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead } from '../widgets.js';
 import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 import { proxyPanel } from './proxy.js';
@@ -108,7 +108,7 @@ export function mountFacilitator(root, code) {
     const reveal = button('', () => send({ kind: 'reveal_votes' }), { class: 'primary', 'data-testid': 'reveal' });
     const timer = timerDisplay(store);
     const pauseResume = button('', () => send({ kind: store.view.timer && store.view.timer.running ? 'pause_timer' : 'resume_timer' }));
-    const timerControls = h('div', { class: 'button-row' },
+    const timerControls = h('div', { class: 'button-row timer-row' },
       button(t('timer.start5'), () => send({ kind: 'start_timer', seconds: 300 }), { 'data-testid': 'timer-start' }),
       pauseResume,
       button(t('timer.add1'), () => send({ kind: 'add_time', seconds: 60 })),
@@ -117,15 +117,22 @@ export function mountFacilitator(root, code) {
     const readyCount = h('p', { class: 'ready-count', 'data-testid': 'ready-count', 'aria-live': 'polite' });
     const equal = toggle(t('fac.equal_weight'), (on) => send({ kind: 'set_equal_group_weight', equal: on }), 'equal-weight');
     const closeSession = confirmButton(t('fac.close'), t('fac.close.confirm'), t('fac.close.yes'), () => send({ kind: 'close_session' }), { 'data-testid': 'close-session' });
+    // The controls come first and, on a laptop, stay in view while the page scrolls (sticky);
+    // the settings and closing the session, used once, sit below the agenda.
     const controlsBody = h('div', {},
       h('div', { class: 'button-row' }, prev, next),
       h('div', { class: 'button-row' }, lock, reveal),
       readyCount,
-      h('h3', { text: t('timer') }), timer.el, timerNone, timerControls,
-      h('h3', { text: t('fac.settings') }), equal.el,
-      h('div', { class: 'button-row close-row' }, closeSession.el));
-    const controls = h('section', { class: 'panel', 'aria-labelledby': 'controls-h' },
+      h('h3', { text: t('timer') }), timer.el, timerNone, timerControls);
+    const controls = h('section', { class: 'panel controls-panel', 'aria-labelledby': 'controls-h' },
       h('h2', { id: 'controls-h', text: t('fac.controls') }), controlsBody);
+    const settings = h('section', { class: 'panel', 'aria-labelledby': 'settings-h' },
+      h('h2', { id: 'settings-h', text: t('fac.settings') }), equal.el,
+      h('div', { class: 'button-row close-row' }, closeSession.el));
+    if (typeof ResizeObserver === 'function') {
+      // Its height, so that an agenda item reached with the keyboard is scrolled out from under it.
+      new ResizeObserver(() => document.documentElement.style.setProperty('--controls-h', `${controls.offsetHeight}px`)).observe(controls);
+    }
     const agendaPanel = h('nav', { class: 'panel', 'aria-labelledby': 'agenda-h' }, h('h2', { id: 'agenda-h', text: t('fac.agenda') }), agenda);
 
     // The current phase and its content.
@@ -216,10 +223,10 @@ export function mountFacilitator(root, code) {
     const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), people);
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
-      h('div', { class: 'col left' }, agendaPanel, controls, history.el, reportPanel),
+      h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
       h('div', { class: 'col middle' }, history.view, current),
       h('div', { class: 'col right' }, joinPanel, peoplePanel, proxies.el));
-    replace(root, skipLink(), bar.el, banner.el, main, toast.el);
+    replace(root, skipLink(), stickyHead(bar.el, banner.el), main, toast.el);
 
     let resultsSig = '';
     let timerSig = '';
@@ -277,6 +284,7 @@ export function mountFacilitator(root, code) {
         if (clusterOpen.input.checked !== open) clusterOpen.input.checked = open;
         closedNote.hidden = !view.closed;
         controls.hidden = !!view.closed;
+        settings.hidden = !!view.closed;
         cls(main, 'is-closed', !!view.closed);
         for (const b of [equal.input, clusterOpen.input]) b.disabled = !!view.closed;
         const clustering = phase.kind === 'cluster' && !!level;
