@@ -85,8 +85,11 @@ export class Connection {
     });
   }
 
+  /** Listen to one message type; returns a function that stops listening. */
   on(type, fn) {
-    (this.listeners[type] ||= new Set()).add(fn);
+    const set = (this.listeners[type] ||= new Set());
+    set.add(fn);
+    return () => set.delete(fn);
   }
 
   emit(type, msg) {

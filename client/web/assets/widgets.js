@@ -129,12 +129,26 @@ const TALL_HEAD = 0.18;
  */
 export function stickyHead(...children) {
   const el = h('div', { class: 'sticky-head' }, ...children);
+  let shown = false;
+  let observer = null;
   const measure = () => {
+    if (!el.isConnected) {
+      // Replaced (the view is built again on a language switch): stop measuring for good.
+      if (shown) {
+        window.removeEventListener('resize', measure);
+        if (observer) observer.disconnect();
+      }
+      return;
+    }
+    shown = true;
     const tall = el.offsetHeight > window.innerHeight * TALL_HEAD;
     cls(document.documentElement, 'tall-text', tall);
     document.documentElement.style.setProperty('--head-h', tall ? '0px' : `${el.offsetHeight}px`);
   };
-  if (typeof ResizeObserver === 'function') new ResizeObserver(measure).observe(el);
+  if (typeof ResizeObserver === 'function') {
+    observer = new ResizeObserver(measure);
+    observer.observe(el);
+  }
   window.addEventListener('resize', measure);
   return el;
 }

@@ -231,6 +231,7 @@ export function mountFacilitator(root, code) {
     let resultsSig = '';
     let timerSig = '';
     return {
+      dispose: () => proxies.dispose(),
       update() {
         const { view } = store;
         bar.update(view ? [view.session.title, view.session.organisation].filter(Boolean).join(' — ') : '');
@@ -433,7 +434,10 @@ export function mountFacilitator(root, code) {
   }
 
   const render = () => {
-    if (!ui || uiLang !== lang()) ui = build();
+    if (!ui || uiLang !== lang()) {
+      if (ui) ui.dispose();
+      ui = build();
+    }
     ui.update();
   };
   store.subscribe(render);

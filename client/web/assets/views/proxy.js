@@ -43,7 +43,7 @@ export function proxyPanel(store, conn, toast) {
   const whoBox = h('div', { class: 'proxy-who' }, h('label', { for: whoId, text: t('proxy.enter_for') }), who);
   // A statement or reason typed for someone that the server refused is kept, with a copy button.
   const unsent = unsentNotices(`draagvlak:${conn.opts.code}:facilitator:unsent`, { heading: 'h3' });
-  conn.on('reject', (msg) => {
+  const offReject = conn.on('reject', (msg) => {
     if (!msg.on_behalf_of || !msg.intent) return;
     const text = msg.intent.kind === 'add_statement' ? msg.intent.text : msg.intent.kind === 'rate_rule' ? msg.intent.reason : null;
     if (text) unsent.add(text, msg.code);
@@ -55,7 +55,7 @@ export function proxyPanel(store, conn, toast) {
     entrySig = '';
     update();
   });
-  conn.on('ack', (msg) => {
+  const offAck = conn.on('ack', (msg) => {
     if (msg.id === justAdded && msg.created) {
       justAdded = null;
       chosen = msg.created;
@@ -217,5 +217,10 @@ export function proxyPanel(store, conn, toast) {
     }
   }
 
-  return { el, update };
+  // The console is built again on a language switch: the old panel stops listening.
+  const dispose = () => {
+    offReject();
+    offAck();
+  };
+  return { el, update, dispose };
 }
