@@ -164,3 +164,51 @@ test('a statement the facilitator typed for someone without a device, refused, s
   await shot(fac, 'noloss-proxy-unsent');
   assertNoProblems(fac, 'facilitator');
 });
+
+test('a cluster title the facilitator typed, refused because the statements were merged meanwhile, stays in the console', async () => {
+  const created = await createSession('Twee consoles');
+  const { context, page: fac } = await device(browser, LAPTOP);
+  await openFacilitator(fac, created);
+  const other = (await device(browser, LAPTOP)).page;
+  await openFacilitator(other, created);
+  const p = (await device(browser, PHONE)).page;
+  await joinByCode(p, created.code, 'Pim Punt', 'ICT');
+  await fac.getByTestId('next-phase').click();
+  await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Richten: brainstorm'));
+  const [s1, s2] = ['Eén loket voor inwoners.', 'Eén digitaal loket.'];
+  for (const text of [s1, s2]) {
+    await p.getByTestId('new-statement').fill(text);
+    await p.getByRole('button', { name: 'Toevoegen' }).click();
+  }
+  await eventually(async () => assert.equal(await fac.getByTestId('fac-statements').locator('li').count(), 2));
+  await fac.getByTestId('next-phase').click();
+  await eventually(async () => assert.match(await other.locator('#phase-title').textContent(), /clusteren/));
+  // Offline, this console merges the two; meanwhile the other console merges them first.
+  await context.setOffline(true);
+  await fac.getByTestId('offline-banner').waitFor({ state: 'visible' });
+  const board = fac.locator('.cluster-board');
+  await board.getByLabel(s1).check();
+  await board.getByLabel(s2).check();
+  const title = 'Eén voordeur voor iedereen';
+  await board.getByTestId('cluster-title').fill(title);
+  await board.getByRole('button', { name: 'Samenvoegen' }).click();
+  const otherBoard = other.locator('.cluster-board');
+  await otherBoard.getByLabel(s1).check();
+  await otherBoard.getByLabel(s2).check();
+  await otherBoard.getByTestId('cluster-title').fill('Digitaal loket');
+  await otherBoard.getByRole('button', { name: 'Samenvoegen' }).click();
+  await eventually(async () => assert.deepEqual(await other.getByTestId('clusters').locator('.cluster-title').allTextContents(), ['Digitaal loket']));
+  await context.setOffline(false);
+  const notice = fac.locator('.col.middle').getByTestId('unsent');
+  await notice.waitFor({ state: 'visible' });
+  assert.equal(await notice.getByTestId('unsent-text').inputValue(), title);
+  await eventually(async () => assert.deepEqual(await fac.getByTestId('clusters').locator('.cluster-title').allTextContents(), ['Digitaal loket']));
+  // It stays after a reload, until dismissed.
+  await fac.reload();
+  await fac.locator('.col.middle').getByTestId('unsent').waitFor({ state: 'visible' });
+  await axe(fac, 'console with its own not-sent notice');
+  await shot(fac, 'noloss-console-unsent');
+  await fac.locator('.col.middle').getByTestId('unsent').getByRole('button', { name: 'Weggooien' }).click();
+  await eventually(async () => assert.equal(await fac.locator('.col.middle').getByTestId('unsent').isVisible(), false));
+  assertNoProblems(fac, 'facilitator');
+});

@@ -17,7 +17,7 @@ import { h, replace, reconcile, setText, setAttr, cls } from '../dom.js';
 import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection, secrets } from '../connection.js';
-import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead } from '../widgets.js';
+import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead, unsentNotices } from '../widgets.js';
 import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 import { proxyPanel } from './proxy.js';
@@ -82,7 +82,14 @@ export function mountFacilitator(root, code) {
   const store = new Store();
   const conn = new Connection(store, { code, role: 'facilitator', join: () => ({ role: 'facilitator', secret }) });
   const toast = toasts();
-  conn.on('reject', (msg) => toast.error(msg.code));
+  // A cluster title the facilitator typed that the server refused is kept, with a copy button
+  // (texts typed for someone without a device are kept by the proxy panel).
+  const unsent = unsentNotices(`draagvlak:${code}:facilitator:unsent-own`);
+  conn.on('reject', (msg) => {
+    toast.error(msg.code);
+    const intent = !msg.on_behalf_of && msg.intent;
+    if (intent && (intent.kind === 'create_cluster' || intent.kind === 'rename_cluster') && intent.title) unsent.add(intent.title, msg.code);
+  });
   conn.on('joinError', (msg) => toast.error(msg.code === 'bad_credentials' ? 'fac.bad_secret' : msg.code));
   const send = (intent) => conn.intent(intent);
   /** A setting as the facilitator last asked for it (while that is on its way), else as the view has it. */
@@ -224,9 +231,10 @@ export function mountFacilitator(root, code) {
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
       h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
-      h('div', { class: 'col middle' }, history.view, current),
+      h('div', { class: 'col middle' }, unsent.el, history.view, current),
       h('div', { class: 'col right' }, joinPanel, peoplePanel, proxies.el));
     replace(root, skipLink(), stickyHead(bar.el, banner.el), main, toast.el);
+    unsent.render();
 
     let resultsSig = '';
     let timerSig = '';
