@@ -111,5 +111,12 @@ test('an item put in focus is scrolled into view, or announced while someone typ
   await notice.getByRole('button', { name: 'Bekijken' }).click();
   await eventually(async () => assert.equal(await inView(reader), true));
   assert.equal(await notice.isVisible(), false);
+  // Scrolling to the item yourself also ends the notice.
+  await reader.evaluate(() => window.scrollTo(0, 0));
+  await box.click();
+  await focusOn(texts[5]);
+  await notice.waitFor({ state: 'visible' });
+  await others.locator('li.focused').scrollIntoViewIfNeeded();
+  await eventually(async () => assert.equal(await notice.isVisible(), false));
   assertNoProblems(reader, 'reader');
 });

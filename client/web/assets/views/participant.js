@@ -83,6 +83,12 @@ export function mountParticipant(root, { store, conn, code }) {
     const el = focusedItem();
     if (el) bringIntoView(el);
   });
+  // The notice goes once the person has scrolled the focused item into sight themselves.
+  window.addEventListener('scroll', () => {
+    if (focusNote.hidden) return;
+    const el = focusedItem();
+    if (!el || inSight(el)) focusNote.hidden = true;
+  }, { passive: true });
   const followFocus = () => {
     const id = store.view.closed ? null : store.view.focus;
     setText(focusText, t('focus.notice'));
