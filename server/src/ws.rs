@@ -424,12 +424,24 @@ async fn writer(
     let ping_every = app.config.limits.ping_interval;
     let idle_timeout = app.config.limits.idle_timeout;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let shutting_down = || {
+        Some((
+            ErrorCode::ShuttingDown,
+            "the server is shutting down".into(),
+        ))
+    };
+    // Set when the server shuts down: until then the session flushes what is durable into the
+    // queue and says goodbye with `shutting_down` (handled like any close request below); the
+    // queue is sent until that goodbye, for at most `SHUTDOWN_DRAIN`, so that no ack is lost.
+    let mut drain_until: Option<tokio::time::Instant> = None;
     let reason: Option<(ErrorCode, String)> = loop {
+        // Only polled while draining (a branch's future is built even when it is disabled).
+        let deadline = drain_until.unwrap_or_else(tokio::time::Instant::now);
         tokio::select! {
             biased;
             changed = close_rx.changed() => {
                 if changed.is_err() {
-                    break None;
+                    break if drain_until.is_some() { shutting_down() } else { None };
                 }
                 let reason = close_rx.borrow_and_update().clone();
                 // `None` is the reader saying "finish up", `shutting_down` the session saying
@@ -448,55 +460,31 @@ async fn writer(
                 }
                 break reason;
             }
-            _ = app.shutdown.cancelled() => {
-                // The session flushes what is durable into the queue and then closes with
-                // `shutting_down`: keep sending until it has, so that no ack is lost.
-                let goodbye = async {
-                    loop {
-                        tokio::select! {
-                            biased;
-                            changed = close_rx.changed() => {
-                                let reason = if changed.is_ok() {
-                                    close_rx.borrow_and_update().clone()
-                                } else {
-                                    None
-                                };
-                                if !send_queued(&mut sink, &mut rx).await {
-                                    return Err(());
-                                }
-                                return Ok(reason);
-                            }
-                            frame = rx.recv() => {
-                                let Some(frame) = frame else { return Ok(None) };
-                                if sink.send(Message::Text(Utf8Bytes::from(&*frame))).await.is_err() {
-                                    return Err(());
-                                }
-                            }
-                        }
-                    }
-                };
-                let default = || Some((ErrorCode::ShuttingDown, "the server is shutting down".into()));
-                match tokio::time::timeout(SHUTDOWN_DRAIN, goodbye).await {
-                    Ok(Err(())) => return,
-                    Ok(Ok(reason)) => break reason.or_else(default),
-                    Err(_) => break default(),
-                }
+            _ = app.shutdown.cancelled(), if drain_until.is_none() => {
+                drain_until = Some(tokio::time::Instant::now() + SHUTDOWN_DRAIN);
+            }
+            _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => {
+                break shutting_down();
             }
             frame = rx.recv() => {
-                let Some(frame) = frame else { break None };
+                let Some(frame) = frame else {
+                    break if drain_until.is_some() { shutting_down() } else { None };
+                };
                 // A peer that does not read blocks this send; a close request or shutdown
-                // must still end the connection, so both are watched while sending.
+                // must still end the connection, so both are watched while sending. While
+                // draining, the drain deadline bounds it instead.
                 tokio::select! {
                     sent = sink.send(Message::Text(Utf8Bytes::from(&*frame))) => {
                         if sent.is_err() {
                             return;
                         }
                     }
-                    _ = close_rx.changed() => {
+                    _ = close_rx.changed(), if drain_until.is_none() => {
                         debug!("closing a connection whose peer does not read");
                         return;
                     }
-                    _ = app.shutdown.cancelled() => return,
+                    _ = app.shutdown.cancelled(), if drain_until.is_none() => return,
+                    _ = tokio::time::sleep_until(deadline), if drain_until.is_some() => return,
                 }
             }
             _ = ping.tick() => {

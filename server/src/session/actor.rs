@@ -183,8 +183,9 @@ struct Actor {
     /// (sender, intent id) -> (rev, created)
     applied: HashMap<(String, String), (u64, Option<String>)>,
     /// Intents applied in the current tick, not yet durable: (sender, intent id) -> created.
-    /// A repeat within the same tick (a resend, or a second connection of the same
-    /// participant) gets the same ack instead of being applied twice.
+    /// Written to the store with the tick's change and then moved into `applied`; a repeat
+    /// within the same tick (a resend, or a second connection of the same participant) gets
+    /// the same ack instead of being applied twice.
     tick_applied: HashMap<(String, String), Option<String>>,
     epoch: u64,
     rev: u64,
@@ -413,9 +414,8 @@ enum Reply {
         conn: ConnId,
         id: String,
         result: Result<(u64, Option<String>), Refusal>,
-        /// Applied in this tick (not a duplicate): recorded after the write.
+        /// Applied in this tick (not a duplicate).
         fresh: bool,
-        sender: String,
     },
     Join {
         reply: oneshot::Sender<Result<(), Refusal>>,
@@ -637,22 +637,14 @@ impl Actor {
         let dirty = doc_changed || presence_changed;
         let next_rev = if dirty { self.rev + 1 } else { self.rev };
         if doc_changed {
-            let applied: Vec<AppliedIntent> = replies
+            let applied: Vec<AppliedIntent> = self
+                .tick_applied
                 .iter()
-                .filter_map(|r| match r {
-                    Reply::Intent {
-                        id,
-                        result: Ok((_, created)),
-                        fresh: true,
-                        sender,
-                        ..
-                    } => Some(AppliedIntent {
-                        sender: sender.clone(),
-                        intent_id: id.clone(),
-                        rev: next_rev,
-                        created: created.clone(),
-                    }),
-                    _ => None,
+                .map(|((sender, id), created)| AppliedIntent {
+                    sender: sender.clone(),
+                    intent_id: id.clone(),
+                    rev: next_rev,
+                    created: created.clone(),
                 })
                 .collect();
             let write = TickWrite {
@@ -680,26 +672,17 @@ impl Actor {
         }
 
         // Bookkeeping that must follow the durable write.
+        for (key, created) in self.tick_applied.drain() {
+            self.applied.insert(key, (self.rev, created));
+        }
         for r in &replies {
-            match r {
-                Reply::Intent {
-                    id,
-                    result: Ok((_, created)),
-                    fresh: true,
-                    sender,
-                    ..
-                } => {
-                    self.applied
-                        .insert((sender.clone(), id.clone()), (self.rev, created.clone()));
-                }
-                Reply::Join {
-                    created: Some((pid, hash)),
-                    result: Ok(()),
-                    ..
-                } => {
-                    self.tokens.insert(hash.clone(), pid.clone());
-                }
-                _ => {}
+            if let Reply::Join {
+                created: Some((pid, hash)),
+                result: Ok(()),
+                ..
+            } = r
+            {
+                self.tokens.insert(hash.clone(), pid.clone());
             }
         }
 
@@ -929,7 +912,6 @@ impl Actor {
             id: id.clone(),
             result,
             fresh,
-            sender: sender_key.clone(),
         };
         if id.is_empty() || id.len() > MAX_INTENT_ID_BYTES {
             return Some(reply(
@@ -940,7 +922,7 @@ impl Actor {
                 false,
             ));
         }
-        let key = (sender_key.clone(), id.clone());
+        let key = (sender_key, id.clone());
         if let Some((rev, created)) = self.applied.get(&key) {
             return Some(reply(Ok((*rev, created.clone())), false));
         }
