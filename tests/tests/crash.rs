@@ -7,7 +7,8 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-use draagvlak_tests::{Process, Raw, RawEvent, create_session, join};
+use draagvlak_protocol::api::SessionCreated;
+use draagvlak_tests::{InProcess, Process, Raw, RawEvent, create_session, join};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_draagvlak-test-server");
@@ -144,16 +145,22 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_intent() {
     assert!(status.success(), "clean exit on SIGTERM: {status:?}");
 }
 
-#[tokio::test]
-async fn resume_and_resend_applies_each_intent_once() {
-    let server = draagvlak_tests::InProcess::start().await;
-    let s = create_session(&server.http(), "Hervatten").await;
+/// A new session on `server`, moved by its facilitator to the first brainstorm.
+async fn in_brainstorm(server: &InProcess, title: &str) -> SessionCreated {
+    let s = create_session(&server.http(), title).await;
     let (mut fac, _) = Raw::join(
         &server.ws(),
         join::facilitator(&s.code, &s.facilitator_secret),
     )
     .await;
     fac.ok("f1", json!({"kind":"next_phase"})).await;
+    s
+}
+
+#[tokio::test]
+async fn resume_and_resend_applies_each_intent_once() {
+    let server = InProcess::start().await;
+    let s = in_brainstorm(&server, "Hervatten").await;
     let (mut c, welcome) = Raw::join(
         &server.ws(),
         join::participant(&s.code, "Wisselvallig", "business"),
@@ -224,14 +231,8 @@ async fn collect_acks(
 #[tokio::test]
 async fn the_same_intent_sent_twice_before_its_ack_is_applied_once() {
     const N: usize = 60;
-    let server = draagvlak_tests::InProcess::start().await;
-    let s = create_session(&server.http(), "Dubbel").await;
-    let (mut fac, _) = Raw::join(
-        &server.ws(),
-        join::facilitator(&s.code, &s.facilitator_secret),
-    )
-    .await;
-    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    let server = InProcess::start().await;
+    let s = in_brainstorm(&server, "Dubbel").await;
     let (mut c, _) = Raw::join(&server.ws(), join::participant(&s.code, "Haastig", "ict")).await;
     // Each intent twice in a row, without waiting: both copies reach the same tick.
     let mut ids = HashSet::new();
@@ -264,14 +265,8 @@ async fn the_same_intent_sent_twice_before_its_ack_is_applied_once() {
 #[tokio::test]
 async fn the_same_intent_from_two_devices_of_one_person_is_applied_once() {
     const N: usize = 60;
-    let server = draagvlak_tests::InProcess::start().await;
-    let s = create_session(&server.http(), "Twee apparaten").await;
-    let (mut fac, _) = Raw::join(
-        &server.ws(),
-        join::facilitator(&s.code, &s.facilitator_secret),
-    )
-    .await;
-    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    let server = InProcess::start().await;
+    let s = in_brainstorm(&server, "Twee apparaten").await;
     let (mut phone, welcome) = Raw::join(
         &server.ws(),
         join::participant(&s.code, "Tweeling", "business"),

@@ -938,27 +938,19 @@ mod tests {
     #[test]
     fn secrets_may_start_with_a_hyphen() {
         // Secrets and tokens are base64url: one in 64 starts with '-'.
-        let cli = Cli::try_parse_from([
-            "draagvlak",
-            "join",
-            "--code",
-            "ABC",
-            "--facilitator",
-            "-weVx_secret",
-        ])
-        .unwrap();
-        let Command::Join(args) = cli.command else {
+        let parse = |args: &[&str]| Cli::try_parse_from(["draagvlak"].iter().chain(args)).unwrap();
+        let Command::Join(args) =
+            parse(&["join", "--code", "ABC", "--facilitator", "-weVx_secret"]).command
+        else {
             panic!("not a join")
         };
         assert_eq!(args.facilitator.as_deref(), Some("-weVx_secret"));
-        let cli = Cli::try_parse_from(["draagvlak", "join", "--code", "ABC", "--resume", "-token"])
-            .unwrap();
-        let Command::Join(args) = cli.command else {
+        let Command::Join(args) = parse(&["join", "--code", "ABC", "--resume", "-token"]).command
+        else {
             panic!("not a join")
         };
         assert_eq!(args.resume.as_deref(), Some("-token"));
-        let cli = Cli::try_parse_from([
-            "draagvlak",
+        let create = [
             "create",
             "--title",
             "Vervolg",
@@ -966,9 +958,8 @@ mod tests {
             "ABC",
             "--follows-secret",
             "-secret",
-        ])
-        .unwrap();
-        let Command::Create(args) = cli.command else {
+        ];
+        let Command::Create(args) = parse(&create).command else {
             panic!("not a create")
         };
         assert_eq!(args.follows_secret.as_deref(), Some("-secret"));
