@@ -63,6 +63,21 @@ export async function postJson(path, body) {
   return json;
 }
 
+/**
+ * Every intent of `kind` the page sends over its WebSocket, as `show(intent)` returns it (the
+ * intent itself by default), in the order sent.
+ */
+export function recordIntents(page, kind, show = (intent) => intent) {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    try {
+      const msg = JSON.parse(f.payload);
+      if (msg.type === 'intent' && msg.intent.kind === kind) sent.push(show(msg.intent));
+    } catch { /* not JSON */ }
+  }));
+  return sent;
+}
+
 /** Create a session over HTTP and put its facilitator secret into the page's localStorage. */
 export async function createSession(title = 'Browsertest') {
   return postJson('/api/sessions', { title, organisation: 'Gemeente Testdorp', language: 'nl' });

@@ -3,23 +3,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, shot, PHONE, LAPTOP } from './helpers.js';
+import { launch, device, recordIntents, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, shot, PHONE, LAPTOP } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 /** Every `rate_rule` intent the page sends, as `score` or `score:reason`. */
-function recordRatings(page) {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => {
-    try {
-      const msg = JSON.parse(f.payload);
-      if (msg.type === 'intent' && msg.intent.kind === 'rate_rule') sent.push(msg.intent.reason ? `${msg.intent.score}:${msg.intent.reason}` : String(msg.intent.score));
-    } catch { /* not JSON */ }
-  }));
-  return sent;
-}
+const recordRatings = (page) => recordIntents(page, 'rate_rule', (i) => (i.reason ? `${i.score}:${i.reason}` : String(i.score)));
 
 test('arrow keys on the rating scale send only the settled value and keep the focus', async () => {
   const created = await createSession('Toetsenbord');

@@ -4,23 +4,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, assertNoHorizontalOverflow, axe, shot, PHONE, LAPTOP } from './helpers.js';
+import { launch, device, recordIntents, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, assertNoHorizontalOverflow, axe, shot, PHONE, LAPTOP } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** Every `add_statement` intent the page sends over its WebSocket, as sent. */
-function recordAdds(page) {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => {
-    try {
-      const msg = JSON.parse(f.payload);
-      if (msg.type === 'intent' && msg.intent.kind === 'add_statement') sent.push(msg.intent.text);
-    } catch { /* not JSON */ }
-  }));
-  return sent;
-}
+/** Every `add_statement` intent the page sends over its WebSocket, as its text. */
+const recordAdds = (page) => recordIntents(page, 'add_statement', (i) => i.text);
 
 async function brainstorm(title) {
   const created = await createSession(title);
@@ -135,13 +126,18 @@ test('a statement refused because the pause came first goes back into the box', 
   assertNoProblems(p, 'phone');
 });
 
-test('a statement the facilitator typed for someone without a device, refused, stays in the console', async () => {
-  const created = await createSession('Zonder apparaat');
+/** A new session open in two consoles (a co-facilitator on another laptop); `context` is the first's. */
+async function twoConsoles(title) {
+  const created = await createSession(title);
   const { context, page: fac } = await device(browser, LAPTOP);
   await openFacilitator(fac, created);
-  // A second console of the same session (a co-facilitator, another laptop).
   const other = (await device(browser, LAPTOP)).page;
   await openFacilitator(other, created);
+  return { created, context, fac, other };
+}
+
+test('a statement the facilitator typed for someone without a device, refused, stays in the console', async () => {
+  const { context, fac, other } = await twoConsoles('Zonder apparaat');
   await fac.getByTestId('proxy-name').fill('Carla Zonder');
   await fac.getByTestId('proxy-panel').getByRole('button', { name: 'Toevoegen' }).click();
   await eventually(async () => assert.match(await fac.getByTestId('enter-for').locator('option:checked').textContent(), /Carla Zonder/));
@@ -166,11 +162,7 @@ test('a statement the facilitator typed for someone without a device, refused, s
 });
 
 test('a cluster title the facilitator typed, refused because the statements were merged meanwhile, stays in the console', async () => {
-  const created = await createSession('Twee consoles');
-  const { context, page: fac } = await device(browser, LAPTOP);
-  await openFacilitator(fac, created);
-  const other = (await device(browser, LAPTOP)).page;
-  await openFacilitator(other, created);
+  const { created, context, fac, other } = await twoConsoles('Twee consoles');
   const p = (await device(browser, PHONE)).page;
   await joinByCode(p, created.code, 'Pim Punt', 'ICT');
   await fac.getByTestId('next-phase').click();

@@ -216,11 +216,9 @@ export class Connection {
     }
     if (state) return;
     switch (msg.type) {
-      case 'ack': {
-        const entry = this.queue().find((e) => e.id === msg.id);
-        this.emit('ack', { ...msg, intent: this.answered(msg.id), on_behalf_of: entry ? entry.on_behalf_of || null : null });
+      case 'ack':
+        this.emit('ack', { ...msg, ...this.answered(msg.id) });
         break;
-      }
       case 'reject':
         if (RETRYABLE.has(msg.code) && (this.retries.get(msg.id) || 0) < MAX_RETRIES) {
           this.retries.set(msg.id, (this.retries.get(msg.id) || 0) + 1);
@@ -228,10 +226,7 @@ export class Connection {
           setTimeout(() => this.flush(), 2000);
           break;
         }
-        {
-          const entry = this.queue().find((e) => e.id === msg.id);
-          this.emit('reject', { ...msg, intent: this.answered(msg.id), on_behalf_of: entry ? entry.on_behalf_of || null : null, meta: entry ? entry.meta || null : null });
-        }
+        this.emit('reject', { ...msg, ...this.answered(msg.id) });
         break;
       case 'error':
         if (!this.joined) {
@@ -269,14 +264,17 @@ export class Connection {
     this.sendRaw({ type: 'ping' });
   }
 
-  /** Forget an answered intent; returns the intent (or null when it was not ours). */
+  /**
+   * Forget an answered intent; returns what was queued with it, `{intent, on_behalf_of, meta}`
+   * (each null when the intent was not ours).
+   */
   answered(id) {
     this.retries.delete(id);
     this.sentHere.delete(id);
     const q = this.queue();
     const entry = q.find((e) => e.id === id);
     if (entry) this.saveQueue(q.filter((e) => e.id !== id));
-    return entry ? entry.intent : null;
+    return { intent: entry ? entry.intent : null, on_behalf_of: (entry && entry.on_behalf_of) || null, meta: (entry && entry.meta) || null };
   }
 
   /** Whether the intent with this id has not been sent on the current connection yet. */

@@ -674,11 +674,11 @@ export function onLangChange(fn) {
 }
 
 /**
- * The plural category of a count in the current language: `one` or `other` (Dutch and English
- * both say "1 stip, 0 stippen, 2 stippen" / "1 dot, 0 dots, 2 dots").
+ * The plural category of a count in the current language (`Intl.PluralRules`): `one` or `other`
+ * for Dutch and English ("1 stip, 0 stippen, 2 stippen" / "1 dot, 0 dots, 2 dots").
  */
 export function pluralForm(n) {
-  return Number(n) === 1 ? 'one' : 'other';
+  return new Intl.PluralRules(lang()).select(Number(n));
 }
 
 /** The form of a catalogue entry for `params`: a plain string, or `{one, other}` chosen by the count `params[by || 'n']`. */

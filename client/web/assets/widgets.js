@@ -153,6 +153,13 @@ export function stickyHead(...children) {
   return el;
 }
 
+/** The text a person typed that an intent carries (a statement, a rule, a reason, a title), or null. */
+export function typedText(intent) {
+  if (!intent) return null;
+  const text = intent.kind === 'rate_rule' ? intent.reason : intent.text ?? intent.title;
+  return typeof text === 'string' && text.trim() ? text : null;
+}
+
 /**
  * Texts someone typed that the server refused (`{text, code}`) and that could not be put back
  * into a box on the page: shown until dismissed, with the text selectable and a copy button, and

@@ -17,7 +17,7 @@ import { h, replace, reconcile, setText, setAttr, cls } from '../dom.js';
 import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection, secrets } from '../connection.js';
-import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead, unsentNotices } from '../widgets.js';
+import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead, unsentNotices, typedText } from '../widgets.js';
 import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 import { proxyPanel } from './proxy.js';
@@ -87,8 +87,8 @@ export function mountFacilitator(root, code) {
   const unsent = unsentNotices(`draagvlak:${code}:facilitator:unsent-own`);
   conn.on('reject', (msg) => {
     toast.error(msg.code);
-    const intent = !msg.on_behalf_of && msg.intent;
-    if (intent && (intent.kind === 'create_cluster' || intent.kind === 'rename_cluster') && intent.title) unsent.add(intent.title, msg.code);
+    const text = !msg.on_behalf_of && typedText(msg.intent);
+    if (text) unsent.add(text, msg.code);
   });
   conn.on('joinError', (msg) => toast.error(msg.code === 'bad_credentials' ? 'fac.bad_secret' : msg.code));
   const send = (intent) => conn.intent(intent);

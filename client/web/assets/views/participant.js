@@ -13,7 +13,7 @@
 import { h, replace, reconcile, setText, setAttr, cls } from '../dom.js';
 import { t, lang, loc, levelName, groupName, errorText } from '../i18n.js';
 import { TextFields } from '../text.js';
-import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead, unsentNotices } from '../widgets.js';
+import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead, unsentNotices, typedText } from '../widgets.js';
 import { rankedStatements, levelRules, priorities, supportChart, maxGap, allResults, priorityItems, priorityText, statusBadge, carriedRules, thenNow } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 
@@ -25,13 +25,6 @@ const SETTLE_MS = 700;
 
 /** Rejects the text fields handle themselves (no message needed). */
 const QUIET = new Set(['stale_revision', 'invalid_splice']);
-
-/** The text a person typed that an intent carries (a statement, a rule, a reason, a title), or null. */
-export function typedText(intent) {
-  if (!intent) return null;
-  const text = intent.kind === 'rate_rule' ? intent.reason : intent.text ?? intent.title;
-  return typeof text === 'string' && text.trim() ? text : null;
-}
 
 export function mountParticipant(root, { store, conn, code }) {
   const toast = toasts();

@@ -285,7 +285,9 @@ export function mountProjector(root, code) {
         // the fixed-height content box would overflow sideways).
         if (phase.kind === 'summary') replace(content, h('div', { class: 'summary-flow' }, ...parts));
         else replace(content, ...parts);
-        refit();
+        // Once per frame, before it is painted: several changes in one frame (a snapshot, a
+        // resize) share one fit, which lays the page out a few dozen times.
+        queueFit();
       },
     };
   }

@@ -10,7 +10,7 @@
 import { h, replace, reconcile, setText, uid } from '../dom.js';
 import { t, lang, groupName } from '../i18n.js';
 import { priorityItems, levelRules, carriedRules } from '../results.js';
-import { unsentNotices } from '../widgets.js';
+import { unsentNotices, typedText } from '../widgets.js';
 
 export function proxyPanel(store, conn, toast) {
   const base = uid('proxy');
@@ -44,8 +44,7 @@ export function proxyPanel(store, conn, toast) {
   // A statement or reason typed for someone that the server refused is kept, with a copy button.
   const unsent = unsentNotices(`draagvlak:${conn.opts.code}:facilitator:unsent`, { heading: 'h3' });
   const offReject = conn.on('reject', (msg) => {
-    if (!msg.on_behalf_of || !msg.intent) return;
-    const text = msg.intent.kind === 'add_statement' ? msg.intent.text : msg.intent.kind === 'rate_rule' ? msg.intent.reason : null;
+    const text = msg.on_behalf_of && typedText(msg.intent);
     if (text) unsent.add(text, msg.code);
   });
   const el = h('section', { class: 'panel', 'aria-labelledby': `${base}-h`, 'data-testid': 'proxy-panel' },
