@@ -83,6 +83,17 @@ pub enum ErrorCode {
     NotProxy,
     /// The facilitator removed this participant from the session.
     Removed,
+    /// The votes or ratings of this round are revealed: they are part of the record and no longer
+    /// change. The facilitator may start a new round, which keeps this one in the record.
+    VoteClosed,
+    /// The text of this rule is frozen: it is being rated, or it was decided. A change of wording
+    /// needs the facilitator to start a new round (the old text stays in the record).
+    RuleFrozen,
+    /// The decision is risky (no ratings, or the groups differ strongly): send it again with
+    /// `confirm: true` to take it anyway; the record marks it.
+    ConfirmRequired,
+    /// The rule is decided (adopted or dropped): the facilitator reopens it first.
+    Decided,
     // --- server side ---
     /// The change could not be written to storage; nothing was applied. Try again later.
     StorageFailed,
@@ -173,6 +184,10 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::HasVotes, "has_votes"),
     (ErrorCode::NotProxy, "not_proxy"),
     (ErrorCode::Removed, "removed"),
+    (ErrorCode::VoteClosed, "vote_closed"),
+    (ErrorCode::RuleFrozen, "rule_frozen"),
+    (ErrorCode::ConfirmRequired, "confirm_required"),
+    (ErrorCode::Decided, "decided"),
     (ErrorCode::StorageFailed, "storage_failed"),
     (ErrorCode::RateLimited, "rate_limited"),
     (ErrorCode::SlowConsumer, "slow_consumer"),

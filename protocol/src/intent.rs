@@ -93,6 +93,11 @@ impl Answer {
     }
 }
 
+/// The default of `link_rule`'s `linked`.
+fn yes() -> bool {
+    true
+}
+
 /// Everything a client can ask for. The tag `kind` names the intent on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -124,10 +129,23 @@ pub enum Intent {
     SetFocus { item: Option<String> },
     /// Let participants cluster statements too (`true`), or only the facilitator (`false`).
     SetClusteringOpen { open: bool },
-    /// Decide about a rule: adopted, revise, dropped (or back to proposed).
-    SetRuleStatus { rule: String, status: RuleStatus },
-    /// Start a new rating round for a rule marked `revise`; earlier rounds are kept.
+    /// Decide about a rule: adopted, revise, dropped (or back to proposed). A decided rule
+    /// (adopted or dropped) is frozen until it is reopened with `start_rating_round`. Adopting
+    /// without revealed ratings, or while the groups' support differs by 30 points or more, is
+    /// refused with `confirm_required` unless `confirm` is true; the record marks such a decision.
+    SetRuleStatus {
+        rule: String,
+        status: RuleStatus,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        confirm: bool,
+    },
+    /// A new round for a rule: its text becomes editable again (drafting) and it is rated anew.
+    /// The earlier round keeps its text, ratings and reasons in the record. On a decided rule this
+    /// reopens it (logged).
     StartRatingRound { rule: String },
+    /// A new vote round on the current vote phase's level: the revealed round stays in the record,
+    /// everyone's dots of this level are cleared and voting opens again, secret until revealed.
+    StartVoteRound,
     /// Let each group weigh equally in overall support, whatever its number of people.
     SetEqualGroupWeight { equal: bool },
     /// Make statements and rules added in a phase anonymous, or not (from now on).
@@ -181,8 +199,15 @@ pub enum Intent {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         anchors: Vec<String>,
     },
-    /// Set the priorities a rule anchors (rules phase).
-    LinkRule { rule: String, anchors: Vec<String> },
+    /// Add (`linked: true`, the default) or remove one priority a rule anchors (rules phase; the
+    /// rule's author or the facilitator; not on a decided rule). A statement inside a cluster
+    /// anchors through its cluster.
+    LinkRule {
+        rule: String,
+        anchor: String,
+        #[serde(default = "yes")]
+        linked: bool,
+    },
     /// Edit the text of any rule of thumb on the current level (rules phase).
     EditRule {
         rule: String,
@@ -234,6 +259,7 @@ impl Intent {
             Intent::SetClusteringOpen { .. } => IntentKind::SetClusteringOpen,
             Intent::SetRuleStatus { .. } => IntentKind::SetRuleStatus,
             Intent::StartRatingRound { .. } => IntentKind::StartRatingRound,
+            Intent::StartVoteRound => IntentKind::StartVoteRound,
             Intent::SetEqualGroupWeight { .. } => IntentKind::SetEqualGroupWeight,
             Intent::SetAnonymous { .. } => IntentKind::SetAnonymous,
             Intent::AddProxy { .. } => IntentKind::AddProxy,
@@ -278,6 +304,7 @@ pub enum IntentKind {
     SetClusteringOpen,
     SetRuleStatus,
     StartRatingRound,
+    StartVoteRound,
     SetEqualGroupWeight,
     SetAnonymous,
     AddProxy,
@@ -295,7 +322,7 @@ pub enum IntentKind {
 
 impl IntentKind {
     /// Every intent kind, for tables and exhaustive tests.
-    pub const ALL: [IntentKind; 36] = [
+    pub const ALL: [IntentKind; 37] = [
         IntentKind::NextPhase,
         IntentKind::PreviousPhase,
         IntentKind::GoToPhase,
@@ -319,6 +346,7 @@ impl IntentKind {
         IntentKind::SetClusteringOpen,
         IntentKind::SetRuleStatus,
         IntentKind::StartRatingRound,
+        IntentKind::StartVoteRound,
         IntentKind::SetEqualGroupWeight,
         IntentKind::SetAnonymous,
         IntentKind::AddProxy,

@@ -174,6 +174,12 @@ pub struct StatementView {
     /// In a follow-up session: the dots this priority had in the earlier session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dots_then: Option<u32>,
+    /// Dots per group, present only once the votes of this level are revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dots_by_group: Option<BTreeMap<Group, u32>>,
+    /// Written by the facilitator as the facilitator (not for a participant; counted in no group).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_facilitator: bool,
 }
 
 /// Duplicate statements merged under one title. Dots in the vote phase go to the cluster.
@@ -187,6 +193,9 @@ pub struct ClusterView {
     /// Total dots, present only once the votes of this level are revealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dots: Option<u32>,
+    /// Dots per group, present only once the votes of this level are revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dots_by_group: Option<BTreeMap<Group, u32>>,
 }
 
 /// One step of the clustering history.
@@ -219,6 +228,39 @@ pub struct SupportView {
     /// Overall support is the mean of the groups' support (each group weighs equally).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub equal_group_weight: bool,
+    /// How many of these ratings were cast by participants the facilitator removed after the
+    /// reveal (they stay in the record, without identity).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub removed: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// Where a rule is in its life cycle.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleStage {
+    /// Co-written: everyone in the room (and the facilitator) may edit the text.
+    #[default]
+    Drafting,
+    /// Someone rated it in this round: the text is frozen; ratings are secret.
+    Rating,
+    /// The ratings of this round are revealed: a record, waiting for the decision.
+    Revealed,
+    /// Adopted or dropped: frozen until the facilitator reopens it.
+    Decided,
+}
+
+/// Why the facilitator had to confirm a decision; the record keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirmation {
+    /// Adopted without any revealed rating.
+    NoRatings,
+    /// Adopted while the groups' support differed by 30 points or more.
+    LargeGap,
 }
 
 /// How many people gave each answer, overall and per group.
@@ -267,6 +309,18 @@ pub struct RuleView {
     /// The facilitator's decision.
     #[serde(default)]
     pub status: RuleStatus,
+    /// Where the rule is in its life cycle (what may still change).
+    #[serde(default)]
+    pub stage: RuleStage,
+    /// A decision the facilitator confirmed despite a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Confirmation>,
+    /// The text as it was rated in each earlier round (round 1 first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_texts: Vec<String>,
+    /// Written by the facilitator as the facilitator.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_facilitator: bool,
     /// The rating round, from 1. A revised rule can be rated again in a new round.
     pub round: u32,
     /// Support in earlier rounds (round 1 first); rounds are revealed one by one.
@@ -290,7 +344,7 @@ pub struct RuleView {
 }
 
 /// Voting progress on one level: how many people voted, never how.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LevelProgress {
     /// Participants who placed at least one dot on this level.
     pub voters: u32,
@@ -300,6 +354,16 @@ pub struct LevelProgress {
     pub dots_revealed: bool,
     /// Ratings of this level's rules are visible to everyone.
     pub ratings_revealed: bool,
+    /// The vote round on this level, from 1 (a new round keeps the earlier ones in the record).
+    #[serde(default = "first_round")]
+    pub vote_round: u32,
+    /// Revealed totals of the earlier vote rounds (round 1 first): item id -> dots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_vote_rounds: Vec<BTreeMap<String, u32>>,
+}
+
+fn first_round() -> u32 {
+    1
 }
 
 /// Facilitator-only facts about one participant: who they are and whether they took part, never

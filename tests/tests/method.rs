@@ -41,7 +41,8 @@ async fn proxies_removal_closing_and_history_over_the_wire() {
     let s = create_session(&server.http(), "Hybride zaal").await;
     let ws = server.ws();
     let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
-    let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
+    let (mut anna, anna_welcome) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
+    let anna_token = anna_welcome["resume_token"].as_str().unwrap().to_string();
     let (mut troll, troll_welcome) =
         Raw::join(&ws, join::participant(&s.code, "Trol", "business")).await;
     let troll_token = troll_welcome["resume_token"].as_str().unwrap().to_string();
@@ -128,7 +129,8 @@ async fn proxies_removal_closing_and_history_over_the_wire() {
     let resp = history(0, "wrong").await.unwrap();
     assert_eq!(resp.status(), 401);
 
-    // Closing: read-only for everyone; only the facilitator may still look.
+    // Closing: read-only for everyone; the facilitator, the projector and the people who took
+    // part may still look at the results; nobody new joins.
     fac.ok("f5", json!({"kind":"close_session"})).await;
     let v = anna
         .act("a2", json!({"kind":"add_statement","text":"te laat"}))
@@ -136,8 +138,23 @@ async fn proxies_removal_closing_and_history_over_the_wire() {
     assert_eq!(v["code"], "session_closed");
     let v = try_join(&ws, join::participant(&s.code, "Laatkomer", "ict")).await;
     assert_eq!(v["code"], "session_closed");
-    let v = try_join(&ws, join::projector(&s.code)).await;
-    assert_eq!(v["code"], "session_closed");
+    let (mut projector, _) = Raw::join(&ws, join::projector(&s.code)).await;
+    assert_eq!(
+        projector.snapshot().await["closed"],
+        true,
+        "the projector shows the results"
+    );
+    let (mut again, _) = Raw::join(&ws, join::resume(&s.code, &anna_token)).await;
+    assert_eq!(
+        again.snapshot().await["closed"],
+        true,
+        "Anna reloads and reads them too"
+    );
+    let v = try_join(&ws, join::resume(&s.code, &troll_token)).await;
+    assert_eq!(
+        v["code"], "removed",
+        "a removed participant does not come back"
+    );
     let v = try_join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
     assert_eq!(v["type"], "welcome", "the facilitator can still read it");
     let public: Value = client

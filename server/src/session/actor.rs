@@ -748,13 +748,15 @@ impl Actor {
         link: ConnLink,
         request: JoinRequest,
     ) -> (Result<(), Refusal>, Option<NewParticipant>) {
-        // A closed session is read-only: the facilitator may still look at it; nobody else
-        // joins.
-        if self.closed && !matches!(request, JoinRequest::Facilitator { .. }) {
+        // A closed session is read-only: the facilitator, the projector and the people who took
+        // part (resuming with their token) may still look at its results; nobody new joins,
+        // since joining would change it.
+        if self.closed && matches!(request, JoinRequest::Participant { .. }) {
             return (
                 Err(Refusal::new(
                     ErrorCode::SessionClosed,
-                    "this session is closed",
+                    "this session is closed: it can be read by the people who took part, but \
+                     nobody new joins",
                 )),
                 None,
             );

@@ -17,7 +17,12 @@ use draagvlak_protocol::{ErrorCode, Intent};
 use super::Refusal;
 use super::permissions;
 use super::text::check_new_text;
-use super::workshop::{DocError, Flag, NewRule, State, Timer, Workshop};
+use super::workshop::{DocError, FACILITATOR_AUTHOR, Flag, NewRule, State, Timer, Workshop};
+use draagvlak_protocol::view::Confirmation;
+
+/// A rule adopted while the groups' support differs by this much or more needs the facilitator's
+/// confirmation, and the record marks it (the report and the app flag such rules too).
+pub const LARGE_GAP: f64 = 0.3;
 
 /// Who sends an intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +124,11 @@ pub fn apply(
         ));
     }
     permissions::check(sender.role(), intent.kind(), phase.kind, state.locked)?;
-    let me = sender.participant().unwrap_or("");
+    // Whose text an intent writes or edits: the participant's, or the facilitator's own.
+    let me = match sender {
+        Sender::Facilitator => FACILITATOR_AUTHOR,
+        _ => sender.participant().unwrap_or(""),
+    };
     if let Some(p) = sender.participant() {
         match state.participants.get(p) {
             Some(person) if person.removed => {
@@ -188,7 +197,13 @@ pub fn apply(
             }
             let level = level()?;
             if phase_kind == PhaseKind::Vote {
-                ws.reveal_dots(level).map_err(doc_err)?;
+                if state.revealed_dots.contains(&level) {
+                    return Err(Refusal::new(
+                        ErrorCode::NoChange,
+                        "the votes of this round are already revealed",
+                    ));
+                }
+                ws.reveal_votes(level).map_err(doc_err)?;
             } else {
                 ws.reveal_ratings(level).map_err(doc_err)?;
                 ws.reveal_rounds(level).map_err(doc_err)?;
@@ -295,11 +310,13 @@ pub fn apply(
             ws.set_phase_anonymous(index, *anonymous).map_err(doc_err)?;
             none
         }
-        Intent::SetRuleStatus { rule, status } => {
-            if !state.rules.contains_key(rule) {
-                return Err(not_found("rule", rule));
-            }
-            ws.set_rule_status(rule, *status).map_err(doc_err)?;
+        Intent::SetRuleStatus {
+            rule,
+            status,
+            confirm,
+        } => {
+            let confirmed = check_decision(state, rule, *status, *confirm)?;
+            ws.decide(rule, *status, confirmed, now).map_err(doc_err)?;
             none
         }
         Intent::StartRatingRound { rule } => {
@@ -307,16 +324,28 @@ pub fn apply(
                 .rules
                 .get(rule)
                 .ok_or_else(|| not_found("rule", rule))?;
-            if r.status != RuleStatus::Revise {
-                return Err(Refusal::new(
-                    ErrorCode::InvalidValue,
-                    "only a rule marked \"revise\" can be rated again",
-                ));
-            }
             if r.level != level()? {
                 return Err(other_level("rule", level()?));
             }
-            ws.start_round(rule).map_err(doc_err)?;
+            let rated = state.ratings.get(rule).is_some_and(|m| !m.is_empty());
+            if !r.decided() && r.status != RuleStatus::Revise && !rated && !r.revealed() {
+                return Err(Refusal::new(
+                    ErrorCode::NoChange,
+                    "this rule is still being drafted: its text can be edited as it is",
+                ));
+            }
+            ws.new_rule_round(rule, now).map_err(doc_err)?;
+            none
+        }
+        Intent::StartVoteRound => {
+            let level = level()?;
+            if !state.revealed_dots.contains(&level) {
+                return Err(Refusal::new(
+                    ErrorCode::NoChange,
+                    "the votes of this round are still open: reveal them first",
+                ));
+            }
+            ws.start_vote_round(level).map_err(doc_err)?;
             none
         }
         Intent::AddProxy { name, group } => {
@@ -429,10 +458,46 @@ pub fn apply(
                 .map_err(doc_err)?;
             none
         }
-        Intent::LinkRule { rule, anchors } => {
+        Intent::LinkRule {
+            rule,
+            anchor,
+            linked,
+        } => {
             let level = level()?;
             rule_of_level(ws, rule, level)?;
-            let anchors = check_anchors(state, anchors, level)?;
+            let r = &state.rules[rule.as_str()];
+            if r.author != me && sender != Sender::Facilitator {
+                return Err(Refusal::new(
+                    ErrorCode::NotOwner,
+                    "only the rule's author or the facilitator may change what it anchors",
+                ));
+            }
+            if r.decided() {
+                return Err(decided());
+            }
+            let item = check_anchors(state, std::slice::from_ref(anchor), level)?
+                .pop()
+                .unwrap_or_else(|| anchor.clone());
+            let mut anchors = r.anchors.clone();
+            let present = anchors.contains(&item);
+            match (linked, present) {
+                (true, true) => {
+                    return Err(Refusal::new(ErrorCode::NoChange, "already anchored"));
+                }
+                (false, false) => {
+                    return Err(Refusal::new(ErrorCode::NoChange, "not anchored"));
+                }
+                (true, false) => {
+                    if anchors.len() >= MAX_ANCHORS_PER_RULE {
+                        return Err(Refusal::new(
+                            ErrorCode::LimitReached,
+                            format!("a rule anchors at most {MAX_ANCHORS_PER_RULE} priorities"),
+                        ));
+                    }
+                    anchors.push(item);
+                }
+                (false, true) => anchors.retain(|a| *a != item),
+            }
             ws.set_anchors(rule, anchors).map_err(doc_err)?;
             none
         }
@@ -446,7 +511,10 @@ pub fn apply(
                     format!("at most {MAX_STATEMENTS_PER_PARTICIPANT} statements per person"),
                 ));
             }
-            let anonymous = phase.anonymous;
+            if state.voting_started(level) {
+                return Err(voting_started());
+            }
+            let anonymous = phase.anonymous && sender != Sender::Facilitator;
             let id = ws
                 .add_statement_with(me, level, text, anonymous, by_facilitator, None)
                 .map_err(doc_err)?;
@@ -454,19 +522,28 @@ pub fn apply(
         }
         Intent::EditStatement { statement, splice } => {
             own_statement(ws, me, statement, level()?)?;
+            if state.voting_started(level()?) {
+                return Err(voting_started());
+            }
             let base = heads_at(splice.rev)?;
             ws.splice(false, statement, splice, &base)?;
             none
         }
         Intent::DeleteStatement { statement } => {
             own_statement(ws, me, statement, level()?)?;
+            if state.voting_started(level()?) {
+                return Err(voting_started());
+            }
             ws.delete_statement(statement).map_err(doc_err)?;
             none
         }
         Intent::PlaceDot { statement } => {
             let level = level()?;
+            votes_open(state, level)?;
             votable(state, statement, level)?;
-            let budget = phase.dot_budget;
+            // One budget per level, the one every view shows (that of the level's first vote
+            // phase; a template has at most one vote phase per level).
+            let budget = state.dot_budget(level);
             if state.dots_used(me, level) >= budget {
                 return Err(Refusal::new(
                     ErrorCode::BudgetExhausted,
@@ -485,6 +562,7 @@ pub fn apply(
         }
         Intent::RemoveDot { statement } => {
             let level = level()?;
+            votes_open(state, level)?;
             match state.item_level(statement) {
                 None => return Err(not_found("statement or cluster", statement)),
                 Some(l) if l != level => return Err(other_level("statement", level)),
@@ -511,7 +589,7 @@ pub fn apply(
                 ));
             }
             let extra = NewRule {
-                anonymous: phase.anonymous,
+                anonymous: phase.anonymous && sender != Sender::Facilitator,
                 by_facilitator,
                 anchors,
                 ..NewRule::default()
@@ -521,6 +599,21 @@ pub fn apply(
         }
         Intent::EditRule { rule, splice } => {
             rule_of_level(ws, rule, level()?)?;
+            let r = &state.rules[rule.as_str()];
+            if r.decided() {
+                return Err(Refusal::new(
+                    ErrorCode::RuleFrozen,
+                    "this rule is decided: its text is the text the room decided on; the \
+                     facilitator can reopen it in a new round",
+                ));
+            }
+            if r.revealed() || state.ratings.get(rule).is_some_and(|m| !m.is_empty()) {
+                return Err(Refusal::new(
+                    ErrorCode::RuleFrozen,
+                    "this rule is being rated, so its text is frozen; to change the wording the \
+                     facilitator starts a new round (the ratings so far are kept)",
+                ));
+            }
             let base = heads_at(splice.rev)?;
             ws.splice(true, rule, splice, &base)?;
             none
@@ -531,6 +624,17 @@ pub fn apply(
             reason,
         } => {
             rule_of_level(ws, rule, level()?)?;
+            let r = &state.rules[rule.as_str()];
+            if r.decided() {
+                return Err(decided());
+            }
+            if r.revealed() {
+                return Err(Refusal::new(
+                    ErrorCode::VoteClosed,
+                    "the ratings of this round are revealed and no longer change; the facilitator \
+                     can start a new round",
+                ));
+            }
             if !(1..=5).contains(score) {
                 return Err(Refusal::new(
                     ErrorCode::InvalidScore,
@@ -622,11 +726,8 @@ fn free_statements(
                 format!("statement {sid:?} is already in a cluster"),
             ));
         }
-        if state.has_dots(sid) {
-            return Err(Refusal::new(
-                ErrorCode::HasVotes,
-                format!("statement {sid:?} already has dots"),
-            ));
+        if state.voting_started(level) {
+            return Err(voting_started());
         }
         if out.contains(sid) {
             return Err(Refusal::new(
@@ -648,11 +749,8 @@ fn cluster_of_level(state: &State, cluster: &str, level: Level) -> Result<(), Re
     if c.level != level {
         return Err(other_level("cluster", level));
     }
-    if state.has_dots(cluster) {
-        return Err(Refusal::new(
-            ErrorCode::HasVotes,
-            "this cluster already has dots; take them back first",
-        ));
+    if state.voting_started(level) {
+        return Err(voting_started());
     }
     Ok(())
 }
@@ -699,11 +797,98 @@ fn check_anchors(state: &State, anchors: &[String], level: Level) -> Result<Vec<
             Some(l) if l != level => return Err(other_level("priority", level)),
             Some(_) => {}
         }
-        if !out.contains(a) {
-            out.push(a.clone());
+        // A statement inside a cluster anchors through its cluster.
+        let item = state
+            .statements
+            .get(a)
+            .and_then(|s| s.cluster.clone())
+            .unwrap_or_else(|| a.clone());
+        if !out.contains(&item) {
+            out.push(item);
         }
     }
     Ok(out)
+}
+
+/// Dots of a level move only while its vote round is open (not revealed).
+fn votes_open(state: &State, level: Level) -> Result<(), Refusal> {
+    if state.revealed_dots.contains(&level) {
+        return Err(Refusal::new(
+            ErrorCode::VoteClosed,
+            "the votes of this round are revealed and no longer change; the facilitator can \
+             start a new vote round",
+        ));
+    }
+    Ok(())
+}
+
+fn voting_started() -> Refusal {
+    Refusal::new(
+        ErrorCode::HasVotes,
+        "voting on this level has started: its statements and clusters no longer change",
+    )
+}
+
+fn decided() -> Refusal {
+    Refusal::new(
+        ErrorCode::Decided,
+        "this rule is decided; the facilitator can reopen it in a new round",
+    )
+}
+
+/// May the facilitator take this decision now? Returns the warning the decision was confirmed
+/// despite, for the record.
+fn check_decision(
+    state: &State,
+    rule: &str,
+    status: RuleStatus,
+    confirm: bool,
+) -> Result<Option<Confirmation>, Refusal> {
+    let r = state
+        .rules
+        .get(rule)
+        .ok_or_else(|| not_found("rule", rule))?;
+    if r.status == status {
+        return Err(Refusal::new(
+            ErrorCode::NoChange,
+            format!("the rule is already {}", status.as_str()),
+        ));
+    }
+    if r.decided() {
+        return Err(decided());
+    }
+    if status != RuleStatus::Adopted {
+        return Ok(None);
+    }
+    let rated = state.ratings.get(rule).is_some_and(|m| !m.is_empty());
+    if rated && !r.revealed() {
+        return Err(Refusal::new(
+            ErrorCode::WrongPhase,
+            "reveal the ratings first: the room decides on what it has seen",
+        ));
+    }
+    let support = super::projection::support(state, rule);
+    let warning = if !rated {
+        Some((
+            Confirmation::NoRatings,
+            "nobody rated this rule in this round",
+        ))
+    } else if support.gap.is_some_and(|g| g >= LARGE_GAP) {
+        Some((
+            Confirmation::LargeGap,
+            "the groups' support for this rule differs strongly",
+        ))
+    } else {
+        None
+    };
+    match warning {
+        Some((_, why)) if !confirm => Err(Refusal::new(
+            ErrorCode::ConfirmRequired,
+            format!("{why}: send the decision again with confirm to adopt it anyway"),
+        )),
+        Some((c, _)) => Ok(Some(c)),
+        None => Ok(None),
+    }
 }
 
 fn check_seconds(seconds: u32) -> Result<(), Refusal> {

@@ -241,6 +241,8 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 Intent::SetRuleStatus {
                     rule: rule.clone(),
                     status,
+                    // The gap on the first level is confirmed, and the record marks it.
+                    confirm: true,
                 },
             )?;
         }

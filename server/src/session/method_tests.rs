@@ -17,7 +17,7 @@ use super::projection::{self, Audience, Presence};
 use super::template;
 use super::workshop::{Meta, Workshop};
 
-fn workshop(template_name: &str) -> Workshop {
+pub(super) fn workshop(template_name: &str) -> Workshop {
     let meta = Meta {
         id: "0123456789abcdef".into(),
         code: "ABC234".into(),
@@ -30,11 +30,15 @@ fn workshop(template_name: &str) -> Workshop {
     Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap()
 }
 
-fn run(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Result<Option<String>, ErrorCode> {
+pub(super) fn run(
+    ws: &mut Workshop,
+    sender: Sender<'_>,
+    intent: Intent,
+) -> Result<Option<String>, ErrorCode> {
     run_at(ws, sender, intent, 1_000_000)
 }
 
-fn run_at(
+pub(super) fn run_at(
     ws: &mut Workshop,
     sender: Sender<'_>,
     intent: Intent,
@@ -51,13 +55,13 @@ fn run_at(
         .map_err(|r| r.code)
 }
 
-const F: Sender<'static> = Sender::Facilitator;
+pub(super) const F: Sender<'static> = Sender::Facilitator;
 
-fn go_to(ws: &mut Workshop, index: u32) {
+pub(super) fn go_to(ws: &mut Workshop, index: u32) {
     run(ws, F, Intent::GoToPhase { index }).unwrap();
 }
 
-fn add(ws: &mut Workshop, who: &str, text: &str) -> String {
+pub(super) fn add(ws: &mut Workshop, who: &str, text: &str) -> String {
     run(
         ws,
         Sender::Participant(who),
@@ -67,7 +71,12 @@ fn add(ws: &mut Workshop, who: &str, text: &str) -> String {
     .unwrap()
 }
 
-fn rate(ws: &mut Workshop, who: &str, rule: &str, score: u8) -> Result<Option<String>, ErrorCode> {
+pub(super) fn rate(
+    ws: &mut Workshop,
+    who: &str,
+    rule: &str,
+    score: u8,
+) -> Result<Option<String>, ErrorCode> {
     run(
         ws,
         Sender::Participant(who),
@@ -79,12 +88,12 @@ fn rate(ws: &mut Workshop, who: &str, rule: &str, score: u8) -> Result<Option<St
     )
 }
 
-fn same_after_reload(ws: &mut Workshop) {
+pub(super) fn same_after_reload(ws: &mut Workshop) {
     ws.commit();
     assert_eq!(&ws.rehydrate().unwrap(), ws.state());
 }
 
-fn public(ws: &Workshop) -> draagvlak_protocol::View {
+pub(super) fn public(ws: &Workshop) -> draagvlak_protocol::View {
     projection::view(ws.state(), &Presence::new(), Audience::Public)
 }
 
@@ -288,17 +297,13 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     assert_eq!(s.overall, Some(0.5));
     assert!(s.equal_group_weight);
     // Revise and rate again: round 1 kept, round 2 secret until revealed.
-    assert_eq!(
-        run(&mut ws, F, Intent::StartRatingRound { rule: rule.clone() }),
-        Err(ErrorCode::InvalidValue),
-        "only a rule marked revise gets a new round"
-    );
     run(
         &mut ws,
         F,
         Intent::SetRuleStatus {
             rule: rule.clone(),
             status: RuleStatus::Revise,
+            confirm: false,
         },
     )
     .unwrap();
@@ -325,6 +330,7 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         Intent::SetRuleStatus {
             rule: rule.clone(),
             status: RuleStatus::Adopted,
+            confirm: false,
         },
     )
     .unwrap();
@@ -623,6 +629,7 @@ fn a_follow_up_carries_adopted_rules_and_top_priorities_and_is_reviewed() {
             Intent::SetRuleStatus {
                 rule: rules[rule].clone(),
                 status,
+                confirm: true,
             },
         )
         .unwrap();

@@ -53,3 +53,6 @@ mod proptests;
 
 #[cfg(test)]
 mod method_tests;
+
+#[cfg(test)]
+mod decision_tests;

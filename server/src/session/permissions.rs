@@ -36,10 +36,12 @@ const PART: &[Role] = &[Role::Participant];
 const BOTH: &[Role] = &[Role::Facilitator, Role::Participant];
 
 /// The permission table. Facilitator rows are steering, in any phase unless noted; participant
-/// rows are content, each in its own phase, and only while input is open. Clustering is open to
-/// participants only when the facilitator allows it (checked in `apply`, it is session state).
+/// rows are content, each in its own phase, and only while input is open. The facilitator may
+/// write content too (statements and rules as the facilitator, edits of rules in drafting), but
+/// never votes, rates or reviews. Clustering is open to participants only when the facilitator
+/// allows it (checked in `apply`, it is session state).
 #[rustfmt::skip]
-pub const TABLE: [Permission; 36] = [
+pub const TABLE: [Permission; 37] = [
     Permission { kind: K::NextPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::PreviousPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::GoToPhase, roles: FAC, phases: Phases::Any, lockable: false },
@@ -55,6 +57,7 @@ pub const TABLE: [Permission; 36] = [
     Permission { kind: K::SetClusteringOpen, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::SetRuleStatus, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::StartRatingRound, roles: FAC, phases: Phases::Only(&[P::Rules]), lockable: false },
+    Permission { kind: K::StartVoteRound, roles: FAC, phases: Phases::Only(&[P::Vote]), lockable: false },
     Permission { kind: K::SetEqualGroupWeight, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::SetAnonymous, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::AddProxy, roles: FAC, phases: Phases::Any, lockable: false },
@@ -65,13 +68,13 @@ pub const TABLE: [Permission; 36] = [
     Permission { kind: K::RemoveFromCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
     Permission { kind: K::DissolveCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
     Permission { kind: K::RenameCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
-    Permission { kind: K::AddStatement, roles: PART, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
-    Permission { kind: K::EditStatement, roles: PART, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
-    Permission { kind: K::DeleteStatement, roles: PART, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
+    Permission { kind: K::AddStatement, roles: BOTH, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
+    Permission { kind: K::EditStatement, roles: BOTH, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
+    Permission { kind: K::DeleteStatement, roles: BOTH, phases: Phases::Only(&[P::Brainstorm]), lockable: true },
     Permission { kind: K::PlaceDot, roles: PART, phases: Phases::Only(&[P::Vote]), lockable: true },
     Permission { kind: K::RemoveDot, roles: PART, phases: Phases::Only(&[P::Vote]), lockable: true },
-    Permission { kind: K::ProposeRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
-    Permission { kind: K::EditRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
+    Permission { kind: K::ProposeRule, roles: BOTH, phases: Phases::Only(&[P::Rules]), lockable: true },
+    Permission { kind: K::EditRule, roles: BOTH, phases: Phases::Only(&[P::Rules]), lockable: true },
     Permission { kind: K::LinkRule, roles: BOTH, phases: Phases::Only(&[P::Rules]), lockable: true },
     Permission { kind: K::RateRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
     Permission { kind: K::SetReady, roles: PART, phases: Phases::Any, lockable: false },
@@ -175,16 +178,18 @@ mod tests {
                 | K::CloseSession => (F, &ALL_PHASES, false),
                 K::RevealVotes => (F, &[P::Vote, P::Rules, P::Review], false),
                 K::StartRatingRound => (F, &[P::Rules], false),
+                K::StartVoteRound => (F, &[P::Vote], false),
                 K::CreateCluster
                 | K::AddToCluster
                 | K::RemoveFromCluster
                 | K::DissolveCluster
                 | K::RenameCluster => (FP, &[P::Cluster], true),
                 K::AddStatement | K::EditStatement | K::DeleteStatement => {
-                    (PP, &[P::Brainstorm], true)
+                    (FP, &[P::Brainstorm], true)
                 }
                 K::PlaceDot | K::RemoveDot => (PP, &[P::Vote], true),
-                K::ProposeRule | K::EditRule | K::RateRule => (PP, &[P::Rules], true),
+                K::ProposeRule | K::EditRule => (FP, &[P::Rules], true),
+                K::RateRule => (PP, &[P::Rules], true),
                 K::LinkRule => (FP, &[P::Rules], true),
                 K::SetReady => (PP, &ALL_PHASES, false),
                 K::ReviewRule => (PP, &[P::Review], true),

@@ -12,11 +12,11 @@ use std::collections::{BTreeMap, HashMap};
 use draagvlak_protocol::intent::Answer;
 use draagvlak_protocol::view::{
     AnswerCounts, AuthorView, ClusterEvent, ClusterView, FollowsView, GroupCount, Level,
-    LevelProgress, MeView, ParticipantView, PhaseView, ReviewView, Role, RuleView, SessionInfo,
-    StatementView, SupportView, TimerView, View,
+    LevelProgress, MeView, ParticipantView, PhaseView, ReviewView, Role, RuleStage, RuleView,
+    SessionInfo, StatementView, SupportView, TimerView, View,
 };
 
-use super::workshop::State;
+use super::workshop::{FACILITATOR_AUTHOR, State};
 
 /// Who a view is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,6 +60,7 @@ pub fn support(state: &State, rule: &str) -> SupportView {
 /// the groups' support, so a small group counts as much as a large one.
 pub fn support_of(state: &State, ratings: Option<&BTreeMap<String, u8>>) -> SupportView {
     let mut histogram = [0u32; 5];
+    let mut removed = 0;
     let mut all = Vec::new();
     let mut per_group: BTreeMap<String, Vec<u8>> = state
         .groups
@@ -74,6 +75,7 @@ pub fn support_of(state: &State, ratings: Option<&BTreeMap<String, u8>>) -> Supp
             all.push(*score);
             if let Some(p) = state.participants.get(pid) {
                 per_group.entry(p.group.clone()).or_default().push(*score);
+                removed += u32::from(p.removed);
             }
         }
     }
@@ -103,6 +105,7 @@ pub fn support_of(state: &State, ratings: Option<&BTreeMap<String, u8>>) -> Supp
         by_group,
         gap,
         equal_group_weight: state.equal_group_weight,
+        removed,
     }
 }
 
@@ -196,6 +199,16 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                     raters: 0,
                     dots_revealed: state.revealed_dots.contains(&l),
                     ratings_revealed: state.revealed_ratings.contains(&l),
+                    vote_round: state.vote_round(l),
+                    earlier_vote_rounds: state
+                        .earlier_vote_rounds(l)
+                        .map(|r| {
+                            r.totals
+                                .keys()
+                                .map(|item| (item.clone(), r.total(item)))
+                                .collect()
+                        })
+                        .collect(),
                 },
             )
         })
@@ -210,7 +223,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
         .iter()
         .filter(|(_, s)| facilitator || !s.hidden)
         .map(|(id, s)| {
-            let revealed = state.revealed_dots.contains(&s.level);
+            let (dots, dots_by_group) = revealed_dots(state, s.level, id, &totals);
             (
                 id.clone(),
                 StatementView {
@@ -219,10 +232,12 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                     text: s.text.clone(),
                     author: author(state, &s.author, s.anonymous),
                     hidden: s.hidden,
-                    dots: revealed.then(|| totals.get(id.as_str()).copied().unwrap_or(0)),
+                    dots,
                     cluster: s.cluster.clone(),
                     by_facilitator: s.by_facilitator,
                     dots_then: s.dots_then,
+                    dots_by_group,
+                    from_facilitator: s.author == FACILITATOR_AUTHOR,
                 },
             )
         })
@@ -231,7 +246,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
         .clusters
         .iter()
         .map(|(id, c)| {
-            let revealed = state.revealed_dots.contains(&c.level);
+            let (dots, dots_by_group) = revealed_dots(state, c.level, id, &totals);
             let members = c
                 .statements
                 .iter()
@@ -245,7 +260,8 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                     level: c.level,
                     title: c.title.clone(),
                     statements: members,
-                    dots: revealed.then(|| totals.get(id.as_str()).copied().unwrap_or(0)),
+                    dots,
+                    dots_by_group,
                 },
             )
         })
@@ -267,6 +283,10 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                     raters: state.ratings.get(id).map(|m| m.len() as u32).unwrap_or(0),
                     support: revealed.then(|| support(state, id)),
                     status: r.status,
+                    stage: stage(state, id, r),
+                    confirmed: r.confirmed,
+                    earlier_texts: r.earlier_texts.clone(),
+                    from_facilitator: r.author == FACILITATOR_AUTHOR,
                     round: r.round,
                     earlier_rounds: earlier
                         .map(|rounds| {
@@ -385,6 +405,44 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                 })
                 .collect()
         }),
+    }
+}
+
+/// The revealed dots of an item (total and per group), from the record frozen at the reveal;
+/// `None` while the level's round is open. Documents revealed before the record existed count
+/// the dots as they are.
+fn revealed_dots(
+    state: &State,
+    level: Level,
+    item: &str,
+    totals: &HashMap<&str, u32>,
+) -> (Option<u32>, Option<BTreeMap<String, u32>>) {
+    if !state.revealed_dots.contains(&level) {
+        return (None, None);
+    }
+    match state.revealed_votes(level) {
+        Some(record) => {
+            let by_group = record
+                .totals
+                .get(item)
+                .cloned()
+                .unwrap_or_else(|| state.groups.iter().map(|g| (g.clone(), 0)).collect());
+            (Some(record.total(item)), Some(by_group))
+        }
+        None => (Some(totals.get(item).copied().unwrap_or(0)), None),
+    }
+}
+
+/// Where a rule is in its life cycle.
+pub fn stage(state: &State, id: &str, rule: &super::workshop::Rule) -> RuleStage {
+    if rule.decided() {
+        RuleStage::Decided
+    } else if rule.revealed() {
+        RuleStage::Revealed
+    } else if state.ratings.get(id).is_some_and(|m| !m.is_empty()) {
+        RuleStage::Rating
+    } else {
+        RuleStage::Drafting
     }
 }
 

@@ -225,6 +225,19 @@ pub fn parse(text: &str) -> Result<Template, TemplateError> {
                 }
             }
         }
+        // One vote phase per level: its budget is the level's budget in every view, and voting
+        // again is a new vote round (which keeps the earlier one), not a second phase.
+        if kind == PhaseKind::Vote
+            && phases
+                .iter()
+                .any(|q: &PhaseSpec| q.kind == PhaseKind::Vote && q.level == level)
+        {
+            return Err(err(
+                &p.kind.span(),
+                "a level has one vote phase; to vote again the facilitator starts a new vote round"
+                    .to_string(),
+            ));
+        }
         phases.push(PhaseSpec {
             kind,
             level,
@@ -342,6 +355,9 @@ mod tests {
         let e = error_of("name = \"x\"\n[[phase]\n");
         assert_eq!(e.line, Some(2), "syntax: {e}");
         assert!(error_of("name = \"x\"\n").message.contains("at least one"));
+        let vote = format!("[[phase]]\nkind = \"vote\"\nlevel = \"richten\"\n{PHASE}");
+        let twice = error_of(&format!("name = \"x\"\n{vote}{vote}"));
+        assert!(twice.message.contains("one vote phase"), "{twice}");
         assert!(e.to_string().starts_with("line 2: "));
     }
 }

@@ -246,6 +246,32 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap()
     .unwrap();
+    ws.commit();
+    // Any participant may edit a rule's text while it is drafted (no ratings yet).
+    let rev_heads = ws.heads().to_vec();
+    let lookup = move |_r: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(rev_heads.clone()) };
+    apply(
+        &mut ws,
+        b,
+        &Intent::EditRule {
+            rule: r1.clone(),
+            splice: Splice {
+                rev: 0,
+                pos: 29,
+                delete: 0,
+                insert: " of huren".into(),
+            },
+        },
+        &Context {
+            heads_at: &lookup,
+            now_ms: 0,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        ws.state().rules[&r1].text,
+        "Eerst hergebruiken, dan kopen of huren"
+    );
     assert_eq!(
         run(
             &mut ws,
@@ -278,32 +304,6 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         },
     )
     .unwrap();
-    ws.commit();
-    // Any participant may edit a rule's text.
-    let rev_heads = ws.heads().to_vec();
-    let lookup = move |_r: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(rev_heads.clone()) };
-    apply(
-        &mut ws,
-        b,
-        &Intent::EditRule {
-            rule: r1.clone(),
-            splice: Splice {
-                rev: 0,
-                pos: 29,
-                delete: 0,
-                insert: " of huren".into(),
-            },
-        },
-        &Context {
-            heads_at: &lookup,
-            now_ms: 0,
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        ws.state().rules[&r1].text,
-        "Eerst hergebruiken, dan kopen of huren"
-    );
     ws.commit();
 
     // The mirror equals what the document says, and what a reload from storage says.

@@ -35,12 +35,19 @@ use automerge::{
     ReadDoc as _, ScalarValue, TextEncoding, Value,
 };
 use draagvlak_protocol::intent::{Answer, RuleStatus};
-use draagvlak_protocol::view::{Level, Localized, PhaseKind, SupportView};
+use draagvlak_protocol::view::{Confirmation, Level, Localized, PhaseKind, SupportView};
 use draagvlak_protocol::{ErrorCode, Splice};
 
 use super::Refusal;
 use super::template::PhaseSpec;
 use super::text;
+
+mod record;
+pub use record::{DecisionEntry, VoteRecord};
+
+/// The author id of statements and rules the facilitator writes as the facilitator (participant
+/// ids are `p<n>`, so it never names a participant). Such texts count in no group.
+pub const FACILITATOR_AUTHOR: &str = "facilitator";
 
 /// The document could not be built, read or loaded.
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +142,22 @@ pub struct Rule {
     pub anchors: Vec<String>,
     /// In a follow-up session: its support in the earlier session.
     pub support_then: Option<SupportView>,
+    /// The text as rated in each earlier round, round 1 first.
+    pub earlier_texts: Vec<String>,
+    /// The warning the facilitator confirmed with the current decision.
+    pub confirmed: Option<Confirmation>,
+}
+
+impl Rule {
+    /// Adopted or dropped: frozen until reopened.
+    pub fn decided(&self) -> bool {
+        matches!(self.status, RuleStatus::Adopted | RuleStatus::Dropped)
+    }
+
+    /// The ratings of the current round are revealed.
+    pub fn revealed(&self) -> bool {
+        self.revealed_round >= self.round
+    }
 }
 
 /// A phase change: which phase, and when (server clock, ms since the Unix epoch).
@@ -197,6 +220,12 @@ pub struct State {
     pub reviews: BTreeMap<String, BTreeMap<String, (Answer, Answer)>>,
     pub revealed_review: bool,
     pub follows: Option<Follows>,
+    /// level -> its current vote round (absent: 1)
+    pub vote_rounds: BTreeMap<Level, u32>,
+    /// level -> every revealed vote round, frozen at its reveal
+    pub vote_record: BTreeMap<Level, Vec<VoteRecord>>,
+    /// Every decision about a rule, in order.
+    pub decision_log: Vec<DecisionEntry>,
 }
 
 impl State {
@@ -708,6 +737,8 @@ impl Workshop {
                 revealed_round: 0,
                 anchors: extra.anchors,
                 support_then: extra.support_then,
+                earlier_texts: Vec::new(),
+                confirmed: None,
             },
         );
         self.touched.insert(id.clone());
@@ -972,46 +1003,82 @@ impl Workshop {
         Ok(())
     }
 
-    /// Remove a participant: their dots, ratings, reasons, reviews and ready signal go; what
-    /// they wrote stays (the facilitator can hide it).
+    /// Remove a participant. What they wrote stays (the facilitator can hide it). Their input that
+    /// is still secret goes: dots of levels not revealed, ratings and reasons of rounds not
+    /// revealed, reviews not revealed, the ready signal. What was revealed is part of the record
+    /// and stays, counted as cast by a participant who was later removed: removing someone never
+    /// changes a revealed result (and so never shows, by the difference, how they voted).
     pub fn remove_participant(&mut self, participant: &str) -> Result<(), DocError> {
         let o = self.child(&self.objs.participants.clone(), participant)?;
         self.doc.put(&o, "removed", true)?;
         if let Some(p) = self.state.participants.get_mut(participant) {
             p.removed = true;
         }
-        if self.state.dots.remove(participant).is_some() {
-            self.doc.delete(&self.objs.dots, participant)?;
+        let secret_dots: Vec<String> = self
+            .state
+            .dots
+            .get(participant)
+            .map(|m| {
+                m.keys()
+                    .filter(|item| {
+                        self.state
+                            .item_level(item)
+                            .is_none_or(|l| !self.state.revealed_dots.contains(&l))
+                    })
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        for item in secret_dots {
+            self.set_dots(participant, &item, 0)?;
         }
+        let secret_rounds: Vec<String> = self
+            .state
+            .rules
+            .iter()
+            .filter(|(_, r)| !r.revealed())
+            .map(|(id, _)| id.clone())
+            .collect();
+        let keep = |rid: &String| !secret_rounds.contains(rid);
         forget_participant(
             &mut self.doc,
             &self.objs.ratings,
             &mut self.state.ratings,
             participant,
+            keep,
         )?;
         forget_participant(
             &mut self.doc,
             &self.objs.reasons,
             &mut self.state.reasons,
             participant,
+            keep,
         )?;
-        forget_participant(
-            &mut self.doc,
-            &self.objs.reviews,
-            &mut self.state.reviews,
-            participant,
-        )?;
-        // Earlier rounds are a record of what was: the removed person's ratings there no longer
-        // count either.
+        if !self.state.revealed_review {
+            forget_participant(
+                &mut self.doc,
+                &self.objs.reviews,
+                &mut self.state.reviews,
+                participant,
+                |_| false,
+            )?;
+        }
+        // Earlier rounds that were never revealed: the removed person's ratings there go too.
         let earlier: Vec<(String, usize)> = self
             .state
             .earlier_ratings
             .iter()
             .flat_map(|(rid, rounds)| {
+                let revealed = self
+                    .state
+                    .rules
+                    .get(rid)
+                    .map(|r| r.revealed_round)
+                    .unwrap_or(0);
                 rounds
                     .iter()
                     .enumerate()
-                    .filter(|(_, m)| m.contains_key(participant))
+                    .filter(move |(i, m)| (*i as u32) >= revealed && m.contains_key(participant))
                     .map(|(i, _)| (rid.clone(), i))
                     .collect::<Vec<_>>()
             })
@@ -1274,15 +1341,18 @@ pub enum Flag {
 }
 
 /// Delete a participant's entries from a `{item: {participant: …}}` map, in the document and in
-/// its mirror (inner maps left empty are dropped from the mirror, as hydrate does).
+/// its mirror (inner maps left empty are dropped from the mirror, as hydrate does), except for
+/// the items `keep` names.
 fn forget_participant<T>(
     doc: &mut AutoCommit,
     root: &ObjId,
     mirror: &mut BTreeMap<String, BTreeMap<String, T>>,
     participant: &str,
+    keep: impl Fn(&String) -> bool,
 ) -> Result<(), DocError> {
     for (item, per) in mirror.iter_mut() {
-        if per.remove(participant).is_some()
+        if !keep(item)
+            && per.remove(participant).is_some()
             && let Some((Value::Object(ObjType::Map), m)) = doc.get(root, item.as_str())?
         {
             doc.delete(&m, participant)?;
@@ -1465,6 +1535,9 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                     .unwrap_or_default(),
                 support_then: opt_string(doc, &r, "support_then")
                     .and_then(|j| serde_json::from_str(&j).ok()),
+                earlier_texts: record::earlier_texts(doc, &r)?,
+                confirmed: opt_string(doc, &r, "confirmed")
+                    .and_then(|c| record::parse_confirmation(&c)),
             },
         );
     }
@@ -1576,7 +1649,11 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         }),
         None => None,
     };
+    let record = record::hydrate(doc)?;
     let state = State {
+        vote_rounds: record.vote_rounds,
+        vote_record: record.vote_record,
+        decision_log: record.decision_log,
         clusters,
         cluster_log,
         clustering_open: opt_bool(doc, &ROOT, "clustering_open"),

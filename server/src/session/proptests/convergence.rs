@@ -152,9 +152,11 @@ fn act(round: Round) -> BoxedStrategy<Act> {
             1 => any_phase,
         ]
         .boxed(),
+        // No edits while rating: a rule's text freezes with its first rating, so an edit and
+        // another person's rating of the same rule do not commute (which one lands first
+        // decides whether the edit is refused with `rule_frozen`).
         Round::Rate => prop_oneof![
             4 => (0usize..8, 0u8..7).prop_map(|(k, s)| Act::Rate(k, s)),
-            1 => (0usize..3, splice()).prop_map(|(k, (p, d, t))| Act::EditRule(k, p, d, t)),
             1 => any_phase,
         ]
         .boxed(),
