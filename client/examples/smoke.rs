@@ -65,6 +65,7 @@ async fn main() -> Result<()> {
             code: code.clone(),
             name: "Anna".into(),
             group: "ict".into(),
+            device: None,
         },
         recording.clone(),
     )
@@ -75,6 +76,7 @@ async fn main() -> Result<()> {
             code: code.clone(),
             name: "Bert".into(),
             group: "business".into(),
+            device: None,
         },
     )
     .await?;

@@ -75,7 +75,7 @@ fn intent(
             })
             .collect()
     };
-    let intent = match u.int_in_range(0..=35)? {
+    let intent = match u.int_in_range(0..=36)? {
         0 => Intent::NextPhase,
         1 => Intent::PreviousPhase,
         2 => Intent::GoToPhase { index: u.int_in_range(0..=12)? },
@@ -103,6 +103,7 @@ fn intent(
             rule: pick(rules, i),
             status: [RuleStatus::Proposed, RuleStatus::Adopted, RuleStatus::Revise, RuleStatus::Dropped]
                 [u.int_in_range(0..=3)?],
+            confirm: u.arbitrary()?,
         },
         22 => Intent::StartRatingRound { rule: pick(rules, i) },
         23 => Intent::SetEqualGroupWeight { equal: u.arbitrary()? },
@@ -115,7 +116,8 @@ fn intent(
         31 => Intent::RemoveFromCluster { statement: pick(statements, i) },
         32 => Intent::DissolveCluster { cluster: pick(clusters, i) },
         33 => Intent::RenameCluster { cluster: pick(clusters, i), title: text(u)? },
-        34 => Intent::LinkRule { rule: pick(rules, i), anchors: items(u)? },
+        34 => Intent::LinkRule { rule: pick(rules, i), anchor: pick(statements, i), linked: u.arbitrary()? },
+        35 => Intent::StartVoteRound,
         _ => {
             if u.arbitrary()? {
                 Intent::SetReady { ready: u.arbitrary()? }

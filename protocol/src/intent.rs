@@ -155,6 +155,9 @@ pub enum Intent {
     AddProxy { name: String, group: String },
     /// Remove a participant: their connections close, their dots and ratings no longer count.
     RemoveParticipant { participant: String },
+    /// Let a removed participant's device join this session again (as a new participant; the
+    /// removed identity stays removed).
+    Readmit { participant: String },
     /// Close the session for good: read-only afterwards (reports and history stay available).
     CloseSession,
     // --- facilitator, or participants while clustering is open ---
@@ -264,6 +267,7 @@ impl Intent {
             Intent::SetAnonymous { .. } => IntentKind::SetAnonymous,
             Intent::AddProxy { .. } => IntentKind::AddProxy,
             Intent::RemoveParticipant { .. } => IntentKind::RemoveParticipant,
+            Intent::Readmit { .. } => IntentKind::Readmit,
             Intent::CloseSession => IntentKind::CloseSession,
             Intent::CreateCluster { .. } => IntentKind::CreateCluster,
             Intent::AddToCluster { .. } => IntentKind::AddToCluster,
@@ -309,6 +313,7 @@ pub enum IntentKind {
     SetAnonymous,
     AddProxy,
     RemoveParticipant,
+    Readmit,
     CloseSession,
     CreateCluster,
     AddToCluster,
@@ -322,7 +327,7 @@ pub enum IntentKind {
 
 impl IntentKind {
     /// Every intent kind, for tables and exhaustive tests.
-    pub const ALL: [IntentKind; 37] = [
+    pub const ALL: [IntentKind; 38] = [
         IntentKind::NextPhase,
         IntentKind::PreviousPhase,
         IntentKind::GoToPhase,
@@ -351,6 +356,7 @@ impl IntentKind {
         IntentKind::SetAnonymous,
         IntentKind::AddProxy,
         IntentKind::RemoveParticipant,
+        IntentKind::Readmit,
         IntentKind::CloseSession,
         IntentKind::CreateCluster,
         IntentKind::AddToCluster,

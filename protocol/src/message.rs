@@ -20,6 +20,12 @@ pub enum JoinRequest {
         code: String,
         name: String,
         group: Group,
+        /// A random id the device keeps across sessions (the browser app keeps one in
+        /// `localStorage`). The server stores only a hash of it with the participant, so that a
+        /// removed participant cannot join the same session again under a new name from the same
+        /// device until the facilitator lets them in again (`readmit`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        device: Option<String>,
     },
     /// A participant coming back (after a reload, a lost connection, or on another device).
     Resume { code: String, token: String },

@@ -439,6 +439,18 @@ pub struct View {
     /// Only in the facilitator's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participants: Option<BTreeMap<String, ParticipantView>>,
+    /// Only in the facilitator's view: participants removed from the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<BTreeMap<String, RemovedView>>,
+}
+
+/// Facilitator-only: a participant who was removed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedView {
+    pub name: String,
+    pub group: Group,
+    /// Their device may not join this session again until the facilitator readmits it.
+    pub blocked: bool,
 }
 
 /// The earlier session a follow-up session was created from.

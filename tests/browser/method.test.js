@@ -133,8 +133,15 @@ test('clusters, reasons, status, ready, proxy, removal, closing and history', as
     await eventually(async () => assert.deepEqual(await p.getByTestId('reasons').locator('li').allTextContents(), [REASON]));
     assert.doesNotMatch(await p.locator('.support-item, .rule-card').first().textContent(), /Bram/);
   }
-  // Adopted while ICT and business are far apart: marked.
+  // Adopted while ICT and business are far apart: the console asks first, then marks it.
   await fac.getByTestId('rule-status-select').selectOption('adopted');
+  const ask = fac.getByTestId('decision-confirm');
+  await eventually(async () => assert.match(await ask.textContent(), /verschillen sterk/));
+  assert.equal(await anna.getByTestId('rule-status').count(), 0, 'not adopted before the confirmation');
+  await axe(fac, 'console asks to confirm a decision');
+  await shot(fac, 'm-fac-confirm-gap');
+  await ask.getByRole('button', { name: 'Aangenomen' }).click();
+  await eventually(async () => assert.match(await fac.getByTestId('fac-rules').textContent(), /Aangenomen ondanks groot verschil/));
   await eventually(async () => assert.equal(await anna.getByTestId('rule-status').first().textContent(), 'Aangenomen'));
   await eventually(async () => assert.equal(await fac.getByTestId('adopted-gap').count(), 1));
   await eventually(async () => assert.equal(await proj.getByTestId('rule-status').first().textContent(), 'Aangenomen'));

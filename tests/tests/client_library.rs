@@ -49,6 +49,7 @@ async fn a_level_played_with_the_client_library() {
             code: code.clone(),
             name: "Anna".into(),
             group: "ict".into(),
+            device: None,
         },
     )
     .await
@@ -59,6 +60,7 @@ async fn a_level_played_with_the_client_library() {
             code: code.clone(),
             name: "Bert".into(),
             group: "business".into(),
+            device: None,
         },
     )
     .await

@@ -202,7 +202,7 @@ async fn a_follow_up_session_reviews_the_adopted_rules_and_reports_then_and_now(
     fac.ok("f2", json!({"kind":"reveal_votes"})).await;
     fac.ok(
         "f3",
-        json!({"kind":"set_rule_status","rule":rule,"status":"adopted"}),
+        json!({"kind":"set_rule_status","rule":rule,"status":"adopted","confirm":true}),
     )
     .await;
     let view = biz.snapshot().await;
@@ -317,5 +317,45 @@ async fn a_follow_up_session_reviews_the_adopted_rules_and_reports_then_and_now(
         .await
         .unwrap();
     assert!(html.contains("Toen en nu"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_participant_cannot_rejoin_from_the_same_device_until_readmitted() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "Zonder trollen").await;
+    let ws = server.ws();
+    let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
+    let from = |name: &str, device: &str| {
+        let mut j = join::participant(&s.code, name, "business");
+        j["device"] = json!(device);
+        j
+    };
+    let (_troll, welcome) = Raw::join(&ws, from("Trol", "apparaat-van-trol")).await;
+    let troll = welcome["participant"]["id"].as_str().unwrap().to_string();
+    fac.ok(
+        "f1",
+        json!({"kind":"remove_participant","participant":troll}),
+    )
+    .await;
+    // A new name from the same device: still the removed person.
+    let v = try_join(&ws, from("Heel Iemand Anders", "apparaat-van-trol")).await;
+    assert_eq!(v["code"], "removed", "{v}");
+    // Someone else's device joins as usual.
+    let v = try_join(&ws, from("Bert", "apparaat-van-bert")).await;
+    assert_eq!(v["type"], "welcome");
+    let view = fac.snapshot().await;
+    assert_eq!(view["removed"][&troll]["blocked"], true);
+    assert!(view["participants"].get(&troll).is_none());
+    // The facilitator lets the device in again: it joins as a new participant.
+    fac.ok("f2", json!({"kind":"readmit","participant":troll}))
+        .await;
+    let v = try_join(&ws, from("Trol, sorry", "apparaat-van-trol")).await;
+    assert_eq!(v["type"], "welcome", "{v}");
+    assert_ne!(v["participant"]["id"], json!(troll), "a new identity");
+    let v = fac
+        .act("f3", json!({"kind":"readmit","participant":troll}))
+        .await;
+    assert_eq!(v["code"], "no_change");
     server.stop().await;
 }

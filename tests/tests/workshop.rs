@@ -226,11 +226,12 @@ async fn facilitator_and_twenty_participants_play_every_phase() {
             .unwrap()
             .to_string();
         all(&mut clients, |p| {
-            let score = if group(p) == "ict" { 5 } else { 1 };
-            Some((
-                format!("{level}-rate-a"),
-                json!({"kind":"rate_rule","rule":a,"score":score,"reason":"te star"}),
-            ))
+            let rating = if group(p) == "ict" {
+                json!({"kind":"rate_rule","rule":a,"score":5})
+            } else {
+                json!({"kind":"rate_rule","rule":a,"score":1,"reason":"te star"})
+            };
+            Some((format!("{level}-rate-a"), rating))
         })
         .await;
         all(&mut clients, |_| {

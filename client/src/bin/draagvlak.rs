@@ -12,6 +12,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use draagvlak_client::protocol::api::CreateSession;
+use draagvlak_client::protocol::intent::RuleStatus;
 use draagvlak_client::protocol::view::{Localized, StatementView};
 use draagvlak_client::protocol::{Intent, JoinRequest, MeView, PhaseKind, Role, View};
 use draagvlak_client::{ClientError, Connection, Event, Options, http};
@@ -144,6 +145,7 @@ impl JoinArgs {
                 code,
                 name: name.clone(),
                 group: self.group.clone(),
+                device: None,
             }
         } else if let Some(token) = &self.resume {
             JoinRequest::Resume {
@@ -386,6 +388,19 @@ enum Cmd {
     Rule(String),
     EditRule(String, u32, u32, String),
     Rate(String, u8, Option<String>),
+    Cluster(Vec<String>, String),
+    AddTo(String, Vec<String>),
+    Split(String),
+    Dissolve(String),
+    Rename(String, String),
+    Clustering(bool),
+    Status(String, RuleStatus, bool),
+    RuleRound(String),
+    VoteRound,
+    Link(String, String, bool),
+    Proxy(String, String),
+    Remove(String),
+    Close,
     View,
     Json,
     Me,
@@ -398,8 +413,15 @@ enum Cmd {
 
 const HELP: &str = "\
 facilitator: next | prev | goto N (1 = first phase) | lock | unlock | reveal | hide ID | show ID
+             cluster ID,ID[,ID…] TITLE | addto CLUSTER ID[,ID…] | split ID | dissolve CLUSTER
+             rename CLUSTER TITLE | clustering on|off
+             status RULE proposed|adopted|revise|dropped [confirm] | round RULE (new round,
+             reopens a decided rule) | voteround (new vote round on this level)
+             proxy GROUP NAME | remove PARTICIPANT | close confirm
+             the facilitator may also add, edit, rule and editrule (as the facilitator)
 participant: add TEXT | edit ID POS DEL [TEXT] | delete ID | dot ID | undot ID
              rule TEXT | editrule ID POS DEL [TEXT] | rate ID SCORE(1-5) [REASON]
+both:        link RULE ID | unlink RULE ID (the rule's author or the facilitator)
 always:      view | json | me | pending | sync | sleep MS | help | quit
 ID: an id, a unique start of one, or #N (the number shown by `view`).
 POS and DEL count UTF-16 units, as in the browser.";
@@ -496,6 +518,69 @@ fn parse_command(line: &str) -> Result<Option<Cmd>, String> {
                 (!reason.is_empty()).then_some(reason),
             )
         }
+        "cluster" => {
+            let (ids, title) = rest
+                .split_once(' ')
+                .ok_or("usage: cluster ID,ID[,ID…] TITLE")?;
+            Cmd::Cluster(id_list(ids), title.trim().to_owned())
+        }
+        "addto" => {
+            want(2)?;
+            Cmd::AddTo(args[0].to_owned(), id_list(args[1]))
+        }
+        "split" => {
+            want(1)?;
+            Cmd::Split(args[0].to_owned())
+        }
+        "dissolve" => {
+            want(1)?;
+            Cmd::Dissolve(args[0].to_owned())
+        }
+        "rename" => {
+            let (id, title) = rest.split_once(' ').ok_or("usage: rename CLUSTER TITLE")?;
+            Cmd::Rename(id.to_owned(), title.trim().to_owned())
+        }
+        "clustering" => match args.as_slice() {
+            ["on"] => Cmd::Clustering(true),
+            ["off"] => Cmd::Clustering(false),
+            _ => return Err("usage: clustering on|off".into()),
+        },
+        "status" => {
+            let (id, status, confirm) = match args.as_slice() {
+                [id, status] => (id, status, false),
+                [id, status, "confirm"] => (id, status, true),
+                _ => {
+                    return Err(
+                        "usage: status RULE proposed|adopted|revise|dropped [confirm]".into(),
+                    );
+                }
+            };
+            let status = RuleStatus::parse(status).ok_or_else(|| {
+                format!("not a status: {status} (proposed, adopted, revise, dropped)")
+            })?;
+            Cmd::Status((*id).to_owned(), status, confirm)
+        }
+        "round" => {
+            want(1)?;
+            Cmd::RuleRound(args[0].to_owned())
+        }
+        "voteround" => want(0).map(|()| Cmd::VoteRound)?,
+        "link" | "unlink" => {
+            want(2)?;
+            Cmd::Link(args[0].to_owned(), args[1].to_owned(), word == "link")
+        }
+        "proxy" => {
+            let (group, name) = rest.split_once(' ').ok_or("usage: proxy GROUP NAME")?;
+            Cmd::Proxy(group.to_owned(), name.trim().to_owned())
+        }
+        "remove" => {
+            want(1)?;
+            Cmd::Remove(args[0].to_owned())
+        }
+        "close" => match args.as_slice() {
+            ["confirm"] => Cmd::Close,
+            _ => return Err("closing is for good: type `close confirm`".into()),
+        },
         "view" => want(0).map(|()| Cmd::View)?,
         "json" => want(0).map(|()| Cmd::Json)?,
         "me" => want(0).map(|()| Cmd::Me)?,
@@ -522,6 +607,22 @@ async fn run(
     let view = conn.view();
     let statement = |id: &str| resolve(id, view.statements.iter().map(|(k, s)| (k, s.seq)));
     let rule = |id: &str| resolve(id, view.rules.iter().map(|(k, r)| (k, r.seq)));
+    let cluster = |id: &str| resolve(id, view.clusters.iter().map(|(k, c)| (k, c.seq)));
+    // A priority: a statement or a cluster.
+    let item = |id: &str| {
+        resolve(
+            id,
+            view.statements
+                .iter()
+                .map(|(k, s)| (k, s.seq))
+                .chain(view.clusters.iter().map(|(k, c)| (k, c.seq))),
+        )
+    };
+    let statements = |ids: &[String]| {
+        ids.iter()
+            .map(|i| statement(i))
+            .collect::<Result<Vec<_>, _>>()
+    };
     let intent = match cmd {
         Cmd::View => {
             print!("{}", render_view(conn.view(), conn.me(), conn.rev()));
@@ -588,6 +689,42 @@ async fn run(
             score,
             reason,
         }),
+        Cmd::Cluster(ids, title) => {
+            statements(&ids).map(|statements| Intent::CreateCluster { statements, title })
+        }
+        Cmd::AddTo(id, ids) => cluster(&id).and_then(|cluster| {
+            statements(&ids).map(|statements| Intent::AddToCluster {
+                cluster,
+                statements,
+            })
+        }),
+        Cmd::Split(id) => statement(&id).map(|statement| Intent::RemoveFromCluster { statement }),
+        Cmd::Dissolve(id) => cluster(&id).map(|cluster| Intent::DissolveCluster { cluster }),
+        Cmd::Rename(id, title) => {
+            cluster(&id).map(|cluster| Intent::RenameCluster { cluster, title })
+        }
+        Cmd::Clustering(open) => Ok(Intent::SetClusteringOpen { open }),
+        Cmd::Status(id, status, confirm) => rule(&id).map(|rule| Intent::SetRuleStatus {
+            rule,
+            status,
+            confirm,
+        }),
+        Cmd::RuleRound(id) => rule(&id).map(|rule| Intent::StartRatingRound { rule }),
+        Cmd::VoteRound => Ok(Intent::StartVoteRound),
+        Cmd::Link(id, anchor, linked) => rule(&id).and_then(|rule| {
+            item(&anchor).map(|anchor| Intent::LinkRule {
+                rule,
+                anchor,
+                linked,
+            })
+        }),
+        Cmd::Proxy(group, name) => Ok(Intent::AddProxy { name, group }),
+        Cmd::Remove(id) => match view.participants.as_ref() {
+            Some(people) => resolve(&id, people.keys().map(|k| (k, 0)))
+                .map(|participant| Intent::RemoveParticipant { participant }),
+            None => Err("only the facilitator sees the participants".into()),
+        },
+        Cmd::Close => Ok(Intent::CloseSession),
     };
     let intent = match intent {
         Ok(intent) => intent,
@@ -606,6 +743,15 @@ async fn run(
         Err(e) => println!("? {e}"),
     }
     Ok(())
+}
+
+/// `s1,s2,#3` as a list.
+fn id_list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Find an item by exact id, `#seq`, or a unique start of its id.
@@ -771,13 +917,42 @@ fn render_view(view: &View, me: Option<&MeView>, rev: u64) -> String {
             st.text
         );
     }
+    let mut clusters: Vec<_> = view.clusters.iter().collect();
+    clusters.sort_by_key(|(_, c)| c.seq);
+    if !clusters.is_empty() {
+        let _ = writeln!(out, "clusters:");
+    }
+    for (id, c) in clusters {
+        let dots = c.dots.map(|d| format!(" [{d} dots]")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  #{} {} {} {}{dots} = {}",
+            c.seq,
+            id,
+            c.level.as_str(),
+            c.title,
+            c.statements.join(",")
+        );
+    }
     let mut rules: Vec<_> = view.rules.iter().collect();
     rules.sort_by_key(|(_, r)| r.seq);
     if !rules.is_empty() {
         let _ = writeln!(out, "rules:");
     }
     for (id, r) in rules {
-        let mut extra = format!(" [{} raters]", r.raters);
+        let mut extra = format!(
+            " [{} raters] [{} {:?} round {}]",
+            r.raters,
+            r.status.as_str(),
+            r.stage,
+            r.round
+        );
+        if let Some(c) = r.confirmed {
+            let _ = write!(extra, " [confirmed: {c:?}]");
+        }
+        if !r.anchors.is_empty() {
+            let _ = write!(extra, " [anchors {}]", r.anchors.join(","));
+        }
         if let Some(score) = me.and_then(|m| m.ratings.get(id)) {
             let _ = write!(extra, " [mine: {score}]");
         }
@@ -809,8 +984,9 @@ fn render_view(view: &View, me: Option<&MeView>, rev: u64) -> String {
     for (level, p) in &view.progress {
         let _ = writeln!(
             out,
-            "progress {}: {} voters, {} raters{}{}",
+            "progress {}: vote round {}, {} voters, {} raters{}{}",
             level.as_str(),
+            p.vote_round,
             p.voters,
             p.raters,
             if p.dots_revealed {

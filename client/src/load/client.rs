@@ -236,7 +236,16 @@ pub(crate) async fn run(
             name,
             group,
             permit,
-        } => (JoinRequest::Participant { code, name, group }, None, permit),
+        } => (
+            JoinRequest::Participant {
+                code,
+                name,
+                group,
+                device: None,
+            },
+            None,
+            permit,
+        ),
         Role::Facilitator { secret, commands } => (
             JoinRequest::Facilitator { code, secret },
             Some(commands),

@@ -35,6 +35,20 @@ function devicePrefix() {
   return d;
 }
 
+/**
+ * A random id this browser keeps across sessions, sent with a new participant's `join`: the
+ * server keeps only a salted hash, so that someone the facilitator removed cannot come back
+ * under a new name from the same device until the facilitator lets them in again.
+ */
+export function deviceId() {
+  let d = localStorage.getItem('draagvlak:device-id');
+  if (!d) {
+    d = randomId(24);
+    localStorage.setItem('draagvlak:device-id', d);
+  }
+  return d;
+}
+
 /** A join code as the server normalises it (upper case, spaces and dashes removed). */
 export function normaliseCode(code) {
   let c = code || '';

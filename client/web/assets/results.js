@@ -133,7 +133,10 @@ function earlierRounds(view, rule) {
   rule.earlier_rounds.forEach((sup, i) => {
     const parts = [`${t('results.overall')} ${percent(sup.overall)}`, ...view.session.groups.map((g) => `${groupName(g)} ${percent(sup.by_group[g])}`)];
     if (sup.gap !== null && sup.gap !== undefined) parts.push(t('results.gap.value', { gap: percent(sup.gap) }));
-    list.append(h('li', {}, h('span', { class: 'round-name', text: t('rule.round.n', { n: i + 1 }) }), ' ', parts.join(' · ')));
+    // The text as it was rated in that round, when it was worded differently then.
+    const then = (rule.earlier_texts || [])[i];
+    list.append(h('li', {}, h('span', { class: 'round-name', text: t('rule.round.n', { n: i + 1 }) }), ' ', parts.join(' · '),
+      then !== undefined && then !== rule.text ? h('span', { class: 'round-text user-text', text: ` — ${t('rule.earlier.text', { n: i + 1, text: then })}` }) : null));
   });
   return h('div', { class: 'rounds-box' }, h('p', { class: 'rounds-h', text: t('results.rounds.earlier') }), list);
 }

@@ -67,7 +67,7 @@ export function mapCaret(p, sp) {
 }
 
 /** Rejects after which the local text is given up (the server will never accept it). */
-const DISCARD = new Set(['wrong_phase', 'not_found', 'not_owner', 'text_too_long', 'forbidden', 'session_closed', 'bad_message', 'invalid_intent_id']);
+const DISCARD = new Set(['wrong_phase', 'not_found', 'not_owner', 'text_too_long', 'forbidden', 'session_closed', 'bad_message', 'invalid_intent_id', 'rule_frozen', 'decided', 'has_votes', 'vote_closed']);
 
 class Field {
   constructor(mgr, kind, item, state) {

@@ -807,14 +807,48 @@ impl Actor {
                     }
                 }
             }
-            JoinRequest::Participant { name, group, .. } => {
+            JoinRequest::Participant {
+                name,
+                group,
+                device,
+                ..
+            } => {
                 let name = match apply::check_name(&name)
                     .and_then(|n| apply::check_group(self.ws.state(), &group).map(|()| n))
                 {
                     Ok(n) => n,
                     Err(r) => return (Err(r), None),
                 };
-                let pid = match self.ws.add_participant(name, &group) {
+                // A device is known only by a hash that is salted with the session id, so the
+                // same device cannot be followed across sessions.
+                let device = device.filter(|d| !d.trim().is_empty()).map(|d| {
+                    let digest = credentials::hash_secret(&format!("{}:{d}", self.id));
+                    digest
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<String>()
+                });
+                if let Some(d) = &device
+                    && self
+                        .ws
+                        .state()
+                        .participants
+                        .values()
+                        .any(|p| p.removed && p.device.as_deref() == Some(d))
+                {
+                    return (
+                        Err(Refusal::new(
+                            ErrorCode::Removed,
+                            "the facilitator removed you from this session; ask them to let you \
+                             in again",
+                        )),
+                        None,
+                    );
+                }
+                let pid = match self
+                    .ws
+                    .add_participant_from(name, &group, device.as_deref())
+                {
                     Ok(pid) => pid,
                     Err(e) => return (Err(Refusal::internal(e)), None),
                 };
@@ -1602,6 +1636,7 @@ mod coalescing_tests {
                 code: CODE.into(),
                 name: format!("P{p}"),
                 group: template::DEFAULT_GROUPS[p % 2].to_string(),
+                device: None,
             };
             clients.push(join(&handle, 10 + p as u64, request).await);
         }

@@ -372,6 +372,20 @@ pub fn apply(
             ws.remove_participant(participant).map_err(doc_err)?;
             none
         }
+        Intent::Readmit { participant } => {
+            match state.participants.get(participant) {
+                None => return Err(not_found("participant", participant)),
+                Some(p) if !p.removed || p.device.is_none() => {
+                    return Err(Refusal::new(
+                        ErrorCode::NoChange,
+                        "this participant's device is not kept out",
+                    ));
+                }
+                Some(_) => {}
+            }
+            ws.readmit(participant).map_err(doc_err)?;
+            none
+        }
         Intent::CloseSession => {
             ws.set_flag(Flag::Closed, true).map_err(doc_err)?;
             none
@@ -641,7 +655,14 @@ pub fn apply(
                     "a rating is 1 (strongly disagree) to 5 (strongly agree)",
                 ));
             }
-            // The lowest two steps ask for a reason; for the others a reason is not kept.
+            // The lowest two steps ask for a reason; with the others a reason is refused, not
+            // silently dropped (the sender would think it was kept).
+            if *score > 2 && reason.as_deref().is_some_and(|r| !r.trim().is_empty()) {
+                return Err(Refusal::new(
+                    ErrorCode::InvalidValue,
+                    "a reason goes with a rating of 1 or 2; send a higher rating without one",
+                ));
+            }
             let reason = if *score <= 2 {
                 let r = reason.as_deref().map(str::trim).unwrap_or("");
                 if r.is_empty() {

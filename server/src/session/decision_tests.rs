@@ -494,3 +494,23 @@ fn clustering_answers_the_same_whether_or_not_a_statement_has_secret_dots() {
     assert_eq!(with_dot, without);
     assert_eq!(without, Err(ErrorCode::HasVotes));
 }
+
+#[test]
+fn a_reason_with_a_high_rating_is_refused_not_dropped() {
+    let mut ws = workshop("strategic-framework");
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    go_to(&mut ws, RULES);
+    let rule = propose(&mut ws, Sender::Participant(&anna), "Eerst hergebruiken");
+    let with_reason = |score| Intent::RateRule {
+        rule: rule.clone(),
+        score,
+        reason: Some("omdat".into()),
+    };
+    assert_eq!(
+        run(&mut ws, Sender::Participant(&anna), with_reason(4)),
+        Err(ErrorCode::InvalidValue)
+    );
+    assert!(!ws.state().ratings.contains_key(&rule));
+    run(&mut ws, Sender::Participant(&anna), with_reason(2)).unwrap();
+    assert_eq!(ws.state().reasons[&rule][&anna], "omdat");
+}

@@ -41,7 +41,7 @@ const BOTH: &[Role] = &[Role::Facilitator, Role::Participant];
 /// never votes, rates or reviews. Clustering is open to participants only when the facilitator
 /// allows it (checked in `apply`, it is session state).
 #[rustfmt::skip]
-pub const TABLE: [Permission; 37] = [
+pub const TABLE: [Permission; 38] = [
     Permission { kind: K::NextPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::PreviousPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::GoToPhase, roles: FAC, phases: Phases::Any, lockable: false },
@@ -62,6 +62,7 @@ pub const TABLE: [Permission; 37] = [
     Permission { kind: K::SetAnonymous, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::AddProxy, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::RemoveParticipant, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::Readmit, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::CloseSession, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::CreateCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
     Permission { kind: K::AddToCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
@@ -175,6 +176,7 @@ mod tests {
                 | K::SetAnonymous
                 | K::AddProxy
                 | K::RemoveParticipant
+                | K::Readmit
                 | K::CloseSession => (F, &ALL_PHASES, false),
                 K::RevealVotes => (F, &[P::Vote, P::Rules, P::Review], false),
                 K::StartRatingRound => (F, &[P::Rules], false),

@@ -12,8 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use draagvlak_protocol::intent::Answer;
 use draagvlak_protocol::view::{
     AnswerCounts, AuthorView, ClusterEvent, ClusterView, FollowsView, GroupCount, Level,
-    LevelProgress, MeView, ParticipantView, PhaseView, ReviewView, Role, RuleStage, RuleView,
-    SessionInfo, StatementView, SupportView, TimerView, View,
+    LevelProgress, MeView, ParticipantView, PhaseView, RemovedView, ReviewView, Role, RuleStage,
+    RuleView, SessionInfo, StatementView, SupportView, TimerView, View,
 };
 
 use super::workshop::{FACILITATOR_AUTHOR, State};
@@ -333,7 +333,25 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
             })
             .collect()
     });
+    let removed = facilitator.then(|| {
+        state
+            .participants
+            .iter()
+            .filter(|(_, p)| p.removed)
+            .map(|(id, p)| {
+                (
+                    id.clone(),
+                    RemovedView {
+                        name: p.name.clone(),
+                        group: p.group.clone(),
+                        blocked: p.device.is_some(),
+                    },
+                )
+            })
+            .collect()
+    });
     View {
+        removed,
         session: SessionInfo {
             id: state.meta.id.clone(),
             code: state.meta.code.clone(),

@@ -4,9 +4,18 @@
 //! Invariants: a refused intent changes nothing; dot budgets and per-item limits always hold;
 //! no public or facilitator view carries dots or ratings of an unrevealed level, or an author
 //! of an anonymous statement; the mirror always equals the document, and a reload from storage.
+//!
+//! Decisions hold: the figures of a revealed round (dots per item and group, a rule's support,
+//! reasons and text) never change while that round lasts; and the only steps that change any
+//! figure derived from secret input in any view are the facilitator's reveal and new rounds —
+//! no participant's intent, and no removal, moves a revealed number, so no sequence of frames
+//! ties a person to a dot, a score or a reason.
+
+use std::collections::BTreeMap;
 
 use automerge::ChangeHash;
-use draagvlak_protocol::view::Level;
+use draagvlak_protocol::intent::RuleStatus;
+use draagvlak_protocol::view::{Level, SupportView, View};
 use draagvlak_protocol::{Intent, Splice};
 use proptest::prelude::*;
 
@@ -35,6 +44,15 @@ enum Step {
     Propose(usize, String),
     EditRule(usize, usize, u32, u32, String),
     Rate(usize, usize, u8),
+    VoteRound,
+    RuleRound(usize),
+    Decide(usize, u8, bool),
+    Remove(usize),
+    FacAdd(String),
+    FacPropose(String),
+    FacEditRule(usize, u32, String),
+    /// A participant (or, with `None`, the facilitator) links or unlinks a statement.
+    Link(Option<usize>, usize, usize, bool),
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -64,8 +82,72 @@ fn step() -> impl Strategy<Value = Step> {
         (p.clone(), text()).prop_map(|(p, t)| Step::Propose(p, t)),
         (p.clone(), 0usize..4, 0u32..20, 0u32..5, text())
             .prop_map(|(p, i, pos, del, t)| Step::EditRule(p, i, pos, del, t)),
-        (p, 0usize..4, 0u8..7).prop_map(|(p, i, s)| Step::Rate(p, i, s)),
+        (p.clone(), 0usize..4, 0u8..7).prop_map(|(p, i, s)| Step::Rate(p, i, s)),
+        Just(Step::VoteRound),
+        (0usize..4).prop_map(Step::RuleRound),
+        (0usize..4, 0u8..4, any::<bool>()).prop_map(|(i, s, c)| Step::Decide(i, s, c)),
+        (p.clone()).prop_map(Step::Remove),
+        text().prop_map(Step::FacAdd),
+        text().prop_map(Step::FacPropose),
+        (0usize..4, 0u32..20, text()).prop_map(|(i, pos, t)| Step::FacEditRule(i, pos, t)),
+        (prop::option::of(p), 0usize..4, 0usize..8, any::<bool>())
+            .prop_map(|(p, r, s, l)| Step::Link(p, r, s, l)),
     ]
+}
+
+/// Every figure in a view that comes from secret input (dots, ratings, reasons), and the text of
+/// rules whose round is revealed.
+type Figures = BTreeMap<String, String>;
+
+fn figures(view: &View) -> Figures {
+    let mut out = Figures::new();
+    // `removed` may grow when someone is removed after the reveal: it counts, never names, and
+    // every other figure stays.
+    let support = |s: &Option<SupportView>| {
+        format!("{:?}", s.clone().map(|s| SupportView { removed: 0, ..s }))
+    };
+    for (id, s) in &view.statements {
+        out.insert(id.clone(), format!("{:?} {:?}", s.dots, s.dots_by_group));
+    }
+    for (id, c) in &view.clusters {
+        out.insert(id.clone(), format!("{:?} {:?}", c.dots, c.dots_by_group));
+    }
+    for (id, r) in &view.rules {
+        let text = if r.support.is_some() {
+            r.text.as_str()
+        } else {
+            ""
+        };
+        out.insert(
+            id.clone(),
+            format!(
+                "{} {:?} {:?} {text} {:?}",
+                support(&r.support),
+                r.earlier_rounds
+                    .iter()
+                    .map(|s| support(&Some(s.clone())))
+                    .collect::<Vec<_>>(),
+                r.reasons,
+                r.earlier_texts
+            ),
+        );
+    }
+    for (level, p) in &view.progress {
+        out.insert(
+            level.as_str().to_string(),
+            format!("{:?}", p.earlier_vote_rounds),
+        );
+    }
+    out
+}
+
+/// The figures that existed before and after a step and differ.
+fn changed(before: &Figures, after: &Figures) -> Vec<String> {
+    before
+        .iter()
+        .filter(|(k, v)| after.get(*k).is_some_and(|a| a != *v))
+        .map(|(k, v)| format!("{k}: {v} -> {}", after[k]))
+        .collect()
 }
 
 fn nth(ids: Vec<String>, i: usize) -> String {
@@ -162,7 +244,23 @@ proptest! {
                     splice: Splice { rev: 0, pos, delete, insert },
                 }),
                 Step::Rate(p, i, score) => (Some(p), Intent::RateRule { rule: nth(rules, i), score, reason: Some("reden".into()) }),
+                Step::VoteRound => (None, Intent::StartVoteRound),
+                Step::RuleRound(i) => (None, Intent::StartRatingRound { rule: nth(rules, i) }),
+                Step::Decide(i, s, confirm) => {
+                    let status = [RuleStatus::Proposed, RuleStatus::Adopted, RuleStatus::Revise, RuleStatus::Dropped][usize::from(s) % 4];
+                    (None, Intent::SetRuleStatus { rule: nth(rules, i), status, confirm })
+                }
+                Step::Remove(p) => (None, Intent::RemoveParticipant { participant: people[p].clone() }),
+                Step::FacAdd(t) => (None, Intent::AddStatement { text: t }),
+                Step::FacPropose(t) => (None, Intent::ProposeRule { text: t, anchors: Vec::new() }),
+                Step::FacEditRule(i, pos, insert) => (None, Intent::EditRule {
+                    rule: nth(rules, i),
+                    splice: Splice { rev: 0, pos, delete: 0, insert },
+                }),
+                Step::Link(p, r, st, linked) => (p, Intent::LinkRule { rule: nth(rules, r), anchor: nth(statements, st), linked }),
             };
+            // Steps that may change figures from secret input: publishing them, or a new round.
+            let publishing = matches!(intent, Intent::RevealVotes | Intent::StartVoteRound | Intent::StartRatingRound { .. });
             let sender = match sender {
                 Some(p) => Sender::Participant(people[p].as_str()),
                 None => Sender::Facilitator,
@@ -173,8 +271,18 @@ proptest! {
             let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
             let ctx = Context { heads_at: &lookup, now_ms: 1_000 };
             let before = ws.state().clone();
+            let seen: Vec<Figures> = [Audience::Public, Audience::Facilitator]
+                .map(|a| figures(&projection::view(&before, &Presence::new(), a)))
+                .into();
             if apply(&mut ws, sender, &intent, &ctx).is_err() {
                 prop_assert_eq!(&before, ws.state(), "a refused {:?} changed the state", intent);
+            }
+            if !publishing {
+                for (i, a) in [Audience::Public, Audience::Facilitator].into_iter().enumerate() {
+                    let now = figures(&projection::view(ws.state(), &Presence::new(), a));
+                    let moved = changed(&seen[i], &now);
+                    prop_assert!(moved.is_empty(), "{:?} moved figures in the {:?} view: {:?}", intent, a, moved);
+                }
             }
             check_invariants(&ws, &people)?;
         }

@@ -78,6 +78,9 @@ pub struct Participant {
     pub proxy: bool,
     /// Removed by the facilitator: no longer counted, cannot come back.
     pub removed: bool,
+    /// Hash of the device the participant joined from, if it said; a removed participant's
+    /// device may not join again until the facilitator readmits it (which clears this).
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -520,15 +523,41 @@ impl Workshop {
     /// Add a participant; returns its id. A proxy is someone without a device, whose input the
     /// facilitator enters.
     pub fn add_participant(&mut self, name: &str, group: &str) -> Result<String, DocError> {
-        self.add_person(name, group, false)
+        self.add_person(name, group, false, None)
+    }
+
+    /// Add a participant who joined from a device with this (hashed) id; returns its id.
+    pub fn add_participant_from(
+        &mut self,
+        name: &str,
+        group: &str,
+        device: Option<&str>,
+    ) -> Result<String, DocError> {
+        self.add_person(name, group, false, device)
+    }
+
+    /// Let a removed participant's device join again: forget its hash.
+    pub fn readmit(&mut self, participant: &str) -> Result<(), DocError> {
+        let o = self.child(&self.objs.participants.clone(), participant)?;
+        self.doc.delete(&o, "device")?;
+        if let Some(p) = self.state.participants.get_mut(participant) {
+            p.device = None;
+        }
+        Ok(())
     }
 
     /// Add a participant without a device (entered by the facilitator); returns its id.
     pub fn add_proxy(&mut self, name: &str, group: &str) -> Result<String, DocError> {
-        self.add_person(name, group, true)
+        self.add_person(name, group, true, None)
     }
 
-    fn add_person(&mut self, name: &str, group: &str, proxy: bool) -> Result<String, DocError> {
+    fn add_person(
+        &mut self,
+        name: &str,
+        group: &str,
+        proxy: bool,
+        device: Option<&str>,
+    ) -> Result<String, DocError> {
         let seq = self.take_seq()?;
         let id = format!("p{seq}");
         let o = self
@@ -540,6 +569,9 @@ impl Workshop {
         if proxy {
             self.doc.put(&o, "proxy", true)?;
         }
+        if let Some(d) = device {
+            self.doc.put(&o, "device", d)?;
+        }
         self.state.participants.insert(
             id.clone(),
             Participant {
@@ -548,6 +580,7 @@ impl Workshop {
                 seq,
                 proxy,
                 removed: false,
+                device: device.map(str::to_string),
             },
         );
         Ok(id)
@@ -1477,6 +1510,7 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                 seq: uint(doc, &p, "seq")?,
                 proxy: opt_bool(doc, &p, "proxy"),
                 removed: opt_bool(doc, &p, "removed"),
+                device: opt_string(doc, &p, "device"),
             },
         );
     }

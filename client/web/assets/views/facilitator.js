@@ -20,6 +20,7 @@ import { Connection, secrets } from '../connection.js';
 import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead, unsentNotices, typedText } from '../widgets.js';
 import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems } from '../results.js';
 import { clusterBoard } from '../cluster.js';
+import { TextFields } from '../text.js';
 import { proxyPanel } from './proxy.js';
 import { historyPanel } from './history.js';
 
@@ -85,7 +86,18 @@ export function mountFacilitator(root, code) {
   // A cluster title the facilitator typed that the server refused is kept, with a copy button
   // (texts typed for someone without a device are kept by the proxy panel).
   const unsent = unsentNotices(`draagvlak:${code}:facilitator:unsent-own`);
+  // The facilitator edits rules being drafted, like everyone in the room.
+  const fields = new TextFields(store, conn, code, 'facilitator', {
+    onDiscard: (text, reason) => unsent.add(text, reason),
+  });
+  /** Decisions the server asked to confirm (no ratings, a large gap), per rule. */
+  const confirming = new Map();
   conn.on('reject', (msg) => {
+    if (msg.code === 'confirm_required' && msg.intent && msg.intent.kind === 'set_rule_status' && !msg.on_behalf_of) {
+      confirming.set(msg.intent.rule, msg.intent);
+      if (ui) ui.update();
+      return;
+    }
     toast.error(msg.code);
     const text = !msg.on_behalf_of && typedText(msg.intent);
     if (text) unsent.add(text, msg.code);
@@ -113,6 +125,8 @@ export function mountFacilitator(root, code) {
     const next = button(t('fac.next'), () => send({ kind: 'next_phase' }), { class: 'primary', 'data-testid': 'next-phase' });
     const lock = button('', () => send({ kind: 'set_locked', locked: !store.view.locked }), { 'data-testid': 'lock' });
     const reveal = button('', () => send({ kind: 'reveal_votes' }), { class: 'primary', 'data-testid': 'reveal' });
+    // Voting again keeps the revealed round in the record: an explicit, confirmed action.
+    const voteRound = confirmButton(t('fac.vote.round'), t('fac.vote.round.confirm'), t('fac.vote.round'), () => send({ kind: 'start_vote_round' }), { 'data-testid': 'vote-round' });
     const timer = timerDisplay(store);
     const pauseResume = button('', () => send({ kind: store.view.timer && store.view.timer.running ? 'pause_timer' : 'resume_timer' }));
     const timerControls = h('div', { class: 'button-row timer-row' },
@@ -128,7 +142,7 @@ export function mountFacilitator(root, code) {
     // the settings and closing the session, used once, sit below the agenda.
     const controlsBody = h('div', {},
       h('div', { class: 'button-row' }, prev, next),
-      h('div', { class: 'button-row' }, lock, reveal),
+      h('div', { class: 'button-row' }, lock, reveal, voteRound.el),
       readyCount,
       h('h3', { text: t('timer') }), timer.el, timerNone, timerControls);
     const controls = h('section', { class: 'panel controls-panel', 'aria-labelledby': 'controls-h' },
@@ -160,7 +174,21 @@ export function mountFacilitator(root, code) {
     const rulesH = h('h2', { text: t('fac.rules') });
     const rules = h('ul', { class: 'items fac-items', 'data-testid': 'fac-rules' });
     const results = h('div', { class: 'results-slot' });
-    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, closedNote, lockedNote, clusterBox, stmtH, statements, rulesH, rules, results);
+    // The facilitator writes as the facilitator: the wording the room agreed, counted in no group.
+    const writeId = 'fac-write';
+    const writeLabel = h('label', { for: writeId });
+    const writeText = h('textarea', { id: writeId, rows: 2, maxlength: 1000, 'data-testid': 'fac-write' });
+    const writeForm = h('form', { class: 'fac-write' }, writeLabel, writeText,
+      h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'secondary small', text: t('fac.write.add') })));
+    writeForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = writeText.value.trim();
+      if (!text) return;
+      const kind = store.phase().kind === 'rules' ? 'propose_rule' : 'add_statement';
+      send({ kind, text });
+      writeText.value = '';
+    });
+    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, closedNote, lockedNote, clusterBox, writeForm, stmtH, statements, rulesH, rules, results);
     const proxies = proxyPanel(store, conn, toast);
     const history = historyPanel(store, code, secret, toast);
 
@@ -227,7 +255,10 @@ export function mountFacilitator(root, code) {
         button('JSON', () => download('json'))),
       h('h3', { text: t('fac.followup') }), h('p', { class: 'hint', text: t('fac.followup.hint') }), fuForm);
     const people = h('div', { class: 'groups', 'data-testid': 'participants' });
-    const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), people);
+    // People removed from the session; their device stays out until the facilitator lets it in.
+    const removedList = h('ul', { class: 'people removed-people', 'data-testid': 'removed-people' });
+    const removedBox = h('details', { class: 'removed-box' }, h('summary', {}), removedList);
+    const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), people, removedBox);
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
       h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
@@ -284,6 +315,10 @@ export function mountFacilitator(root, code) {
             // A new rating round is revealed on its own: the level's flag is already set.
             : progress.ratings_revealed && levelRules(view, level).every((r) => r.support || r.round === 1));
         reveal.hidden = !canReveal;
+        voteRound.el.hidden = !(phase.kind === 'vote' && progress && progress.dots_revealed) || !!view.closed;
+        const writing = !view.closed && (phase.kind === 'brainstorm' || phase.kind === 'rules') && !!level;
+        writeForm.hidden = !writing;
+        setText(writeLabel, phase.kind === 'rules' ? t('fac.write.rule') : t('fac.write.statement'));
         setText(reveal, revealed ? t('fac.revealed') : { vote: t('fac.reveal.dots'), rules: t('fac.reveal.ratings'), review: t('fac.reveal.reviews') }[phase.kind] || '');
         const joined = Object.values(view.participants || {}).length;
         setText(readyCount, t('fac.ready', { n: view.ready, total: joined }));
@@ -340,7 +375,7 @@ export function mountFacilitator(root, code) {
         }, (li, st) => {
           setText(li.querySelector('.user-text'), st.text);
           const inCluster = st.cluster && view.clusters && view.clusters[st.cluster];
-          const meta = [st.author ? st.author.name : t('statement.anonymous'), st.by_facilitator ? t('statement.by_facilitator') : null,
+          const meta = [st.from_facilitator ? t('rule.from.facilitator') : st.author ? st.author.name : t('statement.anonymous'), st.by_facilitator ? t('statement.by_facilitator') : null,
             inCluster ? t('statement.in_cluster', { title: inCluster.title }) : null,
             st.dots !== undefined ? t('dots.count', { n: st.dots }) : null, st.hidden ? t('statement.hidden') : null];
           setText(li.querySelector('.meta'), meta.filter(Boolean).join(' · '));
@@ -364,10 +399,30 @@ export function mountFacilitator(root, code) {
           const statusId = `status-${r.id}`;
           const status = h('select', { id: statusId, class: 'status-select', 'data-testid': 'rule-status-select' }, ...STATUSES.map((st) => h('option', { value: st, text: t(`rule.status.${st}`) })));
           status.addEventListener('change', () => send({ kind: 'set_rule_status', rule: r.id, status: status.value }));
+          // A new round (the text may change again; this round stays in the record). On a decided
+          // rule it reopens it, after a confirmation.
           const round = button(t('fac.new_round'), () => send({ kind: 'start_rating_round', rule: r.id }), { class: 'secondary small', 'data-action': 'new-round' });
-          return h('li', { class: 'item fac-item' }, h('p', { class: 'user-text' }), h('p', { class: 'badge-line' }), h('p', { class: 'meta' }),
+          const reopen = confirmButton(t('fac.rule.reopen'), t('fac.rule.reopen.confirm'), t('fac.rule.reopen'), () => send({ kind: 'start_rating_round', rule: r.id }), { 'data-action': 'reopen' });
+          const ask = h('span', { class: 'confirm-text', role: 'alert' });
+          const yes = h('button', { type: 'button', class: 'primary small', 'data-action': 'confirm-decision', text: t('rule.status.adopted') });
+          const no = h('button', { type: 'button', class: 'secondary small', 'data-action': 'cancel-decision', text: t('confirm.cancel') });
+          yes.addEventListener('click', () => {
+            const intent = confirming.get(r.id);
+            confirming.delete(r.id);
+            if (intent) send({ ...intent, confirm: true });
+            ui.update();
+          });
+          no.addEventListener('click', () => {
+            confirming.delete(r.id);
+            ui.update();
+          });
+          const textId = `fac-rule-${r.id}`;
+          return h('li', { class: 'item fac-item' }, h('p', { class: 'user-text' }),
+            h('div', { class: 'fac-edit' }, h('label', { for: textId, class: 'small-label' }), fields.field('rule', r.id).element({ id: textId, class: 'edit', rows: 2 })),
+            h('p', { class: 'badge-line' }), h('p', { class: 'meta' }),
             h('div', { class: 'anchors' }, h('p', { class: 'anchors-h', text: t('rule.anchors') }), h('ul', { class: 'anchor-list' })),
-            h('div', { class: 'rule-tools' }, h('label', { for: statusId, class: 'small-label' }), status, round),
+            h('div', { class: 'rule-tools' }, h('label', { for: statusId, class: 'small-label' }), status, round, reopen.el),
+            h('div', { class: 'confirm decision-confirm', 'data-testid': 'decision-confirm' }, ask, yes, no),
             h('div', { class: 'item-actions' }, focus));
         }, (li, r) => {
           setText(li.querySelector('.user-text'), r.text);
@@ -376,17 +431,31 @@ export function mountFacilitator(root, code) {
             badgeLine.dataset.sig = `${r.status}:${lang()}`;
             replace(badgeLine, statusBadge(r));
           }
-          setText(li.querySelector('.meta'), [r.author ? t('rule.by', { name: r.author.name }) : null, t('rule.round.n', { n: r.round }), t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '));
+          const stage = r.stage || 'drafting';
+          li.dataset.stage = stage;
+          setText(li.querySelector('.meta'), [r.author ? t('rule.by', { name: r.author.name }) : r.from_facilitator ? t('rule.from.facilitator') : null, t(`rule.stage.${stage}`),
+            r.confirmed ? t(`fac.confirmed.${r.confirmed}`) : null, t('rule.round.n', { n: r.round }), t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '));
+          // The text: editable while drafted (by the room and the facilitator), else shown as is.
+          const drafting = stage === 'drafting' && phase.kind === 'rules' && !view.closed;
+          li.querySelector('.fac-edit').hidden = !drafting;
+          setText(li.querySelector('.fac-edit label'), t('fac.rule.edit', { n: rs.indexOf(r) + 1 }));
+          li.querySelector('.user-text').hidden = drafting;
+          const asking = confirming.get(r.id);
+          const box = li.querySelector('.decision-confirm');
+          box.hidden = !asking;
+          setText(box.querySelector('.confirm-text'), asking ? t(r.raters === 0 || !r.support ? 'fac.confirm.no_ratings' : 'fac.confirm.large_gap') : '');
           const anchors = (r.anchors || []).map((a) => priorityText(view, a)).filter((x) => x !== null);
           li.querySelector('.anchors').hidden = anchors.length === 0;
           replace(li.querySelector('.anchor-list'), ...anchors.map((a) => h('li', { class: 'user-text', text: a })));
           const status = li.querySelector('select');
           const st = wanted('set_rule_status', (x) => x.rule === r.id, 'status', r.status);
           if (status.value !== st) status.value = st;
-          status.disabled = !!view.closed;
+          // A decided rule is frozen: reopen it first (a new round, logged).
+          status.disabled = !!view.closed || stage === 'decided';
           setText(li.querySelector('.rule-tools label'), t('fac.status.label', { n: rs.indexOf(r) + 1 }));
           const round = li.querySelector('[data-action=new-round]');
-          round.hidden = r.status !== 'revise' || phase.kind !== 'rules' || !!view.closed;
+          round.hidden = stage === 'decided' || (stage === 'drafting' && r.status !== 'revise') || phase.kind !== 'rules' || !!view.closed;
+          li.querySelector('[data-action=reopen]').closest('.confirm-wrap').hidden = stage !== 'decided' || phase.kind !== 'rules' || !!view.closed;
           setAttr(round, 'aria-label', t('fac.new_round.label', { n: rs.indexOf(r) + 1 }));
           cls(li, 'focused', view.focus === r.id);
           const n = rs.indexOf(r) + 1;
@@ -436,6 +505,19 @@ export function mountFacilitator(root, code) {
             if (level && p.rated.includes(level)) states.push(t('fac.rated'));
             setText(li.querySelector('.person-state'), states.join(', '));
           });
+        });
+        const gone = Object.entries(view.removed || {}).map(([id, p]) => ({ id, ...p })).sort((a, b) => a.name.localeCompare(b.name));
+        removedBox.hidden = gone.length === 0;
+        setText(removedBox.querySelector('summary'), t('fac.removed', { n: gone.length }));
+        reconcile(removedList, gone, (p) => p.id, (p) => {
+          const back = button(t('fac.readmit'), () => send({ kind: 'readmit', participant: p.id }), { class: 'secondary small', 'data-action': 'readmit' });
+          return h('li', { class: 'person' }, h('span', { class: 'person-main' }, h('span', { class: 'person-name' })), back, h('span', { class: 'person-state' }));
+        }, (li, p) => {
+          setText(li.querySelector('.person-name'), `${p.name} (${groupName(p.group)})`);
+          const back = li.querySelector('[data-action=readmit]');
+          back.hidden = !p.blocked || !!view.closed;
+          setAttr(back, 'aria-label', t('fac.readmit.label', { name: p.name }));
+          setText(li.querySelector('.person-state'), p.blocked ? t('fac.readmit.blocked') : t('fac.readmit.open'));
         });
       },
     };

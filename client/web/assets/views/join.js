@@ -6,7 +6,7 @@
 import { h, replace } from '../dom.js';
 import { t, onLangChange, groupName, errorText } from '../i18n.js';
 import { Store } from '../store.js';
-import { Connection, secrets } from '../connection.js';
+import { Connection, secrets, deviceId } from '../connection.js';
 import { topBar, skipLink } from '../widgets.js';
 import { mountParticipant } from './participant.js';
 
@@ -19,7 +19,7 @@ export function mountJoin(root, code) {
     join: () => {
       const token = secrets.token(code);
       if (token) return { role: 'resume', token };
-      if (joinAs) return { role: 'participant', ...joinAs };
+      if (joinAs) return { role: 'participant', ...joinAs, device: deviceId() };
       return null;
     },
   });

@@ -267,8 +267,9 @@ export function mountParticipant(root, { store, conn, code }) {
     const budget = h('div', { class: 'budget', role: 'status' }, budgetText, budgetDots);
     const list = h('ul', { class: 'items votes', 'data-testid': 'vote-list' });
     const results = h('div', { class: 'results-slot' });
-    const el = h('div', { class: 'phase-body' }, budget,
-      h('p', { class: 'hint', text: t('dots.hint', { max: phase.max_dots_per_item }) }), list, results);
+    const closedNote = h('p', { class: 'notice', role: 'status', 'data-testid': 'vote-closed' });
+    const hint = h('p', { class: 'hint', text: t('dots.hint', { max: phase.max_dots_per_item }) });
+    const el = h('div', { class: 'phase-body' }, closedNote, budget, hint, list, results);
     let resultsSig = '';
     const levelOf = (view, id) => (view.statements[id] ? view.statements[id].level : (view.clusters && view.clusters[id] ? view.clusters[id].level : null));
     const update = () => {
@@ -282,7 +283,13 @@ export function mountParticipant(root, { store, conn, code }) {
       left = Math.max(0, left);
       setText(budgetText, t('dots.left', { left, budget: phase.dot_budget }));
       setText(budgetDots, '●'.repeat(left) + '○'.repeat(Math.max(0, phase.dot_budget - left)));
-      const revealed = view.progress[level] && view.progress[level].dots_revealed;
+      const progress = view.progress[level] || {};
+      const revealed = !!progress.dots_revealed;
+      // A revealed vote is closed: the result is the record (a new round reopens it).
+      closedNote.hidden = !revealed;
+      setText(closedNote, revealed ? [t('vote.closed'), progress.vote_round > 1 ? t('vote.round.n', { n: progress.vote_round }) : null].filter(Boolean).join(' ') : '');
+      budget.hidden = revealed;
+      hint.hidden = revealed;
       const items = priorityItems(view, level).sort((a, b) => (b.cluster ? 1 : 0) - (a.cluster ? 1 : 0) || a.seq - b.seq);
       reconcile(list, items, (st) => st.id, (st) => {
         const textId = `vote-text-${st.id}`;
@@ -308,8 +315,9 @@ export function mountParticipant(root, { store, conn, code }) {
         setText(li.querySelector('.my-dots'), t('dots.mine', { n }));
         cls(li, 'has-dots', n > 0);
         const [minus, plus] = li.querySelectorAll('.dot-btn');
-        setAttr(minus, 'aria-disabled', n === 0 || view.locked ? 'true' : null);
-        setAttr(plus, 'aria-disabled', left === 0 || n >= phase.max_dots_per_item || view.locked ? 'true' : null);
+        setAttr(minus, 'aria-disabled', n === 0 || view.locked || revealed ? 'true' : null);
+        setAttr(plus, 'aria-disabled', left === 0 || n >= phase.max_dots_per_item || view.locked || revealed ? 'true' : null);
+        li.querySelector('.vote-controls').hidden = revealed;
         const total = li.querySelector('.total-dots');
         total.hidden = !revealed;
         setText(total, revealed ? t('dots.count', { n: st.dots || 0 }) : '');
@@ -354,6 +362,19 @@ export function mountParticipant(root, { store, conn, code }) {
     return { el, update, chosen: () => Array.from(chosen), reset: () => { chosen = new Set(); update(); } };
   }
 
+  /** A rule's anchors as the server has them, with the links still on their way applied. */
+  function currentAnchors(rule) {
+    const r = store.view.rules[rule];
+    const out = [...((r && r.anchors) || [])];
+    for (const e of store.pending) {
+      if (e.intent.kind !== 'link_rule' || e.intent.rule !== rule) continue;
+      const i = out.indexOf(e.intent.anchor);
+      if (e.intent.linked === false && i >= 0) out.splice(i, 1);
+      if (e.intent.linked !== false && i < 0) out.push(e.intent.anchor);
+    }
+    return out;
+  }
+
   function rules(level) {
     const context = h('div', { class: 'results-slot' });
     const pick = anchorPicker(level, { legend: t('rule.anchors.legend') });
@@ -387,7 +408,6 @@ export function mountParticipant(root, { store, conn, code }) {
       const gap = maxGap(rs);
       // All pending ratings count (sent or not): a rating replaces the previous one, so nothing is counted twice.
       const rates = store.pending.filter((e) => e.intent.kind === 'rate_rule');
-      const links = store.pending.filter((e) => e.intent.kind === 'link_rule');
       const items = [...rs, ...unsentOf('propose_rule').map((e) => ({ id: `pending-${e.id}`, pending: e.intent.text }))];
       reconcile(list, items, (r) => r.id, (r) => {
         if (r.pending !== undefined) {
@@ -473,19 +493,26 @@ export function mountParticipant(root, { store, conn, code }) {
         scale.addEventListener('focusout', (e) => {
           if (!scale.contains(e.relatedTarget)) settle();
         });
+        // Linking adds or removes one anchor at a time (the rule's author or the facilitator).
         const picker = anchorPicker(level, {
           legend: t('rule.anchors.legend'),
-          onChange: (anchors) => conn.intent({ kind: 'link_rule', rule: r.id, anchors }),
+          onChange: (anchors) => {
+            const now = currentAnchors(r.id);
+            for (const a of anchors.filter((x) => !now.includes(x))) conn.intent({ kind: 'link_rule', rule: r.id, anchor: a, linked: true });
+            for (const a of now.filter((x) => !anchors.includes(x))) conn.intent({ kind: 'link_rule', rule: r.id, anchor: a, linked: false });
+          },
         });
         pickers.set(r.id, picker);
         return h('li', { class: 'item rule-card' },
           h('div', { class: 'rule-head' }, h('span', { class: 'badge-slot' }), h('span', { class: 'round' })),
           h('label', { for: areaId, class: 'small-label' }),
           f.element({ id: areaId, class: 'edit' }),
+          h('p', { class: 'frozen-note hint', 'data-testid': 'frozen-note' }),
+          h('details', { class: 'earlier-texts' }, h('summary', {}), h('ul', {})),
           h('p', { class: 'meta' }),
           h('div', { class: 'anchors' }, h('p', { class: 'anchors-h', text: t('rule.anchors') }), h('ul', { class: 'anchor-list', 'data-testid': 'anchors' })),
           picker.el,
-          focusBadge(), scale, reasonForm, h('p', { class: 'own-reason', 'data-testid': 'own-reason' }), h('div', { class: 'support-slot' }));
+          focusBadge(), scale, h('p', { class: 'rating-closed notice-line', role: 'status', 'data-testid': 'rating-closed' }), reasonForm, h('p', { class: 'own-reason', 'data-testid': 'own-reason' }), h('div', { class: 'support-slot' }));
       }, (li, r) => {
         if (r.pending !== undefined) return;
         setText(li.querySelector('label.small-label'), t('rule.edit', { n: rs.indexOf(r) + 1 }));
@@ -494,27 +521,47 @@ export function mountParticipant(root, { store, conn, code }) {
           badgeSlot.dataset.status = `${r.status}:${lang()}`;
           replace(badgeSlot, statusBadge(r));
         }
-        setText(li.querySelector('.round'), r.round > 1 ? t('rule.round.n', { n: r.round }) : '');
-        const by = r.author ? t('rule.by', { name: r.author.name }) : '';
+        const stage = r.stage || 'drafting';
+        setText(li.querySelector('.round'), [r.round > 1 ? t('rule.round.n', { n: r.round }) : null, t(`rule.stage.${stage}`)].filter(Boolean).join(' · '));
+        li.dataset.stage = stage;
+        // The text is co-written while drafted; once rated or decided it is the record.
+        const area = li.querySelector('textarea.edit');
+        area.readOnly = stage !== 'drafting';
+        const frozen = li.querySelector('.frozen-note');
+        frozen.hidden = stage === 'drafting';
+        setText(frozen, stage === 'decided' ? t('rule.frozen.decided') : stage === 'drafting' ? '' : t('rule.frozen'));
+        const earlier = li.querySelector('.earlier-texts');
+        const texts = r.earlier_texts || [];
+        earlier.hidden = texts.length === 0;
+        setText(earlier.querySelector('summary'), texts.length ? t('rule.round.n', { n: texts.length }) : '');
+        reconcile(earlier.querySelector('ul'), texts.map((text, i) => ({ text, i })), (x) => `${x.i}:${x.text}`,
+          (x) => h('li', { class: 'user-text', text: t('rule.earlier.text', { n: x.i + 1, text: x.text }) }), () => {});
+        const by = r.author ? t('rule.by', { name: r.author.name }) : r.from_facilitator ? t('rule.from.facilitator') : '';
         setText(li.querySelector('.meta'), [by, t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '));
-        const pendingLink = links.filter((e) => e.intent.rule === r.id).pop();
-        const anchors = pendingLink ? pendingLink.intent.anchors : r.anchors || [];
+        const anchors = currentAnchors(r.id);
         const anchorTexts = anchors.map((a) => priorityText(view, a)).filter((x) => x !== null);
         li.querySelector('.anchors').hidden = anchorTexts.length === 0;
         reconcile(li.querySelector('.anchor-list'), anchorTexts.map((text, i) => ({ text, i })), (x) => `${x.i}:${x.text}`, (x) => h('li', { class: 'user-text', text: x.text }), () => {});
         const picker = pickers.get(r.id);
         if (picker) {
           picker.update(li.contains(document.activeElement) && picker.el.contains(document.activeElement) ? null : anchors);
-          picker.el.hidden = picker.el.hidden || view.locked;
+          const mine = r.author && r.author.id === me.id;
+          picker.el.hidden = picker.el.hidden || view.locked || !mine || stage === 'decided';
         }
         const pendingRate = rates.filter((e) => e.intent.rule === r.id).pop();
         const sent = pendingRate ? pendingRate.intent.score : me.ratings[r.id];
         const score = choosing.has(r.id) ? choosing.get(r.id) : low.has(r.id) ? low.get(r.id) : sent;
+        // Ratings close at the reveal; a decided rule takes none.
+        const closed = stage === 'revealed' || stage === 'decided';
         for (const input of li.querySelectorAll('input[type=radio]')) {
           const want = Number(input.value) === score;
           if (input.checked !== want) input.checked = want;
-          input.disabled = view.locked;
+          input.disabled = view.locked || closed;
         }
+        li.querySelector('.scale').hidden = closed && !score;
+        const closedNote = li.querySelector('.rating-closed');
+        closedNote.hidden = !closed;
+        setText(closedNote, closed ? t('rule.rating.closed') : '');
         // A 1 or 2 asks for a reason: the box shows as soon as it is chosen (also while still
         // moving with the arrow keys), so Tab goes straight into it.
         const asking = low.has(r.id) || (choosing.has(r.id) && choosing.get(r.id) <= 2);

@@ -233,9 +233,11 @@ export function mountProjector(root, code) {
         const progress = level ? view.progress[level] : null;
         const parts = [];
         const focus = view.focus;
-        content.classList.toggle('summary', phase.kind === 'summary');
-        if (view.closed) parts.push(h('p', { class: 'proj-closed', text: t('closed.title') }));
-        if (phase.kind === 'review') {
+        // A closed session shows its summary, whatever phase it was closed in.
+        const summary = phase.kind === 'summary' || !!view.closed;
+        content.classList.toggle('summary', summary);
+        if (view.closed) parts.push(h('p', { class: 'proj-closed', 'data-testid': 'proj-closed', text: t('closed.title') }));
+        if (phase.kind === 'review' && !view.closed) {
           const rs = carriedRules(view);
           if (rs.some((r) => r.review)) parts.push(reviewResults(view, { focus }));
           else {
@@ -243,7 +245,7 @@ export function mountProjector(root, code) {
               h('p', { class: 'user-text', text: r.text }),
               h('p', { class: 'meta', text: t('review.reviewers', { n: r.reviewers || 0 }) })))));
           }
-        } else if (phase.kind === 'summary') {
+        } else if (summary) {
           // One column per level: the top priorities and the rules' support.
           if (carriedRules(view).some((r) => r.review)) parts.push(h('section', { class: 'summary-level' }, reviewResults(view, { focus })));
           for (const l of ['richten', 'inrichten', 'verrichten']) {
@@ -283,7 +285,7 @@ export function mountProjector(root, code) {
         }
         // A summary flows through columns as a whole (in a box of its own height: columns in
         // the fixed-height content box would overflow sideways).
-        if (phase.kind === 'summary') replace(content, h('div', { class: 'summary-flow' }, ...parts));
+        if (summary) replace(content, h('div', { class: 'summary-flow' }, ...parts));
         else replace(content, ...parts);
         // Once per frame, before it is painted: several changes in one frame (a snapshot, a
         // resize) share one fit, which lays the page out a few dozen times.

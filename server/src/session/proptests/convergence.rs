@@ -361,6 +361,7 @@ impl Run {
                     code: CODE.into(),
                     name: format!("P{p}"),
                     group: template::DEFAULT_GROUPS[p % 2].to_string(),
+                    device: None,
                 })
                 .await?;
             let (pid, token) = welcome;
