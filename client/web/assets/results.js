@@ -105,7 +105,10 @@ export function maxGap(rules) {
 /** The status badge of a rule (nothing while it is only proposed). */
 export function statusBadge(rule) {
   if (!rule.status || rule.status === 'proposed') return null;
-  return h('span', { class: `status-badge status-${rule.status}`, 'data-testid': 'rule-status', text: t(`rule.status.${rule.status}`) });
+  // Adopted without any rating: the record says so wherever the decision is shown (a large gap
+  // has its own mark next to the support).
+  const text = rule.confirmed === 'no_ratings' ? `${t(`rule.status.${rule.status}`)} · ${t('rule.unrated')}` : t(`rule.status.${rule.status}`);
+  return h('span', { class: `status-badge status-${rule.status}`, 'data-testid': 'rule-status', text });
 }
 
 /** Adopted although the groups differ a lot: the report marks it, so do we. */
