@@ -8,7 +8,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, postJson, openFacilitator, joinByCode, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
+import { launch, device, room, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PROJECTOR } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -20,20 +20,7 @@ const R1 = 'Elk nieuw systeem biedt inwoners een digitaal loket.';
 const R2 = 'We kopen pas als hergebruik niet kan.';
 
 test('votes close at the reveal, rules freeze when rated, decisions are confirmed, a closed session stays readable', async () => {
-  const created = await postJson('/api/sessions', { title: 'Besluiten', organisation: 'Gemeente Testdorp', language: 'nl', template: 'short' });
-  const code = created.code;
-  const fac = (await device(browser, LAPTOP)).page;
-  await openFacilitator(fac, created);
-  const proj = (await device(browser, PROJECTOR)).page;
-  await proj.goto(`/projector/${code}`);
-  const anna = (await device(browser, PHONE)).page;
-  const bram = (await device(browser, PHONE)).page;
-  await joinByCode(anna, code, 'Anna de Boer', 'ICT');
-  await joinByCode(bram, code, 'Bram Smit', 'Business');
-  const go = async (index, title) => {
-    await fac.getByTestId('agenda').locator('li').nth(index).locator('button.agenda-item').click();
-    for (const p of [anna, bram]) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), title));
-  };
+  const { code, fac, proj, anna, bram, go } = await room(browser, 'Besluiten');
 
   // Brainstorm: a participant's statement and one the facilitator types as the facilitator.
   await go(1, 'Brainstorm');

@@ -139,3 +139,26 @@ export async function eventually(check, { timeout = 10000, interval = 50 } = {})
 export async function texts(locator) {
   return locator.allTextContents();
 }
+
+/**
+ * A room on the short template: the facilitator on a laptop, the projector, and two phones (Anna
+ * of ICT and Bram of Business) joined by code. `go(index, title)` moves to a phase from the
+ * console and waits until both phones show it.
+ */
+export async function room(browser, title) {
+  const created = await postJson('/api/sessions', { title, organisation: 'Gemeente Testdorp', language: 'nl', template: 'short' });
+  const code = created.code;
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  const proj = (await device(browser, PROJECTOR)).page;
+  await proj.goto(`/projector/${code}`);
+  const anna = (await device(browser, PHONE)).page;
+  const bram = (await device(browser, PHONE)).page;
+  await joinByCode(anna, code, 'Anna de Boer', 'ICT');
+  await joinByCode(bram, code, 'Bram Smit', 'Business');
+  const go = async (index, phaseTitle) => {
+    await fac.getByTestId('agenda').locator('li').nth(index).locator('button.agenda-item').click();
+    for (const p of [anna, bram]) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), phaseTitle));
+  };
+  return { created, code, fac, proj, anna, bram, go };
+}

@@ -7,7 +7,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, postJson, openFacilitator, joinByCode, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
+import { launch, room, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -20,20 +20,7 @@ const R1 = 'Elk nieuw systeem biedt inwoners een digitaal loket.';
 const REASON = 'Te vaag: wat betekent "elk" voor de business?';
 
 test('clusters, reasons, status, ready, proxy, removal, closing and history', async () => {
-  const created = await postJson('/api/sessions', { title: 'Methode', organisation: 'Gemeente Testdorp', language: 'nl', template: 'short' });
-  const code = created.code;
-  const fac = (await device(browser, LAPTOP)).page;
-  await openFacilitator(fac, created);
-  const proj = (await device(browser, PROJECTOR)).page;
-  await proj.goto(`/projector/${code}`);
-  const anna = (await device(browser, PHONE)).page;
-  const bram = (await device(browser, PHONE)).page;
-  await joinByCode(anna, code, 'Anna de Boer', 'ICT');
-  await joinByCode(bram, code, 'Bram Smit', 'Business');
-  const go = async (index, title) => {
-    await fac.getByTestId('agenda').locator('li').nth(index).locator('button.agenda-item').click();
-    for (const p of [anna, bram]) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), title));
-  };
+  const { fac, proj, anna, bram, go } = await room(browser, 'Methode');
 
   // Ready: a participant says so, the console and the projector count it.
   await anna.getByTestId('ready').click();

@@ -1437,18 +1437,7 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         language: string(doc, &meta_obj, "language")?,
         template: string(doc, &meta_obj, "template")?,
     };
-    let groups_obj = obj(doc, &ROOT, "groups")?;
-    let mut groups = Vec::new();
-    for i in 0..doc.length(&groups_obj) {
-        match doc.get(&groups_obj, i)? {
-            Some((v, _)) => groups.push(
-                v.as_str()
-                    .ok_or_else(|| DocError::Shape("groups".into()))?
-                    .to_string(),
-            ),
-            None => return Err(DocError::Shape("groups".into())),
-        }
-    }
+    let groups = string_list(doc, &obj(doc, &ROOT, "groups")?, "groups")?;
     let phases_obj = obj(doc, &ROOT, "phases")?;
     let mut phases = Vec::new();
     for i in 0..doc.length(&phases_obj) {
@@ -1744,6 +1733,22 @@ fn finished_rounds<T>(
             rounds.push(per);
         }
         out.insert(rid, rounds);
+    }
+    Ok(out)
+}
+
+/// A list of strings; `what` names it in the error.
+fn string_list(doc: &AutoCommit, list: &ObjId, what: &str) -> Result<Vec<String>, DocError> {
+    let mut out = Vec::new();
+    for i in 0..doc.length(list) {
+        match doc.get(list, i)? {
+            Some((v, _)) => out.push(
+                v.as_str()
+                    .ok_or_else(|| DocError::Shape(what.into()))?
+                    .to_string(),
+            ),
+            None => return Err(DocError::Shape(what.into())),
+        }
     }
     Ok(out)
 }

@@ -17,7 +17,9 @@ use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc as _, Value};
 use draagvlak_protocol::intent::RuleStatus;
 use draagvlak_protocol::view::{Confirmation, Level};
 
-use super::{DocError, State, Workshop, obj, opt_obj, opt_string, opt_uint, string, uint};
+use super::{
+    DocError, State, Workshop, obj, opt_obj, opt_string, opt_uint, string, string_list, uint,
+};
 
 /// One revealed vote round of a level, frozen at the reveal.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -360,18 +362,8 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<Hydrated, DocError> {
 
 /// A rule's earlier texts (round 1 first), read from its map.
 pub(super) fn earlier_texts(doc: &AutoCommit, rule: &ObjId) -> Result<Vec<String>, DocError> {
-    let mut out = Vec::new();
-    if let Some(list) = opt_obj(doc, rule, "earlier_texts") {
-        for i in 0..doc.length(&list) {
-            match doc.get(&list, i)? {
-                Some((v, _)) => out.push(
-                    v.as_str()
-                        .ok_or_else(|| DocError::Shape("earlier_texts".into()))?
-                        .to_string(),
-                ),
-                None => return Err(DocError::Shape("earlier_texts".into())),
-            }
-        }
+    match opt_obj(doc, rule, "earlier_texts") {
+        Some(list) => string_list(doc, &list, "earlier_texts"),
+        None => Ok(Vec::new()),
     }
-    Ok(out)
 }
