@@ -515,7 +515,8 @@ export function mountParticipant(root, { store, conn, code }) {
           focusBadge(), scale, h('p', { class: 'rating-closed notice-line', role: 'status', 'data-testid': 'rating-closed' }), reasonForm, h('p', { class: 'own-reason', 'data-testid': 'own-reason' }), h('div', { class: 'support-slot' }));
       }, (li, r) => {
         if (r.pending !== undefined) return;
-        setText(li.querySelector('label.small-label'), t('rule.edit', { n: rs.indexOf(r) + 1 }));
+        // "Anyone may refine it" only while that is true.
+        setText(li.querySelector('label.small-label'), t((r.stage || 'drafting') === 'drafting' ? 'rule.edit' : 'rule.text', { n: rs.indexOf(r) + 1 }));
         const badgeSlot = li.querySelector('.badge-slot');
         if (badgeSlot.dataset.status !== `${r.status}:${lang()}`) {
           badgeSlot.dataset.status = `${r.status}:${lang()}`;
