@@ -38,6 +38,7 @@
 //!     code: created.code.clone(),
 //!     name: "Anna".into(),
 //!     group: "ict".into(),
+//!     device: None,
 //! }).await?;
 //! facilitator.next_phase().await?;
 //! anna.wait_until(std::time::Duration::from_secs(5), |view, _| view.current_phase == 1).await?;

@@ -289,3 +289,84 @@ async fn a_follow_up_from_the_terminal_needs_the_earlier_secret() {
     server.shutdown();
     server.wait().await;
 }
+
+/// The facilitator's commands from a terminal: writing as the facilitator, clustering, a rule
+/// adopted without ratings (refused, then confirmed), a participant without a device, and
+/// closing (which asks for `close confirm`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_facilitator_clusters_decides_and_closes_from_a_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    let server = draagvlak_server::start(Config::for_tests(data.path().to_path_buf()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let (ok, out, err) = tokio::task::spawn_blocking({
+        let base = base.clone();
+        move || {
+            run(
+                &[
+                    "create",
+                    "--server",
+                    &base,
+                    "--title",
+                    "Terminal",
+                    "--template",
+                    "short",
+                ],
+                "",
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ok, "create failed: {err}");
+    let code = field(&out, "code");
+    let secret = field(&out, "facilitator secret");
+    // Phases of `short`: 1 lobby, 2 brainstorm, 3 cluster, 4 vote, 5 rules. Ids by `#seq`:
+    // statements #1 and #2, the cluster #3, the rule #4.
+    let script = "goto 2\nadd Eén loket\nadd Eén loket voor inwoners\nsleep 300\ngoto 3\n\
+                  cluster #1,#2 Eén digitaal loket\nsleep 300\ngoto 5\nrule Elke euro één keer\n\
+                  sleep 300\nlink #4 #1\nstatus #4 adopted\nsleep 300\nstatus #4 adopted confirm\n\
+                  proxy ict Gerrit Mulder\nsleep 300\nview\nclose\nclose confirm\nsleep 500\n";
+    let (ok, stdout, stderr) = tokio::task::spawn_blocking({
+        let (base, code) = (base.clone(), code.clone());
+        move || {
+            run(
+                &[
+                    "join",
+                    "--server",
+                    &base,
+                    "--code",
+                    &code,
+                    "--facilitator",
+                    &secret,
+                ],
+                script,
+            )
+        }
+    })
+    .await
+    .unwrap();
+    assert!(ok, "facilitator session failed: {stdout} {stderr}");
+    let all = format!("{stdout}{stderr}");
+    for want in [
+        "Eén digitaal loket = s1,s2",
+        "[anchors c3]",
+        "rejected: status #4 adopted: confirm_required",
+        "[adopted Decided round 1] [confirmed: NoRatings]",
+        "Gerrit Mulder (ict)",
+        "closing is for good",
+    ] {
+        assert!(all.contains(want), "missing {want:?} in: {all}");
+    }
+    let (ok, stdout, _) = tokio::task::spawn_blocking({
+        let (base, code) = (base.clone(), code.clone());
+        move || run(&["show", "--server", &base, "--code", &code], "")
+    })
+    .await
+    .unwrap();
+    assert!(ok);
+    assert_eq!(field(&stdout, "status"), "closed");
+    server.shutdown();
+    server.wait().await;
+}

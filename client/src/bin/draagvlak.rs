@@ -1043,6 +1043,41 @@ mod tests {
     use super::*;
 
     #[test]
+    fn facilitator_commands_parse() {
+        assert_eq!(
+            parse_command("cluster s1, s2 Eén loket").unwrap(),
+            Some(Cmd::Cluster(vec!["s1".into()], "s2 Eén loket".into())),
+            "ids are one comma-separated word"
+        );
+        assert_eq!(
+            parse_command("cluster s1,#2 Eén loket").unwrap(),
+            Some(Cmd::Cluster(
+                vec!["s1".into(), "#2".into()],
+                "Eén loket".into()
+            ))
+        );
+        assert_eq!(
+            parse_command("status r1 adopted confirm").unwrap(),
+            Some(Cmd::Status("r1".into(), RuleStatus::Adopted, true))
+        );
+        assert!(parse_command("status r1 kept").is_err());
+        assert_eq!(
+            parse_command("unlink r1 c3").unwrap(),
+            Some(Cmd::Link("r1".into(), "c3".into(), false))
+        );
+        assert_eq!(
+            parse_command("proxy business Carla de Vries").unwrap(),
+            Some(Cmd::Proxy("business".into(), "Carla de Vries".into()))
+        );
+        assert!(
+            parse_command("close").is_err(),
+            "closing asks for `close confirm`"
+        );
+        assert_eq!(parse_command("close confirm").unwrap(), Some(Cmd::Close));
+        assert_eq!(parse_command("voteround").unwrap(), Some(Cmd::VoteRound));
+    }
+
+    #[test]
     fn commands_parse() {
         assert_eq!(parse_command("  ").unwrap(), None);
         assert_eq!(parse_command("next").unwrap(), Some(Cmd::Next));
