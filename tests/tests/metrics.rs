@@ -200,7 +200,10 @@ async fn the_main_address_serves_metrics_only_with_the_operator_token() {
 /// renamed metric cannot leave a panel silently empty.
 #[test]
 fn the_grafana_dashboard_queries_only_metrics_the_server_has() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/grafana/draagvlak.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../deploy/grafana/draagvlak.json"
+    );
     let dashboard: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     // Families with labels appear once they have a value: one refusal gives the last one.
