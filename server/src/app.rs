@@ -28,7 +28,7 @@ use crate::config::Config;
 use crate::guard::{self, Guard};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
-use crate::store::{Store, StoreError};
+use crate::store::{DataDirLock, Store, StoreError};
 use crate::{http_api, web, ws};
 
 /// State shared by every handler; cheap to clone.
@@ -68,6 +68,8 @@ pub struct Server {
     pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     serve: tokio::task::JoinHandle<()>,
+    /// This server's claim on its data directory; released when the server is dropped.
+    _lock: DataDirLock,
 }
 
 /// Body size limit for the HTTP API (an agenda template may be up to 64 KiB).
@@ -168,6 +170,8 @@ async fn upgrade(
 
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: Config) -> Result<Server, StartError> {
+    // One server per data directory (SQLite has one writer; restore checks this lock too).
+    let lock = DataDirLock::acquire(&config.data_dir)?;
     let store = Store::open(&config.data_dir).await?;
     let (listener, addr) = bind(config.listen).await?;
     let metrics_listener = match config.metrics_listen {
@@ -251,6 +255,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         metrics_addr,
         state,
         serve,
+        _lock: lock,
     })
 }
 
@@ -343,6 +348,8 @@ pub enum RunError {
     Format(String),
     #[error("cannot write the report: {0}")]
     Write(String),
+    #[error(transparent)]
+    Backup(StoreError),
 }
 
 /// What the binary does with its flags: run the server, or one of the commands.
@@ -366,6 +373,36 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
                 Some(path) => std::fs::write(&path, text)
                     .map_err(|e| RunError::Write(format!("{}: {e}", path.display())))?,
                 None => print!("{text}"),
+            }
+            Ok(())
+        }
+        Some(crate::config::Command::Backup { to }) => {
+            let store = Store::open(&args.data_dir)
+                .await
+                .map_err(StartError::from)?;
+            let made = store.backup_to(&to).await;
+            store.close().await;
+            let info = made.map_err(RunError::Backup)?;
+            println!(
+                "backup written to {}: {} sessions, {} bytes, integrity checked",
+                to.display(),
+                info.sessions,
+                info.bytes
+            );
+            Ok(())
+        }
+        Some(crate::config::Command::Restore { from }) => {
+            let restored = crate::store::restore(&args.data_dir, &from)
+                .await
+                .map_err(RunError::Backup)?;
+            println!(
+                "restored {} ({} sessions) into {}",
+                from.display(),
+                restored.info.sessions,
+                args.data_dir.display()
+            );
+            if let Some(previous) = restored.previous {
+                println!("the database it replaced is kept as {}", previous.display());
             }
             Ok(())
         }

@@ -129,6 +129,19 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Write a consistent copy of the database to a new file; safe while the server runs.
+    Backup {
+        /// The backup file to write (must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the database in the data directory with a backup. The server must be stopped;
+    /// the database it replaces is kept next to it.
+    Restore {
+        /// The backup file to restore.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 /// Validated configuration.
