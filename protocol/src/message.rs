@@ -11,8 +11,8 @@ use crate::error::ErrorCode;
 use crate::intent::Intent;
 use crate::view::{Group, MeView, Role, View};
 
-/// How a client identifies itself in `join`. Its `Debug` form leaves out the name, the
-/// resume token and the facilitator secret, so that logging a request never logs them.
+/// How a client identifies itself in `join`. Its `Debug` form leaves out the name, the device
+/// id, the resume token and the facilitator secret, so that logging a request never logs them.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum JoinRequest {
@@ -40,11 +40,17 @@ impl std::fmt::Debug for JoinRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const HIDDEN: &str = "<hidden>";
         match self {
-            JoinRequest::Participant { code, group, .. } => f
+            JoinRequest::Participant {
+                code,
+                group,
+                device,
+                ..
+            } => f
                 .debug_struct("Participant")
                 .field("code", code)
                 .field("name", &HIDDEN)
                 .field("group", group)
+                .field("device", &device.as_ref().map(|_| HIDDEN))
                 .finish(),
             JoinRequest::Resume { code, .. } => f
                 .debug_struct("Resume")
@@ -170,6 +176,7 @@ mod tests {
                 code: "ABC234".into(),
                 name: "Anna de Vries".into(),
                 group: "ict".into(),
+                device: Some("device-id-value".into()),
             },
             JoinRequest::Resume {
                 code: "ABC234".into(),
@@ -183,7 +190,12 @@ mod tests {
         for request in &requests {
             let shown = format!("{request:?}");
             assert!(shown.contains("ABC234"), "{shown}");
-            for hidden in ["Anna", "resume-token-value", "facilitator-secret-value"] {
+            for hidden in [
+                "Anna",
+                "device-id-value",
+                "resume-token-value",
+                "facilitator-secret-value",
+            ] {
                 assert!(!shown.contains(hidden), "{shown}");
             }
         }
