@@ -12,5 +12,7 @@ echo "== docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 echo "== tests"
 cargo test --workspace
+echo "== deploy files"
+./scripts/check-deploy.sh
 echo "== browser tests"
 ./tests/browser/run.sh

@@ -11,8 +11,9 @@ use crate::error::ErrorCode;
 use crate::intent::Intent;
 use crate::view::{Group, MeView, Role, View};
 
-/// How a client identifies itself in `join`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// How a client identifies itself in `join`. Its `Debug` form leaves out the name, the device
+/// id, the resume token and the facilitator secret, so that logging a request never logs them.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "role", rename_all = "snake_case")]
 pub enum JoinRequest {
     /// A new participant: a display name and a group.
@@ -33,6 +34,39 @@ pub enum JoinRequest {
     Facilitator { code: String, secret: String },
     /// The read-only big-screen view.
     Projector { code: String },
+}
+
+impl std::fmt::Debug for JoinRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const HIDDEN: &str = "<hidden>";
+        match self {
+            JoinRequest::Participant {
+                code,
+                group,
+                device,
+                ..
+            } => f
+                .debug_struct("Participant")
+                .field("code", code)
+                .field("name", &HIDDEN)
+                .field("group", group)
+                .field("device", &device.as_ref().map(|_| HIDDEN))
+                .finish(),
+            JoinRequest::Resume { code, .. } => f
+                .debug_struct("Resume")
+                .field("code", code)
+                .field("token", &HIDDEN)
+                .finish(),
+            JoinRequest::Facilitator { code, .. } => f
+                .debug_struct("Facilitator")
+                .field("code", code)
+                .field("secret", &HIDDEN)
+                .finish(),
+            JoinRequest::Projector { code } => {
+                f.debug_struct("Projector").field("code", code).finish()
+            }
+        }
+    }
 }
 
 impl JoinRequest {
@@ -129,4 +163,46 @@ pub enum ServerMessage {
     Error { code: ErrorCode, message: String },
     /// Answer to `ping`.
     Pong,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_debug_form_of_a_join_hides_names_tokens_and_secrets() {
+        let requests = [
+            JoinRequest::Participant {
+                code: "ABC234".into(),
+                name: "Anna de Vries".into(),
+                group: "ict".into(),
+                device: Some("device-id-value".into()),
+            },
+            JoinRequest::Resume {
+                code: "ABC234".into(),
+                token: "resume-token-value".into(),
+            },
+            JoinRequest::Facilitator {
+                code: "ABC234".into(),
+                secret: "facilitator-secret-value".into(),
+            },
+        ];
+        for request in &requests {
+            let shown = format!("{request:?}");
+            assert!(shown.contains("ABC234"), "{shown}");
+            for hidden in [
+                "Anna",
+                "device-id-value",
+                "resume-token-value",
+                "facilitator-secret-value",
+            ] {
+                assert!(!shown.contains(hidden), "{shown}");
+            }
+        }
+        let message = ClientMessage::Join {
+            protocol: 1,
+            join: requests[2].clone(),
+        };
+        assert!(!format!("{message:?}").contains("facilitator-secret-value"));
+    }
 }

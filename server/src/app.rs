@@ -26,8 +26,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 use crate::guard::{self, Guard};
+use crate::metrics::Metrics;
 use crate::registry::Registry;
-use crate::store::{Store, StoreError};
+use crate::store::{DataDirLock, Store, StoreError};
 use crate::{http_api, web, ws};
 
 /// State shared by every handler; cheap to clone.
@@ -43,6 +44,8 @@ pub struct AppState {
     pub websocket_url: String,
     /// Rate limits and connection caps per address.
     pub guard: Arc<Guard>,
+    /// What `/metrics` shows.
+    pub metrics: Metrics,
 }
 
 /// Failure to start.
@@ -61,8 +64,12 @@ pub enum StartError {
 #[derive(Debug)]
 pub struct Server {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served when `--metrics-listen` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     serve: tokio::task::JoinHandle<()>,
+    /// This server's claim on its data directory; released when the server is dropped.
+    _lock: DataDirLock,
 }
 
 /// Body size limit for the HTTP API (an agenda template may be up to 64 KiB).
@@ -76,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions/{code}", get(http_api::lookup_session))
         .route("/healthz", get(http_api::healthz))
         .route("/readyz", get(http_api::readyz))
+        .route("/metrics", get(http_api::metrics))
         .route("/api/sessions/{code}/qr.svg", get(web::qr))
         .route(
             "/api/sessions/{code}/history/{phase}",
@@ -162,17 +170,14 @@ async fn upgrade(
 
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: Config) -> Result<Server, StartError> {
+    // One server per data directory (SQLite has one writer; restore checks this lock too).
+    let lock = DataDirLock::acquire(&config.data_dir)?;
     let store = Store::open(&config.data_dir).await?;
-    let listener = TcpListener::bind(config.listen)
-        .await
-        .map_err(|source| StartError::Listen {
-            addr: config.listen,
-            source,
-        })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Listen {
-        addr: config.listen,
-        source,
-    })?;
+    let (listener, addr) = bind(config.listen).await?;
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => Some(bind(at).await?),
+        None => None,
+    };
     let public_url: Arc<str> = Arc::from(
         config
             .public_url
@@ -188,7 +193,9 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     };
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
-    let registry = Registry::new(store.clone(), &config, shutdown.clone(), tracker.clone());
+    let metrics = Metrics::new();
+    let registry = Registry::new(store.clone(), &config, shutdown.clone(), tracker.clone())
+        .with_metrics(metrics.clone());
     let config_limits = config.limits.clone();
     let state = AppState {
         config: Arc::new(config),
@@ -199,6 +206,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         public_url,
         websocket_url,
         guard: Arc::new(Guard::new(&config_limits)),
+        metrics,
     };
     let app = router(state.clone());
     let token = shutdown.clone();
@@ -225,8 +233,41 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             }
         }
     });
+    let metrics_addr = metrics_listener.map(|(listener, at)| {
+        let app = Router::new()
+            .route("/metrics", get(http_api::metrics_unguarded))
+            .with_state(state.clone());
+        let token = shutdown.clone();
+        tokio::spawn(async move {
+            let result = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { token.cancelled().await })
+                .await;
+            if let Err(e) = result {
+                tracing::error!(error = %e, "metrics listener error");
+            }
+        });
+        tracing::info!(addr = %at, "metrics on a separate address");
+        at
+    });
     tracing::info!(%addr, "listening");
-    Ok(Server { addr, state, serve })
+    Ok(Server {
+        addr,
+        metrics_addr,
+        state,
+        serve,
+        _lock: lock,
+    })
+}
+
+/// Bind a listener and learn the address it got (port 0 picks one).
+async fn bind(at: SocketAddr) -> Result<(TcpListener, SocketAddr), StartError> {
+    let listener = TcpListener::bind(at)
+        .await
+        .map_err(|source| StartError::Listen { addr: at, source })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| StartError::Listen { addr: at, source })?;
+    Ok((listener, addr))
 }
 
 impl Server {
@@ -307,6 +348,8 @@ pub enum RunError {
     Format(String),
     #[error("cannot write the report: {0}")]
     Write(String),
+    #[error(transparent)]
+    Backup(StoreError),
 }
 
 /// What the binary does with its flags: run the server, or one of the commands.
@@ -330,6 +373,36 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
                 Some(path) => std::fs::write(&path, text)
                     .map_err(|e| RunError::Write(format!("{}: {e}", path.display())))?,
                 None => print!("{text}"),
+            }
+            Ok(())
+        }
+        Some(crate::config::Command::Backup { to }) => {
+            let store = Store::open(&args.data_dir)
+                .await
+                .map_err(StartError::from)?;
+            let made = store.backup_to(&to).await;
+            store.close().await;
+            let info = made.map_err(RunError::Backup)?;
+            println!(
+                "backup written to {}: {} sessions, {} bytes, integrity checked",
+                to.display(),
+                info.sessions,
+                info.bytes
+            );
+            Ok(())
+        }
+        Some(crate::config::Command::Restore { from }) => {
+            let restored = crate::store::restore(&args.data_dir, &from)
+                .await
+                .map_err(RunError::Backup)?;
+            println!(
+                "restored {} ({} sessions) into {}",
+                from.display(),
+                restored.info.sessions,
+                args.data_dir.display()
+            );
+            if let Some(previous) = restored.previous {
+                println!("the database it replaced is kept as {}", previous.display());
             }
             Ok(())
         }

@@ -88,8 +88,30 @@ pub struct Args {
     )]
     pub min_delta_interval_ms: u64,
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `draagvlak_server=debug`.
-    #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info")]
+    #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info", global = true)]
     pub log: String,
+    /// Log lines as readable text, or as one JSON object per line for log collectors.
+    #[arg(
+        long,
+        env = "DRAAGVLAK_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+    /// Serve `/metrics` (Prometheus text format) on this separate address, without a token,
+    /// instead of on `--listen` behind the operator token. Bind it to an internal address.
+    #[arg(long, env = "DRAAGVLAK_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One readable line per event (the default).
+    Text,
+    /// One JSON object per line, with the spans (session, connection) as fields.
+    Json,
 }
 
 /// Commands besides running the server.
@@ -107,6 +129,19 @@ pub enum Command {
         #[arg(long)]
         output: Option<PathBuf>,
     },
+    /// Write a consistent copy of the database to a new file; safe while the server runs.
+    Backup {
+        /// The backup file to write (must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the database in the data directory with a backup. The server must be stopped;
+    /// the database it replaces is kept next to it.
+    Restore {
+        /// The backup file to restore.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 /// Validated configuration.
@@ -119,8 +154,10 @@ pub struct Config {
     pub session_idle: Duration,
     /// Extra origins allowed to open WebSockets (the server's own always are).
     pub allowed_origins: Vec<String>,
-    /// Required bearer token for creating sessions, if any.
+    /// Required bearer token for creating sessions (and for `/metrics` on `listen`), if any.
     pub operator_token: Option<String>,
+    /// A separate address for `/metrics`; `None`: served on `listen`.
+    pub metrics_listen: Option<SocketAddr>,
     pub limits: Limits,
 }
 
@@ -273,6 +310,7 @@ impl Config {
                 .map(|o| o.trim_end_matches('/').to_string())
                 .collect(),
             operator_token: args.operator_token,
+            metrics_listen: args.metrics_listen,
             limits: Limits {
                 frames_per_second: args.frames_per_second,
                 joins_per_minute: args.joins_per_minute,
@@ -297,6 +335,7 @@ impl Config {
             session_idle: Duration::from_secs(120),
             allowed_origins: Vec::new(),
             operator_token: None,
+            metrics_listen: None,
             limits: Limits::default(),
         }
     }

@@ -148,22 +148,24 @@ pub async fn create_demo(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// The operator token, when the server requires one.
+fn operator_allowed(app: &AppState, headers: &HeaderMap) -> bool {
+    match &app.config.operator_token {
+        Some(token) => {
+            credentials::verify_secret(bearer(headers), &credentials::hash_secret(token))
+        }
+        None => true,
+    }
+}
+
 /// The operator token (when the server requires one) and the per-address creation limit.
 fn may_create(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), AppError> {
-    if let Some(token) = &app.config.operator_token {
-        let presented = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        let expected = credentials::hash_secret(token);
-        if !credentials::verify_secret(presented, &expected) {
-            return Err(AppError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthorized,
-                "creating a session on this server needs the operator token",
-            ));
-        }
+    if !operator_allowed(app, headers) {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "creating a session on this server needs the operator token",
+        ));
     }
     if !app.guard.creation_allowed(peer.ip()) {
         return Err(AppError::new(
@@ -478,6 +480,29 @@ pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppErro
 }
 
 /// Any other path.
+/// `GET /metrics` on the main address: the operator token when one is set; not here at all when
+/// `--metrics-listen` moves it to an address of its own.
+pub async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    if app.config.metrics_listen.is_some() {
+        return not_found().await.into_response();
+    }
+    if !operator_allowed(&app, &headers) {
+        return AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "the metrics of this server need the operator token",
+        )
+        .into_response();
+    }
+    metrics_unguarded(State(app)).await
+}
+
+/// `GET /metrics` on the `--metrics-listen` address (no token: bind it to an internal address).
+pub async fn metrics_unguarded(State(app): State<AppState>) -> Response {
+    let text = app.metrics.render(app.registry.live());
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text).into_response()
+}
+
 pub async fn not_found() -> AppError {
     AppError::new(
         StatusCode::NOT_FOUND,

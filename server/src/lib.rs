@@ -10,6 +10,8 @@
 //! - [`store`]: SQLite, the only module that touches the database;
 //! - [`credentials`]: secrets, tokens, join codes;
 //! - [`guard`]: rate limits, connection caps, the Origin check;
+//! - [`logging`]: the binaries' log subscriber (text or JSON);
+//! - [`metrics`]: the figures `/metrics` shows (Prometheus text format);
 //! - [`web`]: the embedded browser app, QR codes, security headers;
 //! - [`report`]: reports of a session in Markdown, CSV, JSON and HTML.
 //!
@@ -21,6 +23,8 @@ pub mod config;
 pub mod credentials;
 pub mod guard;
 pub mod http_api;
+pub mod logging;
+pub mod metrics;
 pub mod registry;
 pub mod report;
 pub mod session;

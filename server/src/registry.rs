@@ -38,9 +38,17 @@ impl Registry {
                 limits: config.limits.clone(),
                 idle: config.session_idle,
                 shutdown,
+                metrics: crate::metrics::Metrics::new(),
             },
             tracker,
         }
+    }
+
+    /// Record the sessions' figures in `metrics` (the server's) instead of a registry of their
+    /// own.
+    pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Registry {
+        self.ctx.metrics = metrics;
+        self
     }
 
     /// The handle of a live session, starting its actor if it is not running.

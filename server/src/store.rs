@@ -16,8 +16,15 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row as _, Sqlite, Transaction};
 
+mod backup;
+
+pub use backup::{BackupInfo, DataDirLock, Restored, check_backup, restore};
+
 /// Schema version kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 1;
+
+/// The database file in the data directory.
+pub const DB_FILE: &str = "draagvlak.sqlite3";
 
 const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS sessions (
@@ -78,6 +85,12 @@ pub enum StoreError {
     NotFound(String),
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    #[error(
+        "another process (a running server, or a restore) uses the data directory {0}; stop it first"
+    )]
+    Locked(String),
+    #[error("backup: {0}")]
+    Backup(String),
     /// Only with the `fault-injection` feature.
     #[error("injected write failure")]
     Injected,
@@ -151,7 +164,7 @@ impl Store {
             source,
         })?;
         let options = SqliteConnectOptions::new()
-            .filename(data_dir.join("draagvlak.sqlite3"))
+            .filename(data_dir.join(DB_FILE))
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)

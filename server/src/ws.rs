@@ -21,6 +21,7 @@ use tracing::{debug, info_span, warn};
 use crate::app::AppState;
 use crate::credentials;
 use crate::guard::ConnectionSlot;
+use crate::metrics::ConnMetrics;
 use crate::session::Refusal;
 use crate::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle};
 
@@ -53,6 +54,8 @@ const CLIENT_TYPES: [&str; 4] = ["join", "intent", "sync", "ping"];
 /// Serve one upgraded socket until it closes.
 pub async fn serve(socket: WebSocket, app: AppState, peer: SocketAddr, slot: ConnectionSlot) {
     let conn_id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
+    let _open = app.metrics.websocket();
+    let metrics = app.metrics.conn();
     let span = info_span!("conn", conn = conn_id, session = tracing::field::Empty);
     let (sink, stream) = socket.split();
     let (tx, rx) = mpsc::channel::<Arc<str>>(app.config.limits.outbound_queue);
@@ -61,7 +64,15 @@ pub async fn serve(socket: WebSocket, app: AppState, peer: SocketAddr, slot: Con
     let last_seen = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let writer = app.tracker.spawn(tracing::Instrument::instrument(
-        writer(sink, rx, close_rx, app.clone(), last_seen.clone(), started),
+        writer(
+            sink,
+            rx,
+            close_rx,
+            app.clone(),
+            last_seen.clone(),
+            started,
+            metrics.clone(),
+        ),
         span.clone(),
     ));
     let link = ConnLink {
@@ -80,6 +91,7 @@ pub async fn serve(socket: WebSocket, app: AppState, peer: SocketAddr, slot: Con
         strikes: 0,
         strike_window: Instant::now(),
         _slot: slot,
+        metrics,
     };
     tracing::Instrument::instrument(reader.run(stream, writer), span).await;
     if let Some(handle) = reader.joined.take() {
@@ -103,6 +115,8 @@ struct Reader {
     strike_window: Instant,
     /// This connection's place in the per-address count, given back on drop.
     _slot: ConnectionSlot,
+    /// Times intents until their replies leave (ack latency).
+    metrics: Arc<ConnMetrics>,
 }
 
 impl Reader {
@@ -286,6 +300,7 @@ impl Reader {
                     self.error(ErrorCode::NotJoined, "send join first");
                     return true;
                 };
+                self.metrics.intent_read(&id);
                 let cmd = Cmd::Intent {
                     conn: self.link.id,
                     id,
@@ -396,8 +411,10 @@ fn is_capacity_error(e: &axum::Error) -> bool {
 async fn send_queued(
     sink: &mut SplitSink<WebSocket, Message>,
     rx: &mut mpsc::Receiver<Arc<str>>,
+    metrics: &ConnMetrics,
 ) -> bool {
     while let Ok(frame) = rx.try_recv() {
+        metrics.frame_out(&frame, rx.len());
         if sink
             .send(Message::Text(Utf8Bytes::from(&*frame)))
             .await
@@ -420,6 +437,7 @@ async fn writer(
     app: AppState,
     last_seen: Arc<AtomicU64>,
     started: Instant,
+    metrics: Arc<ConnMetrics>,
 ) {
     let ping_every = app.config.limits.ping_interval;
     let idle_timeout = app.config.limits.idle_timeout;
@@ -453,7 +471,7 @@ async fn writer(
                 };
                 if drain {
                     // Bounded: a peer that does not read must not hold up the close.
-                    let sent = tokio::time::timeout(SHUTDOWN_DRAIN, send_queued(&mut sink, &mut rx)).await;
+                    let sent = tokio::time::timeout(SHUTDOWN_DRAIN, send_queued(&mut sink, &mut rx, &metrics)).await;
                     if sent == Ok(false) {
                         return;
                     }
@@ -470,6 +488,7 @@ async fn writer(
                 let Some(frame) = frame else {
                     break if drain_until.is_some() { shutting_down() } else { None };
                 };
+                metrics.frame_out(&frame, rx.len());
                 // A peer that does not read blocks this send; a close request or shutdown
                 // must still end the connection, so both are watched while sending. While
                 // draining, the drain deadline bounds it instead.

@@ -104,15 +104,20 @@ impl Process {
     /// Start the server binary (pass `env!("CARGO_BIN_EXE_draagvlak-test-server")`) with
     /// `data_dir`, and wait until it listens.
     pub fn start(binary: &str, data_dir: &Path) -> Process {
+        Self::start_with(binary, data_dir, &["--log", "warn"], Stdio::inherit())
+    }
+
+    /// Like [`Process::start`], with more flags (later ones win) and the server's standard
+    /// error (its log) sent to `stderr`.
+    pub fn start_with(binary: &str, data_dir: &Path, flags: &[&str], stderr: Stdio) -> Process {
         let mut child = Command::new(binary)
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data_dir)
-            .arg("--log")
-            .arg("warn")
+            .args(flags)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("server binary starts");
         // The test server prints `listening <addr>` once bound (port 0: no race for a port).

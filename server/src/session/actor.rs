@@ -40,6 +40,7 @@ use super::projection::{self, Audience, Presence};
 use super::workshop::Workshop;
 use crate::config::Limits;
 use crate::credentials;
+use crate::metrics::StoreOp;
 use crate::store::{AppliedIntent, Chunk, Store, TickWrite};
 
 /// Identifies one WebSocket connection within the server.
@@ -110,6 +111,7 @@ pub struct ActorContext {
     pub limits: Limits,
     pub idle: Duration,
     pub shutdown: CancellationToken,
+    pub metrics: crate::metrics::Metrics,
 }
 
 static GENERATION: AtomicU64 = AtomicU64::new(1);
@@ -151,6 +153,7 @@ struct Conn {
     /// Not yet sent welcome and snapshot (joined in the current tick).
     joining: Option<Welcome>,
     stale: Option<Stale>,
+    _counted: crate::metrics::GaugeGuard,
 }
 
 #[derive(Debug)]
@@ -560,6 +563,7 @@ impl Actor {
 
     /// One tick. Returns false when the actor must stop.
     async fn tick(&mut self, batch: Vec<Cmd>) -> bool {
+        let _timer = self.ctx.metrics.tick(batch.len() + self.rx.len());
         self.tick_applied.clear();
         let mut replies = Vec::new();
         let mut presence_changed = false;
@@ -656,7 +660,12 @@ impl Actor {
                 new_participants,
                 applied,
             };
-            if let Err(e) = self.ctx.store.append(&self.id, &write).await {
+            if let Err(e) = self
+                .ctx
+                .metrics
+                .store(StoreOp::Tick, self.ctx.store.append(&self.id, &write))
+                .await
+            {
                 error!(error = %e, "cannot write tick; refusing its intents and reloading");
                 return self.storage_failed(replies).await;
             }
@@ -882,6 +891,7 @@ impl Actor {
                     resume_token: token,
                 }),
                 stale: None,
+                _counted: self.ctx.metrics.connection(role),
             },
         );
         (Ok(()), created)
@@ -1135,6 +1145,7 @@ impl Actor {
 
     /// Send each audience its delta and each participant its changed private part.
     fn fan_out(&mut self) {
+        let _timer = self.ctx.metrics.fan_out();
         for audience in [Audience::Facilitator, Audience::Public] {
             let members = self
                 .conns
@@ -1263,6 +1274,7 @@ impl Actor {
                     let _ = c.link.tx.try_send(f);
                 }
             } else if c.stale.is_none() {
+                self.ctx.metrics.slow_consumer_marked();
                 c.stale = Some(Stale {
                     since: Instant::now(),
                     replies: VecDeque::new(),
@@ -1282,6 +1294,7 @@ impl Actor {
         match c.link.tx.try_send(frame) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(_)) => {
+                self.ctx.metrics.slow_consumer_marked();
                 warn!(conn, "outbound queue full; resynchronising later");
                 c.stale = Some(Stale {
                     since: Instant::now(),
@@ -1304,6 +1317,7 @@ impl Actor {
         match c.link.tx.try_send(frame) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(frame)) => {
+                self.ctx.metrics.slow_consumer_marked();
                 warn!(conn, "outbound queue full; resynchronising later");
                 c.stale = Some(Stale {
                     since: Instant::now(),
@@ -1341,6 +1355,7 @@ impl Actor {
                 debug!(conn = id, "resynchronised");
             } else if s.since.elapsed() > grace || s.replies.len() > MAX_STALE_REPLIES {
                 warn!(conn = id, "connection cannot keep up; closing");
+                self.ctx.metrics.slow_consumer_closed();
                 let _ = c.link.close.send(Some((
                     ErrorCode::SlowConsumer,
                     "the connection could not keep up; reconnect to continue".into(),
@@ -1454,7 +1469,12 @@ impl Actor {
             heads: encode_heads(self.ws.heads()),
             data: self.ws.save(),
         };
-        match self.ctx.store.compact(&self.id, &chunk).await {
+        match self
+            .ctx
+            .metrics
+            .store(StoreOp::Compact, self.ctx.store.compact(&self.id, &chunk))
+            .await
+        {
             Ok(()) => {
                 debug!(rev = self.rev, bytes = chunk.data.len(), "compacted");
                 self.changes_since_snapshot = 0;
@@ -1617,6 +1637,7 @@ mod coalescing_tests {
             limits,
             idle: Duration::from_secs(3600),
             shutdown: CancellationToken::new(),
+            metrics: Default::default(),
         };
         let (handle, pending) = new(SESSION, ctx.clone());
         let actor = tokio::spawn(run(pending));

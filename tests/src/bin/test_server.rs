@@ -13,9 +13,8 @@ use draagvlak_server::{Args, Config};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&args.log)?)
-        .init();
+    // The same logging as the real binary (standard error, text or JSON).
+    draagvlak_server::logging::init(&args.log, args.log_format)?;
     if args.command.is_some() {
         draagvlak_server::run(args).await?;
         return Ok(());

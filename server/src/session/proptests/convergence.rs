@@ -331,6 +331,7 @@ impl Run {
             },
             idle: Duration::from_secs(3600),
             shutdown: shutdown.clone(),
+            metrics: Default::default(),
         };
         let (handle, pending) = actor::new(SESSION, ctx);
         let actor = tokio::spawn(actor::run(pending));

@@ -1,0 +1,139 @@
+//! Backups: `backup --to FILE` while the server runs and takes writes; `restore --from FILE`
+//! brings exactly that state back (the reports before the backup and after the restore are
+//! equal, later changes are gone, the replaced database is kept); restore refuses while a server
+//! uses the data directory, and a second server on the same directory does not start.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use draagvlak_tests::{InProcess, Raw, create_session, join};
+use serde_json::json;
+
+const BIN: &str = env!("CARGO_BIN_EXE_draagvlak-test-server");
+
+fn command(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--log")
+        .arg("warn")
+        .args(args)
+        .output()
+        .expect("the server binary runs")
+}
+
+async fn report(http: &str, code: &str, secret: &str) -> String {
+    let resp = reqwest::Client::new()
+        .get(format!("{http}/api/sessions/{code}/report/json"))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    resp.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_online_backup_restores_to_the_same_report() {
+    let server = InProcess::start().await;
+    let data_dir = server.data.path().to_path_buf();
+    let s = create_session(&server.http(), "Back-up").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    let (mut anna, _) = Raw::join(&server.ws(), join::participant(&s.code, "Anna", "ict")).await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    for i in 0..5 {
+        anna.ok(
+            &format!("a{i}"),
+            json!({"kind":"add_statement","text":format!("voor de back-up {i}")}),
+        )
+        .await;
+    }
+    let before = report(&server.http(), &s.code, &s.facilitator_secret).await;
+
+    // Online: the server keeps running and takes writes right after.
+    let backups = tempfile::tempdir().unwrap();
+    let file = backups.path().join("draagvlak-backup.sqlite3");
+    let out = command(&data_dir, &["backup", "--to", file.to_str().unwrap()]);
+    assert!(out.status.success(), "backup failed: {out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 sessions"));
+    anna.ok(
+        "late",
+        json!({"kind":"add_statement","text":"na de back-up"}),
+    )
+    .await;
+    assert_ne!(
+        report(&server.http(), &s.code, &s.facilitator_secret).await,
+        before
+    );
+    // A second backup to the same name is refused rather than overwriting the first.
+    let again = command(&data_dir, &["backup", "--to", file.to_str().unwrap()]);
+    assert!(!again.status.success());
+
+    // Restore refuses while the server runs.
+    let refused = command(&data_dir, &["restore", "--from", file.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("stop it first"),
+        "{refused:?}"
+    );
+
+    drop((fac, anna));
+    let data = server.stop().await;
+    let out = command(data.path(), &["restore", "--from", file.to_str().unwrap()]);
+    assert!(out.status.success(), "restore failed: {out:?}");
+    let kept = std::fs::read_dir(data.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("draagvlak.sqlite3.before-restore-")
+        })
+        .count();
+    assert_eq!(kept, 1, "the replaced database is kept");
+
+    let server = InProcess::restart(data).await;
+    let after = report(&server.http(), &s.code, &s.facilitator_secret).await;
+    assert_eq!(after, before, "the restored session is the one backed up");
+    assert!(!after.contains("na de back-up"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_damaged_backup_is_not_restored_and_two_servers_do_not_share_a_directory() {
+    let server = InProcess::start().await;
+    let data_dir = server.data.path().to_path_buf();
+    // A second server on the same data directory is refused.
+    let second =
+        draagvlak_server::start(draagvlak_server::Config::for_tests(data_dir.clone())).await;
+    assert!(
+        matches!(
+            second,
+            Err(draagvlak_server::app::StartError::Store(
+                draagvlak_server::store::StoreError::Locked(_)
+            ))
+        ),
+        "{second:?}"
+    );
+    let data = server.stop().await;
+    let garbage = data.path().join("not-a-backup.sqlite3");
+    std::fs::write(&garbage, b"this is not a database").unwrap();
+    let out = command(
+        data.path(),
+        &["restore", "--from", garbage.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    // Nothing was replaced.
+    assert!(
+        !std::fs::read_dir(data.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().contains("before-restore"))
+    );
+}
