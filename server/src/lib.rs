@@ -9,6 +9,7 @@
 //! - [`session`]: the workshop logic and the per-session actor;
 //! - [`store`]: SQLite, the only module that touches the database;
 //! - [`credentials`]: secrets, tokens, join codes;
+//! - [`normalize`]: display names in one canonical form (NFC, no invisible characters);
 //! - [`guard`]: rate limits, connection caps, the Origin check;
 //! - [`web`]: the embedded browser app, QR codes, security headers;
 //! - [`report`]: reports of a session in Markdown, CSV, JSON and HTML.
@@ -21,6 +22,7 @@ pub mod config;
 pub mod credentials;
 pub mod guard;
 pub mod http_api;
+pub mod normalize;
 pub mod registry;
 pub mod report;
 pub mod session;
