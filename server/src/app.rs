@@ -198,7 +198,11 @@ async fn upgrade(
             let tracker = app.tracker.clone();
             async move {
                 match slot {
-                    Some(slot) => tracker.track_future(ws::serve(socket, app, peer, slot)).await,
+                    Some(slot) => {
+                        tracker
+                            .track_future(ws::serve(socket, app, peer, slot))
+                            .await
+                    }
                     None => tracker.track_future(ws::refuse_full(socket)).await,
                 }
             }

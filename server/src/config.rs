@@ -406,7 +406,10 @@ mod tests {
             "workshop.example.nl,proxy.internal:8080",
         ])
         .expect("valid");
-        assert_eq!((c.limits.max_connections, c.limits.max_live_sessions), (10, 2));
+        assert_eq!(
+            (c.limits.max_connections, c.limits.max_live_sessions),
+            (10, 2)
+        );
         assert_eq!(
             c.allowed_hosts,
             vec!["workshop.example.nl", "proxy.internal:8080"]

@@ -343,7 +343,10 @@ mod tests {
         assert!(n.origin_allowed(Some("https://intranet.example.nl/")));
         assert!(n.origin_allowed(Some("http://127.0.0.1:8080")));
         assert!(n.origin_allowed(Some("http://localhost:8080")));
-        assert!(!n.origin_allowed(Some("http://localhost:3000")), "another port");
+        assert!(
+            !n.origin_allowed(Some("http://localhost:3000")),
+            "another port"
+        );
         assert!(!n.origin_allowed(Some("https://evil.example")));
         assert!(!n.origin_allowed(Some("http://evil.example:8080")));
         assert!(!n.origin_allowed(Some("http://127.0.0.1:8080@evil.example")));
@@ -355,7 +358,13 @@ mod tests {
     fn hosts_are_the_servers_names() {
         let n = names("127.0.0.1:8080", None, &[]);
         assert!(n.host_allowed(None));
-        for ok in ["127.0.0.1:8080", "localhost:8080", "LOCALHOST", "[::1]:8080", "localhost."] {
+        for ok in [
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST",
+            "[::1]:8080",
+            "localhost.",
+        ] {
             assert!(n.host_allowed(Some(ok)), "{ok}");
         }
         for bad in [
@@ -431,6 +440,9 @@ mod tests {
         let other: IpAddr = [10, 0, 0, 3].into();
         assert!(g.join_attempt(other).is_ok(), "limits are per address");
         let wait = g.join_attempt(ip).unwrap_err();
-        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(1), "{wait:?}");
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
     }
 }

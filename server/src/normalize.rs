@@ -58,7 +58,10 @@ pub fn name(raw: &str) -> String {
 
 /// Characters that render as an empty space but are not Unicode white space.
 fn is_blank(c: char) -> bool {
-    matches!(c, '\u{2800}' | '\u{3164}' | '\u{115F}' | '\u{1160}' | '\u{FFA0}')
+    matches!(
+        c,
+        '\u{2800}' | '\u{3164}' | '\u{115F}' | '\u{1160}' | '\u{FFA0}'
+    )
 }
 
 /// Default-ignorable code points (Unicode `DerivedCoreProperties.txt`), without the
@@ -84,7 +87,10 @@ fn kept(chars: &[char], i: usize) -> bool {
     let after = chars.get(i + 1).copied();
     match chars[i] {
         // Emoji sequences: 👩‍💻 (after a variation selector or a skin tone too).
-        ZWJ => before.is_some_and(|b| is_pictograph(b) || is_variation(b)) && after.is_some_and(is_pictograph),
+        ZWJ => {
+            before.is_some_and(|b| is_pictograph(b) || is_variation(b))
+                && after.is_some_and(is_pictograph)
+        }
         // Persian and Indic scripts use it between letters to choose a letter form.
         ZWNJ => before.is_some_and(needs_zwnj) && after.is_some_and(needs_zwnj),
         // Text or emoji presentation of the symbol before it: ❤️.
@@ -126,9 +132,16 @@ mod tests {
         assert_eq!(name("Anne\u{301}"), "Ann\u{e9}", "NFC");
         assert_eq!(name("  Anna \t de  Vries "), "Anna de Vries");
         assert_eq!(name("An\u{200B}na\u{FEFF}"), "Anna");
-        assert_eq!(name("\u{200B}\u{200D}\u{2060}\u{00AD}\u{3164}\u{2800}\u{E0041}"), "");
+        assert_eq!(
+            name("\u{200B}\u{200D}\u{2060}\u{00AD}\u{3164}\u{2800}\u{E0041}"),
+            ""
+        );
         assert_eq!(name("\u{00A0}\u{3000}"), "");
-        assert_eq!(name("Ann\u{200D}a"), "Anna", "a joiner between letters is invisible");
+        assert_eq!(
+            name("Ann\u{200D}a"),
+            "Anna",
+            "a joiner between letters is invisible"
+        );
     }
 
     #[test]

@@ -21,9 +21,9 @@ use tracing::{debug, info_span, warn};
 
 use crate::app::AppState;
 use crate::guard::ConnectionSlot;
-use crate::{credentials, normalize};
 use crate::session::Refusal;
 use crate::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle};
+use crate::{credentials, normalize};
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
