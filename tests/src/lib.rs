@@ -314,9 +314,12 @@ impl Raw {
             .expect("send");
     }
 
-    /// Connect with extra request headers (`Host`, `Origin`, …); the HTTP status of a refused
-    /// upgrade is the error.
-    pub async fn connect_with(ws_url: &str, headers: &[(&str, &str)]) -> Result<Raw, u16> {
+    /// Connect with extra request headers (`Host`, `Origin`, …); a refused upgrade gives its
+    /// HTTP status and the error code of its body.
+    pub async fn connect_with(
+        ws_url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Raw, (u16, String)> {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
         use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
         let mut req = ws_url.into_client_request().expect("a WebSocket URL");
@@ -333,7 +336,15 @@ impl Raw {
                 live: None,
                 gaps: 0,
             }),
-            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => Err(resp.status().as_u16()),
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                let code = resp
+                    .body()
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+                    .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
+                    .unwrap_or_default();
+                Err((resp.status().as_u16(), code))
+            }
             Err(e) => panic!("unexpected connection error {e}"),
         }
     }

@@ -238,7 +238,7 @@ async fn dns_rebinding_foreign_hosts_are_refused_and_origins_ignore_the_host_hea
         )
         .await
         .err(),
-        Some(403),
+        Some((403, "host_not_allowed".to_string())),
         "upgrade with a foreign Host and a matching Origin"
     );
     let evil_port = format!("evil.example:{port}");
@@ -246,7 +246,7 @@ async fn dns_rebinding_foreign_hosts_are_refused_and_origins_ignore_the_host_hea
         Raw::connect_with(&server.ws(), &[("origin", &format!("http://{evil_port}"))])
             .await
             .err(),
-        Some(403),
+        Some((403, "origin_not_allowed".to_string())),
         "a foreign Origin on the server's port"
     );
     let client = reqwest::Client::new();
