@@ -76,7 +76,7 @@ enum Got {
     Ws {
         answer: Value,
         close: Option<Option<(u16, String)>>,
-        conn: Option<Raw>,
+        conn: Option<Box<Raw>>,
     },
     Http {
         status: u16,
@@ -124,7 +124,7 @@ async fn answer(mut c: Raw, closes: bool) -> Got {
         Got::Ws {
             answer,
             close: None,
-            conn: Some(c),
+            conn: Some(Box::new(c)),
         }
     }
 }
