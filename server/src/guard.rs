@@ -27,6 +27,20 @@ fn nz(n: u32) -> NonZeroU32 {
     NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN)
 }
 
+/// The key an address is limited under. An IPv6 address is limited by its /64 prefix: one
+/// network (a home, an office, a cloud machine) gets a whole /64 and can use any address in it,
+/// so per address would be no limit at all. An IPv4-mapped IPv6 address counts as its IPv4
+/// address.
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        },
+    }
+}
+
 /// `n` per `period`, with bursts of `burst`.
 fn quota(n: u32, period: Duration, burst: u32) -> Quota {
     let per = period / n.max(1);
@@ -86,18 +100,19 @@ impl Guard {
     /// whether a code exists)? When not, how long until it may.
     pub fn join_attempt(&self, ip: IpAddr) -> Result<(), Duration> {
         self.joins
-            .check_key(&ip)
+            .check_key(&address_key(ip))
             .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 
     /// May this address create a session now?
     pub fn creation_allowed(&self, ip: IpAddr) -> bool {
-        self.creations.check_key(&ip).is_ok()
+        self.creations.check_key(&address_key(ip)).is_ok()
     }
 
     /// Take a connection slot for this address and one of the process, if both are free. The
     /// slots are given back when the returned value is dropped.
     pub fn connect(&self, ip: IpAddr) -> Result<ConnectionSlot, NoSlot> {
+        let ip = address_key(ip);
         let max_total = self.max_total;
         if self
             .total
@@ -409,6 +424,23 @@ mod tests {
         assert_eq!(g.connect(ip).err(), Some(NoSlot::Address));
         drop(a);
         assert!(g.connect(ip).is_ok());
+    }
+
+    #[test]
+    fn ipv6_addresses_are_limited_by_their_64_prefix() {
+        let limits = Limits {
+            joins_per_minute: 2, // bursts of 1
+            ..Limits::default()
+        };
+        let g = Guard::new(&limits);
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:ffff".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(g.join_attempt(a).is_ok());
+        assert!(g.join_attempt(b).is_err(), "the same /64");
+        assert!(g.join_attempt(other).is_ok());
+        let mapped: IpAddr = "::ffff:10.0.0.9".parse().unwrap();
+        assert_eq!(address_key(mapped), IpAddr::from([10, 0, 0, 9]));
     }
 
     #[test]

@@ -446,3 +446,67 @@ async fn capacity_caps_fill_up_and_refuse_with_server_full() {
     }
     server.stop().await;
 }
+
+/// Threat model (SECURITY.md): the facilitator of one session, or a participant of it, gets
+/// nothing of another session with their own secret or resume token — no facilitator join, no
+/// report, no history, no secret rotation, no follow-up carrying its results, no resume.
+#[tokio::test]
+async fn another_sessions_facilitator_secret_and_token_open_nothing() {
+    let server = InProcess::start().await;
+    let mine = create_session(&server.http(), "Eigen sessie").await;
+    let theirs = create_session(&server.http(), "Andere sessie").await;
+    let (_p, welcome) = Raw::join(
+        &server.ws(),
+        join::participant(&mine.code, "Insider", "ict"),
+    )
+    .await;
+    let token = welcome["resume_token"].as_str().unwrap().to_string();
+    let mut c = Raw::connect(&server.ws()).await;
+    c.send_json(join::facilitator(&theirs.code, &mine.facilitator_secret))
+        .await;
+    assert_eq!(c.until_type("error").await["code"], "bad_credentials");
+    c.send_json(join::resume(&theirs.code, &token)).await;
+    assert_eq!(c.until_type("error").await["code"], "bad_credentials");
+    let client = reqwest::Client::new();
+    let base = format!("{}/api/sessions/{}", server.http(), theirs.code);
+    for (method, url) in [
+        ("GET", format!("{base}/report/json")),
+        ("GET", format!("{base}/history/0")),
+        ("POST", format!("{base}/facilitator-secret")),
+    ] {
+        let req = if method == "GET" {
+            client.get(&url)
+        } else {
+            client.post(&url)
+        };
+        let resp = req
+            .bearer_auth(&mine.facilitator_secret)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 401, "{method} {url}");
+        assert_eq!(
+            resp.json::<Value>().await.unwrap()["error"]["code"],
+            "bad_credentials"
+        );
+    }
+    let resp = client
+        .post(format!("{}/api/sessions", server.http()))
+        .json(&json!({
+            "title": "Vervolg", "organisation": "", "language": "nl",
+            "template": "strategic-framework",
+            "follows": {"code": theirs.code, "secret": mine.facilitator_secret}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 401);
+    // Their own session still opens with their own secret.
+    let (_fac, w) = Raw::join(
+        &server.ws(),
+        join::facilitator(&theirs.code, &theirs.facilitator_secret),
+    )
+    .await;
+    assert_eq!(w["role"], "facilitator");
+    server.stop().await;
+}
