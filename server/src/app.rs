@@ -100,14 +100,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(http_api::not_found)
         .method_not_allowed_fallback(http_api::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        // Inside the header layers, so that a refusal carries the security headers too.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             check_host,
         ))
+        .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -104,7 +104,8 @@ struct Reader {
     strikes: u32,
     strike_window: Instant,
     /// The stream ended on an error that may leave the peer's bytes unread (an oversized frame
-    /// is refused from its header, before its payload is read). The socket is then held open
+    /// is refused from its header, before its payload is read; after invalid UTF-8 the stream
+    /// reads nothing more). The socket is then held open
     /// for [`CLOSE_LINGER`] after the close frame, because closing it with unread input makes
     /// the kernel send a TCP reset that can destroy the error message and the close frame.
     unread_input: bool,
@@ -141,10 +142,13 @@ impl Reader {
                                         ),
                                     );
                                 }
-                                Some(code) => self.close(
-                                    code,
-                                    "a text frame must be valid UTF-8; the connection is closed",
-                                ),
+                                Some(code) => {
+                                    self.unread_input = true;
+                                    self.close(
+                                        code,
+                                        "a text frame must be valid UTF-8; the connection is closed",
+                                    );
+                                }
                                 None => debug!(error = %e, "read error"),
                             }
                             break;
