@@ -16,6 +16,8 @@ pub enum ErrorCode {
     BinaryFrame,
     /// The frame is larger than `limits::MAX_MESSAGE_BYTES`.
     MessageTooLarge,
+    /// A text frame whose bytes are not valid UTF-8 (the connection is closed with 1007).
+    InvalidUtf8,
     /// The client speaks a protocol version this server does not.
     UnsupportedVersion,
     // --- joining ---
@@ -111,6 +113,9 @@ pub enum ErrorCode {
     Unavailable,
     /// An unexpected server error; the cause is in the server log.
     Internal,
+    /// The server holds as many connections or live sessions as it is configured for; try again
+    /// later (WebSocket: close 1013; HTTP: 503 with `Retry-After`).
+    ServerFull,
     // --- HTTP only ---
     /// Creating a session needs the operator token on this server (`Authorization: Bearer …`).
     Unauthorized,
@@ -128,6 +133,8 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// A plain HTTP request to `/ws`, which only takes WebSocket upgrades.
     UpgradeRequired,
+    /// The request's `Host` header names none of this server's names (against DNS rebinding).
+    HostNotAllowed,
 }
 
 impl ErrorCode {
@@ -137,6 +144,21 @@ impl ErrorCode {
             .find(|(code, _)| *code == self)
             .map(|(_, name)| *name)
             .unwrap_or("internal")
+    }
+
+    /// The WebSocket close code (RFC 6455, section 7.4) of a connection the server closes for
+    /// this reason; the close frame's reason text is [`ErrorCode::as_str`].
+    pub fn close_code(self) -> u16 {
+        match self {
+            ErrorCode::ShuttingDown | ErrorCode::Unavailable | ErrorCode::IdleTimeout => {
+                close::GOING_AWAY
+            }
+            ErrorCode::InvalidUtf8 => close::INVALID_PAYLOAD,
+            ErrorCode::MessageTooLarge => close::MESSAGE_TOO_BIG,
+            ErrorCode::Internal | ErrorCode::StorageFailed => close::INTERNAL_ERROR,
+            ErrorCode::ServerFull => close::TRY_AGAIN_LATER,
+            _ => close::POLICY_VIOLATION,
+        }
     }
 
     /// The code with this wire name (for close-frame reasons, which carry the name as text).
@@ -152,6 +174,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::UnknownType, "unknown_type"),
     (ErrorCode::BinaryFrame, "binary_frame"),
     (ErrorCode::MessageTooLarge, "message_too_large"),
+    (ErrorCode::InvalidUtf8, "invalid_utf8"),
     (ErrorCode::UnsupportedVersion, "unsupported_version"),
     (ErrorCode::NotJoined, "not_joined"),
     (ErrorCode::AlreadyJoined, "already_joined"),
@@ -195,6 +218,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::ShuttingDown, "shutting_down"),
     (ErrorCode::Unavailable, "unavailable"),
     (ErrorCode::Internal, "internal"),
+    (ErrorCode::ServerFull, "server_full"),
     (ErrorCode::Unauthorized, "unauthorized"),
     (ErrorCode::OriginNotAllowed, "origin_not_allowed"),
     (ErrorCode::InvalidRequest, "invalid_request"),
@@ -203,7 +227,31 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::UnsupportedLanguage, "unsupported_language"),
     (ErrorCode::MethodNotAllowed, "method_not_allowed"),
     (ErrorCode::UpgradeRequired, "upgrade_required"),
+    (ErrorCode::HostNotAllowed, "host_not_allowed"),
 ];
+
+/// WebSocket close codes the server uses (RFC 6455 section 7.4.1, and 1013 from the IANA
+/// registry). A connection the server closes for a reason gets an `error` message with the
+/// [`ErrorCode`] first, then a close frame with [`ErrorCode::close_code`] and the code's name as
+/// the reason; a normal close is [`close::NORMAL`] with the reason `bye`.
+pub mod close {
+    /// A normal close (reason `bye`).
+    pub const NORMAL: u16 = 1000;
+    /// The server is going away or stops this connection for now: `shutting_down`,
+    /// `unavailable`, `idle_timeout`. Reconnect.
+    pub const GOING_AWAY: u16 = 1001;
+    /// A text frame that is not valid UTF-8: `invalid_utf8`.
+    pub const INVALID_PAYLOAD: u16 = 1007;
+    /// Any other refusal that ends the connection (`rate_limited`, `removed`, `slow_consumer`,
+    /// `unsupported_version`, …).
+    pub const POLICY_VIOLATION: u16 = 1008;
+    /// A frame larger than `limits::MAX_MESSAGE_BYTES`: `message_too_large`.
+    pub const MESSAGE_TOO_BIG: u16 = 1009;
+    /// `internal`, `storage_failed`.
+    pub const INTERNAL_ERROR: u16 = 1011;
+    /// `server_full`: the server is at its capacity; try again later.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+}
 
 impl std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -222,5 +270,15 @@ mod tests {
             assert_eq!(code.as_str(), *name);
             assert_eq!(ErrorCode::parse(name), Some(*code));
         }
+    }
+
+    #[test]
+    fn close_codes_follow_rfc_6455() {
+        assert_eq!(ErrorCode::InvalidUtf8.close_code(), 1007);
+        assert_eq!(ErrorCode::MessageTooLarge.close_code(), 1009);
+        assert_eq!(ErrorCode::ServerFull.close_code(), 1013);
+        assert_eq!(ErrorCode::IdleTimeout.close_code(), 1001);
+        assert_eq!(ErrorCode::StorageFailed.close_code(), 1011);
+        assert_eq!(ErrorCode::RateLimited.close_code(), 1008);
     }
 }

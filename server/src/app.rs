@@ -25,7 +25,7 @@ use tokio_util::task::TaskTracker;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
-use crate::guard::{self, Guard};
+use crate::guard::{Guard, Names, NoSlot};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::store::{DataDirLock, Store, StoreError};
@@ -46,6 +46,8 @@ pub struct AppState {
     pub guard: Arc<Guard>,
     /// What `/metrics` shows.
     pub metrics: Metrics,
+    /// The names this server answers to (`Host` and `Origin` checks).
+    pub names: Arc<Names>,
 }
 
 /// Failure to start.
@@ -106,12 +108,41 @@ pub fn router(state: AppState) -> Router {
         .fallback(http_api::not_found)
         .method_not_allowed_fallback(http_api::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Inside the header layers, so that a refusal carries the security headers too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            check_host,
+        ))
         .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Refuse a request whose `Host` is none of this server's names (DNS rebinding: a page on
+/// another site whose name now points at this server's address); see [`Names`].
+async fn check_host(
+    State(app): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"))
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if !app.names.host_allowed(host) {
+        tracing::warn!(?host, "request for a host that is not this server refused");
+        return http_api::AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::HostNotAllowed,
+            "this server does not answer to this host name (see --allowed-hosts)",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// A layer that sets a security header on every response.
@@ -134,9 +165,10 @@ async fn upgrade(
         )
         .into_response();
     };
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    if !guard::origin_allowed(origin, host, &app.public_url, &app.config.allowed_origins) {
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    if !app.names.origin_allowed(origin) {
         tracing::warn!(?origin, "WebSocket upgrade from a foreign origin refused");
         return http_api::AppError::new(
             StatusCode::FORBIDDEN,
@@ -145,13 +177,22 @@ async fn upgrade(
         )
         .into_response();
     }
-    let Some(slot) = app.guard.connect(peer.ip()) else {
-        return http_api::AppError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::LimitReached,
-            "too many open connections from this address",
-        )
-        .into_response();
+    let slot = match app.guard.connect(peer.ip()) {
+        Ok(slot) => Some(slot),
+        Err(NoSlot::Address) => {
+            return http_api::AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::LimitReached,
+                "too many open connections from this address",
+            )
+            .into_response();
+        }
+        // Upgraded and then refused with a reason a browser can read (it cannot read the
+        // status of a failed upgrade).
+        Err(NoSlot::Server) => {
+            tracing::warn!("connection refused: the server holds --max-connections connections");
+            None
+        }
     };
     upgrade
         // Small buffers: an idle connection costs a few KiB instead of ~136 KiB (DESIGN.md).
@@ -164,7 +205,16 @@ async fn upgrade(
             // Tracked by us: axum's graceful shutdown does not see upgraded sockets. Run in
             // axum's upgrade task rather than a second task (one task fewer per connection).
             let tracker = app.tracker.clone();
-            tracker.track_future(ws::serve(socket, app, peer, slot))
+            async move {
+                match slot {
+                    Some(slot) => {
+                        tracker
+                            .track_future(ws::serve(socket, app, peer, slot))
+                            .await
+                    }
+                    None => tracker.track_future(ws::refuse_full(socket)).await,
+                }
+            }
         })
 }
 
@@ -197,6 +247,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     let registry = Registry::new(store.clone(), &config, shutdown.clone(), tracker.clone())
         .with_metrics(metrics.clone());
     let config_limits = config.limits.clone();
+    let names = Arc::new(Names::new(&config, addr, &public_url));
     let state = AppState {
         config: Arc::new(config),
         store,
@@ -207,6 +258,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         websocket_url,
         guard: Arc::new(Guard::new(&config_limits)),
         metrics,
+        names,
     };
     let app = router(state.clone());
     let token = shutdown.clone();

@@ -42,6 +42,12 @@ pub struct Args {
     /// e.g. `https://intranet.example.nl`.
     #[arg(long, env = "DRAAGVLAK_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+    /// Host names (with an optional `:port`) besides the public URL's under which this server
+    /// is reached, comma-separated, e.g. the name a reverse proxy sends as `Host`. Requests with
+    /// any other `Host` are refused (against DNS rebinding). Loopback names are allowed when
+    /// listening on a loopback address, IP literals when listening on all addresses.
+    #[arg(long, env = "DRAAGVLAK_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
     /// When set, creating a session requires `Authorization: Bearer <token>`. Off by default
     /// (for local use); set it on a server reachable from the internet.
     #[arg(long, env = "DRAAGVLAK_OPERATOR_TOKEN")]
@@ -66,6 +72,13 @@ pub struct Args {
         default_value_t = 5000
     )]
     pub max_connections_per_session: usize,
+    /// Open WebSocket connections of the whole process; more are refused with `server_full`.
+    #[arg(long, env = "DRAAGVLAK_MAX_CONNECTIONS", default_value_t = 20_000)]
+    pub max_connections: usize,
+    /// Sessions loaded at the same time (each with its document in memory); joining another
+    /// session, or creating one, is refused with `server_full` while this many are live.
+    #[arg(long, env = "DRAAGVLAK_MAX_LIVE_SESSIONS", default_value_t = 1_000)]
+    pub max_live_sessions: usize,
     /// Seconds between WebSocket pings the server sends to each connection. Browsers answer
     /// pings by themselves, so a quiet but healthy client is never idle.
     #[arg(long, env = "DRAAGVLAK_PING_INTERVAL_SECS", default_value_t = 20)]
@@ -154,6 +167,8 @@ pub struct Config {
     pub session_idle: Duration,
     /// Extra origins allowed to open WebSockets (the server's own always are).
     pub allowed_origins: Vec<String>,
+    /// Extra names (`host[:port]`) a request's `Host` may carry (see `guard::Names`).
+    pub allowed_hosts: Vec<String>,
     /// Required bearer token for creating sessions (and for `/metrics` on `listen`), if any.
     pub operator_token: Option<String>,
     /// A separate address for `/metrics`; `None`: served on `listen`.
@@ -197,6 +212,10 @@ pub struct Limits {
     pub sessions_per_hour: u32,
     pub max_connections_per_ip: usize,
     pub max_connections_per_session: usize,
+    /// Open WebSocket connections of the whole process.
+    pub max_connections: usize,
+    /// Sessions loaded at the same time.
+    pub max_live_sessions: usize,
     /// Least time between two view fan-outs of one session (deltas and `me`). Ticks that come
     /// faster are coalesced: their changes go out together in one delta per audience, and
     /// their acks wait for it. Bounds the broadcasts per second a big session makes (each one
@@ -222,6 +241,8 @@ impl Default for Limits {
             sessions_per_hour: 60,
             max_connections_per_ip: 2000,
             max_connections_per_session: 5000,
+            max_connections: 20_000,
+            max_live_sessions: 1_000,
             min_delta_interval: Duration::from_millis(DEFAULT_MIN_DELTA_INTERVAL_MS),
         }
     }
@@ -234,6 +255,8 @@ pub enum ConfigError {
     PublicUrl(String),
     #[error("allowed origin {0:?} must start with http:// or https://")]
     Origin(String),
+    #[error("allowed host {0:?} must be a host name or address with an optional :port")]
+    Host(String),
     #[error("{0} must be at least 1")]
     Zero(&'static str),
     #[error("the operator token must have at least 16 characters")]
@@ -266,6 +289,14 @@ impl Config {
                 return Err(ConfigError::Origin(origin.clone()));
             }
         }
+        for host in &args.allowed_hosts {
+            let valid = host
+                .parse::<axum::http::uri::Authority>()
+                .is_ok_and(|a| !a.as_str().contains('@') && !a.host().is_empty());
+            if !valid {
+                return Err(ConfigError::Host(host.clone()));
+            }
+        }
         let nonzero = |name: &'static str, v: u64| {
             if v == 0 {
                 Err(ConfigError::Zero(name))
@@ -284,6 +315,8 @@ impl Config {
             "--max-connections-per-session",
             args.max_connections_per_session as u64,
         )?;
+        nonzero("--max-connections", args.max_connections as u64)?;
+        nonzero("--max-live-sessions", args.max_live_sessions as u64)?;
         nonzero("--ping-interval-secs", args.ping_interval_secs)?;
         if args.idle_timeout_secs <= args.ping_interval_secs {
             return Err(ConfigError::IdleNotAbovePing {
@@ -309,6 +342,7 @@ impl Config {
                 .iter()
                 .map(|o| o.trim_end_matches('/').to_string())
                 .collect(),
+            allowed_hosts: args.allowed_hosts,
             operator_token: args.operator_token,
             metrics_listen: args.metrics_listen,
             limits: Limits {
@@ -317,6 +351,8 @@ impl Config {
                 sessions_per_hour: args.sessions_per_hour,
                 max_connections_per_ip: args.max_connections_per_ip,
                 max_connections_per_session: args.max_connections_per_session,
+                max_connections: args.max_connections,
+                max_live_sessions: args.max_live_sessions,
                 ping_interval: Duration::from_secs(args.ping_interval_secs),
                 idle_timeout: Duration::from_secs(args.idle_timeout_secs),
                 max_text_chars: args.max_text_chars,
@@ -334,6 +370,7 @@ impl Config {
             public_url: None,
             session_idle: Duration::from_secs(120),
             allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
             operator_token: None,
             metrics_listen: None,
             limits: Limits::default(),
@@ -393,6 +430,40 @@ mod tests {
         ));
         assert!(matches!(
             config(&["--ping-interval-secs", "0"]),
+            Err(ConfigError::Zero(_))
+        ));
+    }
+
+    #[test]
+    fn capacity_and_hosts_are_set_by_flags() {
+        let c = config(&[
+            "--max-connections",
+            "10",
+            "--max-live-sessions",
+            "2",
+            "--allowed-hosts",
+            "workshop.example.nl,proxy.internal:8080",
+        ])
+        .expect("valid");
+        assert_eq!(
+            (c.limits.max_connections, c.limits.max_live_sessions),
+            (10, 2)
+        );
+        assert_eq!(
+            c.allowed_hosts,
+            vec!["workshop.example.nl", "proxy.internal:8080"]
+        );
+        let d = config(&[]).expect("defaults");
+        assert_eq!(
+            (d.limits.max_connections, d.limits.max_live_sessions),
+            (20_000, 1_000)
+        );
+        assert!(matches!(
+            config(&["--allowed-hosts", "user@evil.example"]),
+            Err(ConfigError::Host(_))
+        ));
+        assert!(matches!(
+            config(&["--max-live-sessions", "0"]),
             Err(ConfigError::Zero(_))
         ));
     }

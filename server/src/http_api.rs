@@ -1,7 +1,9 @@
 //! The HTTP API: create a session, look one up by join code, health and readiness.
 //!
 //! Errors reach the client as `{"error": {"code", "message"}}` with a stable code; the cause of
-//! an internal error goes to the log, never to the client.
+//! an internal error goes to the log, never to the client. Every route that tells whether a join
+//! code exists draws on the address's join budget first (the same one as a WebSocket `join`), so
+//! codes cannot be guessed faster over HTTP; over the budget it answers 429 with `Retry-After`.
 
 use axum::Json;
 use std::net::SocketAddr;
@@ -31,6 +33,8 @@ pub struct AppError {
     status: StatusCode,
     code: ErrorCode,
     message: String,
+    /// Seconds for a `Retry-After` header (with 429 and 503).
+    retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -39,7 +43,14 @@ impl AppError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
+    }
+
+    /// Tell the client when to try again (`Retry-After`, whole seconds, at least 1).
+    pub fn retry_after(mut self, wait: std::time::Duration) -> AppError {
+        self.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
+        self
     }
 
     fn internal(cause: impl std::fmt::Display) -> AppError {
@@ -69,8 +80,30 @@ impl IntoResponse for AppError {
                 message: self.message,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
+        }
+        response
     }
+}
+
+/// How long a client is asked to wait when the server is full.
+const FULL_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// One try of a join code from this address, counted against the same budget as WebSocket
+/// joins: every route that answers differently for a live and an unknown code calls this first.
+fn code_attempt(app: &AppState, peer: SocketAddr) -> Result<(), AppError> {
+    app.guard.join_attempt(peer.ip()).map_err(|wait| {
+        AppError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::RateLimited,
+            "too many join codes tried from this address; wait and try again",
+        )
+        .retry_after(wait)
+    })
 }
 
 /// A JSON body extractor whose rejections are [`AppError`]s.
@@ -119,6 +152,9 @@ pub async fn create_session(
     JsonBody(req): JsonBody<CreateSession>,
 ) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
     may_create(&app, peer, &headers)?;
+    if req.follows.is_some() {
+        code_attempt(&app, peer)?;
+    }
     let created = create(&app, req, None).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -172,7 +208,17 @@ fn may_create(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
             "too many sessions created from this address; try again later",
-        ));
+        )
+        .retry_after(std::time::Duration::from_secs(60)));
+    }
+    // A session that could not be joined is no use: refuse while the server is full.
+    if !app.registry.has_room() {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::ServerFull,
+            "this server holds as many live sessions as it may; try again later",
+        )
+        .retry_after(FULL_RETRY_AFTER));
     }
     Ok(())
 }
@@ -323,8 +369,10 @@ fn bearer(headers: &HeaderMap) -> &str {
 /// `GET /api/sessions/{code}`: public facts only.
 pub async fn lookup_session(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
 ) -> Result<Json<SessionPublic>, AppError> {
+    code_attempt(&app, peer)?;
     let row = session_row(&app, &code).await?;
     Ok(Json(SessionPublic {
         code: row.code,
@@ -345,9 +393,11 @@ pub async fn lookup_session(
 /// made with it are closed.
 pub async fn rotate_secret(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<SecretRotated>, AppError> {
+    code_attempt(&app, peer)?;
     let row = session_row(&app, &code).await?;
     let presented = bearer(&headers);
     if !credentials::verify_secret(presented, &row.facilitator_hash) {
@@ -376,9 +426,11 @@ pub async fn rotate_secret(
 /// `Authorization: Bearer <facilitator secret>`: the session's report as a download.
 pub async fn report(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((code, format)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<axum::response::Response, AppError> {
+    code_attempt(&app, peer)?;
     let Some(format) = report::Format::parse(&format) else {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,
@@ -443,9 +495,11 @@ async fn load_as_facilitator(
 /// phase, rebuilt from the Automerge history (facilitator only, read-only).
 pub async fn history(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path((code, phase)): Path<(String, u32)>,
     headers: HeaderMap,
 ) -> Result<Json<HistoryView>, AppError> {
+    code_attempt(&app, peer)?;
     let (_, mut ws) = load_as_facilitator(&app, &code, bearer(&headers), "the history").await?;
     let Some(end) = follow_up::end_of_phase(ws.state(), phase as usize) else {
         return Err(AppError::new(

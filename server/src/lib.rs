@@ -9,6 +9,7 @@
 //! - [`session`]: the workshop logic and the per-session actor;
 //! - [`store`]: SQLite, the only module that touches the database;
 //! - [`credentials`]: secrets, tokens, join codes;
+//! - [`normalize`]: display names in one canonical form (NFC, no invisible characters);
 //! - [`guard`]: rate limits, connection caps, the Origin check;
 //! - [`logging`]: the binaries' log subscriber (text or JSON);
 //! - [`metrics`]: the figures `/metrics` shows (Prometheus text format);
@@ -25,6 +26,7 @@ pub mod guard;
 pub mod http_api;
 pub mod logging;
 pub mod metrics;
+pub mod normalize;
 pub mod registry;
 pub mod report;
 pub mod session;

@@ -5,8 +5,12 @@
 //! the actor in the same step, without awaiting; the actor loads the document inside its own task
 //! while joins wait in its mailbox. No DashMap guard is ever held across an `.await` (clippy
 //! enforces this through `await-holding-invalid-types`).
+//!
+//! The number of live sessions is capped (`--max-live-sessions`): [`Registry::try_get_or_spawn`]
+//! refuses to load one more. Loading is rare, so the check and the insertion happen under one
+//! plain mutex (never held across an await), which makes the cap exact.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
@@ -20,7 +24,16 @@ pub struct Registry {
     sessions: Arc<DashMap<Arc<str>, SessionHandle>>,
     ctx: ActorContext,
     tracker: TaskTracker,
+    /// Most sessions loaded at the same time.
+    max_live: usize,
+    /// Held while a session is checked against the cap and inserted.
+    loading: Arc<Mutex<()>>,
 }
+
+/// The server already holds `--max-live-sessions` live sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the server holds as many live sessions as it may")]
+pub struct Full;
 
 impl Registry {
     pub fn new(
@@ -41,6 +54,8 @@ impl Registry {
                 metrics: crate::metrics::Metrics::new(),
             },
             tracker,
+            max_live: config.limits.max_live_sessions,
+            loading: Arc::new(Mutex::new(())),
         }
     }
 
@@ -49,6 +64,25 @@ impl Registry {
     pub fn with_metrics(mut self, metrics: crate::metrics::Metrics) -> Registry {
         self.ctx.metrics = metrics;
         self
+    }
+
+    /// Like [`Registry::get_or_spawn`], but a session that is not loaded is only started while
+    /// fewer than `--max-live-sessions` are.
+    pub fn try_get_or_spawn(&self, session_id: &str) -> Result<SessionHandle, Full> {
+        if let Some(h) = self.sessions.get(session_id) {
+            return Ok(h.clone());
+        }
+        let _loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        if !self.sessions.contains_key(session_id) && self.sessions.len() >= self.max_live {
+            return Err(Full);
+        }
+        Ok(self.get_or_spawn(session_id))
+    }
+
+    /// Whether one more session may be loaded now (for refusing to create one that could not
+    /// be joined).
+    pub fn has_room(&self) -> bool {
+        self.sessions.len() < self.max_live
     }
 
     /// The handle of a live session, starting its actor if it is not running.

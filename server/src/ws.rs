@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use draagvlak_protocol::error::close;
 use draagvlak_protocol::{ClientMessage, ErrorCode, JoinRequest, PROTOCOL_VERSION, ServerMessage};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt as _, StreamExt as _};
@@ -19,11 +20,11 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, info_span, warn};
 
 use crate::app::AppState;
-use crate::credentials;
 use crate::guard::ConnectionSlot;
 use crate::metrics::ConnMetrics;
 use crate::session::Refusal;
 use crate::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle};
+use crate::{credentials, normalize};
 
 static NEXT_CONN: AtomicU64 = AtomicU64::new(1);
 
@@ -90,6 +91,7 @@ pub async fn serve(socket: WebSocket, app: AppState, peer: SocketAddr, slot: Con
         peer,
         strikes: 0,
         strike_window: Instant::now(),
+        unread_input: false,
         _slot: slot,
         metrics,
     };
@@ -113,6 +115,12 @@ struct Reader {
     /// Invalid frames in the current window; the connection closes past a limit.
     strikes: u32,
     strike_window: Instant,
+    /// The stream ended on an error that may leave the peer's bytes unread (an oversized frame
+    /// is refused from its header, before its payload is read; after invalid UTF-8 the stream
+    /// reads nothing more). The socket is then held open
+    /// for [`CLOSE_LINGER`] after the close frame, because closing it with unread input makes
+    /// the kernel send a TCP reset that can destroy the error message and the close frame.
+    unread_input: bool,
     /// This connection's place in the per-address count, given back on drop.
     _slot: ConnectionSlot,
     /// Times intents until their replies leave (ack latency).
@@ -128,7 +136,7 @@ impl Reader {
         loop {
             tokio::select! {
                 _ = &mut writer => {
-                    linger(&mut stream).await;
+                    linger(&mut stream, self.unread_input).await;
                     return;
                 }
                 frame = stream.next() => {
@@ -137,16 +145,25 @@ impl Reader {
                     match frame {
                         None => break,
                         Some(Err(e)) => {
-                            if is_capacity_error(&e) {
-                                self.close(
-                                    ErrorCode::MessageTooLarge,
-                                    format!(
-                                        "a message may be at most {} bytes",
-                                        draagvlak_protocol::limits::MAX_MESSAGE_BYTES
-                                    ),
-                                );
-                            } else {
-                                debug!(error = %e, "read error");
+                            match read_error(&e) {
+                                Some(ErrorCode::MessageTooLarge) => {
+                                    self.unread_input = true;
+                                    self.close(
+                                        ErrorCode::MessageTooLarge,
+                                        format!(
+                                            "a message may be at most {} bytes",
+                                            draagvlak_protocol::limits::MAX_MESSAGE_BYTES
+                                        ),
+                                    );
+                                }
+                                Some(code) => {
+                                    self.unread_input = true;
+                                    self.close(
+                                        code,
+                                        "a text frame must be valid UTF-8; the connection is closed",
+                                    );
+                                }
+                                None => debug!(error = %e, "read error"),
                             }
                             break;
                         }
@@ -182,7 +199,7 @@ impl Reader {
             .await
             .is_ok()
         {
-            linger(&mut stream).await;
+            linger(&mut stream, self.unread_input).await;
         }
     }
 
@@ -285,6 +302,10 @@ impl Reader {
                 }
                 match self.join(join).await {
                     Ok(()) => true,
+                    Err(r) if r.code == ErrorCode::ServerFull => {
+                        self.close(r.code, r.message);
+                        false
+                    }
                     Err(r) => {
                         self.error(r.code, r.message);
                         true
@@ -293,9 +314,10 @@ impl Reader {
             }
             ClientMessage::Intent {
                 id,
-                intent,
+                mut intent,
                 on_behalf_of,
             } => {
+                normalize::intent(&mut intent);
                 let Some(handle) = &self.joined else {
                     self.error(ErrorCode::NotJoined, "send join first");
                     return true;
@@ -327,13 +349,17 @@ impl Reader {
         }
     }
 
-    async fn join(&mut self, request: JoinRequest) -> Result<(), Refusal> {
-        if !self.app.guard.join_allowed(self.peer.ip()) {
+    async fn join(&mut self, mut request: JoinRequest) -> Result<(), Refusal> {
+        if let Err(wait) = self.app.guard.join_attempt(self.peer.ip()) {
             return Err(Refusal::new(
                 ErrorCode::RateLimited,
-                "too many join attempts from this address; wait a minute",
+                format!(
+                    "too many join attempts from this address; try again in {} s",
+                    wait.as_secs() + 1
+                ),
             ));
         }
+        normalize::join(&mut request);
         let code = credentials::normalise_code(request.code());
         let row = self
             .app
@@ -353,7 +379,13 @@ impl Reader {
         tracing::Span::current().record("session", row.id.as_str());
         // A session that is unloading answers `unavailable`; the next try starts a new actor.
         for attempt in 0..20u64 {
-            let handle = self.app.registry.get_or_spawn(&row.id);
+            let handle = self.app.registry.try_get_or_spawn(&row.id).map_err(|_| {
+                warn!("join refused: the server holds --max-live-sessions live sessions");
+                Refusal::new(
+                    ErrorCode::ServerFull,
+                    "this server is full: it holds as many live sessions as it may; try again later",
+                )
+            })?;
             let (reply_tx, reply_rx) = oneshot::channel();
             let cmd = Cmd::Join {
                 conn: self.link.clone(),
@@ -380,15 +412,41 @@ impl Reader {
 }
 
 /// Read and discard until the peer's close frame, the end of the stream, or [`CLOSE_LINGER`].
-async fn linger(stream: &mut SplitStream<WebSocket>) {
+/// With `unread_input` the stream cannot be read any more (it ended on an error) but the peer's
+/// bytes may still wait in the socket: the socket is then held open for [`CLOSE_LINGER`], so that
+/// the peer reads the error and the close frame before the socket is closed.
+async fn linger(stream: &mut SplitStream<WebSocket>, unread_input: bool) {
     let _ = tokio::time::timeout(CLOSE_LINGER, async {
         while let Some(Ok(msg)) = stream.next().await {
             if matches!(msg, Message::Close(_)) {
-                break;
+                return;
             }
+        }
+        if unread_input {
+            std::future::pending::<()>().await;
         }
     })
     .await;
+}
+
+/// Refuse a connection the server has no room for: `server_full`, then the close frame (1013),
+/// then a moment for the peer to read both.
+pub async fn refuse_full(socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    let err = ServerMessage::Error {
+        code: ErrorCode::ServerFull,
+        message: "this server is full: it holds as many connections as it may; try again later"
+            .into(),
+    };
+    if let Ok(text) = serde_json::to_string(&err) {
+        let _ = sink.send(Message::Text(text.into())).await;
+    }
+    let frame = CloseFrame {
+        code: ErrorCode::ServerFull.close_code(),
+        reason: Utf8Bytes::from_static("server_full"),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
+    linger(&mut stream, false).await;
 }
 
 /// The id of a frame that looks like an intent but does not parse as one.
@@ -402,9 +460,18 @@ fn unreadable_intent_id(text: &str) -> Option<String> {
         .then(|| id.to_string())
 }
 
-fn is_capacity_error(e: &axum::Error) -> bool {
+/// The code of a read error the peer caused and must be told about: a frame over the size
+/// limit, or a text frame that is not UTF-8. axum does not expose tungstenite's error type, so
+/// its text is read (the integration tests `protocol_errors` and `hostile_inputs` pin it).
+fn read_error(e: &axum::Error) -> Option<ErrorCode> {
     let text = e.to_string();
-    text.contains("Space limit exceeded") || text.contains("capacity") || text.contains("too long")
+    if text.contains("Space limit exceeded") || text.contains("too long") {
+        Some(ErrorCode::MessageTooLarge)
+    } else if text.contains("UTF-8") {
+        Some(ErrorCode::InvalidUtf8)
+    } else {
+        None
+    }
 }
 
 /// Send everything already queued; false when the socket is gone.
@@ -427,9 +494,16 @@ async fn send_queued(
 }
 
 /// Drain the outbound queue into the socket; ping every `ping_interval`; close with
-/// `idle_timeout` a peer from which nothing (no message, no pong) came for `idle_timeout`
-/// (checked at each ping, so the close comes at most one ping interval later); close with a
-/// reason when asked.
+/// `idle_timeout` a peer from which nothing (no message, no pong) came for `idle_timeout`; close
+/// with a reason when asked.
+///
+/// Idle means that nothing *arrived*, judged after reading what is there. Silence is checked at
+/// each ping, and a connection is closed only when it is still silent at the next ping as well,
+/// a full ping interval later (so at most two ping intervals after the idle timeout). A process
+/// that was paused (SIGSTOP, a stalled VM) wakes with every connection's last frame long ago and
+/// the frames its peers kept sending still unread in the socket buffers; this tick may run before
+/// the reader has read them. The second look comes after the reader has had a whole interval to
+/// do so. Missed ticks are delayed, not fired in a burst, for the same reason.
 async fn writer(
     mut sink: SplitSink<WebSocket, Message>,
     mut rx: mpsc::Receiver<Arc<str>>,
@@ -442,6 +516,9 @@ async fn writer(
     let ping_every = app.config.limits.ping_interval;
     let idle_timeout = app.config.limits.idle_timeout;
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The `last_seen` value at a tick that found the peer silent for the idle timeout.
+    let mut silent_since: Option<u64> = None;
     let shutting_down = || {
         Some((
             ErrorCode::ShuttingDown,
@@ -507,9 +584,12 @@ async fn writer(
                 }
             }
             _ = ping.tick() => {
-                let silent_ms = (started.elapsed().as_millis() as u64)
-                    .saturating_sub(last_seen.load(Ordering::Relaxed));
-                if Duration::from_millis(silent_ms) >= idle_timeout {
+                let seen = last_seen.load(Ordering::Relaxed);
+                let silent_ms = (started.elapsed().as_millis() as u64).saturating_sub(seen);
+                let silent = Duration::from_millis(silent_ms) >= idle_timeout;
+                let confirmed = silent && silent_since == Some(seen);
+                silent_since = silent.then_some(seen);
+                if confirmed {
                     debug!(silent_ms, "peer silent; closing");
                     break Some((
                         ErrorCode::IdleTimeout,
@@ -536,20 +616,13 @@ async fn writer(
             if let Ok(text) = serde_json::to_string(&err) {
                 let _ = sink.send(Message::Text(text.into())).await;
             }
-            let close_code = match code {
-                ErrorCode::ShuttingDown | ErrorCode::Unavailable | ErrorCode::IdleTimeout => 1001,
-                ErrorCode::MessageTooLarge => 1009,
-                ErrorCode::Internal | ErrorCode::StorageFailed => 1011,
-                ErrorCode::SlowConsumer => 1008,
-                _ => 1008,
-            };
             CloseFrame {
-                code: close_code,
+                code: code.close_code(),
                 reason: Utf8Bytes::from(code.as_str()),
             }
         }
         None => CloseFrame {
-            code: 1000,
+            code: close::NORMAL,
             reason: Utf8Bytes::from_static("bye"),
         },
     };

@@ -57,3 +57,25 @@ test('user text is text, and long words wrap', async () => {
     assertNoProblems(page, what);
   }
 });
+
+// Issue 12: the join page's lookup of a code draws on the join budget of the address. Beyond it
+// (a room behind one NAT address, or someone guessing codes) the server answers 429; the page
+// must say so and offer to try again, not claim the session is closed.
+test('a join page over the join budget says so and tries again', async () => {
+  const created = await createSession('Drukte');
+  const { page } = await device(browser, PHONE);
+  let refuse = true;
+  await page.route(`**/api/sessions/${created.code}`, (route) => (refuse
+    ? route.fulfill({ status: 429, contentType: 'application/json', headers: { 'Retry-After': '30' },
+      body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many join codes tried from this address' } }) })
+    : route.continue()));
+  await page.goto(`/join/${created.code}`);
+  await eventually(async () => assert.match(await page.getByTestId('join-busy').textContent(), /te veel codes geprobeerd/));
+  assert.equal(await page.getByTestId('join-closed').count(), 0);
+  await assertNoHorizontalOverflow(page, 'join busy');
+  await shot(page, 'join-busy-phone');
+  refuse = false;
+  await page.getByRole('button', { name: 'Opnieuw proberen' }).click();
+  await eventually(async () => assert.equal(await page.locator('#join-name').count(), 1));
+  assertNoProblems(page, 'join busy');
+});

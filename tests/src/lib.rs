@@ -107,6 +107,16 @@ impl Process {
         Self::start_with(binary, data_dir, &["--log", "warn"], Stdio::inherit())
     }
 
+    /// Like [`Process::start`], with more flags (e.g. `--idle-timeout-secs`).
+    pub fn start_with_args(binary: &str, data_dir: &Path, args: &[&str]) -> Process {
+        let flags: Vec<&str> = ["--log", "warn"]
+            .iter()
+            .copied()
+            .chain(args.iter().copied())
+            .collect();
+        Self::start_with(binary, data_dir, &flags, Stdio::inherit())
+    }
+
     /// Like [`Process::start`], with more flags (later ones win) and the server's standard
     /// error (its log) sent to `stderr`.
     pub fn start_with(binary: &str, data_dir: &Path, flags: &[&str], stderr: Stdio) -> Process {
@@ -163,6 +173,27 @@ impl Process {
     pub fn kill9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGSTOP: the process stands still (as in a VM pause or a long stall) until
+    /// [`Process::resume`]; its sockets keep taking in what peers send.
+    pub fn pause(&self) {
+        let status = Command::new("kill")
+            .arg("-STOP")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill -STOP");
+        assert!(status.success());
+    }
+
+    /// SIGCONT after [`Process::pause`].
+    pub fn resume(&self) {
+        let status = Command::new("kill")
+            .arg("-CONT")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill -CONT");
+        assert!(status.success());
     }
 
     /// SIGTERM, then wait for the process to exit; returns its exit status.
@@ -277,6 +308,54 @@ impl Raw {
 
     pub async fn send_json(&mut self, value: serde_json::Value) {
         self.send_text(value.to_string()).await;
+    }
+
+    /// Send a text frame with these bytes as they are, valid UTF-8 or not (a well-behaved
+    /// client library refuses to).
+    pub async fn send_raw_text(&mut self, bytes: Vec<u8>) {
+        use futures_util::SinkExt as _;
+        use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+        let frame = Frame::message(bytes, OpCode::Data(Data::Text), true);
+        self.ws
+            .send(tokio_tungstenite::tungstenite::Message::Frame(frame))
+            .await
+            .expect("send");
+    }
+
+    /// Connect with extra request headers (`Host`, `Origin`, …); a refused upgrade gives its
+    /// HTTP status and the error code of its body.
+    pub async fn connect_with(
+        ws_url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Raw, (u16, String)> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+        use tokio_tungstenite::tungstenite::http::{HeaderName, HeaderValue};
+        let mut req = ws_url.into_client_request().expect("a WebSocket URL");
+        for (name, value) in headers {
+            req.headers_mut().insert(
+                HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                HeaderValue::from_str(value).expect("header value"),
+            );
+        }
+        match tokio_tungstenite::connect_async(req).await {
+            Ok((ws, _)) => Ok(Raw {
+                ws,
+                frames: Vec::new(),
+                live: None,
+                gaps: 0,
+            }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                let code = resp
+                    .body()
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+                    .and_then(|v| v["error"]["code"].as_str().map(str::to_string))
+                    .unwrap_or_default();
+                Err((resp.status().as_u16(), code))
+            }
+            Err(e) => panic!("unexpected connection error {e}"),
+        }
     }
 
     pub async fn send_binary(&mut self, bytes: Vec<u8>) {

@@ -25,6 +25,8 @@ export function mountJoin(root, code) {
   });
   let mode = 'loading';
   let facts = null;
+  /** Why the session could not be looked up for now (`rate_limited`, `server_full`), in mode `busy`. */
+  let busyCode = '';
   let formError = '';
   /** Which field the person must fix before joining: `name`, `group` or null. */
   let missing = null;
@@ -37,6 +39,11 @@ export function mountJoin(root, code) {
     let body;
     if (mode === 'loading') {
       body = h('p', { class: 'hint', text: t('join.loading') });
+    } else if (mode === 'busy') {
+      const retry = h('button', { type: 'button', class: 'primary', text: t('join.retry') });
+      retry.addEventListener('click', () => showForm());
+      body = h('div', { class: 'card', 'data-testid': 'join-busy' },
+        h('h1', { text: errorText(busyCode) }), retry);
     } else if (mode === 'not_found' || mode === 'closed' || mode === 'removed') {
       const heading = { closed: t('join.closed'), removed: t('join.removed'), not_found: t('join.not_found', { code }) }[mode];
       body = h('div', { class: 'card', 'data-testid': `join-${mode}` },
@@ -135,6 +142,11 @@ export function mountJoin(root, code) {
       const res = await fetch(`/api/sessions/${encodeURIComponent(code)}`);
       if (res.status === 404) {
         mode = 'not_found';
+      } else if (res.status === 429 || res.status === 503) {
+        // Too many codes tried from this network, or the server is full: not a closed session.
+        const body = await res.json().catch(() => ({}));
+        busyCode = (body.error && body.error.code) || 'rate_limited';
+        mode = 'busy';
       } else {
         facts = await res.json();
         mode = facts.status === 'open' ? 'form' : 'closed';
