@@ -87,6 +87,15 @@ pub struct Args {
         default_value_t = DEFAULT_MIN_DELTA_INTERVAL_MS
     )]
     pub min_delta_interval_ms: u64,
+    /// Time zone of the dates and times in reports (an IANA name, e.g. `Europe/Brussels`), from
+    /// the time-zone database built into the binary.
+    #[arg(
+        long,
+        env = "DRAAGVLAK_TIME_ZONE",
+        default_value = crate::report::DEFAULT_TIME_ZONE,
+        global = true
+    )]
+    pub time_zone: String,
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `draagvlak_server=debug`.
     #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info")]
     pub log: String,
@@ -121,6 +130,8 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// Required bearer token for creating sessions, if any.
     pub operator_token: Option<String>,
+    /// Time zone of the dates and times in reports.
+    pub time_zone: jiff::tz::TimeZone,
     pub limits: Limits,
 }
 
@@ -210,6 +221,8 @@ pub enum ConfigError {
         "--max-text-chars must be between 1 and {MAX_TEXT_CHARS} (the protocol's limit), not {0}"
     )]
     TextLimit(usize),
+    #[error("unknown time zone {0:?} (use an IANA name such as Europe/Amsterdam): {1}")]
+    TimeZone(String, jiff::Error),
 }
 
 impl Config {
@@ -262,7 +275,10 @@ impl Config {
         {
             return Err(ConfigError::WeakToken);
         }
+        let time_zone = crate::report::time_zone(&args.time_zone)
+            .map_err(|e| ConfigError::TimeZone(args.time_zone.clone(), e))?;
         Ok(Config {
+            time_zone,
             listen: args.listen,
             data_dir: args.data_dir,
             public_url,
@@ -297,6 +313,8 @@ impl Config {
             session_idle: Duration::from_secs(120),
             allowed_origins: Vec::new(),
             operator_token: None,
+            time_zone: crate::report::time_zone(crate::report::DEFAULT_TIME_ZONE)
+                .unwrap_or(jiff::tz::TimeZone::UTC),
             limits: Limits::default(),
         }
     }
@@ -355,6 +373,18 @@ mod tests {
         assert!(matches!(
             config(&["--ping-interval-secs", "0"]),
             Err(ConfigError::Zero(_))
+        ));
+    }
+
+    #[test]
+    fn reports_use_amsterdam_time_unless_told_otherwise() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.time_zone.iana_name(), Some("Europe/Amsterdam"));
+        let c = config(&["--time-zone", "America/Curacao"]).expect("valid");
+        assert_eq!(c.time_zone.iana_name(), Some("America/Curacao"));
+        assert!(matches!(
+            config(&["--time-zone", "Europe/Zaandam"]),
+            Err(ConfigError::TimeZone(..))
         ));
     }
 
