@@ -567,6 +567,8 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
             g.names.push(p.name.clone());
         }
     }
+    // By name, as the view's groups are (and as reports always listed them).
+    groups.sort_by(|a, b| a.group.cmp(&b.group));
     for g in &mut groups {
         if names_shown && g.participants >= MIN_NAMED_GROUP {
             g.names.sort_by_key(|n| n.to_lowercase());
@@ -944,8 +946,9 @@ pub fn markdown(report: &Report) -> String {
     let groups = group_names(report);
     let mut out = String::new();
     let _ = writeln!(out, "# {}", md(&report.title));
-    if !report.organisation.trim().is_empty() {
-        let _ = writeln!(out, "\n{}", md(&report.organisation));
+    let organisation = md(&report.organisation);
+    if !organisation.is_empty() {
+        let _ = writeln!(out, "\n{organisation}");
     }
     let _ = writeln!(out, "\n{}: {}", w.code, md(&report.code));
     if let Some(when) = when(report) {
@@ -1435,7 +1438,7 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
         escape::html(&escape::plain(&report.title))
     );
     let _ = write!(out, "<h1>{}</h1>", user(&report.title));
-    if !report.organisation.trim().is_empty() {
+    if !escape::plain(&report.organisation).trim().is_empty() {
         let _ = write!(out, "<p>{}</p>", user(&report.organisation));
     }
     let _ = write!(out, "<p>{}: {}</p>", w.code, escape::html(&report.code));

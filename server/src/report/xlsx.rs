@@ -36,7 +36,7 @@ impl Sheet<'_> {
         for (col, name) in names.iter().enumerate() {
             let col = col_index(col);
             self.ws
-                .write_string_with_format(self.row, col, escape::plain(name), &self.bold)?;
+                .write_string_with_format(self.row, col, fit(escape::plain(name)), &self.bold)?;
             self.ws
                 .set_column_width(col, if col == 0 { 14 } else { 18 })?;
         }
@@ -50,7 +50,7 @@ impl Sheet<'_> {
             let col = col_index(col);
             match cell {
                 Cell::Text(t) => {
-                    let t = escape::plain(&t);
+                    let t = fit(escape::plain(&t));
                     if t.starts_with(['=', '+', '-', '@', '\t', '\r']) {
                         self.ws
                             .write_string_with_format(self.row, col, t, &self.quoted)?;
@@ -71,6 +71,20 @@ impl Sheet<'_> {
         self.row += 1;
         Ok(())
     }
+}
+
+/// Characters a spreadsheet cell holds (Excel's limit).
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// A text cut to what a cell holds, with `…` where it was cut (only a list of many long
+/// names could be longer).
+fn fit(text: String) -> String {
+    if text.chars().count() <= MAX_CELL_CHARS {
+        return text;
+    }
+    let mut cut: String = text.chars().take(MAX_CELL_CHARS - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn col_index(col: usize) -> u16 {
