@@ -15,7 +15,7 @@
 //! the earlier session) and now (the review) side by side.
 //!
 //! Every percentage is rounded by [`percent`] (half away from zero, as the browser app's
-//! `Intl.NumberFormat` does), and every user text goes through [`escape`] for its format.
+//! `Intl.NumberFormat` does), and every user text goes through `report/escape.rs` for its format.
 
 mod escape;
 mod xlsx;
@@ -939,7 +939,7 @@ fn support_words(w: &Words, groups: &[String], s: &SupportView, esc: fn(&str) ->
 }
 
 /// Markdown, for pasting into a policy note. Every user text is escaped (see
-/// [`escape::markdown`]).
+/// `escape::markdown`).
 pub fn markdown(report: &Report) -> String {
     use escape::markdown as md;
     let w = words(report);
@@ -1285,7 +1285,7 @@ const CSV_NL: CsvWords = CsvWords {
 /// CSV: one row per priority, per rule (its current round), per earlier rating round and per
 /// reason, for a spreadsheet. Columns: kind, level, rank (`2=` for a shared place), text, dots,
 /// status, round, raters, support, support per group, gap, dots per group, anchors. Shares are
-/// from 0 to 1 with three decimals. Every text cell goes through [`escape::spreadsheet`].
+/// from 0 to 1 with three decimals. Every text cell goes through `escape::spreadsheet`.
 pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
     use escape::spreadsheet as cell;
     let (cw, status_of): (&CsvWords, fn(RuleStatus) -> &'static str) = match dialect {
@@ -1417,7 +1417,7 @@ fn bar(share: Option<f64>, colour: &str) -> String {
 }
 
 /// HTML: a page that prints well to PDF from the browser, with the charts as inline SVG. Every
-/// user text is escaped and isolated in `<bdi>` ([`escape::html_user`]); the list of adopted
+/// user text is escaped and isolated in `<bdi>` (`escape::html_user`); the list of adopted
 /// rules prints on a page of its own.
 pub fn html(report: &Report) -> String {
     use escape::html_user as user;

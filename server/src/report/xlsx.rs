@@ -35,8 +35,12 @@ impl Sheet<'_> {
     fn header(&mut self, names: &[String]) -> Result<(), XlsxError> {
         for (col, name) in names.iter().enumerate() {
             let col = col_index(col);
-            self.ws
-                .write_string_with_format(self.row, col, fit(escape::plain(name)), &self.bold)?;
+            self.ws.write_string_with_format(
+                self.row,
+                col,
+                fit(escape::plain(name)),
+                &self.bold,
+            )?;
             self.ws
                 .set_column_width(col, if col == 0 { 14 } else { 18 })?;
         }
