@@ -92,6 +92,14 @@ fn scripted_workshop_reports_match_the_golden_files() {
     assert_eq!(r.levels[0].rules[0].anchors.len(), 1);
     // Priorities, rules, and the reasons of the two rules with low ratings.
     assert_eq!(csv.lines().count(), 1 + 12 + 4 + 6);
+    // `REPORT_SAMPLES=<dir>` writes every format there, to look at.
+    if let Some(dir) = std::env::var_os("REPORT_SAMPLES") {
+        for format in ["md", "csv", "csv-en", "json", "html", "xlsx"] {
+            let f = report::Format::parse(format).unwrap();
+            let path = PathBuf::from(&dir).join(format!("report-{format}.{}", f.extension()));
+            std::fs::write(path, report::render(&r, f).unwrap()).unwrap();
+        }
+    }
 }
 
 #[test]
