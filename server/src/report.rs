@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use draagvlak_protocol::intent::RuleStatus;
-use draagvlak_protocol::view::{Level, PhaseKind, ReviewView, SupportView};
+use draagvlak_protocol::view::{Confirmation, Level, PhaseKind, ReviewView, SupportView};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
@@ -140,6 +140,8 @@ pub struct Report {
     /// The adopted rules of every level, with the priorities they anchor.
     pub adopted: Vec<AdoptedRule>,
     pub levels: Vec<LevelReport>,
+    /// Every decision about a rule, in order (adopt, drop, revise, reopen, new round).
+    pub decisions: Vec<DecisionLine>,
     pub timeline: Vec<TimelineEntry>,
     /// Overall support is the mean of the groups' support (each group weighs equally).
     pub equal_group_weight: bool,
@@ -190,11 +192,34 @@ pub struct GroupLine {
     pub names: Vec<String>,
 }
 
+/// One decision about a rule, from the session's decision log.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionLine {
+    /// Local date and time, `YYYY-MM-DD` and `HH:MM`.
+    pub date: String,
+    pub time: String,
+    pub level: Level,
+    /// The rule's number among the rules of its level (as in the tables).
+    pub number: u32,
+    /// The rule's text now.
+    pub rule: String,
+    /// `adopted`, `dropped`, `revise`, `proposed`, `reopened` or `new_round`.
+    pub action: String,
+    /// The round the decision was about (for `reopened` and `new_round`: the round that ended).
+    pub round: u32,
+    /// The warning the facilitator confirmed with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Confirmation>,
+}
+
 /// A rule on the list of adopted rules.
 #[derive(Debug, Clone, Serialize)]
 pub struct AdoptedRule {
     pub level: Level,
     pub text: String,
+    /// Adopted after the facilitator confirmed a warning (no ratings, or a large gap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Confirmation>,
     /// The priorities it anchors (their texts or cluster titles).
     pub anchors: Vec<String>,
     /// Overall support in its last revealed round.
@@ -207,10 +232,27 @@ pub struct LevelReport {
     pub level: Level,
     pub name: String,
     pub dots_revealed: bool,
-    /// Ranked by dots when revealed; in order of creation otherwise.
+    /// The current vote round, from 1.
+    pub vote_round: u32,
+    /// Participants who had placed a dot when the current round was revealed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voters: Option<u32>,
+    /// Ranked by dots when revealed; in order of creation otherwise. The current vote round.
     pub priorities: Vec<Priority>,
+    /// Earlier vote rounds, frozen at their reveal, round 1 first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_vote_rounds: Vec<VoteRound>,
     pub ratings_revealed: bool,
     pub rules: Vec<RuleLine>,
+}
+
+/// A revealed vote round before the current one.
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteRound {
+    pub round: u32,
+    pub voters: u32,
+    /// The items that had dots, ranked.
+    pub priorities: Vec<Priority>,
 }
 
 /// A place in a ranking: equal dots share a place (`2=`), the next place counts the tied ones
@@ -247,6 +289,9 @@ pub struct Priority {
     /// In a follow-up: the dots it had in the earlier session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dots_then: Option<u32>,
+    /// Written by the facilitator as the facilitator.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_facilitator: bool,
 }
 
 /// One rating round of a rule.
@@ -254,8 +299,8 @@ pub struct Priority {
 pub struct RatingRound {
     /// From 1.
     pub round: u32,
-    /// The text as it was rated in this round, when the session kept it and it differs from
-    /// the rule's text now.
+    /// The text as it was rated in this round, for an earlier round whose text the session
+    /// kept (the current round's text is the rule's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     pub raters: u32,
@@ -283,6 +328,12 @@ pub struct RuleLine {
     pub anchors: Vec<String>,
     /// Adopted although the groups' support differs by [`LARGE_GAP`] or more.
     pub adopted_with_large_gap: bool,
+    /// The warning the facilitator confirmed with the current decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Confirmation>,
+    /// Written by the facilitator as the facilitator.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_facilitator: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -297,14 +348,24 @@ pub struct TimelineEntry {
     pub title: String,
 }
 
+/// A local time, with the date when it is not the report's date.
+fn local_when(report: &Report, date: &str, time: &str) -> String {
+    if report.date.as_deref() == Some(date) {
+        time.to_string()
+    } else {
+        format!("{date} {time}")
+    }
+}
+
 impl TimelineEntry {
-    /// The local time, with the date when it is not the report's date.
     fn when(&self, report: &Report) -> String {
-        if report.date.as_deref() == Some(self.date.as_str()) {
-            self.time.clone()
-        } else {
-            format!("{} {}", self.date, self.time)
-        }
+        local_when(report, &self.date, &self.time)
+    }
+}
+
+impl DecisionLine {
+    fn when(&self, report: &Report) -> String {
+        local_when(report, &self.date, &self.time)
     }
 }
 
@@ -418,9 +479,13 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
                             rank: None,
                             text: s.text.clone(),
                             dots: s.dots,
-                            dots_by_group: group_dots(id, s.dots.is_some()),
+                            dots_by_group: s
+                                .dots_by_group
+                                .clone()
+                                .unwrap_or_else(|| group_dots(id, s.dots.is_some())),
                             cluster_of: Vec::new(),
                             dots_then: s.dots_then,
+                            from_facilitator: s.from_facilitator,
                         },
                     )
                 })
@@ -440,9 +505,13 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
                         rank: None,
                         text: c.title.clone(),
                         dots: c.dots,
-                        dots_by_group: group_dots(id, c.dots.is_some()),
+                        dots_by_group: c
+                            .dots_by_group
+                            .clone()
+                            .unwrap_or_else(|| group_dots(id, c.dots.is_some())),
                         cluster_of: members,
                         dots_then: None,
+                        from_facilitator: false,
                     },
                 ));
             }
@@ -454,6 +523,51 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
                     p.rank = Some(rank);
                 }
             }
+            let earlier_vote_rounds = state
+                .earlier_vote_rounds(level)
+                .map(|record| {
+                    let mut items: Vec<(u32, u64, Priority)> = record
+                        .totals
+                        .iter()
+                        .map(|(item, per_group)| {
+                            let seq = state
+                                .statements
+                                .get(item)
+                                .map(|s| s.seq)
+                                .or_else(|| state.clusters.get(item).map(|c| c.seq))
+                                .unwrap_or(u64::MAX);
+                            let dots = record.total(item);
+                            (
+                                dots,
+                                seq,
+                                Priority {
+                                    rank: None,
+                                    text: item_text(item).unwrap_or_default(),
+                                    dots: Some(dots),
+                                    dots_by_group: per_group.clone(),
+                                    cluster_of: Vec::new(),
+                                    dots_then: None,
+                                    from_facilitator: false,
+                                },
+                            )
+                        })
+                        .collect();
+                    items.sort_by_key(|(dots, seq, _)| (std::cmp::Reverse(*dots), *seq));
+                    let dots: Vec<u32> = items.iter().map(|(d, _, _)| *d).collect();
+                    VoteRound {
+                        round: record.round,
+                        voters: record.voters,
+                        priorities: items
+                            .into_iter()
+                            .zip(ranks(&dots))
+                            .map(|((_, _, mut p), rank)| {
+                                p.rank = Some(rank);
+                                p
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
             let mut rules: Vec<_> = state
                 .rules
                 .iter()
@@ -464,7 +578,10 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
                 level,
                 name: level_name(level, en).to_string(),
                 dots_revealed,
+                vote_round: state.vote_round(level),
+                voters: state.revealed_votes(level).map(|r| r.voters),
                 priorities,
+                earlier_vote_rounds,
                 ratings_revealed: state.revealed_ratings.contains(&level),
                 rules: rules
                     .into_iter()
@@ -484,6 +601,9 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
                             support,
                             rounds,
                             anchors: anchors_of(&r.anchors),
+                            confirmed: r.confirmed,
+                            from_facilitator: r.author
+                                == crate::session::workshop::FACILITATOR_AUTHOR,
                         }
                     })
                     .collect(),
@@ -499,6 +619,7 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
                 .map(|r| AdoptedRule {
                     level: l.level,
                     text: r.text.clone(),
+                    confirmed: r.confirmed,
                     anchors: r.anchors.clone(),
                     support: r
                         .rounds
@@ -610,7 +731,36 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
             }
         })
         .collect();
+    let decisions = state
+        .decision_log
+        .iter()
+        .filter_map(|d| {
+            let rule = state.rules.get(&d.rule)?;
+            let zoned = local(d.at_ms, tz);
+            Some(DecisionLine {
+                date: zoned
+                    .as_ref()
+                    .map(|z| z.date().to_string())
+                    .unwrap_or_default(),
+                time: zoned
+                    .as_ref()
+                    .map(|z| z.strftime("%H:%M").to_string())
+                    .unwrap_or_default(),
+                level: rule.level,
+                number: 1 + state
+                    .rules
+                    .values()
+                    .filter(|x| x.level == rule.level && x.seq < rule.seq)
+                    .count() as u32,
+                rule: rule.text.clone(),
+                action: d.action.clone(),
+                round: d.round,
+                confirmed: d.confirmed,
+            })
+        })
+        .collect();
     Report {
+        decisions,
         equal_group_weight: state.equal_group_weight,
         follows: view.follows.as_ref().map(|f| FollowsLine {
             code: f.code.clone(),
@@ -666,7 +816,11 @@ fn rating_rounds(
             reasons.sort();
             RatingRound {
                 round,
-                text: None,
+                text: if current {
+                    None
+                } else {
+                    rule.earlier_texts.get(i).cloned()
+                },
                 raters: ratings.map(|m| m.len() as u32).unwrap_or(0),
                 support: revealed.then(|| projection::support_of(state, ratings)),
                 reasons,
@@ -718,6 +872,17 @@ struct Words {
     level: &'static str,
     ties: &'static str,
     as_rated: &'static str,
+    vote_round: &'static str,
+    voters: &'static str,
+    decisions: &'static str,
+    decision: &'static str,
+    reopened: &'static str,
+    new_round: &'static str,
+    confirmed_no_ratings: &'static str,
+    confirmed_large_gap: &'static str,
+    by_facilitator: &'static str,
+    warning: &'static str,
+    removed_raters: &'static str,
     weekdays: [&'static str; 7],
     months: [&'static str; 12],
 }
@@ -764,6 +929,17 @@ const NL: Words = Words {
     level: "niveau",
     ties: "Een gedeelde plaats staat als 2=: evenveel stippen.",
     as_rated: "tekst zoals beoordeeld",
+    vote_round: "stemronde",
+    voters: "stemmers",
+    decisions: "Besluiten",
+    decision: "besluit",
+    reopened: "heropend",
+    new_round: "nieuwe ronde",
+    confirmed_no_ratings: "bevestigd zonder beoordelingen",
+    confirmed_large_gap: "bevestigd ondanks een groot verschil tussen de groepen",
+    by_facilitator: "door de facilitator",
+    warning: "waarschuwing",
+    removed_raters: "van later verwijderde deelnemers",
     weekdays: [
         "maandag",
         "dinsdag",
@@ -831,6 +1007,17 @@ const EN: Words = Words {
     level: "level",
     ties: "A shared place reads 2=: equal dots.",
     as_rated: "text as rated",
+    vote_round: "vote round",
+    voters: "voters",
+    decisions: "Decisions",
+    decision: "decision",
+    reopened: "reopened",
+    new_round: "new round",
+    confirmed_no_ratings: "confirmed without ratings",
+    confirmed_large_gap: "confirmed despite a large gap between the groups",
+    by_facilitator: "by the facilitator",
+    warning: "warning",
+    removed_raters: "by participants removed later",
     weekdays: [
         "Monday",
         "Tuesday",
@@ -862,6 +1049,32 @@ fn status_word(w: &Words, status: RuleStatus) -> &'static str {
         RuleStatus::Adopted => w.statuses[1],
         RuleStatus::Revise => w.statuses[2],
         RuleStatus::Dropped => w.statuses[3],
+    }
+}
+
+/// A decision of the log in words: `aangenomen`, `heropend`, …
+fn action_word(w: &Words, action: &str) -> String {
+    match action {
+        "reopened" => w.reopened.to_string(),
+        "new_round" => w.new_round.to_string(),
+        other => RuleStatus::parse(other)
+            .map(|s| status_word(w, s).to_string())
+            .unwrap_or_else(|| other.to_string()),
+    }
+}
+
+/// The warning a decision carries: the one the facilitator confirmed (as the record keeps
+/// it), or, for a session from before confirmations, a large gap at adoption.
+fn decision_mark(
+    w: &Words,
+    confirmed: Option<Confirmation>,
+    adopted_with_large_gap: bool,
+) -> Option<&'static str> {
+    match confirmed {
+        Some(Confirmation::NoRatings) => Some(w.confirmed_no_ratings),
+        Some(Confirmation::LargeGap) => Some(w.confirmed_large_gap),
+        None if adopted_with_large_gap => Some(w.large_gap),
+        None => None,
     }
 }
 
@@ -938,6 +1151,60 @@ fn support_words(w: &Words, groups: &[String], s: &SupportView, esc: fn(&str) ->
     out
 }
 
+/// A table of priorities (with dots per group when revealed) and the note on ties.
+fn md_priorities(
+    out: &mut String,
+    w: &Words,
+    groups: &[String],
+    priorities: &[Priority],
+    revealed: bool,
+) {
+    use escape::markdown as md;
+    let then = priorities.iter().any(|p| p.dots_then.is_some());
+    let mut header = format!("| # | {} | {} |", w.statement, w.dots);
+    let mut line = "|---:|---|---:|".to_string();
+    if revealed {
+        for g in groups {
+            let _ = write!(header, " {} |", md(g));
+            line.push_str("---:|");
+        }
+    }
+    if then {
+        let _ = write!(header, " {} |", w.dots_then);
+        line.push_str("---:|");
+    }
+    let _ = writeln!(out, "{header}\n{line}");
+    for p in priorities {
+        let dots = p
+            .dots
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| w.not_revealed.to_string());
+        let mut text = md(&p.text);
+        if !p.cluster_of.is_empty() {
+            let members: Vec<String> = p.cluster_of.iter().map(|m| md(m)).collect();
+            let _ = write!(text, " ({}: {})", w.cluster_of, members.join("; "));
+        }
+        if p.from_facilitator {
+            let _ = write!(text, " ({})", w.by_facilitator);
+        }
+        let mut row = format!("| {} | {text} | {dots} |", rank_text(p));
+        if revealed {
+            for g in groups {
+                let n = p.dots_by_group.get(g).copied().unwrap_or(0);
+                let _ = write!(row, " {n} |");
+            }
+        }
+        if then {
+            let then = p.dots_then.map(|d| d.to_string()).unwrap_or_default();
+            let _ = write!(row, " {then} |");
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    if priorities.iter().any(|p| p.rank.is_some_and(|r| r.tied)) {
+        let _ = writeln!(out, "\n{}", w.ties);
+    }
+}
+
 /// Markdown, for pasting into a policy note. Every user text is escaped (see
 /// `escape::markdown`).
 pub fn markdown(report: &Report) -> String {
@@ -995,8 +1262,8 @@ pub fn markdown(report: &Report) -> String {
         for a in &report.adopted {
             let anchors: Vec<String> = a.anchors.iter().map(|x| md(x)).collect();
             let mut support = pct(a.support);
-            if a.adopted_with_large_gap {
-                let _ = write!(support, " ⚠ {}", w.large_gap);
+            if let Some(mark) = decision_mark(w, a.confirmed, a.adopted_with_large_gap) {
+                let _ = write!(support, " ⚠ {mark}");
             }
             let _ = writeln!(
                 out,
@@ -1012,50 +1279,22 @@ pub fn markdown(report: &Report) -> String {
         if level.priorities.is_empty() {
             let _ = writeln!(out, "_{}_", w.none);
         } else {
-            let then = level.priorities.iter().any(|p| p.dots_then.is_some());
-            let mut header = format!("| # | {} | {} |", w.statement, w.dots);
-            let mut line = "|---:|---|---:|".to_string();
-            if level.dots_revealed {
-                for g in &groups {
-                    let _ = write!(header, " {} |", md(g));
-                    line.push_str("---:|");
-                }
+            md_priorities(&mut out, w, &groups, &level.priorities, level.dots_revealed);
+            if let Some(voters) = level.voters {
+                let _ = writeln!(
+                    out,
+                    "\n{} {} · {voters} {}",
+                    w.vote_round, level.vote_round, w.voters
+                );
             }
-            if then {
-                let _ = write!(header, " {} |", w.dots_then);
-                line.push_str("---:|");
-            }
-            let _ = writeln!(out, "{header}\n{line}");
-            for p in &level.priorities {
-                let dots = p
-                    .dots
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| w.not_revealed.to_string());
-                let mut text = md(&p.text);
-                if !p.cluster_of.is_empty() {
-                    let members: Vec<String> = p.cluster_of.iter().map(|m| md(m)).collect();
-                    let _ = write!(text, " ({}: {})", w.cluster_of, members.join("; "));
-                }
-                let mut row = format!("| {} | {text} | {dots} |", rank_text(p));
-                if level.dots_revealed {
-                    for g in &groups {
-                        let n = p.dots_by_group.get(g).copied().unwrap_or(0);
-                        let _ = write!(row, " {n} |");
-                    }
-                }
-                if then {
-                    let then = p.dots_then.map(|d| d.to_string()).unwrap_or_default();
-                    let _ = write!(row, " {then} |");
-                }
-                let _ = writeln!(out, "{row}");
-            }
-            if level
-                .priorities
-                .iter()
-                .any(|p| p.rank.is_some_and(|r| r.tied))
-            {
-                let _ = writeln!(out, "\n{}", w.ties);
-            }
+        }
+        for round in &level.earlier_vote_rounds {
+            let _ = writeln!(
+                out,
+                "\n#### {} {} ({} {})\n",
+                w.vote_round, round.round, round.voters, w.voters
+            );
+            md_priorities(&mut out, w, &groups, &round.priorities, true);
         }
         let _ = writeln!(out, "\n### {}\n", w.rules);
         if level.rules.is_empty() {
@@ -1076,8 +1315,8 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "{header}\n{line}");
         for r in &level.rules {
             let mut status = status_word(w, r.status).to_string();
-            if r.adopted_with_large_gap {
-                let _ = write!(status, " ⚠ {}", w.large_gap);
+            if let Some(mark) = decision_mark(w, r.confirmed, r.adopted_with_large_gap) {
+                let _ = write!(status, " ⚠ {mark}");
             }
             let mut row = format!(
                 "| {} | {status} | {} | {} |",
@@ -1104,14 +1343,18 @@ pub fn markdown(report: &Report) -> String {
         // Each rule with its anchors and every round: support, reasons.
         out.push('\n');
         for r in &level.rules {
-            let _ = writeln!(out, "- {}", md(&r.text));
+            if r.from_facilitator {
+                let _ = writeln!(out, "- {} ({})", md(&r.text), w.by_facilitator);
+            } else {
+                let _ = writeln!(out, "- {}", md(&r.text));
+            }
             if !r.anchors.is_empty() {
                 let anchors: Vec<String> = r.anchors.iter().map(|a| md(a)).collect();
                 let _ = writeln!(out, "  - {}: {}", w.anchors, anchors.join("; "));
             }
             for round in &r.rounds {
                 let mut line = format!("{} {}", w.round, round.round);
-                if let Some(text) = &round.text {
+                if let Some(text) = round.text.as_ref().filter(|t| **t != r.text) {
                     let _ = write!(line, " ({}: {})", w.as_rated, md(text));
                 }
                 match &round.support {
@@ -1123,6 +1366,9 @@ pub fn markdown(report: &Report) -> String {
                     }
                 }
                 let _ = write!(line, "; {} {}", w.raters, round.raters);
+                if let Some(n) = round.support.as_ref().map(|s| s.removed).filter(|n| *n > 0) {
+                    let _ = write!(line, " ({n} {})", w.removed_raters);
+                }
                 let _ = writeln!(out, "  - {line}");
                 if !round.reasons.is_empty() {
                     let _ = writeln!(out, "    - {}:", w.reasons);
@@ -1131,6 +1377,27 @@ pub fn markdown(report: &Report) -> String {
                     }
                 }
             }
+        }
+    }
+    if !report.decisions.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n| {} | {} | {} | {} | {} |\n|---|---|---|---|---:|",
+            w.decisions, w.time, w.level, w.rule, w.decision, w.round
+        );
+        for d in &report.decisions {
+            let mut what = action_word(w, &d.action);
+            if let Some(mark) = decision_mark(w, d.confirmed, false) {
+                let _ = write!(what, " ⚠ {mark}");
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {what} | {} |",
+                d.when(report),
+                level_label(report, d.level),
+                md(&d.rule),
+                d.round
+            );
         }
     }
     if !report.comparison.is_empty() {
@@ -1249,7 +1516,9 @@ struct CsvWords {
     gap: &'static str,
     dots: &'static str,
     anchors: &'static str,
-    kinds: [&'static str; 4],
+    confirmed: &'static str,
+    kinds: [&'static str; 6],
+    confirmations: [&'static str; 2],
 }
 
 const CSV_EN: CsvWords = CsvWords {
@@ -1260,7 +1529,16 @@ const CSV_EN: CsvWords = CsvWords {
     gap: "gap",
     dots: "dots",
     anchors: "anchors",
-    kinds: ["priority", "rule", "round", "reason"],
+    confirmed: "confirmed",
+    kinds: [
+        "priority",
+        "rule",
+        "round",
+        "reason",
+        "vote_round",
+        "decision",
+    ],
+    confirmations: ["no_ratings", "large_gap"],
 };
 
 const CSV_NL: CsvWords = CsvWords {
@@ -1279,13 +1557,24 @@ const CSV_NL: CsvWords = CsvWords {
     gap: "verschil",
     dots: "stippen",
     anchors: "verankert",
-    kinds: ["prioriteit", "vuistregel", "ronde", "reden"],
+    confirmed: "bevestigd",
+    kinds: [
+        "prioriteit",
+        "vuistregel",
+        "ronde",
+        "reden",
+        "stemronde",
+        "besluit",
+    ],
+    confirmations: ["zonder beoordelingen", "groot verschil"],
 };
 
-/// CSV: one row per priority, per rule (its current round), per earlier rating round and per
-/// reason, for a spreadsheet. Columns: kind, level, rank (`2=` for a shared place), text, dots,
-/// status, round, raters, support, support per group, gap, dots per group, anchors. Shares are
-/// from 0 to 1 with three decimals. Every text cell goes through `escape::spreadsheet`.
+/// CSV: one row per priority (with its vote round), per priority of an earlier vote round, per
+/// rule (its current round), per earlier rating round (its text as rated), per reason and per
+/// decision, for a spreadsheet. Columns: kind, level, rank (`2=` for a shared place), text, dots,
+/// status (for a decision: what was decided), round, raters, support, support per group, gap,
+/// dots per group, anchors, confirmed (the warning the facilitator confirmed). Shares are from
+/// 0 to 1 with three decimals. Every text cell goes through `escape::spreadsheet`.
 pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
     use escape::spreadsheet as cell;
     let (cw, status_of): (&CsvWords, fn(RuleStatus) -> &'static str) = match dialect {
@@ -1301,7 +1590,15 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
     header.push(cw.gap.into());
     header.extend(groups.iter().map(|g| cell(&format!("{}_{g}", cw.dots))));
     header.push(cw.anchors.into());
+    header.push(cw.confirmed.into());
     w.write_record(&header)?;
+    let confirmed = |c: Option<Confirmation>| -> String {
+        match c {
+            Some(Confirmation::NoRatings) => cw.confirmations[0].into(),
+            Some(Confirmation::LargeGap) => cw.confirmations[1].into(),
+            None => String::new(),
+        }
+    };
     let empty_support = || -> Vec<String> { vec![String::new(); groups.len() + 2] };
     let support_cells = |s: Option<&SupportView>| -> Vec<String> {
         let mut out = vec![dialect.share(s.and_then(|s| s.overall))];
@@ -1316,29 +1613,38 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
     let no_dots = || -> Vec<String> { vec![String::new(); groups.len()] };
     for level in &report.levels {
         let lv = level.level.as_str().to_string();
-        for p in &level.priorities {
-            let mut row = vec![
-                cw.kinds[0].to_string(),
-                lv.clone(),
-                p.rank.map(|r| r.to_string()).unwrap_or_default(),
-                cell(&p.text),
-                p.dots.map(|d| d.to_string()).unwrap_or_default(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ];
-            row.extend(empty_support());
-            if p.dots.is_some() {
-                row.extend(
-                    groups
-                        .iter()
-                        .map(|g| p.dots_by_group.get(g).copied().unwrap_or(0).to_string()),
-                );
-            } else {
-                row.extend(no_dots());
+        let rounds = std::iter::once((cw.kinds[0], level.vote_round, &level.priorities)).chain(
+            level
+                .earlier_vote_rounds
+                .iter()
+                .map(|r| (cw.kinds[4], r.round, &r.priorities)),
+        );
+        for (kind, round, priorities) in rounds {
+            for p in priorities {
+                let mut row = vec![
+                    kind.to_string(),
+                    lv.clone(),
+                    p.rank.map(|r| r.to_string()).unwrap_or_default(),
+                    cell(&p.text),
+                    p.dots.map(|d| d.to_string()).unwrap_or_default(),
+                    String::new(),
+                    round.to_string(),
+                    String::new(),
+                ];
+                row.extend(empty_support());
+                if p.dots.is_some() {
+                    row.extend(
+                        groups
+                            .iter()
+                            .map(|g| p.dots_by_group.get(g).copied().unwrap_or(0).to_string()),
+                    );
+                } else {
+                    row.extend(no_dots());
+                }
+                row.push(String::new());
+                row.push(String::new());
+                w.write_record(&row)?;
             }
-            row.push(String::new());
-            w.write_record(&row)?;
         }
         for (i, r) in level.rules.iter().enumerate() {
             let number = (i + 1).to_string();
@@ -1356,6 +1662,7 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
             row.extend(support_cells(r.support.as_ref()));
             row.extend(no_dots());
             row.push(cell(&anchors.join("; ")));
+            row.push(confirmed(r.confirmed));
             w.write_record(&row)?;
             for round in &r.rounds {
                 if round.round != r.round {
@@ -1371,6 +1678,7 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
                     ];
                     row.extend(support_cells(round.support.as_ref()));
                     row.extend(no_dots());
+                    row.push(String::new());
                     row.push(String::new());
                     w.write_record(&row)?;
                 }
@@ -1388,10 +1696,31 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
                     row.extend(empty_support());
                     row.extend(no_dots());
                     row.push(String::new());
+                    row.push(String::new());
                     w.write_record(&row)?;
                 }
             }
         }
+    }
+    for d in &report.decisions {
+        let mut row = vec![
+            cw.kinds[5].to_string(),
+            d.level.as_str().to_string(),
+            d.number.to_string(),
+            cell(&d.rule),
+            String::new(),
+            match dialect {
+                Dialect::International => d.action.clone(),
+                Dialect::Dutch => action_word(&NL, &d.action),
+            },
+            d.round.to_string(),
+            String::new(),
+        ];
+        row.extend(empty_support());
+        row.extend(no_dots());
+        row.push(String::new());
+        row.push(confirmed(d.confirmed));
+        w.write_record(&row)?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
@@ -1416,6 +1745,78 @@ fn bar(share: Option<f64>, colour: &str) -> String {
     )
 }
 
+/// Bar colours of the groups, in order.
+const GROUP_COLOURS: [&str; 4] = ["#1f6fb8", "#b85a00", "#3b7d3b", "#7a3b9c"];
+
+/// A table of priorities with bars (and dots per group when revealed), and the note on ties.
+fn html_priorities(
+    out: &mut String,
+    w: &Words,
+    groups: &[String],
+    priorities: &[Priority],
+    revealed: bool,
+) {
+    use escape::html_user as user;
+    let max = priorities
+        .iter()
+        .filter_map(|p| p.dots)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let _ = write!(
+        out,
+        "<table><tr><th>#</th><th>{}</th><th>{}</th>",
+        w.statement, w.dots
+    );
+    if revealed {
+        for g in groups {
+            let _ = write!(out, "<th>{}</th>", user(g));
+        }
+    }
+    out.push_str("</tr>");
+    for p in priorities {
+        let dots = match p.dots {
+            Some(d) => format!(
+                "{}{d}",
+                bar(Some(f64::from(d) / f64::from(max)), GROUP_COLOURS[0])
+            ),
+            None => w.not_revealed.to_string(),
+        };
+        let mut text = user(&p.text);
+        if !p.cluster_of.is_empty() {
+            let members: Vec<String> = p.cluster_of.iter().map(|m| user(m)).collect();
+            let _ = write!(
+                text,
+                "<br><small>{}: {}</small>",
+                w.cluster_of,
+                members.join("; ")
+            );
+        }
+        if p.from_facilitator {
+            let _ = write!(text, " <small>({})</small>", w.by_facilitator);
+        }
+        if let Some(then) = p.dots_then {
+            let _ = write!(text, "<br><small>{}: {then}</small>", w.dots_then);
+        }
+        let _ = write!(
+            out,
+            "<tr><td class=\"n\">{}</td><td>{text}</td><td>{dots}</td>",
+            rank_text(p)
+        );
+        if revealed {
+            for g in groups {
+                let n = p.dots_by_group.get(g).copied().unwrap_or(0);
+                let _ = write!(out, "<td class=\"n\">{n}</td>");
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    if priorities.iter().any(|p| p.rank.is_some_and(|r| r.tied)) {
+        let _ = write!(out, "<p><small>{}</small></p>", w.ties);
+    }
+}
+
 /// HTML: a page that prints well to PDF from the browser, with the charts as inline SVG. Every
 /// user text is escaped and isolated in `<bdi>` (`escape::html_user`); the list of adopted
 /// rules prints on a page of its own.
@@ -1423,7 +1824,7 @@ pub fn html(report: &Report) -> String {
     use escape::html_user as user;
     let w = words(report);
     let groups = group_names(report);
-    let colours = ["#1f6fb8", "#b85a00", "#3b7d3b", "#7a3b9c"];
+    let colours = GROUP_COLOURS;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -1497,11 +1898,9 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
         );
         for a in &report.adopted {
             let anchors: Vec<String> = a.anchors.iter().map(|x| user(x)).collect();
-            let mark = if a.adopted_with_large_gap {
-                format!(" <strong>⚠ {}</strong>", w.large_gap)
-            } else {
-                String::new()
-            };
+            let mark = decision_mark(w, a.confirmed, a.adopted_with_large_gap)
+                .map(|m| format!(" <strong>⚠ {m}</strong>"))
+                .unwrap_or_default();
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td class=\"n\">{}{mark}</td><td>{}</td></tr>",
@@ -1521,80 +1920,37 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
             escape::html(&level.name),
             w.priorities
         );
-        let max = level
-            .priorities
-            .iter()
-            .filter_map(|p| p.dots)
-            .max()
-            .unwrap_or(0)
-            .max(1);
         if level.priorities.is_empty() {
             let _ = write!(out, "<p><em>{}</em></p>", w.none);
         } else {
-            let _ = write!(
-                out,
-                "<table><tr><th>#</th><th>{}</th><th>{}</th>",
-                w.statement, w.dots
-            );
-            if level.dots_revealed {
-                for g in &groups {
-                    let _ = write!(out, "<th>{}</th>", user(g));
-                }
-            }
-            out.push_str("</tr>");
-            for p in &level.priorities {
-                let dots = match p.dots {
-                    Some(d) => format!(
-                        "{}{d}",
-                        bar(Some(f64::from(d) / f64::from(max)), colours[0])
-                    ),
-                    None => w.not_revealed.to_string(),
-                };
-                let mut text = user(&p.text);
-                if !p.cluster_of.is_empty() {
-                    let members: Vec<String> = p.cluster_of.iter().map(|m| user(m)).collect();
-                    let _ = write!(
-                        text,
-                        "<br><small>{}: {}</small>",
-                        w.cluster_of,
-                        members.join("; ")
-                    );
-                }
-                if let Some(then) = p.dots_then {
-                    let _ = write!(text, "<br><small>{}: {then}</small>", w.dots_then);
-                }
+            html_priorities(&mut out, w, &groups, &level.priorities, level.dots_revealed);
+            if let Some(voters) = level.voters {
                 let _ = write!(
                     out,
-                    "<tr><td class=\"n\">{}</td><td>{text}</td><td>{dots}</td>",
-                    rank_text(p)
+                    "<p><small>{} {} · {voters} {}</small></p>",
+                    w.vote_round, level.vote_round, w.voters
                 );
-                if level.dots_revealed {
-                    for g in &groups {
-                        let n = p.dots_by_group.get(g).copied().unwrap_or(0);
-                        let _ = write!(out, "<td class=\"n\">{n}</td>");
-                    }
-                }
-                out.push_str("</tr>");
             }
-            out.push_str("</table>");
-            if level
-                .priorities
-                .iter()
-                .any(|p| p.rank.is_some_and(|r| r.tied))
-            {
-                let _ = write!(out, "<p><small>{}</small></p>", w.ties);
-            }
+        }
+        for round in &level.earlier_vote_rounds {
+            let _ = write!(
+                out,
+                "<h4>{} {} ({} {})</h4>",
+                w.vote_round, round.round, round.voters, w.voters
+            );
+            html_priorities(&mut out, w, &groups, &round.priorities, true);
         }
         let _ = write!(out, "<h3>{}</h3>", w.rules);
         if level.rules.is_empty() {
             let _ = write!(out, "<p><em>{}</em></p>", w.none);
         }
         for r in &level.rules {
-            let mark = if r.adopted_with_large_gap {
-                format!(" <strong>⚠ {}</strong>", w.large_gap)
-            } else {
-                String::new()
-            };
+            let mut mark = decision_mark(w, r.confirmed, r.adopted_with_large_gap)
+                .map(|m| format!(" <strong>⚠ {m}</strong>"))
+                .unwrap_or_default();
+            if r.from_facilitator {
+                let _ = write!(mark, " <small>({})</small>", w.by_facilitator);
+            }
             let _ = write!(
                 out,
                 "<table><tr><th colspan=\"2\">{} ({}: {}; {} {}; {} {}){mark}</th></tr>",
@@ -1617,14 +1973,14 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
             }
             for round in &r.rounds {
                 let mut head = format!("{} {}", w.round, round.round);
-                if let Some(text) = &round.text {
+                if let Some(text) = round.text.as_ref().filter(|t| **t != r.text) {
                     let _ = write!(head, " ({}: {})", w.as_rated, user(text));
                 }
-                let _ = write!(
-                    out,
-                    "<tr><th colspan=\"2\">{head}; {} {}</th></tr>",
-                    w.raters, round.raters
-                );
+                let _ = write!(head, "; {} {}", w.raters, round.raters);
+                if let Some(n) = round.support.as_ref().map(|s| s.removed).filter(|n| *n > 0) {
+                    let _ = write!(head, " ({n} {})", w.removed_raters);
+                }
+                let _ = write!(out, "<tr><th colspan=\"2\">{head}</th></tr>");
                 match &round.support {
                     Some(s) => {
                         let _ = write!(
@@ -1671,6 +2027,28 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
             out.push_str("</table>");
         }
         out.push_str("</section>");
+    }
+    if !report.decisions.is_empty() {
+        let _ = write!(
+            out,
+            "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            w.decisions, w.time, w.level, w.rule, w.decision, w.round
+        );
+        for d in &report.decisions {
+            let mark = decision_mark(w, d.confirmed, false)
+                .map(|m| format!(" <strong>⚠ {m}</strong>"))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{mark}</td><td class=\"n\">{}</td></tr>",
+                escape::html(&d.when(report)),
+                level_label(report, d.level),
+                user(&d.rule),
+                action_word(w, &d.action),
+                d.round
+            );
+        }
+        out.push_str("</table></section>");
     }
     if !report.comparison.is_empty() {
         let _ = write!(out, "<section><h2>{}</h2>", w.comparison);

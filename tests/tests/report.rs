@@ -90,8 +90,13 @@ fn scripted_workshop_reports_match_the_golden_files() {
     assert!(!first[0].adopted_with_large_gap && first[1].adopted_with_large_gap);
     assert!(!r.levels[1].rules[1].adopted_with_large_gap);
     assert_eq!(r.levels[0].rules[0].anchors.len(), 1);
-    // Priorities, rules, and the reasons of the two rules with low ratings.
-    assert_eq!(csv.lines().count(), 1 + 12 + 4 + 6);
+    // The confirmed gap is on record.
+    assert_eq!(
+        first[1].confirmed,
+        Some(draagvlak_protocol::view::Confirmation::LargeGap)
+    );
+    // Priorities, rules, the reasons of the two rules with low ratings, and four decisions.
+    assert_eq!(csv.lines().count(), 1 + 12 + 4 + 6 + 4);
     // `REPORT_SAMPLES=<dir>` writes every format there, to look at.
     if let Some(dir) = std::env::var_os("REPORT_SAMPLES") {
         for format in ["md", "csv", "csv-en", "json", "html", "xlsx"] {
@@ -115,7 +120,7 @@ fn a_dutch_csv_opens_in_a_dutch_spreadsheet() {
     assert_eq!(
         header,
         "soort;niveau;plaats;tekst;stippen;status;ronde;beoordeeld_door;draagvlak;\
-         draagvlak_business;draagvlak_ict;verschil;stippen_business;stippen_ict;verankert"
+         draagvlak_business;draagvlak_ict;verschil;stippen_business;stippen_ict;verankert;bevestigd"
     );
     // Support with a decimal comma, statuses in Dutch.
     assert!(
@@ -231,6 +236,192 @@ fn the_record_has_ties_dots_per_group_participants_and_local_times() {
     state.phases[vote].anonymous = true;
     let r = report::build(&state);
     assert!(!r.names_shown && r.groups.iter().all(|g| g.names.is_empty()));
+}
+
+#[test]
+fn every_vote_round_rating_round_and_decision_is_in_every_format() {
+    use draagvlak_protocol::Intent;
+    use draagvlak_protocol::intent::{RuleStatus, Splice};
+    use draagvlak_server::session::Refusal;
+    use draagvlak_server::session::apply::{Context, Sender, apply};
+    let mut ws = demo_workshop(MARCH);
+    let people: Vec<String> = ws.state().participants.keys().cloned().collect();
+    let mut clock = MARCH + 3 * 3_600_000; // 11:00 UTC, 12:00 in Amsterdam
+    let mut act = |ws: &mut Workshop, who: Option<&str>, intent: Intent| -> Option<String> {
+        let heads = ws.heads().to_vec();
+        clock += 60_000;
+        let ctx = Context {
+            heads_at: &move |_| -> Result<_, Refusal> { Ok(heads.clone()) },
+            now_ms: clock,
+        };
+        let sender = who.map_or(Sender::Facilitator, Sender::Participant);
+        apply(ws, sender, &intent, &ctx)
+            .unwrap_or_else(|r| panic!("{intent:?}: {r:?}"))
+            .created
+    };
+    let level = draagvlak_protocol::view::Level::Richten;
+    let mut items: Vec<(&u64, String)> = Vec::new();
+    let state = ws.state().clone();
+    for (id, s) in &state.statements {
+        if s.level == level {
+            items.push((&s.seq, id.clone()));
+        }
+    }
+    items.sort();
+    // A second vote round on the first level: its first round stays in the record.
+    act(&mut ws, None, Intent::GoToPhase { index: 3 });
+    act(&mut ws, None, Intent::StartVoteRound);
+    for p in &people {
+        for item in [&items[2].1, &items[3].1] {
+            act(
+                &mut ws,
+                Some(p),
+                Intent::PlaceDot {
+                    statement: item.clone(),
+                },
+            );
+        }
+    }
+    act(&mut ws, None, Intent::RevealVotes);
+    // The rule sent back on the second level gets a new round with new wording, is rated
+    // and adopted; a rule the facilitator writes is adopted without ratings (confirmed).
+    act(&mut ws, None, Intent::GoToPhase { index: 8 });
+    let (revised, old_text) = ws
+        .state()
+        .rules
+        .iter()
+        .find(|(_, r)| r.status == RuleStatus::Revise)
+        .map(|(id, r)| (id.clone(), r.text.clone()))
+        .unwrap();
+    act(
+        &mut ws,
+        None,
+        Intent::StartRatingRound {
+            rule: revised.clone(),
+        },
+    );
+    act(
+        &mut ws,
+        None,
+        Intent::EditRule {
+            rule: revised.clone(),
+            splice: Splice {
+                rev: 0,
+                pos: 0,
+                delete: 0,
+                insert: "Echt: ".into(),
+            },
+        },
+    );
+    for p in &people {
+        act(
+            &mut ws,
+            Some(p),
+            Intent::RateRule {
+                rule: revised.clone(),
+                score: 5,
+                reason: None,
+            },
+        );
+    }
+    act(&mut ws, None, Intent::RevealVotes);
+    act(
+        &mut ws,
+        None,
+        Intent::SetRuleStatus {
+            rule: revised.clone(),
+            status: RuleStatus::Adopted,
+            confirm: false,
+        },
+    );
+    let written = act(
+        &mut ws,
+        None,
+        Intent::ProposeRule {
+            text: "We meten wat we afspreken.".into(),
+            anchors: Vec::new(),
+        },
+    )
+    .unwrap();
+    act(
+        &mut ws,
+        None,
+        Intent::SetRuleStatus {
+            rule: written,
+            status: RuleStatus::Adopted,
+            confirm: true,
+        },
+    );
+
+    let r = report::build(ws.state());
+    // Vote rounds: the current one and the first, frozen.
+    let first = &r.levels[0];
+    assert_eq!(first.vote_round, 2);
+    assert_eq!(first.voters, Some(6));
+    assert_eq!(first.earlier_vote_rounds.len(), 1);
+    assert_eq!(first.earlier_vote_rounds[0].priorities[0].dots, Some(12));
+    assert_eq!(first.priorities[0].rank.unwrap().to_string(), "1=");
+    // Rating rounds with the text as rated.
+    let rule = r.levels[1]
+        .rules
+        .iter()
+        .find(|x| x.text.starts_with("Echt: "))
+        .unwrap();
+    assert_eq!(rule.rounds.len(), 2);
+    assert_eq!(rule.rounds[0].text.as_deref(), Some(old_text.as_str()));
+    assert_eq!(rule.rounds[1].support.as_ref().unwrap().overall, Some(1.0));
+    // Decisions, with the confirmed warnings.
+    let actions: Vec<&str> = r.decisions.iter().map(|d| d.action.as_str()).collect();
+    assert!(
+        actions.ends_with(&["new_round", "adopted", "adopted"]),
+        "{actions:?}"
+    );
+    assert_eq!(
+        r.decisions[0].time, "10:00",
+        "local time of the first decision"
+    );
+
+    let md = report::markdown(&r);
+    let html = report::html(&r);
+    let csv = report::csv(&r, Dialect::Dutch).unwrap();
+    let csv_en = report::csv(&r, Dialect::International).unwrap();
+    let json = report::json(&r).unwrap();
+    for (what, text) in [
+        ("earlier vote round", "#### stemronde 1 (6 stemmers)"),
+        ("current vote round", "stemronde 2 · 6 stemmers"),
+        ("text as rated", "tekst zoals beoordeeld: Nieuwe systemen"),
+        ("decisions", "Besluiten"),
+        ("no ratings", "bevestigd zonder beoordelingen"),
+        ("large gap", "bevestigd ondanks een groot verschil"),
+        (
+            "facilitator",
+            "We meten wat we afspreken. (door de facilitator)",
+        ),
+    ] {
+        assert!(md.contains(text), "Markdown lacks the {what}: {md}");
+    }
+    for text in [
+        "<h4>stemronde 1 (6 stemmers)</h4>",
+        "tekst zoals beoordeeld: <bdi>Nieuwe systemen",
+        "<h2>Besluiten</h2>",
+        "⚠ bevestigd zonder beoordelingen",
+        "⚠ bevestigd ondanks een groot verschil",
+    ] {
+        assert!(html.contains(text), "HTML lacks {text}: {html}");
+    }
+    for text in [
+        "\nstemronde;richten;1;ICT is een strategische partner",
+        "\nprioriteit;richten;1=;",
+        "We meten wat we afspreken.;;aangenomen;1;;;;;;;;;zonder beoordelingen\n",
+        "\nbesluit;inrichten;2;Echt: Nieuwe systemen werken ook op een telefoon.;;nieuwe ronde;1;",
+        "\nronde;inrichten;2;Nieuwe systemen werken ook op een telefoon.;;;1;6;0,500;",
+    ] {
+        assert!(csv.contains(text), "CSV lacks {text:?}: {csv}");
+    }
+    assert!(csv_en.contains(",large_gap\n") && csv_en.contains("\nvote_round,richten,1,"));
+    assert!(json.contains("\"confirmed\": \"no_ratings\""));
+    let xlsx = report::render(&r, report::Format::Xlsx).unwrap();
+    assert!(xlsx.starts_with(b"PK"));
 }
 
 /// Every text of the hostile catalogue (texts of frames and statements, names), and texts aimed

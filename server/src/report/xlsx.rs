@@ -8,7 +8,9 @@
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
 
-use super::{Report, escape, group_names, level_label, status_word, words};
+use super::{
+    Report, action_word, decision_mark, escape, group_names, level_label, status_word, words,
+};
 
 /// One sheet being filled row by row.
 struct Sheet<'a> {
@@ -144,7 +146,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
         w.rule.into(),
         w.support.into(),
         w.anchors.into(),
-        w.large_gap.into(),
+        w.warning.into(),
     ])?;
     for a in &report.adopted {
         s.line(vec![
@@ -152,24 +154,29 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
             text(&a.text),
             Cell::Share(a.support),
             Cell::Text(a.anchors.join("; ")),
-            if a.adopted_with_large_gap {
-                text("⚠")
-            } else {
-                Cell::Empty
-            },
+            decision_mark(w, a.confirmed, a.adopted_with_large_gap)
+                .map(text)
+                .unwrap_or(Cell::Empty),
         ])?;
     }
 
     let mut s = sheet(&mut book, w.priorities)?;
     s.header(&with_groups(
-        &[w.level, "#", w.statement, w.dots],
+        &[w.level, w.vote_round, "#", w.statement, w.dots],
         w.dots,
         &[w.cluster_of, w.dots_then],
     ))?;
     for level in &report.levels {
-        for p in &level.priorities {
+        let rounds = std::iter::once((level.vote_round, &level.priorities)).chain(
+            level
+                .earlier_vote_rounds
+                .iter()
+                .map(|r| (r.round, &r.priorities)),
+        );
+        for (round, p) in rounds.flat_map(|(round, ps)| ps.iter().map(move |p| (round, p))) {
             let mut cells = vec![
                 text(level_label(report, level.level)),
+                Cell::Number(round.into()),
                 p.rank
                     .map(|r| Cell::Text(r.to_string()))
                     .unwrap_or(Cell::Empty),
@@ -201,7 +208,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
             w.level, "#", w.rule, w.status, w.round, w.as_rated, w.raters, w.support,
         ],
         w.support,
-        &[w.gap, w.anchors, w.large_gap],
+        &[w.gap, w.anchors, w.warning],
     ))?;
     for level in &report.levels {
         for (i, r) in level.rules.iter().enumerate() {
@@ -227,11 +234,12 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
                 }
                 cells.push(Cell::Share(support.and_then(|s| s.gap)));
                 cells.push(Cell::Text(r.anchors.join("; ")));
-                cells.push(if r.adopted_with_large_gap && round.round == r.round {
-                    text("⚠")
-                } else {
-                    Cell::Empty
-                });
+                cells.push(
+                    match decision_mark(w, r.confirmed, r.adopted_with_large_gap) {
+                        Some(mark) if round.round == r.round => text(mark),
+                        _ => Cell::Empty,
+                    },
+                );
                 s.line(cells)?;
             }
         }
@@ -286,6 +294,32 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
             }
             s.line(cells)?;
         }
+    }
+
+    let mut s = sheet(&mut book, w.decisions)?;
+    s.header(&[
+        w.date.into(),
+        format!("{} ({})", w.time, report.time_zone),
+        w.level.into(),
+        "#".into(),
+        w.rule.into(),
+        w.decision.into(),
+        w.round.into(),
+        w.warning.into(),
+    ])?;
+    for d in &report.decisions {
+        s.line(vec![
+            text(&d.date),
+            text(&d.time),
+            text(level_label(report, d.level)),
+            Cell::Number(d.number.into()),
+            text(&d.rule),
+            Cell::Text(action_word(w, &d.action)),
+            Cell::Number(d.round.into()),
+            decision_mark(w, d.confirmed, false)
+                .map(text)
+                .unwrap_or(Cell::Empty),
+        ])?;
     }
 
     let mut s = sheet(&mut book, w.timeline)?;
