@@ -238,8 +238,10 @@ fn the_record_has_ties_dots_per_group_participants_and_local_times() {
     assert!(!r.names_shown && r.groups.iter().all(|g| g.names.is_empty()));
 }
 
-#[test]
-fn every_vote_round_rating_round_and_decision_is_in_every_format() {
+/// The demo workshop, then: a second vote round on the first level; the rule sent back on the
+/// second level reworded in a new round, rated and adopted; a rule the facilitator writes adopted
+/// without ratings (confirmed). Returns the workshop and the reworded rule's first text.
+fn decided_workshop() -> (Workshop, String) {
     use draagvlak_protocol::Intent;
     use draagvlak_protocol::intent::{RuleStatus, Splice};
     use draagvlak_server::session::Refusal;
@@ -352,7 +354,12 @@ fn every_vote_round_rating_round_and_decision_is_in_every_format() {
             confirm: true,
         },
     );
+    (ws, old_text)
+}
 
+#[test]
+fn every_vote_round_rating_round_and_decision_is_in_every_format() {
+    let (ws, old_text) = decided_workshop();
     let r = report::build(ws.state());
     // Vote rounds: the current one and the first, frozen.
     let first = &r.levels[0];
@@ -494,8 +501,9 @@ fn hostile_texts() -> Vec<String> {
     out
 }
 
-/// The demo state with one text everywhere a person types one: session title, organisation,
-/// statements, a cluster's title, rules, reasons and participants' names.
+/// The state with one text everywhere a person types one: session title, organisation,
+/// statements, a cluster's title, rules (and their texts as rated in earlier rounds), reasons
+/// and participants' names.
 fn with_text(base: &State, text: &str) -> State {
     let mut s = base.clone();
     s.meta.title = text.into();
@@ -505,6 +513,16 @@ fn with_text(base: &State, text: &str) -> State {
     }
     for r in s.rules.values_mut() {
         r.text = text.into();
+        for earlier in &mut r.earlier_texts {
+            *earlier = text.into();
+        }
+    }
+    for rounds in s.earlier_reasons.values_mut() {
+        for m in rounds {
+            for reason in m.values_mut() {
+                *reason = text.into();
+            }
+        }
     }
     for m in s.reasons.values_mut() {
         for reason in m.values_mut() {
@@ -592,7 +610,7 @@ fn html_tags(html: &str) -> Vec<&str> {
 
 #[test]
 fn no_hostile_text_acts_in_any_report_format() {
-    let base = with_cluster(demo_workshop(MARCH).state().clone());
+    let base = with_cluster(decided_workshop().0.state().clone());
     let mut failures = Vec::new();
     for hostile in hostile_texts() {
         let plain = if blank(&hostile) { "" } else { "x" };
