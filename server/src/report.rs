@@ -131,7 +131,7 @@ pub struct Report {
     pub time_zone: String,
     /// The day the workshop began (its first phase change), local, `YYYY-MM-DD`.
     pub date: Option<String>,
-    /// Local time of the first and the last phase change, `HH:MM`.
+    /// Local time of the first phase change, and of the last phase change or decision, `HH:MM`.
     pub start_time: Option<String>,
     pub end_time: Option<String>,
     /// Whether the names of participants are listed (see the module documentation).
@@ -774,7 +774,15 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
         time_zone: tz.iana_name().unwrap_or("UTC").to_string(),
         date: timeline.first().map(|t| t.date.clone()),
         start_time: timeline.first().map(|t| t.time.clone()),
-        end_time: timeline.last().map(|t| t.time.clone()),
+        // The last phase change or decision, whichever came later.
+        end_time: state
+            .phase_log
+            .iter()
+            .map(|e| e.at_ms)
+            .chain(state.decision_log.iter().map(|d| d.at_ms))
+            .max()
+            .and_then(|ms| local(ms, tz))
+            .map(|z| z.strftime("%H:%M").to_string()),
         names_shown,
         groups,
         adopted,

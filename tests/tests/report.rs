@@ -97,12 +97,16 @@ fn scripted_workshop_reports_match_the_golden_files() {
     );
     // Priorities, rules, the reasons of the two rules with low ratings, and four decisions.
     assert_eq!(csv.lines().count(), 1 + 12 + 4 + 6 + 4);
-    // `REPORT_SAMPLES=<dir>` writes every format there, to look at.
+    write_samples("demo", &r);
+}
+
+/// With `REPORT_SAMPLES=<dir>`, write a report in every format there, to look at.
+fn write_samples(name: &str, r: &report::Report) {
     if let Some(dir) = std::env::var_os("REPORT_SAMPLES") {
         for format in ["md", "csv", "csv-en", "json", "html", "xlsx"] {
             let f = report::Format::parse(format).unwrap();
-            let path = PathBuf::from(&dir).join(format!("report-{format}.{}", f.extension()));
-            std::fs::write(path, report::render(&r, f).unwrap()).unwrap();
+            let path = PathBuf::from(&dir).join(format!("{name}-{format}.{}", f.extension()));
+            std::fs::write(path, report::render(r, f).unwrap()).unwrap();
         }
     }
 }
@@ -361,6 +365,7 @@ fn decided_workshop() -> (Workshop, String) {
 fn every_vote_round_rating_round_and_decision_is_in_every_format() {
     let (ws, old_text) = decided_workshop();
     let r = report::build(ws.state());
+    write_samples("decided", &r);
     // Vote rounds: the current one and the first, frozen.
     let first = &r.levels[0];
     assert_eq!(first.vote_round, 2);
