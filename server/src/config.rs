@@ -109,7 +109,7 @@ pub enum Command {
         /// The session's join code.
         #[arg(long)]
         code: String,
-        /// md, csv, json or html.
+        /// md, csv (the dialect of the session's language), csv-en, csv-nl, json, html or xlsx.
         #[arg(long, default_value = "md")]
         format: String,
         /// Where to write it; standard output when absent.
