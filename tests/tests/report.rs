@@ -723,9 +723,20 @@ fn no_hostile_text_acts_in_any_report_format() {
         if json["title"] != hostile.as_str() {
             fail("the JSON changes the text");
         }
+        // The workbook: no formula anywhere, every text a string cell.
         let xlsx = report::render(&report, report::Format::Xlsx).unwrap();
-        if !xlsx.starts_with(b"PK") {
-            fail("no workbook");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        for i in 0..zip.len() {
+            let mut file = zip.by_index(i).unwrap();
+            let name = file.name().unwrap().to_string();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut file, &mut xml).unwrap();
+            if name.starts_with("xl/worksheets/") && (xml.contains("<f>") || xml.contains("<f ")) {
+                fail(&format!("a formula in {name}"));
+            }
+            if name.starts_with("xl/worksheets/") && xml.contains("t=\"inlineStr\"") {
+                fail("an inline string");
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
