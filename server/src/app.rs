@@ -396,7 +396,7 @@ pub enum RunError {
     Start(#[from] StartError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
-    #[error("unknown report format {0:?}; use md, csv, json or html")]
+    #[error("unknown report format {0:?}; use one of {formats}", formats = crate::report::FORMATS)]
     Format(String),
     #[error("cannot write the report: {0}")]
     Write(String),
@@ -419,12 +419,20 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
                 .map_err(StartError::from)?;
             let (_, ws) = crate::report::load(&store, &code).await?;
             store.close().await;
-            let text = crate::report::render(&crate::report::build(ws.state()), format)
-                .map_err(RunError::Write)?;
+            let tz = crate::report::time_zone(&args.time_zone)
+                .map_err(|e| crate::config::ConfigError::TimeZone(args.time_zone.clone(), e))?;
+            let bytes = crate::report::render(&crate::report::build_in(ws.state(), &tz), format)
+                .map_err(|e| RunError::Write(e.to_string()))?;
             match output {
-                Some(path) => std::fs::write(&path, text)
+                Some(path) => std::fs::write(&path, bytes)
                     .map_err(|e| RunError::Write(format!("{}: {e}", path.display())))?,
-                None => print!("{text}"),
+                None => {
+                    use std::io::Write as _;
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&bytes)
+                        .and_then(|()| out.flush())
+                        .map_err(|e| RunError::Write(e.to_string()))?;
+                }
             }
             Ok(())
         }

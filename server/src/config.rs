@@ -100,6 +100,15 @@ pub struct Args {
         default_value_t = DEFAULT_MIN_DELTA_INTERVAL_MS
     )]
     pub min_delta_interval_ms: u64,
+    /// Time zone of the dates and times in reports (an IANA name, e.g. `Europe/Brussels`), from
+    /// the time-zone database built into the binary.
+    #[arg(
+        long,
+        env = "DRAAGVLAK_TIME_ZONE",
+        default_value = crate::report::DEFAULT_TIME_ZONE,
+        global = true
+    )]
+    pub time_zone: String,
     /// Log filter (tracing EnvFilter syntax), e.g. `info` or `draagvlak_server=debug`.
     #[arg(long, env = "DRAAGVLAK_LOG", default_value = "info", global = true)]
     pub log: String,
@@ -135,7 +144,7 @@ pub enum Command {
         /// The session's join code.
         #[arg(long)]
         code: String,
-        /// md, csv, json or html.
+        /// md, csv (the dialect of the session's language), csv-en, csv-nl, json, html or xlsx.
         #[arg(long, default_value = "md")]
         format: String,
         /// Where to write it; standard output when absent.
@@ -173,6 +182,8 @@ pub struct Config {
     pub operator_token: Option<String>,
     /// A separate address for `/metrics`; `None`: served on `listen`.
     pub metrics_listen: Option<SocketAddr>,
+    /// Time zone of the dates and times in reports.
+    pub time_zone: jiff::tz::TimeZone,
     pub limits: Limits,
 }
 
@@ -270,6 +281,8 @@ pub enum ConfigError {
         "--max-text-chars must be between 1 and {MAX_TEXT_CHARS} (the protocol's limit), not {0}"
     )]
     TextLimit(usize),
+    #[error("unknown time zone {0:?} (use an IANA name such as Europe/Amsterdam): {1}")]
+    TimeZone(String, jiff::Error),
 }
 
 impl Config {
@@ -332,7 +345,10 @@ impl Config {
         {
             return Err(ConfigError::WeakToken);
         }
+        let time_zone = crate::report::time_zone(&args.time_zone)
+            .map_err(|e| ConfigError::TimeZone(args.time_zone.clone(), e))?;
         Ok(Config {
+            time_zone,
             listen: args.listen,
             data_dir: args.data_dir,
             public_url,
@@ -373,6 +389,8 @@ impl Config {
             allowed_hosts: Vec::new(),
             operator_token: None,
             metrics_listen: None,
+            time_zone: crate::report::time_zone(crate::report::DEFAULT_TIME_ZONE)
+                .unwrap_or(jiff::tz::TimeZone::UTC),
             limits: Limits::default(),
         }
     }
@@ -465,6 +483,18 @@ mod tests {
         assert!(matches!(
             config(&["--max-live-sessions", "0"]),
             Err(ConfigError::Zero(_))
+        ));
+    }
+
+    #[test]
+    fn reports_use_amsterdam_time_unless_told_otherwise() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!(c.time_zone.iana_name(), Some("Europe/Amsterdam"));
+        let c = config(&["--time-zone", "America/Curacao"]).expect("valid");
+        assert_eq!(c.time_zone.iana_name(), Some("America/Curacao"));
+        assert!(matches!(
+            config(&["--time-zone", "Europe/Zaandam"]),
+            Err(ConfigError::TimeZone(..))
         ));
     }
 

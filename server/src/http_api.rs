@@ -422,8 +422,9 @@ pub async fn rotate_secret(
     }))
 }
 
-/// `GET /api/sessions/{code}/report/{format}` (`md`, `csv`, `json`, `html`) with
-/// `Authorization: Bearer <facilitator secret>`: the session's report as a download.
+/// `GET /api/sessions/{code}/report/{format}` (see [`report::Format::parse`]: `md`, `csv`,
+/// `csv-en`, `csv-nl`, `json`, `html`, `xlsx`) with `Authorization: Bearer <facilitator
+/// secret>`: the session's report as a download, times in the configured time zone.
 pub async fn report(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -435,11 +436,12 @@ pub async fn report(
         return Err(AppError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
-            "report formats: md, csv, json, html",
+            format!("report formats: {}", report::FORMATS),
         ));
     };
     let (row, ws) = load_as_facilitator(&app, &code, bearer(&headers), "the report").await?;
-    let body = report::render(&report::build(ws.state()), format).map_err(AppError::internal)?;
+    let body = report::render(&report::build_in(ws.state(), &app.config.time_zone), format)
+        .map_err(AppError::internal)?;
     let disposition = format!(
         "attachment; filename=\"draagvlak-{}.{}\"",
         row.code,

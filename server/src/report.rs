@@ -1,42 +1,83 @@
-//! Reports of a session, for the policy note: per level the priorities with their dots and the
-//! rules of thumb with their support overall and per group, the participants per group, and the
-//! timeline of phases. Four formats from one [`Report`]: Markdown, CSV, JSON and an HTML page
-//! that prints well to PDF (charts as inline SVG).
+//! Reports of a session, for the policy note: the record of what the room saw and decided. Per
+//! level the priorities with their dots (overall and per group, ties shown as ties) and the rules
+//! of thumb with every rating round (support overall and per group, reasons), a one-page list of
+//! the adopted rules with the priorities they anchor, who took part per group, and the timeline
+//! in the session's local time. Five formats from one [`Report`]: Markdown, CSV (two dialects),
+//! JSON, an HTML page that prints well to PDF (charts as inline SVG) and an `.xlsx` workbook.
 //!
-//! A report shows only what the room has seen: dots and ratings of a level appear once they
-//! were revealed in the session, and no participant is named (only counts per group; reasons
-//! for low ratings without names). Clusters are listed as one priority with their statements;
-//! each rule has its status, its rating rounds and the priorities it anchors, and a rule adopted
-//! while the groups' support differs by [`LARGE_GAP`] or more is marked. A follow-up session's
-//! report puts then (support in the earlier session) and now (the review) side by side.
+//! A report shows only what the room has seen: dots of a level appear (also per group) once they
+//! were revealed, support and reasons of a rating round once that round was revealed. No name is
+//! ever tied to a dot, a rating or a reason: reasons are listed without names, sorted by text, and
+//! the names of the people in a group are listed only when the group has at least
+//! [`MIN_NAMED_GROUP`] people and no vote or rules phase of the agenda was anonymous (a group of
+//! one would show that person's ballot as the group's). A rule adopted while the groups' support
+//! differs by [`LARGE_GAP`] or more is marked. A follow-up session's report puts then (support in
+//! the earlier session) and now (the review) side by side.
+//!
+//! Every percentage is rounded by [`percent`] (half away from zero, as the browser app's
+//! `Intl.NumberFormat` does), and every user text goes through `report/escape.rs` for its format.
 
+mod escape;
+mod xlsx;
+
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::time::{Duration, UNIX_EPOCH};
 
 use draagvlak_protocol::intent::RuleStatus;
-use draagvlak_protocol::view::{Level, ReviewView, SupportView};
+use draagvlak_protocol::view::{Confirmation, Level, PhaseKind, ReviewView, SupportView};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::session::projection::{self, Audience, Presence};
 use crate::session::workshop::State;
 
+/// The time zone of reports unless configured otherwise (`--time-zone`).
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Amsterdam";
+
+/// A time zone by its IANA name (`Europe/Amsterdam`), from the time-zone database bundled
+/// into the binary (so a server without system time-zone data still reports local times).
+pub fn time_zone(name: &str) -> Result<TimeZone, jiff::Error> {
+    TimeZone::get(name)
+}
+
+/// A CSV dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Dialect {
+    /// Comma separator, decimal point, English column names, no byte-order mark: the format
+    /// reports always had (`csv-en`).
+    International,
+    /// For a Dutch-language spreadsheet: UTF-8 with a byte-order mark, `;` separator, decimal
+    /// comma, Dutch column names and values (`csv-nl`).
+    Dutch,
+}
+
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Markdown,
-    Csv,
+    /// CSV in a dialect; `None`: the dialect of the session's language (Dutch for `nl`).
+    Csv(Option<Dialect>),
     Json,
     Html,
+    Xlsx,
 }
 
+/// The names [`Format::parse`] accepts, for error messages.
+pub const FORMATS: &str = "md, csv, csv-en, csv-nl, json, html, xlsx";
+
 impl Format {
-    /// `md`, `csv`, `json` or `html`.
+    /// `md`, `csv` (the dialect of the session's language), `csv-en`, `csv-nl`, `json`, `html`
+    /// or `xlsx`.
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "md" | "markdown" => Some(Format::Markdown),
-            "csv" => Some(Format::Csv),
+            "csv" => Some(Format::Csv(None)),
+            "csv-en" => Some(Format::Csv(Some(Dialect::International))),
+            "csv-nl" => Some(Format::Csv(Some(Dialect::Dutch))),
             "json" => Some(Format::Json),
             "html" => Some(Format::Html),
+            "xlsx" => Some(Format::Xlsx),
             _ => None,
         }
     }
@@ -44,31 +85,63 @@ impl Format {
     pub fn extension(self) -> &'static str {
         match self {
             Format::Markdown => "md",
-            Format::Csv => "csv",
+            Format::Csv(_) => "csv",
             Format::Json => "json",
             Format::Html => "html",
+            Format::Xlsx => "xlsx",
         }
     }
 
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Markdown => "text/markdown; charset=utf-8",
-            Format::Csv => "text/csv; charset=utf-8",
+            Format::Csv(_) => "text/csv; charset=utf-8",
             Format::Json => "application/json",
             Format::Html => "text/html; charset=utf-8",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         }
     }
 }
 
-/// Everything a report shows.
+/// Round half away from zero to `decimals` places: 0.125 → 0.13 (two places), 2.5 → 3,
+/// −2.5 → −3. The value is first snapped to nine decimals, so that a half that binary floating
+/// point stores a hair below (14.499999999999998 for 0.145 × 100) still rounds up, as the
+/// decimal number it stands for does.
+pub fn round_half_away(x: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    let snapped = (x * scale * 1e9).round() / 1e9;
+    // `f64::round` rounds half away from zero.
+    snapped.round() / scale
+}
+
+/// A share from 0 to 1 as a whole percentage, rounded half away from zero: the one rounding
+/// rule of every report format (and of the browser app).
+pub fn percent(share: f64) -> i64 {
+    round_half_away(share * 100.0, 0) as i64
+}
+
+/// Everything a report shows: the single source of every format.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub title: String,
     pub organisation: String,
     pub language: String,
     pub code: String,
+    /// The IANA time zone of every local date and time in the report.
+    pub time_zone: String,
+    /// The day the workshop began (its first phase change), local, `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Local time of the first phase change, and of the last phase change or decision, `HH:MM`.
+    pub start_time: Option<String>,
+    pub end_time: Option<String>,
+    /// Whether the names of participants are listed (see the module documentation).
+    pub names_shown: bool,
     pub groups: Vec<GroupLine>,
+    /// The adopted rules of every level, with the priorities they anchor.
+    pub adopted: Vec<AdoptedRule>,
     pub levels: Vec<LevelReport>,
+    /// Every decision about a rule, in order (adopt, drop, revise, reopen, new round).
+    pub decisions: Vec<DecisionLine>,
     pub timeline: Vec<TimelineEntry>,
     /// Overall support is the mean of the groups' support (each group weighs equally).
     pub equal_group_weight: bool,
@@ -82,6 +155,10 @@ pub struct Report {
 
 /// A difference in support between groups from which an adopted rule is marked.
 pub const LARGE_GAP: f64 = 0.3;
+
+/// Groups with fewer people than this are counted, not named: their figures would be one
+/// person's.
+pub const MIN_NAMED_GROUP: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FollowsLine {
@@ -100,10 +177,54 @@ pub struct Comparison {
     pub now: Option<ReviewView>,
 }
 
+/// Who took part in one group.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupLine {
     pub group: String,
+    /// People in the group at the end (not removed), proxies included.
     pub participants: u32,
+    /// Of them, added by the facilitator for someone without a device.
+    pub proxies: u32,
+    /// Removed by the facilitator (not counted in any figure).
+    pub removed: u32,
+    /// The names of the people counted in `participants`, sorted; empty when not shown.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+}
+
+/// One decision about a rule, from the session's decision log.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionLine {
+    /// Local date and time, `YYYY-MM-DD` and `HH:MM`.
+    pub date: String,
+    pub time: String,
+    pub level: Level,
+    /// The rule's number among the rules of its level (as in the tables).
+    pub number: u32,
+    /// The rule's text now.
+    pub rule: String,
+    /// `adopted`, `dropped`, `revise`, `proposed`, `reopened` or `new_round`.
+    pub action: String,
+    /// The round the decision was about (for `reopened` and `new_round`: the round that ended).
+    pub round: u32,
+    /// The warning the facilitator confirmed with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Confirmation>,
+}
+
+/// A rule on the list of adopted rules.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdoptedRule {
+    pub level: Level,
+    pub text: String,
+    /// Adopted after the facilitator confirmed a warning (no ratings, or a large gap).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Confirmation>,
+    /// The priorities it anchors (their texts or cluster titles).
+    pub anchors: Vec<String>,
+    /// Overall support in its last revealed round.
+    pub support: Option<f64>,
+    pub adopted_with_large_gap: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,51 +232,141 @@ pub struct LevelReport {
     pub level: Level,
     pub name: String,
     pub dots_revealed: bool,
-    /// Ranked by dots when revealed; in order of creation otherwise.
+    /// The current vote round, from 1.
+    pub vote_round: u32,
+    /// Participants who had placed a dot when the current round was revealed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voters: Option<u32>,
+    /// Ranked by dots when revealed; in order of creation otherwise. The current vote round.
     pub priorities: Vec<Priority>,
+    /// Earlier vote rounds, frozen at their reveal, round 1 first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_vote_rounds: Vec<VoteRound>,
     pub ratings_revealed: bool,
     pub rules: Vec<RuleLine>,
 }
 
+/// A revealed vote round before the current one.
+#[derive(Debug, Clone, Serialize)]
+pub struct VoteRound {
+    pub round: u32,
+    pub voters: u32,
+    /// The items that had dots, ranked.
+    pub priorities: Vec<Priority>,
+}
+
+/// A place in a ranking: equal dots share a place (`2=`), the next place counts the tied ones
+/// (1, 2=, 2=, 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Rank {
+    pub place: u32,
+    pub tied: bool,
+}
+
+impl std::fmt::Display for Rank {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.tied {
+            write!(f, "{}=", self.place)
+        } else {
+            write!(f, "{}", self.place)
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Priority {
+    /// Its place by dots; `None` while the dots are not revealed.
+    pub rank: Option<Rank>,
     /// The statement, or the cluster's title.
     pub text: String,
     pub dots: Option<u32>,
+    /// Dots per group (every group of the session), once revealed.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub dots_by_group: BTreeMap<String, u32>,
     /// For a cluster: the statements merged into it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cluster_of: Vec<String>,
     /// In a follow-up: the dots it had in the earlier session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dots_then: Option<u32>,
+    /// Written by the facilitator as the facilitator.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_facilitator: bool,
+}
+
+/// One rating round of a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RatingRound {
+    /// From 1.
+    pub round: u32,
+    /// The text as it was rated in this round, for an earlier round whose text the session
+    /// kept (the current round's text is the rule's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    pub raters: u32,
+    /// Support overall and per group; `None` while the round is not revealed.
+    pub support: Option<SupportView>,
+    /// Reasons given with ratings of 1 or 2, without names, sorted by text; once revealed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleLine {
     pub text: String,
     pub status: RuleStatus,
+    /// The current round.
     pub round: u32,
+    /// Raters in the current round.
     pub raters: u32,
+    /// Support in the current round, once revealed.
     pub support: Option<SupportView>,
-    /// Support in earlier (revealed) rounds, round 1 first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub earlier_rounds: Vec<SupportView>,
-    /// Reasons given with ratings of 1 or 2, without names.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub reasons: Vec<String>,
-    /// The priorities it anchors (their texts).
+    /// Every round, round 1 first; the last is the current one.
+    pub rounds: Vec<RatingRound>,
+    /// The priorities it anchors (their texts or cluster titles).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub anchors: Vec<String>,
     /// Adopted although the groups' support differs by [`LARGE_GAP`] or more.
     pub adopted_with_large_gap: bool,
+    /// The warning the facilitator confirmed with the current decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<Confirmation>,
+    /// Written by the facilitator as the facilitator.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub from_facilitator: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
+    /// Local date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Local time, `HH:MM`.
+    pub time: String,
     /// UTC, RFC 3339.
     pub at: String,
     pub phase: usize,
     pub title: String,
+}
+
+/// A local time, with the date when it is not the report's date.
+fn local_when(report: &Report, date: &str, time: &str) -> String {
+    if report.date.as_deref() == Some(date) {
+        time.to_string()
+    } else {
+        format!("{date} {time}")
+    }
+}
+
+impl TimelineEntry {
+    fn when(&self, report: &Report) -> String {
+        local_when(report, &self.date, &self.time)
+    }
+}
+
+impl DecisionLine {
+    fn when(&self, report: &Report) -> String {
+        local_when(report, &self.date, &self.time)
+    }
 }
 
 fn level_name(level: Level, en: bool) -> &'static str {
@@ -169,33 +380,117 @@ fn level_name(level: Level, en: bool) -> &'static str {
     }
 }
 
-/// Build the report of a session from its state.
+/// A server time (ms since the Unix epoch) in a time zone.
+fn local(at_ms: u64, tz: &TimeZone) -> Option<jiff::ZonedDateTime> {
+    let ms = i64::try_from(at_ms).ok()?;
+    Some(
+        Timestamp::from_millisecond(ms)
+            .ok()?
+            .to_zoned_datetime(tz.clone()),
+    )
+}
+
+/// Build the report of a session from its state, with times in [`DEFAULT_TIME_ZONE`].
 pub fn build(state: &State) -> Report {
+    let tz = time_zone(DEFAULT_TIME_ZONE).unwrap_or(TimeZone::UTC);
+    build_in(state, &tz)
+}
+
+/// Ranks by dots of priorities sorted by dots (most first): equal dots share a place.
+fn ranks(dots: &[u32]) -> Vec<Rank> {
+    dots.iter()
+        .map(|d| Rank {
+            place: 1 + dots.iter().filter(|o| *o > d).count() as u32,
+            tied: dots.iter().filter(|o| *o == d).count() > 1,
+        })
+        .collect()
+}
+
+/// Build the report of a session from its state, with local times in `tz`.
+pub fn build_in(state: &State, tz: &TimeZone) -> Report {
     let en = state.meta.language == "en";
     let view = projection::view(state, &Presence::new(), Audience::Facilitator);
-    let levels = Level::ALL
+    // Dots per item and group, for revealed levels only.
+    let mut by_group: HashMap<&str, BTreeMap<String, u32>> = HashMap::new();
+    for (pid, dots) in &state.dots {
+        let Some(p) = state.participants.get(pid) else {
+            continue;
+        };
+        for (item, n) in dots {
+            if state
+                .item_level(item)
+                .is_some_and(|l| state.revealed_dots.contains(&l))
+            {
+                *by_group
+                    .entry(item.as_str())
+                    .or_default()
+                    .entry(p.group.clone())
+                    .or_default() += n;
+            }
+        }
+    }
+    let group_dots = |id: &str, revealed: bool| -> BTreeMap<String, u32> {
+        if !revealed {
+            return BTreeMap::new();
+        }
+        let mut out: BTreeMap<String, u32> = state.groups.iter().map(|g| (g.clone(), 0)).collect();
+        if let Some(m) = by_group.get(id) {
+            for (g, n) in m {
+                *out.entry(g.clone()).or_default() += n;
+            }
+        }
+        out
+    };
+    // A statement anchors through its cluster.
+    let item_text = |id: &String| -> Option<String> {
+        let id = state
+            .statements
+            .get(id)
+            .and_then(|s| s.cluster.clone())
+            .unwrap_or_else(|| id.clone());
+        view.clusters
+            .get(&id)
+            .map(|c| c.title.clone())
+            .or_else(|| view.statements.get(&id).map(|s| s.text.clone()))
+    };
+    let anchors_of = |ids: &[String]| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for t in ids.iter().filter_map(item_text) {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        out
+    };
+    let levels: Vec<LevelReport> = Level::ALL
         .into_iter()
         .map(|level| {
             let dots_revealed = state.revealed_dots.contains(&level);
             // Priorities: clusters, and the statements left alone.
             let mut priorities: Vec<(u32, u64, Priority)> = view
                 .statements
-                .values()
-                .filter(|s| s.level == level && !s.hidden && s.cluster.is_none())
-                .map(|s| {
+                .iter()
+                .filter(|(_, s)| s.level == level && !s.hidden && s.cluster.is_none())
+                .map(|(id, s)| {
                     (
                         s.dots.unwrap_or(0),
                         s.seq,
                         Priority {
+                            rank: None,
                             text: s.text.clone(),
                             dots: s.dots,
+                            dots_by_group: s
+                                .dots_by_group
+                                .clone()
+                                .unwrap_or_else(|| group_dots(id, s.dots.is_some())),
                             cluster_of: Vec::new(),
                             dots_then: s.dots_then,
+                            from_facilitator: s.from_facilitator,
                         },
                     )
                 })
                 .collect();
-            for c in view.clusters.values().filter(|c| c.level == level) {
+            for (id, c) in view.clusters.iter().filter(|(_, c)| c.level == level) {
                 let members = c
                     .statements
                     .iter()
@@ -207,47 +502,133 @@ pub fn build(state: &State) -> Report {
                     c.dots.unwrap_or(0),
                     c.seq,
                     Priority {
+                        rank: None,
                         text: c.title.clone(),
                         dots: c.dots,
+                        dots_by_group: c
+                            .dots_by_group
+                            .clone()
+                            .unwrap_or_else(|| group_dots(id, c.dots.is_some())),
                         cluster_of: members,
                         dots_then: None,
+                        from_facilitator: false,
                     },
                 ));
             }
             priorities.sort_by_key(|(dots, seq, _)| (std::cmp::Reverse(*dots), *seq));
-            let mut rules: Vec<_> = view.rules.values().filter(|r| r.level == level).collect();
-            rules.sort_by_key(|r| r.seq);
-            let item_text = |id: &String| {
-                view.clusters
-                    .get(id)
-                    .map(|c| c.title.clone())
-                    .or_else(|| view.statements.get(id).map(|s| s.text.clone()))
-            };
+            let mut priorities: Vec<Priority> = priorities.into_iter().map(|(_, _, p)| p).collect();
+            if dots_revealed {
+                let dots: Vec<u32> = priorities.iter().map(|p| p.dots.unwrap_or(0)).collect();
+                for (p, rank) in priorities.iter_mut().zip(ranks(&dots)) {
+                    p.rank = Some(rank);
+                }
+            }
+            let earlier_vote_rounds = state
+                .earlier_vote_rounds(level)
+                .map(|record| {
+                    let mut items: Vec<(u32, u64, Priority)> = record
+                        .totals
+                        .iter()
+                        .map(|(item, per_group)| {
+                            let seq = state
+                                .statements
+                                .get(item)
+                                .map(|s| s.seq)
+                                .or_else(|| state.clusters.get(item).map(|c| c.seq))
+                                .unwrap_or(u64::MAX);
+                            let dots = record.total(item);
+                            (
+                                dots,
+                                seq,
+                                Priority {
+                                    rank: None,
+                                    text: item_text(item).unwrap_or_default(),
+                                    dots: Some(dots),
+                                    dots_by_group: per_group.clone(),
+                                    cluster_of: Vec::new(),
+                                    dots_then: None,
+                                    from_facilitator: false,
+                                },
+                            )
+                        })
+                        .collect();
+                    items.sort_by_key(|(dots, seq, _)| (std::cmp::Reverse(*dots), *seq));
+                    let dots: Vec<u32> = items.iter().map(|(d, _, _)| *d).collect();
+                    VoteRound {
+                        round: record.round,
+                        voters: record.voters,
+                        priorities: items
+                            .into_iter()
+                            .zip(ranks(&dots))
+                            .map(|((_, _, mut p), rank)| {
+                                p.rank = Some(rank);
+                                p
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            let mut rules: Vec<_> = state
+                .rules
+                .iter()
+                .filter(|(_, r)| r.level == level)
+                .collect();
+            rules.sort_by_key(|(_, r)| r.seq);
             LevelReport {
                 level,
                 name: level_name(level, en).to_string(),
                 dots_revealed,
-                priorities: priorities.into_iter().map(|(_, _, p)| p).collect(),
+                vote_round: state.vote_round(level),
+                voters: state.revealed_votes(level).map(|r| r.voters),
+                priorities,
+                earlier_vote_rounds,
                 ratings_revealed: state.revealed_ratings.contains(&level),
                 rules: rules
                     .into_iter()
-                    .map(|r| RuleLine {
-                        text: r.text.clone(),
-                        status: r.status,
-                        round: r.round,
-                        raters: r.raters,
-                        support: r.support.clone(),
-                        earlier_rounds: r.earlier_rounds.clone(),
-                        reasons: r.reasons.clone(),
-                        anchors: r.anchors.iter().filter_map(item_text).collect(),
-                        adopted_with_large_gap: r.status == RuleStatus::Adopted
-                            && r.support
-                                .as_ref()
-                                .and_then(|s| s.gap)
-                                .is_some_and(|g| g >= LARGE_GAP),
+                    .map(|(id, r)| {
+                        let rounds = rating_rounds(state, id, r);
+                        let support = rounds.last().and_then(|x| x.support.clone());
+                        RuleLine {
+                            text: r.text.clone(),
+                            status: r.status,
+                            round: r.round,
+                            raters: rounds.last().map(|x| x.raters).unwrap_or(0),
+                            adopted_with_large_gap: r.status == RuleStatus::Adopted
+                                && support
+                                    .as_ref()
+                                    .and_then(|s| s.gap)
+                                    .is_some_and(|g| g >= LARGE_GAP),
+                            support,
+                            rounds,
+                            anchors: anchors_of(&r.anchors),
+                            confirmed: r.confirmed,
+                            from_facilitator: r.author
+                                == crate::session::workshop::FACILITATOR_AUTHOR,
+                        }
                     })
                     .collect(),
             }
+        })
+        .collect();
+    let adopted = levels
+        .iter()
+        .flat_map(|l| {
+            l.rules
+                .iter()
+                .filter(|r| r.status == RuleStatus::Adopted)
+                .map(|r| AdoptedRule {
+                    level: l.level,
+                    text: r.text.clone(),
+                    confirmed: r.confirmed,
+                    anchors: r.anchors.clone(),
+                    support: r
+                        .rounds
+                        .iter()
+                        .rev()
+                        .find_map(|x| x.support.as_ref())
+                        .and_then(|s| s.overall),
+                    adopted_with_large_gap: r.adopted_with_large_gap,
+                })
         })
         .collect();
     let mut carried: Vec<_> = view
@@ -266,32 +647,75 @@ pub fn build(state: &State) -> Report {
             now: r.review.clone(),
         })
         .collect();
-    Report {
-        equal_group_weight: state.equal_group_weight,
-        follows: view.follows.as_ref().map(|f| FollowsLine {
-            code: f.code.clone(),
-            title: f.title.clone(),
-        }),
-        comparison,
-        title: state.meta.title.clone(),
-        organisation: state.meta.organisation.clone(),
-        language: state.meta.language.clone(),
-        code: state.meta.code.clone(),
-        groups: view
-            .groups
-            .iter()
-            .map(|(g, c)| GroupLine {
-                group: g.clone(),
-                participants: c.joined,
-            })
-            .collect(),
-        levels,
-        timeline: state
-            .phase_log
-            .iter()
-            .map(|e| TimelineEntry {
-                at: humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(e.at_ms))
-                    .to_string(),
+    let names_shown = !state.phases.iter().any(|p| {
+        p.anonymous
+            && matches!(
+                p.kind,
+                PhaseKind::Vote | PhaseKind::Rules | PhaseKind::Review
+            )
+    });
+    let mut groups: Vec<GroupLine> = state
+        .groups
+        .iter()
+        .map(|g| GroupLine {
+            group: g.clone(),
+            participants: 0,
+            proxies: 0,
+            removed: 0,
+            names: Vec::new(),
+        })
+        .collect();
+    for p in state.participants.values() {
+        let i = match groups.iter().position(|g| g.group == p.group) {
+            Some(i) => i,
+            None => {
+                groups.push(GroupLine {
+                    group: p.group.clone(),
+                    participants: 0,
+                    proxies: 0,
+                    removed: 0,
+                    names: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        let g = &mut groups[i];
+        if p.removed {
+            g.removed += 1;
+        } else {
+            g.participants += 1;
+            g.proxies += u32::from(p.proxy);
+            g.names.push(p.name.clone());
+        }
+    }
+    // By name, as the view's groups are (and as reports always listed them).
+    groups.sort_by(|a, b| a.group.cmp(&b.group));
+    for g in &mut groups {
+        if names_shown && g.participants >= MIN_NAMED_GROUP {
+            g.names.sort_by_key(|n| n.to_lowercase());
+        } else {
+            g.names.clear();
+        }
+    }
+    let timeline: Vec<TimelineEntry> = state
+        .phase_log
+        .iter()
+        .map(|e| {
+            let zoned = local(e.at_ms, tz);
+            TimelineEntry {
+                date: zoned
+                    .as_ref()
+                    .map(|z| z.date().to_string())
+                    .unwrap_or_default(),
+                time: zoned
+                    .as_ref()
+                    .map(|z| z.strftime("%H:%M").to_string())
+                    .unwrap_or_default(),
+                at: i64::try_from(e.at_ms)
+                    .ok()
+                    .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+                    .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                    .unwrap_or_default(),
                 phase: e.phase,
                 title: state
                     .phases
@@ -304,9 +728,113 @@ pub fn build(state: &State) -> Report {
                         }
                     })
                     .unwrap_or_default(),
+            }
+        })
+        .collect();
+    let decisions = state
+        .decision_log
+        .iter()
+        .filter_map(|d| {
+            let rule = state.rules.get(&d.rule)?;
+            let zoned = local(d.at_ms, tz);
+            Some(DecisionLine {
+                date: zoned
+                    .as_ref()
+                    .map(|z| z.date().to_string())
+                    .unwrap_or_default(),
+                time: zoned
+                    .as_ref()
+                    .map(|z| z.strftime("%H:%M").to_string())
+                    .unwrap_or_default(),
+                level: rule.level,
+                number: 1 + state
+                    .rules
+                    .values()
+                    .filter(|x| x.level == rule.level && x.seq < rule.seq)
+                    .count() as u32,
+                rule: rule.text.clone(),
+                action: d.action.clone(),
+                round: d.round,
+                confirmed: d.confirmed,
             })
-            .collect(),
+        })
+        .collect();
+    Report {
+        decisions,
+        equal_group_weight: state.equal_group_weight,
+        follows: view.follows.as_ref().map(|f| FollowsLine {
+            code: f.code.clone(),
+            title: f.title.clone(),
+        }),
+        comparison,
+        title: state.meta.title.clone(),
+        organisation: state.meta.organisation.clone(),
+        language: state.meta.language.clone(),
+        code: state.meta.code.clone(),
+        time_zone: tz.iana_name().unwrap_or("UTC").to_string(),
+        date: timeline.first().map(|t| t.date.clone()),
+        start_time: timeline.first().map(|t| t.time.clone()),
+        // The last phase change or decision, whichever came later.
+        end_time: state
+            .phase_log
+            .iter()
+            .map(|e| e.at_ms)
+            .chain(state.decision_log.iter().map(|d| d.at_ms))
+            .max()
+            .and_then(|ms| local(ms, tz))
+            .map(|z| z.strftime("%H:%M").to_string()),
+        names_shown,
+        groups,
+        adopted,
+        levels,
+        timeline,
     }
+}
+
+/// Every rating round of a rule: support and reasons only for revealed rounds.
+fn rating_rounds(
+    state: &State,
+    id: &str,
+    rule: &crate::session::workshop::Rule,
+) -> Vec<RatingRound> {
+    let earlier_ratings = state.earlier_ratings.get(id);
+    let earlier_reasons = state.earlier_reasons.get(id);
+    (1..=rule.round.max(1))
+        .map(|round| {
+            let i = (round - 1) as usize;
+            let current = round == rule.round.max(1);
+            let ratings = if current {
+                state.ratings.get(id)
+            } else {
+                earlier_ratings.and_then(|r| r.get(i))
+            };
+            let reasons = if current {
+                state.reasons.get(id)
+            } else {
+                earlier_reasons.and_then(|r| r.get(i))
+            };
+            let revealed = rule.revealed_round >= round;
+            let mut reasons: Vec<String> = if revealed {
+                reasons
+                    .map(|m| m.values().cloned().collect())
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            reasons.sort();
+            RatingRound {
+                round,
+                text: if current {
+                    None
+                } else {
+                    rule.earlier_texts.get(i).cloned()
+                },
+                raters: ratings.map(|m| m.len() as u32).unwrap_or(0),
+                support: revealed.then(|| projection::support_of(state, ratings)),
+                reasons,
+            }
+        })
+        .collect()
 }
 
 /// Texts of the report in its session's language.
@@ -314,6 +842,10 @@ struct Words {
     participants: &'static str,
     group: &'static str,
     count: &'static str,
+    proxies: &'static str,
+    removed: &'static str,
+    names: &'static str,
+    names_hidden: &'static str,
     priorities: &'static str,
     statement: &'static str,
     dots: &'static str,
@@ -327,6 +859,7 @@ struct Words {
     time: &'static str,
     phase: &'static str,
     code: &'static str,
+    date: &'static str,
     none: &'static str,
     status: &'static str,
     statuses: [&'static str; 4],
@@ -343,12 +876,33 @@ struct Words {
     still_right: &'static str,
     answers: &'static str,
     dots_then: &'static str,
+    adopted: &'static str,
+    level: &'static str,
+    ties: &'static str,
+    as_rated: &'static str,
+    vote_round: &'static str,
+    voters: &'static str,
+    decisions: &'static str,
+    decision: &'static str,
+    reopened: &'static str,
+    new_round: &'static str,
+    confirmed_no_ratings: &'static str,
+    confirmed_large_gap: &'static str,
+    by_facilitator: &'static str,
+    warning: &'static str,
+    removed_raters: &'static str,
+    weekdays: [&'static str; 7],
+    months: [&'static str; 12],
 }
 
 const NL: Words = Words {
     participants: "Deelnemers",
     group: "groep",
     count: "aantal",
+    proxies: "via de facilitator",
+    removed: "verwijderd",
+    names: "namen",
+    names_hidden: "Namen worden niet vermeld bij een groep van één persoon of na een anonieme stem- of vuistregelfase.",
     priorities: "Prioriteiten",
     statement: "uitspraak",
     dots: "stippen",
@@ -359,14 +913,15 @@ const NL: Words = Words {
     support: "draagvlak",
     gap: "verschil",
     timeline: "Tijdlijn",
-    time: "tijd (UTC)",
+    time: "tijd",
     phase: "fase",
     code: "Code",
+    date: "Datum",
     none: "geen",
     status: "status",
     statuses: ["voorgesteld", "aangenomen", "herzien", "vervallen"],
     round: "ronde",
-    reasons: "Redenen bij lage scores",
+    reasons: "redenen bij lage scores",
     anchors: "verankert",
     large_gap: "aangenomen terwijl de groepen sterk verschillen",
     equal_weight: "Elke groep weegt even zwaar in het totale draagvlak.",
@@ -378,12 +933,54 @@ const NL: Words = Words {
     still_right: "klopt nog",
     answers: "ja / deels / nee",
     dots_then: "stippen toen",
+    adopted: "Aangenomen vuistregels",
+    level: "niveau",
+    ties: "Een gedeelde plaats staat als 2=: evenveel stippen.",
+    as_rated: "tekst zoals beoordeeld",
+    vote_round: "stemronde",
+    voters: "stemmers",
+    decisions: "Besluiten",
+    decision: "besluit",
+    reopened: "heropend",
+    new_round: "nieuwe ronde",
+    confirmed_no_ratings: "bevestigd zonder beoordelingen",
+    confirmed_large_gap: "bevestigd ondanks een groot verschil tussen de groepen",
+    by_facilitator: "door de facilitator",
+    warning: "waarschuwing",
+    removed_raters: "van later verwijderde deelnemers",
+    weekdays: [
+        "maandag",
+        "dinsdag",
+        "woensdag",
+        "donderdag",
+        "vrijdag",
+        "zaterdag",
+        "zondag",
+    ],
+    months: [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ],
 };
 
 const EN: Words = Words {
     participants: "Participants",
     group: "group",
     count: "number",
+    proxies: "by proxy",
+    removed: "removed",
+    names: "names",
+    names_hidden: "Names are not listed for a group of one, or after an anonymous vote or rules phase.",
     priorities: "Priorities",
     statement: "statement",
     dots: "dots",
@@ -394,14 +991,15 @@ const EN: Words = Words {
     support: "support",
     gap: "gap",
     timeline: "Timeline",
-    time: "time (UTC)",
+    time: "time",
     phase: "phase",
     code: "Code",
+    date: "Date",
     none: "none",
     status: "status",
     statuses: ["proposed", "adopted", "revise", "dropped"],
     round: "round",
-    reasons: "Reasons given with low ratings",
+    reasons: "reasons given with low ratings",
     anchors: "anchors",
     large_gap: "adopted although the groups differ strongly",
     equal_weight: "Each group weighs equally in overall support.",
@@ -413,6 +1011,44 @@ const EN: Words = Words {
     still_right: "still right",
     answers: "yes / partly / no",
     dots_then: "dots then",
+    adopted: "Adopted rules of thumb",
+    level: "level",
+    ties: "A shared place reads 2=: equal dots.",
+    as_rated: "text as rated",
+    vote_round: "vote round",
+    voters: "voters",
+    decisions: "Decisions",
+    decision: "decision",
+    reopened: "reopened",
+    new_round: "new round",
+    confirmed_no_ratings: "confirmed without ratings",
+    confirmed_large_gap: "confirmed despite a large gap between the groups",
+    by_facilitator: "by the facilitator",
+    warning: "warning",
+    removed_raters: "by participants removed later",
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 };
 
 fn status_word(w: &Words, status: RuleStatus) -> &'static str {
@@ -424,6 +1060,32 @@ fn status_word(w: &Words, status: RuleStatus) -> &'static str {
     }
 }
 
+/// A decision of the log in words: `aangenomen`, `heropend`, …
+fn action_word(w: &Words, action: &str) -> String {
+    match action {
+        "reopened" => w.reopened.to_string(),
+        "new_round" => w.new_round.to_string(),
+        other => RuleStatus::parse(other)
+            .map(|s| status_word(w, s).to_string())
+            .unwrap_or_else(|| other.to_string()),
+    }
+}
+
+/// The warning a decision carries: the one the facilitator confirmed (as the record keeps
+/// it), or, for a session from before confirmations, a large gap at adoption.
+fn decision_mark(
+    w: &Words,
+    confirmed: Option<Confirmation>,
+    adopted_with_large_gap: bool,
+) -> Option<&'static str> {
+    match confirmed {
+        Some(Confirmation::NoRatings) => Some(w.confirmed_no_ratings),
+        Some(Confirmation::LargeGap) => Some(w.confirmed_large_gap),
+        None if adopted_with_large_gap => Some(w.large_gap),
+        None => None,
+    }
+}
+
 fn counts(c: &draagvlak_protocol::view::AnswerCounts) -> String {
     format!("{} / {} / {}", c.yes, c.partly, c.no)
 }
@@ -432,9 +1094,10 @@ fn words(report: &Report) -> &'static Words {
     if report.language == "en" { &EN } else { &NL }
 }
 
-fn percent(share: Option<f64>) -> String {
+/// A share as shown in every format but CSV: `67%`, or `–` without one.
+fn pct(share: Option<f64>) -> String {
     match share {
-        Some(s) => format!("{:.0}%", s * 100.0),
+        Some(s) => format!("{}%", percent(s)),
         None => "–".into(),
     }
 }
@@ -443,69 +1106,203 @@ fn group_names(report: &Report) -> Vec<String> {
     report.groups.iter().map(|g| g.group.clone()).collect()
 }
 
-/// A text in a Markdown table cell: no line breaks, pipes escaped.
-fn md_cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+fn level_label(report: &Report, level: Level) -> &'static str {
+    level_name(level, report.language == "en")
 }
 
-/// Markdown, for pasting into a policy note.
+/// The session's date in words (`dinsdag 2 maart 2027`) with its times and time zone
+/// (`09:20–10:20 (Europe/Amsterdam)`).
+fn when(report: &Report) -> Option<String> {
+    let w = words(report);
+    let date: jiff::civil::Date = report.date.as_deref()?.parse().ok()?;
+    let weekday = w.weekdays[date.weekday().to_monday_zero_offset() as usize];
+    let month = w.months[(date.month() - 1) as usize];
+    let mut out = format!("{weekday} {} {month} {}", date.day(), date.year());
+    if let (Some(a), Some(b)) = (&report.start_time, &report.end_time) {
+        let _ = write!(out, ", {a}–{b}");
+    }
+    let _ = write!(out, " ({})", report.time_zone);
+    Some(out)
+}
+
+/// The number of people of a group, with proxies and removals.
+fn group_count(w: &Words, g: &GroupLine) -> String {
+    let mut out = g.participants.to_string();
+    if g.proxies > 0 {
+        let _ = write!(out, " ({} {})", g.proxies, w.proxies);
+    }
+    if g.removed > 0 {
+        let _ = write!(out, "; {} {}", g.removed, w.removed);
+    }
+    out
+}
+
+/// The rank column: `2=`, or `–` while the dots are not revealed.
+fn rank_text(p: &Priority) -> String {
+    p.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// Support of a round in words: `50% (business 0%, ict 100%; verschil 100%)`.
+fn support_words(w: &Words, groups: &[String], s: &SupportView, esc: fn(&str) -> String) -> String {
+    let per_group: Vec<String> = groups
+        .iter()
+        .map(|g| format!("{} {}", esc(g), pct(s.by_group.get(g).copied().flatten())))
+        .collect();
+    let mut out = format!("{} {}", w.support, pct(s.overall));
+    if !per_group.is_empty() {
+        let _ = write!(out, " ({}", per_group.join(", "));
+        if s.gap.is_some() {
+            let _ = write!(out, "; {} {}", w.gap, pct(s.gap));
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// A table of priorities (with dots per group when revealed) and the note on ties.
+fn md_priorities(
+    out: &mut String,
+    w: &Words,
+    groups: &[String],
+    priorities: &[Priority],
+    revealed: bool,
+) {
+    use escape::markdown as md;
+    let then = priorities.iter().any(|p| p.dots_then.is_some());
+    let mut header = format!("| # | {} | {} |", w.statement, w.dots);
+    let mut line = "|---:|---|---:|".to_string();
+    if revealed {
+        for g in groups {
+            let _ = write!(header, " {} |", md(g));
+            line.push_str("---:|");
+        }
+    }
+    if then {
+        let _ = write!(header, " {} |", w.dots_then);
+        line.push_str("---:|");
+    }
+    let _ = writeln!(out, "{header}\n{line}");
+    for p in priorities {
+        let dots = p
+            .dots
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| w.not_revealed.to_string());
+        let mut text = md(&p.text);
+        if !p.cluster_of.is_empty() {
+            let members: Vec<String> = p.cluster_of.iter().map(|m| md(m)).collect();
+            let _ = write!(text, " ({}: {})", w.cluster_of, members.join("; "));
+        }
+        if p.from_facilitator {
+            let _ = write!(text, " ({})", w.by_facilitator);
+        }
+        let mut row = format!("| {} | {text} | {dots} |", rank_text(p));
+        if revealed {
+            for g in groups {
+                let n = p.dots_by_group.get(g).copied().unwrap_or(0);
+                let _ = write!(row, " {n} |");
+            }
+        }
+        if then {
+            let then = p.dots_then.map(|d| d.to_string()).unwrap_or_default();
+            let _ = write!(row, " {then} |");
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    if priorities.iter().any(|p| p.rank.is_some_and(|r| r.tied)) {
+        let _ = writeln!(out, "\n{}", w.ties);
+    }
+}
+
+/// Markdown, for pasting into a policy note. Every user text is escaped (see
+/// `escape::markdown`).
 pub fn markdown(report: &Report) -> String {
+    use escape::markdown as md;
     let w = words(report);
     let groups = group_names(report);
     let mut out = String::new();
-    let _ = writeln!(out, "# {}", md_cell(&report.title));
-    if !report.organisation.is_empty() {
-        let _ = writeln!(out, "\n{}", md_cell(&report.organisation));
+    let _ = writeln!(out, "# {}", md(&report.title));
+    let organisation = md(&report.organisation);
+    if !organisation.is_empty() {
+        let _ = writeln!(out, "\n{organisation}");
     }
-    let _ = writeln!(out, "\n{}: {}\n", w.code, report.code);
+    let _ = writeln!(out, "\n{}: {}", w.code, md(&report.code));
+    if let Some(when) = when(report) {
+        // Made by the server (weekday, month, digits and the configured zone): nothing to escape.
+        let _ = writeln!(out, "\n{}: {when}", w.date);
+    }
     if let Some(f) = &report.follows {
-        let _ = writeln!(out, "{}: {} ({})\n", w.follows, md_cell(&f.title), f.code);
+        let _ = writeln!(out, "\n{}: {} ({})", w.follows, md(&f.title), md(&f.code));
     }
     let _ = writeln!(
         out,
-        "## {}\n\n| {} | {} |\n|---|---:|",
-        w.participants, w.group, w.count
+        "\n## {}\n\n| {} | {} | {} |\n|---|---:|---|",
+        w.participants, w.group, w.count, w.names
     );
     for g in &report.groups {
-        let _ = writeln!(out, "| {} | {} |", md_cell(&g.group), g.participants);
+        let names: Vec<String> = g.names.iter().map(|n| md(n)).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            md(&g.group),
+            group_count(w, g),
+            names.join(", ")
+        );
+    }
+    if report
+        .groups
+        .iter()
+        .any(|g| g.participants > 0 && g.names.is_empty())
+    {
+        let _ = writeln!(out, "\n{}", w.names_hidden);
     }
     if report.equal_group_weight {
         let _ = writeln!(out, "\n{}", w.equal_weight);
+    }
+    let _ = writeln!(out, "\n## {}\n", w.adopted);
+    if report.adopted.is_empty() {
+        let _ = writeln!(out, "_{}_", w.none);
+    } else {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |\n|---|---|---:|---|",
+            w.level, w.rule, w.support, w.anchors
+        );
+        for a in &report.adopted {
+            let anchors: Vec<String> = a.anchors.iter().map(|x| md(x)).collect();
+            let mut support = pct(a.support);
+            if let Some(mark) = decision_mark(w, a.confirmed, a.adopted_with_large_gap) {
+                let _ = write!(support, " ⚠ {mark}");
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {support} | {} |",
+                level_label(report, a.level),
+                md(&a.text),
+                anchors.join("; ")
+            );
+        }
     }
     for level in &report.levels {
         let _ = writeln!(out, "\n## {}\n\n### {}\n", level.name, w.priorities);
         if level.priorities.is_empty() {
             let _ = writeln!(out, "_{}_", w.none);
         } else {
-            let then = level.priorities.iter().any(|p| p.dots_then.is_some());
-            if then {
+            md_priorities(&mut out, w, &groups, &level.priorities, level.dots_revealed);
+            if let Some(voters) = level.voters {
                 let _ = writeln!(
                     out,
-                    "| # | {} | {} | {} |\n|---:|---|---:|---:|",
-                    w.statement, w.dots, w.dots_then
+                    "\n{} {} · {voters} {}",
+                    w.vote_round, level.vote_round, w.voters
                 );
-            } else {
-                let _ = writeln!(out, "| # | {} | {} |\n|---:|---|---:|", w.statement, w.dots);
             }
-            for (i, p) in level.priorities.iter().enumerate() {
-                let dots = p
-                    .dots
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| w.not_revealed.to_string());
-                let mut text = md_cell(&p.text);
-                if !p.cluster_of.is_empty() {
-                    let members: Vec<String> = p.cluster_of.iter().map(|m| md_cell(m)).collect();
-                    let _ = write!(text, " ({}: {})", w.cluster_of, members.join("; "));
-                }
-                if then {
-                    let then = p.dots_then.map(|d| d.to_string()).unwrap_or_default();
-                    let _ = writeln!(out, "| {} | {text} | {dots} | {then} |", i + 1);
-                } else {
-                    let _ = writeln!(out, "| {} | {text} | {dots} |", i + 1);
-                }
-            }
+        }
+        for round in &level.earlier_vote_rounds {
+            let _ = writeln!(
+                out,
+                "\n#### {} {} ({} {})\n",
+                w.vote_round, round.round, round.voters, w.voters
+            );
+            md_priorities(&mut out, w, &groups, &round.priorities, true);
         }
         let _ = writeln!(out, "\n### {}\n", w.rules);
         if level.rules.is_empty() {
@@ -518,7 +1315,7 @@ pub fn markdown(report: &Report) -> String {
         );
         let mut line = "|---|---|---:|---:|---:|".to_string();
         for g in &groups {
-            let _ = write!(header, " {} |", md_cell(g));
+            let _ = write!(header, " {} |", md(g));
             line.push_str("---:|");
         }
         let _ = write!(header, " {} |", w.gap);
@@ -526,22 +1323,22 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "{header}\n{line}");
         for r in &level.rules {
             let mut status = status_word(w, r.status).to_string();
-            if r.adopted_with_large_gap {
-                let _ = write!(status, " ⚠ {}", w.large_gap);
+            if let Some(mark) = decision_mark(w, r.confirmed, r.adopted_with_large_gap) {
+                let _ = write!(status, " ⚠ {mark}");
             }
             let mut row = format!(
                 "| {} | {status} | {} | {} |",
-                md_cell(&r.text),
+                md(&r.text),
                 r.round,
                 r.raters
             );
             match &r.support {
                 Some(s) => {
-                    let _ = write!(row, " {} |", percent(s.overall));
+                    let _ = write!(row, " {} |", pct(s.overall));
                     for g in &groups {
-                        let _ = write!(row, " {} |", percent(s.by_group.get(g).copied().flatten()));
+                        let _ = write!(row, " {} |", pct(s.by_group.get(g).copied().flatten()));
                     }
-                    let _ = write!(row, " {} |", percent(s.gap));
+                    let _ = write!(row, " {} |", pct(s.gap));
                 }
                 None => {
                     for _ in 0..groups.len() + 2 {
@@ -551,31 +1348,64 @@ pub fn markdown(report: &Report) -> String {
             }
             let _ = writeln!(out, "{row}");
         }
-        let mut note_lines = Vec::new();
+        // Each rule with its anchors and every round: support, reasons.
+        out.push('\n');
         for r in &level.rules {
-            let mut notes = Vec::new();
-            for (i, s) in r.earlier_rounds.iter().enumerate() {
-                notes.push(format!("{} {}: {}", w.round, i + 1, percent(s.overall)));
+            if r.from_facilitator {
+                let _ = writeln!(out, "- {} ({})", md(&r.text), w.by_facilitator);
+            } else {
+                let _ = writeln!(out, "- {}", md(&r.text));
             }
             if !r.anchors.is_empty() {
-                let anchors: Vec<String> = r.anchors.iter().map(|a| md_cell(a)).collect();
-                notes.push(format!("{}: {}", w.anchors, anchors.join("; ")));
+                let anchors: Vec<String> = r.anchors.iter().map(|a| md(a)).collect();
+                let _ = writeln!(out, "  - {}: {}", w.anchors, anchors.join("; "));
             }
-            if !notes.is_empty() {
-                note_lines.push(format!("- {}: {}", md_cell(&r.text), notes.join(" · ")));
-            }
-        }
-        if !note_lines.is_empty() {
-            let _ = writeln!(out, "\n{}", note_lines.join("\n"));
-        }
-        if level.rules.iter().any(|r| !r.reasons.is_empty()) {
-            let _ = writeln!(out, "\n#### {}", w.reasons);
-            for r in level.rules.iter().filter(|r| !r.reasons.is_empty()) {
-                let _ = writeln!(out, "\n{}:\n", md_cell(&r.text));
-                for reason in &r.reasons {
-                    let _ = writeln!(out, "- {}", md_cell(reason));
+            for round in &r.rounds {
+                let mut line = format!("{} {}", w.round, round.round);
+                if let Some(text) = round.text.as_ref().filter(|t| **t != r.text) {
+                    let _ = write!(line, " ({}: {})", w.as_rated, md(text));
+                }
+                match &round.support {
+                    Some(s) => {
+                        let _ = write!(line, ": {}", support_words(w, &groups, s, md));
+                    }
+                    None => {
+                        let _ = write!(line, ": {}", w.not_revealed);
+                    }
+                }
+                let _ = write!(line, "; {} {}", w.raters, round.raters);
+                if let Some(n) = round.support.as_ref().map(|s| s.removed).filter(|n| *n > 0) {
+                    let _ = write!(line, " ({n} {})", w.removed_raters);
+                }
+                let _ = writeln!(out, "  - {line}");
+                if !round.reasons.is_empty() {
+                    let _ = writeln!(out, "    - {}:", w.reasons);
+                    for reason in &round.reasons {
+                        let _ = writeln!(out, "      - {}", md(reason));
+                    }
                 }
             }
+        }
+    }
+    if !report.decisions.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n## {}\n\n| {} | {} | {} | {} | {} |\n|---|---|---|---|---:|",
+            w.decisions, w.time, w.level, w.rule, w.decision, w.round
+        );
+        for d in &report.decisions {
+            let mut what = action_word(w, &d.action);
+            if let Some(mark) = decision_mark(w, d.confirmed, false) {
+                let _ = write!(what, " ⚠ {mark}");
+            }
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {what} | {} |",
+                d.when(report),
+                level_label(report, d.level),
+                md(&d.rule),
+                d.round
+            );
         }
     }
     if !report.comparison.is_empty() {
@@ -583,19 +1413,19 @@ pub fn markdown(report: &Report) -> String {
         let mut header = format!("| {} | {} |", w.rule, w.then);
         let mut line = "|---|---:|".to_string();
         for g in &groups {
-            let _ = write!(header, " {} {} |", w.then, md_cell(g));
+            let _ = write!(header, " {} {} |", w.then, md(g));
             line.push_str("---:|");
         }
         let _ = write!(header, " {} ({}) |", w.applied, w.answers);
         line.push_str("---:|");
         for g in &groups {
-            let _ = write!(header, " {} {} |", w.applied, md_cell(g));
+            let _ = write!(header, " {} {} |", w.applied, md(g));
             line.push_str("---:|");
         }
         let _ = write!(header, " {} ({}) |", w.still_right, w.answers);
         line.push_str("---:|");
         for g in &groups {
-            let _ = write!(header, " {} {} |", w.still_right, md_cell(g));
+            let _ = write!(header, " {} {} |", w.still_right, md(g));
             line.push_str("---:|");
         }
         let _ = writeln!(out, "{header}\n{line}");
@@ -603,12 +1433,12 @@ pub fn markdown(report: &Report) -> String {
             let then = c.then.as_ref();
             let mut row = format!(
                 "| {} | {} |",
-                md_cell(&c.text),
-                percent(then.and_then(|s| s.overall))
+                md(&c.text),
+                pct(then.and_then(|s| s.overall))
             );
             for g in &groups {
                 let share = then.and_then(|s| s.by_group.get(g).copied().flatten());
-                let _ = write!(row, " {} |", percent(share));
+                let _ = write!(row, " {} |", pct(share));
             }
             match &c.now {
                 Some(now) => {
@@ -638,75 +1468,275 @@ pub fn markdown(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\n## {}\n\n| {} | {} |\n|---|---|",
-        w.timeline, w.time, w.phase
+        "\n## {}\n\n| {} ({}) | {} |\n|---|---|",
+        w.timeline,
+        w.time,
+        md(&report.time_zone),
+        w.phase
     );
     for t in &report.timeline {
-        let _ = writeln!(out, "| {} | {}. {} |", t.at, t.phase + 1, md_cell(&t.title));
+        let _ = writeln!(
+            out,
+            "| {} | {}. {} |",
+            t.when(report),
+            t.phase + 1,
+            md(&t.title)
+        );
     }
     out
 }
 
-/// CSV: one row per priority and per rule, for a spreadsheet.
-pub fn csv(report: &Report) -> Result<String, csv::Error> {
-    let groups = group_names(report);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec![
-        "kind".to_string(),
-        "level".into(),
-        "rank".into(),
-        "text".into(),
-        "dots".into(),
-        "status".into(),
-        "round".into(),
-        "raters".into(),
-        "support".into(),
-    ];
-    header.extend(groups.iter().map(|g| format!("support_{g}")));
-    header.push("gap".into());
-    w.write_record(&header)?;
-    let share = |s: Option<f64>| s.map(|v| format!("{v:.3}")).unwrap_or_default();
-    for level in &report.levels {
-        for (i, p) in level.priorities.iter().enumerate() {
-            let mut row = vec![
-                "priority".to_string(),
-                level.level.as_str().to_string(),
-                (i + 1).to_string(),
-                p.text.clone(),
-                p.dots.map(|d| d.to_string()).unwrap_or_default(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ];
-            row.extend(groups.iter().map(|_| String::new()));
-            row.push(String::new());
-            w.write_record(&row)?;
-        }
-        for (i, r) in level.rules.iter().enumerate() {
-            let s = r.support.as_ref();
-            let mut row = vec![
-                "rule".to_string(),
-                level.level.as_str().to_string(),
-                (i + 1).to_string(),
-                r.text.clone(),
-                String::new(),
-                r.status.as_str().to_string(),
-                r.round.to_string(),
-                r.raters.to_string(),
-                share(s.and_then(|s| s.overall)),
-            ];
-            row.extend(
-                groups
-                    .iter()
-                    .map(|g| share(s.and_then(|s| s.by_group.get(g).copied().flatten()))),
-            );
-            row.push(share(s.and_then(|s| s.gap)));
-            w.write_record(&row)?;
+impl Dialect {
+    /// The dialect of a session's language: Dutch for `nl`, international otherwise.
+    pub fn of(language: &str) -> Dialect {
+        if language == "nl" {
+            Dialect::Dutch
+        } else {
+            Dialect::International
         }
     }
+
+    fn delimiter(self) -> u8 {
+        match self {
+            Dialect::International => b',',
+            Dialect::Dutch => b';',
+        }
+    }
+
+    /// A share from 0 to 1 with three decimals (rounded half away from zero), with the
+    /// dialect's decimal separator: `0.667` or `0,667`.
+    fn share(self, share: Option<f64>) -> String {
+        let Some(v) = share else {
+            return String::new();
+        };
+        let text = format!("{:.3}", round_half_away(v, 3));
+        match self {
+            Dialect::International => text,
+            Dialect::Dutch => text.replace('.', ","),
+        }
+    }
+}
+
+/// Column names and fixed values of a CSV dialect.
+struct CsvWords {
+    columns: [&'static str; 9],
+    support: &'static str,
+    gap: &'static str,
+    dots: &'static str,
+    anchors: &'static str,
+    confirmed: &'static str,
+    kinds: [&'static str; 6],
+    confirmations: [&'static str; 2],
+}
+
+const CSV_EN: CsvWords = CsvWords {
+    columns: [
+        "kind", "level", "rank", "text", "dots", "status", "round", "raters", "support",
+    ],
+    support: "support",
+    gap: "gap",
+    dots: "dots",
+    anchors: "anchors",
+    confirmed: "confirmed",
+    kinds: [
+        "priority",
+        "rule",
+        "round",
+        "reason",
+        "vote_round",
+        "decision",
+    ],
+    confirmations: ["no_ratings", "large_gap"],
+};
+
+const CSV_NL: CsvWords = CsvWords {
+    columns: [
+        "soort",
+        "niveau",
+        "plaats",
+        "tekst",
+        "stippen",
+        "status",
+        "ronde",
+        "beoordeeld_door",
+        "draagvlak",
+    ],
+    support: "draagvlak",
+    gap: "verschil",
+    dots: "stippen",
+    anchors: "verankert",
+    confirmed: "bevestigd",
+    kinds: [
+        "prioriteit",
+        "vuistregel",
+        "ronde",
+        "reden",
+        "stemronde",
+        "besluit",
+    ],
+    confirmations: ["zonder beoordelingen", "groot verschil"],
+};
+
+/// CSV: one row per priority (with its vote round), per priority of an earlier vote round, per
+/// rule (its current round), per earlier rating round (its text as rated), per reason and per
+/// decision, for a spreadsheet. Columns: kind, level, rank (`2=` for a shared place), text, dots,
+/// status (for a decision: what was decided), round, raters, support, support per group, gap,
+/// dots per group, anchors, confirmed (the warning the facilitator confirmed). Shares are from
+/// 0 to 1 with three decimals. Every text cell goes through `escape::spreadsheet`.
+pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
+    use escape::spreadsheet as cell;
+    let (cw, status_of): (&CsvWords, fn(RuleStatus) -> &'static str) = match dialect {
+        Dialect::International => (&CSV_EN, |s| s.as_str()),
+        Dialect::Dutch => (&CSV_NL, |s| status_word(&NL, s)),
+    };
+    let groups = group_names(report);
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(dialect.delimiter())
+        .from_writer(Vec::new());
+    let mut header: Vec<String> = cw.columns.iter().map(|c| c.to_string()).collect();
+    header.extend(groups.iter().map(|g| cell(&format!("{}_{g}", cw.support))));
+    header.push(cw.gap.into());
+    header.extend(groups.iter().map(|g| cell(&format!("{}_{g}", cw.dots))));
+    header.push(cw.anchors.into());
+    header.push(cw.confirmed.into());
+    w.write_record(&header)?;
+    let confirmed = |c: Option<Confirmation>| -> String {
+        match c {
+            Some(Confirmation::NoRatings) => cw.confirmations[0].into(),
+            Some(Confirmation::LargeGap) => cw.confirmations[1].into(),
+            None => String::new(),
+        }
+    };
+    let empty_support = || -> Vec<String> { vec![String::new(); groups.len() + 2] };
+    let support_cells = |s: Option<&SupportView>| -> Vec<String> {
+        let mut out = vec![dialect.share(s.and_then(|s| s.overall))];
+        out.extend(
+            groups
+                .iter()
+                .map(|g| dialect.share(s.and_then(|s| s.by_group.get(g).copied().flatten()))),
+        );
+        out.push(dialect.share(s.and_then(|s| s.gap)));
+        out
+    };
+    let no_dots = || -> Vec<String> { vec![String::new(); groups.len()] };
+    for level in &report.levels {
+        let lv = level.level.as_str().to_string();
+        let rounds = std::iter::once((cw.kinds[0], level.vote_round, &level.priorities)).chain(
+            level
+                .earlier_vote_rounds
+                .iter()
+                .map(|r| (cw.kinds[4], r.round, &r.priorities)),
+        );
+        for (kind, round, priorities) in rounds {
+            for p in priorities {
+                let mut row = vec![
+                    kind.to_string(),
+                    lv.clone(),
+                    p.rank.map(|r| r.to_string()).unwrap_or_default(),
+                    cell(&p.text),
+                    p.dots.map(|d| d.to_string()).unwrap_or_default(),
+                    String::new(),
+                    round.to_string(),
+                    String::new(),
+                ];
+                row.extend(empty_support());
+                if p.dots.is_some() {
+                    row.extend(
+                        groups
+                            .iter()
+                            .map(|g| p.dots_by_group.get(g).copied().unwrap_or(0).to_string()),
+                    );
+                } else {
+                    row.extend(no_dots());
+                }
+                row.push(String::new());
+                row.push(String::new());
+                w.write_record(&row)?;
+            }
+        }
+        for (i, r) in level.rules.iter().enumerate() {
+            let number = (i + 1).to_string();
+            let anchors: Vec<String> = r.anchors.iter().map(|a| escape::plain(a)).collect();
+            let mut row = vec![
+                cw.kinds[1].to_string(),
+                lv.clone(),
+                number.clone(),
+                cell(&r.text),
+                String::new(),
+                status_of(r.status).to_string(),
+                r.round.to_string(),
+                r.raters.to_string(),
+            ];
+            row.extend(support_cells(r.support.as_ref()));
+            row.extend(no_dots());
+            row.push(cell(&anchors.join("; ")));
+            row.push(confirmed(r.confirmed));
+            w.write_record(&row)?;
+            for round in &r.rounds {
+                if round.round != r.round {
+                    let mut row = vec![
+                        cw.kinds[2].to_string(),
+                        lv.clone(),
+                        number.clone(),
+                        cell(round.text.as_deref().unwrap_or(&r.text)),
+                        String::new(),
+                        String::new(),
+                        round.round.to_string(),
+                        round.raters.to_string(),
+                    ];
+                    row.extend(support_cells(round.support.as_ref()));
+                    row.extend(no_dots());
+                    row.push(String::new());
+                    row.push(String::new());
+                    w.write_record(&row)?;
+                }
+                for reason in &round.reasons {
+                    let mut row = vec![
+                        cw.kinds[3].to_string(),
+                        lv.clone(),
+                        number.clone(),
+                        cell(reason),
+                        String::new(),
+                        String::new(),
+                        round.round.to_string(),
+                        String::new(),
+                    ];
+                    row.extend(empty_support());
+                    row.extend(no_dots());
+                    row.push(String::new());
+                    row.push(String::new());
+                    w.write_record(&row)?;
+                }
+            }
+        }
+    }
+    for d in &report.decisions {
+        let mut row = vec![
+            cw.kinds[5].to_string(),
+            d.level.as_str().to_string(),
+            d.number.to_string(),
+            cell(&d.rule),
+            String::new(),
+            match dialect {
+                Dialect::International => d.action.clone(),
+                Dialect::Dutch => action_word(&NL, &d.action),
+            },
+            d.round.to_string(),
+            String::new(),
+        ];
+        row.extend(empty_support());
+        row.extend(no_dots());
+        row.push(String::new());
+        row.push(confirmed(d.confirmed));
+        w.write_record(&row)?;
+    }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Ok(match dialect {
+        // The byte-order mark tells a spreadsheet the file is UTF-8.
+        Dialect::Dutch => format!("\u{feff}{text}"),
+        Dialect::International => text,
+    })
 }
 
 /// JSON: the whole report.
@@ -714,36 +1744,95 @@ pub fn json(report: &Report) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(report)
 }
 
-/// Escape a text for HTML. Every user text in the page goes through here.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// A horizontal bar as inline SVG.
 fn bar(share: Option<f64>, colour: &str) -> String {
     let width = (share.unwrap_or(0.0).clamp(0.0, 1.0) * 200.0).round();
     format!(
         "<svg class=\"bar\" width=\"200\" height=\"14\" viewBox=\"0 0 200 14\" role=\"img\" aria-label=\"{}\"><rect width=\"200\" height=\"14\" fill=\"#e5e9f0\"/><rect width=\"{width}\" height=\"14\" fill=\"{colour}\"/></svg>",
-        percent(share)
+        pct(share)
     )
 }
 
-/// HTML: a page that prints well to PDF from the browser, with the charts as inline SVG.
+/// Bar colours of the groups, in order.
+const GROUP_COLOURS: [&str; 4] = ["#1f6fb8", "#b85a00", "#3b7d3b", "#7a3b9c"];
+
+/// A table of priorities with bars (and dots per group when revealed), and the note on ties.
+fn html_priorities(
+    out: &mut String,
+    w: &Words,
+    groups: &[String],
+    priorities: &[Priority],
+    revealed: bool,
+) {
+    use escape::html_user as user;
+    let max = priorities
+        .iter()
+        .filter_map(|p| p.dots)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let _ = write!(
+        out,
+        "<table><tr><th>#</th><th>{}</th><th>{}</th>",
+        w.statement, w.dots
+    );
+    if revealed {
+        for g in groups {
+            let _ = write!(out, "<th>{}</th>", user(g));
+        }
+    }
+    out.push_str("</tr>");
+    for p in priorities {
+        let dots = match p.dots {
+            Some(d) => format!(
+                "{}{d}",
+                bar(Some(f64::from(d) / f64::from(max)), GROUP_COLOURS[0])
+            ),
+            None => w.not_revealed.to_string(),
+        };
+        let mut text = user(&p.text);
+        if !p.cluster_of.is_empty() {
+            let members: Vec<String> = p.cluster_of.iter().map(|m| user(m)).collect();
+            let _ = write!(
+                text,
+                "<br><small>{}: {}</small>",
+                w.cluster_of,
+                members.join("; ")
+            );
+        }
+        if p.from_facilitator {
+            let _ = write!(text, " <small>({})</small>", w.by_facilitator);
+        }
+        if let Some(then) = p.dots_then {
+            let _ = write!(text, "<br><small>{}: {then}</small>", w.dots_then);
+        }
+        let _ = write!(
+            out,
+            "<tr><td class=\"n\">{}</td><td>{text}</td><td>{dots}</td>",
+            rank_text(p)
+        );
+        if revealed {
+            for g in groups {
+                let n = p.dots_by_group.get(g).copied().unwrap_or(0);
+                let _ = write!(out, "<td class=\"n\">{n}</td>");
+            }
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    if priorities.iter().any(|p| p.rank.is_some_and(|r| r.tied)) {
+        let _ = write!(out, "<p><small>{}</small></p>", w.ties);
+    }
+}
+
+/// HTML: a page that prints well to PDF from the browser, with the charts as inline SVG. Every
+/// user text is escaped and isolated in `<bdi>` (`escape::html_user`); the list of adopted
+/// rules prints on a page of its own.
 pub fn html(report: &Report) -> String {
+    use escape::html_user as user;
     let w = words(report);
     let groups = group_names(report);
-    let colours = ["#1f6fb8", "#b85a00", "#3b7d3b", "#7a3b9c"];
+    let colours = GROUP_COLOURS;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -753,106 +1842,127 @@ h1{{margin-bottom:.2rem}}table{{border-collapse:collapse;width:100%;margin:.5rem
 th,td{{border-bottom:1px solid #ccd;padding:.35rem .5rem;text-align:left;vertical-align:top}}\
 td.n{{text-align:right}}svg.bar{{vertical-align:middle;margin-right:.4rem}}\
 section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><body>",
-        esc(&report.language),
-        esc(&report.title)
+        escape::html(&report.language),
+        // No element can isolate text inside <title>: its bidi controls go.
+        escape::html(&escape::plain(&report.title))
     );
-    let _ = write!(out, "<h1>{}</h1>", esc(&report.title));
-    if !report.organisation.is_empty() {
-        let _ = write!(out, "<p>{}</p>", esc(&report.organisation));
+    let _ = write!(out, "<h1>{}</h1>", user(&report.title));
+    if !escape::plain(&report.organisation).trim().is_empty() {
+        let _ = write!(out, "<p>{}</p>", user(&report.organisation));
     }
-    let _ = write!(out, "<p>{}: {}</p>", w.code, esc(&report.code));
+    let _ = write!(out, "<p>{}: {}</p>", w.code, escape::html(&report.code));
+    if let Some(when) = when(report) {
+        let _ = write!(out, "<p>{}: {}</p>", w.date, escape::html(&when));
+    }
     if let Some(f) = &report.follows {
         let _ = write!(
             out,
             "<p>{}: {} ({})</p>",
             w.follows,
-            esc(&f.title),
-            esc(&f.code)
+            user(&f.title),
+            escape::html(&f.code)
         );
     }
     let _ = write!(
         out,
-        "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th></tr>",
-        w.participants, w.group, w.count
+        "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        w.participants, w.group, w.count, w.names
     );
     for g in &report.groups {
+        let names: Vec<String> = g.names.iter().map(|n| user(n)).collect();
         let _ = write!(
             out,
-            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
-            esc(&g.group),
-            g.participants
+            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+            user(&g.group),
+            group_count(w, g),
+            names.join(", ")
         );
     }
     out.push_str("</table>");
+    if report
+        .groups
+        .iter()
+        .any(|g| g.participants > 0 && g.names.is_empty())
+    {
+        let _ = write!(out, "<p><small>{}</small></p>", w.names_hidden);
+    }
     if report.equal_group_weight {
         let _ = write!(out, "<p>{}</p>", w.equal_weight);
+    }
+    out.push_str("</section>");
+    // The adopted rules: one page for the policy note.
+    let _ = write!(
+        out,
+        "<section style=\"break-after:page\"><h2>{}</h2>",
+        w.adopted
+    );
+    if report.adopted.is_empty() {
+        let _ = write!(out, "<p><em>{}</em></p>", w.none);
+    } else {
+        let _ = write!(
+            out,
+            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            w.level, w.rule, w.support, w.anchors
+        );
+        for a in &report.adopted {
+            let anchors: Vec<String> = a.anchors.iter().map(|x| user(x)).collect();
+            let mark = decision_mark(w, a.confirmed, a.adopted_with_large_gap)
+                .map(|m| format!(" <strong>⚠ {m}</strong>"))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}{mark}</td><td>{}</td></tr>",
+                level_label(report, a.level),
+                user(&a.text),
+                pct(a.support),
+                anchors.join("; ")
+            );
+        }
+        out.push_str("</table>");
     }
     out.push_str("</section>");
     for level in &report.levels {
         let _ = write!(
             out,
             "<section><h2>{}</h2><h3>{}</h3>",
-            esc(&level.name),
+            escape::html(&level.name),
             w.priorities
         );
-        let max = level
-            .priorities
-            .iter()
-            .filter_map(|p| p.dots)
-            .max()
-            .unwrap_or(0)
-            .max(1);
         if level.priorities.is_empty() {
             let _ = write!(out, "<p><em>{}</em></p>", w.none);
         } else {
-            let _ = write!(
-                out,
-                "<table><tr><th>#</th><th>{}</th><th>{}</th></tr>",
-                w.statement, w.dots
-            );
-            for (i, p) in level.priorities.iter().enumerate() {
-                let dots = match p.dots {
-                    Some(d) => format!(
-                        "{}{d}",
-                        bar(Some(f64::from(d) / f64::from(max)), colours[0])
-                    ),
-                    None => w.not_revealed.to_string(),
-                };
-                let mut text = esc(&p.text);
-                if !p.cluster_of.is_empty() {
-                    let members: Vec<String> = p.cluster_of.iter().map(|m| esc(m)).collect();
-                    let _ = write!(
-                        text,
-                        "<br><small>{}: {}</small>",
-                        w.cluster_of,
-                        members.join("; ")
-                    );
-                }
-                if let Some(then) = p.dots_then {
-                    let _ = write!(text, "<br><small>{}: {then}</small>", w.dots_then);
-                }
+            html_priorities(&mut out, w, &groups, &level.priorities, level.dots_revealed);
+            if let Some(voters) = level.voters {
                 let _ = write!(
                     out,
-                    "<tr><td class=\"n\">{}</td><td>{text}</td><td>{dots}</td></tr>",
-                    i + 1
+                    "<p><small>{} {} · {voters} {}</small></p>",
+                    w.vote_round, level.vote_round, w.voters
                 );
             }
-            out.push_str("</table>");
+        }
+        for round in &level.earlier_vote_rounds {
+            let _ = write!(
+                out,
+                "<h4>{} {} ({} {})</h4>",
+                w.vote_round, round.round, round.voters, w.voters
+            );
+            html_priorities(&mut out, w, &groups, &round.priorities, true);
         }
         let _ = write!(out, "<h3>{}</h3>", w.rules);
         if level.rules.is_empty() {
             let _ = write!(out, "<p><em>{}</em></p>", w.none);
         }
         for r in &level.rules {
-            let mark = if r.adopted_with_large_gap {
-                format!(" <strong>⚠ {}</strong>", w.large_gap)
-            } else {
-                String::new()
-            };
+            let mut mark = decision_mark(w, r.confirmed, r.adopted_with_large_gap)
+                .map(|m| format!(" <strong>⚠ {m}</strong>"))
+                .unwrap_or_default();
+            if r.from_facilitator {
+                let _ = write!(mark, " <small>({})</small>", w.by_facilitator);
+            }
             let _ = write!(
                 out,
                 "<table><tr><th colspan=\"2\">{} ({}: {}; {} {}; {} {}){mark}</th></tr>",
-                esc(&r.text),
+                user(&r.text),
                 w.status,
                 status_word(w, r.status),
                 w.round,
@@ -860,18 +1970,8 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                 w.raters,
                 r.raters
             );
-            for (i, e) in r.earlier_rounds.iter().enumerate() {
-                let _ = write!(
-                    out,
-                    "<tr><td>{} {}</td><td>{}{}</td></tr>",
-                    w.round,
-                    i + 1,
-                    bar(e.overall, "#999"),
-                    percent(e.overall)
-                );
-            }
             if !r.anchors.is_empty() {
-                let anchors: Vec<String> = r.anchors.iter().map(|a| esc(a)).collect();
+                let anchors: Vec<String> = r.anchors.iter().map(|a| user(a)).collect();
                 let _ = write!(
                     out,
                     "<tr><td>{}</td><td>{}</td></tr>",
@@ -879,56 +1979,84 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                     anchors.join("; ")
                 );
             }
-            match &r.support {
-                Some(s) => {
-                    let _ = write!(
-                        out,
-                        "<tr><td>{}</td><td>{}{}</td></tr>",
-                        w.support,
-                        bar(s.overall, "#333"),
-                        percent(s.overall)
-                    );
-                    for (i, g) in groups.iter().enumerate() {
-                        let share = s.by_group.get(g).copied().flatten();
+            for round in &r.rounds {
+                let mut head = format!("{} {}", w.round, round.round);
+                if let Some(text) = round.text.as_ref().filter(|t| **t != r.text) {
+                    let _ = write!(head, " ({}: {})", w.as_rated, user(text));
+                }
+                let _ = write!(head, "; {} {}", w.raters, round.raters);
+                if let Some(n) = round.support.as_ref().map(|s| s.removed).filter(|n| *n > 0) {
+                    let _ = write!(head, " ({n} {})", w.removed_raters);
+                }
+                let _ = write!(out, "<tr><th colspan=\"2\">{head}</th></tr>");
+                match &round.support {
+                    Some(s) => {
                         let _ = write!(
                             out,
                             "<tr><td>{}</td><td>{}{}</td></tr>",
-                            esc(g),
-                            bar(share, colours[i % colours.len()]),
-                            percent(share)
+                            w.support,
+                            bar(s.overall, "#333"),
+                            pct(s.overall)
+                        );
+                        for (i, g) in groups.iter().enumerate() {
+                            let share = s.by_group.get(g).copied().flatten();
+                            let _ = write!(
+                                out,
+                                "<tr><td>{}</td><td>{}{}</td></tr>",
+                                user(g),
+                                bar(share, colours[i % colours.len()]),
+                                pct(share)
+                            );
+                        }
+                        let _ = write!(out, "<tr><td>{}</td><td>{}</td></tr>", w.gap, pct(s.gap));
+                    }
+                    None => {
+                        let _ = write!(
+                            out,
+                            "<tr><td>{}</td><td>{}</td></tr>",
+                            w.support, w.not_revealed
                         );
                     }
+                }
+                if !round.reasons.is_empty() {
+                    let reasons: Vec<String> = round
+                        .reasons
+                        .iter()
+                        .map(|x| format!("<li>{}</li>", user(x)))
+                        .collect();
                     let _ = write!(
                         out,
-                        "<tr><td>{}</td><td>{}</td></tr>",
-                        w.gap,
-                        percent(s.gap)
+                        "<tr><td>{}</td><td><ul>{}</ul></td></tr>",
+                        w.reasons,
+                        reasons.concat()
                     );
                 }
-                None => {
-                    let _ = write!(
-                        out,
-                        "<tr><td>{}</td><td>{}</td></tr>",
-                        w.support, w.not_revealed
-                    );
-                }
-            }
-            if !r.reasons.is_empty() {
-                let reasons: Vec<String> = r
-                    .reasons
-                    .iter()
-                    .map(|x| format!("<li>{}</li>", esc(x)))
-                    .collect();
-                let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td><ul>{}</ul></td></tr>",
-                    w.reasons,
-                    reasons.concat()
-                );
             }
             out.push_str("</table>");
         }
         out.push_str("</section>");
+    }
+    if !report.decisions.is_empty() {
+        let _ = write!(
+            out,
+            "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            w.decisions, w.time, w.level, w.rule, w.decision, w.round
+        );
+        for d in &report.decisions {
+            let mark = decision_mark(w, d.confirmed, false)
+                .map(|m| format!(" <strong>⚠ {m}</strong>"))
+                .unwrap_or_default();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{mark}</td><td class=\"n\">{}</td></tr>",
+                escape::html(&d.when(report)),
+                level_label(report, d.level),
+                user(&d.rule),
+                action_word(w, &d.action),
+                d.round
+            );
+        }
+        out.push_str("</table></section>");
     }
     if !report.comparison.is_empty() {
         let _ = write!(out, "<section><h2>{}</h2>", w.comparison);
@@ -936,7 +2064,7 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
             let _ = write!(
                 out,
                 "<table><tr><th colspan=\"3\">{}</th></tr>",
-                esc(&c.text)
+                user(&c.text)
             );
             let _ = write!(
                 out,
@@ -949,7 +2077,7 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                 "<tr><td>{}</td><td>{}{}</td><td>{}</td></tr>",
                 w.support,
                 bar(then.and_then(|s| s.overall), "#333"),
-                percent(then.and_then(|s| s.overall)),
+                pct(then.and_then(|s| s.overall)),
                 c.now
                     .as_ref()
                     .map(|n| format!("{} · {}", counts(&n.applied), counts(&n.still_right)))
@@ -974,9 +2102,9 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                 let _ = write!(
                     out,
                     "<tr><td>{}</td><td>{}{}</td><td>{now}</td></tr>",
-                    esc(g),
+                    user(g),
                     bar(share, colours[i % colours.len()]),
-                    percent(share)
+                    pct(share)
                 );
             }
             out.push_str("</table>");
@@ -985,20 +2113,47 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
     }
     let _ = write!(
         out,
-        "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th></tr>",
-        w.timeline, w.time, w.phase
+        "<section><h2>{}</h2><table><tr><th>{} ({})</th><th>{}</th></tr>",
+        w.timeline,
+        w.time,
+        escape::html(&report.time_zone),
+        w.phase
     );
     for t in &report.timeline {
         let _ = write!(
             out,
             "<tr><td>{}</td><td>{}. {}</td></tr>",
-            esc(&t.at),
+            escape::html(&t.when(report)),
             t.phase + 1,
-            esc(&t.title)
+            user(&t.title)
         );
     }
     out.push_str("</table></section></body></html>\n");
     out
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("csv: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("json: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// A report in one format, as the bytes of the file.
+pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, RenderError> {
+    Ok(match format {
+        Format::Markdown => markdown(report).into_bytes(),
+        Format::Csv(dialect) => {
+            csv(report, dialect.unwrap_or(Dialect::of(&report.language)))?.into_bytes()
+        }
+        Format::Json => json(report)?.into_bytes(),
+        Format::Html => html(report).into_bytes(),
+        Format::Xlsx => xlsx::workbook(report)?,
+    })
 }
 
 /// Why a stored session could not be reported on.
@@ -1034,30 +2189,60 @@ pub async fn load(
     Ok((row, ws))
 }
 
-/// A report in one format.
-pub fn render(report: &Report, format: Format) -> Result<String, String> {
-    match format {
-        Format::Markdown => Ok(markdown(report)),
-        Format::Csv => csv(report).map_err(|e| e.to_string()),
-        Format::Json => json(report).map_err(|e| e.to_string()),
-        Format::Html => Ok(html(report)),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn html_escapes_every_user_text() {
-        assert_eq!(
-            esc("<img src=x onerror=\"alert('1')\">&"),
-            "&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;"
-        );
+    fn percentages_round_half_away_from_zero() {
+        // `format!("{:.0}")` rounds half to even: 12.5 became 12, 0.5 became 0, 2.5 became 2.
+        for (share, shown) in [
+            (0.125, 13),
+            (0.005, 1),
+            (0.025, 3),
+            (0.035, 4),
+            (0.145, 15),
+            (0.5, 50),
+            (2.0 / 3.0, 67),
+            (1.0 / 3.0, 33),
+            (0.875, 88),
+            (1.0, 100),
+            (0.0, 0),
+            (-0.125, -13),
+        ] {
+            assert_eq!(percent(share), shown, "{share}");
+        }
+        assert_eq!(pct(Some(0.125)), "13%");
+        assert_eq!(pct(None), "–");
+        assert_eq!(round_half_away(0.0125, 3), 0.013);
+        assert_eq!(round_half_away(-2.5, 0), -3.0);
+        assert_eq!(Dialect::Dutch.share(Some(0.6665)), "0,667");
+        assert_eq!(Dialect::International.share(Some(0.0005)), "0.001");
     }
 
     #[test]
-    fn markdown_cells_cannot_break_the_table() {
-        assert_eq!(md_cell("a|b\nc"), "a\\|b c");
+    fn equal_dots_share_a_place() {
+        let shown =
+            |dots: &[u32]| -> Vec<String> { ranks(dots).iter().map(|r| r.to_string()).collect() };
+        assert_eq!(shown(&[12, 2, 2, 2]), ["1", "2=", "2=", "2="]);
+        assert_eq!(shown(&[5, 5, 3, 1, 1]), ["1=", "1=", "3", "4=", "4="]);
+        assert_eq!(shown(&[0]), ["1"]);
+    }
+
+    #[test]
+    fn formats_parse_with_their_csv_dialects() {
+        assert_eq!(Format::parse("csv"), Some(Format::Csv(None)));
+        assert_eq!(
+            Format::parse("csv-en"),
+            Some(Format::Csv(Some(Dialect::International)))
+        );
+        assert_eq!(
+            Format::parse("csv-nl"),
+            Some(Format::Csv(Some(Dialect::Dutch)))
+        );
+        assert_eq!(Format::parse("xlsx").map(Format::extension), Some("xlsx"));
+        assert_eq!(Format::parse("pdf"), None);
+        assert_eq!(Dialect::of("nl"), Dialect::Dutch);
+        assert_eq!(Dialect::of("en"), Dialect::International);
     }
 }
