@@ -303,11 +303,18 @@ async fn process_until(
     labels: &mut HashMap<String, String>,
     shown: &mut Shown,
 ) -> Result<bool> {
+    // Pending intents are waited for (a script's next line may name what they create), at most
+    // the client's timeout past `until`.
+    let give_up = until + conn.options().timeout;
     loop {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
+        let now = Instant::now();
+        let left = if now < until {
+            until - now
+        } else if !conn.pending().is_empty() && now < give_up {
+            give_up - now
+        } else {
             return Ok(true);
-        }
+        };
         match conn.next_event_timeout(left).await {
             Ok(event) => {
                 if !on_event(conn, event, labels, shown).await? {
@@ -422,7 +429,8 @@ facilitator: next | prev | goto N (1 = first phase) | lock | unlock | reveal | h
 participant: add TEXT | edit ID POS DEL [TEXT] | delete ID | dot ID | undot ID
              rule TEXT | editrule ID POS DEL [TEXT] | rate ID SCORE(1-5) [REASON]
 both:        link RULE ID | unlink RULE ID (the rule's author or the facilitator)
-always:      view | json | me | pending | sync | sleep MS | help | quit
+always:      view | json | me | pending | sync | sleep MS (and until pending intents are answered)
+             help | quit
 ID: an id, a unique start of one, or #N (the number shown by `view`).
 POS and DEL count UTF-16 units, as in the browser.";
 
