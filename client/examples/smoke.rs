@@ -33,6 +33,7 @@ async fn main() -> Result<()> {
         &CreateSession {
             title: "Smoke".into(),
             organisation: "Gemeente Test".into(),
+            place: String::new(),
             language: "nl".into(),
             template: "strategic-framework".into(),
             agenda: None,

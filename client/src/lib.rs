@@ -24,6 +24,7 @@
 //! let created = http::create_session(base, &CreateSession {
 //!     title: "ICT-strategie".into(),
 //!     organisation: String::new(),
+//!     place: String::new(),
 //!     language: "nl".into(),
 //!     template: "strategic-framework".into(),
 //!     agenda: None,

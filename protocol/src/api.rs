@@ -12,6 +12,9 @@ pub struct CreateSession {
     pub title: String,
     #[serde(default)]
     pub organisation: String,
+    /// Where the workshop takes place (e.g. "Raadzaal, Zaandam"), for the report; optional.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub place: String,
     /// `nl` (default) or `en`.
     #[serde(default = "default_language")]
     pub language: String,

@@ -175,6 +175,7 @@ pub async fn create_demo(
     let create_req = CreateSession {
         title: title.into(),
         organisation: organisation.into(),
+        place: String::new(),
         language: req.language.clone(),
         template: "strategic-framework".into(),
         agenda: None,
@@ -230,6 +231,7 @@ async fn create(
 ) -> Result<SessionCreated, AppError> {
     let title = check_title("title", &req.title, true)?;
     let organisation = check_title("organisation", &req.organisation, false)?;
+    let place = check_title("place", &req.place, false)?;
     if !["nl", "en"].contains(&req.language.as_str()) {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -290,6 +292,9 @@ async fn create(
         };
         let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
             .map_err(AppError::internal)?;
+        if !place.is_empty() {
+            ws.set_place(&place).map_err(AppError::internal)?;
+        }
         if let Some(language) = demo {
             // As if the workshop started an hour and a half ago.
             let start = std::time::SystemTime::now()

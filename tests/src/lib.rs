@@ -237,6 +237,7 @@ pub async fn create_session(http: &str, title: &str) -> SessionCreated {
     let body = CreateSession {
         title: title.to_string(),
         organisation: "Gemeente Zaanstad".into(),
+        place: String::new(),
         language: "nl".into(),
         template: "strategic-framework".into(),
         agenda: None,

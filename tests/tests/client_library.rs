@@ -22,6 +22,7 @@ async fn a_level_played_with_the_client_library() {
         &CreateSession {
             title: "Klantbibliotheek".into(),
             organisation: "Gemeente Zaanstad".into(),
+            place: String::new(),
             language: "nl".into(),
             template: "strategic-framework".into(),
             agenda: None,

@@ -217,6 +217,7 @@ async fn a_follow_up_session_reviews_the_adopted_rules_and_reports_then_and_now(
     let create = |secret: &str| CreateSession {
         title: "ICT-strategie 2027: een jaar later".into(),
         organisation: "Gemeente Zaanstad".into(),
+        place: String::new(),
         language: "nl".into(),
         template: "strategic-framework".into(),
         agenda: None,

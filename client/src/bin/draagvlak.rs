@@ -61,6 +61,9 @@ struct CreateArgs {
     /// The organisation holding the workshop.
     #[arg(long, env = "DRAAGVLAK_ORGANISATION", default_value = "")]
     organisation: String,
+    /// Where the workshop takes place (for the report).
+    #[arg(long, env = "DRAAGVLAK_PLACE", default_value = "")]
+    place: String,
     /// Language of the session: nl or en.
     #[arg(long, env = "DRAAGVLAK_LANGUAGE", default_value = "nl")]
     language: String,
@@ -177,6 +180,7 @@ async fn create(args: CreateArgs) -> Result<()> {
     let request = CreateSession {
         title: args.title,
         organisation: args.organisation,
+        place: args.place,
         language: args.language,
         template: args.template,
         agenda: match &args.agenda {

@@ -847,6 +847,7 @@ async fn create_session(server: &str, index: usize) -> Result<SessionCreated, Lo
     let request = CreateSession {
         title: format!("Load test {index}"),
         organisation: "draagvlak-load".into(),
+        place: String::new(),
         language: "nl".into(),
         template: "strategic-framework".into(),
         agenda: None,

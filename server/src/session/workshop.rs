@@ -223,6 +223,8 @@ pub struct State {
     pub reviews: BTreeMap<String, BTreeMap<String, (Answer, Answer)>>,
     pub revealed_review: bool,
     pub follows: Option<Follows>,
+    /// Where the workshop takes place (`meta.place`, optional), for the report.
+    pub place: String,
     /// level -> its current vote round (absent: 1)
     pub vote_rounds: BTreeMap<Level, u32>,
     /// level -> every revealed vote round, frozen at its reveal
@@ -1337,6 +1339,14 @@ impl Workshop {
     }
 
     /// Note the session a follow-up was made from.
+    /// Where the workshop takes place, kept with the session's facts.
+    pub fn set_place(&mut self, place: &str) -> Result<(), DocError> {
+        let meta = obj(&self.doc, &ROOT, "meta")?;
+        self.doc.put(&meta, "place", place)?;
+        self.state.place = place.to_string();
+        Ok(())
+    }
+
     pub fn set_follows(&mut self, follows: Follows) -> Result<(), DocError> {
         let o = self.doc.put_object(ROOT, "follows", ObjType::Map)?;
         self.doc.put(&o, "code", follows.code.as_str())?;
@@ -1674,6 +1684,7 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
     };
     let record = record::hydrate(doc)?;
     let state = State {
+        place: opt_string(doc, &meta_obj, "place").unwrap_or_default(),
         vote_rounds: record.vote_rounds,
         vote_record: record.vote_record,
         decision_log: record.decision_log,

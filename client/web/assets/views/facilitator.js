@@ -252,7 +252,8 @@ export function mountFacilitator(root, code) {
         button('HTML / PDF', () => download('html')),
         button('Markdown', () => download('md')),
         button('CSV', () => download('csv')),
-        button('JSON', () => download('json'))),
+        button('JSON', () => download('json')),
+        button('Excel', () => download('xlsx'))),
       h('h3', { text: t('fac.followup') }), h('p', { class: 'hint', text: t('fac.followup.hint') }), fuForm);
     const people = h('div', { class: 'groups', 'data-testid': 'participants' });
     // People removed from the session; their device stays out until the facilitator lets it in.

@@ -48,6 +48,9 @@ export function mountStart(root) {
     const org = h('input', { id: 'new-org', name: 'organisation', maxlength: 200, value: kept.org || '' });
     title.addEventListener('input', () => { kept.title = title.value; });
     org.addEventListener('input', () => { kept.org = org.value; });
+    // Where the workshop is held: it goes into the report for the policy note.
+    const place = h('input', { id: 'new-place', name: 'place', maxlength: 200, value: kept.place || '' });
+    place.addEventListener('input', () => { kept.place = place.value; });
     const language = h('select', { id: 'new-lang', name: 'language' },
       h('option', { value: 'nl', text: t('language.nl'), selected: (kept.language || lang()) === 'nl' }),
       h('option', { value: 'en', text: t('language.en'), selected: (kept.language || lang()) === 'en' }));
@@ -58,13 +61,14 @@ export function mountStart(root) {
       h('p', { class: 'hint', text: t('start.create.intro') }),
       h('label', { for: 'new-title', text: t('start.create.session_title') }), title,
       h('label', { for: 'new-org', text: t('start.create.organisation') }), org,
+      h('label', { for: 'new-place', text: t('start.create.place') }), place,
       h('label', { for: 'new-lang', text: t('start.create.language') }), language,
       createBtn);
     createForm.addEventListener('submit', async (e) => {
       e.preventDefault();
       createBtn.disabled = true;
       try {
-        openAsFacilitator(await post('/api/sessions', { title: title.value.trim(), organisation: org.value.trim(), language: language.value }));
+        openAsFacilitator(await post('/api/sessions', { title: title.value.trim(), organisation: org.value.trim(), place: place.value.trim(), language: language.value }));
       } catch (err) {
         fail(err);
         createBtn.disabled = false;
