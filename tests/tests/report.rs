@@ -785,10 +785,6 @@ fn html_report_colours_names_and_pages_like_the_app() {
         "the demo has clusters"
     );
     assert!(html.contains("<ul class=\"members\"><li>"));
-    assert!(
-        !html.contains(".; "),
-        "statements of a cluster are not run together"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
