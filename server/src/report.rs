@@ -1801,10 +1801,7 @@ fn html_priorities(
     out.push_str("</tr>");
     for p in priorities {
         let dots = match p.dots {
-            Some(d) => format!(
-                "{}{d}",
-                bar(Some(f64::from(d) / f64::from(max)), "#1d4e89")
-            ),
+            Some(d) => format!("{}{d}", bar(Some(f64::from(d) / f64::from(max)), "#1d4e89")),
             None => w.not_revealed.to_string(),
         };
         let mut text = user(&p.text);

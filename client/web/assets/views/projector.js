@@ -248,6 +248,8 @@ export function mountProjector(root, code) {
         }));
 
         setText(main.querySelector('.proj-ready'), t('proj.ready', { n: view.ready }));
+        // Nobody says "ready" in the lobby (issue 13).
+        main.querySelector('.proj-ready').hidden = phase.kind === 'lobby';
         const next = JSON.stringify([lang(), view.current_phase, view.focus, view.statements, view.rules, view.progress, view.clusters, view.closed, view.equal_group_weight]);
         if (next === sig) return;
         sig = next;
