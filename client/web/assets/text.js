@@ -113,6 +113,7 @@ class Field {
     this.local = state.local;
     this.inflight = state.inflight || null;
     this.blocked = !!state.blocked;
+    this.moved = false;
     this.failures = 0;
     this.el = null;
   }
@@ -126,6 +127,13 @@ class Field {
         this.local = this.el.value;
         this.mgr.persist();
         this.pump();
+      });
+      // The caret moved on purpose (a tap or click, an arrow key): what is typed next starts a
+      // new run, and the server is told so with an empty edit before it (server text.rs).
+      const moved = () => { this.moved = true; };
+      this.el.addEventListener('pointerdown', moved);
+      this.el.addEventListener('keydown', (e) => {
+        if (/^(Arrow|Home$|End$|Page)/.test(e.key)) moved();
       });
     }
     return this.el;
@@ -177,11 +185,15 @@ class Field {
       return;
     }
     const store = this.mgr.store;
+    // After a deliberate caret move, first an empty edit (it changes no text, ends the run).
+    const marker = this.moved;
+    this.moved = false;
+    const edit = marker ? { pos: 0, delete: 0, insert: '' } : sp;
     const intent = this.kind === 'rule'
-      ? { kind: 'edit_rule', rule: this.item, rev: store.rev, pos: sp.pos, delete: sp.delete, insert: sp.insert }
-      : { kind: 'edit_statement', statement: this.item, rev: store.rev, pos: sp.pos, delete: sp.delete, insert: sp.insert };
+      ? { kind: 'edit_rule', rule: this.item, rev: store.rev, pos: edit.pos, delete: edit.delete, insert: edit.insert }
+      : { kind: 'edit_statement', statement: this.item, rev: store.rev, pos: edit.pos, delete: edit.delete, insert: edit.insert };
     const id = this.mgr.conn.intent(intent);
-    this.inflight = { id, expected: this.local };
+    this.inflight = { id, expected: marker ? this.known : this.local };
     this.mgr.persist();
   }
 

@@ -17,7 +17,9 @@
 //! they are typing (its first and last character; a run ends after a pause of [`RUN_PAUSE`]).
 //! A keystroke that lands among the text of runs in progress touching that person's run (their
 //! own or others', with no settled text in between) — and not inside their own run, where an
-//! edit is deliberate — goes right after the last character of their run. The first keystroke
+//! edit is deliberate — goes right after the last character of their run. An empty edit (nothing
+//! deleted, nothing inserted) ends the sender's run: the browser sends one when the person moves
+//! the caret on purpose, so typing somewhere else is never pulled back. The first keystroke
 //! of a run goes before the character that followed it in the text the client saw, so after
 //! anything others added at that spot meanwhile (never into the middle of someone's run).
 
@@ -121,6 +123,12 @@ pub(crate) fn apply_splice(
         ));
     }
     let key = (who.to_string(), obj.clone());
+    if delete == 0 && splice.insert.is_empty() {
+        // An empty edit: the person moved the caret on purpose (a click, an arrow key), so
+        // whatever they type next is not the continuation of their run.
+        runs.runs.remove(&key);
+        return doc.text(obj).map_err(internal);
+    }
     let run = runs
         .runs
         .get(&key)
@@ -452,6 +460,37 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidSplice);
+    }
+
+    #[test]
+    fn an_empty_edit_ends_the_run() {
+        let (mut doc, obj, _) = doc_with("Basis.");
+        let mut runs = Runs::default();
+        let mut edit =
+            |doc: &mut AutoCommit, who: &str, pos: u32, insert: &str, base: &[ChangeHash]| {
+                let out = super::apply_splice(
+                    doc,
+                    &obj,
+                    &splice(0, pos, 0, insert),
+                    base,
+                    (who, &mut runs),
+                )
+                .unwrap();
+                doc.commit();
+                out
+            };
+        // A types " (ICT)" at the end, B " (b" at the same time (against the same text).
+        let base = doc.get_heads();
+        edit(&mut doc, "a", 6, " (ICT)", &base);
+        edit(&mut doc, "b", 6, " (b", &base);
+        // A, still typing, sends its next keystroke at the very end: it continues A's run.
+        let now = doc.get_heads();
+        assert_eq!(edit(&mut doc, "a", 15, "!", &now), "Basis. (ICT)! (b");
+        // A clicks at the end on purpose (an empty edit), then types: it stays at the end.
+        let now = doc.get_heads();
+        edit(&mut doc, "a", 0, "", &now);
+        let now = doc.get_heads();
+        assert_eq!(edit(&mut doc, "a", 16, "?", &now), "Basis. (ICT)! (b?");
     }
 
     #[test]
