@@ -105,6 +105,8 @@ test('two people typing at the end of one rule at once keep their words whole', 
   const final = await areaA.inputValue();
   assert.ok(final.startsWith(base), final);
   assert.equal(final.length, base.length + ' (ICT) (business) Akkoord. Akkoord!'.length, final);
+  // The second round was typed after a click at the end: it comes after the whole first round.
+  assert.ok([' (ICT) (business)', ' (business) (ICT)'].includes(final.slice(base.length, base.length + 17)), final);
   await shot(a, 'issue13-bug1-phone-a-360');
   for (const p of [a, b, fac]) assertNoProblems(p, p.url());
 });
