@@ -99,6 +99,10 @@ pub fn router(state: AppState) -> Router {
             "/api/sessions/{code}/facilitator-secret",
             post(http_api::rotate_secret),
         )
+        .route(
+            "/api/sessions/{code}/facilitator-qr.svg",
+            get(http_api::facilitator_qr),
+        )
         .route("/ws", any(upgrade))
         .route("/", get(web::index))
         .route("/join/{code}", get(web::index))

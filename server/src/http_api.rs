@@ -393,6 +393,31 @@ pub async fn lookup_session(
     }))
 }
 
+/// `GET /api/sessions/{code}/facilitator-qr.svg` with `Authorization: Bearer <secret>`: a QR code
+/// of the facilitator link, `{public_url}/facilitator/{code}#key=<secret>`, so a co-facilitator or
+/// the beamer PC can open the console (issue 13). The secret stays in the fragment, which browsers
+/// never send to a server; the answer is not cached. Rotating the secret makes old links useless.
+pub async fn facilitator_qr(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let row = session_row(&app, &code).await?;
+    let presented = bearer(&headers);
+    if !credentials::verify_secret(presented, &row.facilitator_hash) {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::BadCredentials,
+            "send the facilitator secret as `Authorization: Bearer <secret>`",
+        ));
+    }
+    let url = format!(
+        "{}/facilitator/{}#key={presented}",
+        app.public_url, row.code
+    );
+    Ok(crate::web::qr_svg(&url, "no-store"))
+}
+
 /// `POST /api/sessions/{code}/facilitator-secret` with `Authorization: Bearer <current secret>`:
 /// a new facilitator secret. The old one stops working at once, and facilitator connections
 /// made with it are closed.

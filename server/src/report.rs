@@ -1753,8 +1753,25 @@ fn bar(share: Option<f64>, colour: &str) -> String {
     )
 }
 
-/// Bar colours of the groups, in order.
-const GROUP_COLOURS: [&str; 4] = ["#1f6fb8", "#b85a00", "#3b7d3b", "#7a3b9c"];
+/// A group's colour, as in the browser app (`client/web/assets/style.css`): by group, never by
+/// its place in a list (issue 13: the report had ICT and Business the other way round).
+fn group_colour(group: &str) -> &'static str {
+    match group {
+        "ict" => "#1d6fb8",
+        "business" => "#b35200",
+        _ => "#5b3a8c",
+    }
+}
+
+/// A group's name as people write it (the app's `groupName`): "ICT", "Business", or the name
+/// of a group of one's own as given (escaped and isolated like every user text).
+fn group_label(group: &str) -> String {
+    match group {
+        "ict" => "ICT".to_string(),
+        "business" => "Business".to_string(),
+        other => escape::html_user(other),
+    }
+}
 
 /// A table of priorities with bars (and dots per group when revealed), and the note on ties.
 fn html_priorities(
@@ -1778,26 +1795,28 @@ fn html_priorities(
     );
     if revealed {
         for g in groups {
-            let _ = write!(out, "<th>{}</th>", user(g));
+            let _ = write!(out, "<th>{}</th>", group_label(g));
         }
     }
     out.push_str("</tr>");
     for p in priorities {
         let dots = match p.dots {
-            Some(d) => format!(
-                "{}{d}",
-                bar(Some(f64::from(d) / f64::from(max)), GROUP_COLOURS[0])
-            ),
+            Some(d) => format!("{}{d}", bar(Some(f64::from(d) / f64::from(max)), "#1d4e89")),
             None => w.not_revealed.to_string(),
         };
         let mut text = user(&p.text);
         if !p.cluster_of.is_empty() {
-            let members: Vec<String> = p.cluster_of.iter().map(|m| user(m)).collect();
+            // One statement a line: joined with "; " they ran together ("beleid.; ICT").
+            let members: Vec<String> = p
+                .cluster_of
+                .iter()
+                .map(|m| format!("<li>{}</li>", user(m)))
+                .collect();
             let _ = write!(
                 text,
-                "<br><small>{}: {}</small>",
+                "<br><small>{}:</small><ul class=\"members\">{}</ul>",
                 w.cluster_of,
-                members.join("; ")
+                members.concat()
             );
         }
         if p.from_facilitator {
@@ -1832,7 +1851,6 @@ pub fn html(report: &Report) -> String {
     use escape::html_user as user;
     let w = words(report);
     let groups = group_names(report);
-    let colours = GROUP_COLOURS;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -1841,7 +1859,8 @@ body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:
 h1{{margin-bottom:.2rem}}table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}\
 th,td{{border-bottom:1px solid #ccd;padding:.35rem .5rem;text-align:left;vertical-align:top}}\
 td.n{{text-align:right}}svg.bar{{vertical-align:middle;margin-right:.4rem}}\
-section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><body>",
+ul.members{{margin:.2rem 0 0;padding-left:1.1rem;font-size:.9em}}\
+table{{break-inside:avoid}}h2,h3{{break-after:avoid}}@media print{{body{{margin:0}}}}</style></head><body>",
         escape::html(&report.language),
         // No element can isolate text inside <title>: its bidi controls go.
         escape::html(&escape::plain(&report.title))
@@ -1873,7 +1892,7 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
         let _ = write!(
             out,
             "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            user(&g.group),
+            group_label(&g.group),
             group_count(w, g),
             names.join(", ")
         );
@@ -1995,16 +2014,16 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                             out,
                             "<tr><td>{}</td><td>{}{}</td></tr>",
                             w.support,
-                            bar(s.overall, "#333"),
+                            bar(s.overall, "#3b3f46"),
                             pct(s.overall)
                         );
-                        for (i, g) in groups.iter().enumerate() {
+                        for g in &groups {
                             let share = s.by_group.get(g).copied().flatten();
                             let _ = write!(
                                 out,
                                 "<tr><td>{}</td><td>{}{}</td></tr>",
-                                user(g),
-                                bar(share, colours[i % colours.len()]),
+                                group_label(g),
+                                bar(share, group_colour(g)),
                                 pct(share)
                             );
                         }
@@ -2076,14 +2095,14 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                 out,
                 "<tr><td>{}</td><td>{}{}</td><td>{}</td></tr>",
                 w.support,
-                bar(then.and_then(|s| s.overall), "#333"),
+                bar(then.and_then(|s| s.overall), "#3b3f46"),
                 pct(then.and_then(|s| s.overall)),
                 c.now
                     .as_ref()
                     .map(|n| format!("{} · {}", counts(&n.applied), counts(&n.still_right)))
                     .unwrap_or_else(|| w.not_revealed.to_string())
             );
-            for (i, g) in groups.iter().enumerate() {
+            for g in &groups {
                 let share = then.and_then(|s| s.by_group.get(g).copied().flatten());
                 let now = c
                     .now
@@ -2102,8 +2121,8 @@ section{{break-inside:avoid}}@media print{{body{{margin:0}}}}</style></head><bod
                 let _ = write!(
                     out,
                     "<tr><td>{}</td><td>{}{}</td><td>{now}</td></tr>",
-                    user(g),
-                    bar(share, colours[i % colours.len()]),
+                    group_label(g),
+                    bar(share, group_colour(g)),
                     pct(share)
                 );
             }

@@ -68,6 +68,11 @@ pub async fn qr(State(app): State<AppState>, Path(code): Path<String>) -> Respon
         .into_response();
     }
     let url = format!("{}/join/{code}", app.public_url);
+    qr_svg(&url, "max-age=3600")
+}
+
+/// A QR code of `url` as an SVG response with this `Cache-Control`.
+pub(crate) fn qr_svg(url: &str, cache: &'static str) -> Response {
     match qrcode::QrCode::new(url.as_bytes()) {
         Ok(qr) => {
             let svg = qr
@@ -81,10 +86,7 @@ pub async fn qr(State(app): State<AppState>, Path(code): Path<String>) -> Respon
                         header::CONTENT_TYPE,
                         HeaderValue::from_static("image/svg+xml"),
                     ),
-                    (
-                        header::CACHE_CONTROL,
-                        HeaderValue::from_static("max-age=3600"),
-                    ),
+                    (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
                 ],
                 svg,
             )

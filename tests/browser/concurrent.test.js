@@ -3,7 +3,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
+import { launch, device, createSession, openFacilitator, joinByCode, eventually, assertNoProblems, shot, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -68,4 +68,45 @@ test('simultaneous typing in one rule merges both edits', async () => {
   await proj.goto(`/projector/${created.code}`);
   await eventually(async () => assert.equal(await proj.locator('.card-item .user-text').first().textContent(), expected2));
   for (const p of [a, b, fac, proj]) assertNoProblems(p, p.url());
+});
+
+// Issue 13, bug 1: two people appending to the end of one rule at the same moment each keep
+// their run of typing together (it was " ((IbuCTsi)ness)" on every device, and in the report).
+test('two people typing at the end of one rule at once keep their words whole', async () => {
+  const created = await createSession('Tegelijk aanvullen');
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  const a = (await device(browser, PHONE)).page;
+  const b = (await device(browser, PHONE)).page;
+  await joinByCode(a, created.code, 'Ans', 'ICT');
+  await joinByCode(b, created.code, 'Bas', 'Business');
+  await fac.getByTestId('agenda').locator('li').nth(4).locator('button').click(); // Richten: vuistregels
+  for (const p of [a, b]) await eventually(async () => assert.equal(await p.locator('#phase-title').textContent(), 'Richten: vuistregels'));
+  const base = 'We kiezen eerst voor standaardoplossingen.';
+  await a.getByTestId('new-rule').fill(base);
+  await a.getByRole('button', { name: 'Voorstellen' }).click();
+  const areaA = a.getByTestId('rule-list').locator('textarea.edit').first();
+  const areaB = b.getByTestId('rule-list').locator('textarea.edit').first();
+  await eventually(async () => assert.equal(await areaB.inputValue(), base));
+  for (const round of [1, 2]) {
+    await caretAt(areaA, 'end');
+    await caretAt(areaB, 'end');
+    const [ta, tb] = round === 1 ? [' (ICT)', ' (business)'] : [' Akkoord.', ' Akkoord!'];
+    await Promise.all([
+      a.keyboard.type(ta, { delay: 15 }),
+      b.keyboard.type(tb, { delay: 12 }),
+    ]);
+    await eventually(async () => {
+      const va = await areaA.inputValue();
+      assert.equal(await areaB.inputValue(), va);
+      assert.ok(va.includes(ta) && va.includes(tb), `each run whole: ${JSON.stringify(va)}`);
+    });
+  }
+  const final = await areaA.inputValue();
+  assert.ok(final.startsWith(base), final);
+  assert.equal(final.length, base.length + ' (ICT) (business) Akkoord. Akkoord!'.length, final);
+  // The second round was typed after a click at the end: it comes after the whole first round.
+  assert.ok([' (ICT) (business)', ' (business) (ICT)'].includes(final.slice(base.length, base.length + 17)), final);
+  await shot(a, 'issue13-bug1-phone-a-360');
+  for (const p of [a, b, fac]) assertNoProblems(p, p.url());
 });

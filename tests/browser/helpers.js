@@ -162,3 +162,42 @@ export async function room(browser, title) {
   };
   return { created, code, fac, proj, anna, bram, go };
 }
+
+/**
+ * Fill a session through the protocol, from a page on the server's origin (the WebSocket Origin
+ * check): join as facilitator and send `intents` one after another, each waiting for its ack.
+ * A string value "@N" in an intent stands for the id created by intent N.
+ */
+export async function seed(page, created, intents) {
+  await page.goto('/');
+  return page.evaluate(async ([code, secret, list]) => {
+    const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws`);
+    const waiting = new Map();
+    let joined;
+    const ready = new Promise((r) => { joined = r; });
+    ws.onmessage = (e) => {
+      const m = JSON.parse(e.data);
+      if (m.type === 'snapshot') joined();
+      if ((m.type === 'ack' || m.type === 'reject') && waiting.has(m.id)) waiting.get(m.id)(m);
+    };
+    await new Promise((r) => { ws.onopen = r; });
+    ws.send(JSON.stringify({ type: 'join', protocol: 1, role: 'facilitator', code, secret }));
+    await ready;
+    const out = [];
+    // Intent ids are unique per sender: a repeated id would be answered from the first time.
+    const run = Math.random().toString(36).slice(2, 10);
+    for (let i = 0; i < list.length; i += 1) {
+      const item = Object.fromEntries(Object.entries(list[i]).map(([k, v]) => [k, typeof v === 'string' && /^@\d+$/.test(v) ? out[Number(v.slice(1))] : v]));
+      const { on_behalf_of: onBehalf, ...intent } = item;
+      const id = `seed-${run}-${i}`;
+      const answer = new Promise((r) => waiting.set(id, r));
+      ws.send(JSON.stringify({ type: 'intent', id, intent, ...(onBehalf ? { on_behalf_of: onBehalf } : {}) }));
+      const m = await answer;
+      if (m.type === 'reject') throw new Error(`intent ${i} (${intent.kind}) rejected: ${m.code} ${m.message || ""}`);
+      out.push(m.created || null);
+    }
+    ws.close();
+    return out;
+  }, [created.code, created.facilitator_secret, intents]);
+}
+

@@ -10,7 +10,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, postJson, openFacilitator, joinByCode, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
+import { launch, device, postJson, seed, openFacilitator, joinByCode, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -26,44 +26,6 @@ function statement(i) {
   const b = WORDS[(i * 7 + 3) % WORDS.length];
   const extra = i % 3 === 0 ? ' zodat we over vijf jaar nog steeds wendbaar en betaalbaar zijn' : '';
   return `${i + 1}. We maken ${a} en ${b} samen beter${extra}.`;
-}
-
-/**
- * Fill a session through the protocol, from a page on the server's origin (the WebSocket Origin
- * check): join as facilitator and send `intents` one after another, each waiting for its ack.
- * A string value "@N" in an intent stands for the id created by intent N.
- */
-async function seed(page, created, intents) {
-  await page.goto('/');
-  return page.evaluate(async ([code, secret, list]) => {
-    const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws`);
-    const waiting = new Map();
-    let joined;
-    const ready = new Promise((r) => { joined = r; });
-    ws.onmessage = (e) => {
-      const m = JSON.parse(e.data);
-      if (m.type === 'snapshot') joined();
-      if ((m.type === 'ack' || m.type === 'reject') && waiting.has(m.id)) waiting.get(m.id)(m);
-    };
-    await new Promise((r) => { ws.onopen = r; });
-    ws.send(JSON.stringify({ type: 'join', protocol: 1, role: 'facilitator', code, secret }));
-    await ready;
-    const out = [];
-    // Intent ids are unique per sender: a repeated id would be answered from the first time.
-    const run = Math.random().toString(36).slice(2, 10);
-    for (let i = 0; i < list.length; i += 1) {
-      const item = Object.fromEntries(Object.entries(list[i]).map(([k, v]) => [k, typeof v === 'string' && /^@\d+$/.test(v) ? out[Number(v.slice(1))] : v]));
-      const { on_behalf_of: onBehalf, ...intent } = item;
-      const id = `seed-${run}-${i}`;
-      const answer = new Promise((r) => waiting.set(id, r));
-      ws.send(JSON.stringify({ type: 'intent', id, intent, ...(onBehalf ? { on_behalf_of: onBehalf } : {}) }));
-      const m = await answer;
-      if (m.type === 'reject') throw new Error(`intent ${i} (${intent.kind}) rejected: ${m.code} ${m.message || ""}`);
-      out.push(m.created || null);
-    }
-    ws.close();
-    return out;
-  }, [created.code, created.facilitator_secret, intents]);
 }
 
 /**
@@ -172,7 +134,9 @@ test('the projector shows a full wall, a long ranking, all support and the summa
     await eventually(async () => assert.equal(await proj.locator('.rank').count(), 12));
     await shot(proj, `l-proj-${name}-ranking`);
     const ranking = await projectorFits(proj, `ranking of 12 at ${name}`);
-    if (name === '1080') assert.ok(ranking.font >= 24, `ranking at ${ranking.font}px`);
+    // Rank numbers and an order that reads in rows (issue 13) cost some size: rows are as tall as
+    // their tallest card. Still well above the floor of 16 px.
+    if (name === '1080') assert.ok(ranking.font >= 21, `ranking at ${ranking.font}px`);
 
     await goTo(fac, 4, proj);
     await eventually(async () => assert.equal(await proj.locator('.support-item').count(), 10));
@@ -206,7 +170,8 @@ test('the projector text is large where there is room, and reasons and summary a
   await projectorFits(proj, 'demo summary');
   const summary = await proj.evaluate(() => Array.from(document.querySelectorAll('[data-testid=proj-content] .user-text'))
     .map((e) => parseFloat(getComputedStyle(e).fontSize)));
-  assert.ok(Math.min(...summary) >= 20, `summary texts at ${Math.min(...summary)}px`);
+  // With rank numbers and a line explaining each level (issue 13), a little above the floor.
+  assert.ok(Math.min(...summary) >= 18, `summary texts at ${Math.min(...summary)}px`);
   await shot(proj, 'l-proj-demo-summary');
   await axe(proj, 'projector summary');
 });
@@ -377,7 +342,8 @@ test('a 360 px phone with 200 % text keeps its buttons and the language switch o
       const covered = [];
       for (const e of document.querySelectorAll('.dot-btn, #phase-title, .lang-switch')) {
         const b = e.getBoundingClientRect();
-        if (b.bottom <= 0 || b.top >= innerHeight) continue;
+        // Only what can be looked at: its middle on screen (elementFromPoint is null elsewhere).
+        if (b.top + b.height / 2 <= 0 || b.top + b.height / 2 >= innerHeight) continue;
         const at = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
         if (!at || !e.contains(at)) covered.push(`${e.className || e.id} by ${at && at.className}`);
       }

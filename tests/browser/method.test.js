@@ -22,6 +22,11 @@ const REASON = 'Te vaag: wat betekent "elk" voor de business?';
 test('clusters, reasons, status, ready, proxy, removal, closing and history', async () => {
   const { fac, proj, anna, bram, go } = await room(browser, 'Methode');
 
+  // No "ready" in the lobby (issue 13): there is nothing to be ready with yet.
+  assert.equal(await anna.getByTestId('ready').isVisible(), false);
+
+  // Brainstorm: two duplicates and one other.
+  await go(1, 'Brainstorm');
   // Ready: a participant says so, the console and the projector count it.
   await anna.getByTestId('ready').click();
   await eventually(async () => assert.equal(await fac.getByTestId('ready-count').textContent(), '1 van 2 klaar'));
@@ -29,9 +34,6 @@ test('clusters, reasons, status, ready, proxy, removal, closing and history', as
   assert.equal(await fac.getByTestId('participants').locator('li', { hasText: 'Anna de Boer' }).getByTestId('ready-mark').textContent(), '✓ klaar');
   assert.equal(await anna.getByTestId('ready').getAttribute('aria-pressed'), 'true');
 
-  // Brainstorm: two duplicates and one other.
-  await go(1, 'Brainstorm');
-  await eventually(async () => assert.equal(await fac.getByTestId('ready-count').textContent(), '0 van 2 klaar'));
   for (const [p, text] of [[anna, S1], [bram, S2], [anna, S3]]) {
     await p.getByTestId('new-statement').fill(text);
     await p.getByRole('button', { name: 'Toevoegen' }).click();
@@ -40,6 +42,7 @@ test('clusters, reasons, status, ready, proxy, removal, closing and history', as
 
   // Cluster: the facilitator merges; participants watch until clustering is opened.
   await go(2, 'Clusteren');
+  await eventually(async () => assert.equal(await fac.getByTestId('ready-count').textContent(), '0 van 2 klaar'));
   await eventually(async () => assert.equal(await anna.getByTestId('clustering-closed').isVisible(), true));
   assert.equal(await anna.getByTestId('cluster-form').isVisible(), false);
   const board = fac.locator('.cluster-board');
@@ -52,7 +55,8 @@ test('clusters, reasons, status, ready, proxy, removal, closing and history', as
   }
   assert.deepEqual(await anna.getByTestId('clusters').locator('.member .user-text').allTextContents(), [S1, S2]);
   assert.deepEqual(await anna.getByTestId('loose-statements').locator('.plain').allTextContents(), [S3]);
-  await eventually(async () => assert.match(await proj.getByTestId('proj-statements').textContent(), /Digitaal loket2 uitspraken/));
+  // The projector shows the cluster with the statements in it (issue 13).
+  await eventually(async () => assert.equal(await proj.getByTestId('proj-statements').locator('.card-cluster').textContent(), `Digitaal loket${S1}${S2}2 uitspraken`));
   await fac.getByTestId('clustering-open').check();
   await eventually(async () => assert.equal(await anna.getByTestId('cluster-form').isVisible(), true));
   const card = anna.getByTestId('clusters').locator('li.cluster-card');

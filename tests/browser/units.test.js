@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'draagvlak-units-'));
 writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
 for (const f of ['patch.js', 'text.js', 'dom.js']) copyFileSync(join(assets, f), join(dir, f));
 const { applyPatch } = await import(join(dir, 'patch.js'));
-const { diff, applySplice, transform, mapCaret } = await import(join(dir, 'text.js'));
+const { diff, applySplice, transform, mapCaret, rebaseCaret } = await import(join(dir, 'text.js'));
 
 test('patch: every RFC 6902 operation', () => {
   const doc = { a: { b: 1 }, list: [1, 2, 3], 'x/y': { '~t': 0 } };
@@ -65,4 +65,28 @@ test('transform: a local edit survives a concurrent remote edit', () => {
   assert.equal(applySplice(applySplice('abcdef', r2), transform(l2, r2)), 'XNEWdef');
   assert.equal(mapCaret(10, { pos: 2, delete: 0, insert: 'abc' }), 13);
   assert.equal(mapCaret(1, { pos: 2, delete: 0, insert: 'abc' }), 1);
+});
+
+// Issue 13, bug 1: where the typing happened, when the text alone cannot tell.
+test('diff with the caret: a space typed next to a space is the one before the caret', () => {
+  // "de vraag" → "de  vraag" with the caret after the new space (3): the new one is at 2.
+  assert.deepEqual(diff('de vraag', 'de  vraag', 3), { pos: 2, delete: 0, insert: ' ' });
+  assert.deepEqual(diff('de vraag', 'de  vraag'), { pos: 3, delete: 0, insert: ' ' });
+  // A backspace on one of two equal letters: the one before the caret.
+  assert.deepEqual(diff('aab', 'ab', 0), { pos: 0, delete: 1, insert: '' });
+  // The caret does not turn a plain edit into a different one.
+  assert.deepEqual(diff('hello world', 'hello big world', 10), { pos: 6, delete: 0, insert: 'big ' });
+  assert.deepEqual(diff('abc', 'abXc', 99), { pos: 2, delete: 0, insert: 'X' });
+});
+
+test('rebaseCaret: the caret stays at the end of what this person typed', () => {
+  const from = 'X.';
+  const local = diff(from, 'X. (I', 5); // typed " (I", caret at the end
+  const remote = diff(from, 'X. (b'); // someone else's " (b" arrived meanwhile
+  const l2 = transform(local, remote);
+  const next = applySplice(applySplice(from, remote), l2);
+  assert.equal(next, 'X. (b (I');
+  assert.equal(rebaseCaret(5, local, remote, l2), next.length);
+  // Text someone else inserted right at an idle caret goes before it.
+  assert.equal(rebaseCaret(2, null, { pos: 2, delete: 0, insert: ' (b' }, null), 5);
 });

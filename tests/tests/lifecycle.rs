@@ -343,3 +343,52 @@ async fn the_facilitator_secret_can_be_rotated() {
     fac.ok("f1", json!({"kind":"next_phase"})).await;
     server.stop().await;
 }
+
+/// Issue 13: the console on a second device. The facilitator link's QR code is only for the
+/// facilitator, is never cached, and after a rotation the old secret gets no QR code any more.
+#[tokio::test]
+async fn the_facilitator_link_qr_code_is_for_the_facilitator_only() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "Twee schermen").await;
+    let qr = format!(
+        "{}/api/sessions/{}/facilitator-qr.svg",
+        server.http(),
+        s.code
+    );
+    let client = reqwest::Client::new();
+    let resp = client.get(&qr).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 401, "not without the secret");
+    let resp = client
+        .get(&qr)
+        .bearer_auth(&s.facilitator_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+    assert_eq!(resp.headers()["cache-control"], "no-store");
+    assert!(resp.text().await.unwrap().starts_with("<?xml"));
+    let resp = client
+        .post(format!(
+            "{}/api/sessions/{}/facilitator-secret",
+            server.http(),
+            s.code
+        ))
+        .bearer_auth(&s.facilitator_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let resp = client
+        .get(&qr)
+        .bearer_auth(&s.facilitator_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        401,
+        "the old link is useless after a rotation"
+    );
+    server.stop().await;
+}

@@ -742,6 +742,51 @@ fn no_hostile_text_acts_in_any_report_format() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// Issue 13, bug 11: the HTML report colours each group as the app does (ICT blue, Business
+/// orange, whatever their order), names groups as written, lists a cluster's statements one a
+/// line instead of running them together with "; ", and does not keep a whole level on one
+/// printed page (which left page 1 almost empty).
+#[test]
+fn html_report_colours_names_and_pages_like_the_app() {
+    let meta = Meta {
+        id: "0000000000000000".into(),
+        code: "GOLDEN".into(),
+        title: "ICT-strategie 2027".into(),
+        organisation: "Gemeente Zaanstad".into(),
+        language: "nl".into(),
+        template: "strategic-framework".into(),
+    };
+    let phases = template::phases("strategic-framework").unwrap();
+    let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap();
+    demo::fill(&mut ws, "nl", 1_803_974_400_000).unwrap();
+    let r = report::build(ws.state());
+    let html = report::html(&r);
+    let colour_after = |label: &str| {
+        let at = html
+            .find(&format!("<td>{label}</td><td><svg"))
+            .unwrap_or_else(|| panic!("a support row for {label}"));
+        // The bar's first fill is its track, the second the group's colour.
+        let fills: Vec<&str> = html[at..].split("fill=\"").skip(1).take(2).collect();
+        fills[1][..7].to_string()
+    };
+    assert_eq!(colour_after("ICT"), "#1d6fb8", "ICT is blue, as in the app");
+    assert_eq!(
+        colour_after("Business"),
+        "#b35200",
+        "Business is orange, as in the app"
+    );
+    assert!(!html.contains("<td>ict</td>") && !html.contains("<td>business</td>"));
+    assert!(!html.contains("section{break-inside:avoid}"));
+    assert!(html.contains("table{break-inside:avoid}"));
+    assert!(
+        r.levels
+            .iter()
+            .any(|l| l.priorities.iter().any(|p| !p.cluster_of.is_empty())),
+        "the demo has clusters"
+    );
+    assert!(html.contains("<ul class=\"members\"><li>"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_facilitator_downloads_reports_and_the_cli_writes_them_offline() {
     let server = InProcess::start().await;

@@ -29,18 +29,21 @@ export function clusterBoard(store, send, { canEdit, toast }) {
   const base = uid('cl');
   const closedHint = h('p', { class: 'hint cluster-closed', role: 'status', 'data-testid': 'clustering-closed', text: t('cluster.closed') });
   const count = h('p', { class: 'cluster-selected', 'aria-live': 'polite' });
+  // What happened to ticked statements that someone else merged first.
+  const takenNote = h('p', { class: 'notice-line', role: 'status', 'data-testid': 'cluster-taken', hidden: true });
+  let lastTaken = null;
   const titleId = `${base}-title`;
   const titleInput = h('input', { id: titleId, maxlength: 200, autocomplete: 'off', 'data-testid': 'cluster-title' });
   const merge = h('button', { type: 'submit', class: 'primary', text: t('cluster.merge') });
   const form = h('form', { class: 'add-form cluster-form', 'data-testid': 'cluster-form' },
-    h('p', { class: 'hint', text: t('cluster.how') }), count,
+    h('p', { class: 'hint', text: t('cluster.how') }), takenNote, count,
     h('label', { for: titleId, text: t('cluster.title') }), titleInput, merge);
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const ids = Array.from(selected);
     const title = titleInput.value.trim();
     if (ids.length < 2) {
-      toast && toast.show(t('cluster.need_two'));
+      toast && toast.show(lastTaken ? t('cluster.taken', { title: lastTaken.join('”, “') }) : t('cluster.need_two'));
       return;
     }
     if (!title) {
@@ -49,6 +52,8 @@ export function clusterBoard(store, send, { canEdit, toast }) {
       return;
     }
     send({ kind: 'create_cluster', statements: ids, title });
+    lastTaken = null;
+    takenNote.hidden = true;
     selected.clear();
     titleInput.value = '';
     update(current);
@@ -72,7 +77,23 @@ export function clusterBoard(store, send, { canEdit, toast }) {
     const cs = levelClusters(view, level);
     const sts = rankedStatements(view, level).sort((a, b) => a.seq - b.seq);
     const free = sts.filter((st) => !st.cluster || !view.clusters[st.cluster]);
-    for (const id of Array.from(selected)) if (!free.some((st) => st.id === id)) selected.delete(id);
+    // Ticked statements that someone else merged meanwhile: say so, instead of letting the
+    // ticks vanish (and a merge then fail with "choose at least two").
+    const taken = new Map();
+    for (const id of Array.from(selected)) {
+      if (free.some((st) => st.id === id)) continue;
+      selected.delete(id);
+      const c = view.statements[id] && view.clusters[view.statements[id].cluster];
+      if (c) taken.set(c.title, (taken.get(c.title) || 0) + 1);
+    }
+    if (taken.size) {
+      const titles = Array.from(taken.keys());
+      lastTaken = titles;
+      setText(takenNote, t('cluster.taken', { title: titles.join('”, “') }));
+      takenNote.hidden = false;
+    } else if (selected.size) {
+      takenNote.hidden = true;
+    }
     setText(count, t('cluster.selected', { n: selected.size }));
     setAttr(merge, 'aria-disabled', selected.size < 2 ? 'true' : null);
     cls(form, 'has-selection', selected.size > 0);

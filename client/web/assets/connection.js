@@ -1,7 +1,8 @@
 //! The WebSocket to the server: join, reconnect, and intents that are never lost.
 //!
 //! - Joins with the role's credentials; a participant's resume token and the facilitator's
-//!   secret live in localStorage under the join code, never in a URL.
+//!   secret live in localStorage under the join code, never in a URL sent to a server (a
+//!   facilitator link carries the secret in its fragment, see app.js).
 //! - Reconnects with exponential backoff and jitter after a lost connection, at once when the
 //!   browser says it is online again or the page becomes visible, and notices a dead connection
 //!   with an application-level ping.

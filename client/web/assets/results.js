@@ -10,6 +10,11 @@
 import { h, s } from './dom.js';
 import { t, groupName, levelName, percent } from './i18n.js';
 
+/** A gap between two shares, in percentage points ("30 procentpunten"). */
+function points(gap) {
+  return t('results.points', { n: Math.round(gap * 100) });
+}
+
 /** A gap this large between groups makes an adopted rule worth a second look (report, too). */
 export const LARGE_GAP = 0.3;
 
@@ -81,17 +86,40 @@ export function carriedRules(view) {
     .sort((a, b) => order.indexOf(a.level) - order.indexOf(b.level) || a.seq - b.seq);
 }
 
-/** The ranking of priorities of a level (dots must be revealed). */
+/**
+ * Rank numbers for items sorted by dots, ties as ties: equal dots share a place, and the next
+ * place counts the items before it (1, 2, 2, 4). Returns `[{place, tied}]` in the same order.
+ */
+export function places(items) {
+  const out = [];
+  items.forEach((it, i) => {
+    const n = it.dots || 0;
+    const place = i > 0 && (items[i - 1].dots || 0) === n ? out[i - 1].place : i + 1;
+    out.push({ place, tied: items.filter((x) => (x.dots || 0) === n).length > 1 });
+  });
+  return out;
+}
+
+/**
+ * The ranking of priorities of a level (dots must be revealed), with rank numbers; it reads in
+ * rows (on the projector a grid, left to right, then down), never down columns.
+ */
 export function priorities(view, level, { limit = Infinity, focus = null } = {}) {
-  const items = priorityItems(view, level).slice(0, limit);
+  const all = priorityItems(view, level);
+  const ranks = places(all);
+  const items = all.slice(0, limit);
   const max = Math.max(1, ...items.map((st) => st.dots || 0));
   const list = h('ol', { class: 'ranking' });
-  for (const st of items) {
+  for (const [i, st] of items.entries()) {
     const n = st.dots || 0;
-    list.append(h('li', { class: ['rank', st.cluster && 'rank-cluster', st.id === focus && 'focused'], 'data-id': st.id },
+    const { place, tied } = ranks[i];
+    list.append(h('li', { class: ['rank', st.cluster && 'rank-cluster', st.id === focus && 'focused'], 'data-id': st.id, 'data-place': place },
+      h('p', { class: 'rank-place', 'data-testid': 'rank-place', text: `${place}` }),
       h('p', { class: 'rank-text user-text', text: st.text }),
       st.cluster ? h('p', { class: 'meta', text: t('cluster.count', { n: st.members.length }) }) : null,
-      h('div', { class: 'rank-bar' }, bar(n / max, 'dots', t('dots.count', { n })), h('span', { class: 'rank-count', text: t('dots.count', { n }) }))));
+      h('div', { class: 'rank-bar' }, bar(n / max, 'dots', t('dots.count', { n })),
+        h('span', { class: 'rank-count', text: t('dots.count', { n }) }),
+        tied ? h('span', { class: 'rank-tie', 'data-testid': 'rank-tie', text: t('rank.tied') }) : null)));
   }
   return h('section', { class: 'results priorities', 'aria-label': t('results.priorities', { level: levelName(level) }) },
     h('h2', { text: t('results.priorities', { level: levelName(level) }) }), list);
@@ -135,7 +163,7 @@ function earlierRounds(view, rule) {
   const list = h('ul', { class: 'rounds', 'data-testid': 'earlier-rounds' });
   rule.earlier_rounds.forEach((sup, i) => {
     const parts = [`${t('results.overall')} ${percent(sup.overall)}`, ...view.session.groups.map((g) => `${groupName(g)} ${percent(sup.by_group[g])}`)];
-    if (sup.gap !== null && sup.gap !== undefined) parts.push(t('results.gap.value', { gap: percent(sup.gap) }));
+    if (sup.gap !== null && sup.gap !== undefined) parts.push(t('results.gap.value', { gap: points(sup.gap) }));
     // The text as it was rated in that round, when it was worded differently then.
     const then = (rule.earlier_texts || [])[i];
     list.append(h('li', {}, h('span', { class: 'round-name', text: t('rule.round.n', { n: i + 1 }) }), ' ', parts.join(' · '),
@@ -156,30 +184,41 @@ export function reasonsList(rule) {
  * Support of one rule: overall and per group, side by side; `marked` for the largest gap; the
  * gap in numbers; earlier rounds; reasons; a note when each group weighs equally.
  */
-export function supportChart(view, rule, marked) {
+export function supportChart(view, rule, marked, { weightNote = true } = {}) {
   const sup = rule.support;
   const warn = adoptedWithGap(rule);
-  const gapText = sup.gap !== null && sup.gap !== undefined ? t('results.gap.value', { gap: percent(sup.gap) }) : null;
+  const gapText = sup.gap !== null && sup.gap !== undefined ? t('results.gap.value', { gap: points(sup.gap) }) : null;
   return h('div', { class: ['support-chart', marked && 'gap', warn && 'adopted-gap'] },
     marked ? h('p', { class: 'gap-badge', text: t('results.gap') }) : null,
     warn ? h('p', { class: 'warn-badge', 'data-testid': 'adopted-gap', text: t('results.adopted_gap') }) : null,
     rule.round > 1 ? h('p', { class: 'round-now', text: t('rule.round.n', { n: rule.round }) }) : null,
     supportRows(view, sup),
     gapText ? h('p', { class: 'gap-value', text: gapText }) : null,
-    sup.equal_group_weight ? h('p', { class: 'hint weight-note', text: t('results.equal_weight') }) : null,
+    sup.equal_group_weight && weightNote ? h('p', { class: 'hint weight-note', text: t('results.equal_weight') }) : null,
     earlierRounds(view, rule),
     reasonsList(rule));
 }
 
+/**
+ * A rule sent back and being rated again: its new round is still secret, so it shows the
+ * earlier rounds and says so (it must not vanish from the screen until new ratings come in).
+ */
+function beingRatedAgain(view, rule) {
+  return h('div', { class: 'support-chart rerating', 'data-testid': 'rerating' },
+    h('p', { class: 'round-now', text: `${t('rule.round.n', { n: rule.round })} · ${t('results.rerating')}` }),
+    earlierRounds(view, rule));
+}
+
 /** The support of every rule of a level (ratings must be revealed). */
-export function supportResults(view, level, { focus = null } = {}) {
-  const rules = levelRules(view, level).filter((r) => r.support);
+export function supportResults(view, level, { focus = null, weightNote = true } = {}) {
+  const rules = levelRules(view, level).filter((r) => r.support || (r.earlier_rounds && r.earlier_rounds.length));
   const gap = maxGap(rules);
   const list = h('ol', { class: 'support-list' });
   for (const r of rules) {
-    const marked = gap > 0 && (r.support.gap || 0) >= gap - 1e-9;
+    const marked = r.support && gap > 0 && (r.support.gap || 0) >= gap - 1e-9;
     list.append(h('li', { class: ['support-item', r.id === focus && 'focused'], 'data-id': r.id },
-      h('p', { class: 'user-text rule-text', text: r.text }, ' ', statusBadge(r)), supportChart(view, r, marked)));
+      h('p', { class: 'user-text rule-text', text: r.text }, ' ', statusBadge(r)),
+      r.support ? supportChart(view, r, marked, { weightNote }) : beingRatedAgain(view, r)));
   }
   return h('section', { class: 'results supports', 'aria-label': t('results.support', { level: levelName(level) }) },
     h('h2', { text: t('results.support', { level: levelName(level) }) }), list);
@@ -231,7 +270,8 @@ export function thenNow(view, rule) {
       h('td', {}, rev ? answerBar(r.right, `${r.label}, ${t('review.still_right')}`) : null, h('span', { class: 'answers-text', text: rev ? answersLine(r.right) : t('review.hidden') }))));
   }
   table.append(body);
-  return h('div', { class: 'then-now-box' }, table);
+  // It may scroll sideways on a narrow screen: then it must be reachable with the keyboard.
+  return h('div', { class: 'then-now-box', tabindex: '0', role: 'region', 'aria-label': t('review.then_now', { rule: rule.text }) }, table);
 }
 
 /** The review of every carried rule, then next to now. */

@@ -22,8 +22,14 @@ import { h } from './dom.js';
 const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
 
-/** The splice `{pos, delete, insert}` that turns `a` into `b`, or null when equal. */
-export function diff(a, b) {
+/**
+ * The splice `{pos, delete, insert}` that turns `a` into `b`, or null when equal. `caret` (where
+ * the caret is in `b`, if known) says where the typing happened when the text alone cannot:
+ * typing a space after "de" in "de vraag" gives "de  vraag", and only the caret tells that the
+ * new space came before the old one. The server anchors an insertion to the character before
+ * it, so this decides where the typing goes when others type at the same spot.
+ */
+export function diff(a, b, caret = null) {
   if (a === b) return null;
   const max = Math.min(a.length, b.length);
   let p = 0;
@@ -32,7 +38,17 @@ export function diff(a, b) {
   let sfx = 0;
   while (sfx < max - p && a.charCodeAt(a.length - 1 - sfx) === b.charCodeAt(b.length - 1 - sfx)) sfx += 1;
   if (sfx > 0 && isLow(a.charCodeAt(a.length - sfx))) sfx -= 1;
-  return { pos: p, delete: a.length - p - sfx, insert: b.slice(p, b.length - sfx) };
+  const sp = { pos: p, delete: a.length - p - sfx, insert: b.slice(p, b.length - sfx) };
+  // A pure insertion (or deletion) that could as well have happened earlier, at the caret: there.
+  const k = b.length - a.length;
+  if (caret !== null && k !== 0 && (sp.delete === 0 || sp.insert === '')) {
+    const q = k > 0 ? caret - k : caret;
+    if (q >= 0 && q < p && !isLow(b.charCodeAt(q))) {
+      if (k > 0 && a.slice(q) === b.slice(q + k)) return { pos: q, delete: 0, insert: b.slice(q, q + k) };
+      if (k < 0 && a.slice(q - k) === b.slice(q)) return { pos: q, delete: -k, insert: '' };
+    }
+  }
+  return sp;
 }
 
 /** Apply a splice to a text. */
@@ -59,6 +75,25 @@ export function transform(l, r) {
   return { pos: start, delete: end - start, insert: l.insert };
 }
 
+/**
+ * Where a caret at `c` in the local text (`from` changed by local splice `l`) ends up when
+ * `l` is rebased over remote splice `r` as `l2`: in or at the end of the local typing it stays
+ * with that typing, elsewhere it follows the remote change.
+ */
+export function rebaseCaret(c, l, r, l2) {
+  // Text someone else inserted right at the caret goes before it. The strings cannot tell whether
+  // it came before or after this person's own typing; if it came after, the server still puts
+  // their next keystroke right after their own run (server/src/session/text.rs), while a caret
+  // left before it could put the next keystroke inside their own run, where it counts as meant.
+  const follow = (p) => (r && p === r.pos && r.delete === 0 ? p + r.insert.length : mapCaret(p, r));
+  if (!l || !l2) return follow(c);
+  const ins = l.insert.length;
+  if (c >= l.pos && c <= l.pos + ins) return l2.pos + (c - l.pos);
+  if (c < l.pos) return follow(c);
+  const v = follow(c - ins + l.delete);
+  return v >= l2.pos + l2.delete ? v + ins - l2.delete : v;
+}
+
 /** Where a caret at `p` ends up after splice `sp`. */
 export function mapCaret(p, sp) {
   if (!sp || p <= sp.pos) return p;
@@ -78,6 +113,7 @@ class Field {
     this.local = state.local;
     this.inflight = state.inflight || null;
     this.blocked = !!state.blocked;
+    this.moved = false;
     this.failures = 0;
     this.el = null;
   }
@@ -92,6 +128,13 @@ class Field {
         this.mgr.persist();
         this.pump();
       });
+      // The caret moved on purpose (a tap or click, an arrow key): what is typed next starts a
+      // new run, and the server is told so with an empty edit before it (server text.rs).
+      const moved = () => { this.moved = true; };
+      this.el.addEventListener('pointerdown', moved);
+      this.el.addEventListener('keydown', (e) => {
+        if (/^(Arrow|Home$|End$|Page)/.test(e.key)) moved();
+      });
     }
     return this.el;
   }
@@ -100,8 +143,8 @@ class Field {
     return this.mgr.serverText(this.kind, this.item);
   }
 
-  /** Show `text` as the local text, keeping the caret where it belongs. */
-  setLocal(text) {
+  /** Show `text` as the local text, keeping the caret where it belongs (at `caret` if given). */
+  setLocal(text, caret = null) {
     if (text === this.local) return;
     const sp = diff(this.local, text);
     this.local = text;
@@ -110,15 +153,24 @@ class Field {
       const a = this.el.selectionStart;
       const b = this.el.selectionEnd;
       this.el.value = text;
-      if (focused) this.el.setSelectionRange(mapCaret(a, sp), mapCaret(b, sp));
+      if (focused && caret !== null && a === b) this.el.setSelectionRange(caret, caret);
+      else if (focused) this.el.setSelectionRange(mapCaret(a, sp), mapCaret(b, sp));
     }
+  }
+
+  /** Where the caret is in the local text, when the person is typing here. */
+  caret() {
+    return this.el && document.activeElement === this.el && this.el.value === this.local ? this.el.selectionEnd : null;
   }
 
   /** The server now has `v`; our local text was based on `from`. */
   rebase(from, v) {
-    const local = transform(diff(from, this.local), diff(from, v));
+    const caret = this.caret();
+    const l = diff(from, this.local, caret);
+    const r = diff(from, v);
+    const local = transform(l, r);
     this.known = v;
-    this.setLocal(applySplice(v, local));
+    this.setLocal(applySplice(v, local), caret === null ? null : rebaseCaret(caret, l, r, local));
   }
 
   /** Send the next splice if nothing is in flight. */
@@ -127,17 +179,21 @@ class Field {
     const v = this.serverText();
     if (v === undefined) return;
     if (v !== this.known) this.rebase(this.known, v);
-    const sp = diff(this.known, this.local);
+    const sp = diff(this.known, this.local, this.caret());
     if (!sp) {
       this.mgr.persist();
       return;
     }
     const store = this.mgr.store;
+    // After a deliberate caret move, first an empty edit (it changes no text, ends the run).
+    const marker = this.moved;
+    this.moved = false;
+    const edit = marker ? { pos: 0, delete: 0, insert: '' } : sp;
     const intent = this.kind === 'rule'
-      ? { kind: 'edit_rule', rule: this.item, rev: store.rev, pos: sp.pos, delete: sp.delete, insert: sp.insert }
-      : { kind: 'edit_statement', statement: this.item, rev: store.rev, pos: sp.pos, delete: sp.delete, insert: sp.insert };
+      ? { kind: 'edit_rule', rule: this.item, rev: store.rev, pos: edit.pos, delete: edit.delete, insert: edit.insert }
+      : { kind: 'edit_statement', statement: this.item, rev: store.rev, pos: edit.pos, delete: edit.delete, insert: edit.insert };
     const id = this.mgr.conn.intent(intent);
-    this.inflight = { id, expected: this.local };
+    this.inflight = { id, expected: marker ? this.known : this.local };
     this.mgr.persist();
   }
 

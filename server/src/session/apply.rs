@@ -387,6 +387,9 @@ pub fn apply(
             none
         }
         Intent::CloseSession => {
+            if state.timer.is_some() {
+                ws.set_timer(None).map_err(doc_err)?;
+            }
             ws.set_flag(Flag::Closed, true).map_err(doc_err)?;
             none
         }
@@ -540,7 +543,7 @@ pub fn apply(
                 return Err(voting_started());
             }
             let base = heads_at(splice.rev)?;
-            ws.splice(false, statement, splice, &base)?;
+            ws.splice(false, statement, splice, &base, me)?;
             none
         }
         Intent::DeleteStatement { statement } => {
@@ -629,7 +632,7 @@ pub fn apply(
                 ));
             }
             let base = heads_at(splice.rev)?;
-            ws.splice(true, rule, splice, &base)?;
+            ws.splice(true, rule, splice, &base, me)?;
             none
         }
         Intent::RateRule {

@@ -163,7 +163,8 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
     for (id, p) in state.participants.iter().filter(|(_, p)| !p.removed) {
         let g = groups.entry(p.group.clone()).or_default();
         g.joined += 1;
-        if presence.get(id).copied().unwrap_or(0) > 0 {
+        // Someone without a device is in the room by definition (issue 13, bug 4).
+        if p.proxy || presence.get(id).copied().unwrap_or(0) > 0 {
             g.connected += 1;
         }
     }
@@ -326,7 +327,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                         connected: presence.get(id).copied().unwrap_or(0) > 0,
                         voted: levels(voted.get(id.as_str()).copied()),
                         rated: levels(rated.get(id.as_str()).copied()),
-                        ready: state.is_ready(id),
+                        ready: p.proxy || state.is_ready(id),
                         proxy: p.proxy,
                     },
                 )
@@ -397,7 +398,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
         ready: state
             .participants
             .iter()
-            .filter(|(id, p)| !p.removed && state.is_ready(id))
+            .filter(|(id, p)| !p.removed && (p.proxy || state.is_ready(id)))
             .count() as u32,
         closed: state.closed,
         follows: state.follows.as_ref().map(|f| FollowsView {

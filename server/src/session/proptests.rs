@@ -297,3 +297,4 @@ proptest! {
 }
 
 mod convergence;
+mod typing;

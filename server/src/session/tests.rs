@@ -594,3 +594,61 @@ fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
     assert_eq!(refused, Err(ErrorCode::StaleRevision));
     assert_eq!(ws.state().statements[&s1].text, "Eén loket");
 }
+
+/// Issue 13, bug 5: a timer belongs to the phase it was started in — a phase change or closing
+/// the session clears it, so "time is up" never outlives its phase.
+#[test]
+fn a_timer_is_cleared_when_the_phase_changes_or_the_session_closes() {
+    let mut ws = workshop();
+    go_to(&mut ws, 1);
+    run(&mut ws, F, Intent::StartTimer { seconds: 300 }).unwrap();
+    run(&mut ws, F, Intent::NextPhase).unwrap();
+    assert!(ws.state().timer.is_none());
+    let v = projection::view(ws.state(), &Presence::new(), Audience::Public);
+    assert!(v.timer.is_none());
+    run(&mut ws, F, Intent::StartTimer { seconds: 60 }).unwrap();
+    run(&mut ws, F, Intent::PreviousPhase).unwrap();
+    assert!(ws.state().timer.is_none());
+    run(&mut ws, F, Intent::StartTimer { seconds: 60 }).unwrap();
+    go_to(&mut ws, 3);
+    assert!(ws.state().timer.is_none());
+    run(&mut ws, F, Intent::StartTimer { seconds: 60 }).unwrap();
+    run(&mut ws, F, Intent::CloseSession).unwrap();
+    assert!(ws.state().timer.is_none());
+    ws.commit();
+    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+}
+
+/// Issue 13, bug 4: someone without a device (a proxy) is present and ready by definition, so
+/// "3 of 4 ready" and "1 of 2 connected" can reach the whole room.
+#[test]
+fn a_person_without_a_device_counts_as_connected_and_ready() {
+    let mut ws = workshop();
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    let bert = run(
+        &mut ws,
+        F,
+        Intent::AddProxy {
+            name: "Bert".into(),
+            group: "ict".into(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    go_to(&mut ws, 1);
+    run(
+        &mut ws,
+        Sender::Participant(&anna),
+        Intent::SetReady { ready: true },
+    )
+    .unwrap();
+    let presence: Presence = [(anna.clone(), 1)].into_iter().collect();
+    for audience in [Audience::Public, Audience::Facilitator] {
+        let v = projection::view(ws.state(), &presence, audience);
+        assert_eq!(v.ready, 2, "everyone is ready ({audience:?})");
+        assert_eq!(v.groups["ict"].joined, 2);
+        assert_eq!(v.groups["ict"].connected, 2, "the proxy is in the room");
+    }
+    let v = projection::view(ws.state(), &presence, Audience::Facilitator);
+    assert!(v.participants.unwrap()[&bert].ready);
+}

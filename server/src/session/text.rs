@@ -7,11 +7,28 @@
 //! without heads). Text that others inserted before the position moves the edit along; text
 //! they deleted shrinks the range; nobody's edit is lost and the history stays linear because
 //! the session actor is the only writer.
+//!
+//! **A run of typing is anchored to the character before it**, not to a position or to the end of
+//! the text. Two people typing at the same spot at the same moment must each keep their run
+//! together ("(ICT)" and "(business)", never "((IbuCTsi)ness)"). A thin client only sees strings,
+//! so when someone else's text appears next to its own unacknowledged typing it cannot tell which
+//! of two equal characters is its own, and its next keystroke may be placed on the wrong side of
+//! the other person's text. The server knows: [`Runs`] remembers, per person and text, the run
+//! they are typing (its first and last character; a run ends after a pause of [`RUN_PAUSE`]).
+//! A keystroke that lands among the text of runs in progress touching that person's run (their
+//! own or others', with no settled text in between) — and not inside their own run, where an
+//! edit is deliberate — goes right after the last character of their run. An empty edit (nothing
+//! deleted, nothing inserted) ends the sender's run: the browser sends one when the person moves
+//! the caret on purpose, so typing somewhere else is never pulled back. The first keystroke
+//! of a run goes before the character that followed it in the text the client saw, so after
+//! anything others added at that spot meanwhile (never into the middle of someone's run).
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable as _;
-use automerge::{AutoCommit, ChangeHash, CursorPosition, ObjId, ReadDoc as _};
+use automerge::{AutoCommit, ChangeHash, Cursor, CursorPosition, ObjId, ReadDoc as _};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::Splice;
 use draagvlak_protocol::limits::MAX_TEXT_CHARS;
@@ -35,17 +52,57 @@ pub fn max_chars() -> usize {
     MAX_CHARS.load(Ordering::Relaxed)
 }
 
-/// Apply `splice`, made against the document at `base`, to the text object `obj`. `base` must
-/// be heads of a committed state; the caller commits first if `obj` changed since.
+/// A keystroke this soon after the previous one of the same person in the same text continues
+/// their run; after a longer pause a new run begins.
+pub const RUN_PAUSE: Duration = Duration::from_secs(5);
+
+/// At most this many runs are remembered per session (one per person typing in a text); when
+/// full, the ones older than [`RUN_PAUSE`] are dropped, and if that is not enough, all.
+const MAX_RUNS: usize = 4096;
+
+/// The runs of typing in progress in one session's texts: who is typing where (see the module
+/// docs). Kept in memory only: after a reload a keystroke simply starts a new run.
+#[derive(Debug, Default)]
+pub struct Runs {
+    runs: HashMap<(String, ObjId), Run>,
+}
+
+/// One person's run of typing in one text.
+#[derive(Debug, Clone)]
+struct Run {
+    /// The run's first and last character.
+    first: Cursor,
+    last: Cursor,
+    /// When the run last grew.
+    at: Instant,
+}
+
+impl Runs {
+    fn remember(&mut self, key: (String, ObjId), run: Run) {
+        if self.runs.len() >= MAX_RUNS && !self.runs.contains_key(&key) {
+            let now = Instant::now();
+            self.runs
+                .retain(|_, r| now.duration_since(r.at) < RUN_PAUSE);
+            if self.runs.len() >= MAX_RUNS {
+                self.runs.clear();
+            }
+        }
+        self.runs.insert(key, run);
+    }
+}
+
+/// Apply `splice` by `typist`, made against the document at `base`, to the text object `obj`.
+/// `base` must be heads of a committed state; the caller commits first if `obj` changed since.
 /// Returns the new text.
 pub(crate) fn apply_splice(
     doc: &mut AutoCommit,
     obj: &ObjId,
     splice: &Splice,
     base: &[ChangeHash],
-    base_is_current: bool,
+    typist: (&str, &mut Runs),
 ) -> Result<String, Refusal> {
     let internal = |e: automerge::AutomergeError| Refusal::internal(format!("text edit: {e}"));
+    let (who, runs) = typist;
     check_characters(&splice.insert)?;
     let old = doc.text_at(obj, base).map_err(internal)?;
     let pos = splice.pos as usize;
@@ -65,9 +122,31 @@ pub(crate) fn apply_splice(
             "edit position splits a character (positions count UTF-16 code units)",
         ));
     }
-    let (start_now, end_now) = if base_is_current {
-        (pos, end)
+    let key = (who.to_string(), obj.clone());
+    if delete == 0 && splice.insert.is_empty() {
+        // An empty edit: the person moved the caret on purpose (a click, an arrow key), so
+        // whatever they type next is not the continuation of their run.
+        runs.runs.remove(&key);
+        return doc.text(obj).map_err(internal);
+    }
+    let run = runs
+        .runs
+        .get(&key)
+        .filter(|r| r.at.elapsed() < RUN_PAUSE)
+        .cloned();
+    let (start_now, end_now) = if delete == 0 {
+        // Before the character that followed it (after text others added there meanwhile),
+        // unless it continues this person's run.
+        let natural = map_position(doc, obj, pos, old_len, base).map_err(internal)?;
+        let at = match &run {
+            Some(run) => continue_run(doc, obj, runs, &key, run, natural)
+                .map_err(internal)?
+                .unwrap_or(natural),
+            None => natural,
+        };
+        (at, at)
     } else {
+        // A deletion covers the characters it covered then (those still there).
         let start_now = map_position(doc, obj, pos, old_len, base).map_err(internal)?;
         let end_now = map_position(doc, obj, end, old_len, base).map_err(internal)?;
         (start_now, end_now.max(start_now))
@@ -82,6 +161,11 @@ pub(crate) fn apply_splice(
             format!("the text would be {new_chars} characters; at most {max} are allowed"),
         ));
     }
+    // Where the run stood before the edit, to follow it through a deletion at its end.
+    let span = match &run {
+        Some(run) => run_span(doc, obj, run).map_err(internal)?,
+        None => None,
+    };
     doc.splice_text(
         obj,
         start_now,
@@ -89,7 +173,122 @@ pub(crate) fn apply_splice(
         &splice.insert,
     )
     .map_err(internal)?;
+    let inserted = splice.insert.encode_utf16().count();
+    let cursor = |doc: &AutoCommit, at: usize| doc.get_cursor(obj, CursorPosition::Index(at), None);
+    if inserted > 0 {
+        let last = cursor(doc, start_now + inserted - 1).map_err(internal)?;
+        match (run, span) {
+            // Typed at the end of the run: it grows.
+            (Some(mut run), Some((_, l))) if delete == 0 && start_now == l + 1 => {
+                run.last = last;
+                run.at = Instant::now();
+                runs.remember(key, run);
+            }
+            // Typed inside the run: a correction, the run keeps its end.
+            (Some(mut run), Some((f, l))) if delete == 0 && f < start_now && start_now <= l => {
+                run.at = Instant::now();
+                runs.remember(key, run);
+            }
+            _ => {
+                let first = cursor(doc, start_now).map_err(internal)?;
+                let at = Instant::now();
+                runs.remember(key, Run { first, last, at });
+            }
+        }
+    } else if let (Some(mut run), Some((f, l))) = (run, span) {
+        // Deleted back from the end of the run (a backspace while typing): the run now ends
+        // before the deletion. Any other deletion that touches the run ends it.
+        if end_now == l + 1 && start_now > f {
+            run.last = cursor(doc, start_now - 1).map_err(internal)?;
+            run.at = Instant::now();
+            runs.remember(key, run);
+        } else if start_now <= l && end_now > f {
+            runs.runs.remove(&key);
+        }
+    }
     doc.text(obj).map_err(internal)
+}
+
+/// Where an insertion that the client placed at `natural` goes when `run` is that person's run
+/// (`key`): right after the run's last character if `natural` lies among the text of runs in
+/// progress around it (theirs or others', without settled text in between: the client could
+/// not tell its own characters from the others'), `None` when the run is gone, or `natural`
+/// lies elsewhere or inside the run (a deliberate edit).
+fn continue_run(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    runs: &Runs,
+    key: &(String, ObjId),
+    run: &Run,
+    natural: usize,
+) -> Result<Option<usize>, automerge::AutomergeError> {
+    let Some((first, last)) = run_span(doc, obj, run)? else {
+        return Ok(None);
+    };
+    if first < natural && natural <= last {
+        return Ok(None);
+    }
+    // The live runs in this text, as spans of positions, merged while they touch.
+    let mut spans = vec![(first, last)];
+    for ((who, o), other) in &runs.runs {
+        if o != obj || (who, o) == (&key.0, &key.1) || other.at.elapsed() >= RUN_PAUSE {
+            continue;
+        }
+        if let Some(span) = run_span(doc, obj, other)? {
+            spans.push(span);
+        }
+    }
+    spans.sort_unstable();
+    let (mut lo, mut hi) = (first, last);
+    loop {
+        let before = (lo, hi);
+        for &(f, l) in &spans {
+            if f <= hi + 1 && l + 1 >= lo {
+                lo = lo.min(f);
+                hi = hi.max(l);
+            }
+        }
+        if (lo, hi) == before {
+            break;
+        }
+    }
+    if (lo..=hi + 1).contains(&natural) {
+        Ok(Some(last + 1))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The positions of a run's first and last character, if both are still there in that order.
+fn run_span(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    run: &Run,
+) -> Result<Option<(usize, usize)>, automerge::AutomergeError> {
+    match (
+        visible_at(doc, obj, &run.first)?,
+        visible_at(doc, obj, &run.last)?,
+    ) {
+        (Some(f), Some(l)) if f <= l => Ok(Some((f, l))),
+        _ => Ok(None),
+    }
+}
+
+/// The position of the character `c` in the current text, if it is still there.
+fn visible_at(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    c: &Cursor,
+) -> Result<Option<usize>, automerge::AutomergeError> {
+    if !matches!(c, Cursor::Op(_)) {
+        return Ok(None);
+    }
+    let at = doc.get_cursor_position(obj, c, None)?;
+    if at < doc.length(obj) && doc.get_cursor(obj, CursorPosition::Index(at), None)? == *c {
+        Ok(Some(at))
+    } else {
+        Ok(None)
+    }
 }
 
 fn invalid_range() -> Refusal {
@@ -186,6 +385,17 @@ mod tests {
         (doc, obj, heads)
     }
 
+    /// `apply_splice` by one typist with runs of their own.
+    fn apply_splice(
+        doc: &mut AutoCommit,
+        obj: &ObjId,
+        splice: &Splice,
+        base: &[ChangeHash],
+        _current: bool,
+    ) -> Result<String, Refusal> {
+        super::apply_splice(doc, obj, splice, base, ("p1", &mut Runs::default()))
+    }
+
     fn splice(rev: u64, pos: u32, delete: u32, insert: &str) -> Splice {
         Splice {
             rev,
@@ -250,6 +460,37 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code, ErrorCode::InvalidSplice);
+    }
+
+    #[test]
+    fn an_empty_edit_ends_the_run() {
+        let (mut doc, obj, _) = doc_with("Basis.");
+        let mut runs = Runs::default();
+        let mut edit =
+            |doc: &mut AutoCommit, who: &str, pos: u32, insert: &str, base: &[ChangeHash]| {
+                let out = super::apply_splice(
+                    doc,
+                    &obj,
+                    &splice(0, pos, 0, insert),
+                    base,
+                    (who, &mut runs),
+                )
+                .unwrap();
+                doc.commit();
+                out
+            };
+        // A types " (ICT)" at the end, B " (b" at the same time (against the same text).
+        let base = doc.get_heads();
+        edit(&mut doc, "a", 6, " (ICT)", &base);
+        edit(&mut doc, "b", 6, " (b", &base);
+        // A, still typing, sends its next keystroke at the very end: it continues A's run.
+        let now = doc.get_heads();
+        assert_eq!(edit(&mut doc, "a", 15, "!", &now), "Basis. (ICT)! (b");
+        // A clicks at the end on purpose (an empty edit), then types: it stays at the end.
+        let now = doc.get_heads();
+        edit(&mut doc, "a", 0, "", &now);
+        let now = doc.get_heads();
+        assert_eq!(edit(&mut doc, "a", 16, "?", &now), "Basis. (ICT)! (b?");
     }
 
     #[test]

@@ -315,6 +315,8 @@ pub struct Workshop {
     touched: HashSet<String>,
     /// Heads of the last commit.
     heads: Vec<ChangeHash>,
+    /// Who is typing where, so a run of typing stays together (`text::Runs`).
+    runs: text::Runs,
 }
 
 const TEXT_ENCODING: TextEncoding = TextEncoding::Utf16CodeUnit;
@@ -401,6 +403,7 @@ impl Workshop {
             objs,
             state,
             touched: HashSet::new(),
+            runs: text::Runs::default(),
             heads,
         })
     }
@@ -470,6 +473,10 @@ impl Workshop {
         self.doc
             .put(&entry, "heads", encode_hashes(&heads_before).as_str())?;
         self.state.current_phase = index;
+        // A timer belongs to the phase it was started in (issue 13, bug 5).
+        if self.state.timer.is_some() {
+            self.set_timer(None)?;
+        }
         self.state.phase_log.push(PhaseEntry {
             phase: index,
             at_ms,
@@ -836,13 +843,15 @@ impl Workshop {
         Ok(())
     }
 
-    /// Edit the text of a statement (`rules == false`) or rule, against the view at `base`.
+    /// Edit the text of a statement (`rules == false`) or rule, against the view at `base`, as
+    /// typed by participant `typist`.
     pub fn splice(
         &mut self,
         rules: bool,
         id: &str,
         splice: &Splice,
         base: &[ChangeHash],
+        typist: &str,
     ) -> Result<(), Refusal> {
         let internal = |e: DocError| Refusal::internal(e.to_string());
         if self.touched.contains(id) {
@@ -850,7 +859,6 @@ impl Workshop {
             // tick must be part of a commit first.
             self.commit();
         }
-        let base_is_current = base == self.heads.as_slice();
         let container = if rules {
             self.objs.rules.clone()
         } else {
@@ -874,7 +882,13 @@ impl Workshop {
                 ),
             ));
         }
-        let new_text = text::apply_splice(&mut self.doc, &text_obj, splice, base, base_is_current)?;
+        let new_text = text::apply_splice(
+            &mut self.doc,
+            &text_obj,
+            splice,
+            base,
+            (typist, &mut self.runs),
+        )?;
         if rules {
             if let Some(r) = self.state.rules.get_mut(id) {
                 r.text = new_text;

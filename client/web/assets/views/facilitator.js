@@ -22,6 +22,7 @@ import { levelRules, priorities, supportResults, allResults, statusBadge, review
 import { clusterBoard } from '../cluster.js';
 import { TextFields } from '../text.js';
 import { proxyPanel } from './proxy.js';
+import { sharePanel } from './share.js';
 import { historyPanel } from './history.js';
 
 const STATUSES = ['proposed', 'adopted', 'revise', 'dropped'];
@@ -264,7 +265,7 @@ export function mountFacilitator(root, code) {
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
       h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
       h('div', { class: 'col middle' }, unsent.el, history.view, current),
-      h('div', { class: 'col right' }, joinPanel, peoplePanel, proxies.el));
+      h('div', { class: 'col right' }, joinPanel, proxies.el, sharePanel(code, toast).el, peoplePanel));
     replace(root, skipLink(), stickyHead(bar.el, banner.el), main, toast.el);
     unsent.render();
 

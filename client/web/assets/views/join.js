@@ -7,7 +7,7 @@ import { h, replace } from '../dom.js';
 import { t, onLangChange, groupName, errorText } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection, secrets, deviceId } from '../connection.js';
-import { topBar, skipLink } from '../widgets.js';
+import { topBar, skipLink, stickyHead } from '../widgets.js';
 import { mountParticipant } from './participant.js';
 
 export function mountJoin(root, code) {
@@ -89,7 +89,8 @@ export function mountJoin(root, code) {
       });
       body = form;
     }
-    replace(root, skipLink(), bar.el, h('main', { id: 'main', class: 'join', tabindex: '-1' }, body));
+    // In a sticky head that lets go with very large text (it took a quarter of a phone's screen).
+    replace(root, skipLink(), stickyHead(bar.el), h('main', { id: 'main', class: 'join', tabindex: '-1' }, body));
     const first = root.querySelector('#join-name');
     if (first && !formError && !missing) first.focus();
   };

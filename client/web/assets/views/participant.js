@@ -712,7 +712,7 @@ export function mountParticipant(root, { store, conn, code }) {
     ready.addEventListener('click', () => conn.intent({ kind: 'set_ready', ready: !isReady() }));
     const readyNote = h('p', { class: 'hint ready-note', 'aria-live': 'polite' });
     const readyBox = h('div', { class: 'ready-box' }, ready, readyNote);
-    readyBox.hidden = !!view.closed;
+    readyBox.hidden = !!view.closed || phase.kind === 'lobby'; // nothing to be ready with in the lobby
     const head = h('section', { class: 'phase-head', 'aria-labelledby': 'phase-title' },
       eyebrow, h('h1', { id: 'phase-title', text: loc(phase.title) }), h('p', { class: 'question', text: loc(phase.question) }), timer.el, locked, readyBox);
     let body;

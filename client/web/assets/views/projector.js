@@ -43,11 +43,17 @@ export function fit(content, base) {
   const max = Math.max(floor, base * MAX_SCALE);
   // scrollHeight is never less than clientHeight; the last child's bottom tells how much room
   // is left, with a pixel to spare (columns are balanced in whole pixels).
+  // A word wider than its card does not fit either: words are never cut (the projector's text
+  // does not wrap inside a word, so such a word sticks out of its box, which is measurable).
+  const texts = content.querySelectorAll('.user-text, .rank-bar, .support-row');
+  const wordsFit = () => Array.prototype.every.call(texts, (el) => el.scrollWidth <= el.clientWidth + 1);
   const fits = () => {
     if (content.scrollHeight > content.clientHeight || content.scrollWidth > content.clientWidth + 1) return false;
     const last = content.lastElementChild;
-    return !last || last.getBoundingClientRect().bottom <= content.getBoundingClientRect().bottom - 1;
+    if (last && last.getBoundingClientRect().bottom > content.getBoundingClientRect().bottom - 1) return false;
+    return wordsFit();
   };
+  content.classList.remove('break-words');
   const set = (cols, size) => {
     content.style.setProperty('--cols', String(cols));
     content.style.fontSize = `${size.toFixed(2)}px`;
@@ -76,8 +82,17 @@ export function fit(content, base) {
     if (!best || lo > best.size + 0.25) best = { cols, size: lo };
   }
   const fitted = !!best;
-  // Nothing fits even at the floor: the most columns, at the floor, and let it move.
-  if (!best) best = { cols: options[options.length - 1], size: floor };
+  // Nothing fits even at the floor: the most columns whose words fit (a word longer than a
+  // whole card may then break), at the floor, and let it move.
+  if (!best) {
+    best = { cols: options[0], size: floor };
+    for (const cols of options) {
+      set(cols, floor);
+      if (wordsFit()) best = { cols, size: floor };
+    }
+    set(best.cols, best.size);
+    if (!wordsFit()) content.classList.add('break-words');
+  }
   set(best.cols, best.size);
   return fitted && fits() ? best.size : 0;
 }
@@ -149,6 +164,8 @@ export function mountProjector(root, code) {
     const eyebrow = h('p', { class: 'eyebrow' });
     const phaseTitle = h('h1', {});
     const question = h('p', { class: 'proj-question' });
+    // Input paused by the facilitator: the room sees it too (issue 13).
+    const paused = h('p', { class: 'proj-locked', 'data-testid': 'proj-locked', hidden: true });
     const content = h('div', { class: 'proj-content', 'data-testid': 'proj-content' });
     const groups = h('ul', { class: 'proj-groups', 'data-testid': 'proj-groups' });
     const host = location.host;
@@ -160,7 +177,7 @@ export function mountProjector(root, code) {
       h('p', { class: 'proj-ready', 'data-testid': 'proj-ready' }));
     const main = h('main', { id: 'main', class: 'projector' },
       h('div', { class: 'proj-main' },
-        h('header', { class: 'proj-head' }, h('div', {}, title, eyebrow, phaseTitle, question), timer.el),
+        h('header', { class: 'proj-head' }, h('div', {}, title, eyebrow, phaseTitle, question, paused), timer.el),
         content),
       h('div', { class: 'proj-side' }, join, sw.el));
     replace(root, banner.el, main);
@@ -214,6 +231,10 @@ export function mountProjector(root, code) {
         setText(eyebrow, [t('phase.of', { n: view.current_phase + 1, total: view.phases.length }), level ? levelName(level) : null].filter(Boolean).join(' · '));
         setText(phaseTitle, loc(phase.title));
         setText(question, loc(phase.question));
+        paused.hidden = !view.locked || !!view.closed;
+        setText(paused, view.locked ? t('proj.locked') : '');
+        // The lobby: the QR code large, for people to scan from their seats.
+        main.classList.toggle('lobby', phase.kind === 'lobby');
         const tsig = JSON.stringify(view.timer);
         if (tsig !== timerSig) {
           timerSig = tsig;
@@ -227,7 +248,9 @@ export function mountProjector(root, code) {
         }));
 
         setText(main.querySelector('.proj-ready'), t('proj.ready', { n: view.ready }));
-        const next = JSON.stringify([lang(), view.current_phase, view.focus, view.statements, view.rules, view.progress, view.clusters, view.closed]);
+        // Nobody says "ready" in the lobby (issue 13).
+        main.querySelector('.proj-ready').hidden = phase.kind === 'lobby';
+        const next = JSON.stringify([lang(), view.current_phase, view.focus, view.statements, view.rules, view.progress, view.clusters, view.closed, view.equal_group_weight]);
         if (next === sig) return;
         sig = next;
         const progress = level ? view.progress[level] : null;
@@ -236,6 +259,8 @@ export function mountProjector(root, code) {
         // A closed session shows its summary, whatever phase it was closed in.
         const summary = phase.kind === 'summary' || !!view.closed;
         content.classList.toggle('summary', summary);
+        // What people wrote is in the session's language: hyphenate it as such.
+        content.lang = view.session.language || lang();
         if (view.closed) parts.push(h('p', { class: 'proj-closed', 'data-testid': 'proj-closed', text: t('closed.title') }));
         if (phase.kind === 'review' && !view.closed) {
           const rs = carriedRules(view);
@@ -248,12 +273,15 @@ export function mountProjector(root, code) {
         } else if (summary) {
           // One column per level: the top priorities and the rules' support.
           if (carriedRules(view).some((r) => r.review)) parts.push(h('section', { class: 'summary-level' }, reviewResults(view, { focus })));
+          // Each level explained in one line; the note on equal weight once, not under every rule.
+          if (view.equal_group_weight) parts.push(h('p', { class: 'proj-note', text: t('results.equal_weight') }));
           for (const l of ['richten', 'inrichten', 'verrichten']) {
             const pr = view.progress[l];
             if (!pr || (!pr.dots_revealed && !pr.ratings_revealed)) continue;
             parts.push(h('section', { class: 'summary-level' },
+              h('p', { class: 'level-explain', text: t(`level.explain.${l}`) }),
               pr.dots_revealed ? priorities(view, l, { focus, limit: 3 }) : null,
-              pr.ratings_revealed ? supportResults(view, l, { focus }) : null));
+              pr.ratings_revealed ? supportResults(view, l, { focus, weightNote: false }) : null));
           }
         } else if (phase.kind === 'rules' && level) {
           const rs = levelRules(view, level);
@@ -270,6 +298,8 @@ export function mountProjector(root, code) {
           parts.push(h('ul', { class: 'cards', 'data-testid': 'proj-statements' }, ...items.map((it) => h('li', { class: ['card-item', it.cluster && 'card-cluster', it.id === focus && 'focused'], 'data-id': it.id },
             it.id === focus ? h('span', { class: 'focus-badge', text: t('focus') }) : null,
             h('p', { class: 'user-text', text: it.text }),
+            // The statements inside a cluster, small, so the room sees what was merged.
+            it.cluster ? h('ul', { class: 'proj-members', 'data-testid': 'proj-members' }, ...it.members.map((m) => h('li', { class: 'user-text', text: m.text }))) : null,
             it.cluster ? h('p', { class: 'meta', text: t('cluster.count', { n: it.members.length }) }) : null))));
           if (phase.kind === 'vote' && progress) parts.push(h('p', { class: 'proj-progress', text: t('results.voters', { n: progress.voters }) }));
         } else if (level) {
