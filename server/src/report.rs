@@ -1525,7 +1525,9 @@ struct CsvWords {
     dots: &'static str,
     anchors: &'static str,
     confirmed: &'static str,
-    kinds: [&'static str; 6],
+    /// Time (local), participants, proxies, removed, names.
+    people: [&'static str; 5],
+    kinds: [&'static str; 8],
     confirmations: [&'static str; 2],
 }
 
@@ -1538,6 +1540,7 @@ const CSV_EN: CsvWords = CsvWords {
     dots: "dots",
     anchors: "anchors",
     confirmed: "confirmed",
+    people: ["time", "participants", "proxies", "removed", "names"],
     kinds: [
         "priority",
         "rule",
@@ -1545,6 +1548,8 @@ const CSV_EN: CsvWords = CsvWords {
         "reason",
         "vote_round",
         "decision",
+        "group",
+        "phase",
     ],
     confirmations: ["no_ratings", "large_gap"],
 };
@@ -1566,6 +1571,13 @@ const CSV_NL: CsvWords = CsvWords {
     dots: "stippen",
     anchors: "verankert",
     confirmed: "bevestigd",
+    people: [
+        "tijd",
+        "deelnemers",
+        "via_facilitator",
+        "verwijderd",
+        "namen",
+    ],
     kinds: [
         "prioriteit",
         "vuistregel",
@@ -1573,16 +1585,20 @@ const CSV_NL: CsvWords = CsvWords {
         "reden",
         "stemronde",
         "besluit",
+        "groep",
+        "fase",
     ],
     confirmations: ["zonder beoordelingen", "groot verschil"],
 };
 
 /// CSV: one row per priority (with its vote round), per priority of an earlier vote round, per
 /// rule (its current round), per earlier rating round (its text as rated), per reason and per
-/// decision, for a spreadsheet. Columns: kind, level, rank (`2=` for a shared place), text, dots,
-/// status (for a decision: what was decided), round, raters, support, support per group, gap,
-/// dots per group, anchors, confirmed (the warning the facilitator confirmed). Shares are from
-/// 0 to 1 with three decimals. Every text cell goes through `escape::spreadsheet`.
+/// decision, and per group (who took part) and phase change, for a spreadsheet. Columns: kind,
+/// level, rank (`2=` for a shared place), text, dots, status (for a decision: what was decided),
+/// round (for a phase: its number), raters, support, support per group, gap, dots per group,
+/// anchors, confirmed (the warning the facilitator confirmed), time (local, of a decision or a
+/// phase change), participants, proxies, removed, names (of a group). Shares are from 0 to 1
+/// with three decimals. Every text cell goes through `escape::spreadsheet`.
 pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
     use escape::spreadsheet as cell;
     let (cw, status_of): (&CsvWords, fn(RuleStatus) -> &'static str) = match dialect {
@@ -1599,7 +1615,32 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
     header.extend(groups.iter().map(|g| cell(&format!("{}_{g}", cw.dots))));
     header.push(cw.anchors.into());
     header.push(cw.confirmed.into());
+    header.extend(cw.people.iter().map(|c| c.to_string()));
     w.write_record(&header)?;
+    // Every row as wide as the header: the cells a kind of row does not use stay empty.
+    let width = header.len();
+    let put = |w: &mut csv::Writer<Vec<u8>>, mut row: Vec<String>| {
+        row.resize(width, String::new());
+        w.write_record(&row)
+    };
+    let group_columns = cw.columns.len() + 2 * groups.len() + 3;
+    for g in &report.groups {
+        let mut row = vec![
+            cw.kinds[6].to_string(),
+            String::new(),
+            String::new(),
+            cell(&g.group),
+        ];
+        row.resize(group_columns, String::new());
+        row.extend([
+            String::new(),
+            g.participants.to_string(),
+            g.proxies.to_string(),
+            g.removed.to_string(),
+            cell(&g.names.join(", ")),
+        ]);
+        put(&mut w, row)?;
+    }
     let confirmed = |c: Option<Confirmation>| -> String {
         match c {
             Some(Confirmation::NoRatings) => cw.confirmations[0].into(),
@@ -1651,7 +1692,7 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
                 }
                 row.push(String::new());
                 row.push(String::new());
-                w.write_record(&row)?;
+                put(&mut w, row)?;
             }
         }
         for (i, r) in level.rules.iter().enumerate() {
@@ -1671,7 +1712,7 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
             row.extend(no_dots());
             row.push(cell(&anchors.join("; ")));
             row.push(confirmed(r.confirmed));
-            w.write_record(&row)?;
+            put(&mut w, row)?;
             for round in &r.rounds {
                 if round.round != r.round {
                     let mut row = vec![
@@ -1688,7 +1729,7 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
                     row.extend(no_dots());
                     row.push(String::new());
                     row.push(String::new());
-                    w.write_record(&row)?;
+                    put(&mut w, row)?;
                 }
                 for reason in &round.reasons {
                     let mut row = vec![
@@ -1705,7 +1746,7 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
                     row.extend(no_dots());
                     row.push(String::new());
                     row.push(String::new());
-                    w.write_record(&row)?;
+                    put(&mut w, row)?;
                 }
             }
         }
@@ -1728,7 +1769,22 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
         row.extend(no_dots());
         row.push(String::new());
         row.push(confirmed(d.confirmed));
-        w.write_record(&row)?;
+        row.push(format!("{} {}", d.date, d.time));
+        put(&mut w, row)?;
+    }
+    for t in &report.timeline {
+        let mut row = vec![
+            cw.kinds[7].to_string(),
+            String::new(),
+            String::new(),
+            cell(&t.title),
+            String::new(),
+            String::new(),
+            (t.phase + 1).to_string(),
+        ];
+        row.resize(group_columns, String::new());
+        row.push(format!("{} {}", t.date, t.time));
+        put(&mut w, row)?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     let text = String::from_utf8_lossy(&bytes).into_owned();

@@ -95,8 +95,18 @@ fn scripted_workshop_reports_match_the_golden_files() {
         first[1].confirmed,
         Some(draagvlak_protocol::view::Confirmation::LargeGap)
     );
-    // Priorities, rules, the reasons of the two rules with low ratings, and four decisions.
-    assert_eq!(csv.lines().count(), 1 + 12 + 4 + 6 + 4);
+    // Groups, priorities, rules, the reasons of the two rules with low ratings, four decisions
+    // and seven phase changes.
+    assert_eq!(csv.lines().count(), 1 + 2 + 12 + 4 + 6 + 4 + 7);
+    // Who took part, and local times.
+    assert!(
+        csv.contains("\ngroup,,,business,,,,,,,,,,,,,,3,0,0,\"Fatima El Amrani, Linda Visser, Sanne Bakker\"\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("\nphase,,,Richten: brainstorm,,,2,,,,,,,,,,2027-03-02 09:20,,,,\n"),
+        "{csv}"
+    );
     write_samples("demo", &r);
 }
 
@@ -124,7 +134,7 @@ fn a_dutch_csv_opens_in_a_dutch_spreadsheet() {
     assert_eq!(
         header,
         "soort;niveau;plaats;tekst;stippen;status;ronde;beoordeeld_door;draagvlak;\
-         draagvlak_business;draagvlak_ict;verschil;stippen_business;stippen_ict;verankert;bevestigd"
+         draagvlak_business;draagvlak_ict;verschil;stippen_business;stippen_ict;verankert;bevestigd;tijd;deelnemers;via_facilitator;verwijderd;namen"
     );
     // Support with a decimal comma, statuses in Dutch.
     assert!(
@@ -424,13 +434,14 @@ fn every_vote_round_rating_round_and_decision_is_in_every_format() {
     for text in [
         "\nstemronde;richten;1;ICT is een strategische partner",
         "\nprioriteit;richten;1=;",
-        "We meten wat we afspreken.;;aangenomen;1;;;;;;;;;zonder beoordelingen\n",
+        "We meten wat we afspreken.;;aangenomen;1;",
+        ";zonder beoordelingen;2027-03-02 12:28;;;;\n",
         "\nbesluit;inrichten;2;Echt: Nieuwe systemen werken ook op een telefoon.;;nieuwe ronde;1;",
         "\nronde;inrichten;2;Nieuwe systemen werken ook op een telefoon.;;;1;6;0,500;",
     ] {
         assert!(csv.contains(text), "CSV lacks {text:?}: {csv}");
     }
-    assert!(csv_en.contains(",large_gap\n") && csv_en.contains("\nvote_round,richten,1,"));
+    assert!(csv_en.contains(",large_gap,") && csv_en.contains("\nvote_round,richten,1,"));
     assert!(json.contains("\"confirmed\": \"no_ratings\""));
     let xlsx = report::render(&r, report::Format::Xlsx).unwrap();
     assert!(xlsx.starts_with(b"PK"));
