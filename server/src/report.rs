@@ -1,8 +1,10 @@
 //! Reports of a session, for the policy note: the record of what the room saw and decided. Per
-//! level the priorities with their dots (overall and per group, ties shown as ties) and the rules
-//! of thumb with every rating round (support overall and per group, reasons), a one-page list of
-//! the adopted rules with the priorities they anchor, who took part per group, and the timeline
-//! in the session's local time. Five formats from one [`Report`]: Markdown, CSV (two dialects),
+//! level the priorities with their dots (overall and per group, ties shown as ties) in every vote
+//! round as it was frozen at its reveal, and the rules of thumb with every rating round (the text
+//! as rated, support overall and per group, reasons); a one-page list of the adopted rules with
+//! the priorities they anchor; the decision log (with the warnings the facilitator confirmed:
+//! adopted without ratings, or despite a large gap); who took part per group; and the timeline in
+//! the session's local time. Five formats from one [`Report`]: Markdown, CSV (two dialects),
 //! JSON, an HTML page that prints well to PDF (charts as inline SVG) and an `.xlsx` workbook.
 //!
 //! A report shows only what the room has seen: dots of a level appear (also per group) once they
@@ -11,7 +13,8 @@
 //! the names of the people in a group are listed only when the group has at least
 //! [`MIN_NAMED_GROUP`] people and no vote or rules phase of the agenda was anonymous (a group of
 //! one would show that person's ballot as the group's). A rule adopted while the groups' support
-//! differs by [`LARGE_GAP`] or more is marked. A follow-up session's report puts then (support in
+//! differs by [`LARGE_GAP`] or more is marked (with the confirmation on record where the session
+//! has one). A follow-up session's report puts then (support in
 //! the earlier session) and now (the review) side by side.
 //!
 //! Every percentage is rounded by [`percent`] (half away from zero, as the browser app's
