@@ -917,4 +917,53 @@ async fn the_facilitator_downloads_reports_and_the_cli_writes_them_offline() {
     assert_eq!(report["title"], "Rapportage");
     assert_eq!(report["levels"][0]["priorities"][0]["dots"], 1);
     assert_eq!(report["timeline"].as_array().unwrap().len(), 2);
+    assert_eq!(report["time_zone"], "Europe/Amsterdam");
+
+    // A workbook to a file, in another time zone; an unknown zone is refused.
+    let run = |args: Vec<String>| {
+        let dir = data.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(BIN)
+                .args(args)
+                .arg("--data-dir")
+                .arg(dir)
+                .output()
+                .unwrap()
+        })
+    };
+    let file = data.path().join("report.xlsx");
+    let out = run(vec![
+        "report".into(),
+        "--code".into(),
+        s.code.clone(),
+        "--format".into(),
+        "xlsx".into(),
+        "--time-zone".into(),
+        "America/Curacao".into(),
+        "--output".into(),
+        file.display().to_string(),
+    ])
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(&file).unwrap().starts_with(b"PK"));
+    let out = run(vec![
+        "report".into(),
+        "--code".into(),
+        s.code.clone(),
+        "--time-zone".into(),
+        "Europe/Zaandam".into(),
+    ])
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown time zone \"Europe/Zaandam\""),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
