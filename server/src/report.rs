@@ -413,7 +413,8 @@ fn ranks(dots: &[u32]) -> Vec<Rank> {
 pub fn build_in(state: &State, tz: &TimeZone) -> Report {
     let en = state.meta.language == "en";
     let view = projection::view(state, &Presence::new(), Audience::Facilitator);
-    // Dots per item and group, for revealed levels only.
+    // Dots per item and group, counted now, for revealed levels only: for sessions revealed
+    // before the record of vote rounds existed (otherwise the view gives the record's figures).
     let mut by_group: HashMap<&str, BTreeMap<String, u32>> = HashMap::new();
     for (pid, dots) in &state.dots {
         let Some(p) = state.participants.get(pid) else {
