@@ -128,6 +128,8 @@ pub fn percent(share: f64) -> i64 {
 pub struct Report {
     pub title: String,
     pub organisation: String,
+    /// Where the workshop took place (may be empty).
+    pub place: String,
     pub language: String,
     pub code: String,
     /// The IANA time zone of every local date and time in the report.
@@ -773,6 +775,7 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
         comparison,
         title: state.meta.title.clone(),
         organisation: state.meta.organisation.clone(),
+        place: state.place.clone(),
         language: state.meta.language.clone(),
         code: state.meta.code.clone(),
         time_zone: tz.iana_name().unwrap_or("UTC").to_string(),
@@ -864,6 +867,11 @@ struct Words {
     phase: &'static str,
     code: &'static str,
     date: &'static str,
+    place: &'static str,
+    session: &'static str,
+    title: &'static str,
+    organisation: &'static str,
+    time_zone: &'static str,
     none: &'static str,
     status: &'static str,
     statuses: [&'static str; 4],
@@ -921,6 +929,11 @@ const NL: Words = Words {
     phase: "fase",
     code: "Code",
     date: "Datum",
+    place: "Plaats",
+    session: "Sessie",
+    title: "titel",
+    organisation: "organisatie",
+    time_zone: "tijdzone",
     none: "geen",
     status: "status",
     statuses: ["voorgesteld", "aangenomen", "herzien", "vervallen"],
@@ -999,6 +1012,11 @@ const EN: Words = Words {
     phase: "phase",
     code: "Code",
     date: "Date",
+    place: "Place",
+    session: "Session",
+    title: "title",
+    organisation: "organisation",
+    time_zone: "time zone",
     none: "none",
     status: "status",
     statuses: ["proposed", "adopted", "revise", "dropped"],
@@ -1228,6 +1246,10 @@ pub fn markdown(report: &Report) -> String {
     let organisation = md(&report.organisation);
     if !organisation.is_empty() {
         let _ = writeln!(out, "\n{organisation}");
+    }
+    let place = md(&report.place);
+    if !place.is_empty() {
+        let _ = writeln!(out, "\n{}: {place}", w.place);
     }
     let _ = writeln!(out, "\n{}: {}", w.code, md(&report.code));
     if let Some(when) = when(report) {
@@ -1531,7 +1553,7 @@ struct CsvWords {
     confirmed: &'static str,
     /// Time (local), participants, proxies, removed, names.
     people: [&'static str; 5],
-    kinds: [&'static str; 8],
+    kinds: [&'static str; 9],
     confirmations: [&'static str; 2],
 }
 
@@ -1554,6 +1576,7 @@ const CSV_EN: CsvWords = CsvWords {
         "decision",
         "group",
         "phase",
+        "session",
     ],
     confirmations: ["no_ratings", "large_gap"],
 };
@@ -1591,13 +1614,15 @@ const CSV_NL: CsvWords = CsvWords {
         "besluit",
         "groep",
         "fase",
+        "sessie",
     ],
     confirmations: ["zonder beoordelingen", "groot verschil"],
 };
 
 /// CSV: one row per priority (with its vote round), per priority of an earlier vote round, per
 /// rule (its current round), per earlier rating round (its text as rated), per reason and per
-/// decision, and per group (who took part) and phase change, for a spreadsheet. Columns: kind,
+/// decision, and per group (who took part) and phase change, after one row for the session
+/// (title, organisation and place; date and local times), for a spreadsheet. Columns: kind,
 /// level, rank (`2=` for a shared place), text, dots, status (for a decision: what was decided),
 /// round (for a phase: its number), raters, support, support per group, gap, dots per group,
 /// anchors, confirmed (the warning the facilitator confirmed), time (local, of a decision or a
@@ -1628,6 +1653,24 @@ pub fn csv(report: &Report, dialect: Dialect) -> Result<String, csv::Error> {
         w.write_record(&row)
     };
     let group_columns = cw.columns.len() + 2 * groups.len() + 3;
+    // The session: title, organisation and place in the text, its date and times in `time`.
+    let facts: Vec<&str> = [&report.title, &report.organisation, &report.place]
+        .into_iter()
+        .map(|t| t.as_str())
+        .filter(|t| !escape::plain(t).trim().is_empty())
+        .collect();
+    let mut row = vec![
+        cw.kinds[8].to_string(),
+        String::new(),
+        String::new(),
+        cell(&facts.join(" · ")),
+    ];
+    row.resize(group_columns, String::new());
+    row.push(match (&report.date, &report.start_time, &report.end_time) {
+        (Some(d), Some(a), Some(b)) => format!("{d} {a}–{b} ({})", report.time_zone),
+        _ => String::new(),
+    });
+    put(&mut w, row)?;
     for g in &report.groups {
         let mut row = vec![
             cw.kinds[6].to_string(),
@@ -1928,6 +1971,9 @@ table{{break-inside:avoid}}h2,h3{{break-after:avoid}}@media print{{body{{margin:
     let _ = write!(out, "<h1>{}</h1>", user(&report.title));
     if !escape::plain(&report.organisation).trim().is_empty() {
         let _ = write!(out, "<p>{}</p>", user(&report.organisation));
+    }
+    if !escape::plain(&report.place).trim().is_empty() {
+        let _ = write!(out, "<p>{}: {}</p>", w.place, user(&report.place));
     }
     let _ = write!(out, "<p>{}: {}</p>", w.code, escape::html(&report.code));
     if let Some(when) = when(report) {

@@ -97,7 +97,11 @@ fn scripted_workshop_reports_match_the_golden_files() {
     );
     // Groups, priorities, rules, the reasons of the two rules with low ratings, four decisions
     // and seven phase changes.
-    assert_eq!(csv.lines().count(), 1 + 2 + 12 + 4 + 6 + 4 + 7);
+    assert_eq!(csv.lines().count(), 1 + 1 + 2 + 12 + 4 + 6 + 4 + 7);
+    assert!(
+        csv.contains("\nsession,,,ICT-strategie 2027 · Gemeente Zaanstad,"),
+        "{csv}"
+    );
     // Who took part, and local times.
     assert!(
         csv.contains("\ngroup,,,business,,,,,,,,,,,,,,3,0,0,\"Fatima El Amrani, Linda Visser, Sanne Bakker\"\n"),
@@ -373,7 +377,8 @@ fn decided_workshop() -> (Workshop, String) {
 
 #[test]
 fn every_vote_round_rating_round_and_decision_is_in_every_format() {
-    let (ws, old_text) = decided_workshop();
+    let (mut ws, old_text) = decided_workshop();
+    ws.set_place("Raadzaal, Zaandam").unwrap();
     let r = report::build(ws.state());
     write_samples("decided", &r);
     // Vote rounds: the current one and the first, frozen.
@@ -419,11 +424,13 @@ fn every_vote_round_rating_round_and_decision_is_in_every_format() {
             "facilitator",
             "We meten wat we afspreken. (door de facilitator)",
         ),
+        ("place", "\nPlaats: Raadzaal, Zaandam\n"),
     ] {
         assert!(md.contains(text), "Markdown lacks the {what}: {md}");
     }
     for text in [
         "<h4>stemronde 1 (6 stemmers)</h4>",
+        "<p>Plaats: <bdi>Raadzaal, Zaandam</bdi></p>",
         "tekst zoals beoordeeld: <bdi>Nieuwe systemen",
         "<h2>Besluiten</h2>",
         "⚠ bevestigd zonder beoordelingen",
@@ -438,11 +445,13 @@ fn every_vote_round_rating_round_and_decision_is_in_every_format() {
         ";zonder beoordelingen;2027-03-02 12:28;;;;\n",
         "\nbesluit;inrichten;2;Echt: Nieuwe systemen werken ook op een telefoon.;;nieuwe ronde;1;",
         "\nronde;inrichten;2;Nieuwe systemen werken ook op een telefoon.;;;1;6;0,500;",
+        "\nsessie;;;ICT-strategie 2027 · Gemeente Zaanstad · Raadzaal, Zaandam;",
     ] {
         assert!(csv.contains(text), "CSV lacks {text:?}: {csv}");
     }
     assert!(csv_en.contains(",large_gap,") && csv_en.contains("\nvote_round,richten,1,"));
     assert!(json.contains("\"confirmed\": \"no_ratings\""));
+    assert!(json.contains("\"place\": \"Raadzaal, Zaandam\""));
     let xlsx = report::render(&r, report::Format::Xlsx).unwrap();
     assert!(xlsx.starts_with(b"PK"));
 }
@@ -524,6 +533,7 @@ fn with_text(base: &State, text: &str) -> State {
     let mut s = base.clone();
     s.meta.title = text.into();
     s.meta.organisation = text.into();
+    s.place = text.into();
     for st in s.statements.values_mut() {
         st.text = text.into();
     }

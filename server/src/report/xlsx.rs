@@ -122,6 +122,24 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     };
     let mut book = Workbook::new();
 
+    let mut s = sheet(&mut book, w.session)?;
+    s.header(&[w.session.into(), String::new()])?;
+    let times = match (&report.start_time, &report.end_time) {
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => String::new(),
+    };
+    for (label, value) in [
+        (w.title, report.title.as_str()),
+        (w.organisation, report.organisation.as_str()),
+        (w.place, report.place.as_str()),
+        (w.date, report.date.as_deref().unwrap_or("")),
+        (w.time, times.as_str()),
+        (w.time_zone, report.time_zone.as_str()),
+        (w.code, report.code.as_str()),
+    ] {
+        s.line(vec![text(label), text(value)])?;
+    }
+
     let mut s = sheet(&mut book, w.participants)?;
     s.header(&[
         w.group.into(),
