@@ -780,7 +780,8 @@ fn html_report_colours_names_and_pages_like_the_app() {
     let phases = template::phases("strategic-framework").unwrap();
     let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap();
     demo::fill(&mut ws, "nl", 1_803_974_400_000).unwrap();
-    let r = report::build(ws.state());
+    // The demo merges no statements: add a cluster, so that its members show.
+    let r = report::build(&with_cluster(ws.state().clone()));
     let html = report::html(&r);
     let colour_after = |label: &str| {
         let at = html
@@ -803,7 +804,7 @@ fn html_report_colours_names_and_pages_like_the_app() {
         r.levels
             .iter()
             .any(|l| l.priorities.iter().any(|p| !p.cluster_of.is_empty())),
-        "the demo has clusters"
+        "a cluster with its members"
     );
     assert!(html.contains("<ul class=\"members\"><li>"));
 }
