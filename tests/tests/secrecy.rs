@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use draagvlak_tests::{InProcess, Raw, RawEvent, create_session};
+use draagvlak_tests::{InProcess, Raw, RawEvent, create_session, join};
 use serde_json::{Value, json};
 
 async fn join(ws: &str, msg: Value) -> Raw {
@@ -199,5 +199,52 @@ async fn no_foreign_dots_ratings_or_anonymous_authors_on_the_wire() {
         snap["view"]["rules"][&r]["support"]["by_group"]["business"],
         0.0
     );
+    server.stop().await;
+}
+
+/// Revisions say nothing about what an audience cannot see: a second dot before the reveal (the
+/// voter count does not change) moves no public revision, not in deltas, not in the voter's ack,
+/// not in the `me` of the voter; the facilitator's view (who voted) has its own numbering.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_votes_move_no_public_revision() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "Stille revisies").await;
+    let ws = server.ws();
+    let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
+    let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
+    let (mut proj, _) = Raw::join(&ws, join::projector(&s.code)).await;
+    fac.ok("f1", json!({"kind":"go_to_phase","index":1})).await;
+    let st = anna
+        .ok("a1", json!({"kind":"add_statement","text":"Eén loket"}))
+        .await["created"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fac.ok("f2", json!({"kind":"go_to_phase","index":3})).await;
+    // The first dot changes the public voter count; the second changes nothing public.
+    anna.ok("a2", json!({"kind":"place_dot","statement":st}))
+        .await;
+    let before = proj.snapshot().await;
+    let rev_before = proj.live.as_ref().unwrap().0;
+    let ack = anna
+        .ok("a3", json!({"kind":"place_dot","statement":st}))
+        .await;
+    assert_eq!(
+        ack["rev"].as_u64().unwrap(),
+        rev_before,
+        "the voter's ack carries the public revision, unmoved"
+    );
+    let after = proj.snapshot().await;
+    assert_eq!(after, before);
+    assert_eq!(
+        proj.live.as_ref().unwrap().0,
+        rev_before,
+        "the projector's revision did not move"
+    );
+    // The next visible change is the very next public revision.
+    fac.ok("f3", json!({"kind":"set_focus","item":st})).await;
+    let delta = proj.until_type("delta").await;
+    assert_eq!(delta["base"].as_u64().unwrap(), rev_before);
+    assert_eq!(delta["rev"].as_u64().unwrap(), rev_before + 1);
     server.stop().await;
 }

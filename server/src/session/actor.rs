@@ -15,9 +15,14 @@
 //! room again; if it does not catch up within the grace period it is closed with
 //! `slow_consumer`.
 //!
-//! Revisions: every tick that may change a view bumps `rev`. A revision is `epoch << 32 | n`,
-//! where the epoch is counted up each time the session is loaded, so revisions never repeat
-//! across a restart. `heads_by_rev` maps recent revisions to document heads for text edits.
+//! Revisions: every tick that may change a view bumps the session's own `rev`, and
+//! `heads_by_rev` maps recent ones to document heads. What clients see is each audience's own
+//! numbering ([`AudienceRevs`]): it moves only when that audience's view changes, so no revision
+//! step tells participants or the projector that something they cannot see happened (a vote
+//! before the reveal). Deltas, snapshots, `me` and acks carry the audience revision; a text edit
+//! names one, which is mapped to the session revision its view was projected at, then to heads.
+//! Every revision is `epoch << 32 | n`, where the epoch is counted up each time the session is
+//! loaded, so revisions never repeat across a restart.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -168,6 +173,52 @@ struct Stale {
     replies: VecDeque<Arc<str>>,
 }
 
+/// One audience's revision numbering: it moves only when that audience's view changes.
+#[derive(Debug)]
+struct AudienceRevs {
+    rev: u64,
+    /// (audience revision, session revision its view was projected at), oldest first.
+    to_session: VecDeque<(u64, u64)>,
+}
+
+impl AudienceRevs {
+    fn new(start: u64, session_rev: u64) -> AudienceRevs {
+        AudienceRevs {
+            rev: start,
+            to_session: VecDeque::from([(start, session_rev)]),
+        }
+    }
+
+    /// The audience's view changed, projected at `session_rev`: the next revision.
+    fn bump(&mut self, session_rev: u64) -> u64 {
+        self.rev += 1;
+        self.to_session.push_back((self.rev, session_rev));
+        while self.to_session.len() > MAX_REVISION_AGE as usize {
+            self.to_session.pop_front();
+        }
+        self.rev
+    }
+
+    /// The session revision the audience's view at `rev` was projected at.
+    fn session_rev(&self, rev: u64) -> Option<u64> {
+        if rev > self.rev {
+            return None;
+        }
+        self.to_session
+            .iter()
+            .rev()
+            .find(|(r, _)| *r <= rev)
+            .map(|(_, s)| *s)
+    }
+}
+
+/// A reply to an intent, serialised when it is sent: an ack carries the revision of the
+/// receiver's audience at that moment (the first one whose view contains the change).
+enum Outgoing {
+    Frame(Arc<str>),
+    Ack { id: String, created: Option<String> },
+}
+
 /// Most replies kept for a stale connection before it is closed.
 const MAX_STALE_REPLIES: usize = 1024;
 /// Most commands taken from the mailbox in one tick.
@@ -196,8 +247,14 @@ struct Actor {
     changes_since_snapshot: u32,
     conns: HashMap<ConnId, Conn>,
     presence: Presence,
-    /// The last view sent to each audience: (rev, JSON). Dropped while an audience is empty.
+    /// The last view sent to each audience: (audience rev, JSON). Kept while an audience is
+    /// empty, so that a view that did not change keeps its revision.
     views: HashMap<Audience, (u64, serde_json::Value)>,
+    /// Audiences whose entry in `views` is the current projection (they had members at the last
+    /// fan-out); for the others a snapshot projects again.
+    current: std::collections::HashSet<Audience>,
+    /// Each audience's revision numbering.
+    revs: HashMap<Audience, AudienceRevs>,
     /// The last private part sent per participant.
     mes: HashMap<String, MeView>,
     last_activity: Instant,
@@ -214,8 +271,8 @@ struct Actor {
 
 /// A reply held back until the deltas it depends on are sent (see `Actor::flush`).
 enum Deferred {
-    /// An ack or reject, serialised with the revision of its tick.
-    Frame(ConnId, Arc<str>),
+    /// An ack or reject.
+    Frame(ConnId, Outgoing),
     /// A durable join: the connection task's answer, then welcome and snapshot.
     Join {
         reply: oneshot::Sender<Result<(), Refusal>>,
@@ -444,7 +501,13 @@ impl Actor {
         let mut heads_by_rev = loaded.heads_by_rev;
         let heads = loaded.ws.heads().to_vec();
         heads_by_rev.push_back((epoch_start, heads));
+        let rev = epoch_start.max(loaded.last_rev);
         Actor {
+            revs: [Audience::Facilitator, Audience::Public]
+                .into_iter()
+                .map(|a| (a, AudienceRevs::new(epoch_start, rev)))
+                .collect(),
+            current: Default::default(),
             id,
             generation,
             rx,
@@ -456,7 +519,7 @@ impl Actor {
             applied: loaded.applied,
             tick_applied: HashMap::new(),
             epoch: loaded.epoch,
-            rev: epoch_start.max(loaded.last_rev),
+            rev,
             heads_by_rev,
             changes_since_snapshot: loaded.changes,
             conns: HashMap::new(),
@@ -723,19 +786,15 @@ impl Actor {
                 Reply::Intent {
                     conn, id, result, ..
                 } => {
-                    let msg = match result {
-                        Ok((rev, created)) => ServerMessage::Ack {
-                            id,
-                            rev: if rev == 0 { self.rev } else { rev },
-                            created,
-                        },
-                        Err(r) => ServerMessage::Reject {
+                    let out = match result {
+                        Ok((_, created)) => Outgoing::Ack { id, created },
+                        Err(r) => Outgoing::Frame(to_frame(&ServerMessage::Reject {
                             id,
                             code: r.code,
                             message: r.message,
-                        },
+                        })),
                     };
-                    self.reply_after_views(conn, to_frame(&msg));
+                    self.reply_after_views(conn, out);
                 }
             }
         }
@@ -1004,7 +1063,20 @@ impl Actor {
         };
         let rev_now = self.rev;
         let table = &self.heads_by_rev;
-        let lookup = |rev: u64| lookup_heads(table, rev_now, rev);
+        // A text edit names a revision of the sender's audience: map it to the session's.
+        let audience = self.conns.get(&conn).map(|c| c.audience);
+        let revs = audience.and_then(|a| self.revs.get(&a));
+        let lookup = |rev: u64| {
+            let session_rev = revs.and_then(|r| r.session_rev(rev)).ok_or_else(|| {
+                Refusal::new(
+                    ErrorCode::StaleRevision,
+                    format!(
+                        "revision {rev} is unknown or too old; ask for a snapshot and edit again"
+                    ),
+                )
+            })?;
+            lookup_heads(table, rev_now, session_rev)
+        };
         let ctx = apply::Context {
             heads_at: &lookup,
             now_ms: now_ms(),
@@ -1030,7 +1102,7 @@ impl Actor {
             return false;
         };
         if !self.conns.values().any(|o| o.audience == c.audience) {
-            self.views.remove(&c.audience);
+            self.current.remove(&c.audience);
         }
         match c.participant {
             Some(pid) => {
@@ -1073,7 +1145,7 @@ impl Actor {
         let mut dead = Vec::new();
         for d in std::mem::take(&mut self.deferred) {
             match d {
-                Deferred::Frame(conn, frame) => self.send_reply(conn, frame),
+                Deferred::Frame(conn, out) => self.send_outgoing(conn, out),
                 Deferred::Join {
                     reply,
                     conn,
@@ -1098,12 +1170,27 @@ impl Actor {
     }
 
     /// An ack or reject: sent now, unless a view change or earlier replies are waiting.
-    fn reply_after_views(&mut self, conn: ConnId, frame: Arc<str>) {
+    fn reply_after_views(&mut self, conn: ConnId, out: Outgoing) {
         if self.view_pending || !self.deferred.is_empty() {
-            self.deferred.push(Deferred::Frame(conn, frame));
+            self.deferred.push(Deferred::Frame(conn, out));
         } else {
-            self.send_reply(conn, frame);
+            self.send_outgoing(conn, out);
         }
+    }
+
+    /// Serialise and send a reply; an ack gets the receiver's audience revision now.
+    fn send_outgoing(&mut self, conn: ConnId, out: Outgoing) {
+        let frame = match out {
+            Outgoing::Frame(f) => f,
+            Outgoing::Ack { id, created } => {
+                let Some(audience) = self.conns.get(&conn).map(|c| c.audience) else {
+                    return;
+                };
+                let rev = self.revs.get(&audience).map(|r| r.rev).unwrap_or(self.rev);
+                to_frame(&ServerMessage::Ack { id, rev, created })
+            }
+        };
+        self.send_reply(conn, frame);
     }
 
     /// A join's answer: a durable join changed presence, so it waits for the fan-out (the
@@ -1152,24 +1239,29 @@ impl Actor {
                 .values()
                 .any(|c| c.audience == audience && c.joining.is_none());
             if !members {
-                self.views.remove(&audience);
+                // Nobody to tell: the kept view is compared again at the next snapshot.
+                self.current.remove(&audience);
+                continue;
+            }
+            if !self.current.contains(&audience) {
                 continue;
             }
             let new = self.project(audience);
             let Some((base, old)) = self.views.get(&audience) else {
                 continue;
             };
-            // One pass: an empty patch means the view did not change.
+            // One pass: an empty patch means the view did not change (and its revision stays).
             let ops = json_patch::diff(old, &new);
             if ops.0.is_empty() {
                 continue;
             }
-            let frame = to_frame(&ServerMessage::Delta {
-                base: *base,
-                rev: self.rev,
-                ops,
-            });
-            self.views.insert(audience, (self.rev, new));
+            let base = *base;
+            let session_rev = self.rev;
+            let Some(rev) = self.revs.get_mut(&audience).map(|r| r.bump(session_rev)) else {
+                continue;
+            };
+            let frame = to_frame(&ServerMessage::Delta { base, rev, ops });
+            self.views.insert(audience, (rev, new));
             let targets: Vec<ConnId> = self
                 .conns
                 .iter()
@@ -1189,7 +1281,12 @@ impl Actor {
         // Private parts: indexed once per tick; an unchanged part is recognised without
         // building it again.
         let index = projection::MeIndex::new(self.ws.state());
-        let rev = self.rev;
+        // Participants are the public audience: their private part carries its revision.
+        let rev = self
+            .revs
+            .get(&Audience::Public)
+            .map(|r| r.rev)
+            .unwrap_or(self.rev);
         let mut frames: HashMap<String, Option<Arc<str>>> = HashMap::new();
         let mut sends: Vec<(ConnId, Arc<str>)> = Vec::new();
         for (conn, pid) in participants {
@@ -1246,11 +1343,24 @@ impl Actor {
         }
         let participant = c.participant.clone();
         let (rev, value) = match self.views.get(&audience) {
-            Some((rev, value)) => (*rev, value.clone()),
-            None => {
+            Some((rev, value)) if self.current.contains(&audience) => (*rev, value.clone()),
+            kept => {
+                // Nobody of this audience was watching: project now; the revision moves only
+                // if the view differs from the one last sent.
                 let value = self.project(audience);
-                self.views.insert(audience, (self.rev, value.clone()));
-                (self.rev, value)
+                let rev = match kept {
+                    Some((rev, old)) if *old == value => *rev,
+                    _ => {
+                        let session_rev = self.rev;
+                        self.revs
+                            .get_mut(&audience)
+                            .map(|r| r.bump(session_rev))
+                            .unwrap_or(session_rev)
+                    }
+                };
+                self.views.insert(audience, (rev, value.clone()));
+                self.current.insert(audience);
+                (rev, value)
             }
         };
         match serde_json::from_value(value) {
@@ -1264,7 +1374,7 @@ impl Actor {
             && let Some(me) = projection::me(self.ws.state(), pid)
         {
             self.mes.insert(pid.clone(), me.clone());
-            frames.push(to_frame(&ServerMessage::Me { rev: self.rev, me }));
+            frames.push(to_frame(&ServerMessage::Me { rev, me }));
         }
         if let Some(c) = self.conns.get_mut(&conn) {
             c.joining = None;
@@ -1383,25 +1493,28 @@ impl Actor {
                 Reply::Intent {
                     conn, id, result, ..
                 } => {
-                    let msg = match result {
-                        Ok((rev, created)) if rev != 0 => ServerMessage::Ack { id, rev, created },
+                    let reject = |code, message| {
+                        Outgoing::Frame(to_frame(&ServerMessage::Reject {
+                            id: id.clone(),
+                            code,
+                            message,
+                        }))
+                    };
+                    let out = match result {
+                        // A repeat of an intent applied in an earlier (durable) tick.
+                        Ok((rev, created)) if rev != 0 => Outgoing::Ack {
+                            id: id.clone(),
+                            created,
+                        },
                         Ok(_) => {
                             let f = failed();
-                            ServerMessage::Reject {
-                                id,
-                                code: f.code,
-                                message: f.message,
-                            }
+                            reject(f.code, f.message)
                         }
-                        Err(r) => ServerMessage::Reject {
-                            id,
-                            code: r.code,
-                            message: r.message,
-                        },
+                        Err(r) => reject(r.code, r.message),
                     };
                     // After the snapshots below: a repeated ack may be of an earlier tick
                     // whose delta was still held back.
-                    self.deferred.push(Deferred::Frame(conn, to_frame(&msg)));
+                    self.deferred.push(Deferred::Frame(conn, out));
                 }
                 Reply::Join {
                     reply,
@@ -1432,8 +1545,14 @@ impl Actor {
                 self.heads_by_rev
                     .push_back((self.rev, self.ws.heads().to_vec()));
                 self.changes_since_snapshot = loaded.changes;
-                // Everyone gets a fresh snapshot of the durable state.
+                // Everyone gets a fresh snapshot of the durable state, at revisions of the new
+                // epoch.
+                let start = self.epoch << 32;
+                for r in self.revs.values_mut() {
+                    *r = AudienceRevs::new(start.max(r.rev + 1), self.rev);
+                }
                 self.views.clear();
+                self.current.clear();
                 self.mes.clear();
                 let ids: Vec<ConnId> = self
                     .conns
