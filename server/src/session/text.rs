@@ -15,8 +15,8 @@
 //! of two equal characters is its own, and its next keystroke may be placed on the wrong side of
 //! the other person's text. The server knows: [`Runs`] remembers, per person and text, the run
 //! they are typing (its first and last character; a run ends after a pause of [`RUN_PAUSE`]).
-//! A keystroke that lands after that person's run, among the text of runs in progress touching
-//! it (others', with no settled text in between) — not before or inside their own run, where an
+//! A keystroke that lands among the text of runs in progress touching that person's run (their
+//! own or others', with no settled text in between) — and not inside their own run, where an
 //! edit is deliberate — goes right after the last character of their run. An empty edit (nothing
 //! deleted, nothing inserted) ends the sender's run: the browser sends one when the person moves
 //! the caret on purpose, so typing somewhere else is never pulled back. The first keystroke
@@ -210,10 +210,10 @@ pub(crate) fn apply_splice(
 }
 
 /// Where an insertion that the client placed at `natural` goes when `run` is that person's run
-/// (`key`): right after the run's last character if `natural` lies after it among the text of
-/// runs in progress (theirs or others', without settled text in between: the client could not
-/// tell its own characters from the others'), `None` when the run is gone, or `natural` lies
-/// elsewhere, before or inside the run (a deliberate edit).
+/// (`key`): right after the run's last character if `natural` lies among the text of runs in
+/// progress around it (theirs or others', without settled text in between: the client could
+/// not tell its own characters from the others'), `None` when the run is gone, or `natural`
+/// lies elsewhere or inside the run (a deliberate edit).
 fn continue_run(
     doc: &AutoCommit,
     obj: &ObjId,
@@ -225,8 +225,7 @@ fn continue_run(
     let Some((first, last)) = run_span(doc, obj, run)? else {
         return Ok(None);
     };
-    // Inside the run, or before it: an edit where the person put the caret on purpose.
-    if natural <= last + 1 {
+    if first < natural && natural <= last {
         return Ok(None);
     }
     // The live runs in this text, as spans of positions, merged while they touch.
@@ -253,7 +252,7 @@ fn continue_run(
             break;
         }
     }
-    if natural <= hi + 1 {
+    if (lo..=hi + 1).contains(&natural) {
         Ok(Some(last + 1))
     } else {
         Ok(None)
