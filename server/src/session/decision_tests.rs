@@ -311,9 +311,11 @@ fn a_rated_rule_has_a_frozen_text_and_a_new_round_keeps_the_old_one() {
     );
     // Reopen: a new round, logged; the old text, ratings and support stay in the record.
     run(&mut ws, F, Intent::StartRatingRound { rule: rule.clone() }).unwrap();
+    // Someone who was not typing in it before rewords it (Bert's "Bijna " is still a run in
+    // progress here, and typing right next to one's own run continues that run).
     edit(
         &mut ws,
-        Sender::Participant(&bert),
+        Sender::Participant(&anna),
         &rule,
         "Waar mogelijk: ",
     )
