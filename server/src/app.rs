@@ -406,6 +406,8 @@ pub enum RunError {
     Write(String),
     #[error(transparent)]
     Backup(StoreError),
+    #[error(transparent)]
+    Transfer(#[from] crate::transfer::TransferError),
 }
 
 /// What the binary does with its flags: run the server, or one of the commands.
@@ -453,6 +455,38 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
                 info.sessions,
                 info.bytes
             );
+            Ok(())
+        }
+        Some(crate::config::Command::Export { code, to }) => {
+            if to.exists() {
+                return Err(RunError::Write(format!(
+                    "{} exists already; choose a new name",
+                    to.display()
+                )));
+            }
+            let store = Store::open(&args.data_dir)
+                .await
+                .map_err(StartError::from)?;
+            let file = crate::transfer::export(&store, &code).await;
+            store.close().await;
+            let text = serde_json::to_string(&file?).map_err(|e| RunError::Write(e.to_string()))?;
+            std::fs::write(&to, text)
+                .map_err(|e| RunError::Write(format!("{}: {e}", to.display())))?;
+            println!("session {code} written to {}", to.display());
+            Ok(())
+        }
+        Some(crate::config::Command::Import { from }) => {
+            let text = std::fs::read_to_string(&from)
+                .map_err(|e| RunError::Write(format!("{}: {e}", from.display())))?;
+            let file = serde_json::from_str(&text).map_err(|e| {
+                crate::transfer::TransferError::Invalid(format!("{}: {e}", from.display()))
+            })?;
+            let store = Store::open(&args.data_dir)
+                .await
+                .map_err(StartError::from)?;
+            let imported = crate::transfer::import(&store, file).await;
+            store.close().await;
+            println!("imported session {}", imported?);
             Ok(())
         }
         Some(crate::config::Command::Restore { from }) => {

@@ -157,6 +157,23 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Write one session (by join code) to a single file, to move or archive it; safe while the
+    /// server runs.
+    Export {
+        /// The session's join code.
+        #[arg(long)]
+        code: String,
+        /// The file to write (must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Add a session from a file written by `export` (refused if this server has its id or
+    /// join code already).
+    Import {
+        /// The session file.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Replace the database in the data directory with a backup. The server must be stopped;
     /// the database it replaces is kept next to it.
     Restore {

@@ -14,6 +14,7 @@
 //! - [`logging`]: the binaries' log subscriber (text or JSON);
 //! - [`metrics`]: the figures `/metrics` shows (Prometheus text format);
 //! - [`web`]: the embedded browser app, QR codes, security headers;
+//! - [`transfer`]: one session exported to a file and imported again;
 //! - [`report`]: reports of a session in Markdown, CSV, JSON and HTML.
 //!
 //! The binary (`main.rs`) only parses flags, sets up logging and signals, and calls
@@ -31,6 +32,7 @@ pub mod registry;
 pub mod report;
 pub mod session;
 pub mod store;
+pub mod transfer;
 pub mod web;
 pub mod ws;
 
