@@ -82,7 +82,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/sessions", post(http_api::create_session))
         .route("/api/demo", post(http_api::create_demo))
-        .route("/api/sessions/{code}", get(http_api::lookup_session))
+        .route(
+            "/api/sessions/{code}",
+            get(http_api::lookup_session).delete(http_api::delete_session),
+        )
         .route("/healthz", get(http_api::healthz))
         .route("/readyz", get(http_api::readyz))
         .route("/metrics", get(http_api::metrics))
@@ -277,6 +280,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             tracing::error!(error = %e, "server error");
         }
     });
+    crate::retention::spawn(state.clone());
     // Forget idle addresses in the rate limiters now and then.
     let guard = state.guard.clone();
     let token = shutdown.clone();

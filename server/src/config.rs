@@ -121,6 +121,10 @@ pub struct Args {
         global = true
     )]
     pub log_format: LogFormat,
+    /// Delete closed sessions created more than this many days ago (checked every hour).
+    /// Without it, sessions are kept until the facilitator deletes them.
+    #[arg(long, env = "DRAAGVLAK_DELETE_CLOSED_AFTER_DAYS")]
+    pub delete_closed_after_days: Option<u64>,
     /// Serve `/metrics` (Prometheus text format) on this separate address, without a token,
     /// instead of on `--listen` behind the operator token. Bind it to an internal address.
     #[arg(long, env = "DRAAGVLAK_METRICS_LISTEN")]
@@ -201,6 +205,8 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// Time zone of the dates and times in reports.
     pub time_zone: jiff::tz::TimeZone,
+    /// Closed sessions older than this are deleted (`retention.rs`); `None`: kept.
+    pub delete_closed_after: Option<Duration>,
     pub limits: Limits,
 }
 
@@ -348,6 +354,9 @@ impl Config {
         nonzero("--max-connections", args.max_connections as u64)?;
         nonzero("--max-live-sessions", args.max_live_sessions as u64)?;
         nonzero("--ping-interval-secs", args.ping_interval_secs)?;
+        if let Some(days) = args.delete_closed_after_days {
+            nonzero("--delete-closed-after-days", days)?;
+        }
         if args.idle_timeout_secs <= args.ping_interval_secs {
             return Err(ConfigError::IdleNotAbovePing {
                 idle: args.idle_timeout_secs,
@@ -378,6 +387,9 @@ impl Config {
             allowed_hosts: args.allowed_hosts,
             operator_token: args.operator_token,
             metrics_listen: args.metrics_listen,
+            delete_closed_after: args
+                .delete_closed_after_days
+                .map(|d| Duration::from_secs(d.saturating_mul(86_400))),
             limits: Limits {
                 frames_per_second: args.frames_per_second,
                 joins_per_minute: args.joins_per_minute,
@@ -408,6 +420,7 @@ impl Config {
             metrics_listen: None,
             time_zone: crate::report::time_zone(crate::report::DEFAULT_TIME_ZONE)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
+            delete_closed_after: None,
             limits: Limits::default(),
         }
     }

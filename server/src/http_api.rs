@@ -566,6 +566,48 @@ pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppErro
 }
 
 /// Any other path.
+/// `DELETE /api/sessions/{code}`: the facilitator deletes a closed session and everything
+/// stored with it. Refused while the session is open (close it first) and while it is loaded
+/// (people are still connected; it unloads a little after the last one leaves).
+pub async fn delete_session(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, AppError> {
+    let row = session_row(&app, &code).await?;
+    if !credentials::verify_secret(bearer(&headers), &row.facilitator_hash) {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::BadCredentials,
+            "deleting a session is for the facilitator: send `Authorization: Bearer <secret>`",
+        ));
+    }
+    if row.status == "open" {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::InvalidRequest,
+            "close the session before deleting it",
+        ));
+    }
+    if app.registry.is_live(&row.id) {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Unavailable,
+            format!(
+                "people are still connected to this session; try again {} s after the last one \
+                 has left",
+                app.config.session_idle.as_secs()
+            ),
+        ));
+    }
+    app.store
+        .delete_session(&row.id)
+        .await
+        .map_err(AppError::storage)?;
+    tracing::info!(session = %row.id, "session deleted by its facilitator");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /metrics` on the main address: the operator token when one is set; not here at all when
 /// `--metrics-listen` moves it to an address of its own.
 pub async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {

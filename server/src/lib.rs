@@ -14,6 +14,7 @@
 //! - [`logging`]: the binaries' log subscriber (text or JSON);
 //! - [`metrics`]: the figures `/metrics` shows (Prometheus text format);
 //! - [`web`]: the embedded browser app, QR codes, security headers;
+//! - [`retention`]: deleting closed sessions after a set time;
 //! - [`transfer`]: one session exported to a file and imported again;
 //! - [`report`]: reports of a session in Markdown, CSV, JSON and HTML.
 //!
@@ -30,6 +31,7 @@ pub mod metrics;
 pub mod normalize;
 pub mod registry;
 pub mod report;
+pub mod retention;
 pub mod session;
 pub mod store;
 pub mod transfer;
