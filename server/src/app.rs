@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/sessions", post(http_api::create_session))
         .route("/api/demo", post(http_api::create_demo))
+        .route("/api/openapi.json", get(crate::openapi::openapi_json))
         .route(
             "/api/sessions/{code}",
             get(http_api::lookup_session).delete(http_api::delete_session),

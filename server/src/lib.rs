@@ -3,6 +3,7 @@
 //! Layout (see ARCHITECTURE.md for the whole picture):
 //! - [`config`]: flags and environment, validated into a `Config`;
 //! - [`app`]: shared state, the router, start and graceful shutdown;
+//! - [`openapi`]: the OpenAPI description of the HTTP API (`/api/openapi.json`);
 //! - [`http_api`]: create and look up sessions, health and readiness;
 //! - [`ws`]: one WebSocket connection (reader and writer);
 //! - [`registry`]: live sessions, each loaded exactly once;
@@ -29,6 +30,7 @@ pub mod http_api;
 pub mod logging;
 pub mod metrics;
 pub mod normalize;
+pub mod openapi;
 pub mod registry;
 pub mod report;
 pub mod retention;
