@@ -529,6 +529,35 @@ mod tests {
     }
 
     #[test]
+    fn operations_flags_are_read_and_checked() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!((c.metrics_listen, c.delete_closed_after), (None, None));
+        let c = config(&[
+            "--metrics-listen",
+            "127.0.0.1:9090",
+            "--delete-closed-after-days",
+            "30",
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.metrics_listen,
+            Some(SocketAddr::from(([127, 0, 0, 1], 9090)))
+        );
+        assert_eq!(
+            c.delete_closed_after,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert!(matches!(
+            config(&["--delete-closed-after-days", "0"]),
+            Err(ConfigError::Zero("--delete-closed-after-days"))
+        ));
+        let args =
+            Args::try_parse_from(["draagvlak-server", "--log-format", "json"]).expect("parses");
+        assert_eq!(args.log_format, LogFormat::Json);
+        assert!(Args::try_parse_from(["draagvlak-server", "--log-format", "xml"]).is_err());
+    }
+
+    #[test]
     fn the_text_limit_cannot_exceed_the_protocol() {
         assert!(matches!(
             config(&["--max-text-chars", "1001"]),
