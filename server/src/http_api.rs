@@ -420,6 +420,14 @@ pub async fn lookup_session(
 /// of the facilitator link, `{public_url}/facilitator/{code}#key=<secret>`, so a co-facilitator or
 /// the beamer PC can open the console (issue 13). The secret stays in the fragment, which browsers
 /// never send to a server; the answer is not cached. Rotating the secret makes old links useless.
+#[utoipa::path(get, path = "/api/sessions/{code}/facilitator-qr.svg", tag = "facilitator",
+    params(("code" = String, Path, description = "the session's join code")),
+    responses(
+        (status = 200, description = "a QR code of the facilitator link (not cached)", content_type = "image/svg+xml"),
+        (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
+    ),
+    security(("facilitator_secret" = [])))]
 pub async fn facilitator_qr(
     State(app): State<AppState>,
     Path(code): Path<String>,

@@ -25,6 +25,7 @@ use crate::{http_api, web};
         http_api::lookup_session,
         http_api::delete_session,
         http_api::rotate_secret,
+        http_api::facilitator_qr,
         http_api::report,
         http_api::history,
         http_api::healthz,
