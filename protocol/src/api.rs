@@ -7,6 +7,7 @@ use crate::view::{Group, View};
 
 /// `POST /api/sessions`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateSession {
     pub title: String,
@@ -34,6 +35,7 @@ pub struct CreateSession {
 
 /// The earlier session of a follow-up, and the proof of being its facilitator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FollowUpOf {
     /// The earlier session's join code.
@@ -45,11 +47,14 @@ pub struct FollowUpOf {
 /// Answer to `GET /api/sessions/{code}/history/{phase}`: the session as it was at the end of
 /// an earlier phase (the facilitator's view, read-only).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryView {
     /// The phase index asked for.
     pub phase: u32,
     /// When the phase ended, ms since the Unix epoch (server clock).
     pub at: u64,
+    /// The facilitator's view (see PROTOCOL.md).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub view: View,
 }
 
@@ -63,6 +68,7 @@ fn default_template() -> String {
 
 /// `POST /api/demo`: a session filled with sample content.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateDemo {
     /// `nl` (default) or `en`: the language of the sample content.
@@ -72,6 +78,7 @@ pub struct CreateDemo {
 
 /// Links a facilitator hands out or opens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionLinks {
     /// Where participants join (the join page with the code filled in).
     pub join: String,
@@ -85,6 +92,7 @@ pub struct SessionLinks {
 
 /// Answer to `POST /api/sessions` (status 201).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionCreated {
     pub id: String,
     pub code: String,
@@ -95,6 +103,7 @@ pub struct SessionCreated {
 
 /// Answer to `GET /api/sessions/{code}`: public facts only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionPublic {
     pub code: String,
     pub title: String,
@@ -102,11 +111,13 @@ pub struct SessionPublic {
     pub language: String,
     pub template: String,
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub groups: Vec<Group>,
 }
 
 /// Answer to `POST /api/sessions/{code}/facilitator-secret`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SecretRotated {
     /// The new secret; the old one no longer works.
     pub facilitator_secret: String,
@@ -114,12 +125,14 @@ pub struct SecretRotated {
 
 /// Every HTTP error body: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub error: ApiErrorBody,
 }
 
 /// The inside of [`ApiError`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     pub code: ErrorCode,
     pub message: String,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// Every reason the server can give for refusing a message, an intent or a request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     // --- the frame itself ---

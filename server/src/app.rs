@@ -82,7 +82,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/sessions", post(http_api::create_session))
         .route("/api/demo", post(http_api::create_demo))
-        .route("/api/sessions/{code}", get(http_api::lookup_session))
+        .route("/api/openapi.json", get(crate::openapi::openapi_json))
+        .route(
+            "/api/sessions/{code}",
+            get(http_api::lookup_session).delete(http_api::delete_session),
+        )
         .route("/healthz", get(http_api::healthz))
         .route("/readyz", get(http_api::readyz))
         .route("/metrics", get(http_api::metrics))
@@ -277,6 +281,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
             tracing::error!(error = %e, "server error");
         }
     });
+    crate::retention::spawn(state.clone());
     // Forget idle addresses in the rate limiters now and then.
     let guard = state.guard.clone();
     let token = shutdown.clone();
@@ -406,6 +411,8 @@ pub enum RunError {
     Write(String),
     #[error(transparent)]
     Backup(StoreError),
+    #[error(transparent)]
+    Transfer(#[from] crate::transfer::TransferError),
 }
 
 /// What the binary does with its flags: run the server, or one of the commands.
@@ -453,6 +460,38 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
                 info.sessions,
                 info.bytes
             );
+            Ok(())
+        }
+        Some(crate::config::Command::Export { code, to }) => {
+            if to.exists() {
+                return Err(RunError::Write(format!(
+                    "{} exists already; choose a new name",
+                    to.display()
+                )));
+            }
+            let store = Store::open(&args.data_dir)
+                .await
+                .map_err(StartError::from)?;
+            let file = crate::transfer::export(&store, &code).await;
+            store.close().await;
+            let text = serde_json::to_string(&file?).map_err(|e| RunError::Write(e.to_string()))?;
+            std::fs::write(&to, text)
+                .map_err(|e| RunError::Write(format!("{}: {e}", to.display())))?;
+            println!("session {code} written to {}", to.display());
+            Ok(())
+        }
+        Some(crate::config::Command::Import { from }) => {
+            let text = std::fs::read_to_string(&from)
+                .map_err(|e| RunError::Write(format!("{}: {e}", from.display())))?;
+            let file = serde_json::from_str(&text).map_err(|e| {
+                crate::transfer::TransferError::Invalid(format!("{}: {e}", from.display()))
+            })?;
+            let store = Store::open(&args.data_dir)
+                .await
+                .map_err(StartError::from)?;
+            let imported = crate::transfer::import(&store, file).await;
+            store.close().await;
+            println!("imported session {}", imported?);
             Ok(())
         }
         Some(crate::config::Command::Restore { from }) => {

@@ -121,6 +121,10 @@ pub struct Args {
         global = true
     )]
     pub log_format: LogFormat,
+    /// Delete closed sessions created more than this many days ago (checked every hour).
+    /// Without it, sessions are kept until the facilitator deletes them.
+    #[arg(long, env = "DRAAGVLAK_DELETE_CLOSED_AFTER_DAYS")]
+    pub delete_closed_after_days: Option<u64>,
     /// Serve `/metrics` (Prometheus text format) on this separate address, without a token,
     /// instead of on `--listen` behind the operator token. Bind it to an internal address.
     #[arg(long, env = "DRAAGVLAK_METRICS_LISTEN")]
@@ -157,6 +161,23 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Write one session (by join code) to a single file, to move or archive it; safe while the
+    /// server runs.
+    Export {
+        /// The session's join code.
+        #[arg(long)]
+        code: String,
+        /// The file to write (must not exist yet).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Add a session from a file written by `export` (refused if this server has its id or
+    /// join code already).
+    Import {
+        /// The session file.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Replace the database in the data directory with a backup. The server must be stopped;
     /// the database it replaces is kept next to it.
     Restore {
@@ -184,6 +205,8 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
     /// Time zone of the dates and times in reports.
     pub time_zone: jiff::tz::TimeZone,
+    /// Closed sessions older than this are deleted (`retention.rs`); `None`: kept.
+    pub delete_closed_after: Option<Duration>,
     pub limits: Limits,
 }
 
@@ -331,6 +354,9 @@ impl Config {
         nonzero("--max-connections", args.max_connections as u64)?;
         nonzero("--max-live-sessions", args.max_live_sessions as u64)?;
         nonzero("--ping-interval-secs", args.ping_interval_secs)?;
+        if let Some(days) = args.delete_closed_after_days {
+            nonzero("--delete-closed-after-days", days)?;
+        }
         if args.idle_timeout_secs <= args.ping_interval_secs {
             return Err(ConfigError::IdleNotAbovePing {
                 idle: args.idle_timeout_secs,
@@ -361,6 +387,9 @@ impl Config {
             allowed_hosts: args.allowed_hosts,
             operator_token: args.operator_token,
             metrics_listen: args.metrics_listen,
+            delete_closed_after: args
+                .delete_closed_after_days
+                .map(|d| Duration::from_secs(d.saturating_mul(86_400))),
             limits: Limits {
                 frames_per_second: args.frames_per_second,
                 joins_per_minute: args.joins_per_minute,
@@ -391,6 +420,7 @@ impl Config {
             metrics_listen: None,
             time_zone: crate::report::time_zone(crate::report::DEFAULT_TIME_ZONE)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
+            delete_closed_after: None,
             limits: Limits::default(),
         }
     }
@@ -496,6 +526,35 @@ mod tests {
             config(&["--time-zone", "Europe/Zaandam"]),
             Err(ConfigError::TimeZone(..))
         ));
+    }
+
+    #[test]
+    fn operations_flags_are_read_and_checked() {
+        let c = config(&[]).expect("defaults are valid");
+        assert_eq!((c.metrics_listen, c.delete_closed_after), (None, None));
+        let c = config(&[
+            "--metrics-listen",
+            "127.0.0.1:9090",
+            "--delete-closed-after-days",
+            "30",
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.metrics_listen,
+            Some(SocketAddr::from(([127, 0, 0, 1], 9090)))
+        );
+        assert_eq!(
+            c.delete_closed_after,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert!(matches!(
+            config(&["--delete-closed-after-days", "0"]),
+            Err(ConfigError::Zero("--delete-closed-after-days"))
+        ));
+        let args =
+            Args::try_parse_from(["draagvlak-server", "--log-format", "json"]).expect("parses");
+        assert_eq!(args.log_format, LogFormat::Json);
+        assert!(Args::try_parse_from(["draagvlak-server", "--log-format", "xml"]).is_err());
     }
 
     #[test]

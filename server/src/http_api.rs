@@ -145,6 +145,15 @@ fn check_title(field: &str, value: &str, required: bool) -> Result<String, AppEr
 }
 
 /// `POST /api/sessions`
+#[utoipa::path(post, path = "/api/sessions", tag = "sessions",
+    request_body = draagvlak_protocol::api::CreateSession,
+    responses(
+        (status = 201, description = "created; the facilitator secret is shown only here", body = draagvlak_protocol::api::SessionCreated),
+        (status = 400, description = "invalid body, template or language", body = draagvlak_protocol::api::ApiError),
+        (status = 401, description = "the operator token is missing or wrong", body = draagvlak_protocol::api::ApiError),
+        (status = 429, description = "too many sessions from this address", body = draagvlak_protocol::api::ApiError),
+    ),
+    security((), ("operator_token" = [])))]
 pub async fn create_session(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -160,6 +169,14 @@ pub async fn create_session(
 }
 
 /// `POST /api/demo`: a session filled with sample content, to try every view.
+#[utoipa::path(post, path = "/api/demo", tag = "sessions",
+    request_body = draagvlak_protocol::api::CreateDemo,
+    responses(
+        (status = 201, description = "a session filled with sample content", body = draagvlak_protocol::api::SessionCreated),
+        (status = 401, description = "the operator token is missing or wrong", body = draagvlak_protocol::api::ApiError),
+        (status = 429, description = "too many sessions from this address", body = draagvlak_protocol::api::ApiError),
+    ),
+    security((), ("operator_token" = [])))]
 pub async fn create_demo(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -372,6 +389,12 @@ fn bearer(headers: &HeaderMap) -> &str {
 }
 
 /// `GET /api/sessions/{code}`: public facts only.
+#[utoipa::path(get, path = "/api/sessions/{code}", tag = "sessions",
+    params(("code" = String, Path, description = "the session's join code")),
+    responses(
+        (status = 200, description = "public facts", body = draagvlak_protocol::api::SessionPublic),
+        (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
+    ))]
 pub async fn lookup_session(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -397,6 +420,14 @@ pub async fn lookup_session(
 /// of the facilitator link, `{public_url}/facilitator/{code}#key=<secret>`, so a co-facilitator or
 /// the beamer PC can open the console (issue 13). The secret stays in the fragment, which browsers
 /// never send to a server; the answer is not cached. Rotating the secret makes old links useless.
+#[utoipa::path(get, path = "/api/sessions/{code}/facilitator-qr.svg", tag = "facilitator",
+    params(("code" = String, Path, description = "the session's join code")),
+    responses(
+        (status = 200, description = "a QR code of the facilitator link (not cached)", content_type = "image/svg+xml"),
+        (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
+    ),
+    security(("facilitator_secret" = [])))]
 pub async fn facilitator_qr(
     State(app): State<AppState>,
     Path(code): Path<String>,
@@ -421,6 +452,14 @@ pub async fn facilitator_qr(
 /// `POST /api/sessions/{code}/facilitator-secret` with `Authorization: Bearer <current secret>`:
 /// a new facilitator secret. The old one stops working at once, and facilitator connections
 /// made with it are closed.
+#[utoipa::path(post, path = "/api/sessions/{code}/facilitator-secret", tag = "facilitator",
+    params(("code" = String, Path, description = "the session's join code")),
+    responses(
+        (status = 200, description = "the new secret; the old one stops working", body = draagvlak_protocol::api::SecretRotated),
+        (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
+    ),
+    security(("facilitator_secret" = [])))]
 pub async fn rotate_secret(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -455,6 +494,14 @@ pub async fn rotate_secret(
 /// `GET /api/sessions/{code}/report/{format}` (see [`report::Format::parse`]: `md`, `csv`,
 /// `csv-en`, `csv-nl`, `json`, `html`, `xlsx`) with `Authorization: Bearer <facilitator
 /// secret>`: the session's report as a download, times in the configured time zone.
+#[utoipa::path(get, path = "/api/sessions/{code}/report/{format}", tag = "facilitator",
+    params(("code" = String, Path, description = "the session's join code"), ("format" = String, Path, description = "md, csv, csv-en, csv-nl, json, html or xlsx")),
+    responses(
+        (status = 200, description = "the report as a download", content((String = "text/markdown"), (String = "text/csv"), (String = "application/json"), (String = "text/html"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "session_not_found, or not_found for an unknown format", body = draagvlak_protocol::api::ApiError),
+    ),
+    security(("facilitator_secret" = [])))]
 pub async fn report(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -525,6 +572,14 @@ async fn load_as_facilitator(
 
 /// `GET /api/sessions/{code}/history/{phase}`: the session as it was at the end of an earlier
 /// phase, rebuilt from the Automerge history (facilitator only, read-only).
+#[utoipa::path(get, path = "/api/sessions/{code}/history/{phase}", tag = "facilitator",
+    params(("code" = String, Path, description = "the session's join code"), ("phase" = u32, Path, description = "the phase index")),
+    responses(
+        (status = 200, description = "the session at the end of that phase", body = draagvlak_protocol::api::HistoryView),
+        (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "session_not_found, or not_found while the phase has not ended", body = draagvlak_protocol::api::ApiError),
+    ),
+    security(("facilitator_secret" = [])))]
 pub async fn history(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -548,11 +603,18 @@ pub async fn history(
 }
 
 /// `GET /healthz`: the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "the process is up", body = String, content_type = "text/plain")))]
 pub async fn healthz() -> &'static str {
     "ok"
 }
 
 /// `GET /readyz`: the database answers and the server is not shutting down.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "the database answers and the server is not shutting down", body = String, content_type = "text/plain"),
+        (status = 503, description = "shutting_down or storage_failed", body = draagvlak_protocol::api::ApiError),
+    ))]
 pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppError> {
     if app.shutdown.is_cancelled() {
         return Err(AppError::new(
@@ -566,8 +628,66 @@ pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppErro
 }
 
 /// Any other path.
+/// `DELETE /api/sessions/{code}`: the facilitator deletes a closed session and everything
+/// stored with it. Refused while the session is open (close it first) and while it is loaded
+/// (people are still connected; it unloads a little after the last one leaves).
+#[utoipa::path(delete, path = "/api/sessions/{code}", tag = "facilitator",
+    params(("code" = String, Path, description = "the session's join code")),
+    responses(
+        (status = 204, description = "the session and all its data are deleted"),
+        (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
+        (status = 409, description = "invalid_request while open, unavailable while people are connected", body = draagvlak_protocol::api::ApiError),
+    ),
+    security(("facilitator_secret" = [])))]
+pub async fn delete_session(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, AppError> {
+    let row = session_row(&app, &code).await?;
+    if !credentials::verify_secret(bearer(&headers), &row.facilitator_hash) {
+        return Err(AppError::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::BadCredentials,
+            "deleting a session is for the facilitator: send `Authorization: Bearer <secret>`",
+        ));
+    }
+    if row.status == "open" {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::InvalidRequest,
+            "close the session before deleting it",
+        ));
+    }
+    if app.registry.is_live(&row.id) {
+        return Err(AppError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::Unavailable,
+            format!(
+                "people are still connected to this session; try again {} s after the last one \
+                 has left",
+                app.config.session_idle.as_secs()
+            ),
+        ));
+    }
+    app.store
+        .delete_session(&row.id)
+        .await
+        .map_err(AppError::storage)?;
+    tracing::info!(session = %row.id, "session deleted by its facilitator");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /metrics` on the main address: the operator token when one is set; not here at all when
 /// `--metrics-listen` moves it to an address of its own.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"),
+        (status = 401, description = "the operator token is missing or wrong", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "served on --metrics-listen instead", body = draagvlak_protocol::api::ApiError),
+    ),
+    security((), ("operator_token" = [])))]
 pub async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
     if app.config.metrics_listen.is_some() {
         return not_found().await.into_response();

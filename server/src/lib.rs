@@ -3,6 +3,7 @@
 //! Layout (see ARCHITECTURE.md for the whole picture):
 //! - [`config`]: flags and environment, validated into a `Config`;
 //! - [`app`]: shared state, the router, start and graceful shutdown;
+//! - [`openapi`]: the OpenAPI description of the HTTP API (`/api/openapi.json`);
 //! - [`http_api`]: create and look up sessions, health and readiness;
 //! - [`ws`]: one WebSocket connection (reader and writer);
 //! - [`registry`]: live sessions, each loaded exactly once;
@@ -14,6 +15,8 @@
 //! - [`logging`]: the binaries' log subscriber (text or JSON);
 //! - [`metrics`]: the figures `/metrics` shows (Prometheus text format);
 //! - [`web`]: the embedded browser app, QR codes, security headers;
+//! - [`retention`]: deleting closed sessions after a set time;
+//! - [`transfer`]: one session exported to a file and imported again;
 //! - [`report`]: reports of a session in Markdown, CSV, JSON and HTML.
 //!
 //! The binary (`main.rs`) only parses flags, sets up logging and signals, and calls
@@ -27,10 +30,13 @@ pub mod http_api;
 pub mod logging;
 pub mod metrics;
 pub mod normalize;
+pub mod openapi;
 pub mod registry;
 pub mod report;
+pub mod retention;
 pub mod session;
 pub mod store;
+pub mod transfer;
 pub mod web;
 pub mod ws;
 

@@ -17,6 +17,7 @@ use sqlx::sqlite::{
 use sqlx::{Row as _, Sqlite, Transaction};
 
 mod backup;
+mod lifecycle;
 
 pub use backup::{BackupInfo, DataDirLock, Restored, check_backup, restore};
 
@@ -169,7 +170,9 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // Deleted sessions are overwritten, not left in free pages (store/lifecycle.rs).
+            .pragma("secure_delete", "ON");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)

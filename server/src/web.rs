@@ -57,6 +57,12 @@ pub async fn asset(Path(path): Path<String>) -> Response {
 }
 
 /// `/api/sessions/{code}/qr.svg`: a QR code of the session's join link.
+#[utoipa::path(get, path = "/api/sessions/{code}/qr.svg", tag = "sessions",
+    params(("code" = String, Path, description = "the session's join code")),
+    responses(
+        (status = 200, description = "a QR code of the join link", content_type = "image/svg+xml"),
+        (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
+    ))]
 pub async fn qr(State(app): State<AppState>, Path(code): Path<String>) -> Response {
     let code = credentials::normalise_code(&code);
     if code.len() != credentials::CODE_LENGTH || !code.chars().all(|c| c.is_ascii_alphanumeric()) {

@@ -137,3 +137,65 @@ async fn a_damaged_backup_is_not_restored_and_two_servers_do_not_share_a_directo
             .any(|e| e.file_name().to_string_lossy().contains("before-restore"))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_moves_to_another_server_with_the_same_report() {
+    let from = InProcess::start().await;
+    let s = create_session(&from.http(), "Verhuizen").await;
+    let (mut fac, _) = Raw::join(
+        &from.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    let (mut anna, welcome) =
+        Raw::join(&from.ws(), join::participant(&s.code, "Anna", "ict")).await;
+    let token = welcome["resume_token"].as_str().unwrap().to_string();
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    for i in 0..3 {
+        anna.ok(
+            &format!("a{i}"),
+            json!({"kind":"add_statement","text":format!("verhuisd {i}")}),
+        )
+        .await;
+    }
+    let before = report(&from.http(), &s.code, &s.facilitator_secret).await;
+
+    // Exported while the first server runs; imported into a second, also running.
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("session.json");
+    let out = command(
+        from.data.path(),
+        &["export", "--code", &s.code, "--to", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "export failed: {out:?}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains(&s.facilitator_secret) && !text.contains(&token));
+    let to = InProcess::start().await;
+    let out = command(
+        to.data.path(),
+        &["import", "--from", file.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "import failed: {out:?}");
+    assert_eq!(
+        report(&to.http(), &s.code, &s.facilitator_secret).await,
+        before,
+        "the same report on the new server, with the same facilitator secret"
+    );
+    // The participant resumes on the new server with the token from the old one; a resend of
+    // an intent applied on the old server is acknowledged, not applied again.
+    let (mut again, _) = Raw::join(&to.ws(), join::resume(&s.code, &token)).await;
+    again
+        .ok("a0", json!({"kind":"add_statement","text":"verhuisd 0"}))
+        .await;
+    let view = again.snapshot().await;
+    assert_eq!(view["statements"].as_object().unwrap().len(), 3);
+    // Importing it again is refused.
+    let twice = command(
+        to.data.path(),
+        &["import", "--from", file.to_str().unwrap()],
+    );
+    assert!(!twice.status.success());
+    drop((fac, anna, again));
+    from.stop().await;
+    to.stop().await;
+}

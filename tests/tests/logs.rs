@@ -17,6 +17,7 @@ const CLUSTER: &str = "Cluster-FUUT-6604";
 const RULE: &str = "Vuistregel-LEPELAAR-3390";
 const REASON: &str = "Reden-GRUTTO-7710";
 const WRONG_SECRET: &str = "wrong-secret-KIEVIT-1234";
+const DEVICE: &str = "device-id-TURELUUR-9981";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_workshop_logs_ids_but_no_secret_token_name_or_text() {
@@ -55,7 +56,9 @@ async fn a_workshop_logs_ids_but_no_secret_token_name_or_text() {
     let secret = created["facilitator_secret"].as_str().unwrap().to_string();
 
     let (mut fac, _) = Raw::join(&ws, join::facilitator(&code, &secret)).await;
-    let (mut p, welcome) = Raw::join(&ws, join::participant(&code, NAME, "ict")).await;
+    let mut with_device = join::participant(&code, NAME, "ict");
+    with_device["device"] = json!(DEVICE);
+    let (mut p, welcome) = Raw::join(&ws, with_device).await;
     let token = welcome["resume_token"].as_str().unwrap().to_string();
     // A refused join with a wrong secret, and a refused intent with text in it.
     let (mut bad, _) = (Raw::connect(&ws).await, ());
@@ -144,6 +147,7 @@ async fn a_workshop_logs_ids_but_no_secret_token_name_or_text() {
         ("wrong secret", WRONG_SECRET),
         ("resume token", token.as_str()),
         ("name", NAME),
+        ("device id", DEVICE),
         ("statement", STATEMENT),
         ("edited statement", EDITED),
         ("cluster title", CLUSTER),

@@ -149,14 +149,21 @@ async fn the_figures_move_during_a_small_workshop() {
         1.0
     );
 
-    // Everyone leaves: the connection gauges go back to zero.
+    // Everyone leaves: the connection gauges go back to zero (the sockets close first; each
+    // session connection goes when the actor has handled its leaving).
     drop(people);
     drop(fac);
     drop(projector);
+    let gauges = [
+        "draagvlak_websockets_open".to_string(),
+        "draagvlak_connections{role=\"facilitator\"}".to_string(),
+        "draagvlak_connections{role=\"participant\"}".to_string(),
+        "draagvlak_connections{role=\"projector\"}".to_string(),
+    ];
     let mut left = HashMap::new();
     for _ in 0..200 {
         left = scrape(&url).await;
-        if get(&left, "draagvlak_websockets_open") == 0.0 {
+        if gauges.iter().all(|g| get(&left, g) == 0.0) {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -192,3 +192,76 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     name.push(suffix);
     PathBuf::from(name)
 }
+
+impl Store {
+    /// Store a session brought from another server (see `transfer`): its index row, one
+    /// snapshot, its participants' token hashes and its applied intent ids, in one transaction.
+    /// Fails with [`StoreError::Backup`] when a session with its id or join code exists.
+    pub async fn import_session(
+        &self,
+        row: &super::SessionRow,
+        snapshot: &super::Chunk,
+        participants: &[(String, Vec<u8>)],
+        applied: &[super::AppliedIntent],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let exists: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id = ? OR code = ?")
+                .bind(&row.id)
+                .bind(&row.code)
+                .fetch_one(&mut *tx)
+                .await?;
+        if exists > 0 {
+            return Err(StoreError::Backup(format!(
+                "this server has a session with id {} or join code {} already",
+                row.id, row.code
+            )));
+        }
+        let created_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        sqlx::query(
+            "INSERT INTO sessions (id, code, title, organisation, language, template, status,
+                                   facilitator_hash, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&row.id)
+        .bind(&row.code)
+        .bind(&row.title)
+        .bind(&row.organisation)
+        .bind(&row.language)
+        .bind(&row.template)
+        .bind(&row.status)
+        .bind(&row.facilitator_hash)
+        .bind(created_at)
+        .execute(&mut *tx)
+        .await?;
+        super::put_snapshot(&mut tx, &row.id, snapshot).await?;
+        for (participant, token_hash) in participants {
+            sqlx::query(
+                "INSERT INTO participants (session_id, participant_id, token_hash) VALUES (?, ?, ?)",
+            )
+            .bind(&row.id)
+            .bind(participant)
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for a in applied {
+            sqlx::query(
+                "INSERT INTO applied_intents (session_id, sender, intent_id, rev, created)
+                 VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(&row.id)
+            .bind(&a.sender)
+            .bind(&a.intent_id)
+            .bind(a.rev as i64)
+            .bind(&a.created)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

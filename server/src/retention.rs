@@ -1,0 +1,63 @@
+//! Data lifecycle: deleting sessions when their time is up, or when the facilitator asks.
+//!
+//! A municipality must not keep personal data (participants' names, what they wrote) longer than
+//! needed. Two ways a session goes:
+//! - the facilitator deletes it (`DELETE /api/sessions/{code}`, see `http_api::delete_session`);
+//! - with `--delete-closed-after-days N`, a sweep every hour deletes closed sessions created more
+//!   than N days ago.
+//!
+//! Either way only a closed session is deleted, and only while it is not loaded: a session that
+//! still has people connected unloads `--session-idle-secs` after the last one leaves, and the
+//! sweep simply tries again an hour later. Deleting is one transaction in the store
+//! (`store/lifecycle.rs`), with the freed pages overwritten.
+
+use std::time::Duration;
+
+use crate::app::AppState;
+use crate::store::StoreError;
+
+/// How often the sweep runs.
+const SWEEP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Delete the closed sessions whose retention period has passed; returns how many.
+pub async fn sweep(app: &AppState) -> Result<usize, StoreError> {
+    let Some(after) = app.config.delete_closed_after else {
+        return Ok(0);
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let cutoff = i64::try_from(now.saturating_sub(after.as_secs())).unwrap_or(i64::MAX);
+    let mut deleted = 0;
+    for id in app.store.closed_sessions_created_before(cutoff).await? {
+        if app.registry.is_live(&id) {
+            continue;
+        }
+        if app.store.delete_session(&id).await? {
+            tracing::info!(session = %id, "session deleted: its retention period has passed");
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
+/// Run the sweep every hour until shutdown (only when a retention period is set).
+pub fn spawn(app: AppState) {
+    if app.config.delete_closed_after.is_none() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(SWEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = app.shutdown.cancelled() => return,
+                _ = every.tick() => {
+                    if let Err(e) = sweep(&app).await {
+                        tracing::warn!(error = %e, "retention sweep failed; trying again later");
+                    }
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,183 @@
+//! Data lifecycle: the facilitator deletes a closed session and nothing of it is left in the
+//! database files; the retention sweep deletes closed sessions past their time and keeps open
+//! ones and ones people are still connected to.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::time::Duration;
+
+use draagvlak_tests::{InProcess, Raw, create_session, join};
+use serde_json::{Value, json};
+
+const SECRET_TEXT: &str = "Persoonsgegeven-ROERDOMP-4471";
+
+async fn wait_unloaded(server: &InProcess, id: &str) {
+    for _ in 0..200 {
+        if !server.server().state.registry.is_live(id) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("session {id} stays loaded");
+}
+
+async fn delete(http: &str, code: &str, secret: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .delete(format!("{http}/api/sessions/{code}"))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.json().await.unwrap_or(Value::Null);
+    (status, body)
+}
+
+/// Every byte of the database and its write-ahead log.
+fn database_bytes(dir: &std::path::Path) -> Vec<u8> {
+    ["draagvlak.sqlite3", "draagvlak.sqlite3-wal"]
+        .iter()
+        .flat_map(|f| std::fs::read(dir.join(f)).unwrap_or_default())
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_facilitator_deletes_a_closed_session_and_nothing_of_it_stays() {
+    let server = InProcess::start_with(|c| c.session_idle = Duration::from_millis(300)).await;
+    let http = server.http();
+    let s = create_session(&http, "Weg ermee").await;
+    let other = create_session(&http, "Blijft").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    let (mut anna, _) = Raw::join(&server.ws(), join::participant(&s.code, "Anna", "ict")).await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    anna.ok("a1", json!({"kind":"add_statement","text":SECRET_TEXT}))
+        .await;
+
+    let (status, body) = delete(&http, &s.code, &s.facilitator_secret).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (409, &json!("invalid_request"))
+    );
+    fac.ok("close", json!({"kind":"close_session"})).await;
+    let (status, body) = delete(&http, &s.code, &s.facilitator_secret).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (409, &json!("unavailable"))
+    );
+    drop((fac, anna));
+    wait_unloaded(&server, &s.id).await;
+    let (status, body) = delete(&http, &s.code, &other.facilitator_secret).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (401, &json!("bad_credentials"))
+    );
+    let before = database_bytes(server.data.path());
+
+    let (status, _) = delete(&http, &s.code, &s.facilitator_secret).await;
+    assert_eq!(status, 204);
+    let gone = reqwest::get(format!("{http}/api/sessions/{}", s.code))
+        .await
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 404);
+    let kept = reqwest::get(format!("{http}/api/sessions/{}", other.code))
+        .await
+        .unwrap();
+    assert_eq!(kept.status().as_u16(), 200);
+
+    // No row of it is left, and (when the text was stored readably) not its bytes either.
+    let db = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}?mode=ro",
+        server.data.path().join("draagvlak.sqlite3").display()
+    ))
+    .await
+    .unwrap();
+    for query in [
+        "SELECT count(*) FROM sessions WHERE id = ?",
+        "SELECT count(*) FROM participants WHERE session_id = ?",
+        "SELECT count(*) FROM doc_snapshots WHERE session_id = ?",
+        "SELECT count(*) FROM doc_changes WHERE session_id = ?",
+        "SELECT count(*) FROM applied_intents WHERE session_id = ?",
+    ] {
+        let n: i64 = sqlx::query_scalar(query)
+            .bind(&s.id)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{query}");
+    }
+    db.close().await;
+    if contains(&before, SECRET_TEXT) {
+        assert!(
+            !contains(&database_bytes(server.data.path()), SECRET_TEXT),
+            "the deleted text is still in the database files"
+        );
+    } else {
+        eprintln!("the text was not stored readably; the byte check proves nothing here");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_deletes_closed_sessions_past_their_time_and_keeps_the_rest() {
+    let server = InProcess::start_with(|c| {
+        c.session_idle = Duration::from_millis(300);
+        c.delete_closed_after = Some(Duration::ZERO);
+    })
+    .await;
+    let http = server.http();
+    let open = create_session(&http, "Open").await;
+    let closed = create_session(&http, "Gesloten").await;
+    let busy = create_session(&http, "Gesloten, nog bezocht").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&closed.code, &closed.facilitator_secret),
+    )
+    .await;
+    fac.ok("close", json!({"kind":"close_session"})).await;
+    drop(fac);
+    wait_unloaded(&server, &closed.id).await;
+    // Closed, but someone is still connected during the sweep.
+    let (mut busy_fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&busy.code, &busy.facilitator_secret),
+    )
+    .await;
+    busy_fac.ok("close", json!({"kind":"close_session"})).await;
+
+    let sweep = || draagvlak_server::retention::sweep(&server.server().state);
+    assert_eq!(sweep().await.unwrap(), 1);
+    let status = |code: String| {
+        let http = http.clone();
+        async move {
+            reqwest::get(format!("{http}/api/sessions/{code}"))
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(status(closed.code.clone()).await, 404);
+    assert_eq!(status(open.code.clone()).await, 200);
+    assert_eq!(
+        status(busy.code.clone()).await,
+        200,
+        "a loaded session stays"
+    );
+    // Once everyone has left, the next sweep takes it too; the open one stays.
+    drop(busy_fac);
+    wait_unloaded(&server, &busy.id).await;
+    assert_eq!(sweep().await.unwrap(), 1);
+    assert_eq!(status(busy.code.clone()).await, 404);
+    assert_eq!(status(open.code.clone()).await, 200);
+    server.stop().await;
+}
