@@ -17,7 +17,7 @@
 //!
 //! Revisions: every tick that may change a view bumps the session's own `rev`, and
 //! `heads_by_rev` maps recent ones to document heads. What clients see is each audience's own
-//! numbering ([`AudienceRevs`]): it moves only when that audience's view changes, so no revision
+//! numbering (`AudienceRevs`): it moves only when that audience's view changes, so no revision
 //! step tells participants or the projector that something they cannot see happened (a vote
 //! before the reveal). Deltas, snapshots, `me` and acks carry the audience revision; a text edit
 //! names one, which is mapped to the session revision its view was projected at, then to heads.
