@@ -435,13 +435,7 @@ pub async fn facilitator_qr(
 ) -> Result<Response, AppError> {
     let row = session_row(&app, &code).await?;
     let presented = bearer(&headers);
-    if !credentials::verify_secret(presented, &row.facilitator_hash) {
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::BadCredentials,
-            "send the facilitator secret as `Authorization: Bearer <secret>`",
-        ));
-    }
+    facilitator_only(&row, presented, "the facilitator link")?;
     let url = format!(
         "{}/facilitator/{}#key={presented}",
         app.public_url, row.code
@@ -468,14 +462,7 @@ pub async fn rotate_secret(
 ) -> Result<Json<SecretRotated>, AppError> {
     code_attempt(&app, peer)?;
     let row = session_row(&app, &code).await?;
-    let presented = bearer(&headers);
-    if !credentials::verify_secret(presented, &row.facilitator_hash) {
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::BadCredentials,
-            "send the current facilitator secret as `Authorization: Bearer <secret>`",
-        ));
-    }
+    facilitator_only(&row, bearer(&headers), "a new facilitator secret")?;
     let secret = credentials::new_secret();
     let hash = credentials::hash_secret(&secret);
     app.store
@@ -560,6 +547,12 @@ async fn load_as_facilitator(
         ),
         other => AppError::internal(other),
     })?;
+    facilitator_only(&row, secret, what)?;
+    Ok((row, ws))
+}
+
+/// The facilitator secret presented for a session, or `bad_credentials` saying what needs it.
+fn facilitator_only(row: &SessionRow, secret: &str, what: &str) -> Result<(), AppError> {
     if !credentials::verify_secret(secret, &row.facilitator_hash) {
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
@@ -567,7 +560,7 @@ async fn load_as_facilitator(
             format!("{what} is for the facilitator: send `Authorization: Bearer <secret>`"),
         ));
     }
-    Ok((row, ws))
+    Ok(())
 }
 
 /// `GET /api/sessions/{code}/history/{phase}`: the session as it was at the end of an earlier
@@ -646,13 +639,7 @@ pub async fn delete_session(
     headers: HeaderMap,
 ) -> Result<StatusCode, AppError> {
     let row = session_row(&app, &code).await?;
-    if !credentials::verify_secret(bearer(&headers), &row.facilitator_hash) {
-        return Err(AppError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::BadCredentials,
-            "deleting a session is for the facilitator: send `Authorization: Bearer <secret>`",
-        ));
-    }
+    facilitator_only(&row, bearer(&headers), "deleting a session")?;
     if row.status == "open" {
         return Err(AppError::new(
             StatusCode::CONFLICT,

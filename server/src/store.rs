@@ -225,26 +225,7 @@ impl Store {
         snapshot: &Chunk,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let created_at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        let inserted = sqlx::query(
-            "INSERT INTO sessions (id, code, title, organisation, language, template, status,
-                                   facilitator_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&row.id)
-        .bind(&row.code)
-        .bind(&row.title)
-        .bind(&row.organisation)
-        .bind(&row.language)
-        .bind(&row.template)
-        .bind(&row.status)
-        .bind(&row.facilitator_hash)
-        .bind(created_at)
-        .execute(&mut *tx)
-        .await;
+        let inserted = insert_session_row(&mut tx, row).await;
         if let Err(sqlx::Error::Database(e)) = &inserted
             && e.is_unique_violation()
         {
@@ -479,6 +460,34 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Insert a session's index row, created now (a new session, or one imported from a file).
+async fn insert_session_row(
+    tx: &mut Transaction<'static, Sqlite>,
+    row: &SessionRow,
+) -> Result<(), sqlx::Error> {
+    let created_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    sqlx::query(
+        "INSERT INTO sessions (id, code, title, organisation, language, template, status,
+                               facilitator_hash, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&row.id)
+    .bind(&row.code)
+    .bind(&row.title)
+    .bind(&row.organisation)
+    .bind(&row.language)
+    .bind(&row.template)
+    .bind(&row.status)
+    .bind(&row.facilitator_hash)
+    .bind(created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn put_snapshot(

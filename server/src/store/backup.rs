@@ -217,26 +217,7 @@ impl Store {
                 row.id, row.code
             )));
         }
-        let created_at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
-        sqlx::query(
-            "INSERT INTO sessions (id, code, title, organisation, language, template, status,
-                                   facilitator_hash, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&row.id)
-        .bind(&row.code)
-        .bind(&row.title)
-        .bind(&row.organisation)
-        .bind(&row.language)
-        .bind(&row.template)
-        .bind(&row.status)
-        .bind(&row.facilitator_hash)
-        .bind(created_at)
-        .execute(&mut *tx)
-        .await?;
+        super::insert_session_row(&mut tx, row).await?;
         super::put_snapshot(&mut tx, &row.id, snapshot).await?;
         for (participant, token_hash) in participants {
             sqlx::query(
