@@ -98,6 +98,8 @@ pub struct Ack {
     pub rev: u64,
     /// The id of the statement or rule the intent created, if any.
     pub created: Option<String>,
+    /// For a text edit: where its inserted text begins in the edited text as of `rev`.
+    pub at: Option<u32>,
     /// The intent, when it was sent through this connection.
     pub intent: Option<Intent>,
 }
@@ -790,13 +792,19 @@ impl Connection {
                 self.state.apply_me(rev, me);
                 Event::MeChanged { rev }
             }
-            ServerMessage::Ack { id, rev, created } => {
+            ServerMessage::Ack {
+                id,
+                rev,
+                created,
+                at,
+            } => {
                 let intent = self.take_pending(&id);
                 let tracked = intent.is_some();
                 let ack = Ack {
                     id: id.clone(),
                     rev,
                     created,
+                    at,
                     intent,
                 };
                 if tracked {

@@ -152,6 +152,13 @@ pub enum ServerMessage {
         /// The id of the statement or rule the intent created, if it created one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         created: Option<String>,
+        /// For a text edit that inserted text: where that text begins (UTF-16 code units) in
+        /// the edited text as of `rev`, the view this connection has just been sent. Others may
+        /// have typed the same characters next to it; this tells the sender which are its own.
+        /// Absent when the edit inserted nothing, when the text is gone, and on the repeated ack
+        /// of an intent sent again.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at: Option<u32>,
     },
     /// The intent `id` was not applied.
     Reject {

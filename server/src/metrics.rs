@@ -416,6 +416,7 @@ mod tests {
             id: "i\"1".into(),
             rev: 3,
             created: Some("s1".into()),
+            at: Some(4),
         };
         assert_eq!(reply_of(&frame(&ack)), Some(("i\"1".into(), None)));
         let reject = ServerMessage::Reject {
@@ -445,6 +446,7 @@ mod tests {
                 id: "a".into(),
                 rev: 1,
                 created: None,
+                at: None,
             }),
             0,
         );

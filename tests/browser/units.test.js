@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'draagvlak-units-'));
 writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
 for (const f of ['patch.js', 'text.js', 'dom.js']) copyFileSync(join(assets, f), join(dir, f));
 const { applyPatch } = await import(join(dir, 'patch.js'));
-const { diff, applySplice, transform, mapCaret, rebaseCaret } = await import(join(dir, 'text.js'));
+const { diff, applySplice, transform, mapCaret, rebaseCaret, rebaseOwn } = await import(join(dir, 'text.js'));
 
 test('patch: every RFC 6902 operation', () => {
   const doc = { a: { b: 1 }, list: [1, 2, 3], 'x/y': { '~t': 0 } };
@@ -89,4 +89,27 @@ test('rebaseCaret: the caret stays at the end of what this person typed', () => 
   assert.equal(rebaseCaret(5, local, remote, l2), next.length);
   // Text someone else inserted right at an idle caret goes before it.
   assert.equal(rebaseCaret(2, null, { pos: 2, delete: 0, insert: ' (b' }, null), 5);
+});
+
+test('rebaseOwn: with the ack\'s position, equal characters of others are not taken for ours', () => {
+  // We sent "(" after " " in " ICT"; meanwhile someone else typed "(I" there, and the server put
+  // our "(" after theirs: " (I(ICT", ours at 3. We have typed "((" more since.
+  const from = ' ICT';
+  const sent = { pos: 1, delete: 0, insert: '(' };
+  const local = ' (((ICT';
+  const v = ' (I(ICT';
+  // The plain rebase takes their "(" for ours and puts our typing before their "I".
+  const l = diff(' (ICT', local, 4);
+  const r = diff(' (ICT', v);
+  assert.equal(applySplice(v, transform(l, r)), ' (((I(ICT');
+  // With `at` our typing continues our own "(".
+  assert.deepEqual(rebaseOwn(from, sent, local, 4, v, 3), { text: ' (I(((ICT', caret: 6 });
+  // Text someone else put right after our own stays after what continues it, and so does the caret.
+  assert.deepEqual(rebaseOwn('a', { pos: 1, delete: 0, insert: 'b' }, 'abc', 3, 'abX', 1), { text: 'abcX', caret: 3 });
+  assert.deepEqual(rebaseOwn('a', { pos: 1, delete: 0, insert: 'b' }, 'ab', 2, 'abX', 1), { text: 'abX', caret: 2 });
+  // Changes on both sides of our text.
+  assert.deepEqual(rebaseOwn('0123', { pos: 2, delete: 0, insert: 'ab' }, '01abc23', 5, 'Z01abY23', 3), { text: 'Z01abcY23', caret: 6 });
+  // A position that does not fit the text: null (the plain rebase is used).
+  assert.equal(rebaseOwn(from, sent, local, 4, v, 0), null);
+  assert.equal(rebaseOwn(from, { pos: 0, delete: 0, insert: '' }, local, 4, v, 0), null);
 });

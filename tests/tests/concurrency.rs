@@ -120,6 +120,61 @@ async fn edits_made_against_the_same_old_revision_both_land() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ack_of_an_edit_says_where_its_text_went() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "Wiens haakje").await;
+    let ws = server.ws();
+    let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
+    fac.ok("f1", json!({"kind":"go_to_phase","index":4})).await;
+    let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
+    let (mut bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
+    let rule = anna
+        .ok("a0", json!({"kind":"propose_rule","text":"abc"}))
+        .await["created"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    anna.snapshot().await;
+    let rev = anna.live.as_ref().unwrap().0;
+    // Bert types "(I" at the end; Anna, who has not seen it yet, a "(" at the end too.
+    let b = bert
+        .ok(
+            "b1",
+            json!({"kind":"edit_rule","rule":rule,"rev":rev,"pos":3,"insert":"(I"}),
+        )
+        .await;
+    assert_eq!(b["at"], 3, "{b}");
+    let a = anna
+        .ok(
+            "a1",
+            json!({"kind":"edit_rule","rule":rule,"rev":rev,"pos":3,"insert":"("}),
+        )
+        .await;
+    let text = anna.snapshot().await["rules"][&rule]["text"].clone();
+    assert_eq!(text, "abc(I(");
+    // Equal characters: only `at` tells Anna that hers is the second "(".
+    assert_eq!(a["at"], 5, "{a}");
+    // A repeated ack (the intent sent again) has no position.
+    let again = anna
+        .ok(
+            "a1",
+            json!({"kind":"edit_rule","rule":rule,"rev":rev,"pos":3,"insert":"("}),
+        )
+        .await;
+    assert!(again.get("at").is_none(), "{again}");
+    // An edit that inserts nothing has none either.
+    let rev = anna.live.as_ref().unwrap().0;
+    let cut = anna
+        .ok(
+            "a2",
+            json!({"kind":"edit_rule","rule":rule,"rev":rev,"pos":0,"delete":1,"insert":""}),
+        )
+        .await;
+    assert!(cut.get("at").is_none(), "{cut}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_simultaneous_joins_load_the_session_once() {
     let server = InProcess::start().await;
     let s = create_session(&server.http(), "Drukte").await;

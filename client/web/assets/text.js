@@ -61,14 +61,16 @@ export function applySplice(text, sp) {
  * Map the local splice `l` (made on text T) through the remote splice `r` (also made on T), so
  * it can be applied after `r`. Text deleted remotely shrinks the local range; text inserted
  * remotely is never deleted by a local edit at its edge; at the same position the local
- * insertion goes after the remote one.
+ * insertion goes after the remote one, except at `keep` (the end of this person's own typing,
+ * where the server puts what continues it before what others added there).
  */
-export function transform(l, r) {
+export function transform(l, r, keep = null) {
   if (!r) return l;
   if (!l) return null;
   const delta = r.insert.length - r.delete;
   const rEnd = r.pos + r.delete;
-  const mapStart = (p) => (p < r.pos ? p : p >= rEnd && p > r.pos ? p + delta : r.pos + r.insert.length);
+  const held = (p) => p === keep && p === r.pos && r.delete === 0;
+  const mapStart = (p) => (p < r.pos || held(p) ? p : p >= rEnd && p > r.pos ? p + delta : r.pos + r.insert.length);
   const mapEnd = (p) => (p <= r.pos ? p : p >= rEnd ? p + delta : r.pos);
   const start = mapStart(l.pos);
   const end = Math.max(start, l.delete === 0 ? start : mapEnd(l.pos + l.delete));
@@ -80,18 +82,46 @@ export function transform(l, r) {
  * `l` is rebased over remote splice `r` as `l2`: in or at the end of the local typing it stays
  * with that typing, elsewhere it follows the remote change.
  */
-export function rebaseCaret(c, l, r, l2) {
+export function rebaseCaret(c, l, r, l2, keep = null) {
   // Text someone else inserted right at the caret goes before it. The strings cannot tell whether
   // it came before or after this person's own typing; if it came after, the server still puts
   // their next keystroke right after their own run (server/src/session/text.rs), while a caret
   // left before it could put the next keystroke inside their own run, where it counts as meant.
-  const follow = (p) => (r && p === r.pos && r.delete === 0 ? p + r.insert.length : mapCaret(p, r));
+  // At `keep` the ack told where their own typing is (`rebaseOwn`): the caret stays with it.
+  const follow = (p) => (r && p === r.pos && r.delete === 0 && p !== keep ? p + r.insert.length : mapCaret(p, r));
   if (!l || !l2) return follow(c);
   const ins = l.insert.length;
   if (c >= l.pos && c <= l.pos + ins) return l2.pos + (c - l.pos);
   if (c < l.pos) return follow(c);
   const v = follow(c - ins + l.delete);
   return v >= l2.pos + l2.delete ? v + ins - l2.delete : v;
+}
+
+/**
+ * Rebase the local text over the server's text `v` when the ack said where this client's own
+ * edit `sent` (made on `from`) went: its inserted text begins at `at` in `v`. A thin client
+ * cannot tell its own characters from equal ones others typed next to them ("((" and "("); with
+ * `at` the changes of others before and after its own text are told apart exactly, and typing
+ * that continues its own text stays right after it, before what others added there (where the
+ * server puts it too). Returns `{ text, caret }`, or null when `at` does not fit `v` (then the
+ * plain rebase is used).
+ */
+export function rebaseOwn(from, sent, local, caret, v, at) {
+  const len = sent ? sent.insert.length : 0;
+  if (!len || !Number.isInteger(at) || v.slice(at, at + len) !== sent.insert) return null;
+  const expected = applySplice(from, sent);
+  const end = sent.pos + len;
+  const l = diff(expected, local, caret);
+  // Others' changes after and before the own text, as splices of `expected`: after first, so
+  // the positions before stay valid.
+  const after = diff(expected.slice(end), v.slice(at + len));
+  const rAfter = after && { pos: after.pos + end, delete: after.delete, insert: after.insert };
+  const rBefore = diff(expected.slice(0, sent.pos), v.slice(0, at));
+  const l1 = transform(l, rAfter, end);
+  const c1 = caret === null ? null : rebaseCaret(caret, l, rAfter, l1, end);
+  const l2 = transform(l1, rBefore);
+  const c2 = c1 === null ? null : rebaseCaret(c1, l1, rBefore, l2);
+  return { text: applySplice(v, l2), caret: c2 };
 }
 
 /** Where a caret at `p` ends up after splice `sp`. */
@@ -193,7 +223,7 @@ class Field {
       ? { kind: 'edit_rule', rule: this.item, rev: store.rev, pos: edit.pos, delete: edit.delete, insert: edit.insert }
       : { kind: 'edit_statement', statement: this.item, rev: store.rev, pos: edit.pos, delete: edit.delete, insert: edit.insert };
     const id = this.mgr.conn.intent(intent);
-    this.inflight = { id, expected: marker ? this.known : this.local };
+    this.inflight = { id, expected: marker ? this.known : this.local, sent: edit };
     this.mgr.persist();
   }
 
@@ -207,12 +237,22 @@ class Field {
     if (this.local !== this.known) this.pump();
   }
 
-  acked() {
-    const expected = this.inflight.expected;
+  /** The server applied the edit in flight; `msg` is its ack. */
+  acked(msg) {
+    const { expected, sent } = this.inflight;
     this.inflight = null;
     this.failures = 0;
     const v = this.serverText();
-    if (v !== undefined) this.rebase(expected, v);
+    // The ack's `at` is a position in the view of its revision: usable when that is the view here.
+    const own = v !== undefined && msg && msg.rev === this.mgr.store.rev
+      ? rebaseOwn(this.known, sent, this.local, this.caret(), v, msg.at)
+      : null;
+    if (own) {
+      this.known = v;
+      this.setLocal(own.text, own.caret);
+    } else if (v !== undefined) {
+      this.rebase(expected, v);
+    }
     this.mgr.persist();
     this.pump();
   }
@@ -277,7 +317,7 @@ export class TextFields {
       }
     });
     conn.on('ack', (msg) => {
-      for (const f of this.fields.values()) if (f.inflight && f.inflight.id === msg.id) f.acked();
+      for (const f of this.fields.values()) if (f.inflight && f.inflight.id === msg.id) f.acked(msg);
     });
     conn.on('reject', (msg) => {
       for (const f of this.fields.values()) if (f.inflight && f.inflight.id === msg.id) f.rejected(msg.code);

@@ -42,6 +42,7 @@ use tracing::{debug, error, info, warn};
 use super::Refusal;
 use super::apply::{self, Sender};
 use super::projection::{self, Audience, Presence};
+use super::text::Placed;
 use super::workshop::Workshop;
 use crate::config::Limits;
 use crate::credentials;
@@ -216,7 +217,12 @@ impl AudienceRevs {
 /// receiver's audience at that moment (the first one whose view contains the change).
 enum Outgoing {
     Frame(Arc<str>),
-    Ack { id: String, created: Option<String> },
+    Ack {
+        id: String,
+        created: Option<String>,
+        /// Where a text edit's inserted text went; its position is taken when the ack is sent.
+        placed: Option<Placed>,
+    },
 }
 
 /// Most replies kept for a stale connection before it is closed.
@@ -476,6 +482,8 @@ enum Reply {
         result: Result<(u64, Option<String>), Refusal>,
         /// Applied in this tick (not a duplicate).
         fresh: bool,
+        /// Where a text edit's inserted text went.
+        placed: Option<Placed>,
     },
     Join {
         reply: oneshot::Sender<Result<(), Refusal>>,
@@ -784,10 +792,18 @@ impl Actor {
                     ..
                 } => self.reply_join(reply, conn, result),
                 Reply::Intent {
-                    conn, id, result, ..
+                    conn,
+                    id,
+                    result,
+                    placed,
+                    ..
                 } => {
                     let out = match result {
-                        Ok((_, created)) => Outgoing::Ack { id, created },
+                        Ok((_, created)) => Outgoing::Ack {
+                            id,
+                            created,
+                            placed,
+                        },
                         Err(r) => Outgoing::Frame(to_frame(&ServerMessage::Reject {
                             id,
                             code: r.code,
@@ -1017,6 +1033,7 @@ impl Actor {
             id: id.clone(),
             result,
             fresh,
+            placed: None,
         };
         if id.is_empty() || id.len() > MAX_INTENT_ID_BYTES {
             return Some(reply(
@@ -1087,7 +1104,11 @@ impl Actor {
                 debug!(conn, intent = ?intent.kind(), "applied");
                 self.tick_applied.insert(key, applied.created.clone());
                 // rev 0 means "this tick's revision", filled in when the ack is sent.
-                Some(reply(Ok((0, applied.created)), true))
+                let mut out = reply(Ok((0, applied.created)), true);
+                if let Reply::Intent { placed, .. } = &mut out {
+                    *placed = applied.placed;
+                }
+                Some(out)
             }
             Err(refusal) => {
                 debug!(conn, intent = ?intent.kind(), code = %refusal.code, "refused");
@@ -1182,12 +1203,25 @@ impl Actor {
     fn send_outgoing(&mut self, conn: ConnId, out: Outgoing) {
         let frame = match out {
             Outgoing::Frame(f) => f,
-            Outgoing::Ack { id, created } => {
+            Outgoing::Ack {
+                id,
+                created,
+                placed,
+            } => {
                 let Some(audience) = self.conns.get(&conn).map(|c| c.audience) else {
                     return;
                 };
                 let rev = self.revs.get(&audience).map(|r| r.rev).unwrap_or(self.rev);
-                to_frame(&ServerMessage::Ack { id, rev, created })
+                // The position in the text as the views just sent show it.
+                let at = placed
+                    .and_then(|p| self.ws.placed_at(&p))
+                    .and_then(|at| u32::try_from(at).ok());
+                to_frame(&ServerMessage::Ack {
+                    id,
+                    rev,
+                    created,
+                    at,
+                })
             }
         };
         self.send_reply(conn, frame);
@@ -1505,6 +1539,7 @@ impl Actor {
                         Ok((rev, created)) if rev != 0 => Outgoing::Ack {
                             id: id.clone(),
                             created,
+                            placed: None,
                         },
                         Ok(_) => {
                             let f = failed();
@@ -1654,7 +1689,9 @@ mod coalescing_tests {
                     ServerMessage::Me { me, .. } => {
                         self.me = Some(serde_json::to_value(&me).unwrap())
                     }
-                    ServerMessage::Ack { id, rev, created } => {
+                    ServerMessage::Ack {
+                        id, rev, created, ..
+                    } => {
                         assert!(
                             self.rev >= rev,
                             "ack {id} at rev {rev} arrived before its delta (view at {})",

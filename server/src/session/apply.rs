@@ -85,10 +85,12 @@ pub fn check_group(state: &State, group: &str) -> Result<(), Refusal> {
 }
 
 /// What an applied intent produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Applied {
     /// Id of a created statement or rule.
     pub created: Option<String>,
+    /// Where a text edit's inserted text went (its ack says where that is then).
+    pub placed: Option<super::text::Placed>,
 }
 
 fn doc_err(e: DocError) -> Refusal {
@@ -359,7 +361,10 @@ pub fn apply(
                 ));
             }
             let id = ws.add_proxy(name, group).map_err(doc_err)?;
-            Ok(Applied { created: Some(id) })
+            Ok(Applied {
+                created: Some(id),
+                ..Applied::default()
+            })
         }
         Intent::RemoveParticipant { participant } => {
             match state.participants.get(participant) {
@@ -406,7 +411,10 @@ pub fn apply(
             let id = ws
                 .create_cluster(level, title, members, now, by)
                 .map_err(doc_err)?;
-            Ok(Applied { created: Some(id) })
+            Ok(Applied {
+                created: Some(id),
+                ..Applied::default()
+            })
         }
         Intent::AddToCluster {
             cluster,
@@ -535,7 +543,10 @@ pub fn apply(
             let id = ws
                 .add_statement_with(me, level, text, anonymous, by_facilitator, None)
                 .map_err(doc_err)?;
-            Ok(Applied { created: Some(id) })
+            Ok(Applied {
+                created: Some(id),
+                ..Applied::default()
+            })
         }
         Intent::EditStatement { statement, splice } => {
             own_statement(ws, me, statement, level()?)?;
@@ -543,8 +554,11 @@ pub fn apply(
                 return Err(voting_started());
             }
             let base = heads_at(splice.rev)?;
-            ws.splice(false, statement, splice, &base, me)?;
-            none
+            let placed = ws.splice(false, statement, splice, &base, me)?;
+            Ok(Applied {
+                placed,
+                ..Applied::default()
+            })
         }
         Intent::DeleteStatement { statement } => {
             own_statement(ws, me, statement, level()?)?;
@@ -612,7 +626,10 @@ pub fn apply(
                 ..NewRule::default()
             };
             let id = ws.add_rule_with(me, level, text, extra).map_err(doc_err)?;
-            Ok(Applied { created: Some(id) })
+            Ok(Applied {
+                created: Some(id),
+                ..Applied::default()
+            })
         }
         Intent::EditRule { rule, splice } => {
             rule_of_level(ws, rule, level()?)?;
@@ -632,8 +649,11 @@ pub fn apply(
                 ));
             }
             let base = heads_at(splice.rev)?;
-            ws.splice(true, rule, splice, &base, me)?;
-            none
+            let placed = ws.splice(true, rule, splice, &base, me)?;
+            Ok(Applied {
+                placed,
+                ..Applied::default()
+            })
         }
         Intent::RateRule {
             rule,

@@ -21,7 +21,13 @@
 //! deleted, nothing inserted) ends the sender's run: the browser sends one when the person moves
 //! the caret on purpose, so typing somewhere else is never pulled back. The first keystroke
 //! of a run goes before the character that followed it in the text the client saw, so after
-//! anything others added at that spot meanwhile (never into the middle of someone's run).
+//! anything others added at that spot meanwhile; and never into the middle of someone else's
+//! run in progress (a client whose caret stood where another run arrived cannot tell on which
+//! side of that run its caret belongs), but right after it. The price: correcting a typo in a
+//! run someone else typed less than [`RUN_PAUSE`] ago lands at the end of their run.
+//!
+//! The ack of an edit says where its inserted text went ([`Placed`]), so the sender's client can
+//! tell its own characters from equal ones of others.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,16 +97,37 @@ impl Runs {
     }
 }
 
+/// Where an edit's inserted text went: its first character, followed through later edits.
+///
+/// The ack of a text edit says where that is in the text the sender sees then (`at`), so the
+/// sender's client knows which characters are its own even when someone else typed the same
+/// ones next to them (see `text.js`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// The text object.
+    pub text: ObjId,
+    /// The first inserted character.
+    pub first: Cursor,
+}
+
+impl Placed {
+    /// The position (UTF-16 code units) of the first inserted character in the current text,
+    /// if it is still there.
+    pub fn position(&self, doc: &AutoCommit) -> Option<usize> {
+        visible_at(doc, &self.text, &self.first).ok().flatten()
+    }
+}
+
 /// Apply `splice` by `typist`, made against the document at `base`, to the text object `obj`.
 /// `base` must be heads of a committed state; the caller commits first if `obj` changed since.
-/// Returns the new text.
+/// Returns the new text, and where the inserted text went (if the edit inserted any).
 pub(crate) fn apply_splice(
     doc: &mut AutoCommit,
     obj: &ObjId,
     splice: &Splice,
     base: &[ChangeHash],
     typist: (&str, &mut Runs),
-) -> Result<String, Refusal> {
+) -> Result<(String, Option<Placed>), Refusal> {
     let internal = |e: automerge::AutomergeError| Refusal::internal(format!("text edit: {e}"));
     let (who, runs) = typist;
     check_characters(&splice.insert)?;
@@ -127,7 +154,7 @@ pub(crate) fn apply_splice(
         // An empty edit: the person moved the caret on purpose (a click, an arrow key), so
         // whatever they type next is not the continuation of their run.
         runs.runs.remove(&key);
-        return doc.text(obj).map_err(internal);
+        return Ok((doc.text(obj).map_err(internal)?, None));
     }
     let run = runs
         .runs
@@ -138,11 +165,19 @@ pub(crate) fn apply_splice(
         // Before the character that followed it (after text others added there meanwhile),
         // unless it continues this person's run.
         let natural = map_position(doc, obj, pos, old_len, base).map_err(internal)?;
-        let at = match &run {
-            Some(run) => continue_run(doc, obj, runs, &key, run, natural)
-                .map_err(internal)?
-                .unwrap_or(natural),
-            None => natural,
+        let continued = match &run {
+            Some(run) => continue_run(doc, obj, runs, &key, run, natural).map_err(internal)?,
+            None => None,
+        };
+        let own = match &run {
+            Some(run) => run_span(doc, obj, run).map_err(internal)?,
+            None => None,
+        };
+        let at = match (continued, own) {
+            (Some(at), _) => at,
+            // Inside their own run: a deliberate correction, where they put it.
+            (None, Some((f, l))) if f < natural && natural <= l => natural,
+            (None, _) => past_others_runs(doc, obj, runs, &key, natural).map_err(internal)?,
         };
         (at, at)
     } else {
@@ -175,7 +210,12 @@ pub(crate) fn apply_splice(
     .map_err(internal)?;
     let inserted = splice.insert.encode_utf16().count();
     let cursor = |doc: &AutoCommit, at: usize| doc.get_cursor(obj, CursorPosition::Index(at), None);
+    let mut placed = None;
     if inserted > 0 {
+        placed = Some(Placed {
+            text: obj.clone(),
+            first: cursor(doc, start_now).map_err(internal)?,
+        });
         let last = cursor(doc, start_now + inserted - 1).map_err(internal)?;
         match (run, span) {
             // Typed at the end of the run: it grows.
@@ -206,7 +246,7 @@ pub(crate) fn apply_splice(
             runs.runs.remove(&key);
         }
     }
-    doc.text(obj).map_err(internal)
+    Ok((doc.text(obj).map_err(internal)?, placed))
 }
 
 /// Where an insertion that the client placed at `natural` goes when `run` is that person's run
@@ -256,6 +296,42 @@ fn continue_run(
         Ok(Some(last + 1))
     } else {
         Ok(None)
+    }
+}
+
+/// Where a keystroke that begins a run goes when the client placed it at `natural`: there,
+/// unless that lies inside someone else's run in progress (after its first character, up to its
+/// last). Then it goes right after that run: the client saw the other person's text arrive at
+/// its caret and could not tell on which side of its caret it belonged, and splitting a run
+/// someone is still typing is never what either of them meant.
+fn past_others_runs(
+    doc: &AutoCommit,
+    obj: &ObjId,
+    runs: &Runs,
+    key: &(String, ObjId),
+    natural: usize,
+) -> Result<usize, automerge::AutomergeError> {
+    let mut spans = Vec::new();
+    for ((who, o), other) in &runs.runs {
+        if o != obj || (who, o) == (&key.0, &key.1) || other.at.elapsed() >= RUN_PAUSE {
+            continue;
+        }
+        if let Some(span) = run_span(doc, obj, other)? {
+            spans.push(span);
+        }
+    }
+    let mut at = natural;
+    // Runs may nest (one begun inside another before this rule moved it), so until stable.
+    loop {
+        let before = at;
+        for &(f, l) in &spans {
+            if f < at && at <= l {
+                at = l + 1;
+            }
+        }
+        if at == before {
+            return Ok(at);
+        }
     }
 }
 
@@ -393,7 +469,7 @@ mod tests {
         base: &[ChangeHash],
         _current: bool,
     ) -> Result<String, Refusal> {
-        super::apply_splice(doc, obj, splice, base, ("p1", &mut Runs::default()))
+        super::apply_splice(doc, obj, splice, base, ("p1", &mut Runs::default())).map(|(t, _)| t)
     }
 
     fn splice(rev: u64, pos: u32, delete: u32, insert: &str) -> Splice {
@@ -477,7 +553,7 @@ mod tests {
                 )
                 .unwrap();
                 doc.commit();
-                out
+                out.0
             };
         // A types " (ICT)" at the end, B " (b" at the same time (against the same text).
         let base = doc.get_heads();

@@ -852,7 +852,7 @@ impl Workshop {
         splice: &Splice,
         base: &[ChangeHash],
         typist: &str,
-    ) -> Result<(), Refusal> {
+    ) -> Result<Option<text::Placed>, Refusal> {
         let internal = |e: DocError| Refusal::internal(e.to_string());
         if self.touched.contains(id) {
             // Cursors are taken at committed heads; an edit of the same text earlier in this
@@ -882,7 +882,7 @@ impl Workshop {
                 ),
             ));
         }
-        let new_text = text::apply_splice(
+        let (new_text, placed) = text::apply_splice(
             &mut self.doc,
             &text_obj,
             splice,
@@ -897,7 +897,12 @@ impl Workshop {
             s.text = new_text;
         }
         self.touched.insert(id.to_string());
-        Ok(())
+        Ok(placed)
+    }
+
+    /// Where the text an edit inserted begins now (see [`text::Placed`]).
+    pub fn placed_at(&self, placed: &text::Placed) -> Option<usize> {
+        placed.position(&self.doc)
     }
 
     // --- the whole workshop method -------------------------------------------------------

@@ -493,7 +493,9 @@ impl Run {
         let msg = serde_json::from_str::<ServerMessage>(frame).map_err(fail)?;
         let c = &mut self.clients[p];
         Ok(match msg {
-            ServerMessage::Ack { id, rev, created } => {
+            ServerMessage::Ack {
+                id, rev, created, ..
+            } => {
                 c.rev = c.rev.max(rev);
                 Some((id, Ok((rev, created))))
             }

@@ -4,8 +4,10 @@
 //! The clients are modelled on the browser's `text.js`, step for step: one edit in flight per
 //! text, the splice is the difference between the last server text and the local text, and when
 //! the answer or someone else's change arrives the local typing is rebased over it with the same
-//! prefix/suffix `diff` and `transform`. Such a client cannot tell its own characters from equal
-//! ones typed by others, which is what made " (ICT)" and " (business)" end as " ((IbuCTsi)ness)".
+//! prefix/suffix `diff` and `transform`, or, when the answer says where the client's own text went
+//! (the ack's `at`), with `rebaseOwn`. From strings alone a client cannot tell its own characters
+//! from equal ones typed by others, which is what made " (ICT)" and " (business)" end as
+//! " ((IbuCTsi)ness)".
 //! The deliveries (a keystroke, the server applying a client's edit, a client receiving the
 //! current view) are interleaved at random; in the end every client shows the server's text,
 //! which holds the original text with each run whole in it. Not covered, because no string can
@@ -19,7 +21,7 @@ use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc as _, Text
 use draagvlak_protocol::Splice;
 use proptest::prelude::*;
 
-use crate::session::text::{Runs, apply_splice};
+use crate::session::text::{Placed, Runs, apply_splice};
 
 /// `text.js` `diff`: the splice that turns `a` into `b` (ASCII only here, so bytes are units),
 /// with the caret in `b` as the hint where the typing happened.
@@ -67,10 +69,12 @@ fn apply(text: &str, sp: &Option<(usize, usize, String)>) -> String {
     }
 }
 
-/// `text.js` `transform`: map local splice `l` through remote splice `r` (both made on one text).
+/// `text.js` `transform`: map local splice `l` through remote splice `r` (both made on one text);
+/// at `keep` a local insertion stays before a remote one.
 fn transform(
     l: Option<(usize, usize, String)>,
     r: &Option<(usize, usize, String)>,
+    keep: Option<usize>,
 ) -> Option<(usize, usize, String)> {
     let Some((rpos, rdel, rins)) = r else {
         return l;
@@ -78,8 +82,9 @@ fn transform(
     let (lpos, ldel, lins) = l?;
     let delta = rins.len() as isize - *rdel as isize;
     let r_end = rpos + rdel;
+    let held = |p: usize| Some(p) == keep && p == *rpos && *rdel == 0;
     let map_start = |p: usize| {
-        if p < *rpos {
+        if p < *rpos || held(p) {
             p
         } else if p >= r_end && p > *rpos {
             (p as isize + delta) as usize
@@ -127,9 +132,10 @@ fn rebase_caret(
     l: &Option<(usize, usize, String)>,
     r: &Option<(usize, usize, String)>,
     l2: &Option<(usize, usize, String)>,
+    keep: Option<usize>,
 ) -> usize {
     let follow = |p: usize| match r {
-        Some((rpos, 0, rins)) if p == *rpos => p + rins.len(),
+        Some((rpos, 0, rins)) if p == *rpos && Some(p) != keep => p + rins.len(),
         _ => map_caret(p, r),
     };
     let (Some((lpos, ldel, lins)), Some((l2pos, l2del, _))) = (l, l2) else {
@@ -148,6 +154,33 @@ fn rebase_caret(
     } else {
         v
     }
+}
+
+/// `text.js` `rebaseOwn`: the rebase when the ack says where the own edit `sent` (made on
+/// `from`) went in `v` (its inserted text begins at `at`); `None` when that does not fit.
+fn rebase_own(
+    from: &str,
+    sent: &(usize, usize, String),
+    local: &str,
+    caret: usize,
+    v: &str,
+    at: usize,
+) -> Option<(String, usize)> {
+    let (pos, _, ins) = sent;
+    let len = ins.len();
+    if len == 0 || v.get(at..at + len) != Some(ins.as_str()) {
+        return None;
+    }
+    let expected = apply(from, &Some(sent.clone()));
+    let end = pos + len;
+    let l = diff(&expected, local, Some(caret));
+    let r_after = diff(&expected[end..], &v[at + len..], None).map(|(p, d, i)| (p + end, d, i));
+    let r_before = diff(&expected[..*pos], &v[..at], None);
+    let l1 = transform(l.clone(), &r_after, Some(end));
+    let c1 = rebase_caret(caret, &l, &r_after, &l1, Some(end));
+    let l2 = transform(l1.clone(), &r_before, None);
+    let c2 = rebase_caret(c1, &l1, &r_before, &l2, None);
+    Some((apply(v, &l2), c2))
 }
 
 /// The server: the document, the runs, and each revision's heads.
@@ -176,17 +209,20 @@ struct Client {
     /// The splice sent and not yet applied, with its revision; then the text it should make.
     outbox: Option<(Splice, usize)>,
     inflight: Option<String>,
-    /// The server applied the edit in flight; the answer comes with the next delivery.
-    answered: bool,
+    /// The splice in flight (position, deleted, inserted), made on `known`.
+    sent: Option<(usize, usize, String)>,
+    /// The server applied the edit in flight; the answer comes with the next delivery, with
+    /// where its inserted text went (the ack's `at`).
+    answered: Option<Option<Placed>>,
 }
 
 impl Client {
     fn rebase(&mut self, from: &str, v: &str, rev: usize) {
         let l = diff(from, &self.local, Some(self.caret));
         let r = diff(from, v, None);
-        let local = transform(l.clone(), &r);
+        let local = transform(l.clone(), &r, None);
         let next = apply(v, &local);
-        self.caret = rebase_caret(self.caret, &l, &r, &local);
+        self.caret = rebase_caret(self.caret, &l, &r, &local, None);
         self.local = next;
         self.known = v.to_string();
         self.known_rev = rev;
@@ -203,6 +239,7 @@ impl Client {
                 delete: delete as u32,
                 insert,
             };
+            self.sent = Some((pos, delete, splice.insert.clone()));
             self.outbox = Some((splice, self.known_rev));
             self.inflight = Some(self.local.clone());
         }
@@ -218,12 +255,27 @@ impl Client {
         self.pump();
     }
 
-    /// The current view arrives (with the answer to the edit in flight, if it was applied).
-    fn deliver(&mut self, v: &str, rev: usize) {
-        if self.answered {
-            self.answered = false;
+    /// The current view arrives (with the answer to the edit in flight, if it was applied, and
+    /// where its inserted text is in `v`).
+    fn deliver(&mut self, v: &str, rev: usize, at: Option<usize>) {
+        if self.answered.take().is_some() {
             let expected = self.inflight.take().unwrap_or_default();
-            self.rebase(&expected, v, rev);
+            let sent = self.sent.take();
+            let own = match (sent, at) {
+                (Some(sent), Some(at)) => {
+                    rebase_own(&self.known, &sent, &self.local, self.caret, v, at)
+                }
+                _ => None,
+            };
+            match own {
+                Some((text, caret)) => {
+                    self.local = text;
+                    self.caret = caret;
+                    self.known = v.to_string();
+                    self.known_rev = rev;
+                }
+                None => self.rebase(&expected, v, rev),
+            }
             self.pump();
         } else if self.inflight.is_none() {
             if v != self.known {
@@ -272,7 +324,8 @@ fn run_case(
             caret: at,
             outbox: None,
             inflight: None,
-            answered: false,
+            sent: None,
+            answered: None,
         })
         .collect();
     let mut trace: Vec<String> = Vec::new();
@@ -292,7 +345,7 @@ fn run_case(
             Do::Apply => {
                 if let Some((splice, rev)) = c.outbox.take() {
                     let base = server.revs[rev].clone();
-                    apply_splice(
+                    let (_, placed) = apply_splice(
                         &mut server.doc,
                         &server.obj,
                         &splice,
@@ -311,13 +364,18 @@ fn run_case(
                     ));
                     let heads = server.doc.get_heads();
                     server.revs.push(heads);
-                    c.answered = true;
+                    c.answered = Some(placed);
                 }
             }
             Do::Deliver => {
                 let v = server.text();
                 let before = c.local.clone();
-                c.deliver(&v, server.revs.len() - 1);
+                let at = c
+                    .answered
+                    .as_ref()
+                    .and_then(|p| p.as_ref())
+                    .and_then(|p| p.position(&server.doc));
+                c.deliver(&v, server.revs.len() - 1, at);
                 if before != c.local {
                     trace.push(format!(
                         "{} receives: {:?} caret {}",
