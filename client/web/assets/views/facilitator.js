@@ -471,11 +471,12 @@ export function mountFacilitator(root, code) {
         if (sig !== resultsSig) {
           resultsSig = sig;
           const parts = [];
-          if (phase.kind === 'summary' || view.closed) parts.push(...allResults(view));
+          // The console shows more than the projector: dots per group, the spread of the scores.
+          if (phase.kind === 'summary' || view.closed) parts.push(...allResults(view, { byGroup: true, spread: true }));
           else if (phase.kind === 'review') parts.push(reviewResults(view));
           else if (level && progress) {
-            if (progress.dots_revealed) parts.push(priorities(view, level, { focus: view.focus }));
-            if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus: view.focus }));
+            if (progress.dots_revealed) parts.push(priorities(view, level, { focus: view.focus, byGroup: true }));
+            if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus: view.focus, spread: true }));
           }
           replace(results, ...parts);
         }

@@ -1,0 +1,117 @@
+// Issue 13, "the room, second round", what a facilitator misses (second part): results per group
+// for priorities and the count behind every percentage (B3), a console that leads (B2), the
+// lobby on a phone after joining and line breaks on touch devices (B7), who is remote (B5), and
+// the demo in one language (B9). Each test failed on the code before its change. Screenshots go
+// to DRAAGVLAK_SHOTS.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, device, postJson, seed, openFacilitator, joinByCode, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+/** A session with `n` proxies (alternating ICT and business) and `statements` on richten. */
+async function session(page, { title = 'Tweede ronde', proxies = 4, statements = [] } = {}) {
+  const created = await postJson('/api/sessions', { title, organisation: 'Gemeente Testdorp', language: 'nl' });
+  const intents = [];
+  for (let p = 0; p < proxies; p += 1) intents.push({ kind: 'add_proxy', name: `Deelnemer ${p + 1}`, group: p % 2 ? 'business' : 'ict' });
+  intents.push({ kind: 'go_to_phase', index: 1 });
+  statements.forEach((text, i) => intents.push({ kind: 'add_statement', text, on_behalf_of: `@${i % proxies}` }));
+  const ids = await seed(page, created, intents);
+  return { created, who: ids.slice(0, proxies), sts: ids.slice(proxies + 1) };
+}
+
+/** The page's text at 200 %: the root font size, set on every load. */
+async function largeText(page) {
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => { document.documentElement.style.fontSize = '200%'; });
+  });
+}
+
+/** Two frames, so that a render after the last message has happened. */
+async function settle(page) {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/**
+ * A session on richten with revealed dots (ICT puts its dots on statement 1, business on
+ * statement 2) and one rule rated by all four (ICT 5 and 4, business 4 and 2), revealed.
+ */
+async function played(page) {
+  const { created, who, sts } = await session(page, { statements: ['Eén loket voor alle vragen.', 'Gegevens één keer vastleggen.', 'Samen inkopen met de regio.'] });
+  // who: 0 ICT, 1 business, 2 ICT, 3 business.
+  await seed(page, created, [{ kind: 'go_to_phase', index: 3 },
+    { kind: 'place_dot', statement: sts[0], on_behalf_of: who[0] }, { kind: 'place_dot', statement: sts[0], on_behalf_of: who[2] },
+    { kind: 'place_dot', statement: sts[2], on_behalf_of: who[2] },
+    { kind: 'place_dot', statement: sts[1], on_behalf_of: who[1] }, { kind: 'place_dot', statement: sts[1], on_behalf_of: who[3] },
+    { kind: 'place_dot', statement: sts[0], on_behalf_of: who[3] },
+    { kind: 'reveal_votes' }]);
+  const [, rule] = await seed(page, created, [{ kind: 'go_to_phase', index: 4 }, { kind: 'propose_rule', text: 'Eerst standaard, dan maatwerk.', on_behalf_of: who[0] }]);
+  return { created, who, sts, rule };
+}
+
+test('B3: the console shows dots per group for each priority', async () => {
+  const setup = (await device(browser, LAPTOP)).page;
+  const { created } = await played(setup);
+  await seed(setup, created, [{ kind: 'go_to_phase', index: 3 }]);
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  await eventually(async () => assert.equal(await fac.locator('.results-slot .rank').count(), 3));
+  const first = fac.locator('.results-slot .rank').first();
+  assert.match(await first.textContent(), /Eén loket/);
+  const groups = await first.getByTestId('rank-groups').locator('.support-row').allTextContents();
+  assert.deepEqual(groups, ['ICT2 stippen', 'Business1 stip']);
+  const second = fac.locator('.results-slot .rank').nth(1);
+  assert.deepEqual(await second.getByTestId('rank-groups').locator('.support-row').allTextContents(), ['ICT0 stippen', 'Business2 stippen']);
+  await fac.locator('.results-slot').scrollIntoViewIfNeeded();
+  await shot(fac, 'issue13-B3-console-dots-by-group-1366');
+  await axe(fac, 'console, dots per group');
+  assertNoProblems(fac, 'console');
+});
+
+test('B3: every support percentage says how many it counts, and the console shows the spread', async () => {
+  const setup = (await device(browser, LAPTOP)).page;
+  const { created, who, rule } = await played(setup);
+  await seed(setup, created, [
+    { kind: 'rate_rule', rule, score: 5, on_behalf_of: who[0] }, { kind: 'rate_rule', rule, score: 4, on_behalf_of: who[2] },
+    { kind: 'rate_rule', rule, score: 4, on_behalf_of: who[1] }, { kind: 'rate_rule', rule, score: 2, reason: 'Te stellig.', on_behalf_of: who[3] },
+    { kind: 'reveal_votes' }]);
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  await eventually(async () => assert.equal(await fac.locator('.results-slot .support-row').count(), 3));
+  const rows = await fac.locator('.results-slot .support-row').allTextContents();
+  assert.deepEqual(rows, ['Iedereen75 %(3 van 4)', 'ICT100 %(2 van 2)', 'Business50 %(1 van 2)']);
+  const spread = await fac.getByTestId('spread').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent)));
+  assert.deepEqual(spread, [['Iedereen', '0', '1', '0', '2', '1'], ['ICT', '0', '0', '0', '1', '1'], ['Business', '0', '1', '0', '1', '0']]);
+  await fac.getByTestId('spread').scrollIntoViewIfNeeded();
+  await shot(fac, 'issue13-B3-console-support-counts-1366');
+  await axe(fac, 'console, support with counts');
+
+  const proj = (await device(browser, PROJECTOR)).page;
+  await proj.goto(`/projector/${created.code}`);
+  await eventually(async () => assert.equal(await proj.getByTestId('support-count').count(), 3));
+  assert.deepEqual(await proj.getByTestId('support-count').allTextContents(), ['(3 van 4)', '(2 van 2)', '(1 van 2)']);
+  await settle(proj);
+  await shot(proj, 'issue13-B3-projector-support-counts-1920');
+  await assertNoHorizontalOverflow(proj, 'projector');
+  await axe(proj, 'projector, support with counts');
+
+  // Each group weighs equally: "everyone" is a mean, not a count.
+  await seed(setup, created, [{ kind: 'set_equal_group_weight', equal: true }]);
+  await eventually(async () => assert.deepEqual(await proj.getByTestId('support-count').allTextContents(), ['(4 beoordelingen)', '(2 van 2)', '(1 van 2)']));
+
+  for (const [name, big] of [['100', false], ['200', true]]) {
+    const phone = (await device(browser, PHONE)).page;
+    if (big) await largeText(phone);
+    await joinByCode(phone, created.code, `Telefoon ${name}`, 'ICT');
+    await eventually(async () => assert.equal(await phone.getByTestId('support-count').count(), 3));
+    await phone.locator('.support-chart').first().scrollIntoViewIfNeeded();
+    await shot(phone, `issue13-B3-phone${name}-support-counts-360`);
+    await assertNoHorizontalOverflow(phone, `phone ${name} %`);
+    assertNoProblems(phone, `phone ${name} %`);
+  }
+  assertNoProblems(fac, 'console');
+  assertNoProblems(proj, 'projector');
+});
