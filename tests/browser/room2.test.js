@@ -30,6 +30,9 @@ async function largeText(page) {
   });
 }
 
+/** A percentage as "75%", whatever space the locale puts before the sign. */
+const pct = (text) => text.replace(/\s+%/g, '%');
+
 /** Two frames, so that a render after the last message has happened. */
 async function settle(page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -80,9 +83,9 @@ test('B3: every support percentage says how many it counts, and the console show
     { kind: 'reveal_votes' }]);
   const fac = (await device(browser, LAPTOP)).page;
   await openFacilitator(fac, created);
-  await eventually(async () => assert.equal(await fac.locator('.results-slot .support-row').count(), 3));
-  const rows = await fac.locator('.results-slot .support-row').allTextContents();
-  assert.deepEqual(rows, ['Iedereen75 %(3 van 4)', 'ICT100 %(2 van 2)', 'Business50 %(1 van 2)']);
+  await eventually(async () => assert.equal(await fac.locator('.results-slot .supports .support-row').count(), 3));
+  const rows = (await fac.locator('.results-slot .supports .support-row').allTextContents()).map(pct);
+  assert.deepEqual(rows, ['Iedereen75%(3 van 4)', 'ICT100%(2 van 2)', 'Business50%(1 van 2)']);
   const spread = await fac.getByTestId('spread').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent)));
   assert.deepEqual(spread, [['Iedereen', '0', '1', '0', '2', '1'], ['ICT', '0', '0', '0', '1', '1'], ['Business', '0', '1', '0', '1', '0']]);
   await fac.getByTestId('spread').scrollIntoViewIfNeeded();
@@ -114,4 +117,64 @@ test('B3: every support percentage says how many it counts, and the console show
   }
   assertNoProblems(fac, 'console');
   assertNoProblems(proj, 'projector');
+});
+
+test('B2: the console leads: one line says what to do next, results and decisions come before the statements', async () => {
+  const setup = (await device(browser, LAPTOP)).page;
+  const texts = Array.from({ length: 40 }, (_, i) => `Uitspraak ${i + 1}: we maken samen werk van thema ${i + 1} in de hele organisatie.`);
+  const created = await postJson('/api/sessions', { title: 'Leiden', organisation: 'Gemeente Testdorp', language: 'nl' });
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  const next = fac.getByTestId('next-step');
+  await eventually(async () => assert.match(await next.textContent(), /laat iedereen meedoen met de code/));
+  const ids = await seed(setup, created, [
+    { kind: 'add_proxy', name: 'Deelnemer 1', group: 'ict' }, { kind: 'add_proxy', name: 'Deelnemer 2', group: 'business' },
+    { kind: 'go_to_phase', index: 1 }]);
+  const who = ids.slice(0, 2);
+  await eventually(async () => assert.match(await next.textContent(), /laat iedereen uitspraken toevoegen \(2 van 2 klaar\)/));
+  const sts = await seed(setup, created, texts.map((text, i) => ({ kind: 'add_statement', text, on_behalf_of: who[i % 2] })));
+  await seed(setup, created, [{ kind: 'go_to_phase', index: 2 }]);
+  await eventually(async () => assert.match(await next.textContent(), /voeg uitspraken samen/));
+  await seed(setup, created, [{ kind: 'go_to_phase', index: 3 }, { kind: 'place_dot', statement: sts[7], on_behalf_of: who[0] }]);
+  await eventually(async () => assert.match(await next.textContent(), /stippen plaatsen \(1 van 2 gestemd\).*Stippen tonen/));
+  await shot(fac, 'issue13-B2-console-vote-1366');
+  await seed(setup, created, [{ kind: 'place_dot', statement: sts[7], on_behalf_of: who[1] }, { kind: 'reveal_votes' }]);
+  await eventually(async () => assert.match(await next.textContent(), /bespreek de bovenste prioriteiten/));
+  await eventually(async () => assert.equal(await fac.locator('.results-slot .rank').count(), 40));
+  // The ranking starts within the first screen, above the 40 statements.
+  const top = async (sel) => fac.locator(sel).first().evaluate((e) => e.getBoundingClientRect().top + scrollY);
+  assert.ok(await top('.results-slot .rank') < 800, `ranking starts at ${await top('.results-slot .rank')}px`);
+  assert.ok(await top('.results-slot') < await top('[data-testid=fac-statements]'), 'results before the statements');
+  await shot(fac, 'issue13-B2-console-vote-revealed-1366');
+
+  const [, r1] = await seed(setup, created, [{ kind: 'go_to_phase', index: 4 }, { kind: 'propose_rule', text: 'Eerst standaard, dan maatwerk.', on_behalf_of: who[0] }]);
+  await eventually(async () => assert.match(await next.textContent(), /elke vuistregel beoordelen \(0 van 2 beoordeeld\)/));
+  await seed(setup, created, [{ kind: 'rate_rule', rule: r1, score: 5, on_behalf_of: who[0] }, { kind: 'rate_rule', rule: r1, score: 4, on_behalf_of: who[1] }, { kind: 'reveal_votes' }]);
+  await eventually(async () => assert.match(await next.textContent(), /beslis per vuistregel.*nog 1 open/));
+  // The decision comes with its support, and before the statements.
+  assert.equal(pct(await fac.getByTestId('rule-support').textContent()), 'Steun: Iedereen 100% (2 van 2) · ICT 100% (1 van 1) · Business 100% (1 van 1)');
+  assert.ok(await top('[data-testid=fac-rules]') < await top('[data-testid=fac-statements]'), 'decisions before the statements');
+  assert.ok(await top('[data-testid=fac-rules]') < await top('[data-testid=fac-context] .rank'), 'decisions before the ranking they build on');
+  assert.ok(await top('[data-testid=fac-rules]') < 800, `the decisions start at ${await top('[data-testid=fac-rules]')}px`);
+  assert.equal(await fac.locator('[data-testid=fac-context] .rank').count(), 10, 'the top ten priorities, not all forty');
+  await fac.getByTestId('next-step').scrollIntoViewIfNeeded();
+  await shot(fac, 'issue13-B2-console-rules-decide-1366');
+  await axe(fac, 'console, rules to decide');
+  await fac.getByTestId('rule-status-select').selectOption('adopted');
+  await eventually(async () => assert.match(await next.textContent(), /alle vuistregels zijn beslist/));
+  await seed(setup, created, [{ kind: 'go_to_phase', index: 13 }]);
+  await eventually(async () => assert.match(await next.textContent(), /download het verslag/));
+  await shot(fac, 'issue13-B2-console-summary-1366');
+  // English.
+  await fac.evaluate(() => localStorage.setItem('draagvlak:lang', 'en'));
+  await fac.reload();
+  await eventually(async () => assert.match(await fac.getByTestId('next-step').textContent(), /^Next: go through the summary/));
+  // A phone-sized console keeps the line readable.
+  const small = (await device(browser, PHONE)).page;
+  await openFacilitator(small, created);
+  await eventually(async () => assert.match(await small.getByTestId('next-step').textContent(), /download het verslag/));
+  await shot(small, 'issue13-B2-console-summary-360');
+  await assertNoHorizontalOverflow(small, 'console on a phone');
+  assertNoProblems(fac, 'console');
+  assertNoProblems(small, 'console on a phone');
 });

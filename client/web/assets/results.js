@@ -195,6 +195,14 @@ function supportRows(view, sup, keyPrefix = '') {
   return dl;
 }
 
+/** Support in one line of text: "Support: everyone 75 % (3 of 4) · ICT 100 % (2 of 2) · …". */
+export function supportLine(view, sup) {
+  const byGroup = sup.histogram_by_group || {};
+  const part = (label, share, c, mean) => `${label} ${percent(share)} ${countText(c, mean)}`.trim();
+  return t('results.line', { parts: [part(t('results.overall'), sup.overall, counted(sup.histogram), !!sup.equal_group_weight),
+    ...view.session.groups.map((g) => part(groupName(g), sup.by_group[g], counted(byGroup[g]), false))].join(' · ') });
+}
+
 /**
  * The spread of the scores (1–5) overall and per group, as a small table: how far apart people
  * are, not only how many agree. Shown where there is room to read it (the console).
@@ -203,8 +211,8 @@ function spreadTable(view, sup) {
   const byGroup = sup.histogram_by_group || {};
   const rows = [{ label: t('results.overall'), hist: sup.histogram }];
   for (const g of view.session.groups) if (byGroup[g]) rows.push({ label: groupName(g), hist: byGroup[g] });
-  const table = h('table', { class: 'spread', 'data-testid': 'spread' },
-    h('caption', { text: t('results.spread') }),
+  const id = `spread-${++spreadIds}`;
+  const table = h('table', { class: 'spread', 'data-testid': 'spread', 'aria-labelledby': id },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('results.spread.group') }),
       ...[1, 2, 3, 4, 5].map((n) => h('th', { scope: 'col', text: `${n}` })))));
   const body = h('tbody');
@@ -213,8 +221,11 @@ function spreadTable(view, sup) {
       ...r.hist.map((n, i) => h('td', { class: [n === 0 && 'zero', i >= 3 && 'agree'], text: `${n}` }))));
   }
   table.append(body);
-  return table;
+  // The heading sits above the table (a caption would be as narrow as the table).
+  return h('div', { class: 'spread-box' }, h('p', { id, class: 'spread-h', text: t('results.spread') }), table);
 }
+
+let spreadIds = 0;
 
 /** One line per earlier round: "Round 1: everyone 40 % · ICT 50 % · Business 20 %". */
 function earlierRounds(view, rule) {
