@@ -178,3 +178,52 @@ test('B2: the console leads: one line says what to do next, results and decision
   assertNoProblems(fac, 'console');
   assertNoProblems(small, 'console on a phone');
 });
+
+test('B7: once joined, the lobby on a phone says so instead of asking to join; touch screens get a newline button, Enter still sends', async () => {
+  const created = await postJson('/api/sessions', { title: 'Telefoons', organisation: 'Gemeente Testdorp', language: 'nl' });
+  const proj = (await device(browser, PROJECTOR)).page;
+  await proj.goto(`/projector/${created.code}`);
+  for (const [name, big] of [['100', false], ['200', true]]) {
+    const phone = (await device(browser, PHONE)).page;
+    if (big) await largeText(phone);
+    await joinByCode(phone, created.code, `Ans ${name}`, 'ICT');
+    const question = phone.getByTestId('phase-question');
+    await eventually(async () => assert.equal(await question.textContent(), `Je doet mee als Ans ${name} (ICT).`));
+    assert.doesNotMatch(await phone.locator('main').textContent(), /Kies je naam/);
+    await shot(phone, `issue13-B7-phone${name}-lobby-joined-360`);
+    await assertNoHorizontalOverflow(phone, `lobby at ${name} %`);
+    await axe(phone, `lobby at ${name} %`);
+    assertNoProblems(phone, 'phone');
+  }
+  // The projector still tells the room how to join.
+  assert.match(await proj.locator('body').textContent(), /Kies je naam en je groep/);
+
+  const phone = (await device(browser, PHONE)).page;
+  await joinByCode(phone, created.code, 'Bram', 'Business');
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  await fac.getByTestId('next-phase').click();
+  const box = phone.getByTestId('new-statement');
+  await box.waitFor();
+  const newline = phone.getByTestId('new-statement-newline');
+  assert.ok(await newline.isVisible(), 'a newline button on a touch screen');
+  await box.click();
+  await box.pressSequentially('Eerste regel');
+  await newline.click();
+  await box.pressSequentially('tweede regel');
+  assert.equal(await box.inputValue(), 'Eerste regel\ntweede regel');
+  assert.ok(await box.evaluate((el) => document.activeElement === el), 'the box keeps the focus (the keyboard stays open)');
+  await shot(phone, 'issue13-B7-phone-newline-360');
+  // Enter still sends (tests/browser/noloss.test.js relies on it).
+  await box.press('Enter');
+  await eventually(async () => assert.deepEqual(await fac.getByTestId('fac-statements').locator('.user-text').allTextContents(), ['Eerste regel\ntweede regel']));
+  assert.equal(await box.inputValue(), '');
+  await axe(phone, 'brainstorm on a phone');
+  // A laptop (a fine pointer and a keyboard with Shift+Enter) has no such button.
+  const laptop = (await device(browser, LAPTOP)).page;
+  await joinByCode(laptop, created.code, 'Cas', 'ICT');
+  await laptop.getByTestId('new-statement').waitFor();
+  assert.equal(await laptop.getByTestId('new-statement-newline').isVisible(), false);
+  assertNoProblems(phone, 'phone');
+  assertNoProblems(laptop, 'laptop');
+});
