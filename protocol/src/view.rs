@@ -387,6 +387,9 @@ pub struct ParticipantView {
     /// Added by the facilitator for someone without a device.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub proxy: bool,
+    /// Takes part remotely (said so with `set_remote`); absent: in the room.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remote: bool,
 }
 
 /// The shared countdown. Every device shows the same deadline: clients convert `deadline`

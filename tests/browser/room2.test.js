@@ -227,3 +227,44 @@ test('B7: once joined, the lobby on a phone says so instead of asking to join; t
   assertNoProblems(phone, 'phone');
   assertNoProblems(laptop, 'laptop');
 });
+
+test('B5: who joined remotely and who is in the room, in the console', async () => {
+  const created = await postJson('/api/sessions', { title: 'Hybride zaal', organisation: 'Gemeente Testdorp', language: 'nl' });
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  await seed((await device(browser, LAPTOP)).page, created, [{ kind: 'add_proxy', name: 'Dirk zonder telefoon', group: 'business' }]);
+  // Remote: the join form's checkbox.
+  const far = (await device(browser, PHONE)).page;
+  await far.goto(`/join/${created.code}`);
+  await far.getByLabel('Je naam').fill('Anna op afstand');
+  await far.getByLabel('ICT', { exact: true }).check();
+  await far.getByLabel('Ik doe op afstand mee').check();
+  await shot(far, 'issue13-B5-phone-join-remote-360');
+  await axe(far, 'join form with the remote checkbox');
+  await far.getByRole('button', { name: 'Meedoen' }).click();
+  await far.locator('#phase-title').waitFor();
+  // In the room: the default.
+  const near = (await device(browser, PHONE)).page;
+  await joinByCode(near, created.code, 'Bram in de zaal', 'Business');
+  const person = (name) => fac.getByTestId('participants').locator('li.person', { hasText: name }).locator('.person-state');
+  await eventually(async () => assert.match(await person('Anna op afstand').textContent(), /op afstand/));
+  assert.match(await person('Bram in de zaal').textContent(), /in de zaal/);
+  assert.match(await person('Dirk zonder telefoon').textContent(), /zonder apparaat, in de zaal/);
+  assert.equal(await fac.getByTestId('where-count').textContent(), '2 in de zaal · 1 op afstand');
+  // Reloading the phone does not say it again, nor take it back.
+  await far.reload();
+  await far.locator('#phase-title').waitFor();
+  assert.match(await person('Anna op afstand').textContent(), /op afstand/);
+  await fac.getByTestId('participants').scrollIntoViewIfNeeded();
+  await shot(fac, 'issue13-B5-console-remote-1366');
+  await axe(fac, 'console with remote people');
+  // English.
+  const en = (await device(browser, PHONE, { locale: 'en-GB' })).page;
+  await en.goto('/');
+  await en.evaluate(() => localStorage.setItem('draagvlak:lang', 'en'));
+  await en.goto(`/join/${created.code}`);
+  await en.getByLabel("I'm joining remotely").waitFor();
+  assertNoProblems(fac, 'console');
+  assertNoProblems(far, 'remote phone');
+  assertNoProblems(near, 'phone in the room');
+});

@@ -340,6 +340,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                         rated: levels(rated.get(id.as_str()).copied()),
                         ready: p.proxy || state.is_ready(id),
                         proxy: p.proxy,
+                        remote: p.remote,
                     },
                 )
             })

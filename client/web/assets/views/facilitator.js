@@ -306,7 +306,9 @@ export function mountFacilitator(root, code) {
     // People removed from the session; their device stays out until the facilitator lets it in.
     const removedList = h('ul', { class: 'people removed-people', 'data-testid': 'removed-people' });
     const removedBox = h('details', { class: 'removed-box' }, h('summary', {}), removedList);
-    const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), people, removedBox);
+    // Who is in the room and who joined remotely (a hybrid room): people say so when they join.
+    const where = h('p', { class: 'hint where-count', 'data-testid': 'where-count' });
+    const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), where, people, removedBox);
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
       h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
@@ -561,12 +563,16 @@ export function mountFacilitator(root, code) {
             const rm = li.querySelector('[data-action=remove]');
             setAttr(rm, 'aria-label', t('fac.remove.label', { name: p.name }));
             li.querySelector('.confirm-wrap').hidden = !!view.closed;
-            const states = [p.proxy ? t('fac.proxy') : p.connected ? t('fac.connected') : t('fac.disconnected')];
+            const states = [p.proxy ? t('fac.proxy') : p.connected ? t('fac.connected') : t('fac.disconnected'), p.remote ? t('fac.remote') : t('fac.in_room')];
             if (level && p.voted.includes(level)) states.push(t('fac.voted'));
             if (level && p.rated.includes(level)) states.push(t('fac.rated'));
             setText(li.querySelector('.person-state'), states.join(', '));
           });
         });
+        const everyone = Object.values(parts);
+        const remoteN = everyone.filter((p) => p.remote).length;
+        setText(where, t('fac.where', { room: everyone.length - remoteN, remote: remoteN }));
+        where.hidden = everyone.length === 0;
         const gone = Object.entries(view.removed || {}).map(([id, p]) => ({ id, ...p })).sort((a, b) => a.name.localeCompare(b.name));
         removedBox.hidden = gone.length === 0;
         setText(removedBox.querySelector('summary'), t('fac.removed', { n: gone.length }));
