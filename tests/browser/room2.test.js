@@ -268,3 +268,35 @@ test('B5: who joined remotely and who is in the room, in the console', async () 
   assertNoProblems(far, 'remote phone');
   assertNoProblems(near, 'phone in the room');
 });
+
+test('B9: the English demo is in English, the Dutch demo has Flemish names and places', async () => {
+  const en = await postJson('/api/demo', { language: 'en' });
+  const fac = (await device(browser, LAPTOP, { locale: 'en-GB' })).page;
+  await fac.goto('/');
+  await fac.evaluate(() => localStorage.setItem('draagvlak:lang', 'en'));
+  await openFacilitator(fac, en);
+  await eventually(async () => assert.match(await fac.getByTestId('participants').textContent(), /James Walker/));
+  const text = await fac.locator('body').textContent();
+  assert.match(text, /Riverside Borough Council/);
+  for (const dutch of ['Zaanstad', 'Jeroen', 'Fatima', 'Gemeente', 'DigiD', ' een ', ' het ']) assert.ok(!text.includes(dutch), `"${dutch}" in the English demo`);
+  await fac.getByTestId('participants').scrollIntoViewIfNeeded();
+  await shot(fac, 'issue13-B9-demo-en-console-1366');
+  const proj = (await device(browser, PROJECTOR, { locale: 'en-GB' })).page;
+  await proj.goto('/');
+  await proj.evaluate(() => localStorage.setItem('draagvlak:lang', 'en'));
+  await proj.goto(`/projector/${en.code}`);
+  await eventually(async () => assert.match(await proj.locator('body').textContent(), /Riverside Borough Council/));
+  await settle(proj);
+  await shot(proj, 'issue13-B9-demo-en-projector-1920');
+
+  const nl = await postJson('/api/demo', { language: 'nl' });
+  const nlFac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(nlFac, nl);
+  await eventually(async () => assert.match(await nlFac.getByTestId('participants').textContent(), /Jens Peeters/));
+  const nlText = await nlFac.locator('body').textContent();
+  assert.match(nlText, /Stad Mechelen/);
+  for (const dutch of ['Zaanstad', 'Jeroen de Vries', 'DigiD', 'zaaksysteem']) assert.ok(!nlText.includes(dutch), `"${dutch}" in the Flemish demo`);
+  await shot(nlFac, 'issue13-B9-demo-nl-console-1366');
+  assertNoProblems(fac, 'console');
+  assertNoProblems(nlFac, 'console');
+});
