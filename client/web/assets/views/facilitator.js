@@ -563,7 +563,8 @@ export function mountFacilitator(root, code) {
             const rm = li.querySelector('[data-action=remove]');
             setAttr(rm, 'aria-label', t('fac.remove.label', { name: p.name }));
             li.querySelector('.confirm-wrap').hidden = !!view.closed;
-            const states = [p.proxy ? t('fac.proxy') : p.connected ? t('fac.connected') : t('fac.disconnected'), p.remote ? t('fac.remote') : t('fac.in_room')];
+            // Someone without a device is in the room by definition; the others said where they are.
+            const states = p.proxy ? [t('fac.proxy')] : [p.connected ? t('fac.connected') : t('fac.disconnected'), p.remote ? t('fac.remote') : t('fac.in_room')];
             if (level && p.voted.includes(level)) states.push(t('fac.voted'));
             if (level && p.rated.includes(level)) states.push(t('fac.rated'));
             setText(li.querySelector('.person-state'), states.join(', '));
