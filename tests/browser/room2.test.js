@@ -190,6 +190,7 @@ test('B7: once joined, the lobby on a phone says so instead of asking to join; t
     const question = phone.getByTestId('phase-question');
     await eventually(async () => assert.equal(await question.textContent(), `Je doet mee als Ans ${name} (ICT).`));
     assert.doesNotMatch(await phone.locator('main').textContent(), /Kies je naam/);
+    assert.equal((await phone.locator('main').innerText()).split(`Je doet mee als Ans ${name}`).length, 2, 'said once');
     await shot(phone, `issue13-B7-phone${name}-lobby-joined-360`);
     await assertNoHorizontalOverflow(phone, `lobby at ${name} %`);
     await axe(phone, `lobby at ${name} %`);

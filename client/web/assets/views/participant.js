@@ -765,6 +765,7 @@ export function mountParticipant(root, { store, conn, code }) {
         setText(question, questionText(phase));
         body.update();
         setText(you, t('you.are', { name: store.me.name, group: groupName(store.me.group) }));
+        you.hidden = phase.kind === 'lobby' && !store.view.closed; // the lobby's own line says it
       },
     };
   }
