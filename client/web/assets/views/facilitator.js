@@ -216,7 +216,7 @@ export function mountFacilitator(root, code) {
     const rules = h('ul', { class: 'items fac-items', 'data-testid': 'fac-rules' });
     const results = h('div', { class: 'results-slot' });
     // Earlier results that help now (the top priorities while writing rules), after the decisions.
-    const context = h('div', { class: 'results-slot context-slot', 'data-testid': 'fac-context' });
+    const context = h('div', { class: 'context-slot', 'data-testid': 'fac-context' });
     // The facilitator writes as the facilitator: the wording the room agreed, counted in no group.
     const writeId = 'fac-write';
     const writeLabel = h('label', { for: writeId });
