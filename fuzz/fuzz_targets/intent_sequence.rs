@@ -119,10 +119,10 @@ fn intent(
         34 => Intent::LinkRule { rule: pick(rules, i), anchor: pick(statements, i), linked: u.arbitrary()? },
         35 => Intent::StartVoteRound,
         _ => {
-            if u.arbitrary()? {
-                Intent::SetReady { ready: u.arbitrary()? }
-            } else {
-                Intent::ReviewRule { rule: pick(rules, i), applied: answer(u)?, still_right: answer(u)? }
+            match u.int_in_range(0..=2u8)? {
+                0 => Intent::SetReady { ready: u.arbitrary()? },
+                1 => Intent::SetRemote { remote: u.arbitrary()? },
+                _ => Intent::ReviewRule { rule: pick(rules, i), applied: answer(u)?, still_right: answer(u)? },
             }
         }
     };

@@ -227,6 +227,9 @@ pub enum Intent {
     },
     /// Say whether you are ready with the current phase.
     SetReady { ready: bool },
+    /// Say whether you take part remotely (from a call) or in the room; everyone is in the room
+    /// until they say otherwise. Only the facilitator's view shows it.
+    SetRemote { remote: bool },
     /// Review a rule carried over from the earlier session (review phase).
     ReviewRule {
         rule: String,
@@ -276,6 +279,7 @@ impl Intent {
             Intent::RenameCluster { .. } => IntentKind::RenameCluster,
             Intent::LinkRule { .. } => IntentKind::LinkRule,
             Intent::SetReady { .. } => IntentKind::SetReady,
+            Intent::SetRemote { .. } => IntentKind::SetRemote,
             Intent::ReviewRule { .. } => IntentKind::ReviewRule,
         }
     }
@@ -322,12 +326,13 @@ pub enum IntentKind {
     RenameCluster,
     LinkRule,
     SetReady,
+    SetRemote,
     ReviewRule,
 }
 
 impl IntentKind {
     /// Every intent kind, for tables and exhaustive tests.
-    pub const ALL: [IntentKind; 38] = [
+    pub const ALL: [IntentKind; 39] = [
         IntentKind::NextPhase,
         IntentKind::PreviousPhase,
         IntentKind::GoToPhase,
@@ -365,6 +370,7 @@ impl IntentKind {
         IntentKind::RenameCluster,
         IntentKind::LinkRule,
         IntentKind::SetReady,
+        IntentKind::SetRemote,
         IntentKind::ReviewRule,
     ];
 }

@@ -223,6 +223,10 @@ pub struct SupportView {
     pub overall: Option<f64>,
     /// The same share per group.
     pub by_group: BTreeMap<Group, Option<f64>>,
+    /// How many people of each group rated 1, 2, 3, 4 and 5: the count behind each group's share
+    /// ("2 of 2") and the spread of its scores. Absent in views of older records.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub histogram_by_group: BTreeMap<Group, [u32; 5]>,
     /// The largest difference in support between two groups, from 0.0 to 1.0.
     pub gap: Option<f64>,
     /// Overall support is the mean of the groups' support (each group weighs equally).
@@ -383,6 +387,9 @@ pub struct ParticipantView {
     /// Added by the facilitator for someone without a device.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub proxy: bool,
+    /// Takes part remotely (said so with `set_remote`); absent: in the room.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remote: bool,
 }
 
 /// The shared countdown. Every device shows the same deadline: clients convert `deadline`

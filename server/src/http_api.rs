@@ -184,11 +184,7 @@ pub async fn create_demo(
     JsonBody(req): JsonBody<CreateDemo>,
 ) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
     may_create(&app, peer, &headers)?;
-    let (title, organisation) = if req.language == "en" {
-        ("ICT strategy 2027 (demo)", "Municipality of Zaanstad")
-    } else {
-        ("ICT-strategie 2027 (demo)", "Gemeente Zaanstad")
-    };
+    let (title, organisation) = demo::title_and_organisation(&req.language);
     let create_req = CreateSession {
         title: title.into(),
         organisation: organisation.into(),

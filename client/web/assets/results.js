@@ -101,10 +101,28 @@ export function places(items) {
 }
 
 /**
- * The ranking of priorities of a level (dots must be revealed), with rank numbers; it reads in
- * rows (on the projector a grid, left to right, then down), never down columns.
+ * Dots per group for one priority: does each side of the room prioritise the same things? Each
+ * bar is scaled to the largest total, so a group's bar shows its part of the whole.
  */
-export function priorities(view, level, { limit = Infinity, focus = null } = {}) {
+function dotsByGroup(view, item, max) {
+  const by = item.dots_by_group;
+  if (!by) return null;
+  const dl = h('dl', { class: 'support rank-groups', 'data-testid': 'rank-groups' });
+  for (const g of view.session.groups) {
+    const n = by[g] || 0;
+    const text = t('dots.count', { n });
+    dl.append(h('div', { class: 'support-row' }, h('dt', { text: groupName(g) }),
+      h('dd', {}, bar(n / max, groupKey(g), `${groupName(g)}: ${text}`), h('span', { class: 'rank-count', text }))));
+  }
+  return dl;
+}
+
+/**
+ * The ranking of priorities of a level (dots must be revealed), with rank numbers; it reads in
+ * rows (on the projector a grid, left to right, then down), never down columns. `byGroup` adds the
+ * dots per group under each priority (the console).
+ */
+export function priorities(view, level, { limit = Infinity, focus = null, byGroup = false } = {}) {
   const all = priorityItems(view, level);
   const ranks = places(all);
   const items = all.slice(0, limit);
@@ -119,7 +137,8 @@ export function priorities(view, level, { limit = Infinity, focus = null } = {})
       st.cluster ? h('p', { class: 'meta', text: t('cluster.count', { n: st.members.length }) }) : null,
       h('div', { class: 'rank-bar' }, bar(n / max, 'dots', t('dots.count', { n })),
         h('span', { class: 'rank-count', text: t('dots.count', { n }) }),
-        tied ? h('span', { class: 'rank-tie', 'data-testid': 'rank-tie', text: t('rank.tied') }) : null)));
+        tied ? h('span', { class: 'rank-tie', 'data-testid': 'rank-tie', text: t('rank.tied') }) : null),
+      byGroup ? dotsByGroup(view, st, max) : null));
   }
   return h('section', { class: 'results priorities', 'aria-label': t('results.priorities', { level: levelName(level) }) },
     h('h2', { text: t('results.priorities', { level: levelName(level) }) }), list);
@@ -144,18 +163,69 @@ export function adoptedWithGap(rule) {
   return rule.status === 'adopted' && rule.support && (rule.support.gap || 0) >= LARGE_GAP - 1e-9;
 }
 
+/** How many rated 4 or 5, and how many rated at all, from a histogram of scores 1–5. */
+function counted(histogram) {
+  if (!histogram) return null;
+  return { yes: (histogram[3] || 0) + (histogram[4] || 0), n: histogram.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * The count behind a share: "(2 van 2)". Overall with equal group weight the share is the mean
+ * of the groups', not a count: then only how many rated.
+ */
+function countText(c, mean = false) {
+  if (!c || c.n === 0) return '';
+  return mean ? t('results.count.raters', { n: c.n }) : t('results.count', { yes: c.yes, n: c.n });
+}
+
 function supportRows(view, sup, keyPrefix = '') {
-  const rows = [{ key: 'overall', label: t('results.overall'), share: sup.overall }];
-  for (const g of view.session.groups) rows.push({ key: groupKey(g), label: groupName(g), share: sup.by_group[g] });
+  const byGroup = sup.histogram_by_group || {};
+  const rows = [{ key: 'overall', label: t('results.overall'), share: sup.overall, count: counted(sup.histogram), mean: !!sup.equal_group_weight }];
+  for (const g of view.session.groups) rows.push({ key: groupKey(g), label: groupName(g), share: sup.by_group[g], count: counted(byGroup[g]) });
   const dl = h('dl', { class: 'support' });
   for (const row of rows) {
-    const text = row.share === null || row.share === undefined ? t('results.no_ratings') : t('results.share', { share: percent(row.share) });
+    const count = countText(row.count, row.mean);
+    const text = row.share === null || row.share === undefined ? t('results.no_ratings') : `${t('results.share', { share: percent(row.share) })} ${count}`.trim();
     dl.append(h('div', { class: 'support-row' },
       h('dt', { text: row.label }),
-      h('dd', {}, bar(row.share, row.key, `${keyPrefix}${row.label}: ${text}`), h('span', { class: 'support-value', text: percent(row.share) }))));
+      h('dd', {}, bar(row.share, row.key, `${keyPrefix}${row.label}: ${text}`),
+        h('span', { class: 'support-value', text: percent(row.share) }),
+        count ? h('span', { class: 'support-count', 'data-testid': 'support-count', text: count }) : null)));
   }
   return dl;
 }
+
+/** Support in one line of text: "Support: everyone 75 % (3 of 4) · ICT 100 % (2 of 2) · …". */
+export function supportLine(view, sup) {
+  const byGroup = sup.histogram_by_group || {};
+  const part = (label, share, c, mean) => `${label} ${percent(share)} ${countText(c, mean)}`.trim();
+  return t('results.line', { parts: [part(t('results.overall'), sup.overall, counted(sup.histogram), !!sup.equal_group_weight),
+    ...view.session.groups.map((g) => part(groupName(g), sup.by_group[g], counted(byGroup[g]), false))].join(' · ') });
+}
+
+/**
+ * The spread of the scores (1–5) overall and per group, as a small table: how far apart people
+ * are, not only how many agree. Shown where there is room to read it (the console).
+ */
+function spreadTable(view, sup) {
+  const byGroup = sup.histogram_by_group || {};
+  const rows = [{ label: t('results.overall'), hist: sup.histogram }];
+  for (const g of view.session.groups) if (byGroup[g]) rows.push({ label: groupName(g), hist: byGroup[g] });
+  const id = `spread-${++spreadIds}`;
+  const table = h('table', { class: 'spread', 'data-testid': 'spread', 'aria-labelledby': id },
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('results.spread.group') }),
+      ...[1, 2, 3, 4, 5].map((n) => h('th', { scope: 'col', text: `${n}` })))));
+  const body = h('tbody');
+  for (const r of rows) {
+    body.append(h('tr', {}, h('th', { scope: 'row', text: r.label }),
+      ...r.hist.map((n, i) => h('td', { class: [n === 0 && 'zero', i >= 3 && 'agree'], text: `${n}` }))));
+  }
+  table.append(body);
+  // The heading sits above the table (a caption would be as narrow as the table).
+  return h('div', { class: 'spread-box' }, h('p', { id, class: 'spread-h', text: t('results.spread') }), table);
+}
+
+let spreadIds = 0;
 
 /** One line per earlier round: "Round 1: everyone 40 % · ICT 50 % · Business 20 %". */
 function earlierRounds(view, rule) {
@@ -184,7 +254,7 @@ export function reasonsList(rule) {
  * Support of one rule: overall and per group, side by side; `marked` for the largest gap; the
  * gap in numbers; earlier rounds; reasons; a note when each group weighs equally.
  */
-export function supportChart(view, rule, marked, { weightNote = true } = {}) {
+export function supportChart(view, rule, marked, { weightNote = true, spread = false } = {}) {
   const sup = rule.support;
   const warn = adoptedWithGap(rule);
   const gapText = sup.gap !== null && sup.gap !== undefined ? t('results.gap.value', { gap: points(sup.gap) }) : null;
@@ -193,6 +263,7 @@ export function supportChart(view, rule, marked, { weightNote = true } = {}) {
     warn ? h('p', { class: 'warn-badge', 'data-testid': 'adopted-gap', text: t('results.adopted_gap') }) : null,
     rule.round > 1 ? h('p', { class: 'round-now', text: t('rule.round.n', { n: rule.round }) }) : null,
     supportRows(view, sup),
+    spread ? spreadTable(view, sup) : null,
     gapText ? h('p', { class: 'gap-value', text: gapText }) : null,
     sup.equal_group_weight && weightNote ? h('p', { class: 'hint weight-note', text: t('results.equal_weight') }) : null,
     earlierRounds(view, rule),
@@ -210,7 +281,7 @@ function beingRatedAgain(view, rule) {
 }
 
 /** The support of every rule of a level (ratings must be revealed). */
-export function supportResults(view, level, { focus = null, weightNote = true } = {}) {
+export function supportResults(view, level, { focus = null, weightNote = true, spread = false } = {}) {
   const rules = levelRules(view, level).filter((r) => r.support || (r.earlier_rounds && r.earlier_rounds.length));
   const gap = maxGap(rules);
   const list = h('ol', { class: 'support-list' });
@@ -218,7 +289,7 @@ export function supportResults(view, level, { focus = null, weightNote = true } 
     const marked = r.support && gap > 0 && (r.support.gap || 0) >= gap - 1e-9;
     list.append(h('li', { class: ['support-item', r.id === focus && 'focused'], 'data-id': r.id },
       h('p', { class: 'user-text rule-text', text: r.text }, ' ', statusBadge(r)),
-      r.support ? supportChart(view, r, marked, { weightNote }) : beingRatedAgain(view, r)));
+      r.support ? supportChart(view, r, marked, { weightNote, spread }) : beingRatedAgain(view, r)));
   }
   return h('section', { class: 'results supports', 'aria-label': t('results.support', { level: levelName(level) }) },
     h('h2', { text: t('results.support', { level: levelName(level) }) }), list);

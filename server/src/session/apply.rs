@@ -464,6 +464,10 @@ pub fn apply(
             ws.set_ready(me, *ready).map_err(doc_err)?;
             none
         }
+        Intent::SetRemote { remote } => {
+            ws.set_remote(me, *remote).map_err(doc_err)?;
+            none
+        }
         Intent::ReviewRule {
             rule,
             applied,

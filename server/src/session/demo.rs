@@ -1,6 +1,8 @@
 //! A demo session filled with realistic sample content, so that a newcomer can try every view on
 //! one laptop within a minute. The content is applied through the same intents real people send,
-//! so it is valid by construction.
+//! so it is valid by construction. Each language has its own content, all of it in that language:
+//! the English demo is an English council with English names, the Dutch one a Flemish city with
+//! Flemish names and words (`dienst`, `beslissing`, itsme).
 
 use automerge::ChangeHash;
 use draagvlak_protocol::Intent;
@@ -20,6 +22,9 @@ pub enum DemoError {
 }
 
 struct Content {
+    /// The session's title and organisation.
+    title: &'static str,
+    organisation: &'static str,
     /// The reasons the hesitant side gives with its low ratings, one per person (the same
     /// sentence three times would look like a bug on the projector).
     reasons: [&'static str; 3],
@@ -29,35 +34,37 @@ struct Content {
 }
 
 const NL: Content = Content {
+    title: "ICT-strategie 2027 (demo)",
+    organisation: "Stad Mechelen",
     reasons: [
-        "Te weinig ruimte voor maatwerk per afdeling",
+        "Te weinig ruimte voor maatwerk per dienst",
         "Wie betaalt als de business eigenaar is maar ICT het beheer doet?",
         "Eerst de bestaande systemen op orde, dan pas nieuwe afspraken",
     ],
     people: [
-        ("Jeroen de Vries", "ict"),
-        ("Fatima El Amrani", "business"),
-        ("Mehmet Yilmaz", "ict"),
-        ("Sanne Bakker", "business"),
-        ("Esther Koster", "ict"),
-        ("Linda Visser", "business"),
+        ("Jens Peeters", "ict"),
+        ("Lotte Claes", "business"),
+        ("Wout Janssens", "ict"),
+        ("Nadia Benali", "business"),
+        ("Els Vermeulen", "ict"),
+        ("Sofie Maes", "business"),
     ],
     statements: [
         [
             "ICT is een strategische partner bij beleidsvorming, niet alleen een uitvoerder.",
             "Digitale dienstverlening aan inwoners gaat voor interne systemen.",
             "Data is een gemeenschappelijke bron voor beleid en uitvoering.",
-            "We werken samen met buurgemeenten waar dat kan.",
+            "We werken samen met de buurgemeenten waar dat kan.",
         ],
         [
-            "Eén zaaksysteem voor alle afdelingen.",
-            "Inwoners kunnen alles online regelen, ook zonder DigiD-stress.",
+            "Eén dossiersysteem voor alle diensten.",
+            "Inwoners regelen alles online, zonder gedoe met itsme of een kaartlezer.",
             "Informatiebeveiliging is van iedereen, niet alleen van ICT.",
             "We ruimen verouderde applicaties actief op.",
         ],
         [
             "ICT en de business stellen samen de jaarplanning op.",
-            "Elke nieuwe aanvraag krijgt binnen twee weken een besluit.",
+            "Elke nieuwe aanvraag krijgt binnen twee weken een beslissing.",
             "We meten tevredenheid van medewerkers over ICT elk kwartaal.",
             "Leveranciers worden op resultaat afgerekend.",
         ],
@@ -79,18 +86,20 @@ const NL: Content = Content {
 };
 
 const EN: Content = Content {
+    title: "ICT strategy 2027 (demo)",
+    organisation: "Riverside Borough Council",
     reasons: [
         "Too little room for what each department needs",
         "Who pays when the business owns it but ICT runs it?",
         "Get the existing systems in order first, then make new agreements",
     ],
     people: [
-        ("Jeroen de Vries", "ict"),
-        ("Fatima El Amrani", "business"),
-        ("Mehmet Yilmaz", "ict"),
-        ("Sanne Bakker", "business"),
-        ("Esther Koster", "ict"),
-        ("Linda Visser", "business"),
+        ("James Walker", "ict"),
+        ("Priya Shah", "business"),
+        ("Tom Hughes", "ict"),
+        ("Emma Clarke", "business"),
+        ("Oliver Bennett", "ict"),
+        ("Grace Taylor", "business"),
     ],
     statements: [
         [
@@ -128,11 +137,21 @@ const EN: Content = Content {
     ],
 };
 
+fn content(language: &str) -> &'static Content {
+    if language == "en" { &EN } else { &NL }
+}
+
+/// The demo session's title and organisation, in `language` (`en`, else Dutch).
+pub fn title_and_organisation(language: &str) -> (&'static str, &'static str) {
+    let c = content(language);
+    (c.title, c.organisation)
+}
+
 /// Fill a freshly created strategic-framework session: six people, statements, dots and rules
 /// with ratings on the first two levels (revealed), and the third level's brainstorm under way.
 /// The phases are timed as if the workshop had started at `start_ms`, 20 minutes each.
 pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), DemoError> {
-    let content = if language == "en" { &EN } else { &NL };
+    let content = content(language);
     let heads: Vec<ChangeHash> = ws.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
     let clock = std::cell::Cell::new(start_ms);
@@ -248,4 +267,56 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every text of a demo, for the checks below.
+    fn texts(c: &Content) -> Vec<&'static str> {
+        let mut out = vec![c.title, c.organisation];
+        out.extend(c.reasons);
+        out.extend(c.people.iter().map(|(name, _)| *name));
+        out.extend(c.statements.iter().flatten());
+        out.extend(c.rules.iter().flatten());
+        out
+    }
+
+    fn words(text: &str) -> Vec<String> {
+        text.split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    }
+
+    /// Issue 13, B9: the English demo is English throughout (no Dutch word, name or place).
+    #[test]
+    fn the_english_demo_is_in_english() {
+        let dutch = [
+            "de", "het", "een", "en", "van", "gemeente", "stad", "wij", "niet", "voor", "zaanstad",
+            "mechelen", "jeroen", "vries", "sanne", "bakker", "visser", "koster", "peeters",
+            "janssens",
+        ];
+        for text in texts(&EN) {
+            for w in words(text) {
+                assert!(!dutch.contains(&w.as_str()), "{w:?} in {text:?}");
+            }
+        }
+    }
+
+    /// Issue 13, B9: the Dutch demo is Flemish: a Flemish city, Flemish names, and none of the
+    /// Netherlands' own words (DigiD, zaaksysteem, afdeling for a city's department).
+    #[test]
+    fn the_dutch_demo_is_flemish() {
+        assert_eq!(NL.organisation, "Stad Mechelen");
+        let names: Vec<&str> = NL.people.iter().map(|(n, _)| *n).collect();
+        assert!(names.contains(&"Jens Peeters") && names.contains(&"Wout Janssens"));
+        for text in texts(&NL) {
+            for w in words(text) {
+                let dutch_only = ["digid", "zaaksysteem", "afdeling", "afdelingen", "zaanstad"];
+                assert!(!dutch_only.contains(&w.as_str()), "{w:?} in {text:?}");
+            }
+        }
+    }
 }

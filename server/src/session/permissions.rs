@@ -41,7 +41,7 @@ const BOTH: &[Role] = &[Role::Facilitator, Role::Participant];
 /// never votes, rates or reviews. Clustering is open to participants only when the facilitator
 /// allows it (checked in `apply`, it is session state).
 #[rustfmt::skip]
-pub const TABLE: [Permission; 38] = [
+pub const TABLE: [Permission; 39] = [
     Permission { kind: K::NextPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::PreviousPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::GoToPhase, roles: FAC, phases: Phases::Any, lockable: false },
@@ -79,6 +79,7 @@ pub const TABLE: [Permission; 38] = [
     Permission { kind: K::LinkRule, roles: BOTH, phases: Phases::Only(&[P::Rules]), lockable: true },
     Permission { kind: K::RateRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
     Permission { kind: K::SetReady, roles: PART, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetRemote, roles: PART, phases: Phases::Any, lockable: false },
     Permission { kind: K::ReviewRule, roles: PART, phases: Phases::Only(&[P::Review]), lockable: true },
 ];
 
@@ -193,7 +194,7 @@ mod tests {
                 K::ProposeRule | K::EditRule => (FP, &[P::Rules], true),
                 K::RateRule => (PP, &[P::Rules], true),
                 K::LinkRule => (FP, &[P::Rules], true),
-                K::SetReady => (PP, &ALL_PHASES, false),
+                K::SetReady | K::SetRemote => (PP, &ALL_PHASES, false),
                 K::ReviewRule => (PP, &[P::Review], true),
             };
             for r in ROLES {

@@ -83,6 +83,16 @@ pub fn support_of(state: &State, ratings: Option<&BTreeMap<String, u8>>) -> Supp
         .iter()
         .map(|(g, s)| (g.clone(), share(s)))
         .collect();
+    let histogram_by_group = per_group
+        .iter()
+        .map(|(g, scores)| {
+            let mut h = [0u32; 5];
+            for score in scores.iter().filter(|s| (1..=5).contains(*s)) {
+                h[usize::from(*score - 1)] += 1;
+            }
+            (g.clone(), h)
+        })
+        .collect();
     let known: Vec<f64> = by_group.values().filter_map(|v| *v).collect();
     let gap = if known.len() >= 2 {
         let max = known.iter().cloned().fold(f64::MIN, f64::max);
@@ -103,6 +113,7 @@ pub fn support_of(state: &State, ratings: Option<&BTreeMap<String, u8>>) -> Supp
         histogram,
         overall,
         by_group,
+        histogram_by_group,
         gap,
         equal_group_weight: state.equal_group_weight,
         removed,
@@ -329,6 +340,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                         rated: levels(rated.get(id.as_str()).copied()),
                         ready: p.proxy || state.is_ready(id),
                         proxy: p.proxy,
+                        remote: p.remote,
                     },
                 )
             })

@@ -652,3 +652,36 @@ fn a_person_without_a_device_counts_as_connected_and_ready() {
     let v = projection::view(ws.state(), &presence, Audience::Facilitator);
     assert!(v.participants.unwrap()[&bert].ready);
 }
+
+/// Issue 13, B5: a participant says they take part remotely; only the facilitator's view shows
+/// it, it survives a reload, and saying "in the room" again takes it back.
+#[test]
+fn a_participant_can_say_they_take_part_remotely() {
+    let mut ws = workshop();
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    let bert = ws.add_participant("Bert", "business").unwrap();
+    let remote = |ws: &mut Workshop, who: &str, remote: bool| {
+        run(ws, Sender::Participant(who), Intent::SetRemote { remote }).unwrap();
+    };
+    remote(&mut ws, &anna, true);
+    let v = projection::view(ws.state(), &Presence::new(), Audience::Facilitator);
+    let people = v.participants.unwrap();
+    assert!(people[&anna].remote);
+    assert!(
+        !people[&bert].remote,
+        "in the room until they say otherwise"
+    );
+    let public = serde_json::to_string(&projection::view(
+        ws.state(),
+        &Presence::new(),
+        Audience::Public,
+    ))
+    .unwrap();
+    assert!(!public.contains("remote"));
+    ws.commit();
+    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+    remote(&mut ws, &anna, false);
+    assert!(!ws.state().participants[&anna].remote);
+    ws.commit();
+    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+}

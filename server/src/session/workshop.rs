@@ -19,7 +19,7 @@
 //! [{phase, at, heads}].
 //!
 //! Added with the whole workshop method (all optional, so older documents still load):
-//! participants' `proxy` and `removed`; statements' `by_facilitator` and `dots_then`;
+//! participants' `proxy`, `removed` and `remote`; statements' `by_facilitator` and `dots_then`;
 //! `clusters` {cid: {seq, level, title, statements: "s1,s2"}}, `cluster_log` [{at, action,
 //! cluster, statements, title, by}], `clustering_open`, `equal_group_weight`, `closed`, `ready`
 //! {pid: phase index}, `reasons` {rid: {pid: str}}, `earlier_ratings` / `earlier_reasons`
@@ -81,6 +81,8 @@ pub struct Participant {
     /// Hash of the device the participant joined from, if it said; a removed participant's
     /// device may not join again until the facilitator readmits it (which clears this).
     pub device: Option<String>,
+    /// Takes part remotely (said so); in the room otherwise.
+    pub remote: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -590,6 +592,7 @@ impl Workshop {
                 proxy,
                 removed: false,
                 device: device.map(str::to_string),
+                remote: false,
             },
         );
         Ok(id)
@@ -1031,6 +1034,25 @@ impl Workshop {
             self.state.ready.insert(participant.to_string(), phase);
         } else if self.state.ready.remove(participant).is_some() {
             self.doc.delete(&objs, participant)?;
+        }
+        Ok(())
+    }
+
+    /// A participant says they take part remotely, or in the room (the default: no key).
+    pub fn set_remote(&mut self, participant: &str, remote: bool) -> Result<(), DocError> {
+        let o = self.child(&self.objs.participants.clone(), participant)?;
+        if remote {
+            self.doc.put(&o, "remote", true)?;
+        } else if self
+            .state
+            .participants
+            .get(participant)
+            .is_some_and(|p| p.remote)
+        {
+            self.doc.delete(&o, "remote")?;
+        }
+        if let Some(p) = self.state.participants.get_mut(participant) {
+            p.remote = remote;
         }
         Ok(())
     }
@@ -1529,6 +1551,7 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                 proxy: opt_bool(doc, &p, "proxy"),
                 removed: opt_bool(doc, &p, "removed"),
                 device: opt_string(doc, &p, "device"),
+                remote: opt_bool(doc, &p, "remote"),
             },
         );
     }

@@ -18,7 +18,7 @@ import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection, secrets } from '../connection.js';
 import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead, unsentNotices, typedText } from '../widgets.js';
-import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems } from '../results.js';
+import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems, supportLine } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 import { TextFields } from '../text.js';
 import { proxyPanel } from './proxy.js';
@@ -70,6 +70,46 @@ function button(text, onclick, extra = {}) {
     if (b.getAttribute('aria-disabled') !== 'true') onclick();
   });
   return b;
+}
+
+/**
+ * The one line that says what to do next in the current phase: let people add, reveal, decide,
+ * move on. It reads the view only (counts, revealed flags, the rules' stages).
+ */
+function nextStepText(view, phase, level, joined) {
+  const progress = level ? view.progress[level] : null;
+  switch (phase.kind) {
+    case 'lobby':
+      return joined === 0 ? t('fac.next.lobby.empty') : t('fac.next.lobby', { n: joined });
+    case 'brainstorm': {
+      // "Everyone is ready" needs someone with a device who said so (a proxy is always ready).
+      const devices = Object.values(view.participants || {}).filter((p) => !p.proxy);
+      const allReady = devices.length > 0 && devices.every((p) => p.ready);
+      return allReady ? t('fac.next.all_ready') : t('fac.next.brainstorm', { n: view.ready, total: joined });
+    }
+    case 'cluster':
+      return t('fac.next.cluster');
+    case 'vote':
+      if (!progress) return '';
+      return progress.dots_revealed ? t('fac.next.vote.revealed') : t('fac.next.vote', { n: progress.voters, total: joined });
+    case 'rules': {
+      const rs = levelRules(view, level);
+      const open = rs.filter((r) => r.stage === 'revealed' && r.status === 'proposed').length;
+      const revise = rs.filter((r) => r.stage === 'revealed' && r.status === 'revise').length;
+      const rating = rs.filter((r) => r.stage === 'drafting' || r.stage === 'rating').length;
+      if (rs.length === 0) return t('fac.next.rules.none');
+      if (open > 0) return t('fac.next.rules.decide', { n: open });
+      if (revise > 0) return t('fac.next.rules.revise', { n: revise });
+      if (rating > 0) return t('fac.next.rules.rate', { n: progress ? progress.raters : 0, total: joined });
+      return t('fac.next.rules.done');
+    }
+    case 'review':
+      return carriedRules(view).some((r) => r.review) ? t('fac.next.review.revealed') : t('fac.next.review');
+    case 'summary':
+      return t('fac.next.summary');
+    default:
+      return '';
+  }
 }
 
 export function mountFacilitator(root, code) {
@@ -175,6 +215,8 @@ export function mountFacilitator(root, code) {
     const rulesH = h('h2', { text: t('fac.rules') });
     const rules = h('ul', { class: 'items fac-items', 'data-testid': 'fac-rules' });
     const results = h('div', { class: 'results-slot' });
+    // Earlier results that help now (the top priorities while writing rules), after the decisions.
+    const context = h('div', { class: 'context-slot', 'data-testid': 'fac-context' });
     // The facilitator writes as the facilitator: the wording the room agreed, counted in no group.
     const writeId = 'fac-write';
     const writeLabel = h('label', { for: writeId });
@@ -189,7 +231,11 @@ export function mountFacilitator(root, code) {
       send({ kind, text });
       writeText.value = '';
     });
-    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, closedNote, lockedNote, clusterBox, writeForm, stmtH, statements, rulesH, rules, results);
+    // What to do next, in one line, right under the phase's title (the console leads).
+    const nextStep = h('p', { class: 'next-step', 'data-testid': 'next-step' });
+    // The current phase's results and decisions come first; the long list of statements last.
+    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, nextStep, closedNote, lockedNote,
+      results, clusterBox, rulesH, rules, writeForm, context, stmtH, statements);
     const proxies = proxyPanel(store, conn, toast);
     const history = historyPanel(store, code, secret, toast);
 
@@ -260,7 +306,9 @@ export function mountFacilitator(root, code) {
     // People removed from the session; their device stays out until the facilitator lets it in.
     const removedList = h('ul', { class: 'people removed-people', 'data-testid': 'removed-people' });
     const removedBox = h('details', { class: 'removed-box' }, h('summary', {}), removedList);
-    const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), people, removedBox);
+    // Who is in the room and who joined remotely (a hybrid room): people say so when they join.
+    const where = h('p', { class: 'hint where-count', 'data-testid': 'where-count' });
+    const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), where, people, removedBox);
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
       h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
@@ -363,6 +411,9 @@ export function mountFacilitator(root, code) {
           progress && phase.kind === 'vote' ? t('results.voters', { n: progress.voters }) : null, progress && phase.kind === 'rules' ? t('results.raters', { n: progress.raters }) : null].filter(Boolean).join(' · '));
         setText(title, loc(phase.title));
         setText(question, loc(phase.question));
+        const step = view.closed ? '' : nextStepText(view, phase, level, joined);
+        setText(nextStep, step);
+        nextStep.hidden = !step;
         lockedNote.hidden = !view.locked;
 
         const sts = level ? Object.entries(view.statements).filter(([, st]) => st.level === level).map(([id, st]) => ({ id, ...st })).sort((a, b) => a.seq - b.seq) : [];
@@ -421,7 +472,7 @@ export function mountFacilitator(root, code) {
           const textId = `fac-rule-${r.id}`;
           return h('li', { class: 'item fac-item' }, h('p', { class: 'user-text' }),
             h('div', { class: 'fac-edit' }, h('label', { for: textId, class: 'small-label' }), fields.field('rule', r.id).element({ id: textId, class: 'edit', rows: 2 })),
-            h('p', { class: 'badge-line' }), h('p', { class: 'meta' }),
+            h('p', { class: 'badge-line' }), h('p', { class: 'meta' }), h('p', { class: 'rule-support', 'data-testid': 'rule-support' }),
             h('div', { class: 'anchors' }, h('p', { class: 'anchors-h', text: t('rule.anchors') }), h('ul', { class: 'anchor-list' })),
             h('div', { class: 'rule-tools' }, h('label', { for: statusId, class: 'small-label' }), status, round, reopen.el),
             h('div', { class: 'confirm decision-confirm', 'data-testid': 'decision-confirm' }, ask, yes, no),
@@ -437,6 +488,10 @@ export function mountFacilitator(root, code) {
           li.dataset.stage = stage;
           setText(li.querySelector('.meta'), [r.author ? t('rule.by', { name: r.author.name }) : r.from_facilitator ? t('rule.from.facilitator') : null, t(`rule.stage.${stage}`),
             r.confirmed ? t(`fac.confirmed.${r.confirmed}`) : null, t('rule.round.n', { n: r.round }), t('rule.raters', { n: r.raters })].filter(Boolean).join(' · '));
+          // The support next to the decision, in one line (the charts are above, with the results).
+          const sup = li.querySelector('.rule-support');
+          setText(sup, r.support ? supportLine(view, r.support) : '');
+          sup.hidden = !r.support;
           // The text: editable while drafted (by the room and the facilitator), else shown as is.
           const drafting = stage === 'drafting' && phase.kind === 'rules' && !view.closed;
           li.querySelector('.fac-edit').hidden = !drafting;
@@ -471,13 +526,19 @@ export function mountFacilitator(root, code) {
         if (sig !== resultsSig) {
           resultsSig = sig;
           const parts = [];
-          if (phase.kind === 'summary' || view.closed) parts.push(...allResults(view));
+          const earlier = [];
+          // The console shows more than the projector: dots per group, the spread of the scores.
+          if (phase.kind === 'summary' || view.closed) parts.push(...allResults(view, { byGroup: true, spread: true }));
           else if (phase.kind === 'review') parts.push(reviewResults(view));
-          else if (level && progress) {
-            if (progress.dots_revealed) parts.push(priorities(view, level, { focus: view.focus }));
-            if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus: view.focus }));
+          else if (level && progress && phase.kind === 'rules') {
+            if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus: view.focus, spread: true }));
+            if (progress.dots_revealed) earlier.push(priorities(view, level, { focus: view.focus, byGroup: true, limit: 10 }));
+          } else if (level && progress) {
+            if (progress.dots_revealed) parts.push(priorities(view, level, { focus: view.focus, byGroup: true }));
+            if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus: view.focus, spread: true }));
           }
           replace(results, ...parts);
+          replace(context, ...earlier);
         }
 
         // Participants per group: connected, voted, rated (on the current level).
@@ -502,12 +563,17 @@ export function mountFacilitator(root, code) {
             const rm = li.querySelector('[data-action=remove]');
             setAttr(rm, 'aria-label', t('fac.remove.label', { name: p.name }));
             li.querySelector('.confirm-wrap').hidden = !!view.closed;
-            const states = [p.proxy ? t('fac.proxy') : p.connected ? t('fac.connected') : t('fac.disconnected')];
+            // Someone without a device is in the room by definition; the others said where they are.
+            const states = p.proxy ? [t('fac.proxy')] : [p.connected ? t('fac.connected') : t('fac.disconnected'), p.remote ? t('fac.remote') : t('fac.in_room')];
             if (level && p.voted.includes(level)) states.push(t('fac.voted'));
             if (level && p.rated.includes(level)) states.push(t('fac.rated'));
             setText(li.querySelector('.person-state'), states.join(', '));
           });
         });
+        const everyone = Object.values(parts);
+        const remoteN = everyone.filter((p) => p.remote).length;
+        setText(where, t('fac.where', { room: everyone.length - remoteN, remote: remoteN }));
+        where.hidden = everyone.length === 0;
         const gone = Object.entries(view.removed || {}).map(([id, p]) => ({ id, ...p })).sort((a, b) => a.name.localeCompare(b.name));
         removedBox.hidden = gone.length === 0;
         setText(removedBox.querySelector('summary'), t('fac.removed', { n: gone.length }));

@@ -13,6 +13,8 @@ import { mountParticipant } from './participant.js';
 export function mountJoin(root, code) {
   const store = new Store();
   let joinAs = null; // {name, group} chosen in the form
+  // Ticked "I'm joining remotely": said with an intent once joined (the join message has no such field).
+  let remote = false;
   const conn = new Connection(store, {
     code,
     role: 'participant',
@@ -64,6 +66,7 @@ export function mountJoin(root, code) {
       const nameErr = h('p', { id: 'join-name-error', class: 'form-error', role: 'alert', 'data-testid': 'join-name-error', text: nameBad ? t('join.name.required') : '' });
       const groupErr = h('p', { id: 'join-group-error', class: 'form-error', role: 'alert', 'data-testid': 'join-group-error', text: groupBad ? t('join.group.required') : '' });
       const submit = h('button', { type: 'submit', class: 'primary', text: t('join.submit') });
+      const remoteBox = h('input', { type: 'checkbox', name: 'remote', 'data-testid': 'join-remote', checked: remote });
       const form = h('form', { class: 'card join-form', novalidate: true },
         h('h1', { text: t('join.title', { title: facts.title }) }),
         facts.organisation ? h('p', { class: 'hint', text: facts.organisation }) : null,
@@ -71,11 +74,13 @@ export function mountJoin(root, code) {
         h('p', { id: 'join-name-hint', class: 'hint', text: t('join.name.hint') }),
         h('fieldset', { class: 'choices', 'aria-describedby': groupBad ? 'join-group-error' : null, 'data-testid': 'join-group' },
           h('legend', { text: t('join.group') }), groupErr, ...groups),
+        h('label', { class: 'choice remote-choice' }, remoteBox, h('span', { text: t('join.remote') })),
         err, submit);
       form.addEventListener('submit', (e) => {
         e.preventDefault();
         const group = form.querySelector('input[name=group]:checked');
         joinAs = { name: name.value.trim(), group: group ? group.value : '' };
+        remote = remoteBox.checked;
         formError = '';
         missing = !joinAs.name ? 'name' : !joinAs.group ? 'group' : null;
         if (missing) {
@@ -101,7 +106,12 @@ export function mountJoin(root, code) {
     participant = mountParticipant(root, { store, conn, code });
   };
 
-  conn.on('welcome', toParticipant);
+  conn.on('welcome', () => {
+    // Once, after joining from the form: everyone is in the room until they say otherwise.
+    if (remote && joinAs) conn.intent({ kind: 'set_remote', remote: true });
+    remote = false;
+    toParticipant();
+  });
   // Removed by the facilitator: the connection stops; say so instead of the workshop.
   const removed = () => {
     if (participant) participant.destroy();

@@ -148,7 +148,17 @@ export function mountParticipant(root, { store, conn, code }) {
     const note = h('p', { id: noteId, class: 'hint draft-locked', role: 'status', 'data-testid': `new-${kindKey}-locked` });
     note.hidden = true;
     const btn = h('button', { type: 'submit', class: 'primary', text: buttonText });
-    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, extra && extra.el, note, btn);
+    // Enter sends (below); a phone keyboard often has no Shift+Enter, so touch screens get a
+    // button that puts a line break at the caret (hidden where a fine pointer implies a keyboard).
+    const newline = h('button', { type: 'button', class: 'secondary small newline', 'data-testid': `new-${kindKey}-newline`, text: t('compose.newline') });
+    newline.addEventListener('pointerdown', (e) => e.preventDefault()); // keep the keyboard open
+    newline.addEventListener('click', () => {
+      area.setRangeText('\n', area.selectionStart, area.selectionEnd, 'end');
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+      area.focus();
+    });
+    const form = h('form', { class: 'add-form' }, h('label', { for: id, text: labelText }), area, extra && extra.el, note,
+      h('div', { class: 'button-row add-buttons' }, btn, newline));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const text = area.value.trim();
@@ -699,6 +709,16 @@ export function mountParticipant(root, { store, conn, code }) {
     return { el, update };
   }
 
+  /**
+   * The phase's question. The lobby's asks people to choose a name and a group (the projector
+   * shows it to the room); on the phone of someone who did, it says they are in instead.
+   */
+  function questionText(phase) {
+    const { me } = store;
+    if (phase.kind === 'lobby' && me) return t('lobby.joined', { name: me.name, group: groupName(me.group) });
+    return loc(phase.question);
+  }
+
   function phaseSection() {
     const { view } = store;
     const phase = store.phase();
@@ -713,8 +733,9 @@ export function mountParticipant(root, { store, conn, code }) {
     const readyNote = h('p', { class: 'hint ready-note', 'aria-live': 'polite' });
     const readyBox = h('div', { class: 'ready-box' }, ready, readyNote);
     readyBox.hidden = !!view.closed || phase.kind === 'lobby'; // nothing to be ready with in the lobby
+    const question = h('p', { class: 'question', 'data-testid': 'phase-question', text: questionText(phase) });
     const head = h('section', { class: 'phase-head', 'aria-labelledby': 'phase-title' },
-      eyebrow, h('h1', { id: 'phase-title', text: loc(phase.title) }), h('p', { class: 'question', text: loc(phase.question) }), timer.el, locked, readyBox);
+      eyebrow, h('h1', { id: 'phase-title', text: loc(phase.title) }), question, timer.el, locked, readyBox);
     let body;
     if (view.closed) body = closedBody();
     else if (phase.kind === 'brainstorm') body = brainstorm(level);
@@ -741,8 +762,10 @@ export function mountParticipant(root, { store, conn, code }) {
         setAttr(ready, 'aria-pressed', r ? 'true' : 'false');
         cls(ready, 'is-ready', r);
         setText(readyNote, t('ready.count', { n: store.view.ready }));
+        setText(question, questionText(phase));
         body.update();
         setText(you, t('you.are', { name: store.me.name, group: groupName(store.me.group) }));
+        you.hidden = phase.kind === 'lobby' && !store.view.closed; // the lobby's own line says it
       },
     };
   }
