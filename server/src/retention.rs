@@ -13,8 +13,45 @@
 
 use std::time::Duration;
 
+use draagvlak_protocol::ErrorCode;
+use tokio::sync::oneshot;
+
 use crate::app::AppState;
+use crate::session::Refusal;
+use crate::session::actor::{Cmd, Erased, Erasure};
 use crate::store::StoreError;
+
+/// Erase names in a session (one participant's, or everyone's), through its actor: the actor is
+/// the only writer of a session's document, so the session is loaded if it is not live (and
+/// unloads again when idle). While people are connected they get a fresh view at once.
+pub async fn erase(app: &AppState, session_id: &str, what: Erasure) -> Result<Erased, Refusal> {
+    // An actor that is unloading answers `unavailable`; the next try gets a fresh one.
+    for _ in 0..3 {
+        let handle = app.registry.try_get_or_spawn(session_id).map_err(|_| {
+            Refusal::new(
+                ErrorCode::ServerFull,
+                "the server holds as many live sessions as it may; try again later",
+            )
+        })?;
+        let (reply, answer) = oneshot::channel();
+        let cmd = Cmd::Erase {
+            what: what.clone(),
+            reply,
+        };
+        if handle.send(cmd).await.is_err() {
+            continue;
+        }
+        match answer.await {
+            Err(_) => continue,
+            Ok(Err(r)) if r.code == ErrorCode::Unavailable => continue,
+            Ok(result) => return result,
+        }
+    }
+    Err(Refusal::new(
+        ErrorCode::Unavailable,
+        "the session is reloading; try again",
+    ))
+}
 
 /// How often the sweep runs.
 const SWEEP_EVERY: Duration = Duration::from_secs(3600);

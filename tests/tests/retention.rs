@@ -181,3 +181,113 @@ async fn retention_deletes_closed_sessions_past_their_time_and_keeps_the_rest() 
     assert_eq!(status(open.code.clone()).await, 200);
     server.stop().await;
 }
+
+const NAME: &str = "Zwaantje Erasmus-Knol";
+
+async fn report_json(http: &str, code: &str, secret: &str) -> String {
+    reqwest::Client::new()
+        .get(format!("{http}/api/sessions/{code}/report/json"))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn erase(http: &str, code: &str, participant: &str, secret: &str) -> (u16, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!(
+            "{http}/api/sessions/{code}/participants/{participant}/erase"
+        ))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_name_is_a_label_everywhere_and_not_a_byte_of_it_stays() {
+    let server = InProcess::start_with(|c| c.session_idle = Duration::from_millis(300)).await;
+    let http = server.http();
+    let s = create_session(&http, "Wissen op verzoek").await;
+    let other = create_session(&http, "Ander").await;
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&s.code, &s.facilitator_secret),
+    )
+    .await;
+    let (mut anna, _) = Raw::join(&server.ws(), join::participant(&s.code, "Anna", "ict")).await;
+    let (mut zw, welcome) = Raw::join(&server.ws(), join::participant(&s.code, NAME, "ict")).await;
+    let id = welcome["participant"]["id"].as_str().unwrap().to_string();
+    let token = welcome["resume_token"].as_str().unwrap().to_string();
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    zw.ok(
+        "z1",
+        json!({"kind":"add_statement","text":"Eén digitaal loket"}),
+    )
+    .await;
+    anna.ok("a1", json!({"kind":"add_statement","text":"Open data"}))
+        .await;
+    fac.ok("f2", json!({"kind":"next_phase"})).await;
+    let report_before = report_json(&http, &s.code, &s.facilitator_secret).await;
+    assert!(report_before.contains(NAME));
+    assert!(
+        contains(&database_bytes(server.data.path()), NAME),
+        "the name is stored readably before it is erased (else the byte check proves nothing)"
+    );
+
+    // Only the facilitator, only a participant of the session.
+    let (status, body) = erase(&http, &s.code, &id, &other.facilitator_secret).await;
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (401, &json!("bad_credentials"))
+    );
+    let (status, body) = erase(&http, &s.code, "p999", &s.facilitator_secret).await;
+    assert_eq!((status, &body["error"]["code"]), (404, &json!("not_found")));
+
+    // While everyone is connected: the session is live.
+    let (status, body) = erase(&http, &s.code, &id, &s.facilitator_secret).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"participant": id, "label": "ICT 2"}));
+    // Their connection is closed; their token no longer opens the session.
+    let (_, reason) = zw.until_closed().await.unwrap();
+    assert_eq!(reason, "removed");
+    let mut again = Raw::connect(&server.ws()).await;
+    again.send_json(join::resume(&s.code, &token)).await;
+    let refused = again.until_type("error").await;
+    assert_eq!(refused["code"], "bad_credentials");
+    // Everyone else sees the label at once.
+    let view = fac.snapshot().await;
+    assert!(!view.to_string().contains(NAME));
+    assert!(view.to_string().contains("ICT 2"));
+
+    // The report: the label instead of the name, and nothing else changed.
+    let report_after = report_json(&http, &s.code, &s.facilitator_secret).await;
+    assert!(!report_after.contains(NAME));
+    assert_eq!(report_after, report_before.replace(NAME, "ICT 2"));
+    // The history of a past phase too.
+    let history = reqwest::Client::new()
+        .get(format!("{http}/api/sessions/{}/history/1", s.code))
+        .bearer_auth(&s.facilitator_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(history.status().as_u16(), 200);
+    let history = history.text().await.unwrap();
+    assert!(history.contains("Eén digitaal loket") && !history.contains(NAME));
+
+    // The session goes on: new input is stored and survives a reload.
+    fac.ok("f3", json!({"kind":"go_to_phase","index":1})).await;
+    anna.ok("a2", json!({"kind":"add_statement","text":"Na het wissen"}))
+        .await;
+    drop((fac, anna, zw));
+    wait_unloaded(&server, &s.id).await;
+    let reloaded = report_json(&http, &s.code, &s.facilitator_secret).await;
+    assert!(reloaded.contains("Na het wissen") && reloaded.contains("Anna"));
+    assert!(!contains(&database_bytes(server.data.path()), NAME));
+    server.stop().await;
+}
