@@ -155,7 +155,7 @@ async fn retention_deletes_closed_sessions_past_their_time_and_keeps_the_rest() 
     busy_fac.ok("close", json!({"kind":"close_session"})).await;
 
     let sweep = || draagvlak_server::retention::sweep(&server.server().state);
-    assert_eq!(sweep().await.unwrap(), 1);
+    assert_eq!(sweep().await.unwrap().deleted, 1);
     let status = |code: String| {
         let http = http.clone();
         async move {
@@ -176,7 +176,7 @@ async fn retention_deletes_closed_sessions_past_their_time_and_keeps_the_rest() 
     // Once everyone has left, the next sweep takes it too; the open one stays.
     drop(busy_fac);
     wait_unloaded(&server, &busy.id).await;
-    assert_eq!(sweep().await.unwrap(), 1);
+    assert_eq!(sweep().await.unwrap().deleted, 1);
     assert_eq!(status(busy.code.clone()).await, 404);
     assert_eq!(status(open.code.clone()).await, 200);
     server.stop().await;
@@ -289,5 +289,115 @@ async fn an_erased_name_is_a_label_everywhere_and_not_a_byte_of_it_stays() {
     let reloaded = report_json(&http, &s.code, &s.facilitator_secret).await;
     assert!(reloaded.contains("Na het wissen") && reloaded.contains("Anna"));
     assert!(!contains(&database_bytes(server.data.path()), NAME));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymising_replaces_every_name_of_a_closed_session_once_and_leaves_open_ones() {
+    // Two per group, so that the report lists names; each group's first in the alphabet joins
+    // first, so the labels sort as the names did.
+    const NAMES: [&str; 4] = [
+        "Gerrit Oosterhuis-Plomp",
+        "Henriëtte Zandvliet",
+        "Harm Wisselink",
+        "Jolanda Veltkamp",
+    ];
+    const OPEN_NAME: &str = "Ingeborg Nog-Bezig";
+    let server = InProcess::start_with(|c| {
+        c.session_idle = Duration::from_millis(300);
+        c.anonymise_closed_after = Some(Duration::ZERO);
+    })
+    .await;
+    let http = server.http();
+    let open = create_session(&http, "Nog open").await;
+    let closed = create_session(&http, "Afgesloten").await;
+    let (mut open_fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&open.code, &open.facilitator_secret),
+    )
+    .await;
+    let (_ingeborg, _) = Raw::join(
+        &server.ws(),
+        join::participant(&open.code, OPEN_NAME, "ict"),
+    )
+    .await;
+    open_fac.ok("o1", json!({"kind":"next_phase"})).await;
+
+    let (mut fac, _) = Raw::join(
+        &server.ws(),
+        join::facilitator(&closed.code, &closed.facilitator_secret),
+    )
+    .await;
+    let (mut gerrit, welcome) = Raw::join(
+        &server.ws(),
+        join::participant(&closed.code, NAMES[0], "ict"),
+    )
+    .await;
+    let token = welcome["resume_token"].as_str().unwrap().to_string();
+    let (mut henriette, _) = Raw::join(
+        &server.ws(),
+        join::participant(&closed.code, NAMES[1], "business"),
+    )
+    .await;
+    let (_harm, _) = Raw::join(
+        &server.ws(),
+        join::participant(&closed.code, NAMES[2], "ict"),
+    )
+    .await;
+    let (_jolanda, _) = Raw::join(
+        &server.ws(),
+        join::participant(&closed.code, NAMES[3], "business"),
+    )
+    .await;
+    fac.ok("f1", json!({"kind":"next_phase"})).await;
+    gerrit
+        .ok("g1", json!({"kind":"add_statement","text":"Samen inkopen"}))
+        .await;
+    henriette
+        .ok("h1", json!({"kind":"add_statement","text":"Cloud eerst"}))
+        .await;
+    fac.ok("f2", json!({"kind":"next_phase"})).await;
+    fac.ok("close", json!({"kind":"close_session"})).await;
+    drop((fac, gerrit, henriette, _harm, _jolanda));
+    wait_unloaded(&server, &closed.id).await;
+    let before = report_json(&http, &closed.code, &closed.facilitator_secret).await;
+    let bytes = database_bytes(server.data.path());
+    for name in NAMES {
+        assert!(before.contains(name), "{name} in {before}");
+        assert!(contains(&bytes, name), "{name} is stored readably before");
+    }
+
+    let sweep = || draagvlak_server::retention::sweep(&server.server().state);
+    let swept = sweep().await.unwrap();
+    assert_eq!((swept.anonymised, swept.deleted), (1, 0));
+
+    // Every name is a label in the report; nothing else changed.
+    let after = report_json(&http, &closed.code, &closed.facilitator_secret).await;
+    assert_eq!(
+        after,
+        before
+            .replace(NAMES[0], "ICT 1")
+            .replace(NAMES[1], "Business 1")
+            .replace(NAMES[2], "ICT 2")
+            .replace(NAMES[3], "Business 2")
+    );
+    let bytes = database_bytes(server.data.path());
+    for name in NAMES {
+        assert!(
+            !contains(&bytes, name),
+            "{name} is still in the database files"
+        );
+    }
+    // Resume tokens are gone; the open session is untouched.
+    let mut again = Raw::connect(&server.ws()).await;
+    again.send_json(join::resume(&closed.code, &token)).await;
+    assert_eq!(again.until_type("error").await["code"], "bad_credentials");
+    assert!(open_fac.snapshot().await.to_string().contains(OPEN_NAME));
+    let store = &server.server().state.store;
+    assert_eq!(store.anonymised(&closed.id).await.unwrap(), Some(true));
+    assert_eq!(store.anonymised(&open.id).await.unwrap(), Some(false));
+
+    // Once is enough: the next sweep leaves it alone.
+    assert_eq!(sweep().await.unwrap().anonymised, 0);
     server.stop().await;
 }

@@ -939,10 +939,21 @@ impl Actor {
         }
         info!(people = people.len(), "names erased");
         // Their devices no longer know them: their resume tokens are gone.
+        let (code, message) = match what {
+            Erasure::Participant(_) => (
+                ErrorCode::Removed,
+                "your name was erased from this session at your request; you cannot return to it",
+            ),
+            Erasure::Everyone => (
+                ErrorCode::SessionClosed,
+                "this session was anonymised: names are gone, and nobody returns to it as \
+                 themselves",
+            ),
+        };
         self.close_where(
             |c, _| c.participant.as_ref().is_some_and(|p| people.contains(p)),
-            ErrorCode::Removed,
-            "your name was erased from this session at your request; you cannot return to it",
+            code,
+            message,
         );
         let running = self.reload().await;
         (Ok(Erased { labels }), running)
