@@ -22,7 +22,7 @@ use crate::app::AppState;
 use crate::credentials;
 use crate::report;
 use crate::session::Refusal;
-use crate::session::actor::{Cmd, Erasure, encode_heads};
+use crate::session::actor::{Cmd, Delete, Erasure, encode_heads};
 use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
 use crate::session::{demo, follow_up, template};
@@ -627,7 +627,7 @@ pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppErro
         (status = 204, description = "the session and all its data are deleted"),
         (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
         (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
-        (status = 409, description = "invalid_request while open, unavailable while people are connected", body = draagvlak_protocol::api::ApiError),
+        (status = 409, description = "invalid_request while open", body = draagvlak_protocol::api::ApiError),
     ),
     security(("facilitator_secret" = [])))]
 pub async fn delete_session(
@@ -644,16 +644,18 @@ pub async fn delete_session(
             "close the session before deleting it",
         ));
     }
-    if app.registry.is_live(&row.id) {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Unavailable,
-            format!(
-                "people are still connected to this session; try again {} s after the last one \
-                 has left",
-                app.config.session_idle.as_secs()
-            ),
-        ));
+    // A loaded session (the facilitator's own console is connected to it) is deleted by its
+    // actor, which closes every connection and stops; an actor that is unloading answers
+    // `unavailable`, and then the store is asked directly.
+    if let Some(handle) = app.registry.get(&row.id) {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if handle.send(Cmd::Delete(Delete { reply })).await.is_ok() {
+            match answer.await {
+                Ok(Ok(())) => return Ok(StatusCode::NO_CONTENT),
+                Ok(Err(r)) if r.code != ErrorCode::Unavailable => return Err(refused(r)),
+                _ => {}
+            }
+        }
     }
     app.store
         .delete_session(&row.id)

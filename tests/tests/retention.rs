@@ -1,4 +1,4 @@
-//! Data lifecycle: the facilitator deletes a closed session and nothing of it is left in the
+//! Data lifecycle: the facilitator deletes a closed session (also while connected to it) and nothing of it is left in the
 //! database files; the retention sweep deletes closed sessions past their time and keeps open
 //! ones and ones people are still connected to.
 
@@ -69,13 +69,6 @@ async fn the_facilitator_deletes_a_closed_session_and_nothing_of_it_stays() {
         (409, &json!("invalid_request"))
     );
     fac.ok("close", json!({"kind":"close_session"})).await;
-    let (status, body) = delete(&http, &s.code, &s.facilitator_secret).await;
-    assert_eq!(
-        (status, &body["error"]["code"]),
-        (409, &json!("unavailable"))
-    );
-    drop((fac, anna));
-    wait_unloaded(&server, &s.id).await;
     let (status, body) = delete(&http, &s.code, &other.facilitator_secret).await;
     assert_eq!(
         (status, &body["error"]["code"]),
@@ -83,8 +76,15 @@ async fn the_facilitator_deletes_a_closed_session_and_nothing_of_it_stays() {
     );
     let before = database_bytes(server.data.path());
 
+    // While the facilitator's console (and a participant) are still connected: the session's
+    // actor deletes it and closes every connection.
     let (status, _) = delete(&http, &s.code, &s.facilitator_secret).await;
     assert_eq!(status, 204);
+    for c in [&mut fac, &mut anna] {
+        let (_, reason) = c.until_closed().await.unwrap();
+        assert_eq!(reason, "session_not_found");
+    }
+    assert!(!server.server().state.registry.is_live(&s.id));
     let gone = reqwest::get(format!("{http}/api/sessions/{}", s.code))
         .await
         .unwrap();

@@ -97,6 +97,15 @@ pub enum Cmd {
         what: Erasure,
         reply: oneshot::Sender<Result<Erased, Refusal>>,
     },
+    Delete(Delete),
+}
+
+/// The facilitator deletes a closed session while people are still connected
+/// (`http_api::delete_session`): it is deleted from the store, every connection is closed
+/// with `session_not_found` and the actor stops.
+#[derive(Debug)]
+pub struct Delete {
+    pub reply: oneshot::Sender<Result<(), Refusal>>,
 }
 
 /// Whose names an erasure takes away.
@@ -344,6 +353,9 @@ pub async fn run(pending: Pending) {
                         let _ = reply.send(Err(failed()));
                     }
                     Cmd::Erase { reply, .. } => {
+                        let _ = reply.send(Err(failed()));
+                    }
+                    Cmd::Delete(Delete { reply }) => {
                         let _ = reply.send(Err(failed()));
                     }
                     _ => {}
@@ -639,6 +651,9 @@ impl Actor {
                 Cmd::Erase { reply, .. } => {
                     let _ = reply.send(Err(reloading()));
                 }
+                Cmd::Delete(Delete { reply }) => {
+                    let _ = reply.send(Err(reloading()));
+                }
                 _ => {}
             }
         }
@@ -668,6 +683,9 @@ impl Actor {
                 Cmd::Erase { reply, .. } => {
                     let _ = reply.send(Err(Refusal::new(code, message)));
                 }
+                Cmd::Delete(Delete { reply }) => {
+                    let _ = reply.send(Err(Refusal::new(code, message)));
+                }
                 Cmd::Sync { .. } | Cmd::Leave { .. } | Cmd::SetFacilitatorHash { .. } => {}
             }
         }
@@ -686,6 +704,7 @@ impl Actor {
         let mut membership_changed = false;
         let mut syncs = Vec::new();
         let mut erasures = Vec::new();
+        let mut deletes = Vec::new();
         for cmd in batch {
             match cmd {
                 Cmd::Join {
@@ -739,6 +758,7 @@ impl Actor {
                     }
                 }
                 Cmd::Erase { what, reply } => erasures.push((what, reply)),
+                Cmd::Delete(d) => deletes.push(d),
             }
         }
 
@@ -874,10 +894,47 @@ impl Actor {
                 return false;
             }
         }
+        if !deletes.is_empty() {
+            return self.delete(deletes).await;
+        }
         if self.changes_since_snapshot >= self.ctx.limits.compact_after_changes {
             self.compact().await;
         }
         true
+    }
+
+    /// Delete the session (see [`Delete`]). Returns whether the actor runs on.
+    async fn delete(&mut self, asked: Vec<Delete>) -> bool {
+        let refuse = |asked: Vec<Delete>, r: Refusal| {
+            for d in asked {
+                let _ = d.reply.send(Err(r.clone()));
+            }
+        };
+        if !self.closed {
+            let r = Refusal::new(
+                ErrorCode::InvalidRequest,
+                "close the session before deleting it",
+            );
+            refuse(asked, r);
+            return true;
+        }
+        self.flush();
+        if let Err(e) = self.ctx.store.delete_session(&self.id).await {
+            error!(error = %e, "cannot delete the session");
+            let r = Refusal::new(
+                ErrorCode::StorageFailed,
+                "the session could not be deleted; try again",
+            );
+            refuse(asked, r);
+            return true;
+        }
+        info!("session deleted by its facilitator");
+        self.stop(ErrorCode::SessionNotFound, "this session was deleted")
+            .await;
+        for d in asked {
+            let _ = d.reply.send(Ok(()));
+        }
+        false
     }
 
     /// Erase names (see [`Erasure`]): rewrite the document without them and without the history
