@@ -123,6 +123,18 @@ pub struct SecretRotated {
     pub facilitator_secret: String,
 }
 
+/// Answer to `POST /api/sessions/{code}/participants/{id}/erase`: the participant's name is
+/// replaced by this label everywhere the session keeps it, history included, and their resume
+/// token no longer works.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ParticipantErased {
+    /// The participant's id (unchanged).
+    pub participant: String,
+    /// The neutral label that replaced the name: the group and a number, e.g. `ICT 3`.
+    pub label: String,
+}
+
 /// Every HTTP error body: `{"error": {"code": "...", "message": "..."}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -8,7 +8,9 @@
 
 use std::collections::BTreeSet;
 
-use draagvlak_protocol::api::{ApiError, CreateSession, SessionCreated, SessionPublic};
+use draagvlak_protocol::api::{
+    ApiError, CreateSession, ParticipantErased, SessionCreated, SessionPublic,
+};
 use draagvlak_protocol::error;
 use draagvlak_protocol::intent::IntentKind;
 use draagvlak_protocol::{ClientMessage, Intent, JoinRequest, MeView, ServerMessage, View};
@@ -23,13 +25,14 @@ fn doc() -> String {
 }
 
 /// The block types the document may use, as written after `json` in the info string.
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 9] = [
     "client",
     "server",
     "create-session",
     "session-created",
     "session-public",
     "api-error",
+    "participant-erased",
     "view",
     "me",
 ];
@@ -230,6 +233,9 @@ fn check_block(block: &Block, seen: &mut Seen) -> Result<(), String> {
         }
         "api-error" => {
             let _: ApiError = round_trip(block)?;
+        }
+        "participant-erased" => {
+            let _: ParticipantErased = round_trip(block)?;
         }
         "view" => {
             let _: View = round_trip(block)?;

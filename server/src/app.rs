@@ -100,6 +100,10 @@ pub fn router(state: AppState) -> Router {
             get(http_api::report),
         )
         .route(
+            "/api/sessions/{code}/participants/{participant}/erase",
+            post(http_api::erase_participant),
+        )
+        .route(
             "/api/sessions/{code}/facilitator-secret",
             post(http_api::rotate_secret),
         )

@@ -125,6 +125,11 @@ pub struct Args {
     /// Without it, sessions are kept until the facilitator deletes them.
     #[arg(long, env = "DRAAGVLAK_DELETE_CLOSED_AFTER_DAYS")]
     pub delete_closed_after_days: Option<u64>,
+    /// Anonymise closed sessions created more than this many days ago (checked every hour):
+    /// every name becomes a label ("ICT 1"), the history is rewritten without the names and
+    /// resume tokens are deleted. Must be shorter than `--delete-closed-after-days`.
+    #[arg(long, env = "DRAAGVLAK_ANONYMISE_CLOSED_AFTER_DAYS")]
+    pub anonymise_closed_after_days: Option<u64>,
     /// Serve `/metrics` (Prometheus text format) on this separate address, without a token,
     /// instead of on `--listen` behind the operator token. Bind it to an internal address.
     #[arg(long, env = "DRAAGVLAK_METRICS_LISTEN")]
@@ -207,6 +212,8 @@ pub struct Config {
     pub time_zone: jiff::tz::TimeZone,
     /// Closed sessions older than this are deleted (`retention.rs`); `None`: kept.
     pub delete_closed_after: Option<Duration>,
+    /// Closed sessions older than this are anonymised (`retention.rs`); `None`: never.
+    pub anonymise_closed_after: Option<Duration>,
     pub limits: Limits,
 }
 
@@ -306,6 +313,11 @@ pub enum ConfigError {
     TextLimit(usize),
     #[error("unknown time zone {0:?} (use an IANA name such as Europe/Amsterdam): {1}")]
     TimeZone(String, jiff::Error),
+    #[error(
+        "--anonymise-closed-after-days ({anonymise}) must be less than \
+         --delete-closed-after-days ({delete}), or sessions would be deleted first"
+    )]
+    AnonymiseNotBeforeDelete { anonymise: u64, delete: u64 },
 }
 
 impl Config {
@@ -357,6 +369,16 @@ impl Config {
         if let Some(days) = args.delete_closed_after_days {
             nonzero("--delete-closed-after-days", days)?;
         }
+        if let Some(days) = args.anonymise_closed_after_days {
+            nonzero("--anonymise-closed-after-days", days)?;
+        }
+        if let (Some(anonymise), Some(delete)) = (
+            args.anonymise_closed_after_days,
+            args.delete_closed_after_days,
+        ) && anonymise >= delete
+        {
+            return Err(ConfigError::AnonymiseNotBeforeDelete { anonymise, delete });
+        }
         if args.idle_timeout_secs <= args.ping_interval_secs {
             return Err(ConfigError::IdleNotAbovePing {
                 idle: args.idle_timeout_secs,
@@ -390,6 +412,9 @@ impl Config {
             delete_closed_after: args
                 .delete_closed_after_days
                 .map(|d| Duration::from_secs(d.saturating_mul(86_400))),
+            anonymise_closed_after: args
+                .anonymise_closed_after_days
+                .map(|d| Duration::from_secs(d.saturating_mul(86_400))),
             limits: Limits {
                 frames_per_second: args.frames_per_second,
                 joins_per_minute: args.joins_per_minute,
@@ -421,6 +446,7 @@ impl Config {
             time_zone: crate::report::time_zone(crate::report::DEFAULT_TIME_ZONE)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
             delete_closed_after: None,
+            anonymise_closed_after: None,
             limits: Limits::default(),
         }
     }
@@ -550,6 +576,34 @@ mod tests {
         assert!(matches!(
             config(&["--delete-closed-after-days", "0"]),
             Err(ConfigError::Zero("--delete-closed-after-days"))
+        ));
+        let c = config(&[
+            "--anonymise-closed-after-days",
+            "30",
+            "--delete-closed-after-days",
+            "365",
+        ])
+        .expect("valid");
+        assert_eq!(
+            c.anonymise_closed_after,
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert!(config(&["--anonymise-closed-after-days", "30"]).is_ok());
+        assert!(matches!(
+            config(&["--anonymise-closed-after-days", "0"]),
+            Err(ConfigError::Zero("--anonymise-closed-after-days"))
+        ));
+        assert!(matches!(
+            config(&[
+                "--anonymise-closed-after-days",
+                "30",
+                "--delete-closed-after-days",
+                "30"
+            ]),
+            Err(ConfigError::AnonymiseNotBeforeDelete {
+                anonymise: 30,
+                delete: 30
+            })
         ));
         let args =
             Args::try_parse_from(["draagvlak-server", "--log-format", "json"]).expect("parses");

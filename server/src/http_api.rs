@@ -13,15 +13,16 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::{
-    ApiError, ApiErrorBody, CreateDemo, CreateSession, HistoryView, SecretRotated, SessionCreated,
-    SessionLinks, SessionPublic,
+    ApiError, ApiErrorBody, CreateDemo, CreateSession, HistoryView, ParticipantErased,
+    SecretRotated, SessionCreated, SessionLinks, SessionPublic,
 };
 use draagvlak_protocol::limits::MAX_TITLE_CHARS;
 
 use crate::app::AppState;
 use crate::credentials;
 use crate::report;
-use crate::session::actor::{Cmd, encode_heads};
+use crate::session::Refusal;
+use crate::session::actor::{Cmd, Delete, Erasure, encode_heads};
 use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
 use crate::session::{demo, follow_up, template};
@@ -626,7 +627,7 @@ pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppErro
         (status = 204, description = "the session and all its data are deleted"),
         (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
         (status = 404, description = "session_not_found", body = draagvlak_protocol::api::ApiError),
-        (status = 409, description = "invalid_request while open, unavailable while people are connected", body = draagvlak_protocol::api::ApiError),
+        (status = 409, description = "invalid_request while open", body = draagvlak_protocol::api::ApiError),
     ),
     security(("facilitator_secret" = [])))]
 pub async fn delete_session(
@@ -643,16 +644,18 @@ pub async fn delete_session(
             "close the session before deleting it",
         ));
     }
-    if app.registry.is_live(&row.id) {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            ErrorCode::Unavailable,
-            format!(
-                "people are still connected to this session; try again {} s after the last one \
-                 has left",
-                app.config.session_idle.as_secs()
-            ),
-        ));
+    // A loaded session (the facilitator's own console is connected to it) is deleted by its
+    // actor, which closes every connection and stops; an actor that is unloading answers
+    // `unavailable`, and then the store is asked directly.
+    if let Some(handle) = app.registry.get(&row.id) {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if handle.send(Cmd::Delete(Delete { reply })).await.is_ok() {
+            match answer.await {
+                Ok(Ok(())) => return Ok(StatusCode::NO_CONTENT),
+                Ok(Err(r)) if r.code != ErrorCode::Unavailable => return Err(refused(r)),
+                _ => {}
+            }
+        }
     }
     app.store
         .delete_session(&row.id)
@@ -660,6 +663,49 @@ pub async fn delete_session(
         .map_err(AppError::storage)?;
     tracing::info!(session = %row.id, "session deleted by its facilitator");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/sessions/{code}/participants/{participant}/erase` with `Authorization: Bearer
+/// <facilitator secret>`: erase one participant's name at their request. The name is replaced
+/// by a neutral label (their group and number, "ICT 3") in the document and in its history,
+/// which is rewritten (`session/workshop/erase.rs`); their device is forgotten and their resume
+/// token deleted, so nothing links the label to them any more. What they wrote and how they voted
+/// stays, under the label. Works while people are connected: they get a fresh view.
+#[utoipa::path(post, path = "/api/sessions/{code}/participants/{participant}/erase", tag = "facilitator",
+    params(("code" = String, Path, description = "the session's join code"), ("participant" = String, Path, description = "the participant's id (`p3`)")),
+    responses(
+        (status = 200, description = "the name is erased; the label that replaced it", body = draagvlak_protocol::api::ParticipantErased),
+        (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
+        (status = 404, description = "session_not_found, or not_found for an unknown participant", body = draagvlak_protocol::api::ApiError),
+        (status = 503, description = "server_full, unavailable or storage_failed: try again later", body = draagvlak_protocol::api::ApiError),
+    ),
+    security(("facilitator_secret" = [])))]
+pub async fn erase_participant(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path((code, participant)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<ParticipantErased>, AppError> {
+    code_attempt(&app, peer)?;
+    let row = session_row(&app, &code).await?;
+    facilitator_only(&row, bearer(&headers), "erasing a name")?;
+    let erased = crate::retention::erase(&app, &row.id, Erasure::Participant(participant.clone()))
+        .await
+        .map_err(refused)?;
+    let label = erased.labels.get(&participant).cloned().unwrap_or_default();
+    tracing::info!(session = %row.id, "a participant's name was erased by the facilitator");
+    Ok(Json(ParticipantErased { participant, label }))
+}
+
+/// A session's refusal as an HTTP error.
+fn refused(r: Refusal) -> AppError {
+    let status = match r.code {
+        ErrorCode::NotFound | ErrorCode::SessionNotFound => StatusCode::NOT_FOUND,
+        ErrorCode::InvalidRequest => StatusCode::CONFLICT,
+        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    AppError::new(status, r.code, r.message)
 }
 
 /// `GET /metrics` on the main address: the operator token when one is set; not here at all when

@@ -24,6 +24,7 @@ use crate::{http_api, web};
         http_api::create_demo,
         http_api::lookup_session,
         http_api::delete_session,
+        http_api::erase_participant,
         http_api::rotate_secret,
         http_api::facilitator_qr,
         http_api::report,

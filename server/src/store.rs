@@ -20,9 +20,11 @@ mod backup;
 mod lifecycle;
 
 pub use backup::{BackupInfo, DataDirLock, Restored, check_backup, restore};
+pub use lifecycle::Tokens;
 
 /// Schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+/// 2: `sessions.anonymised_at`.
+const SCHEMA_VERSION: i64 = 2;
 
 /// The database file in the data directory.
 pub const DB_FILE: &str = "draagvlak.sqlite3";
@@ -38,7 +40,8 @@ const SCHEMA: &[&str] = &[
         status TEXT NOT NULL DEFAULT 'open',
         facilitator_hash BLOB NOT NULL,
         created_at INTEGER NOT NULL,
-        epoch INTEGER NOT NULL DEFAULT 0
+        epoch INTEGER NOT NULL DEFAULT 0,
+        anonymised_at INTEGER
     )",
     "CREATE TABLE IF NOT EXISTS participants (
         session_id TEXT NOT NULL REFERENCES sessions(id),
@@ -199,7 +202,18 @@ impl Store {
         for statement in SCHEMA {
             sqlx::query(*statement).execute(&mut *tx).await?;
         }
-        sqlx::query("PRAGMA user_version = 1")
+        // Version 1 databases have the table without the column.
+        let has_anonymised: bool = sqlx::query_scalar(
+            "SELECT count(*) > 0 FROM pragma_table_info('sessions') WHERE name = 'anonymised_at'",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        if !has_anonymised {
+            sqlx::query("ALTER TABLE sessions ADD COLUMN anonymised_at INTEGER")
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("PRAGMA user_version = 2")
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
@@ -467,10 +481,7 @@ async fn insert_session_row(
     tx: &mut Transaction<'static, Sqlite>,
     row: &SessionRow,
 ) -> Result<(), sqlx::Error> {
-    let created_at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let created_at = unix_now();
     sqlx::query(
         "INSERT INTO sessions (id, code, title, organisation, language, template, status,
                                facilitator_hash, created_at)
@@ -488,6 +499,14 @@ async fn insert_session_row(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The clock in seconds since the Unix epoch.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 async fn put_snapshot(

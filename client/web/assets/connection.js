@@ -68,6 +68,7 @@ export const secrets = {
   forgetToken: (code) => localStorage.removeItem(`draagvlak:${code}:token`),
   secret: (code) => localStorage.getItem(`draagvlak:${code}:secret`),
   setSecret: (code, s) => localStorage.setItem(`draagvlak:${code}:secret`, s),
+  forgetSecret: (code) => localStorage.removeItem(`draagvlak:${code}:secret`),
 };
 
 export class Connection {

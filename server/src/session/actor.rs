@@ -24,7 +24,7 @@
 //! Every revision is `epoch << 32 | n`, where the epoch is counted up each time the session is
 //! loaded, so revisions never repeat across a restart.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -47,7 +47,7 @@ use super::workshop::Workshop;
 use crate::config::Limits;
 use crate::credentials;
 use crate::metrics::StoreOp;
-use crate::store::{AppliedIntent, Chunk, Store, TickWrite};
+use crate::store::{AppliedIntent, Chunk, Store, TickWrite, Tokens};
 
 /// Identifies one WebSocket connection within the server.
 pub type ConnId = u64;
@@ -91,6 +91,38 @@ pub enum Cmd {
     SetFacilitatorHash {
         hash: Vec<u8>,
     },
+    /// Erase names (see `workshop/erase.rs`): the document and its history are rewritten in
+    /// the store, the session reloads from it and everyone gets a fresh snapshot.
+    Erase {
+        what: Erasure,
+        reply: oneshot::Sender<Result<Erased, Refusal>>,
+    },
+    Delete(Delete),
+}
+
+/// The facilitator deletes a closed session while people are still connected
+/// (`http_api::delete_session`): it is deleted from the store, every connection is closed
+/// with `session_not_found` and the actor stops.
+#[derive(Debug)]
+pub struct Delete {
+    pub reply: oneshot::Sender<Result<(), Refusal>>,
+}
+
+/// Whose names an erasure takes away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Erasure {
+    /// One participant's, at their request (the facilitator asks): name replaced by a label,
+    /// device forgotten, resume token deleted.
+    Participant(String),
+    /// Everyone's, in a closed session (the retention sweep): every name replaced by a label,
+    /// every resume token deleted, the session marked anonymised.
+    Everyone,
+}
+
+/// What an erasure did: participant id -> the label that replaced the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erased {
+    pub labels: BTreeMap<String, String>,
 }
 
 /// A cheap handle to a live session's mailbox.
@@ -309,12 +341,24 @@ pub async fn run(pending: Pending) {
             ctx.sessions
                 .remove_if(&id, |_, h| h.generation == generation);
             rx.close();
+            let failed = || {
+                Refusal::new(
+                    ErrorCode::StorageFailed,
+                    "the session could not be loaded; try again later",
+                )
+            };
             while let Some(cmd) = rx.recv().await {
-                if let Cmd::Join { reply, .. } = cmd {
-                    let _ = reply.send(Err(Refusal::new(
-                        ErrorCode::StorageFailed,
-                        "the session could not be loaded; try again later",
-                    )));
+                match cmd {
+                    Cmd::Join { reply, .. } => {
+                        let _ = reply.send(Err(failed()));
+                    }
+                    Cmd::Erase { reply, .. } => {
+                        let _ = reply.send(Err(failed()));
+                    }
+                    Cmd::Delete(Delete { reply }) => {
+                        let _ = reply.send(Err(failed()));
+                    }
+                    _ => {}
                 }
             }
         }
@@ -593,12 +637,24 @@ impl Actor {
             .sessions
             .remove_if(&self.id, |_, h| h.generation == self.generation);
         self.rx.close();
+        let reloading = || {
+            Refusal::new(
+                ErrorCode::Unavailable,
+                "the session is reloading; try again",
+            )
+        };
         while let Some(cmd) = self.rx.recv().await {
-            if let Cmd::Join { reply, .. } = cmd {
-                let _ = reply.send(Err(Refusal::new(
-                    ErrorCode::Unavailable,
-                    "the session is reloading; try again",
-                )));
+            match cmd {
+                Cmd::Join { reply, .. } => {
+                    let _ = reply.send(Err(reloading()));
+                }
+                Cmd::Erase { reply, .. } => {
+                    let _ = reply.send(Err(reloading()));
+                }
+                Cmd::Delete(Delete { reply }) => {
+                    let _ = reply.send(Err(reloading()));
+                }
+                _ => {}
             }
         }
     }
@@ -624,6 +680,12 @@ impl Actor {
                         let _ = c.link.tx.try_send(frame);
                     }
                 }
+                Cmd::Erase { reply, .. } => {
+                    let _ = reply.send(Err(Refusal::new(code, message)));
+                }
+                Cmd::Delete(Delete { reply }) => {
+                    let _ = reply.send(Err(Refusal::new(code, message)));
+                }
                 Cmd::Sync { .. } | Cmd::Leave { .. } | Cmd::SetFacilitatorHash { .. } => {}
             }
         }
@@ -641,6 +703,8 @@ impl Actor {
         // A participant was removed or the session closed: connections to settle after the write.
         let mut membership_changed = false;
         let mut syncs = Vec::new();
+        let mut erasures = Vec::new();
+        let mut deletes = Vec::new();
         for cmd in batch {
             match cmd {
                 Cmd::Join {
@@ -693,6 +757,8 @@ impl Actor {
                         presence_changed = true;
                     }
                 }
+                Cmd::Erase { what, reply } => erasures.push((what, reply)),
+                Cmd::Delete(d) => deletes.push(d),
             }
         }
 
@@ -820,10 +886,134 @@ impl Actor {
             self.flush();
         }
         self.resync_stale();
+        // Erasures last: everything of this tick is durable and sent before the rewrite.
+        for (what, reply) in erasures {
+            let (result, running) = self.erase(what).await;
+            let _ = reply.send(result);
+            if !running {
+                return false;
+            }
+        }
+        if !deletes.is_empty() {
+            return self.delete(deletes).await;
+        }
         if self.changes_since_snapshot >= self.ctx.limits.compact_after_changes {
             self.compact().await;
         }
         true
+    }
+
+    /// Delete the session (see [`Delete`]). Returns whether the actor runs on.
+    async fn delete(&mut self, asked: Vec<Delete>) -> bool {
+        let refuse = |asked: Vec<Delete>, r: Refusal| {
+            for d in asked {
+                let _ = d.reply.send(Err(r.clone()));
+            }
+        };
+        if !self.closed {
+            let r = Refusal::new(
+                ErrorCode::InvalidRequest,
+                "close the session before deleting it",
+            );
+            refuse(asked, r);
+            return true;
+        }
+        self.flush();
+        if let Err(e) = self.ctx.store.delete_session(&self.id).await {
+            error!(error = %e, "cannot delete the session");
+            let r = Refusal::new(
+                ErrorCode::StorageFailed,
+                "the session could not be deleted; try again",
+            );
+            refuse(asked, r);
+            return true;
+        }
+        info!("session deleted by its facilitator");
+        self.stop(ErrorCode::SessionNotFound, "this session was deleted")
+            .await;
+        for d in asked {
+            let _ = d.reply.send(Ok(()));
+        }
+        false
+    }
+
+    /// Erase names (see [`Erasure`]): rewrite the document without them and without the history
+    /// that held them, store it in place of the old one, close the erased people's connections,
+    /// reload and send everyone a snapshot. Returns the result and whether the actor runs on.
+    async fn erase(&mut self, what: Erasure) -> (Result<Erased, Refusal>, bool) {
+        let state = self.ws.state();
+        let people: BTreeSet<String> = match &what {
+            Erasure::Participant(p) if state.participants.contains_key(p) => {
+                BTreeSet::from([p.clone()])
+            }
+            Erasure::Participant(_) => {
+                let r = Refusal::new(ErrorCode::NotFound, "this session has no such participant");
+                return (Err(r), true);
+            }
+            Erasure::Everyone if !self.closed => {
+                let r = Refusal::new(
+                    ErrorCode::InvalidRequest,
+                    "only a closed session is anonymised",
+                );
+                return (Err(r), true);
+            }
+            Erasure::Everyone => state.participants.keys().cloned().collect(),
+        };
+        let labels: BTreeMap<String, String> = people
+            .iter()
+            .filter_map(|p| Some((p.clone(), super::workshop::label(state, p)?)))
+            .collect();
+        // Everything held back goes out first; the snapshots below replace every view.
+        self.flush();
+        let mut erased = match self.ws.erased(&people) {
+            Ok(ws) => ws,
+            Err(e) => return (Err(Refusal::internal(e)), true),
+        };
+        let chunk = Chunk {
+            rev: self.rev,
+            heads: encode_heads(erased.heads()),
+            data: erased.save(),
+        };
+        let tokens = match &what {
+            Erasure::Participant(p) => Tokens::Of(p),
+            Erasure::Everyone => Tokens::AllAnonymised,
+        };
+        if let Err(e) = self
+            .ctx
+            .metrics
+            .store(
+                StoreOp::Compact,
+                self.ctx.store.rewrite_session(&self.id, &chunk, tokens),
+            )
+            .await
+        {
+            error!(error = %e, "cannot store the session without the erased names");
+            let r = Refusal::new(
+                ErrorCode::StorageFailed,
+                "the names could not be erased; nothing changed; try again",
+            );
+            return (Err(r), true);
+        }
+        info!(people = people.len(), "names erased");
+        // Their devices no longer know them: their resume tokens are gone.
+        let (code, message) = match what {
+            Erasure::Participant(_) => (
+                ErrorCode::Removed,
+                "your name was erased from this session at your request; you cannot return to it",
+            ),
+            Erasure::Everyone => (
+                ErrorCode::SessionClosed,
+                "this session was anonymised: names are gone, and nobody returns to it as \
+                 themselves",
+            ),
+        };
+        self.close_where(
+            |c, _| c.participant.as_ref().is_some_and(|p| people.contains(p)),
+            code,
+            message,
+        );
+        let running = self.reload().await;
+        (Ok(Erased { labels }), running)
     }
 
     /// Handle a join: check credentials, maybe create a participant, register the connection.
@@ -1569,6 +1759,13 @@ impl Actor {
         for conn in drop_conns {
             self.remove_conn(conn);
         }
+        self.reload().await
+    }
+
+    /// Load the session again from the store (the durable state) and send everyone a snapshot
+    /// of it, then the replies held back. Returns false when even that fails and the actor
+    /// stopped.
+    async fn reload(&mut self) -> bool {
         match load(&self.id, &self.ctx).await {
             Ok(loaded) => {
                 self.ws = loaded.ws;
@@ -1605,7 +1802,7 @@ impl Actor {
                 true
             }
             Err(e) => {
-                error!(error = %e, "cannot reload session after a failed write; stopping it");
+                error!(error = %e, "cannot reload the session from the store; stopping it");
                 self.stop(
                     ErrorCode::StorageFailed,
                     "the session's storage is failing; reconnect later",

@@ -42,7 +42,9 @@ use super::Refusal;
 use super::template::PhaseSpec;
 use super::text;
 
+mod erase;
 mod record;
+pub use erase::label;
 pub use record::{DecisionEntry, VoteRecord};
 
 /// The author id of statements and rules the facilitator writes as the facilitator (participant

@@ -130,7 +130,7 @@ pub async fn check_backup(path: &Path) -> Result<BackupInfo, StoreError> {
         let version: i64 = sqlx::query_scalar("PRAGMA user_version")
             .fetch_one(&pool)
             .await?;
-        if version > SCHEMA_VERSION || version < 1 {
+        if !(1..=SCHEMA_VERSION).contains(&version) {
             return Err(StoreError::Corrupt(format!(
                 "{}: schema version {version} is not one this server reads",
                 path.display()

@@ -1,11 +1,21 @@
-//! Deleting sessions: the facilitator's "delete this session" and the retention sweep.
+//! Deleting sessions (the facilitator's "delete this session" and the retention sweep), and
+//! rewriting one without the names it held (erasure and anonymisation, `session/workshop/erase.rs`).
 //!
 //! A session is deleted from every table in one transaction. `secure_delete` is on for every
 //! connection (see `Store::open`), so SQLite overwrites the freed pages instead of leaving the
 //! text in free space, and the write-ahead log is checkpointed and truncated afterwards, so no
 //! copy stays in the `-wal` file either. Backups made earlier still hold the session.
 
-use super::{Store, StoreError};
+use super::{Chunk, Store, StoreError, put_snapshot};
+
+/// Whose resume tokens a rewrite deletes.
+#[derive(Debug, Clone, Copy)]
+pub enum Tokens<'a> {
+    /// One participant's: their device no longer opens the session as them.
+    Of(&'a str),
+    /// Everyone's, and the session is marked anonymised (the sweep does it once).
+    AllAnonymised,
+}
 
 impl Store {
     /// Delete a session and everything stored with it. Returns false when it did not exist.
@@ -43,5 +53,75 @@ impl Store {
         .bind(created_before)
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Replace a session's whole document by `snapshot` (a document with a history of its own,
+    /// without the erased names), drop every change chunk, and delete resume tokens; one
+    /// transaction. Like deleting, the freed pages are overwritten and the write-ahead log is
+    /// truncated, so the old names do not linger in the files.
+    pub async fn rewrite_session(
+        &self,
+        id: &str,
+        snapshot: &Chunk,
+        tokens: Tokens<'_>,
+    ) -> Result<(), StoreError> {
+        self.injected(id)?;
+        let mut tx = self.pool.begin().await?;
+        put_snapshot(&mut tx, id, snapshot).await?;
+        sqlx::query("DELETE FROM doc_changes WHERE session_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        match tokens {
+            Tokens::Of(participant) => {
+                sqlx::query("DELETE FROM participants WHERE session_id = ? AND participant_id = ?")
+                    .bind(id)
+                    .bind(participant)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Tokens::AllAnonymised => {
+                sqlx::query("DELETE FROM participants WHERE session_id = ?")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE sessions SET anonymised_at = ? WHERE id = ?")
+                    .bind(super::unix_now())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Ids of closed, not yet anonymised sessions created at or before `created_before` (Unix
+    /// seconds).
+    pub async fn closed_sessions_to_anonymise(
+        &self,
+        created_before: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM sessions
+             WHERE status != 'open' AND anonymised_at IS NULL AND created_at <= ?
+             ORDER BY created_at",
+        )
+        .bind(created_before)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Whether a session was anonymised (`None`: no such session).
+    pub async fn anonymised(&self, id: &str) -> Result<Option<bool>, StoreError> {
+        let at: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT anonymised_at FROM sessions WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(at.map(|a| a.is_some()))
     }
 }

@@ -6,8 +6,8 @@
 //! The workshop method adds: the clustering board (always allowed here) with the switch that
 //! opens clustering to participants and the clustering history; per rule a status, a new rating
 //! round for a rule to revise, and the rounds; "each group weighs equally"; anonymity per phase
-//! in the agenda; how many are ready; removing a participant and closing the session (each
-//! with a confirm step); people without a device (`proxy.js`); the history of earlier phases
+//! in the agenda; how many are ready; removing a participant, closing the session and, once it
+//! is closed, deleting it with all its data (each with a confirm step); people without a device (`proxy.js`); the history of earlier phases
 //! (`history.js`); and a follow-up session made from this one.
 //!
 //! The facilitator secret is read from localStorage (stored there by the start page under the
@@ -153,6 +153,39 @@ export function mountFacilitator(root, code) {
 
   let ui = null;
   let uiLang = null;
+  /** Set once the session is deleted: the console makes way for a notice for good. */
+  let deleted = false;
+
+  const showDeleted = () => {
+    deleted = true;
+    if (ui) ui.dispose();
+    ui = null;
+    const bar = topBar();
+    bar.update('');
+    const main = h('main', { id: 'main', class: 'join', tabindex: '-1' }, h('div', { class: 'card', 'data-testid': 'session-deleted' },
+      h('h1', { text: t('fac.deleted.title') }), h('p', { text: t('fac.deleted.text', { code }) }),
+      h('a', { href: '/', class: 'button secondary', text: t('fac.deleted.home') })));
+    replace(root, bar.el, main, toast.el);
+    main.focus();
+  };
+  /** Delete the closed session (`DELETE /api/sessions/{code}`, the secret in a header). The
+   * server closes every connection to it, this one too: stop first, so that is no surprise. */
+  const deleteSession = async () => {
+    conn.stop();
+    try {
+      const resp = await fetch(`/api/sessions/${encodeURIComponent(code)}`, {
+        method: 'DELETE',
+        headers: { Authorization: `Bearer ${secret}` },
+      });
+      // 404: already gone (deleted from another device).
+      if (resp.status !== 204 && resp.status !== 404) throw new Error(String(resp.status));
+      secrets.forgetSecret(code);
+      showDeleted();
+    } catch {
+      toast.show(t('fac.delete.failed'));
+      conn.start();
+    }
+  };
 
   function build() {
     uiLang = lang();
@@ -203,6 +236,9 @@ export function mountFacilitator(root, code) {
     const question = h('p', { class: 'question' });
     const lockedNote = h('p', { class: 'locked-note', text: t('fac.locked') });
     const closedNote = h('div', { class: 'notice', role: 'status', 'data-testid': 'closed-notice' }, h('h2', { text: t('fac.closed.title') }), h('p', { text: t('fac.closed.text') }));
+    // Once closed, the session can go with all its data (after the report is downloaded).
+    const del = confirmButton(t('fac.delete'), t('fac.delete.confirm'), t('fac.delete.yes'), deleteSession, { 'data-testid': 'delete-session' });
+    const deleteBox = h('div', { class: 'delete-box' }, h('p', { class: 'hint', text: t('fac.delete.hint') }), h('div', { class: 'button-row' }, del.el));
     // Clustering: the board, the switch for participants, the history of steps.
     const clusterOpen = toggle(t('fac.clustering_open'), (on) => send({ kind: 'set_clustering_open', open: on }), 'clustering-open');
     const board = clusterBoard(store, send, { canEdit: (view) => !view.closed, toast });
@@ -234,7 +270,7 @@ export function mountFacilitator(root, code) {
     // What to do next, in one line, right under the phase's title (the console leads).
     const nextStep = h('p', { class: 'next-step', 'data-testid': 'next-step' });
     // The current phase's results and decisions come first; the long list of statements last.
-    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, nextStep, closedNote, lockedNote,
+    const current = h('section', { class: 'panel current', 'aria-labelledby': 'phase-title' }, eyebrow, title, question, nextStep, closedNote, deleteBox, lockedNote,
       results, clusterBox, rulesH, rules, writeForm, context, stmtH, statements);
     const proxies = proxyPanel(store, conn, toast);
     const history = historyPanel(store, code, secret, toast);
@@ -377,6 +413,7 @@ export function mountFacilitator(root, code) {
         const open = !!wanted('set_clustering_open', () => true, 'open', view.clustering_open);
         if (clusterOpen.input.checked !== open) clusterOpen.input.checked = open;
         closedNote.hidden = !view.closed;
+        deleteBox.hidden = !view.closed;
         controls.hidden = !!view.closed;
         settings.hidden = !!view.closed;
         cls(main, 'is-closed', !!view.closed);
@@ -592,6 +629,8 @@ export function mountFacilitator(root, code) {
   }
 
   const render = () => {
+    // After deleting, a change of language draws the notice again.
+    if (deleted) return showDeleted();
     if (!ui || uiLang !== lang()) {
       if (ui) ui.dispose();
       ui = build();
