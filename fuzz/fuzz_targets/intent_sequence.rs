@@ -1,13 +1,13 @@
 //! Arbitrary intent sequences from a facilitator, four participants and one participant without a
 //! device (entered by the facilitator), applied to a session document: every intent kind,
-//! clustering, rule status and rating rounds, removal and closing included. Checked after every
-//! step: no panic; a refused intent changes nothing; dot budgets and per-item limits hold; no
-//! view shows unrevealed dots, ratings, reasons or reviews, or an anonymous author; a statement
-//! is in at most one cluster. At the end the mirror equals the document and a reload from
-//! storage.
+//! clustering, rule status and rating rounds, removal, readmission and closing included. Checked
+//! after every step: no panic; a refused intent changes nothing; dot budgets and per-item limits
+//! hold; no view shows unrevealed dots, ratings, reasons or reviews, or an anonymous author; a
+//! statement is in at most one cluster. At the end the mirror equals the document and a reload
+//! from storage.
 #![no_main]
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Unstructured;
 use automerge::ChangeHash;
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::Level;
@@ -109,7 +109,10 @@ fn intent(
         23 => Intent::SetEqualGroupWeight { equal: u.arbitrary()? },
         24 => Intent::SetAnonymous { phase: u.int_in_range(0..=14)?, anonymous: u.arbitrary()? },
         25 => Intent::AddProxy { name: text(u)?, group: if u.arbitrary()? { "ict".into() } else { text(u)? } },
-        26 => Intent::RemoveParticipant { participant: format!("p{}", u.int_in_range(0..=8)?) },
+        26 => {
+            let participant = format!("p{}", u.int_in_range(0..=8)?);
+            if u.arbitrary()? { Intent::RemoveParticipant { participant } } else { Intent::Readmit { participant } }
+        }
         27 => Intent::CloseSession,
         28 | 29 => Intent::CreateCluster { statements: items(u)?, title: text(u)? },
         30 => Intent::AddToCluster { cluster: pick(clusters, i), statements: items(u)? },
