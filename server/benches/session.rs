@@ -90,6 +90,8 @@ fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<Strin
         }
     }
     ws.commit();
+    // Brainstorm → cluster → vote.
+    act(&mut ws, Sender::Facilitator, Intent::NextPhase);
     act(&mut ws, Sender::Facilitator, Intent::NextPhase);
     if dots {
         for (i, p) in pids.iter().enumerate() {
