@@ -449,6 +449,20 @@ pub struct View {
     /// Only in the facilitator's view: participants removed from the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed: Option<BTreeMap<String, RemovedView>>,
+    /// Only in the facilitator's view, and only in a cluster phase: groups of near-duplicate
+    /// statements of the phase's level that are in no cluster yet (the server's suggestions;
+    /// the facilitator merges one with `create_cluster` or ignores it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<Vec<SuggestionView>>,
+}
+
+/// Facilitator-only: statements that look like duplicates of each other, with a title proposal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestionView {
+    /// Statement ids, in creation order (at least two).
+    pub statements: Vec<String>,
+    /// A proposed cluster title: the words the statements share, from the earliest of them.
+    pub title: String,
 }
 
 /// Facilitator-only: a participant who was removed.

@@ -14,6 +14,9 @@
 //!   `load/automerge_chunks_one_by_one/<changes>`: Automerge alone with one `load_incremental`
 //!   per chunk, the way `Workshop::load` loaded them before.
 //!
+//! - `suggest/groups/<statements>`: suggested clusters among that many statements of a level
+//!   (`session::suggest`, computed for the facilitator's view in a cluster phase only).
+//!
 //! Sessions are built with the library's own intents: `participants` people, one statement per ten
 //! participants (at least 10), everyone's three dots placed, in the vote phase of the first level.
 //!
@@ -26,6 +29,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use draagvlak_protocol::Intent;
 use draagvlak_server::session::apply::{self, Context, Sender};
 use draagvlak_server::session::projection::{self, Audience, Presence};
+use draagvlak_server::session::suggest;
 use draagvlak_server::session::template;
 use draagvlak_server::session::workshop::{Meta, Workshop};
 
@@ -86,6 +90,8 @@ fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<Strin
         }
     }
     ws.commit();
+    // Brainstorm → cluster → vote.
+    act(&mut ws, Sender::Facilitator, Intent::NextPhase);
     act(&mut ws, Sender::Facilitator, Intent::NextPhase);
     if dots {
         for (i, p) in pids.iter().enumerate() {
@@ -297,11 +303,89 @@ fn bench_load(c: &mut Criterion) {
     g.finish();
 }
 
+/// `n` statements of six words each (two of them stop words) drawn from forty content words, so
+/// that many pairs share a word and some groups form: every statement's text different.
+fn statements(n: usize) -> Vec<(String, String)> {
+    const WORDS: [&str; 40] = [
+        "digitaal",
+        "loket",
+        "inwoners",
+        "informatievoorziening",
+        "bestuur",
+        "cloud",
+        "applicaties",
+        "informatiebeveiliging",
+        "privacy",
+        "data",
+        "strategische",
+        "partner",
+        "maatwerk",
+        "standaardoplossingen",
+        "medewerkers",
+        "vaardigheden",
+        "regio",
+        "samenwerking",
+        "gemeenten",
+        "architectuur",
+        "leveranciers",
+        "contracten",
+        "budget",
+        "innovatie",
+        "dienstverlening",
+        "ondernemers",
+        "processen",
+        "automatisering",
+        "sturing",
+        "portfolio",
+        "projecten",
+        "kennis",
+        "opleiding",
+        "werkplek",
+        "thuiswerken",
+        "netwerk",
+        "continuïteit",
+        "archivering",
+        "openbaarheid",
+        "transparantie",
+    ];
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    (0..n)
+        .map(|k| {
+            let mut pick = || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                WORDS[(x % WORDS.len() as u64) as usize]
+            };
+            let text = format!("De {} en {} voor {} {}", pick(), pick(), pick(), pick());
+            (format!("s{k}"), text)
+        })
+        .collect()
+}
+
+/// `suggest/groups/<statements>`: the suggested clusters among that many statements (what the
+/// facilitator's view adds in a cluster phase).
+fn bench_suggest(c: &mut Criterion) {
+    let mut g = c.benchmark_group("suggest");
+    for n in [20, 60, 200, 400] {
+        let owned = statements(n);
+        let pairs: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(id, t)| (id.as_str(), t.as_str()))
+            .collect();
+        g.bench_with_input(BenchmarkId::new("groups", n), &n, |b, _| {
+            b.iter(|| black_box(suggest::groups(black_box(&pairs), "nl")))
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_apply,
     bench_projection,
     bench_delta,
-    bench_load
+    bench_load,
+    bench_suggest
 );
 criterion_main!(benches);

@@ -7,6 +7,7 @@
 //! - [`apply`]: one intent, checked and applied;
 //! - [`text`]: collaborative text edits mapped with Automerge cursors;
 //! - [`projection`]: what each audience may see;
+//! - [`suggest`]: suggested clusters of near-duplicate statements, for the facilitator;
 //! - [`demo`]: a session filled with sample content;
 //! - [`follow_up`]: what a follow-up session carries over, and where a phase ended (history);
 //! - [`actor`]: the task that owns a live session, persists each tick and fans out views.
@@ -17,6 +18,7 @@ pub mod demo;
 pub mod follow_up;
 pub mod permissions;
 pub mod projection;
+pub mod suggest;
 pub mod template;
 pub mod text;
 pub mod workshop;

@@ -363,8 +363,15 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
             })
             .collect()
     });
+    // Computed for the facilitator in a cluster phase only: the projection runs every tick.
+    let suggestions = if facilitator {
+        super::suggest::suggest(state)
+    } else {
+        None
+    };
     View {
         removed,
+        suggestions,
         session: SessionInfo {
             id: state.meta.id.clone(),
             code: state.meta.code.clone(),

@@ -20,6 +20,7 @@ import { Connection, secrets } from '../connection.js';
 import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead, unsentNotices, typedText } from '../widgets.js';
 import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems, supportLine } from '../results.js';
 import { clusterBoard } from '../cluster.js';
+import { suggestionPanel } from '../suggestions.js';
 import { TextFields } from '../text.js';
 import { proxyPanel } from './proxy.js';
 import { sharePanel } from './share.js';
@@ -244,7 +245,8 @@ export function mountFacilitator(root, code) {
     const board = clusterBoard(store, send, { canEdit: (view) => !view.closed, toast });
     const logList = h('ol', { class: 'cluster-log', 'data-testid': 'cluster-log' });
     const logNone = h('p', { class: 'hint', text: t('cluster.log.none') });
-    const clusterBox = h('div', { class: 'cluster-box' }, clusterOpen.el, board.el,
+    const suggestions = suggestionPanel(store, send, { code, toast });
+    const clusterBox = h('div', { class: 'cluster-box' }, clusterOpen.el, suggestions.el, board.el,
       h('details', { class: 'context' }, h('summary', { text: t('cluster.log') }), logList, logNone));
     const stmtH = h('h2', { text: t('fac.statements') });
     const statements = h('ul', { class: 'items fac-items', 'data-testid': 'fac-statements' });
@@ -421,6 +423,7 @@ export function mountFacilitator(root, code) {
         const clustering = phase.kind === 'cluster' && !!level;
         clusterBox.hidden = !clustering;
         if (clustering) {
+          suggestions.update();
           board.update(level);
           const log = (view.cluster_log || []).slice().reverse();
           const fmt = new Intl.DateTimeFormat(lang(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
