@@ -201,3 +201,20 @@ export async function seed(page, created, intents) {
   }, [created.code, created.facilitator_secret, intents]);
 }
 
+/** A session with `n` proxies (alternating ICT and business) and `statements` on richten. */
+export async function proxySession(page, { title = 'Tweede ronde', proxies = 4, statements = [] } = {}) {
+  const created = await postJson('/api/sessions', { title, organisation: 'Gemeente Testdorp', language: 'nl' });
+  const intents = [];
+  for (let p = 0; p < proxies; p += 1) intents.push({ kind: 'add_proxy', name: `Deelnemer ${p + 1}`, group: p % 2 ? 'business' : 'ict' });
+  intents.push({ kind: 'go_to_phase', index: 1 });
+  statements.forEach((text, i) => intents.push({ kind: 'add_statement', text, on_behalf_of: `@${i % proxies}` }));
+  const ids = await seed(page, created, intents);
+  return { created, who: ids.slice(0, proxies), sts: ids.slice(proxies + 1) };
+}
+
+/** The page's text at 200 %: the root font size, set on every load. */
+export async function largeText(page) {
+  await page.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => { document.documentElement.style.fontSize = '200%'; });
+  });
+}

@@ -6,29 +6,11 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, device, postJson, seed, openFacilitator, joinByCode, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PHONE, LAPTOP, PROJECTOR } from './helpers.js';
+import { launch, device, postJson, seed, openFacilitator, joinByCode, eventually, assertNoHorizontalOverflow, assertNoProblems, shot, axe, PHONE, LAPTOP, PROJECTOR, proxySession as session, largeText } from './helpers.js';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** A session with `n` proxies (alternating ICT and business) and `statements` on richten. */
-async function session(page, { title = 'Tweede ronde', proxies = 4, statements = [] } = {}) {
-  const created = await postJson('/api/sessions', { title, organisation: 'Gemeente Testdorp', language: 'nl' });
-  const intents = [];
-  for (let p = 0; p < proxies; p += 1) intents.push({ kind: 'add_proxy', name: `Deelnemer ${p + 1}`, group: p % 2 ? 'business' : 'ict' });
-  intents.push({ kind: 'go_to_phase', index: 1 });
-  statements.forEach((text, i) => intents.push({ kind: 'add_statement', text, on_behalf_of: `@${i % proxies}` }));
-  const ids = await seed(page, created, intents);
-  return { created, who: ids.slice(0, proxies), sts: ids.slice(proxies + 1) };
-}
-
-/** The page's text at 200 %: the root font size, set on every load. */
-async function largeText(page) {
-  await page.addInitScript(() => {
-    document.addEventListener('DOMContentLoaded', () => { document.documentElement.style.fontSize = '200%'; });
-  });
-}
 
 /** A percentage as "75%", whatever space the locale puts before the sign. */
 const pct = (text) => text.replace(/\s+%/g, '%');

@@ -85,15 +85,16 @@ async fn two_people_typing_in_one_rule_converge_with_both_edits() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn edits_made_against_the_same_old_revision_both_land() {
+/// A session in the richten rules phase where Anna proposed the rule "abc" and Bert joined too:
+/// the server, Anna, Bert, the rule and Anna's revision after it.
+async fn rule_abc(title: &str) -> (InProcess, Raw, Raw, String, u64) {
     let server = InProcess::start().await;
-    let s = create_session(&server.http(), "Gelijktijdig").await;
+    let s = create_session(&server.http(), title).await;
     let ws = server.ws();
     let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
     fac.ok("f1", json!({"kind":"go_to_phase","index":4})).await;
     let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
-    let (mut bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
+    let (bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
     let rule = anna
         .ok("a0", json!({"kind":"propose_rule","text":"abc"}))
         .await["created"]
@@ -102,6 +103,12 @@ async fn edits_made_against_the_same_old_revision_both_land() {
         .to_string();
     anna.snapshot().await;
     let rev = anna.live.as_ref().unwrap().0;
+    (server, anna, bert, rule, rev)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_made_against_the_same_old_revision_both_land() {
+    let (server, mut anna, mut bert, rule, rev) = rule_abc("Gelijktijdig").await;
     // Sent at the same moment, both against `rev`: they land in one tick or two, in any order.
     anna.intent(
         "a1",
@@ -121,21 +128,7 @@ async fn edits_made_against_the_same_old_revision_both_land() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_ack_of_an_edit_says_where_its_text_went() {
-    let server = InProcess::start().await;
-    let s = create_session(&server.http(), "Wiens haakje").await;
-    let ws = server.ws();
-    let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
-    fac.ok("f1", json!({"kind":"go_to_phase","index":4})).await;
-    let (mut anna, _) = Raw::join(&ws, join::participant(&s.code, "Anna", "ict")).await;
-    let (mut bert, _) = Raw::join(&ws, join::participant(&s.code, "Bert", "business")).await;
-    let rule = anna
-        .ok("a0", json!({"kind":"propose_rule","text":"abc"}))
-        .await["created"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    anna.snapshot().await;
-    let rev = anna.live.as_ref().unwrap().0;
+    let (server, mut anna, mut bert, rule, rev) = rule_abc("Wiens haakje").await;
     // Bert types "(I" at the end; Anna, who has not seen it yet, a "(" at the end too.
     let b = bert
         .ok(

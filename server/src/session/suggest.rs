@@ -320,8 +320,7 @@ mod tests {
     use super::*;
     use crate::session::apply;
     use crate::session::projection::{self, Audience, Presence};
-    use crate::session::template;
-    use crate::session::workshop::{Meta, Workshop};
+    use crate::session::workshop::Workshop;
     use draagvlak_protocol::Intent;
 
     #[test]
@@ -447,16 +446,7 @@ mod tests {
     /// visible statements of that level that are in no cluster yet.
     #[test]
     fn facilitator_only_in_cluster_phase_without_hidden_or_clustered() {
-        let meta = Meta {
-            id: "0123456789abcdef".into(),
-            code: "ABC234".into(),
-            title: "t".into(),
-            organisation: "o".into(),
-            language: "nl".into(),
-            template: "strategic-framework".into(),
-        };
-        let phases = template::phases("strategic-framework").expect("template");
-        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("doc");
+        let mut ws = crate::session::method_tests::workshop("strategic-framework");
         let a = ws.add_participant("Anna", "ict").expect("p");
         act(&mut ws, "", Intent::NextPhase);
         let mut ids = Vec::new();

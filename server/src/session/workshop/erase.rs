@@ -231,8 +231,6 @@ mod tests {
     use draagvlak_protocol::view::Level;
 
     use super::*;
-    use crate::session::template;
-    use crate::session::workshop::Meta;
 
     const NAME: &str = "Zwaantje-Erasmus";
 
@@ -245,16 +243,7 @@ mod tests {
     /// A session played through a few phases, with a name changed nowhere but stored in the
     /// history many times over.
     fn played() -> (Workshop, String) {
-        let meta = Meta {
-            id: "0123456789abcdef".into(),
-            code: "ABC234".into(),
-            title: "Wissen".into(),
-            organisation: "Gemeente".into(),
-            language: "nl".into(),
-            template: "strategic-framework".into(),
-        };
-        let phases = template::phases("strategic-framework").unwrap();
-        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap();
+        let mut ws = crate::session::method_tests::workshop("strategic-framework");
         let anna = ws.add_participant("Anna", "ict").unwrap();
         let zw = ws
             .add_participant_from(NAME, "ict", Some("devicehash"))
