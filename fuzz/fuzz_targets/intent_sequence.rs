@@ -12,11 +12,11 @@ use automerge::ChangeHash;
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{Intent, Splice};
-use draagvlak_server::session::Refusal;
-use draagvlak_server::session::apply::{Context, Sender, apply};
-use draagvlak_server::session::projection::{self, Audience, Presence};
-use draagvlak_server::session::template;
-use draagvlak_server::session::workshop::{Meta, Workshop};
+use draagvlak_core::Refusal;
+use draagvlak_core::apply::{Context, Sender, apply};
+use draagvlak_core::projection::{self, Audience, Presence};
+use draagvlak_core::template;
+use draagvlak_core::workshop::{Meta, Workshop};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

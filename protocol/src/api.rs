@@ -22,7 +22,7 @@ pub struct CreateSession {
     /// A built-in template: `strategic-framework` (default) or `short`.
     #[serde(default = "default_template")]
     pub template: String,
-    /// An agenda of one's own, as the text of a TOML template (see `server/templates/`); when
+    /// An agenda of one's own, as the text of a TOML template (see `core/templates/`); when
     /// given, it is used instead of `template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agenda: Option<String>,

@@ -74,7 +74,7 @@ struct CreateArgs {
         default_value = "strategic-framework"
     )]
     template: String,
-    /// An agenda of your own: a TOML template file (see server/templates/ for examples).
+    /// An agenda of your own: a TOML template file (see core/templates/ for examples).
     #[arg(long, env = "DRAAGVLAK_AGENDA")]
     agenda: Option<std::path::PathBuf>,
     /// Make a follow-up of the session with this join code (its adopted rules and top

@@ -85,7 +85,7 @@ export function transform(l, r, keep = null) {
 export function rebaseCaret(c, l, r, l2, keep = null) {
   // Text someone else inserted right at the caret goes before it. The strings cannot tell whether
   // it came before or after this person's own typing; if it came after, the server still puts
-  // their next keystroke right after their own run (server/src/session/text.rs), while a caret
+  // their next keystroke right after their own run (core/src/text.rs), while a caret
   // left before it could put the next keystroke inside their own run, where it counts as meant.
   // At `keep` the ack told where their own typing is (`rebaseOwn`): the caret stays with it.
   const follow = (p) => (r && p === r.pos && r.delete === 0 && p !== keep ? p + r.insert.length : mapCaret(p, r));

@@ -1,60 +1,16 @@
-//! Sessions: the workshop logic (synchronous, over one Automerge document) and the actor task
-//! that owns a live session.
-//!
-//! - [`workshop`]: the document and its mirror; every mutation;
-//! - [`template`]: agendas a session starts from;
-//! - [`permissions`]: the table of who may do what in which phase;
-//! - [`apply`]: one intent, checked and applied;
-//! - [`text`]: collaborative text edits mapped with Automerge cursors;
-//! - [`projection`]: what each audience may see;
-//! - [`suggest`]: suggested clusters of near-duplicate statements, for the facilitator;
-//! - [`demo`]: a session filled with sample content;
-//! - [`follow_up`]: what a follow-up session carries over, and where a phase ended (history);
-//! - [`actor`]: the task that owns a live session, persists each tick and fans out views.
+//! Sessions: the actor task that owns a live session, persists each tick and fans out views.
+//! The workshop logic it drives is the `draagvlak-core` crate (synchronous, over one Automerge
+//! document); its modules are re-exported here so that the server reads `session::workshop`,
+//! `session::apply` and so on as one namespace.
 
 pub mod actor;
-pub mod apply;
-pub mod demo;
-pub mod follow_up;
-pub mod permissions;
-pub mod projection;
-pub mod suggest;
-pub mod template;
-pub mod text;
-pub mod workshop;
 
-use draagvlak_protocol::ErrorCode;
+pub use draagvlak_core::{
+    Refusal, apply, demo, follow_up, permissions, projection, suggest, template, text, workshop,
+};
 
-/// Why an intent or a join was refused: a stable code for the client and a readable message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: ErrorCode,
-    pub message: String,
+/// Property tests that drive the real actor (with its store) through random intents.
+#[cfg(test)]
+mod proptests {
+    mod convergence;
 }
-
-impl Refusal {
-    pub fn new(code: ErrorCode, message: impl Into<String>) -> Refusal {
-        Refusal {
-            code,
-            message: message.into(),
-        }
-    }
-
-    /// An unexpected failure: logged with its cause, shown to the client without it.
-    pub fn internal(cause: impl std::fmt::Display) -> Refusal {
-        tracing::error!(%cause, "internal error while applying an intent");
-        Refusal::new(ErrorCode::Internal, "unexpected server error")
-    }
-}
-
-#[cfg(test)]
-mod tests;
-
-#[cfg(test)]
-mod proptests;
-
-#[cfg(test)]
-mod method_tests;
-
-#[cfg(test)]
-mod decision_tests;

@@ -243,7 +243,7 @@ mod tests {
     /// A session played through a few phases, with a name changed nowhere but stored in the
     /// history many times over.
     fn played() -> (Workshop, String) {
-        let mut ws = crate::session::method_tests::workshop("strategic-framework");
+        let mut ws = crate::method_tests::workshop("strategic-framework");
         let anna = ws.add_participant("Anna", "ict").unwrap();
         let zw = ws
             .add_participant_from(NAME, "ict", Some("devicehash"))

@@ -780,8 +780,8 @@ impl<'a> MeIndex<'a> {
 #[cfg(test)]
 mod me_index_tests {
     use super::*;
-    use crate::session::workshop::{Meta, Workshop};
-    use crate::session::{apply, template};
+    use crate::workshop::{Meta, Workshop};
+    use crate::{apply, template};
     use draagvlak_protocol::Intent;
 
     fn act(ws: &mut Workshop, p: &str, intent: Intent) {

@@ -2,7 +2,7 @@
 //! a TOML file; it is copied into the session document when the session is created, so a later
 //! change to a template never alters a running or finished session.
 //!
-//! Two templates are built in (`server/templates/*.toml`): the strategic-framework workshop and
+//! Two templates are built in (`core/templates/*.toml`): the strategic-framework workshop and
 //! a short single-level one. A facilitator may also send a template of their own; it is checked
 //! here, and every error names the line that is wrong.
 //!
@@ -52,9 +52,9 @@ pub const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
 /// Names of the built-in templates.
 pub const TEMPLATES: [&str; 3] = ["strategic-framework", "short", "follow-up"];
 
-const STRATEGIC_FRAMEWORK: &str = include_str!("../../templates/strategic-framework.toml");
-const SHORT: &str = include_str!("../../templates/short.toml");
-const FOLLOW_UP: &str = include_str!("../../templates/follow-up.toml");
+const STRATEGIC_FRAMEWORK: &str = include_str!("../templates/strategic-framework.toml");
+const SHORT: &str = include_str!("../templates/short.toml");
+const FOLLOW_UP: &str = include_str!("../templates/follow-up.toml");
 
 /// The phases of a built-in template, or `None` for an unknown name.
 pub fn phases(template: &str) -> Option<Vec<PhaseSpec>> {

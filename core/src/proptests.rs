@@ -296,5 +296,4 @@ proptest! {
     }
 }
 
-mod convergence;
 mod typing;

@@ -318,9 +318,9 @@ fn title(members: &[usize], analysed: &[Vec<Word>], stems: &[BTreeSet<&str>]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::apply;
-    use crate::session::projection::{self, Audience, Presence};
-    use crate::session::workshop::Workshop;
+    use crate::apply;
+    use crate::projection::{self, Audience, Presence};
+    use crate::workshop::Workshop;
     use draagvlak_protocol::Intent;
 
     #[test]
@@ -446,7 +446,7 @@ mod tests {
     /// visible statements of that level that are in no cluster yet.
     #[test]
     fn facilitator_only_in_cluster_phase_without_hidden_or_clustered() {
-        let mut ws = crate::session::method_tests::workshop("strategic-framework");
+        let mut ws = crate::method_tests::workshop("strategic-framework");
         let a = ws.add_participant("Anna", "ict").expect("p");
         act(&mut ws, "", Intent::NextPhase);
         let mut ids = Vec::new();
