@@ -16,7 +16,7 @@ use draagvlak_protocol::{ErrorCode, Intent};
 
 use super::Refusal;
 use super::permissions;
-use super::text::check_new_text;
+use super::text::{TextLimit, check_new_text};
 use super::workshop::{DocError, FACILITATOR_AUTHOR, Flag, NewRule, State, Timer, Workshop};
 use draagvlak_protocol::view::Confirmation;
 
@@ -69,6 +69,8 @@ pub fn check_name(name: &str) -> Result<&str, Refusal> {
     Ok(name)
 }
 
+/// Characters a display name may not contain: control characters, and the bidirectional
+/// overrides and isolates that could make a name display as someone else's.
 fn unfit_in_name(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -103,6 +105,22 @@ pub struct Context<'a> {
     pub heads_at: &'a dyn Fn(u64) -> Result<Vec<ChangeHash>, Refusal>,
     /// The server clock, ms since the Unix epoch (for the countdown).
     pub now_ms: u64,
+    /// How long a statement, rule or cluster title may be on this server.
+    pub text_limit: TextLimit,
+}
+
+impl<'a> Context<'a> {
+    /// A context at `now_ms` with the protocol's text limit (a server passes its own).
+    pub fn new(
+        heads_at: &'a dyn Fn(u64) -> Result<Vec<ChangeHash>, Refusal>,
+        now_ms: u64,
+    ) -> Context<'a> {
+        Context {
+            heads_at,
+            now_ms,
+            text_limit: TextLimit::default(),
+        }
+    }
 }
 
 /// Longest countdown, in seconds.
@@ -400,7 +418,7 @@ pub fn apply(
         }
         Intent::CreateCluster { statements, title } => {
             let level = level()?;
-            let title = check_title(title)?;
+            let title = check_title(title, ctx.text_limit)?;
             if statements.len() < 2 {
                 return Err(Refusal::new(
                     ErrorCode::InvalidValue,
@@ -452,7 +470,7 @@ pub fn apply(
             none
         }
         Intent::RenameCluster { cluster, title } => {
-            let title = check_title(title)?;
+            let title = check_title(title, ctx.text_limit)?;
             if !state.clusters.contains_key(cluster) {
                 return Err(not_found("cluster", cluster));
             }
@@ -532,7 +550,7 @@ pub fn apply(
         }
         Intent::AddStatement { text } => {
             let level = level()?;
-            check_new_text(text)?;
+            check_new_text(text, ctx.text_limit)?;
             let own = state.statements.values().filter(|s| s.author == me).count();
             if own >= MAX_STATEMENTS_PER_PARTICIPANT {
                 return Err(Refusal::new(
@@ -558,7 +576,7 @@ pub fn apply(
                 return Err(voting_started());
             }
             let base = heads_at(splice.rev)?;
-            let placed = ws.splice(false, statement, splice, &base, me)?;
+            let placed = ws.splice(false, statement, splice, &base, me, ctx.text_limit)?;
             Ok(Applied {
                 placed,
                 ..Applied::default()
@@ -615,7 +633,7 @@ pub fn apply(
         }
         Intent::ProposeRule { text, anchors } => {
             let level = level()?;
-            check_new_text(text)?;
+            check_new_text(text, ctx.text_limit)?;
             let anchors = check_anchors(state, anchors, level)?;
             if state.rules.len() >= MAX_RULES_PER_SESSION {
                 return Err(Refusal::new(
@@ -653,7 +671,7 @@ pub fn apply(
                 ));
             }
             let base = heads_at(splice.rev)?;
-            let placed = ws.splice(true, rule, splice, &base, me)?;
+            let placed = ws.splice(true, rule, splice, &base, me, ctx.text_limit)?;
             Ok(Applied {
                 placed,
                 ..Applied::default()
@@ -698,7 +716,7 @@ pub fn apply(
                         "say briefly why you disagree (it is shown without your name)",
                     ));
                 }
-                check_new_text(r)?;
+                check_new_text(r, ctx.text_limit)?;
                 let chars = r.chars().count();
                 if chars > MAX_REASON_CHARS {
                     return Err(Refusal::new(
@@ -740,9 +758,9 @@ fn is_clustering(intent: &Intent) -> bool {
     )
 }
 
-fn check_title(title: &str) -> Result<&str, Refusal> {
+fn check_title(title: &str, limit: TextLimit) -> Result<&str, Refusal> {
     let title = title.trim();
-    check_new_text(title)?;
+    check_new_text(title, limit)?;
     if title.chars().count() > MAX_CLUSTER_TITLE_CHARS {
         return Err(Refusal::new(
             ErrorCode::TextTooLong,

@@ -167,10 +167,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
         if matches!(intent, Intent::GoToPhase { .. } | Intent::NextPhase) {
             clock.set(clock.get() + 20 * 60 * 1000);
         }
-        let ctx = Context {
-            heads_at: &lookup,
-            now_ms: clock.get(),
-        };
+        let ctx = Context::new(&lookup, clock.get());
         apply(ws, sender, &intent, &ctx)
             .map(|a| a.created)
             .map_err(DemoError::Refused)

@@ -6,6 +6,7 @@
 //!
 //! - [`workshop`]: the document and its mirror; every mutation;
 //! - [`template`]: agendas a session starts from;
+//! - [`new_session`]: the one way a new session document is made;
 //! - [`permissions`]: the table of who may do what in which phase;
 //! - [`apply`]: one intent, checked and applied;
 //! - [`text`]: collaborative text edits mapped with Automerge cursors;
@@ -17,6 +18,7 @@
 pub mod apply;
 pub mod demo;
 pub mod follow_up;
+pub mod new_session;
 pub mod permissions;
 pub mod projection;
 pub mod suggest;

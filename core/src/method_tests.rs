@@ -13,8 +13,8 @@ use draagvlak_protocol::{ErrorCode, Intent};
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
 use super::follow_up;
+use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
-use super::template;
 use super::workshop::{Meta, Workshop};
 
 pub(super) fn workshop(template_name: &str) -> Workshop {
@@ -26,8 +26,7 @@ pub(super) fn workshop(template_name: &str) -> Workshop {
         language: "nl".into(),
         template: template_name.into(),
     };
-    let phases = template::phases(template_name).unwrap();
-    Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap()
+    NewSession::from_template(meta).unwrap().create().unwrap()
 }
 
 pub(super) fn run(
@@ -46,10 +45,7 @@ pub(super) fn run_at(
 ) -> Result<Option<String>, ErrorCode> {
     let heads: Vec<ChangeHash> = ws.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
-    let ctx = Context {
-        heads_at: &lookup,
-        now_ms,
-    };
+    let ctx = Context::new(&lookup, now_ms);
     apply(ws, sender, &intent, &ctx)
         .map(|a| a.created)
         .map_err(|r| r.code)

@@ -780,17 +780,15 @@ impl<'a> MeIndex<'a> {
 #[cfg(test)]
 mod me_index_tests {
     use super::*;
+    use crate::apply;
+    use crate::new_session::NewSession;
     use crate::workshop::{Meta, Workshop};
-    use crate::{apply, template};
     use draagvlak_protocol::Intent;
 
     fn act(ws: &mut Workshop, p: &str, intent: Intent) {
         let heads = ws.heads().to_vec();
         let lookup = move |_rev: u64| Ok(heads.clone());
-        let ctx = apply::Context {
-            heads_at: &lookup,
-            now_ms: 1,
-        };
+        let ctx = apply::Context::new(&lookup, 1);
         let sender = if p.is_empty() {
             apply::Sender::Facilitator
         } else {
@@ -810,8 +808,9 @@ mod me_index_tests {
             language: "nl".into(),
             template: "strategic-framework".into(),
         };
-        let phases = template::phases("strategic-framework").expect("template");
-        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("doc");
+        let mut ws = NewSession::from_template(meta)
+            .and_then(NewSession::create)
+            .expect("doc");
         let a = ws.add_participant("Anna", "ict").expect("p");
         let b = ws.add_participant("Bram", "business").expect("p");
         let check = |ws: &Workshop, before: &HashMap<String, MeView>| {

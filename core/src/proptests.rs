@@ -21,6 +21,7 @@ use proptest::prelude::*;
 
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
+use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
 use super::template;
 use super::workshop::{Meta, Workshop};
@@ -212,8 +213,8 @@ proptest! {
             language: "nl".into(),
             template: "strategic-framework".into(),
         };
-        let phases = template::phases("strategic-framework").unwrap_or_default();
-        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
+        let mut ws = NewSession::from_template(meta)
+            .and_then(NewSession::create)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let people: Vec<String> = (0..PARTICIPANTS)
             .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
@@ -269,7 +270,7 @@ proptest! {
             ws.commit();
             let heads: Vec<ChangeHash> = ws.heads().to_vec();
             let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
-            let ctx = Context { heads_at: &lookup, now_ms: 1_000 };
+            let ctx = Context::new(&lookup, 1_000);
             let before = ws.state().clone();
             let seen: Vec<Figures> = [Audience::Public, Audience::Facilitator]
                 .map(|a| figures(&projection::view(&before, &Presence::new(), a)))

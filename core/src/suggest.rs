@@ -428,10 +428,7 @@ mod tests {
     fn act(ws: &mut Workshop, p: &str, intent: Intent) -> Option<String> {
         let heads = ws.heads().to_vec();
         let lookup = move |_rev: u64| Ok(heads.clone());
-        let ctx = apply::Context {
-            heads_at: &lookup,
-            now_ms: 1,
-        };
+        let ctx = apply::Context::new(&lookup, 1);
         let sender = if p.is_empty() {
             apply::Sender::Facilitator
         } else {

@@ -7,8 +7,8 @@ use draagvlak_protocol::{ErrorCode, Intent, Splice};
 
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
+use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
-use super::template;
 use super::workshop::{Meta, Workshop};
 
 fn workshop() -> Workshop {
@@ -20,17 +20,13 @@ fn workshop() -> Workshop {
         language: "nl".into(),
         template: "strategic-framework".into(),
     };
-    let phases = template::phases("strategic-framework").unwrap();
-    Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap()
+    NewSession::from_template(meta).unwrap().create().unwrap()
 }
 
 fn run(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Result<Option<String>, ErrorCode> {
     let heads: Vec<ChangeHash> = ws.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
-    let ctx = Context {
-        heads_at: &lookup,
-        now_ms: 1_000_000,
-    };
+    let ctx = Context::new(&lookup, 1_000_000);
     apply(ws, sender, &intent, &ctx)
         .map(|a| a.created)
         .map_err(|r| r.code)
@@ -262,10 +258,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
                 insert: " of huren".into(),
             },
         },
-        &Context {
-            heads_at: &lookup,
-            now_ms: 0,
-        },
+        &Context::new(&lookup, 0),
     )
     .unwrap();
     assert_eq!(
@@ -584,10 +577,7 @@ fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
                 insert: "Altijd ".into(),
             },
         },
-        &Context {
-            heads_at: &lookup,
-            now_ms: 0,
-        },
+        &Context::new(&lookup, 0),
     )
     .map(|_| ())
     .map_err(|r| r.code);

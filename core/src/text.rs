@@ -30,7 +30,6 @@
 //! tell its own characters from equal ones of others.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable as _;
@@ -41,21 +40,29 @@ use draagvlak_protocol::limits::MAX_TEXT_CHARS;
 
 use super::Refusal;
 
-/// The text limit of this process: `--max-text-chars`, at most the protocol's `MAX_TEXT_CHARS`.
-///
-/// One value per process rather than a field of the apply context: the limit is a server
-/// setting that never changes while it runs, and every session of a server shares it. Set by
-/// `guard::Guard::new` when the server starts.
-static MAX_CHARS: AtomicUsize = AtomicUsize::new(MAX_TEXT_CHARS);
+/// How many characters a statement or rule text may have: the server's `--max-text-chars`, at
+/// most the protocol's `MAX_TEXT_CHARS`. A setting of the server, handed to `apply` in its
+/// context (not kept per process, so two servers in one test process can differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextLimit(usize);
 
-/// Set the text limit of this process (clamped to 1..=`MAX_TEXT_CHARS`).
-pub fn set_max_chars(chars: usize) {
-    MAX_CHARS.store(chars.clamp(1, MAX_TEXT_CHARS), Ordering::Relaxed);
+impl TextLimit {
+    /// A limit of `chars` characters, clamped to 1..=`MAX_TEXT_CHARS`.
+    pub fn new(chars: usize) -> TextLimit {
+        TextLimit(chars.clamp(1, MAX_TEXT_CHARS))
+    }
+
+    /// The number of characters allowed.
+    pub fn chars(self) -> usize {
+        self.0
+    }
 }
 
-/// Characters a statement or rule text may have on this server.
-pub fn max_chars() -> usize {
-    MAX_CHARS.load(Ordering::Relaxed)
+impl Default for TextLimit {
+    /// The protocol's limit.
+    fn default() -> TextLimit {
+        TextLimit(MAX_TEXT_CHARS)
+    }
 }
 
 /// A keystroke this soon after the previous one of the same person in the same text continues
@@ -127,6 +134,7 @@ pub(crate) fn apply_splice(
     splice: &Splice,
     base: &[ChangeHash],
     typist: (&str, &mut Runs),
+    limit: TextLimit,
 ) -> Result<(String, Option<Placed>), Refusal> {
     let internal = |e: automerge::AutomergeError| Refusal::internal(format!("text edit: {e}"));
     let (who, runs) = typist;
@@ -189,7 +197,7 @@ pub(crate) fn apply_splice(
     let current = doc.text(obj).map_err(internal)?;
     let removed_chars = char_count_in_utf16_range(&current, start_now, end_now);
     let new_chars = current.chars().count() - removed_chars + splice.insert.chars().count();
-    let max = max_chars();
+    let max = limit.chars();
     if new_chars > max {
         return Err(Refusal::new(
             ErrorCode::TextTooLong,
@@ -431,13 +439,13 @@ pub(crate) fn check_characters(text: &str) -> Result<(), Refusal> {
 }
 
 /// Check a whole new text (for statements and rules created with text).
-pub(crate) fn check_new_text(text: &str) -> Result<(), Refusal> {
+pub(crate) fn check_new_text(text: &str, limit: TextLimit) -> Result<(), Refusal> {
     check_characters(text)?;
     if text.trim().is_empty() {
         return Err(Refusal::new(ErrorCode::EmptyText, "the text is empty"));
     }
     let chars = text.chars().count();
-    let max = max_chars();
+    let max = limit.chars();
     if chars > max {
         return Err(Refusal::new(
             ErrorCode::TextTooLong,
@@ -469,7 +477,8 @@ mod tests {
         base: &[ChangeHash],
         _current: bool,
     ) -> Result<String, Refusal> {
-        super::apply_splice(doc, obj, splice, base, ("p1", &mut Runs::default())).map(|(t, _)| t)
+        let typist = ("p1", &mut Runs::default());
+        super::apply_splice(doc, obj, splice, base, typist, TextLimit::default()).map(|(t, _)| t)
     }
 
     fn splice(rev: u64, pos: u32, delete: u32, insert: &str) -> Splice {
@@ -550,6 +559,7 @@ mod tests {
                     &splice(0, pos, 0, insert),
                     base,
                     (who, &mut runs),
+                    TextLimit::default(),
                 )
                 .unwrap();
                 doc.commit();

@@ -857,6 +857,7 @@ impl Workshop {
         splice: &Splice,
         base: &[ChangeHash],
         typist: &str,
+        limit: text::TextLimit,
     ) -> Result<Option<text::Placed>, Refusal> {
         let internal = |e: DocError| Refusal::internal(e.to_string());
         if self.touched.contains(id) {
@@ -893,6 +894,7 @@ impl Workshop {
             splice,
             base,
             (typist, &mut self.runs),
+            limit,
         )?;
         if rules {
             if let Some(r) = self.state.rules.get_mut(id) {

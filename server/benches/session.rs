@@ -28,9 +28,9 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use draagvlak_protocol::Intent;
 use draagvlak_server::session::apply::{self, Context, Sender};
+use draagvlak_server::session::new_session::NewSession;
 use draagvlak_server::session::projection::{self, Audience, Presence};
 use draagvlak_server::session::suggest;
-use draagvlak_server::session::template;
 use draagvlak_server::session::workshop::{Meta, Workshop};
 
 fn new_workshop() -> Workshop {
@@ -42,17 +42,15 @@ fn new_workshop() -> Workshop {
         language: "nl".into(),
         template: "strategic-framework".into(),
     };
-    let phases = template::phases("strategic-framework").expect("template");
-    Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("workshop")
+    NewSession::from_template(meta)
+        .and_then(NewSession::create)
+        .expect("workshop")
 }
 
 fn act(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<String> {
     let heads = ws.heads().to_vec();
     let lookup = move |_rev: u64| Ok(heads.clone());
-    let ctx = Context {
-        heads_at: &lookup,
-        now_ms: 1_000_000,
-    };
+    let ctx = Context::new(&lookup, 1_000_000);
     apply::apply(ws, sender, &intent, &ctx)
         .unwrap_or_else(|r| panic!("{intent:?} refused: {r:?}"))
         .created

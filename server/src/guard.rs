@@ -73,9 +73,6 @@ pub enum NoSlot {
 
 impl Guard {
     pub fn new(limits: &Limits) -> Guard {
-        // The text limit is process-wide (see `session::text::max_chars`); the guard is built
-        // once when the server starts, from the same limits.
-        crate::session::text::set_max_chars(limits.max_text_chars);
         Guard {
             // Half a minute's worth at once: with the default, a room of 300 behind one address.
             joins: RateLimiter::keyed(quota(

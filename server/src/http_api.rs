@@ -22,7 +22,8 @@ use crate::app::AppState;
 use crate::credentials;
 use crate::report;
 use crate::session::Refusal;
-use crate::session::actor::{Cmd, Delete, Erasure, encode_heads};
+use crate::session::actor::{Cmd, Delete, Erasure, encode_heads, now_ms};
+use crate::session::new_session::NewSession;
 use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
 use crate::session::{demo, follow_up, template};
@@ -304,25 +305,12 @@ async fn create(
             language: req.language.clone(),
             template: template_name.clone(),
         };
-        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
-            .map_err(AppError::internal)?;
-        if !place.is_empty() {
-            ws.set_place(&place).map_err(AppError::internal)?;
-        }
-        if let Some(language) = demo {
-            // As if the workshop started an hour and a half ago.
-            let start = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as u64)
-                .unwrap_or(0)
-                .saturating_sub(160 * 60 * 1000);
-            demo::fill(&mut ws, language, start).map_err(AppError::internal)?;
-            ws.commit();
-        }
-        if let Some(earlier) = &earlier {
-            follow_up::carry(earlier.state(), &mut ws).map_err(AppError::internal)?;
-            ws.commit();
-        }
+        let mut new = NewSession::with_agenda(meta, phases.clone());
+        new.place = place.clone();
+        // The demo's clock starts 160 minutes ago, so its finished phases have plausible times.
+        new.demo = demo.map(|language| (language, now_ms().saturating_sub(160 * 60 * 1000)));
+        new.follows = earlier.as_ref().map(Workshop::state);
+        let mut ws = new.create().map_err(AppError::internal)?;
         let snapshot = Chunk {
             rev: 0,
             heads: encode_heads(ws.heads()),

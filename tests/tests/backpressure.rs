@@ -13,8 +13,8 @@ use draagvlak_server::Config;
 use draagvlak_server::credentials;
 use draagvlak_server::registry::Registry;
 use draagvlak_server::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle, encode_heads};
-use draagvlak_server::session::template;
-use draagvlak_server::session::workshop::{Meta, Workshop};
+use draagvlak_server::session::new_session::NewSession;
+use draagvlak_server::session::workshop::Meta;
 use draagvlak_server::store::{Chunk, SessionRow, Store};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
@@ -56,8 +56,7 @@ async fn setup(grace: Duration) -> (tempfile::TempDir, SessionHandle, String) {
         language: "nl".into(),
         template: "strategic-framework".into(),
     };
-    let phases = template::phases("strategic-framework").unwrap();
-    let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap();
+    let mut ws = NewSession::from_template(meta).unwrap().create().unwrap();
     let snapshot = Chunk {
         rev: 0,
         heads: encode_heads(ws.heads()),

@@ -10,8 +10,8 @@
 use std::path::PathBuf;
 
 use draagvlak_server::report::{self, Dialect};
+use draagvlak_server::session::new_session::NewSession;
 use draagvlak_server::session::workshop::{Cluster, Meta, State, Workshop};
-use draagvlak_server::session::{demo, template};
 use draagvlak_tests::{InProcess, Raw, create_session, join};
 use serde_json::{Value, json};
 
@@ -49,10 +49,9 @@ fn demo_workshop(start_ms: u64) -> Workshop {
         language: "nl".into(),
         template: "strategic-framework".into(),
     };
-    let phases = template::phases("strategic-framework").unwrap();
-    let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap();
-    demo::fill(&mut ws, "nl", start_ms).unwrap();
-    ws
+    let mut new = NewSession::from_template(meta).unwrap();
+    new.demo = Some(("nl", start_ms));
+    new.create().unwrap()
 }
 
 /// 2027-03-02 08:00 UTC, 09:00 in Amsterdam.
@@ -272,10 +271,8 @@ fn decided_workshop() -> (Workshop, String) {
     let mut act = |ws: &mut Workshop, who: Option<&str>, intent: Intent| -> Option<String> {
         let heads = ws.heads().to_vec();
         clock += 60_000;
-        let ctx = Context {
-            heads_at: &move |_| -> Result<_, Refusal> { Ok(heads.clone()) },
-            now_ms: clock,
-        };
+        let lookup = move |_| -> Result<_, Refusal> { Ok(heads.clone()) };
+        let ctx = Context::new(&lookup, clock);
         let sender = who.map_or(Sender::Facilitator, Sender::Participant);
         apply(ws, sender, &intent, &ctx)
             .unwrap_or_else(|r| panic!("{intent:?}: {r:?}"))
@@ -779,9 +776,9 @@ fn html_report_colours_names_and_pages_like_the_app() {
         language: "nl".into(),
         template: "strategic-framework".into(),
     };
-    let phases = template::phases("strategic-framework").unwrap();
-    let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).unwrap();
-    demo::fill(&mut ws, "nl", 1_803_974_400_000).unwrap();
+    let mut new = NewSession::from_template(meta).unwrap();
+    new.demo = Some(("nl", 1_803_974_400_000));
+    let ws = new.create().unwrap();
     // The demo merges no statements: add a cluster, so that its members show.
     let r = report::build(&with_cluster(ws.state().clone()));
     let html = report::html(&r);

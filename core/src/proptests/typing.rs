@@ -21,7 +21,7 @@ use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc as _, Text
 use draagvlak_protocol::Splice;
 use proptest::prelude::*;
 
-use crate::text::{Placed, Runs, apply_splice};
+use crate::text::{Placed, Runs, TextLimit, apply_splice};
 
 /// `text.js` `diff`: the splice that turns `a` into `b` (ASCII only here, so bytes are units),
 /// with the caret in `b` as the hint where the typing happened.
@@ -351,6 +351,7 @@ fn run_case(
                         &splice,
                         &base,
                         (&c.name, &mut server.runs),
+                        TextLimit::default(),
                     )
                     .map_err(|e| {
                         TestCaseError::fail(format!("{splice:?} refused: {}", e.message))

@@ -42,7 +42,7 @@ use tracing::{debug, error, info, warn};
 use super::Refusal;
 use super::apply::{self, Sender};
 use super::projection::{self, Audience, Presence};
-use super::text::Placed;
+use super::text::{Placed, TextLimit};
 use super::workshop::Workshop;
 use crate::config::Limits;
 use crate::credentials;
@@ -476,10 +476,8 @@ fn lookup_heads(
         .ok_or_else(stale)
 }
 
-/// Characters a display name may not contain: control characters, and the bidirectional
-/// overrides and isolates that could make a name display as someone else's.
 /// The server clock in milliseconds since the Unix epoch.
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -1287,6 +1285,7 @@ impl Actor {
         let ctx = apply::Context {
             heads_at: &lookup,
             now_ms: now_ms(),
+            text_limit: TextLimit::new(self.ctx.limits.max_text_chars),
         };
         let result = apply::apply(&mut self.ws, sender, intent, &ctx);
         match result {
@@ -1847,6 +1846,7 @@ mod coalescing_tests {
     use tokio_util::sync::CancellationToken;
 
     use super::*;
+    use crate::session::new_session::NewSession;
     use crate::session::template;
     use crate::session::workshop::Meta;
     use crate::store::SessionRow;
@@ -1952,7 +1952,6 @@ mod coalescing_tests {
             GENERATION.fetch_add(1, Ordering::Relaxed)
         ));
         let store = Store::open(&dir).await.unwrap();
-        let phases = template::phases("strategic-framework").unwrap();
         let meta = Meta {
             id: SESSION.into(),
             code: CODE.into(),
@@ -1961,8 +1960,9 @@ mod coalescing_tests {
             language: "nl".into(),
             template: "strategic-framework".into(),
         };
-        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).expect("workshop");
-        ws.commit();
+        let mut ws = NewSession::from_template(meta)
+            .and_then(NewSession::create)
+            .expect("workshop");
         let secret = credentials::new_secret();
         let row = SessionRow {
             id: SESSION.into(),

@@ -6,7 +6,8 @@
 pub mod actor;
 
 pub use draagvlak_core::{
-    Refusal, apply, demo, follow_up, permissions, projection, suggest, template, text, workshop,
+    Refusal, apply, demo, follow_up, new_session, permissions, projection, suggest, template, text,
+    workshop,
 };
 
 /// Property tests that drive the real actor (with its store) through random intents.

@@ -51,8 +51,9 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Limits;
 use crate::credentials;
 use crate::session::actor::{self, ActorContext, CloseReason, Cmd, ConnLink, SessionHandle};
+use crate::session::new_session::NewSession;
 use crate::session::template;
-use crate::session::workshop::{Meta, Workshop};
+use crate::session::workshop::Meta;
 use crate::store::{Chunk, SessionRow, Store};
 
 const PARTICIPANTS: usize = 4;
@@ -292,7 +293,6 @@ impl Run {
     async fn start() -> Result<Run, TestCaseError> {
         let dir = TempDir(temp_dir());
         let store = Store::open(&dir.0).await.map_err(fail)?;
-        let phases = template::phases(TEMPLATE).ok_or_else(|| fail("no template"))?;
         let meta = Meta {
             id: SESSION.into(),
             code: CODE.into(),
@@ -301,8 +301,9 @@ impl Run {
             language: "nl".into(),
             template: TEMPLATE.into(),
         };
-        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases).map_err(fail)?;
-        ws.commit();
+        let mut ws = NewSession::from_template(meta)
+            .and_then(NewSession::create)
+            .map_err(fail)?;
         let secret = credentials::new_secret();
         let row = SessionRow {
             id: SESSION.into(),

@@ -1,0 +1,77 @@
+//! A new session document: the one way a session starts, for the HTTP API, the tests, the
+//! property tests, the benchmarks and the fuzz targets alike. Before this there were a dozen
+//! copies of "look up the template's phases, create the document, set the place, fill the demo,
+//! carry the earlier session over", each with its own idea of which steps to take in what order.
+
+use crate::demo::{self, DemoError};
+use crate::follow_up;
+use crate::template::{self, PhaseSpec};
+use crate::workshop::{DocError, Meta, State, Workshop};
+
+/// Why a new session could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum NewSessionError {
+    /// `meta.template` names no built-in template.
+    #[error("unknown template {0:?}; known: {known}", known = template::TEMPLATES.join(", "))]
+    UnknownTemplate(String),
+    #[error(transparent)]
+    Doc(#[from] DocError),
+    #[error(transparent)]
+    Demo(#[from] DemoError),
+}
+
+/// What a new session starts from. Build it with [`NewSession::from_template`] (the built-in
+/// agenda `meta.template` names) or [`NewSession::with_agenda`] (an agenda of one's own), set
+/// what else applies, then [`NewSession::create`].
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub meta: Meta,
+    /// The agenda, copied into the document (a running session never depends on a file).
+    pub phases: Vec<PhaseSpec>,
+    /// Where the workshop takes place (for the reports); empty when not said.
+    pub place: String,
+    /// Fill the session with sample content in this language (`nl` or `en`), as if the
+    /// workshop started at the given time (ms since the Unix epoch).
+    pub demo: Option<(&'a str, u64)>,
+    /// A follow-up: the earlier session whose adopted rules and top priorities it carries over.
+    pub follows: Option<&'a State>,
+}
+
+impl<'a> NewSession<'a> {
+    /// A session on the built-in agenda named by `meta.template`.
+    pub fn from_template(meta: Meta) -> Result<NewSession<'a>, NewSessionError> {
+        let phases = template::phases(&meta.template)
+            .ok_or_else(|| NewSessionError::UnknownTemplate(meta.template.clone()))?;
+        Ok(NewSession::with_agenda(meta, phases))
+    }
+
+    /// A session on an agenda of one's own (`template::parse`).
+    pub fn with_agenda(meta: Meta, phases: Vec<PhaseSpec>) -> NewSession<'a> {
+        NewSession {
+            meta,
+            phases,
+            place: String::new(),
+            demo: None,
+            follows: None,
+        }
+    }
+
+    /// The document, committed: created with the default groups, then the place, the demo
+    /// content and what a follow-up carries over, in that order.
+    pub fn create(self) -> Result<Workshop, NewSessionError> {
+        let mut ws = Workshop::create(self.meta, &template::DEFAULT_GROUPS, &self.phases)?;
+        if !self.place.is_empty() {
+            ws.set_place(&self.place)?;
+        }
+        ws.commit();
+        if let Some((language, start_ms)) = self.demo {
+            demo::fill(&mut ws, language, start_ms)?;
+            ws.commit();
+        }
+        if let Some(earlier) = self.follows {
+            follow_up::carry(earlier, &mut ws)?;
+            ws.commit();
+        }
+        Ok(ws)
+    }
+}
