@@ -1,4 +1,4 @@
-//! The server as a whole: state shared by handlers, the router, and the lifecycle.
+//! The server as a whole: start (store, listeners, router) and the lifecycle.
 //!
 //! One shutdown tree: a [`CancellationToken`] that SIGINT/SIGTERM (or a test) cancels, and a
 //! [`TaskTracker`] that every connection and session task is spawned on. On shutdown the
@@ -10,45 +10,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode};
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
-use axum::response::Response;
-use axum::routing::{any, get, post};
-use draagvlak_protocol::ErrorCode;
-use draagvlak_protocol::limits::MAX_MESSAGE_BYTES;
+use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
-use crate::guard::{Guard, Names, NoSlot};
+use crate::guard::{Guard, Names};
+use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
 use crate::store::{DataDirLock, Store, StoreError};
-use crate::{http_api, web, ws};
-
-/// State shared by every handler; cheap to clone.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub store: Store,
-    pub registry: Registry,
-    pub shutdown: CancellationToken,
-    pub tracker: TaskTracker,
-    /// Base of links handed out, without a trailing slash.
-    pub public_url: Arc<str>,
-    pub websocket_url: String,
-    /// Rate limits and connection caps per address.
-    pub guard: Arc<Guard>,
-    /// What `/metrics` shows.
-    pub metrics: Metrics,
-    /// The names this server answers to (`Host` and `Origin` checks).
-    pub names: Arc<Names>,
-}
 
 /// Failure to start.
 #[derive(Debug, thiserror::Error)]
@@ -72,162 +44,6 @@ pub struct Server {
     serve: tokio::task::JoinHandle<()>,
     /// This server's claim on its data directory; released when the server is dropped.
     _lock: DataDirLock,
-}
-
-/// Body size limit for the HTTP API (an agenda template may be up to 64 KiB).
-const MAX_BODY_BYTES: usize = 96 * 1024;
-
-/// The router.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/api/sessions", post(http_api::create_session))
-        .route("/api/demo", post(http_api::create_demo))
-        .route("/api/openapi.json", get(crate::openapi::openapi_json))
-        .route(
-            "/api/sessions/{code}",
-            get(http_api::lookup_session).delete(http_api::delete_session),
-        )
-        .route("/healthz", get(http_api::healthz))
-        .route("/readyz", get(http_api::readyz))
-        .route("/metrics", get(http_api::metrics))
-        .route("/api/sessions/{code}/qr.svg", get(web::qr))
-        .route(
-            "/api/sessions/{code}/history/{phase}",
-            get(http_api::history),
-        )
-        .route(
-            "/api/sessions/{code}/report/{format}",
-            get(http_api::report),
-        )
-        .route(
-            "/api/sessions/{code}/participants/{participant}/erase",
-            post(http_api::erase_participant),
-        )
-        .route(
-            "/api/sessions/{code}/facilitator-secret",
-            post(http_api::rotate_secret),
-        )
-        .route(
-            "/api/sessions/{code}/facilitator-qr.svg",
-            get(http_api::facilitator_qr),
-        )
-        .route("/ws", any(upgrade))
-        .route("/", get(web::index))
-        .route("/join/{code}", get(web::index))
-        .route("/facilitator/{code}", get(web::index))
-        .route("/projector/{code}", get(web::index))
-        .route("/assets/{*path}", get(web::asset))
-        .fallback(http_api::not_found)
-        .method_not_allowed_fallback(http_api::method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // Inside the header layers, so that a refusal carries the security headers too.
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            check_host,
-        ))
-        .layer(header(header::CONTENT_SECURITY_POLICY, web::CSP))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-/// Refuse a request whose `Host` is none of this server's names (DNS rebinding: a page on
-/// another site whose name now points at this server's address); see [`Names`].
-async fn check_host(
-    State(app): State<AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .map(|v| v.to_str().unwrap_or("\u{fffd}"))
-        .or_else(|| request.uri().authority().map(|a| a.as_str()));
-    if !app.names.host_allowed(host) {
-        tracing::warn!(?host, "request for a host that is not this server refused");
-        return http_api::AppError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::HostNotAllowed,
-            "this server does not answer to this host name (see --allowed-hosts)",
-        )
-        .into_response();
-    }
-    next.run(request).await
-}
-
-/// A layer that sets a security header on every response.
-fn header(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    // A handler may set a header of its own (the HTML report sets its own policy).
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-}
-
-async fn upgrade(
-    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
-    State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let Ok(upgrade) = upgrade else {
-        return http_api::AppError::new(
-            StatusCode::UPGRADE_REQUIRED,
-            ErrorCode::UpgradeRequired,
-            "this address takes WebSocket connections only; open the join link in a browser",
-        )
-        .into_response();
-    };
-    let origin = headers
-        .get(header::ORIGIN)
-        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
-    if !app.names.origin_allowed(origin) {
-        tracing::warn!(?origin, "WebSocket upgrade from a foreign origin refused");
-        return http_api::AppError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::OriginNotAllowed,
-            "this page may not connect to this server",
-        )
-        .into_response();
-    }
-    let slot = match app.guard.connect(peer.ip()) {
-        Ok(slot) => Some(slot),
-        Err(NoSlot::Address) => {
-            return http_api::AppError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                ErrorCode::LimitReached,
-                "too many open connections from this address",
-            )
-            .into_response();
-        }
-        // Upgraded and then refused with a reason a browser can read (it cannot read the
-        // status of a failed upgrade).
-        Err(NoSlot::Server) => {
-            tracing::warn!("connection refused: the server holds --max-connections connections");
-            None
-        }
-    };
-    upgrade
-        // Small buffers: an idle connection costs a few KiB instead of ~136 KiB (DESIGN.md).
-        // Intents are a few hundred bytes; a larger frame gets room for its full length.
-        .read_buffer_size(ws::READ_BUFFER_BYTES)
-        .write_buffer_size(0)
-        .max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
-        .on_upgrade(move |socket| {
-            // Tracked by us: axum's graceful shutdown does not see upgraded sockets. Run in
-            // axum's upgrade task rather than a second task (one task fewer per connection).
-            let tracker = app.tracker.clone();
-            async move {
-                match slot {
-                    Some(slot) => {
-                        tracker
-                            .track_future(ws::serve(socket, app, peer, slot))
-                            .await
-                    }
-                    None => tracker.track_future(ws::refuse_full(socket)).await,
-                }
-            }
-        })
 }
 
 /// Open the store, bind the listener and start serving.
@@ -272,7 +88,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         metrics,
         names,
     };
-    let app = router(state.clone());
+    let app = http::router(state.clone());
     let token = shutdown.clone();
     let serve = tokio::spawn(async move {
         let result = axum::serve(
@@ -300,7 +116,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
     });
     let metrics_addr = metrics_listener.map(|(listener, at)| {
         let app = Router::new()
-            .route("/metrics", get(http_api::metrics_unguarded))
+            .route("/metrics", get(http::operations::metrics_unguarded))
             .with_state(state.clone());
         let token = shutdown.clone();
         tokio::spawn(async move {

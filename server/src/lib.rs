@@ -2,10 +2,10 @@
 //!
 //! Layout (see ARCHITECTURE.md for the whole picture):
 //! - [`config`]: flags and environment, validated into a `Config`;
-//! - [`app`]: shared state, the router, start and graceful shutdown;
-//! - [`openapi`]: the OpenAPI description of the HTTP API (`/api/openapi.json`);
-//! - [`http_api`]: create and look up sessions, health and readiness;
-//! - [`ws`]: one WebSocket connection (reader and writer);
+//! - [`app`]: start and graceful shutdown;
+//! - [`http`]: the router, the HTTP API (sessions, health, metrics), the embedded browser app,
+//!   security headers and the OpenAPI description;
+//! - [`ws`]: the WebSocket upgrade and one connection (reader and writer);
 //! - [`registry`]: live sessions, each loaded exactly once;
 //! - [`session`]: the workshop logic and the per-session actor;
 //! - [`store`]: SQLite, the only module that touches the database;
@@ -14,7 +14,6 @@
 //! - [`guard`]: rate limits, connection caps, the Origin check;
 //! - [`logging`]: the binaries' log subscriber (text or JSON);
 //! - [`metrics`]: the figures `/metrics` shows (Prometheus text format);
-//! - [`web`]: the embedded browser app, QR codes, security headers;
 //! - [`retention`]: deleting closed sessions after a set time;
 //! - [`transfer`]: one session exported to a file and imported again;
 //! - [`report`]: reports of a session in Markdown, CSV, JSON and HTML.
@@ -26,18 +25,16 @@ pub mod app;
 pub mod config;
 pub mod credentials;
 pub mod guard;
-pub mod http_api;
+pub mod http;
 pub mod logging;
 pub mod metrics;
 pub mod normalize;
-pub mod openapi;
 pub mod registry;
 pub mod report;
 pub mod retention;
 pub mod session;
 pub mod store;
 pub mod transfer;
-pub mod web;
 pub mod ws;
 
 pub use app::{RunError, Server, run, run_until_signal, start};

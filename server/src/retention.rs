@@ -3,7 +3,7 @@
 //!
 //! A municipality must not keep personal data (participants' names, what they wrote) longer than
 //! needed. Two ways a session goes:
-//! - the facilitator deletes it (`DELETE /api/sessions/{code}`, see `http_api::delete_session`);
+//! - the facilitator deletes it (`DELETE /api/sessions/{code}`, see `http::sessions::delete_session`);
 //! - with `--delete-closed-after-days N`, a sweep every hour deletes closed sessions created more
 //!   than N days ago.
 //!
@@ -13,7 +13,7 @@
 //! (`store/lifecycle.rs`), with the freed pages overwritten.
 //!
 //! Names go earlier than the session: the facilitator erases one person's name on request
-//! (`http_api::erase_participant`), and with `--anonymise-closed-after-days N` the same sweep
+//! (`http::sessions::erase_participant`), and with `--anonymise-closed-after-days N` the same sweep
 //! anonymises closed sessions created more than N days ago (every name a label, every resume
 //! token deleted, marked so it happens once). Both go through [`erase`]: the session's actor is
 //! the only writer of its document, so it is loaded when it is not live.
@@ -23,7 +23,7 @@ use std::time::Duration;
 use draagvlak_protocol::ErrorCode;
 use tokio::sync::oneshot;
 
-use crate::app::AppState;
+use crate::http::AppState;
 use crate::session::Refusal;
 use crate::session::actor::{Cmd, Erased, Erasure};
 use crate::store::StoreError;

@@ -11,16 +11,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::error::close;
+use draagvlak_protocol::limits::MAX_MESSAGE_BYTES;
 use draagvlak_protocol::{ClientMessage, ErrorCode, JoinRequest, PROTOCOL_VERSION, ServerMessage};
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, info_span, warn};
 
-use crate::app::AppState;
-use crate::guard::ConnectionSlot;
+use crate::guard::{ConnectionSlot, NoSlot};
+use crate::http::AppState;
+use crate::http::error::AppError;
 use crate::metrics::ConnMetrics;
 use crate::session::Refusal;
 use crate::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle};
@@ -628,4 +634,69 @@ async fn writer(
     };
     let _ = sink.send(Message::Close(Some(frame))).await;
     let _ = sink.close().await;
+}
+
+/// `GET /ws`: the WebSocket upgrade. Checks the `Origin` (against cross-site WebSocket
+/// hijacking) and takes a connection slot for the address before the socket is served.
+pub async fn upgrade(
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(upgrade) = upgrade else {
+        return AppError::new(
+            StatusCode::UPGRADE_REQUIRED,
+            ErrorCode::UpgradeRequired,
+            "this address takes WebSocket connections only; open the join link in a browser",
+        )
+        .into_response();
+    };
+    let origin = headers
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+    if !app.names.origin_allowed(origin) {
+        tracing::warn!(?origin, "WebSocket upgrade from a foreign origin refused");
+        return AppError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::OriginNotAllowed,
+            "this page may not connect to this server",
+        )
+        .into_response();
+    }
+    let slot = match app.guard.connect(peer.ip()) {
+        Ok(slot) => Some(slot),
+        Err(NoSlot::Address) => {
+            return AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::LimitReached,
+                "too many open connections from this address",
+            )
+            .into_response();
+        }
+        // Upgraded and then refused with a reason a browser can read (it cannot read the
+        // status of a failed upgrade).
+        Err(NoSlot::Server) => {
+            tracing::warn!("connection refused: the server holds --max-connections connections");
+            None
+        }
+    };
+    upgrade
+        // Small buffers: an idle connection costs a few KiB instead of ~136 KiB (DESIGN.md).
+        // Intents are a few hundred bytes; a larger frame gets room for its full length.
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(MAX_MESSAGE_BYTES)
+        .max_frame_size(MAX_MESSAGE_BYTES)
+        .on_upgrade(move |socket| {
+            // Tracked by us: axum's graceful shutdown does not see upgraded sockets. Run in
+            // axum's upgrade task rather than a second task (one task fewer per connection).
+            let tracker = app.tracker.clone();
+            async move {
+                match slot {
+                    Some(slot) => tracker.track_future(serve(socket, app, peer, slot)).await,
+                    None => tracker.track_future(refuse_full(socket)).await,
+                }
+            }
+        })
 }

@@ -10,9 +10,9 @@ use std::collections::BTreeSet;
 use draagvlak_tests::{InProcess, create_session};
 use serde_json::Value;
 
-/// (method, path) of every route in `server/src/app.rs`'s router, read from its source.
+/// (method, path) of every route in `server/src/http/router.rs`, read from its source.
 fn router_routes() -> BTreeSet<(String, String)> {
-    let source = include_str!("../../server/src/app.rs");
+    let source = include_str!("../../server/src/http/router.rs");
     let start = source.find("pub fn router(").unwrap();
     let end = start + source[start..].find(".fallback(").unwrap();
     let mut routes = BTreeSet::new();

@@ -101,7 +101,7 @@ pub enum Cmd {
 }
 
 /// The facilitator deletes a closed session while people are still connected
-/// (`http_api::delete_session`): it is deleted from the store, every connection is closed
+/// (`http::sessions::delete_session`): it is deleted from the store, every connection is closed
 /// with `session_not_found` and the actor stops.
 #[derive(Debug)]
 pub struct Delete {

@@ -10,9 +10,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 
-use crate::app::AppState;
 use crate::credentials;
-use crate::http_api::AppError;
+use crate::http::AppState;
+use crate::http::error::AppError;
 
 #[derive(rust_embed::Embed)]
 #[folder = "../client/web/"]

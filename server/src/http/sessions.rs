@@ -1,9 +1,10 @@
-//! The HTTP API: create a session, look one up by join code, health and readiness.
+//! The session routes of the HTTP API: create a session (or a demo, or a follow-up), look one up
+//! by join code, and what its facilitator may do over HTTP (QR of the facilitator link, a new
+//! secret, reports, history, delete, erase a name).
 //!
-//! Errors reach the client as `{"error": {"code", "message"}}` with a stable code; the cause of
-//! an internal error goes to the log, never to the client. Every route that tells whether a join
-//! code exists draws on the address's join budget first (the same one as a WebSocket `join`), so
-//! codes cannot be guessed faster over HTTP; over the budget it answers 429 with `Retry-After`.
+//! Every route that tells whether a join code exists draws on the address's join budget first
+//! (the same one as a WebSocket `join`), so codes cannot be guessed faster over HTTP; over the
+//! budget it answers 429 with `Retry-After`.
 
 use axum::Json;
 use std::net::SocketAddr;
@@ -13,84 +14,21 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::{
-    ApiError, ApiErrorBody, CreateDemo, CreateSession, HistoryView, ParticipantErased,
-    SecretRotated, SessionCreated, SessionLinks, SessionPublic,
+    CreateDemo, CreateSession, HistoryView, ParticipantErased, SecretRotated, SessionCreated,
+    SessionLinks, SessionPublic,
 };
 use draagvlak_protocol::limits::MAX_TITLE_CHARS;
 
-use crate::app::AppState;
+use super::error::{AppError, JsonBody, refused};
+use super::state::AppState;
 use crate::credentials;
 use crate::report;
-use crate::session::Refusal;
 use crate::session::actor::{Cmd, Delete, Erasure, encode_heads, now_ms};
 use crate::session::new_session::NewSession;
 use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
 use crate::session::{demo, follow_up, template};
 use crate::store::{Chunk, SessionRow, StoreError};
-
-/// An error answer.
-#[derive(Debug)]
-pub struct AppError {
-    status: StatusCode,
-    code: ErrorCode,
-    message: String,
-    /// Seconds for a `Retry-After` header (with 429 and 503).
-    retry_after: Option<u64>,
-}
-
-impl AppError {
-    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> AppError {
-        AppError {
-            status,
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-
-    /// Tell the client when to try again (`Retry-After`, whole seconds, at least 1).
-    pub fn retry_after(mut self, wait: std::time::Duration) -> AppError {
-        self.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
-        self
-    }
-
-    fn internal(cause: impl std::fmt::Display) -> AppError {
-        tracing::error!(%cause, "internal error in HTTP handler");
-        AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "unexpected server error",
-        )
-    }
-
-    fn storage(cause: StoreError) -> AppError {
-        tracing::error!(cause = %cause, "storage error in HTTP handler");
-        AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::StorageFailed,
-            "storage is unavailable; try again later",
-        )
-    }
-}
-
-impl IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        let body = ApiError {
-            error: ApiErrorBody {
-                code: self.code,
-                message: self.message,
-            },
-        };
-        let mut response = (self.status, Json(body)).into_response();
-        if let Some(secs) = self.retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(secs));
-        }
-        response
-    }
-}
 
 /// How long a client is asked to wait when the server is full.
 const FULL_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
@@ -106,28 +44,6 @@ fn code_attempt(app: &AppState, peer: SocketAddr) -> Result<(), AppError> {
         )
         .retry_after(wait)
     })
-}
-
-/// A JSON body extractor whose rejections are [`AppError`]s.
-pub struct JsonBody<T>(pub T);
-
-impl<S, T> axum::extract::FromRequest<S> for JsonBody<T>
-where
-    T: serde::de::DeserializeOwned,
-    S: Send + Sync,
-{
-    type Rejection = AppError;
-
-    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, AppError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(JsonBody(v)),
-            Err(rejection) => Err(AppError::new(
-                rejection.status(),
-                ErrorCode::InvalidRequest,
-                rejection.body_text(),
-            )),
-        }
-    }
 }
 
 fn check_title(field: &str, value: &str, required: bool) -> Result<String, AppError> {
@@ -201,7 +117,7 @@ pub async fn create_demo(
 }
 
 /// The operator token, when the server requires one.
-fn operator_allowed(app: &AppState, headers: &HeaderMap) -> bool {
+pub(crate) fn operator_allowed(app: &AppState, headers: &HeaderMap) -> bool {
     match &app.config.operator_token {
         Some(token) => {
             credentials::verify_secret(bearer(headers), &credentials::hash_secret(token))
@@ -425,7 +341,7 @@ pub async fn facilitator_qr(
         "{}/facilitator/{}#key={presented}",
         app.public_url, row.code
     );
-    Ok(crate::web::qr_svg(&url, "no-store"))
+    Ok(super::web::qr_svg(&url, "no-store"))
 }
 
 /// `POST /api/sessions/{code}/facilitator-secret` with `Authorization: Bearer <current secret>`:
@@ -580,32 +496,6 @@ pub async fn history(
     Ok(Json(HistoryView { phase, at, view }))
 }
 
-/// `GET /healthz`: the process is up.
-#[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "the process is up", body = String, content_type = "text/plain")))]
-pub async fn healthz() -> &'static str {
-    "ok"
-}
-
-/// `GET /readyz`: the database answers and the server is not shutting down.
-#[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses(
-        (status = 200, description = "the database answers and the server is not shutting down", body = String, content_type = "text/plain"),
-        (status = 503, description = "shutting_down or storage_failed", body = draagvlak_protocol::api::ApiError),
-    ))]
-pub async fn readyz(State(app): State<AppState>) -> Result<&'static str, AppError> {
-    if app.shutdown.is_cancelled() {
-        return Err(AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::ShuttingDown,
-            "shutting down",
-        ));
-    }
-    app.store.ping().await.map_err(AppError::storage)?;
-    Ok("ready")
-}
-
-/// Any other path.
 /// `DELETE /api/sessions/{code}`: the facilitator deletes a closed session and everything
 /// stored with it. Refused while the session is open (close it first) and while it is loaded
 /// (people are still connected; it unloads a little after the last one leaves).
@@ -683,62 +573,4 @@ pub async fn erase_participant(
     let label = erased.labels.get(&participant).cloned().unwrap_or_default();
     tracing::info!(session = %row.id, "a participant's name was erased by the facilitator");
     Ok(Json(ParticipantErased { participant, label }))
-}
-
-/// A session's refusal as an HTTP error.
-fn refused(r: Refusal) -> AppError {
-    let status = match r.code {
-        ErrorCode::NotFound | ErrorCode::SessionNotFound => StatusCode::NOT_FOUND,
-        ErrorCode::InvalidRequest => StatusCode::CONFLICT,
-        ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::SERVICE_UNAVAILABLE,
-    };
-    AppError::new(status, r.code, r.message)
-}
-
-/// `GET /metrics` on the main address: the operator token when one is set; not here at all when
-/// `--metrics-listen` moves it to an address of its own.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses(
-        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain; version=0.0.4"),
-        (status = 401, description = "the operator token is missing or wrong", body = draagvlak_protocol::api::ApiError),
-        (status = 404, description = "served on --metrics-listen instead", body = draagvlak_protocol::api::ApiError),
-    ),
-    security((), ("operator_token" = [])))]
-pub async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    if app.config.metrics_listen.is_some() {
-        return not_found().await.into_response();
-    }
-    if !operator_allowed(&app, &headers) {
-        return AppError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthorized,
-            "the metrics of this server need the operator token",
-        )
-        .into_response();
-    }
-    metrics_unguarded(State(app)).await
-}
-
-/// `GET /metrics` on the `--metrics-listen` address (no token: bind it to an internal address).
-pub async fn metrics_unguarded(State(app): State<AppState>) -> Response {
-    let text = app.metrics.render(app.registry.live());
-    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], text).into_response()
-}
-
-pub async fn not_found() -> AppError {
-    AppError::new(
-        StatusCode::NOT_FOUND,
-        ErrorCode::NotFound,
-        "no such endpoint",
-    )
-}
-
-/// A known path with a method it does not take. axum adds the `Allow` header.
-pub async fn method_not_allowed() -> AppError {
-    AppError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::MethodNotAllowed,
-        "this endpoint does not take this HTTP method",
-    )
 }

@@ -9,7 +9,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{http_api, web};
+use super::{operations, sessions, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,18 +20,18 @@ use crate::{http_api, web};
                        {\"error\": {\"code\", \"message\"}} with a stable code."
     ),
     paths(
-        http_api::create_session,
-        http_api::create_demo,
-        http_api::lookup_session,
-        http_api::delete_session,
-        http_api::erase_participant,
-        http_api::rotate_secret,
-        http_api::facilitator_qr,
-        http_api::report,
-        http_api::history,
-        http_api::healthz,
-        http_api::readyz,
-        http_api::metrics,
+        sessions::create_session,
+        sessions::create_demo,
+        sessions::lookup_session,
+        sessions::delete_session,
+        sessions::erase_participant,
+        sessions::rotate_secret,
+        sessions::facilitator_qr,
+        sessions::report,
+        sessions::history,
+        operations::healthz,
+        operations::readyz,
+        operations::metrics,
         web::qr,
         websocket,
         openapi_json,

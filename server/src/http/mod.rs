@@ -1,0 +1,15 @@
+//! Everything HTTP: the router and its layers ([`mod@router`]), the state handlers share
+//! ([`state`]), errors as the client sees them ([`error`]), the session routes ([`sessions`]),
+//! health, readiness and metrics ([`operations`]), the browser app's files ([`web`]) and the
+//! OpenAPI description ([`openapi`]). The WebSocket upgrade lives with the socket, in `ws.rs`.
+
+pub mod error;
+pub mod openapi;
+pub mod operations;
+pub mod router;
+pub mod sessions;
+pub mod state;
+pub mod web;
+
+pub use router::router;
+pub use state::AppState;
