@@ -8,9 +8,9 @@
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
 
-use super::{
-    Report, action_word, decision_mark, escape, group_names, level_label, status_word, words,
-};
+use super::escape;
+use super::model::Report;
+use super::words::{action_word, decision_mark, level_label, status_word, words};
 
 /// One sheet being filled row by row.
 struct Sheet<'a> {
@@ -112,8 +112,7 @@ fn sheet<'a>(workbook: &'a mut Workbook, name: &str) -> Result<Sheet<'a>, XlsxEr
 /// The workbook's bytes.
 pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let w = words(report);
-    let en = report.language == "en";
-    let groups = group_names(report);
+    let groups = report.group_names();
     let with_groups = |fixed: &[&str], per_group: &str, after: &[&str]| -> Vec<String> {
         let mut out: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
         out.extend(groups.iter().map(|g| format!("{per_group} {g}")));
@@ -158,7 +157,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
         ])?;
     }
 
-    let mut s = sheet(&mut book, if en { "Adopted" } else { "Aangenomen" })?;
+    let mut s = sheet(&mut book, w.adopted_sheet)?;
     s.header(&[
         w.level.into(),
         w.rule.into(),
@@ -263,7 +262,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
         }
     }
 
-    let mut s = sheet(&mut book, if en { "Reasons" } else { "Redenen" })?;
+    let mut s = sheet(&mut book, w.reasons_sheet)?;
     s.header(&[
         w.level.into(),
         "#".into(),
