@@ -1,21 +1,81 @@
-//! The report as an HTML page that prints well to PDF from the browser (charts as inline SVG).
+//! The report as an HTML page that prints well to PDF from the browser: the charts are inline
+//! SVG bars, the list of adopted rules prints on a page of its own, and no table is split over
+//! two pages.
+//!
+//! Written with [maud](https://maud.lambda.xyz/) rather than by formatting strings, because a
+//! template engine that escapes by construction is the only kind that stays safe as the page
+//! grows: every value spliced into the markup goes through [`Render`], and a `&str` or `String`
+//! is escaped there, so forgetting to escape a text is not possible; only the two constants
+//! below (the doctype and the style sheet) are written as they are, through `PreEscaped`. Maud
+//! over askama: the page is built from the model by Rust code (loops over groups and rounds,
+//! small functions for a bar or a table), which maud keeps in Rust, checked by the compiler,
+//! with no template files beside it; its output is compact HTML without added whitespace, and
+//! its escaping (`&`, `<`, `>`, `"`) is a subset of ours, so the page is the one the
+//! hand-written version made. User text has its own [`Render`] types, [`User`] and [`Text`],
+//! which escape with `escape::html` (also `'`, and without the control characters that could
+//! do harm) and put a user text in `<bdi>`. The one difference maud forces: an SVG `rect` is
+//! written `<rect …></rect>` instead of `<rect …/>` (maud writes no self-closing tags; the
+//! browser builds the same element either way).
 
-use std::fmt::Write as _;
+use maud::{Markup, PreEscaped, Render, html};
 
 use super::escape;
-use super::model::{Priority, Report};
+use super::model::{Priority, Report, RuleLine};
 use super::words::{
     Words, action_word, counts, decision_mark, group_count, level_label, pct, rank_text,
     status_word, when, words,
 };
 
+/// Written as it is: the doctype, in the lower case the page always had.
+const DOCTYPE: &str = "<!doctype html>\n";
+
+/// Written as it is: the page's style sheet (a constant; it holds no user text).
+const STYLE: &str = "\
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}\
+h1{margin-bottom:.2rem}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}\
+th,td{border-bottom:1px solid #ccd;padding:.35rem .5rem;text-align:left;vertical-align:top}\
+td.n{text-align:right}svg.bar{vertical-align:middle;margin-right:.4rem}\
+ul.members{margin:.2rem 0 0;padding-left:1.1rem;font-size:.9em}\
+table{break-inside:avoid}h2,h3{break-after:avoid}@media print{body{margin:0}}";
+
+/// The colour of overall support, and of the dots of a priority.
+const OVERALL: &str = "#3b3f46";
+const DOTS: &str = "#1d4e89";
+
+/// A user text (a statement, rule, reason, name or title): escaped and isolated in `<bdi>`
+/// (`escape::html_user`).
+struct User<'a>(&'a str);
+
+impl Render for User<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(&escape::html_user(self.0));
+    }
+}
+
+/// A text the server made from session data (a code, a time, a level's name): escaped
+/// (`escape::html`), not isolated.
+struct Text<'a>(&'a str);
+
+impl Render for Text<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        buffer.push_str(&escape::html(self.0));
+    }
+}
+
 /// A horizontal bar as inline SVG.
-fn bar(share: Option<f64>, colour: &str) -> String {
+fn bar(share: Option<f64>, colour: &str) -> Markup {
     let width = (share.unwrap_or(0.0).clamp(0.0, 1.0) * 200.0).round();
-    format!(
-        "<svg class=\"bar\" width=\"200\" height=\"14\" viewBox=\"0 0 200 14\" role=\"img\" aria-label=\"{}\"><rect width=\"200\" height=\"14\" fill=\"#e5e9f0\"/><rect width=\"{width}\" height=\"14\" fill=\"{colour}\"/></svg>",
-        pct(share)
-    )
+    html! {
+        svg class="bar" width="200" height="14" viewBox="0 0 200 14" role="img" aria-label=(pct(share)) {
+            rect width="200" height="14" fill="#e5e9f0" {}
+            rect width=(width) height="14" fill=(colour) {}
+        }
+    }
+}
+
+/// A share as a bar with its percentage, in a cell.
+fn bar_cell(share: Option<f64>, colour: &str) -> Markup {
+    html! { td { (bar(share, colour)) (pct(share)) } }
 }
 
 /// A group's colour, as in the browser app (`client/web/assets/style.css`): by group, never by
@@ -30,82 +90,196 @@ fn group_colour(group: &str) -> &'static str {
 
 /// A group's name as people write it (the app's `groupName`): "ICT", "Business", or the name
 /// of a group of one's own as given (escaped and isolated like every user text).
-fn group_label(group: &str) -> String {
-    match group {
-        "ict" => "ICT".to_string(),
-        "business" => "Business".to_string(),
-        other => escape::html_user(other),
+struct GroupLabel<'a>(&'a str);
+
+impl Render for GroupLabel<'_> {
+    fn render_to(&self, buffer: &mut String) {
+        match self.0 {
+            "ict" => buffer.push_str("ICT"),
+            "business" => buffer.push_str("Business"),
+            other => User(other).render_to(buffer),
+        }
     }
 }
 
+/// ` ⚠ warning` after a text, in bold, when a decision carries one.
+fn warning(mark: Option<&str>) -> Markup {
+    html! {
+        @if let Some(mark) = mark {
+            " " strong { "⚠ " (mark) }
+        }
+    }
+}
+
+/// Texts joined by a separator, each rendered as a user text.
+fn joined(texts: &[String], separator: &str) -> Markup {
+    html! {
+        @for (i, text) in texts.iter().enumerate() {
+            @if i > 0 { (separator) }
+            (User(text))
+        }
+    }
+}
+
+/// `<p><em>none</em></p>`, for an empty list.
+fn none(w: &Words) -> Markup {
+    html! { p { em { (w.none) } } }
+}
+
 /// A table of priorities with bars (and dots per group when revealed), and the note on ties.
-fn html_priorities(
-    out: &mut String,
-    w: &Words,
-    groups: &[String],
-    priorities: &[Priority],
-    revealed: bool,
-) {
-    use escape::html_user as user;
+fn priorities(w: &Words, groups: &[String], priorities: &[Priority], revealed: bool) -> Markup {
     let max = priorities
         .iter()
         .filter_map(|p| p.dots)
         .max()
         .unwrap_or(0)
         .max(1);
-    let _ = write!(
-        out,
-        "<table><tr><th>#</th><th>{}</th><th>{}</th>",
-        w.statement, w.dots
-    );
-    if revealed {
-        for g in groups {
-            let _ = write!(out, "<th>{}</th>", group_label(g));
-        }
-    }
-    out.push_str("</tr>");
-    for p in priorities {
-        let dots = match p.dots {
-            Some(d) => format!("{}{d}", bar(Some(f64::from(d) / f64::from(max)), "#1d4e89")),
-            None => w.not_revealed.to_string(),
-        };
-        let mut text = user(&p.text);
-        if !p.cluster_of.is_empty() {
-            // One statement a line: joined with "; " they ran together ("beleid.; ICT").
-            let members: Vec<String> = p
-                .cluster_of
-                .iter()
-                .map(|m| format!("<li>{}</li>", user(m)))
-                .collect();
-            let _ = write!(
-                text,
-                "<br><small>{}:</small><ul class=\"members\">{}</ul>",
-                w.cluster_of,
-                members.concat()
-            );
-        }
-        if p.from_facilitator {
-            let _ = write!(text, " <small>({})</small>", w.by_facilitator);
-        }
-        if let Some(then) = p.dots_then {
-            let _ = write!(text, "<br><small>{}: {then}</small>", w.dots_then);
-        }
-        let _ = write!(
-            out,
-            "<tr><td class=\"n\">{}</td><td>{text}</td><td>{dots}</td>",
-            rank_text(p)
-        );
-        if revealed {
-            for g in groups {
-                let n = p.dots_by_group.get(g).copied().unwrap_or(0);
-                let _ = write!(out, "<td class=\"n\">{n}</td>");
+    html! {
+        table {
+            tr {
+                th { "#" } th { (w.statement) } th { (w.dots) }
+                @if revealed {
+                    @for g in groups { th { (GroupLabel(g)) } }
+                }
+            }
+            @for p in priorities {
+                tr {
+                    td class="n" { (rank_text(p)) }
+                    td {
+                        (User(&p.text))
+                        @if !p.cluster_of.is_empty() {
+                            // One statement a line: joined with "; " they ran together
+                            // ("beleid.; ICT").
+                            br; small { (w.cluster_of) ":" }
+                            ul class="members" { @for m in &p.cluster_of { li { (User(m)) } } }
+                        }
+                        @if p.from_facilitator {
+                            " " small { "(" (w.by_facilitator) ")" }
+                        }
+                        @if let Some(then) = p.dots_then {
+                            br; small { (w.dots_then) ": " (then) }
+                        }
+                    }
+                    td {
+                        @match p.dots {
+                            Some(d) => { (bar(Some(f64::from(d) / f64::from(max)), DOTS)) (d) }
+                            None => (w.not_revealed),
+                        }
+                    }
+                    @if revealed {
+                        @for g in groups {
+                            td class="n" { (p.dots_by_group.get(g).copied().unwrap_or(0)) }
+                        }
+                    }
+                }
             }
         }
-        out.push_str("</tr>");
+        @if priorities.iter().any(|p| p.rank.is_some_and(|r| r.tied)) {
+            p { small { (w.ties) } }
+        }
     }
-    out.push_str("</table>");
-    if priorities.iter().any(|p| p.rank.is_some_and(|r| r.tied)) {
-        let _ = write!(out, "<p><small>{}</small></p>", w.ties);
+}
+
+/// A rule's table: its status and anchors, then every round with its support (bars overall
+/// and per group), raters and reasons.
+fn rule(w: &Words, groups: &[String], r: &RuleLine) -> Markup {
+    html! {
+        table {
+            tr {
+                th colspan="2" {
+                    (User(&r.text)) " (" (w.status) ": " (status_word(w, r.status)) "; "
+                    (w.round) " " (r.round) "; " (w.raters) " " (r.raters) ")"
+                    (warning(decision_mark(w, r.confirmed, r.adopted_with_large_gap)))
+                    @if r.from_facilitator {
+                        " " small { "(" (w.by_facilitator) ")" }
+                    }
+                }
+            }
+            @if !r.anchors.is_empty() {
+                tr { td { (w.anchors) } td { (joined(&r.anchors, "; ")) } }
+            }
+            @for round in &r.rounds {
+                tr {
+                    th colspan="2" {
+                        (w.round) " " (round.round)
+                        @if let Some(text) = round.text.as_ref().filter(|t| **t != r.text) {
+                            " (" (w.as_rated) ": " (User(text)) ")"
+                        }
+                        "; " (w.raters) " " (round.raters)
+                        @if let Some(n) = round.support.as_ref().map(|s| s.removed).filter(|n| *n > 0) {
+                            " (" (n) " " (w.removed_raters) ")"
+                        }
+                    }
+                }
+                @match &round.support {
+                    Some(s) => {
+                        tr { td { (w.support) } (bar_cell(s.overall, OVERALL)) }
+                        @for g in groups {
+                            tr {
+                                td { (GroupLabel(g)) }
+                                (bar_cell(s.by_group.get(g).copied().flatten(), group_colour(g)))
+                            }
+                        }
+                        tr { td { (w.gap) } td { (pct(s.gap)) } }
+                    }
+                    None => {
+                        tr { td { (w.support) } td { (w.not_revealed) } }
+                    }
+                }
+                @if !round.reasons.is_empty() {
+                    tr {
+                        td { (w.reasons) }
+                        td { ul { @for reason in &round.reasons { li { (User(reason)) } } } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// For a follow-up: each carried rule's support then (bars) and its review now, overall and
+/// per group.
+fn comparison(w: &Words, groups: &[String], report: &Report) -> Markup {
+    html! {
+        section {
+            h2 { (w.comparison) }
+            @for c in &report.comparison {
+                @let then = c.then.as_ref();
+                table {
+                    tr { th colspan="3" { (User(&c.text)) } }
+                    tr {
+                        th { (w.group) } th { (w.then) }
+                        th { (w.applied) " · " (w.still_right) " (" (w.answers) ")" }
+                    }
+                    tr {
+                        td { (w.support) }
+                        (bar_cell(then.and_then(|s| s.overall), OVERALL))
+                        td {
+                            @match &c.now {
+                                Some(n) => { (counts(&n.applied)) " · " (counts(&n.still_right)) }
+                                None => (w.not_revealed),
+                            }
+                        }
+                    }
+                    @for g in groups {
+                        tr {
+                            td { (GroupLabel(g)) }
+                            (bar_cell(then.and_then(|s| s.by_group.get(g).copied().flatten()), group_colour(g)))
+                            td {
+                                @match &c.now {
+                                    Some(n) => {
+                                        (n.applied_by_group.get(g).map(counts).unwrap_or_default())
+                                        " · "
+                                        (n.still_right_by_group.get(g).map(counts).unwrap_or_default())
+                                    }
+                                    None => (w.not_revealed),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -113,304 +287,133 @@ fn html_priorities(
 /// user text is escaped and isolated in `<bdi>` (`escape::html_user`); the list of adopted
 /// rules prints on a page of its own.
 pub fn html(report: &Report) -> String {
-    use escape::html_user as user;
     let w = words(report);
     let groups = report.group_names();
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title><style>\
-body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#111}}\
-h1{{margin-bottom:.2rem}}table{{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}}\
-th,td{{border-bottom:1px solid #ccd;padding:.35rem .5rem;text-align:left;vertical-align:top}}\
-td.n{{text-align:right}}svg.bar{{vertical-align:middle;margin-right:.4rem}}\
-ul.members{{margin:.2rem 0 0;padding-left:1.1rem;font-size:.9em}}\
-table{{break-inside:avoid}}h2,h3{{break-after:avoid}}@media print{{body{{margin:0}}}}</style></head><body>",
-        escape::html(&report.language),
-        // No element can isolate text inside <title>: its bidi controls go.
-        escape::html(&escape::plain(&report.title))
-    );
-    let _ = write!(out, "<h1>{}</h1>", user(&report.title));
-    if escape::shows(&report.organisation) {
-        let _ = write!(out, "<p>{}</p>", user(&report.organisation));
-    }
-    if escape::shows(&report.place) {
-        let _ = write!(out, "<p>{}: {}</p>", w.place, user(&report.place));
-    }
-    let _ = write!(out, "<p>{}: {}</p>", w.code, escape::html(&report.code));
-    if let Some(when) = when(report) {
-        let _ = write!(out, "<p>{}: {}</p>", w.date, escape::html(&when));
-    }
-    if let Some(f) = &report.follows {
-        let _ = write!(
-            out,
-            "<p>{}: {} ({})</p>",
-            w.follows,
-            user(&f.title),
-            escape::html(&f.code)
-        );
-    }
-    let _ = write!(
-        out,
-        "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
-        w.participants, w.group, w.count, w.names
-    );
-    for g in &report.groups {
-        let names: Vec<String> = g.names.iter().map(|n| user(n)).collect();
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-            group_label(&g.group),
-            group_count(w, g),
-            names.join(", ")
-        );
-    }
-    out.push_str("</table>");
-    if report.names_withheld() {
-        let _ = write!(out, "<p><small>{}</small></p>", w.names_hidden);
-    }
-    if report.equal_group_weight {
-        let _ = write!(out, "<p>{}</p>", w.equal_weight);
-    }
-    out.push_str("</section>");
-    // The adopted rules: one page for the policy note.
-    let _ = write!(
-        out,
-        "<section style=\"break-after:page\"><h2>{}</h2>",
-        w.adopted
-    );
-    if report.adopted.is_empty() {
-        let _ = write!(out, "<p><em>{}</em></p>", w.none);
-    } else {
-        let _ = write!(
-            out,
-            "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            w.level, w.rule, w.support, w.anchors
-        );
-        for a in &report.adopted {
-            let anchors: Vec<String> = a.anchors.iter().map(|x| user(x)).collect();
-            let mark = decision_mark(w, a.confirmed, a.adopted_with_large_gap)
-                .map(|m| format!(" <strong>⚠ {m}</strong>"))
-                .unwrap_or_default();
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td class=\"n\">{}{mark}</td><td>{}</td></tr>",
-                level_label(report, a.level),
-                user(&a.text),
-                pct(a.support),
-                anchors.join("; ")
-            );
-        }
-        out.push_str("</table>");
-    }
-    out.push_str("</section>");
-    for level in &report.levels {
-        let _ = write!(
-            out,
-            "<section><h2>{}</h2><h3>{}</h3>",
-            escape::html(&level.name),
-            w.priorities
-        );
-        if level.priorities.is_empty() {
-            let _ = write!(out, "<p><em>{}</em></p>", w.none);
-        } else {
-            html_priorities(&mut out, w, &groups, &level.priorities, level.dots_revealed);
-            if let Some(voters) = level.voters {
-                let _ = write!(
-                    out,
-                    "<p><small>{} {} · {voters} {}</small></p>",
-                    w.vote_round, level.vote_round, w.voters
-                );
+    let page = html! {
+        (PreEscaped(DOCTYPE))
+        html lang=(Text(&report.language)) {
+            head {
+                meta charset="utf-8";
+                // No element can isolate text inside <title>: its bidi controls go.
+                title { (Text(&escape::plain(&report.title))) }
+                style { (PreEscaped(STYLE)) }
             }
-        }
-        for round in &level.earlier_vote_rounds {
-            let _ = write!(
-                out,
-                "<h4>{} {} ({} {})</h4>",
-                w.vote_round, round.round, round.voters, w.voters
-            );
-            html_priorities(&mut out, w, &groups, &round.priorities, true);
-        }
-        let _ = write!(out, "<h3>{}</h3>", w.rules);
-        if level.rules.is_empty() {
-            let _ = write!(out, "<p><em>{}</em></p>", w.none);
-        }
-        for r in &level.rules {
-            let mut mark = decision_mark(w, r.confirmed, r.adopted_with_large_gap)
-                .map(|m| format!(" <strong>⚠ {m}</strong>"))
-                .unwrap_or_default();
-            if r.from_facilitator {
-                let _ = write!(mark, " <small>({})</small>", w.by_facilitator);
-            }
-            let _ = write!(
-                out,
-                "<table><tr><th colspan=\"2\">{} ({}: {}; {} {}; {} {}){mark}</th></tr>",
-                user(&r.text),
-                w.status,
-                status_word(w, r.status),
-                w.round,
-                r.round,
-                w.raters,
-                r.raters
-            );
-            if !r.anchors.is_empty() {
-                let anchors: Vec<String> = r.anchors.iter().map(|a| user(a)).collect();
-                let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td></tr>",
-                    w.anchors,
-                    anchors.join("; ")
-                );
-            }
-            for round in &r.rounds {
-                let mut head = format!("{} {}", w.round, round.round);
-                if let Some(text) = round.text.as_ref().filter(|t| **t != r.text) {
-                    let _ = write!(head, " ({}: {})", w.as_rated, user(text));
+            body {
+                h1 { (User(&report.title)) }
+                @if escape::shows(&report.organisation) {
+                    p { (User(&report.organisation)) }
                 }
-                let _ = write!(head, "; {} {}", w.raters, round.raters);
-                if let Some(n) = round.support.as_ref().map(|s| s.removed).filter(|n| *n > 0) {
-                    let _ = write!(head, " ({n} {})", w.removed_raters);
+                @if escape::shows(&report.place) {
+                    p { (w.place) ": " (User(&report.place)) }
                 }
-                let _ = write!(out, "<tr><th colspan=\"2\">{head}</th></tr>");
-                match &round.support {
-                    Some(s) => {
-                        let _ = write!(
-                            out,
-                            "<tr><td>{}</td><td>{}{}</td></tr>",
-                            w.support,
-                            bar(s.overall, "#3b3f46"),
-                            pct(s.overall)
-                        );
-                        for g in &groups {
-                            let share = s.by_group.get(g).copied().flatten();
-                            let _ = write!(
-                                out,
-                                "<tr><td>{}</td><td>{}{}</td></tr>",
-                                group_label(g),
-                                bar(share, group_colour(g)),
-                                pct(share)
-                            );
+                p { (w.code) ": " (Text(&report.code)) }
+                @if let Some(when) = when(report) {
+                    p { (w.date) ": " (Text(&when)) }
+                }
+                @if let Some(f) = &report.follows {
+                    p { (w.follows) ": " (User(&f.title)) " (" (Text(&f.code)) ")" }
+                }
+                section {
+                    h2 { (w.participants) }
+                    table {
+                        tr { th { (w.group) } th { (w.count) } th { (w.names) } }
+                        @for g in &report.groups {
+                            tr {
+                                td { (GroupLabel(&g.group)) }
+                                td class="n" { (group_count(w, g)) }
+                                td { (joined(&g.names, ", ")) }
+                            }
                         }
-                        let _ = write!(out, "<tr><td>{}</td><td>{}</td></tr>", w.gap, pct(s.gap));
                     }
-                    None => {
-                        let _ = write!(
-                            out,
-                            "<tr><td>{}</td><td>{}</td></tr>",
-                            w.support, w.not_revealed
-                        );
+                    @if report.names_withheld() {
+                        p { small { (w.names_hidden) } }
+                    }
+                    @if report.equal_group_weight {
+                        p { (w.equal_weight) }
                     }
                 }
-                if !round.reasons.is_empty() {
-                    let reasons: Vec<String> = round
-                        .reasons
-                        .iter()
-                        .map(|x| format!("<li>{}</li>", user(x)))
-                        .collect();
-                    let _ = write!(
-                        out,
-                        "<tr><td>{}</td><td><ul>{}</ul></td></tr>",
-                        w.reasons,
-                        reasons.concat()
-                    );
+                // The adopted rules: one page for the policy note.
+                section style="break-after:page" {
+                    h2 { (w.adopted) }
+                    @if report.adopted.is_empty() {
+                        (none(w))
+                    } @else {
+                        table {
+                            tr { th { (w.level) } th { (w.rule) } th { (w.support) } th { (w.anchors) } }
+                            @for a in &report.adopted {
+                                tr {
+                                    td { (level_label(report, a.level)) }
+                                    td { (User(&a.text)) }
+                                    td class="n" {
+                                        (pct(a.support))
+                                        (warning(decision_mark(w, a.confirmed, a.adopted_with_large_gap)))
+                                    }
+                                    td { (joined(&a.anchors, "; ")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @for level in &report.levels {
+                    section {
+                        h2 { (Text(&level.name)) }
+                        h3 { (w.priorities) }
+                        @if level.priorities.is_empty() {
+                            (none(w))
+                        } @else {
+                            (priorities(w, &groups, &level.priorities, level.dots_revealed))
+                            @if let Some(voters) = level.voters {
+                                p { small { (w.vote_round) " " (level.vote_round) " · " (voters) " " (w.voters) } }
+                            }
+                        }
+                        @for round in &level.earlier_vote_rounds {
+                            h4 { (w.vote_round) " " (round.round) " (" (round.voters) " " (w.voters) ")" }
+                            (priorities(w, &groups, &round.priorities, true))
+                        }
+                        h3 { (w.rules) }
+                        @if level.rules.is_empty() {
+                            (none(w))
+                        }
+                        @for r in &level.rules {
+                            (rule(w, &groups, r))
+                        }
+                    }
+                }
+                @if !report.decisions.is_empty() {
+                    section {
+                        h2 { (w.decisions) }
+                        table {
+                            tr { th { (w.time) } th { (w.level) } th { (w.rule) } th { (w.decision) } th { (w.round) } }
+                            @for d in &report.decisions {
+                                tr {
+                                    td { (Text(&d.when(report))) }
+                                    td { (level_label(report, d.level)) }
+                                    td { (User(&d.rule)) }
+                                    td { (action_word(w, &d.action)) (warning(decision_mark(w, d.confirmed, false))) }
+                                    td class="n" { (d.round) }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !report.comparison.is_empty() {
+                    (comparison(w, &groups, report))
+                }
+                section {
+                    h2 { (w.timeline) }
+                    table {
+                        tr { th { (w.time) " (" (Text(&report.time_zone)) ")" } th { (w.phase) } }
+                        @for t in &report.timeline {
+                            tr {
+                                td { (Text(&t.when(report))) }
+                                td { (t.phase + 1) ". " (User(&t.title)) }
+                            }
+                        }
+                    }
                 }
             }
-            out.push_str("</table>");
         }
-        out.push_str("</section>");
-    }
-    if !report.decisions.is_empty() {
-        let _ = write!(
-            out,
-            "<section><h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            w.decisions, w.time, w.level, w.rule, w.decision, w.round
-        );
-        for d in &report.decisions {
-            let mark = decision_mark(w, d.confirmed, false)
-                .map(|m| format!(" <strong>⚠ {m}</strong>"))
-                .unwrap_or_default();
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}{mark}</td><td class=\"n\">{}</td></tr>",
-                escape::html(&d.when(report)),
-                level_label(report, d.level),
-                user(&d.rule),
-                action_word(w, &d.action),
-                d.round
-            );
-        }
-        out.push_str("</table></section>");
-    }
-    if !report.comparison.is_empty() {
-        let _ = write!(out, "<section><h2>{}</h2>", w.comparison);
-        for c in &report.comparison {
-            let _ = write!(
-                out,
-                "<table><tr><th colspan=\"3\">{}</th></tr>",
-                user(&c.text)
-            );
-            let _ = write!(
-                out,
-                "<tr><th>{}</th><th>{}</th><th>{} · {} ({})</th></tr>",
-                w.group, w.then, w.applied, w.still_right, w.answers
-            );
-            let then = c.then.as_ref();
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{}{}</td><td>{}</td></tr>",
-                w.support,
-                bar(then.and_then(|s| s.overall), "#3b3f46"),
-                pct(then.and_then(|s| s.overall)),
-                c.now
-                    .as_ref()
-                    .map(|n| format!("{} · {}", counts(&n.applied), counts(&n.still_right)))
-                    .unwrap_or_else(|| w.not_revealed.to_string())
-            );
-            for g in &groups {
-                let share = then.and_then(|s| s.by_group.get(g).copied().flatten());
-                let now = c
-                    .now
-                    .as_ref()
-                    .map(|n| {
-                        format!(
-                            "{} · {}",
-                            n.applied_by_group.get(g).map(counts).unwrap_or_default(),
-                            n.still_right_by_group
-                                .get(g)
-                                .map(counts)
-                                .unwrap_or_default()
-                        )
-                    })
-                    .unwrap_or_else(|| w.not_revealed.to_string());
-                let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td>{}{}</td><td>{now}</td></tr>",
-                    group_label(g),
-                    bar(share, group_colour(g)),
-                    pct(share)
-                );
-            }
-            out.push_str("</table>");
-        }
-        out.push_str("</section>");
-    }
-    let _ = write!(
-        out,
-        "<section><h2>{}</h2><table><tr><th>{} ({})</th><th>{}</th></tr>",
-        w.timeline,
-        w.time,
-        escape::html(&report.time_zone),
-        w.phase
-    );
-    for t in &report.timeline {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}. {}</td></tr>",
-            escape::html(&t.when(report)),
-            t.phase + 1,
-            user(&t.title)
-        );
-    }
-    out.push_str("</table></section></body></html>\n");
-    out
+        "\n"
+    };
+    page.into_string()
 }

@@ -34,13 +34,13 @@ fn text(s: &str) -> Cell {
 }
 
 impl Sheet<'_> {
-    fn header(&mut self, names: &[String]) -> Result<(), XlsxError> {
+    fn header(&mut self, names: &[impl AsRef<str>]) -> Result<(), XlsxError> {
         for (col, name) in names.iter().enumerate() {
             let col = col_index(col);
             self.ws.write_string_with_format(
                 self.row,
                 col,
-                fit(escape::plain(name)),
+                fit(escape::plain(name.as_ref())),
                 &self.bold,
             )?;
             self.ws
@@ -122,7 +122,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
 
     let mut s = sheet(&mut book, w.session)?;
-    s.header(&[w.session.into(), String::new()])?;
+    s.header(&[w.session, ""])?;
     let times = match (&report.start_time, &report.end_time) {
         (Some(a), Some(b)) => format!("{a}–{b}"),
         _ => String::new(),
@@ -140,13 +140,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
 
     let mut s = sheet(&mut book, w.participants)?;
-    s.header(&[
-        w.group.into(),
-        w.count.into(),
-        w.proxies.into(),
-        w.removed.into(),
-        w.names.into(),
-    ])?;
+    s.header(&[w.group, w.count, w.proxies, w.removed, w.names])?;
     for g in &report.groups {
         s.line(vec![
             text(&g.group),
@@ -158,13 +152,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
 
     let mut s = sheet(&mut book, w.adopted_sheet)?;
-    s.header(&[
-        w.level.into(),
-        w.rule.into(),
-        w.support.into(),
-        w.anchors.into(),
-        w.warning.into(),
-    ])?;
+    s.header(&[w.level, w.rule, w.support, w.anchors, w.warning])?;
     for a in &report.adopted {
         s.line(vec![
             text(level_label(report, a.level)),
@@ -263,13 +251,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
 
     let mut s = sheet(&mut book, w.reasons_sheet)?;
-    s.header(&[
-        w.level.into(),
-        "#".into(),
-        w.rule.into(),
-        w.round.into(),
-        w.reasons.into(),
-    ])?;
+    s.header(&[w.level, "#", w.rule, w.round, w.reasons])?;
     for level in &report.levels {
         for (i, r) in level.rules.iter().enumerate() {
             for round in &r.rounds {
