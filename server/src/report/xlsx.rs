@@ -295,16 +295,11 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
         }
     }
 
+    // Decisions and phase changes: the local date, and the time in the report's zone.
+    let time = format!("{} ({})", w.time, report.time_zone);
     let mut s = sheet(&mut book, w.decisions)?;
     s.header(&[
-        w.date.into(),
-        format!("{} ({})", w.time, report.time_zone),
-        w.level.into(),
-        "#".into(),
-        w.rule.into(),
-        w.decision.into(),
-        w.round.into(),
-        w.warning.into(),
+        w.date, &time, w.level, "#", w.rule, w.decision, w.round, w.warning,
     ])?;
     for d in &report.decisions {
         s.line(vec![
@@ -322,11 +317,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
 
     let mut s = sheet(&mut book, w.timeline)?;
-    s.header(&[
-        w.date.into(),
-        format!("{} ({})", w.time, report.time_zone),
-        w.phase.into(),
-    ])?;
+    s.header(&[w.date, &time, w.phase])?;
     for t in &report.timeline {
         s.line(vec![
             text(&t.date),
