@@ -20,7 +20,7 @@
 use maud::{Markup, PreEscaped, Render, html};
 
 use super::escape;
-use super::model::{Priority, Report, RuleLine};
+use super::model::{LevelReport, Priority, Report, RuleLine};
 use super::words::{
     Words, action_word, counts, decision_mark, group_count, level_label, pct, rank_text,
     status_word, when, words,
@@ -66,7 +66,8 @@ impl Render for Text<'_> {
 fn bar(share: Option<f64>, colour: &str) -> Markup {
     let width = (share.unwrap_or(0.0).clamp(0.0, 1.0) * 200.0).round();
     html! {
-        svg class="bar" width="200" height="14" viewBox="0 0 200 14" role="img" aria-label=(pct(share)) {
+        svg class="bar" width="200" height="14" viewBox="0 0 200 14" role="img"
+            aria-label=(pct(share)) {
             rect width="200" height="14" fill="#e5e9f0" {}
             rect width=(width) height="14" fill=(colour) {}
         }
@@ -119,6 +120,11 @@ fn joined(texts: &[String], separator: &str) -> Markup {
             (User(text))
         }
     }
+}
+
+/// A row of column headings (the report's own words).
+fn headings(names: &[&str]) -> Markup {
+    html! { tr { @for name in names { th { (name) } } } }
 }
 
 /// `<p><em>none</em></p>`, for an empty list.
@@ -206,8 +212,9 @@ fn rule(w: &Words, groups: &[String], r: &RuleLine) -> Markup {
                             " (" (w.as_rated) ": " (User(text)) ")"
                         }
                         "; " (w.raters) " " (round.raters)
-                        @if let Some(n) = round.support.as_ref().map(|s| s.removed).filter(|n| *n > 0) {
-                            " (" (n) " " (w.removed_raters) ")"
+                        @let removed = round.support.as_ref().map_or(0, |s| s.removed);
+                        @if removed > 0 {
+                            " (" (removed) " " (w.removed_raters) ")"
                         }
                     }
                 }
@@ -264,18 +271,164 @@ fn comparison(w: &Words, groups: &[String], report: &Report) -> Markup {
                     @for g in groups {
                         tr {
                             td { (GroupLabel(g)) }
-                            (bar_cell(then.and_then(|s| s.by_group.get(g).copied().flatten()), group_colour(g)))
+                            @let share = then.and_then(|s| s.by_group.get(g).copied().flatten());
+                            (bar_cell(share, group_colour(g)))
                             td {
                                 @match &c.now {
                                     Some(n) => {
-                                        (n.applied_by_group.get(g).map(counts).unwrap_or_default())
+                                        @let applied = n.applied_by_group.get(g);
+                                        @let still_right = n.still_right_by_group.get(g);
+                                        (applied.map(counts).unwrap_or_default())
                                         " · "
-                                        (n.still_right_by_group.get(g).map(counts).unwrap_or_default())
+                                        (still_right.map(counts).unwrap_or_default())
                                     }
                                     None => (w.not_revealed),
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The title, and the facts of the session: organisation, place, code, date, what it follows.
+fn heading(w: &Words, report: &Report) -> Markup {
+    html! {
+        h1 { (User(&report.title)) }
+        @if escape::shows(&report.organisation) {
+            p { (User(&report.organisation)) }
+        }
+        @if escape::shows(&report.place) {
+            p { (w.place) ": " (User(&report.place)) }
+        }
+        p { (w.code) ": " (Text(&report.code)) }
+        @if let Some(when) = when(report) {
+            p { (w.date) ": " (Text(&when)) }
+        }
+        @if let Some(f) = &report.follows {
+            p { (w.follows) ": " (User(&f.title)) " (" (Text(&f.code)) ")" }
+        }
+    }
+}
+
+/// Who took part per group.
+fn participants(w: &Words, report: &Report) -> Markup {
+    html! {
+        section {
+            h2 { (w.participants) }
+            table {
+                (headings(&[w.group, w.count, w.names]))
+                @for g in &report.groups {
+                    tr {
+                        td { (GroupLabel(&g.group)) }
+                        td class="n" { (group_count(w, g)) }
+                        td { (joined(&g.names, ", ")) }
+                    }
+                }
+            }
+            @if report.names_withheld() {
+                p { small { (w.names_hidden) } }
+            }
+            @if report.equal_group_weight {
+                p { (w.equal_weight) }
+            }
+        }
+    }
+}
+
+/// The adopted rules: one page for the policy note.
+fn adopted(w: &Words, report: &Report) -> Markup {
+    html! {
+        section style="break-after:page" {
+            h2 { (w.adopted) }
+            @if report.adopted.is_empty() {
+                (none(w))
+            } @else {
+                table {
+                    (headings(&[w.level, w.rule, w.support, w.anchors]))
+                    @for a in &report.adopted {
+                        @let mark = decision_mark(w, a.confirmed, a.adopted_with_large_gap);
+                        tr {
+                            td { (level_label(report, a.level)) }
+                            td { (User(&a.text)) }
+                            td class="n" { (pct(a.support)) (warning(mark)) }
+                            td { (joined(&a.anchors, "; ")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A level: its priorities in the current and earlier vote rounds, and its rules.
+fn level(w: &Words, groups: &[String], level: &LevelReport) -> Markup {
+    html! {
+        section {
+            h2 { (Text(&level.name)) }
+            h3 { (w.priorities) }
+            @if level.priorities.is_empty() {
+                (none(w))
+            } @else {
+                (priorities(w, groups, &level.priorities, level.dots_revealed))
+                @if let Some(voters) = level.voters {
+                    p {
+                        small { (w.vote_round) " " (level.vote_round) " · " (voters) " " (w.voters) }
+                    }
+                }
+            }
+            @for round in &level.earlier_vote_rounds {
+                h4 { (w.vote_round) " " (round.round) " (" (round.voters) " " (w.voters) ")" }
+                (priorities(w, groups, &round.priorities, true))
+            }
+            h3 { (w.rules) }
+            @if level.rules.is_empty() {
+                (none(w))
+            }
+            @for r in &level.rules {
+                (rule(w, groups, r))
+            }
+        }
+    }
+}
+
+/// Every decision about a rule, in order.
+fn decisions(w: &Words, report: &Report) -> Markup {
+    html! {
+        section {
+            h2 { (w.decisions) }
+            table {
+                (headings(&[w.time, w.level, w.rule, w.decision, w.round]))
+                @for d in &report.decisions {
+                    tr {
+                        td { (Text(&d.when(report))) }
+                        td { (level_label(report, d.level)) }
+                        td { (User(&d.rule)) }
+                        td {
+                            (action_word(w, &d.action))
+                            (warning(decision_mark(w, d.confirmed, false)))
+                        }
+                        td class="n" { (d.round) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every phase change, in local time.
+fn timeline(w: &Words, report: &Report) -> Markup {
+    html! {
+        section {
+            h2 { (w.timeline) }
+            table {
+                tr { th { (w.time) " (" (Text(&report.time_zone)) ")" } th { (w.phase) } }
+                @for t in &report.timeline {
+                    tr {
+                        td { (Text(&t.when(report))) }
+                        td { (t.phase + 1) ". " (User(&t.title)) }
                     }
                 }
             }
@@ -299,118 +452,19 @@ pub fn html(report: &Report) -> String {
                 style { (PreEscaped(STYLE)) }
             }
             body {
-                h1 { (User(&report.title)) }
-                @if escape::shows(&report.organisation) {
-                    p { (User(&report.organisation)) }
-                }
-                @if escape::shows(&report.place) {
-                    p { (w.place) ": " (User(&report.place)) }
-                }
-                p { (w.code) ": " (Text(&report.code)) }
-                @if let Some(when) = when(report) {
-                    p { (w.date) ": " (Text(&when)) }
-                }
-                @if let Some(f) = &report.follows {
-                    p { (w.follows) ": " (User(&f.title)) " (" (Text(&f.code)) ")" }
-                }
-                section {
-                    h2 { (w.participants) }
-                    table {
-                        tr { th { (w.group) } th { (w.count) } th { (w.names) } }
-                        @for g in &report.groups {
-                            tr {
-                                td { (GroupLabel(&g.group)) }
-                                td class="n" { (group_count(w, g)) }
-                                td { (joined(&g.names, ", ")) }
-                            }
-                        }
-                    }
-                    @if report.names_withheld() {
-                        p { small { (w.names_hidden) } }
-                    }
-                    @if report.equal_group_weight {
-                        p { (w.equal_weight) }
-                    }
-                }
-                // The adopted rules: one page for the policy note.
-                section style="break-after:page" {
-                    h2 { (w.adopted) }
-                    @if report.adopted.is_empty() {
-                        (none(w))
-                    } @else {
-                        table {
-                            tr { th { (w.level) } th { (w.rule) } th { (w.support) } th { (w.anchors) } }
-                            @for a in &report.adopted {
-                                tr {
-                                    td { (level_label(report, a.level)) }
-                                    td { (User(&a.text)) }
-                                    td class="n" {
-                                        (pct(a.support))
-                                        (warning(decision_mark(w, a.confirmed, a.adopted_with_large_gap)))
-                                    }
-                                    td { (joined(&a.anchors, "; ")) }
-                                }
-                            }
-                        }
-                    }
-                }
-                @for level in &report.levels {
-                    section {
-                        h2 { (Text(&level.name)) }
-                        h3 { (w.priorities) }
-                        @if level.priorities.is_empty() {
-                            (none(w))
-                        } @else {
-                            (priorities(w, &groups, &level.priorities, level.dots_revealed))
-                            @if let Some(voters) = level.voters {
-                                p { small { (w.vote_round) " " (level.vote_round) " · " (voters) " " (w.voters) } }
-                            }
-                        }
-                        @for round in &level.earlier_vote_rounds {
-                            h4 { (w.vote_round) " " (round.round) " (" (round.voters) " " (w.voters) ")" }
-                            (priorities(w, &groups, &round.priorities, true))
-                        }
-                        h3 { (w.rules) }
-                        @if level.rules.is_empty() {
-                            (none(w))
-                        }
-                        @for r in &level.rules {
-                            (rule(w, &groups, r))
-                        }
-                    }
+                (heading(w, report))
+                (participants(w, report))
+                (adopted(w, report))
+                @for l in &report.levels {
+                    (level(w, &groups, l))
                 }
                 @if !report.decisions.is_empty() {
-                    section {
-                        h2 { (w.decisions) }
-                        table {
-                            tr { th { (w.time) } th { (w.level) } th { (w.rule) } th { (w.decision) } th { (w.round) } }
-                            @for d in &report.decisions {
-                                tr {
-                                    td { (Text(&d.when(report))) }
-                                    td { (level_label(report, d.level)) }
-                                    td { (User(&d.rule)) }
-                                    td { (action_word(w, &d.action)) (warning(decision_mark(w, d.confirmed, false))) }
-                                    td class="n" { (d.round) }
-                                }
-                            }
-                        }
-                    }
+                    (decisions(w, report))
                 }
                 @if !report.comparison.is_empty() {
                     (comparison(w, &groups, report))
                 }
-                section {
-                    h2 { (w.timeline) }
-                    table {
-                        tr { th { (w.time) " (" (Text(&report.time_zone)) ")" } th { (w.phase) } }
-                        @for t in &report.timeline {
-                            tr {
-                                td { (Text(&t.when(report))) }
-                                td { (t.phase + 1) ". " (User(&t.title)) }
-                            }
-                        }
-                    }
-                }
+                (timeline(w, report))
             }
         }
         "\n"
