@@ -30,6 +30,7 @@ pub fn percent(share: f64) -> i64 {
     round_half_away(share * 100.0, 0) as i64
 }
 
+/// A level's name: the Dutch term, which English reports keep after a translation.
 pub(super) fn level_name(level: Level, en: bool) -> &'static str {
     match (level, en) {
         (Level::Richten, false) => "Richten",
@@ -105,6 +106,9 @@ pub(super) struct Words {
     /// The names of the workbook's sheets of adopted rules and of reasons.
     pub(super) adopted_sheet: &'static str,
     pub(super) reasons_sheet: &'static str,
+    /// The answers of a review as the workbook's column names (after "applied" and "still
+    /// right"): English in both languages, as the workbook has always had them.
+    pub(super) answer_columns: [&'static str; 3],
 }
 
 pub(super) const NL: Words = Words {
@@ -190,6 +194,7 @@ pub(super) const NL: Words = Words {
     ],
     adopted_sheet: "Aangenomen",
     reasons_sheet: "Redenen",
+    answer_columns: ["yes", "partly", "no"],
 };
 
 const EN: Words = Words {
@@ -275,6 +280,7 @@ const EN: Words = Words {
     ],
     adopted_sheet: "Adopted",
     reasons_sheet: "Reasons",
+    answer_columns: ["yes", "partly", "no"],
 };
 
 pub(super) fn status_word(w: &Words, status: RuleStatus) -> &'static str {

@@ -271,8 +271,9 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     if !report.comparison.is_empty() {
         let mut s = sheet(&mut book, w.comparison)?;
         let mut names = with_groups(&[w.level, w.rule, w.then], w.then, &[]);
-        names.extend(["yes", "partly", "no"].map(|a| format!("{} {a}", w.applied)));
-        names.extend(["yes", "partly", "no"].map(|a| format!("{} {a}", w.still_right)));
+        for question in [w.applied, w.still_right] {
+            names.extend(w.answer_columns.map(|a| format!("{question} {a}")));
+        }
         s.header(&names)?;
         for c in &report.comparison {
             let then = c.then.as_ref();
