@@ -1,4 +1,4 @@
-//! Reports: a golden test of the Markdown, JSON and Dutch CSV reports of a scripted workshop
+//! Reports: a golden test of the Markdown, JSON, Dutch CSV and HTML reports of a scripted workshop
 //! (compared with committed files; `UPDATE_GOLDEN=1` rewrites them), the record they keep (ties,
 //! dots per group, participants per group, local times), every hostile text of the catalogue in
 //! every format (none may act as markup, a link, a formula or a reordering), the facilitator's
@@ -75,6 +75,7 @@ fn scripted_workshop_reports_match_the_golden_files() {
     compare("report.json", &report::json(&r).unwrap());
     let nl = report::csv(&r, Dialect::Dutch).unwrap();
     compare("report.csv", &nl);
+    compare("report.html", &report::html(&r));
     // The format reports always had stays available as `csv-en`.
     let csv = report::csv(&r, Dialect::International).unwrap();
     assert!(csv.starts_with(

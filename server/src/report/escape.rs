@@ -35,6 +35,12 @@ pub(crate) fn plain(text: &str) -> String {
         .collect()
 }
 
+/// Whether a text shows anything once its controls and surrounding spaces are gone: an optional
+/// line (organisation, place) is left out of a report when it would show nothing.
+pub(crate) fn shows(text: &str) -> bool {
+    !plain(text).trim().is_empty()
+}
+
 /// Whether a character is written right to left (Hebrew, Arabic, …).
 fn is_right_to_left(c: char) -> bool {
     matches!(bidi_class(c), BidiClass::R | BidiClass::AL | BidiClass::AN)

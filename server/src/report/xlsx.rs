@@ -8,9 +8,9 @@
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
 
-use super::{
-    Report, action_word, decision_mark, escape, group_names, level_label, status_word, words,
-};
+use super::escape;
+use super::model::Report;
+use super::words::{action_word, decision_mark, level_label, status_word, words};
 
 /// One sheet being filled row by row.
 struct Sheet<'a> {
@@ -34,13 +34,13 @@ fn text(s: &str) -> Cell {
 }
 
 impl Sheet<'_> {
-    fn header(&mut self, names: &[String]) -> Result<(), XlsxError> {
+    fn header(&mut self, names: &[impl AsRef<str>]) -> Result<(), XlsxError> {
         for (col, name) in names.iter().enumerate() {
             let col = col_index(col);
             self.ws.write_string_with_format(
                 self.row,
                 col,
-                fit(escape::plain(name)),
+                fit(escape::plain(name.as_ref())),
                 &self.bold,
             )?;
             self.ws
@@ -112,8 +112,7 @@ fn sheet<'a>(workbook: &'a mut Workbook, name: &str) -> Result<Sheet<'a>, XlsxEr
 /// The workbook's bytes.
 pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let w = words(report);
-    let en = report.language == "en";
-    let groups = group_names(report);
+    let groups = report.group_names();
     let with_groups = |fixed: &[&str], per_group: &str, after: &[&str]| -> Vec<String> {
         let mut out: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
         out.extend(groups.iter().map(|g| format!("{per_group} {g}")));
@@ -123,7 +122,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
 
     let mut s = sheet(&mut book, w.session)?;
-    s.header(&[w.session.into(), String::new()])?;
+    s.header(&[w.session, ""])?;
     let times = match (&report.start_time, &report.end_time) {
         (Some(a), Some(b)) => format!("{a}–{b}"),
         _ => String::new(),
@@ -141,13 +140,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
 
     let mut s = sheet(&mut book, w.participants)?;
-    s.header(&[
-        w.group.into(),
-        w.count.into(),
-        w.proxies.into(),
-        w.removed.into(),
-        w.names.into(),
-    ])?;
+    s.header(&[w.group, w.count, w.proxies, w.removed, w.names])?;
     for g in &report.groups {
         s.line(vec![
             text(&g.group),
@@ -158,14 +151,8 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
         ])?;
     }
 
-    let mut s = sheet(&mut book, if en { "Adopted" } else { "Aangenomen" })?;
-    s.header(&[
-        w.level.into(),
-        w.rule.into(),
-        w.support.into(),
-        w.anchors.into(),
-        w.warning.into(),
-    ])?;
+    let mut s = sheet(&mut book, w.adopted_sheet)?;
+    s.header(&[w.level, w.rule, w.support, w.anchors, w.warning])?;
     for a in &report.adopted {
         s.line(vec![
             text(level_label(report, a.level)),
@@ -263,14 +250,8 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
         }
     }
 
-    let mut s = sheet(&mut book, if en { "Reasons" } else { "Redenen" })?;
-    s.header(&[
-        w.level.into(),
-        "#".into(),
-        w.rule.into(),
-        w.round.into(),
-        w.reasons.into(),
-    ])?;
+    let mut s = sheet(&mut book, w.reasons_sheet)?;
+    s.header(&[w.level, "#", w.rule, w.round, w.reasons])?;
     for level in &report.levels {
         for (i, r) in level.rules.iter().enumerate() {
             for round in &r.rounds {
@@ -290,8 +271,9 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     if !report.comparison.is_empty() {
         let mut s = sheet(&mut book, w.comparison)?;
         let mut names = with_groups(&[w.level, w.rule, w.then], w.then, &[]);
-        names.extend(["yes", "partly", "no"].map(|a| format!("{} {a}", w.applied)));
-        names.extend(["yes", "partly", "no"].map(|a| format!("{} {a}", w.still_right)));
+        for question in [w.applied, w.still_right] {
+            names.extend(w.answer_columns.map(|a| format!("{question} {a}")));
+        }
         s.header(&names)?;
         for c in &report.comparison {
             let then = c.then.as_ref();
@@ -314,16 +296,11 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
         }
     }
 
+    // Decisions and phase changes: the local date, and the time in the report's zone.
+    let time = format!("{} ({})", w.time, report.time_zone);
     let mut s = sheet(&mut book, w.decisions)?;
     s.header(&[
-        w.date.into(),
-        format!("{} ({})", w.time, report.time_zone),
-        w.level.into(),
-        "#".into(),
-        w.rule.into(),
-        w.decision.into(),
-        w.round.into(),
-        w.warning.into(),
+        w.date, &time, w.level, "#", w.rule, w.decision, w.round, w.warning,
     ])?;
     for d in &report.decisions {
         s.line(vec![
@@ -341,11 +318,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
 
     let mut s = sheet(&mut book, w.timeline)?;
-    s.header(&[
-        w.date.into(),
-        format!("{} ({})", w.time, report.time_zone),
-        w.phase.into(),
-    ])?;
+    s.header(&[w.date, &time, w.phase])?;
     for t in &report.timeline {
         s.line(vec![
             text(&t.date),
