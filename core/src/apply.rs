@@ -20,9 +20,9 @@ use super::text::{TextLimit, check_new_text};
 use super::workshop::{DocError, FACILITATOR_AUTHOR, Flag, NewRule, State, Timer, Workshop};
 use draagvlak_protocol::view::Confirmation;
 
-/// A rule adopted while the groups' support differs by this much or more needs the facilitator's
-/// confirmation, and the record marks it (the report and the app flag such rules too).
-pub const LARGE_GAP: f64 = 0.3;
+/// Adopting a rule while the groups' support differs by this much or more needs the facilitator's
+/// confirmation, and the record marks it.
+pub use draagvlak_protocol::limits::LARGE_GAP;
 
 /// Who sends an intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -149,3 +149,38 @@ pub struct ApiErrorBody {
     pub code: ErrorCode,
     pub message: String,
 }
+
+/// The limits a client needs before it sends anything (`GET /api/limits`, and in the browser
+/// app's page as `<meta name="draagvlak-limits">`), so that no client repeats them as literals:
+/// a text box stops where the server would refuse, and a chart marks the gap the server marks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Limits {
+    /// Longest statement or rule text on this server (`--max-text-chars`), in characters.
+    pub max_text_chars: usize,
+    /// Longest display name, in characters.
+    pub max_name_chars: usize,
+    /// Longest session title or organisation, in characters.
+    pub max_title_chars: usize,
+    /// Longest reason given with a low rating, in characters.
+    pub max_reason_chars: usize,
+    /// Longest cluster title, in characters.
+    pub max_cluster_title_chars: usize,
+    /// The difference in support between two groups from which they differ strongly.
+    pub large_gap: f64,
+}
+
+impl Limits {
+    /// The protocol's limits, with this server's text limit.
+    pub fn with_text_limit(max_text_chars: usize) -> Limits {
+        use crate::limits::*;
+        Limits {
+            max_text_chars,
+            max_name_chars: MAX_NAME_CHARS,
+            max_title_chars: MAX_TITLE_CHARS,
+            max_reason_chars: MAX_REASON_CHARS,
+            max_cluster_title_chars: MAX_CLUSTER_TITLE_CHARS,
+            large_gap: LARGE_GAP,
+        }
+    }
+}

@@ -22,7 +22,7 @@ pub mod view;
 
 pub use error::ErrorCode;
 pub use intent::{Intent, Splice};
-pub use message::{ClientMessage, JoinRequest, ServerMessage};
+pub use message::{ClientMessage, DecodeError, JoinRequest, ServerMessage};
 pub use view::{Group, Level, MeView, PhaseKind, Role, View};
 
 /// The protocol version this crate speaks. A client names it in its `join` message; the server

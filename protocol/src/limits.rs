@@ -27,3 +27,8 @@ pub const MAX_CLUSTER_TITLE_CHARS: usize = 200;
 pub const MAX_ANCHORS_PER_RULE: usize = 20;
 /// Most participants the facilitator may add without a device, per session.
 pub const MAX_PROXIES_PER_SESSION: usize = 200;
+
+/// The difference in support between two groups (0.0 to 1.0) from which the groups "differ
+/// strongly": adopting such a rule needs the facilitator's confirmation and is marked in the
+/// record, the reports and the app.
+pub const LARGE_GAP: f64 = 0.3;

@@ -107,6 +107,59 @@ pub enum ClientMessage {
     Ping,
 }
 
+impl ClientMessage {
+    /// The `type` of every client message, in the order PROTOCOL.md lists them.
+    pub const TYPES: [&'static str; 4] = ["join", "intent", "sync", "ping"];
+
+    /// Read one text frame. A frame that is not a client message says why, with the code the
+    /// server answers with, and with the intent id when the frame looks like an intent (so that
+    /// a client waiting for that id gets its one `reject` instead of waiting forever).
+    pub fn decode(text: &str) -> Result<ClientMessage, DecodeError> {
+        let error = match serde_json::from_str::<ClientMessage>(text) {
+            Ok(msg) => return Ok(msg),
+            Err(e) => e,
+        };
+        let value = serde_json::from_str::<serde_json::Value>(text).ok();
+        let kind = value
+            .as_ref()
+            .and_then(|v| v.get("type"))
+            .and_then(serde_json::Value::as_str);
+        let unknown = matches!(kind, Some(k) if !Self::TYPES.contains(&k));
+        let intent_id = match (kind, &value) {
+            (Some("intent"), Some(v)) => v
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .filter(|id| !id.is_empty() && id.len() <= crate::limits::MAX_INTENT_ID_BYTES)
+                .map(str::to_string),
+            _ => None,
+        };
+        Err(if unknown {
+            DecodeError {
+                code: ErrorCode::UnknownType,
+                message: format!("unknown message type; known: {}", Self::TYPES.join(", ")),
+                intent_id,
+            }
+        } else {
+            DecodeError {
+                code: ErrorCode::BadMessage,
+                message: format!("not a valid message: {error}"),
+                intent_id,
+            }
+        })
+    }
+}
+
+/// Why a text frame is not a [`ClientMessage`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodeError {
+    /// `unknown_type` for a `type` that is no client message, `bad_message` otherwise.
+    pub code: ErrorCode,
+    /// What is wrong, for a person reading the reply.
+    pub message: String,
+    /// The id of a frame of type `intent` that did not parse as one (if it has a usable id).
+    pub intent_id: Option<String>,
+}
+
 /// The identity a participant joined as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantIdentity {
@@ -211,5 +264,31 @@ mod tests {
             join: requests[2].clone(),
         };
         assert!(!format!("{message:?}").contains("facilitator-secret-value"));
+    }
+
+    #[test]
+    fn a_frame_that_is_no_client_message_says_why_and_which_intent() {
+        assert_eq!(
+            ClientMessage::decode(r#"{"type":"ping"}"#),
+            Ok(ClientMessage::Ping)
+        );
+        let unknown = ClientMessage::decode(r#"{"type":"shout"}"#).unwrap_err();
+        assert_eq!(unknown.code, ErrorCode::UnknownType);
+        assert!(unknown.message.contains("join, intent, sync, ping"));
+        assert_eq!(unknown.intent_id, None);
+        let bad = ClientMessage::decode(r#"{"type":"intent","id":"i-7","intent":{"kind":"fly"}}"#)
+            .unwrap_err();
+        assert_eq!(bad.code, ErrorCode::BadMessage);
+        assert_eq!(bad.intent_id.as_deref(), Some("i-7"));
+        let long_id = format!(r#"{{"type":"intent","id":"{}"}}"#, "x".repeat(65));
+        assert_eq!(ClientMessage::decode(&long_id).unwrap_err().intent_id, None);
+        for text in ["", "[1]", "{\"type\":3}", "not json"] {
+            let e = ClientMessage::decode(text).unwrap_err();
+            assert_eq!(
+                (e.code, e.intent_id),
+                (ErrorCode::BadMessage, None),
+                "{text}"
+            );
+        }
     }
 }

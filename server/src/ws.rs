@@ -55,9 +55,6 @@ const SHUTDOWN_DRAIN: Duration = Duration::from_secs(2);
 /// message size.
 pub const READ_BUFFER_BYTES: usize = 1024;
 
-/// Message types a client may send; anything else is `unknown_type`.
-const CLIENT_TYPES: [&str; 4] = ["join", "intent", "sync", "ping"];
-
 /// Serve one upgraded socket until it closes.
 pub async fn serve(socket: WebSocket, app: AppState, peer: SocketAddr, slot: ConnectionSlot) {
     let conn_id = NEXT_CONN.fetch_add(1, Ordering::Relaxed);
@@ -252,36 +249,20 @@ impl Reader {
 
     /// Handle one text frame. Returns false when the connection must end.
     async fn text(&mut self, text: &str) -> bool {
-        let msg = match serde_json::from_str::<ClientMessage>(text) {
+        let msg = match ClientMessage::decode(text) {
             Ok(msg) => msg,
             Err(e) => {
-                let code = match serde_json::from_str::<serde_json::Value>(text) {
-                    Ok(serde_json::Value::Object(o)) => match o.get("type") {
-                        Some(serde_json::Value::String(t))
-                            if !CLIENT_TYPES.contains(&t.as_str()) =>
-                        {
-                            ErrorCode::UnknownType
-                        }
-                        _ => ErrorCode::BadMessage,
-                    },
-                    _ => ErrorCode::BadMessage,
-                };
-                let message = if code == ErrorCode::UnknownType {
-                    format!("unknown message type; known: {}", CLIENT_TYPES.join(", "))
-                } else {
-                    format!("not a valid message: {e}")
-                };
                 // An intent the server cannot read still gets its one reply, so that a client
                 // waiting for that id is not left waiting.
-                if let Some(id) = unreadable_intent_id(text) {
+                if let Some(id) = e.intent_id {
                     self.strikes += 1;
                     self.send(&ServerMessage::Reject {
                         id,
-                        code: ErrorCode::BadMessage,
-                        message,
+                        code: e.code,
+                        message: e.message,
                     });
                 } else {
-                    self.error(code, message);
+                    self.error(e.code, e.message);
                 }
                 return true;
             }
@@ -455,28 +436,15 @@ pub async fn refuse_full(socket: WebSocket) {
     linger(&mut stream, false).await;
 }
 
-/// The id of a frame that looks like an intent but does not parse as one.
-fn unreadable_intent_id(text: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    if value.get("type")?.as_str()? != "intent" {
-        return None;
-    }
-    let id = value.get("id")?.as_str()?;
-    (!id.is_empty() && id.len() <= draagvlak_protocol::limits::MAX_INTENT_ID_BYTES)
-        .then(|| id.to_string())
-}
-
 /// The code of a read error the peer caused and must be told about: a frame over the size
-/// limit, or a text frame that is not UTF-8. axum does not expose tungstenite's error type, so
-/// its text is read (the integration tests `protocol_errors` and `hostile_inputs` pin it).
+/// limit, or a text frame that is not UTF-8. Read by type: axum's error wraps tungstenite's
+/// (the integration tests `protocol_errors` and `hostile_inputs` fail if it no longer does).
 fn read_error(e: &axum::Error) -> Option<ErrorCode> {
-    let text = e.to_string();
-    if text.contains("Space limit exceeded") || text.contains("too long") {
-        Some(ErrorCode::MessageTooLarge)
-    } else if text.contains("UTF-8") {
-        Some(ErrorCode::InvalidUtf8)
-    } else {
-        None
+    use tungstenite::error::{CapacityError, Error};
+    match std::error::Error::source(e)?.downcast_ref::<Error>()? {
+        Error::Capacity(CapacityError::MessageTooLong { .. }) => Some(ErrorCode::MessageTooLarge),
+        Error::Utf8(_) => Some(ErrorCode::InvalidUtf8),
+        _ => None,
     }
 }
 

@@ -1,8 +1,8 @@
 //! `--max-text-chars`: a server may allow shorter texts than the protocol's 1,000 characters.
 //! New texts and edits that would grow past the limit are refused with `text_too_long`.
-//!
-//! Its own test binary: the text limit is one value per server process (see
-//! `session::text::max_chars`), so it must not share a process with tests of the default.
+//! The limit is a setting of the server, passed to every `apply` (not one value per process):
+//! two servers in one process keep their own. Clients read it from `GET /api/limits` and from
+//! the app page's `<meta name="draagvlak-limits">`.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -44,5 +44,44 @@ async fn texts_longer_than_the_configured_limit_are_refused() {
         json!({"kind":"edit_statement","statement":id,"rev":rev,"pos":0,"delete":1,"insert":"z"}),
     )
     .await;
+    // A second server in the same process keeps the protocol's limit, and the first keeps its own.
+    let other = InProcess::start().await;
+    let s2 = create_session(&other.http(), "Lang").await;
+    let (mut f2, _) = Raw::join(
+        &other.ws(),
+        join::facilitator(&s2.code, &s2.facilitator_secret),
+    )
+    .await;
+    f2.ok("f1", json!({"kind":"next_phase"})).await;
+    let (mut q, _) = Raw::join(&other.ws(), join::participant(&s2.code, "Lot", "ict")).await;
+    q.ok("b1", json!({"kind":"add_statement","text":"x".repeat(21)}))
+        .await;
+    let again = p
+        .act("a5", json!({"kind":"add_statement","text":"x".repeat(21)}))
+        .await;
+    assert_eq!(again["code"], "text_too_long");
+    // Clients learn the limit from the server.
+    let limits: serde_json::Value = reqwest::get(format!("{}/api/limits", server.http()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(limits["max_text_chars"], 20);
+    assert_eq!(limits["max_reason_chars"], 280);
+    assert_eq!(limits["large_gap"], 0.3);
+    let page = reqwest::get(format!("{}/join/ABC234", other.http()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(
+            r#"<meta name="draagvlak-limits" content="{&quot;max_text_chars&quot;:1000,"#
+        ),
+        "{page}"
+    );
+    other.stop().await;
     server.stop().await;
 }

@@ -33,6 +33,7 @@ use super::{operations, sessions, web};
         operations::readyz,
         operations::metrics,
         web::qr,
+        web::limits_json,
         websocket,
         openapi_json,
     ),

@@ -24,6 +24,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/sessions", post(sessions::create_session))
         .route("/api/demo", post(sessions::create_demo))
         .route("/api/openapi.json", get(openapi::openapi_json))
+        .route("/api/limits", get(web::limits_json))
         .route(
             "/api/sessions/{code}",
             get(sessions::lookup_session).delete(sessions::delete_session),

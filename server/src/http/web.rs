@@ -5,10 +5,12 @@
 //! The app is plain ES modules with no build step. Every page is the same `index.html`; the
 //! app's router reads the path (`/join/ABC234`, `/facilitator/ABC234`, `/projector/ABC234`).
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
+use draagvlak_protocol::api::Limits;
 
 use crate::credentials;
 use crate::http::AppState;
@@ -42,9 +44,43 @@ fn file(path: &str, cache: &'static str) -> Response {
     }
 }
 
-/// `/`, `/join/{code}`, `/facilitator/{code}`, `/projector/{code}`: the app's page.
-pub async fn index() -> Response {
-    file("index.html", "no-cache")
+/// `/`, `/join/{code}`, `/facilitator/{code}`, `/projector/{code}`: the app's page, with this
+/// server's limits in `<meta name="draagvlak-limits">` (the app reads them from there before it
+/// draws anything, so it needs no request of its own and repeats no limit as a literal).
+pub async fn index(State(app): State<AppState>) -> Response {
+    let Some(page) = Assets::get("index.html") else {
+        return AppError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file")
+            .into_response();
+    };
+    let page = String::from_utf8_lossy(&page.data);
+    let limits = serde_json::to_string(&limits(&app)).unwrap_or_default();
+    // Numbers and ASCII keys only; escaped for an attribute all the same.
+    let content = limits.replace('&', "&amp;").replace('"', "&quot;");
+    let page = page.replacen(
+        r#"<meta name="draagvlak-limits" content="">"#,
+        &format!(r#"<meta name="draagvlak-limits" content="{content}">"#),
+        1,
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// This server's limits.
+fn limits(app: &AppState) -> Limits {
+    Limits::with_text_limit(app.config.limits.max_text_chars)
+}
+
+/// `GET /api/limits`: the limits a client needs before it sends anything.
+#[utoipa::path(get, path = "/api/limits", tag = "sessions",
+    responses((status = 200, description = "this server's limits", body = draagvlak_protocol::api::Limits)))]
+pub async fn limits_json(State(app): State<AppState>) -> Json<Limits> {
+    Json(limits(&app))
 }
 
 /// `/assets/{*path}`: scripts, styles, images.

@@ -51,7 +51,7 @@ pub struct Report {
 }
 
 /// A difference in support between groups from which an adopted rule is marked.
-pub const LARGE_GAP: f64 = 0.3;
+pub use draagvlak_protocol::limits::LARGE_GAP;
 
 /// Groups with fewer people than this are counted, not named: their figures would be one
 /// person's.
