@@ -7,6 +7,7 @@
 //!
 //! Layout:
 //! - [`message`]: the envelopes, [`ClientMessage`] and [`ServerMessage`];
+//! - [`report`]: a session's report as data (the JSON report, and the model of every format);
 //! - [`intent`]: what a client asks the session to do;
 //! - [`view`]: what a client is shown (snapshots, patched by deltas);
 //! - [`error`]: the stable error codes;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod intent;
 pub mod limits;
 pub mod message;
+pub mod report;
 pub mod view;
 
 pub use error::ErrorCode;
