@@ -8,7 +8,7 @@
 //! Decisions hold: the figures of a revealed round (dots per item and group, a rule's support,
 //! reasons and text) never change while that round lasts; and the only steps that change any
 //! figure derived from secret input in any view are the facilitator's reveal and new rounds —
-//! no participant's intent, and no removal, moves a revealed number, so no sequence of frames
+//! no participant's intent, no removal and no group change, moves a revealed number, so no sequence of frames
 //! ties a person to a dot, a score or a reason.
 
 use std::collections::BTreeMap;
@@ -53,6 +53,10 @@ enum Step {
     FacEditRule(usize, u32, String),
     /// A participant (or, with `None`, the facilitator) links or unlinks a statement.
     Link(Option<usize>, usize, usize, bool),
+    /// A participant asks for a group (the index into the session's groups).
+    Regroup(usize, usize),
+    /// The facilitator accepts or refuses a participant's pending group change.
+    DecideGroup(usize, bool),
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -92,6 +96,8 @@ fn step() -> impl Strategy<Value = Step> {
         (0usize..4, 0u32..20, text()).prop_map(|(i, pos, t)| Step::FacEditRule(i, pos, t)),
         (prop::option::of(p), 0usize..4, 0usize..8, any::<bool>())
             .prop_map(|(p, r, s, l)| Step::Link(p, r, s, l)),
+        (0..PARTICIPANTS, 0usize..2).prop_map(|(p, g)| Step::Regroup(p, g)),
+        (0..PARTICIPANTS, any::<bool>()).prop_map(|(p, a)| Step::DecideGroup(p, a)),
     ]
 }
 
@@ -258,6 +264,8 @@ proptest! {
                     splice: Splice { rev: 0, pos, delete: 0, insert },
                 }),
                 Step::Link(p, r, st, linked) => (p, Intent::LinkRule { rule: nth(rules, r), anchor: nth(statements, st), linked }),
+                Step::Regroup(p, g) => (Some(p), Intent::SetGroup { group: template::DEFAULT_GROUPS[g % 2].into() }),
+                Step::DecideGroup(p, accept) => (None, Intent::DecideGroup { participant: people[p].clone(), accept }),
             };
             // Steps that may change figures from secret input: publishing them, or a new round.
             let publishing = matches!(intent, Intent::RevealVotes | Intent::StartVoteRound | Intent::StartRatingRound { .. });
