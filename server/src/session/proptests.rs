@@ -304,5 +304,83 @@ proptest! {
     }
 }
 
+/// A step of the group-change property: rate, reveal, new round, ask for a group, decide.
+#[derive(Debug, Clone)]
+enum GroupStep {
+    Rate(usize, usize, u8),
+    Reveal,
+    NewRound(usize),
+    Regroup(usize, usize),
+    Decide(usize, bool),
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Issue 13, B6: in a rules phase with two rules, no group change (asked for or decided)
+    /// ever moves a figure that comes from secret input, in any view: a person's group can
+    /// change only where nothing revealed is counted from it.
+    #[test]
+    fn group_changes_never_move_revealed_figures(steps in prop::collection::vec(prop_oneof![
+        (0..PARTICIPANTS, 0usize..2, 1u8..6).prop_map(|(p, r, s)| GroupStep::Rate(p, r, s)),
+        Just(GroupStep::Reveal),
+        (0usize..2).prop_map(GroupStep::NewRound),
+        (0..PARTICIPANTS, 0usize..2).prop_map(|(p, g)| GroupStep::Regroup(p, g)),
+        (0..PARTICIPANTS, any::<bool>()).prop_map(|(p, a)| GroupStep::Decide(p, a)),
+    ], 1..40)) {
+        let meta = Meta {
+            id: "feedfacefeedface".into(),
+            code: "PRPTST".into(),
+            title: "Groepen".into(),
+            organisation: String::new(),
+            language: "nl".into(),
+            template: "strategic-framework".into(),
+        };
+        let phases = template::phases("strategic-framework").unwrap_or_default();
+        let mut ws = Workshop::create(meta, &template::DEFAULT_GROUPS, &phases)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let people: Vec<String> = (0..PARTICIPANTS)
+            .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
+            .collect::<Result<_, _>>()
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let lookup = |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(Vec::new()) };
+        let ctx = Context { heads_at: &lookup, now_ms: 1_000 };
+        let mut rules = Vec::new();
+        for (sender, intent) in [
+            (Sender::Facilitator, Intent::GoToPhase { index: 4 }),
+            (Sender::Facilitator, Intent::ProposeRule { text: "Eerst hergebruiken".into(), anchors: Vec::new() }),
+            (Sender::Facilitator, Intent::ProposeRule { text: "Data bij de bron".into(), anchors: Vec::new() }),
+        ] {
+            let applied = apply(&mut ws, sender, &intent, &ctx).map_err(|e| TestCaseError::fail(e.message))?;
+            rules.extend(applied.created);
+        }
+        for step in steps {
+            let (sender, intent) = match step {
+                GroupStep::Rate(p, r, score) => (Sender::Participant(people[p].as_str()), Intent::RateRule {
+                    rule: rules[r].clone(), score, reason: (score <= 2).then(|| "reden".into()),
+                }),
+                GroupStep::Reveal => (Sender::Facilitator, Intent::RevealVotes),
+                GroupStep::NewRound(r) => (Sender::Facilitator, Intent::StartRatingRound { rule: rules[r].clone() }),
+                GroupStep::Regroup(p, g) => (Sender::Participant(people[p].as_str()), Intent::SetGroup {
+                    group: template::DEFAULT_GROUPS[g].into(),
+                }),
+                GroupStep::Decide(p, accept) => (Sender::Facilitator, Intent::DecideGroup { participant: people[p].clone(), accept }),
+            };
+            let publishing = matches!(intent, Intent::RevealVotes | Intent::StartRatingRound { .. });
+            let seen: Vec<Figures> = [Audience::Public, Audience::Facilitator]
+                .map(|a| figures(&projection::view(ws.state(), &Presence::new(), a)))
+                .into();
+            let _ = apply(&mut ws, sender, &intent, &ctx);
+            if !publishing {
+                for (i, a) in [Audience::Public, Audience::Facilitator].into_iter().enumerate() {
+                    let now = figures(&projection::view(ws.state(), &Presence::new(), a));
+                    let moved = changed(&seen[i], &now);
+                    prop_assert!(moved.is_empty(), "{:?} moved figures in the {:?} view: {:?}", intent, a, moved);
+                }
+            }
+        }
+    }
+}
+
 mod convergence;
 mod typing;

@@ -670,6 +670,7 @@ mod tests {
         assert_eq!(fac(&ws), vec![first[0].clone()]);
         assert_eq!(ws.state().suggestions.computed(), 2);
         // A changed text (same ids): computed again.
+        act(&mut ws, "", Intent::SetLocked { locked: false });
         act(&mut ws, "", Intent::GoToPhase { index: 1 });
         let rev = 0;
         let heads = ws.heads().to_vec();
