@@ -495,7 +495,10 @@ pub fn apply(
         Intent::SetName { name } => {
             let name = check_name(name)?;
             if state.participants.get(me).is_some_and(|p| p.name == name) {
-                return Err(Refusal::new(ErrorCode::NoChange, "this is your name already"));
+                return Err(Refusal::new(
+                    ErrorCode::NoChange,
+                    "this is your name already",
+                ));
             }
             ws.set_name(me, name).map_err(doc_err)?;
             none
@@ -1043,11 +1046,8 @@ fn group_fixed(state: &State, participant: &str) -> Result<(), Refusal> {
         });
         now || before
     });
-    let reviewed = state.revealed_review
-        && state
-            .reviews
-            .values()
-            .any(|m| m.contains_key(participant));
+    let reviewed =
+        state.revealed_review && state.reviews.values().any(|m| m.contains_key(participant));
     let legacy_dots = state.dots.get(participant).is_some_and(|m| {
         m.iter().any(|(item, n)| {
             *n > 0

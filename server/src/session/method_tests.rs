@@ -775,18 +775,33 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     run(&mut ws, a, name("Anna de Vries")).unwrap();
     assert_eq!(facilitator(&ws)[&anna].name, "Anna de Vries");
     assert_eq!(run(&mut ws, a, name("  ")), Err(ErrorCode::InvalidName));
-    assert_eq!(run(&mut ws, a, name("x\u{202E}y")), Err(ErrorCode::InvalidName));
-    assert_eq!(run(&mut ws, a, name("Anna de Vries")), Err(ErrorCode::NoChange));
+    assert_eq!(
+        run(&mut ws, a, name("x\u{202E}y")),
+        Err(ErrorCode::InvalidName)
+    );
+    assert_eq!(
+        run(&mut ws, a, name("Anna de Vries")),
+        Err(ErrorCode::NoChange)
+    );
     assert_eq!(run(&mut ws, F, name("Anna")), Err(ErrorCode::Forbidden));
-    assert_eq!(run(&mut ws, b, decide(&anna, true)), Err(ErrorCode::Forbidden));
+    assert_eq!(
+        run(&mut ws, b, decide(&anna, true)),
+        Err(ErrorCode::Forbidden)
+    );
 
     // Before anyone voted a group change is immediate.
-    assert_eq!(run(&mut ws, a, group("marketing")), Err(ErrorCode::InvalidGroup));
+    assert_eq!(
+        run(&mut ws, a, group("marketing")),
+        Err(ErrorCode::InvalidGroup)
+    );
     assert_eq!(run(&mut ws, a, group("ict")), Err(ErrorCode::NoChange));
     run(&mut ws, a, group("business")).unwrap();
     assert_eq!(ws.state().participants[&anna].group, "business");
     assert_eq!(public(&ws).groups["business"].joined, 2);
-    assert_eq!(run(&mut ws, F, decide(&anna, true)), Err(ErrorCode::NoChange));
+    assert_eq!(
+        run(&mut ws, F, decide(&anna, true)),
+        Err(ErrorCode::NoChange)
+    );
 
     // Once someone voted (here Bert, not Carla), a change waits for the facilitator.
     go_to(&mut ws, 1);
@@ -795,10 +810,20 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     run(&mut ws, b, Intent::PlaceDot { statement: s1 }).unwrap();
     run(&mut ws, c, group("ict")).unwrap();
     assert_eq!(ws.state().participants[&carla].group, "business");
-    assert_eq!(facilitator(&ws)[&carla].pending_group.as_deref(), Some("ict"));
+    assert_eq!(
+        facilitator(&ws)[&carla].pending_group.as_deref(),
+        Some("ict")
+    );
     let me = projection::me(ws.state(), &carla).unwrap();
-    assert_eq!((me.group.as_str(), me.pending_group.as_deref()), ("business", Some("ict")));
-    assert_eq!(public(&ws).groups["business"].joined, 2, "nothing moves yet");
+    assert_eq!(
+        (me.group.as_str(), me.pending_group.as_deref()),
+        ("business", Some("ict"))
+    );
+    assert_eq!(
+        public(&ws).groups["business"].joined,
+        2,
+        "nothing moves yet"
+    );
     assert_eq!(run(&mut ws, c, group("ict")), Err(ErrorCode::NoChange));
     // Asking for one's own group again withdraws the request.
     run(&mut ws, c, group("business")).unwrap();
@@ -812,7 +837,10 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     run(&mut ws, F, decide(&bert, false)).unwrap();
     assert_eq!(ws.state().participants[&bert].group, "ict");
     assert_eq!(facilitator(&ws)[&bert].pending_group, None);
-    assert_eq!(run(&mut ws, F, decide("p999", true)), Err(ErrorCode::NotFound));
+    assert_eq!(
+        run(&mut ws, F, decide("p999", true)),
+        Err(ErrorCode::NotFound)
+    );
 
     // Ratings revealed per group: a rater's group is fixed, also for a request made before.
     go_to(&mut ws, 4);
@@ -832,8 +860,14 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     run(&mut ws, F, Intent::RevealVotes).unwrap();
     let support = |ws: &Workshop| public(ws).rules[&rule].support.clone().unwrap();
     let seen = support(&ws);
-    assert_eq!(run(&mut ws, b, group("business")), Err(ErrorCode::GroupLocked));
-    assert_eq!(run(&mut ws, F, decide(&anna, true)), Err(ErrorCode::GroupLocked));
+    assert_eq!(
+        run(&mut ws, b, group("business")),
+        Err(ErrorCode::GroupLocked)
+    );
+    assert_eq!(
+        run(&mut ws, F, decide(&anna, true)),
+        Err(ErrorCode::GroupLocked)
+    );
     assert_eq!(support(&ws), seen, "revealed support per group stays");
     run(&mut ws, F, decide(&anna, false)).unwrap();
     // Carla did not rate: she may still ask, and the facilitator decide.

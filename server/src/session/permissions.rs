@@ -198,9 +198,7 @@ mod tests {
                 K::ProposeRule | K::EditRule => (FP, &[P::Rules], true),
                 K::RateRule => (PP, &[P::Rules], true),
                 K::LinkRule => (FP, &[P::Rules], true),
-                K::SetReady | K::SetRemote | K::SetName | K::SetGroup => {
-                    (PP, &ALL_PHASES, false)
-                }
+                K::SetReady | K::SetRemote | K::SetName | K::SetGroup => (PP, &ALL_PHASES, false),
                 K::ReviewRule => (PP, &[P::Review], true),
             };
             for r in ROLES {

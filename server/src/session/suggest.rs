@@ -225,8 +225,7 @@ impl Cache {
         if let Some(c) = slot.as_ref()
             && c.language == language
             && c.statements.len() == statements.len()
-            && c
-                .statements
+            && c.statements
                 .iter()
                 .zip(statements)
                 .all(|((id, text), (i, t))| id == i && text == t)
