@@ -122,9 +122,15 @@ fn intent(
         34 => Intent::LinkRule { rule: pick(rules, i), anchor: pick(statements, i), linked: u.arbitrary()? },
         35 => Intent::StartVoteRound,
         _ => {
-            match u.int_in_range(0..=2u8)? {
+            match u.int_in_range(0..=5u8)? {
                 0 => Intent::SetReady { ready: u.arbitrary()? },
                 1 => Intent::SetRemote { remote: u.arbitrary()? },
+                2 => Intent::SetName { name: text(u)? },
+                3 => Intent::SetGroup { group: if u.arbitrary()? { "business".into() } else { text(u)? } },
+                4 => Intent::DecideGroup {
+                    participant: format!("p{}", u.int_in_range(0..=8)?),
+                    accept: u.arbitrary()?,
+                },
                 _ => Intent::ReviewRule { rule: pick(rules, i), applied: answer(u)?, still_right: answer(u)? },
             }
         }
