@@ -915,7 +915,10 @@ fn created(ack: Ack) -> Result<String, ClientError> {
 }
 
 /// A parsed frame. A snapshot keeps its view as JSON exactly as sent, so later patches apply to
-/// what the server patched, including fields this client version does not know.
+/// what the server patched, including fields this client version does not know. It lives for one
+/// frame, matched by value right away, so its size does not matter (no boxing, which would make
+/// every match on it clumsier).
+#[allow(clippy::large_enum_variant)]
 enum Incoming {
     Snapshot { rev: u64, view: Value },
     Other(ServerMessage),

@@ -740,3 +740,134 @@ fn the_history_shows_the_session_as_it_was_at_the_end_of_a_phase() {
         "the lobby ended with the first phase change"
     );
 }
+
+/// Issue 13, B6: a participant fixes their own name and group; a group change after voting began
+/// waits for the facilitator, who accepts or refuses it; nobody's revealed figures move.
+#[test]
+fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
+    let mut ws = workshop("strategic-framework");
+    let anna = ws.add_participant("Anna", "ict").unwrap();
+    let bert = ws.add_participant("Bert", "ict").unwrap();
+    let carla = ws.add_participant("Carla", "business").unwrap();
+    let (a, b, c) = (
+        Sender::Participant(&anna),
+        Sender::Participant(&bert),
+        Sender::Participant(&carla),
+    );
+    let name = |n: &str| Intent::SetName { name: n.into() };
+    let group = |g: &str| Intent::SetGroup { group: g.into() };
+    let decide = |p: &str, accept: bool| Intent::DecideGroup {
+        participant: p.into(),
+        accept,
+    };
+    let facilitator = |ws: &Workshop| {
+        projection::view(ws.state(), &Presence::new(), Audience::Facilitator)
+            .participants
+            .unwrap()
+    };
+
+    // The name: checked as at joining, one's own only.
+    run(&mut ws, a, name("Anna de Vries")).unwrap();
+    assert_eq!(facilitator(&ws)[&anna].name, "Anna de Vries");
+    assert_eq!(run(&mut ws, a, name("  ")), Err(ErrorCode::InvalidName));
+    assert_eq!(
+        run(&mut ws, a, name("x\u{202E}y")),
+        Err(ErrorCode::InvalidName)
+    );
+    assert_eq!(
+        run(&mut ws, a, name("Anna de Vries")),
+        Err(ErrorCode::NoChange)
+    );
+    assert_eq!(run(&mut ws, F, name("Anna")), Err(ErrorCode::Forbidden));
+    assert_eq!(
+        run(&mut ws, b, decide(&anna, true)),
+        Err(ErrorCode::Forbidden)
+    );
+
+    // Before anyone voted a group change is immediate.
+    assert_eq!(
+        run(&mut ws, a, group("marketing")),
+        Err(ErrorCode::InvalidGroup)
+    );
+    assert_eq!(run(&mut ws, a, group("ict")), Err(ErrorCode::NoChange));
+    run(&mut ws, a, group("business")).unwrap();
+    assert_eq!(ws.state().participants[&anna].group, "business");
+    assert_eq!(public(&ws).groups["business"].joined, 2);
+    assert_eq!(
+        run(&mut ws, F, decide(&anna, true)),
+        Err(ErrorCode::NoChange)
+    );
+
+    // Once someone voted (here Bert, not Carla), a change waits for the facilitator.
+    go_to(&mut ws, 1);
+    let s1 = add(&mut ws, &bert, "Eén loket");
+    go_to(&mut ws, 3);
+    run(&mut ws, b, Intent::PlaceDot { statement: s1 }).unwrap();
+    run(&mut ws, c, group("ict")).unwrap();
+    assert_eq!(ws.state().participants[&carla].group, "business");
+    assert_eq!(
+        facilitator(&ws)[&carla].pending_group.as_deref(),
+        Some("ict")
+    );
+    let me = projection::me(ws.state(), &carla).unwrap();
+    assert_eq!(
+        (me.group.as_str(), me.pending_group.as_deref()),
+        ("business", Some("ict"))
+    );
+    assert_eq!(
+        public(&ws).groups["business"].joined,
+        2,
+        "nothing moves yet"
+    );
+    assert_eq!(run(&mut ws, c, group("ict")), Err(ErrorCode::NoChange));
+    // Asking for one's own group again withdraws the request.
+    run(&mut ws, c, group("business")).unwrap();
+    assert_eq!(facilitator(&ws)[&carla].pending_group, None);
+    run(&mut ws, c, group("ict")).unwrap();
+    run(&mut ws, F, decide(&carla, true)).unwrap();
+    assert_eq!(ws.state().participants[&carla].group, "ict");
+    assert_eq!(facilitator(&ws)[&carla].pending_group, None);
+    // Refused: the group stays.
+    run(&mut ws, b, group("business")).unwrap();
+    run(&mut ws, F, decide(&bert, false)).unwrap();
+    assert_eq!(ws.state().participants[&bert].group, "ict");
+    assert_eq!(facilitator(&ws)[&bert].pending_group, None);
+    assert_eq!(
+        run(&mut ws, F, decide("p999", true)),
+        Err(ErrorCode::NotFound)
+    );
+
+    // Ratings revealed per group: a rater's group is fixed, also for a request made before.
+    go_to(&mut ws, 4);
+    let rule = run(
+        &mut ws,
+        b,
+        Intent::ProposeRule {
+            text: "Eén keer vastleggen".into(),
+            anchors: Vec::new(),
+        },
+    )
+    .unwrap()
+    .unwrap();
+    rate(&mut ws, &bert, &rule, 5).unwrap();
+    rate(&mut ws, &anna, &rule, 1).unwrap();
+    run(&mut ws, a, group("ict")).unwrap();
+    run(&mut ws, F, Intent::RevealVotes).unwrap();
+    let support = |ws: &Workshop| public(ws).rules[&rule].support.clone().unwrap();
+    let seen = support(&ws);
+    assert_eq!(
+        run(&mut ws, b, group("business")),
+        Err(ErrorCode::GroupLocked)
+    );
+    assert_eq!(
+        run(&mut ws, F, decide(&anna, true)),
+        Err(ErrorCode::GroupLocked)
+    );
+    assert_eq!(support(&ws), seen, "revealed support per group stays");
+    run(&mut ws, F, decide(&anna, false)).unwrap();
+    // Carla did not rate: she may still ask, and the facilitator decide.
+    run(&mut ws, c, group("business")).unwrap();
+    run(&mut ws, F, decide(&carla, true)).unwrap();
+    assert_eq!(support(&ws), seen);
+    same_after_reload(&mut ws);
+}

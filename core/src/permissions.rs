@@ -41,7 +41,7 @@ const BOTH: &[Role] = &[Role::Facilitator, Role::Participant];
 /// never votes, rates or reviews. Clustering is open to participants only when the facilitator
 /// allows it (checked in `apply`, it is session state).
 #[rustfmt::skip]
-pub const TABLE: [Permission; 39] = [
+pub const TABLE: [Permission; 42] = [
     Permission { kind: K::NextPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::PreviousPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::GoToPhase, roles: FAC, phases: Phases::Any, lockable: false },
@@ -63,6 +63,7 @@ pub const TABLE: [Permission; 39] = [
     Permission { kind: K::AddProxy, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::RemoveParticipant, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::Readmit, roles: FAC, phases: Phases::Any, lockable: false },
+    Permission { kind: K::DecideGroup, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::CloseSession, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::CreateCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
     Permission { kind: K::AddToCluster, roles: BOTH, phases: Phases::Only(&[P::Cluster]), lockable: true },
@@ -80,6 +81,8 @@ pub const TABLE: [Permission; 39] = [
     Permission { kind: K::RateRule, roles: PART, phases: Phases::Only(&[P::Rules]), lockable: true },
     Permission { kind: K::SetReady, roles: PART, phases: Phases::Any, lockable: false },
     Permission { kind: K::SetRemote, roles: PART, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetName, roles: PART, phases: Phases::Any, lockable: false },
+    Permission { kind: K::SetGroup, roles: PART, phases: Phases::Any, lockable: false },
     Permission { kind: K::ReviewRule, roles: PART, phases: Phases::Only(&[P::Review]), lockable: true },
 ];
 
@@ -178,6 +181,7 @@ mod tests {
                 | K::AddProxy
                 | K::RemoveParticipant
                 | K::Readmit
+                | K::DecideGroup
                 | K::CloseSession => (F, &ALL_PHASES, false),
                 K::RevealVotes => (F, &[P::Vote, P::Rules, P::Review], false),
                 K::StartRatingRound => (F, &[P::Rules], false),
@@ -194,7 +198,7 @@ mod tests {
                 K::ProposeRule | K::EditRule => (FP, &[P::Rules], true),
                 K::RateRule => (PP, &[P::Rules], true),
                 K::LinkRule => (FP, &[P::Rules], true),
-                K::SetReady | K::SetRemote => (PP, &ALL_PHASES, false),
+                K::SetReady | K::SetRemote | K::SetName | K::SetGroup => (PP, &ALL_PHASES, false),
                 K::ReviewRule => (PP, &[P::Review], true),
             };
             for r in ROLES {

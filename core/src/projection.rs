@@ -341,6 +341,7 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
                         ready: p.proxy || state.is_ready(id),
                         proxy: p.proxy,
                         remote: p.remote,
+                        pending_group: p.pending_group.clone(),
                     },
                 )
             })
@@ -546,6 +547,7 @@ pub fn me(state: &State, participant: &str) -> Option<MeView> {
         reasons: own_reasons(state, participant),
         reviews: own_reviews(state, participant),
         ready: state.is_ready(participant),
+        pending_group: p.pending_group.clone(),
     })
 }
 
@@ -697,6 +699,7 @@ impl<'a> MeIndex<'a> {
                 .map(|r| r.iter().map(|(rid, a)| (rid.to_string(), *a)).collect())
                 .unwrap_or_default(),
             ready: self.state.is_ready(participant),
+            pending_group: p.pending_group.clone(),
         })
     }
 
@@ -710,6 +713,7 @@ impl<'a> MeIndex<'a> {
             || last.name != p.name
             || last.group != p.group
             || last.ready != self.state.is_ready(participant)
+            || last.pending_group != p.pending_group
         {
             return false;
         }

@@ -8,7 +8,7 @@
 //! Decisions hold: the figures of a revealed round (dots per item and group, a rule's support,
 //! reasons and text) never change while that round lasts; and the only steps that change any
 //! figure derived from secret input in any view are the facilitator's reveal and new rounds —
-//! no participant's intent, and no removal, moves a revealed number, so no sequence of frames
+//! no participant's intent, no removal and no group change, moves a revealed number, so no sequence of frames
 //! ties a person to a dot, a score or a reason.
 
 use std::collections::BTreeMap;
@@ -54,6 +54,10 @@ enum Step {
     FacEditRule(usize, u32, String),
     /// A participant (or, with `None`, the facilitator) links or unlinks a statement.
     Link(Option<usize>, usize, usize, bool),
+    /// A participant asks for a group (the index into the session's groups).
+    Regroup(usize, usize),
+    /// The facilitator accepts or refuses a participant's pending group change.
+    DecideGroup(usize, bool),
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -93,6 +97,8 @@ fn step() -> impl Strategy<Value = Step> {
         (0usize..4, 0u32..20, text()).prop_map(|(i, pos, t)| Step::FacEditRule(i, pos, t)),
         (prop::option::of(p), 0usize..4, 0usize..8, any::<bool>())
             .prop_map(|(p, r, s, l)| Step::Link(p, r, s, l)),
+        (0..PARTICIPANTS, 0usize..2).prop_map(|(p, g)| Step::Regroup(p, g)),
+        (0..PARTICIPANTS, any::<bool>()).prop_map(|(p, a)| Step::DecideGroup(p, a)),
     ]
 }
 
@@ -259,6 +265,8 @@ proptest! {
                     splice: Splice { rev: 0, pos, delete: 0, insert },
                 }),
                 Step::Link(p, r, st, linked) => (p, Intent::LinkRule { rule: nth(rules, r), anchor: nth(statements, st), linked }),
+                Step::Regroup(p, g) => (Some(p), Intent::SetGroup { group: template::DEFAULT_GROUPS[g % 2].into() }),
+                Step::DecideGroup(p, accept) => (None, Intent::DecideGroup { participant: people[p].clone(), accept }),
             };
             // Steps that may change figures from secret input: publishing them, or a new round.
             let publishing = matches!(intent, Intent::RevealVotes | Intent::StartVoteRound | Intent::StartRatingRound { .. });
@@ -294,6 +302,84 @@ proptest! {
         let loaded = Workshop::load("feedfacefeedface", &saved, std::iter::empty())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(loaded.state(), ws.state());
+    }
+}
+
+/// A step of the group-change property: rate, reveal, new round, ask for a group, decide.
+#[derive(Debug, Clone)]
+enum GroupStep {
+    Rate(usize, usize, u8),
+    Reveal,
+    NewRound(usize),
+    Regroup(usize, usize),
+    Decide(usize, bool),
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Issue 13, B6: in a rules phase with two rules, no group change (asked for or decided)
+    /// ever moves a figure that comes from secret input, in any view: a person's group can
+    /// change only where nothing revealed is counted from it.
+    #[test]
+    fn group_changes_never_move_revealed_figures(steps in prop::collection::vec(prop_oneof![
+        (0..PARTICIPANTS, 0usize..2, 1u8..6).prop_map(|(p, r, s)| GroupStep::Rate(p, r, s)),
+        Just(GroupStep::Reveal),
+        (0usize..2).prop_map(GroupStep::NewRound),
+        (0..PARTICIPANTS, 0usize..2).prop_map(|(p, g)| GroupStep::Regroup(p, g)),
+        (0..PARTICIPANTS, any::<bool>()).prop_map(|(p, a)| GroupStep::Decide(p, a)),
+    ], 1..40)) {
+        let meta = Meta {
+            id: "feedfacefeedface".into(),
+            code: "PRPTST".into(),
+            title: "Groepen".into(),
+            organisation: String::new(),
+            language: "nl".into(),
+            template: "strategic-framework".into(),
+        };
+        let mut ws = NewSession::from_template(meta)
+            .and_then(NewSession::create)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let people: Vec<String> = (0..PARTICIPANTS)
+            .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
+            .collect::<Result<_, _>>()
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let lookup = |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(Vec::new()) };
+        let ctx = Context::new(&lookup, 1_000);
+        let mut rules = Vec::new();
+        for (sender, intent) in [
+            (Sender::Facilitator, Intent::GoToPhase { index: 4 }),
+            (Sender::Facilitator, Intent::ProposeRule { text: "Eerst hergebruiken".into(), anchors: Vec::new() }),
+            (Sender::Facilitator, Intent::ProposeRule { text: "Data bij de bron".into(), anchors: Vec::new() }),
+        ] {
+            let applied = apply(&mut ws, sender, &intent, &ctx).map_err(|e| TestCaseError::fail(e.message))?;
+            rules.extend(applied.created);
+        }
+        for step in steps {
+            let (sender, intent) = match step {
+                GroupStep::Rate(p, r, score) => (Sender::Participant(people[p].as_str()), Intent::RateRule {
+                    rule: rules[r].clone(), score, reason: (score <= 2).then(|| "reden".into()),
+                }),
+                GroupStep::Reveal => (Sender::Facilitator, Intent::RevealVotes),
+                GroupStep::NewRound(r) => (Sender::Facilitator, Intent::StartRatingRound { rule: rules[r].clone() }),
+                GroupStep::Regroup(p, g) => (Sender::Participant(people[p].as_str()), Intent::SetGroup {
+                    group: template::DEFAULT_GROUPS[g].into(),
+                }),
+                GroupStep::Decide(p, accept) => (Sender::Facilitator, Intent::DecideGroup { participant: people[p].clone(), accept }),
+            };
+            let publishing = matches!(intent, Intent::RevealVotes | Intent::StartRatingRound { .. });
+            let seen: Vec<Figures> = [Audience::Public, Audience::Facilitator]
+                .map(|a| figures(&projection::view(ws.state(), &Presence::new(), a)))
+                .into();
+            let _ = apply(&mut ws, sender, &intent, &ctx);
+            if !publishing {
+                for (i, a) in [Audience::Public, Audience::Facilitator].into_iter().enumerate() {
+                    let now = figures(&projection::view(ws.state(), &Presence::new(), a));
+                    let moved = changed(&seen[i], &now);
+                    prop_assert!(moved.is_empty(), "{:?} moved figures in the {:?} view: {:?}", intent, a, moved);
+                }
+            }
+        }
     }
 }
 

@@ -29,8 +29,14 @@
 //!
 //! Cost: the projection calls [`suggest`] for the facilitator's view in a cluster phase only
 //! (see `benches/session.rs`, `suggest/*`); at most [`MAX_CANDIDATES`] statements are compared.
+//! The projection runs every tick, and most ticks change nothing the suggestions depend on, so
+//! the last result is kept in [`Cache`] (a field of the session's `State`) with what it was
+//! computed from — the language, and the ids and texts of the compared statements, in order —
+//! and computed again only when that differs. The key is the input itself, not a hash of it, so
+//! a stale result can never be returned.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Mutex, PoisonError};
 
 use draagvlak_protocol::view::SuggestionView;
 use draagvlak_protocol::{Level, PhaseKind};
@@ -171,7 +177,8 @@ pub fn suggest(state: &State) -> Option<Vec<SuggestionView>> {
     Some(suggest_on(state, level))
 }
 
-/// The suggestions among the visible, unclustered statements of a level.
+/// The suggestions among the visible, unclustered statements of a level (from the cache when
+/// those statements are the same as last time).
 pub fn suggest_on(state: &State, level: Level) -> Vec<SuggestionView> {
     let mut candidates: Vec<(u64, &str, &str)> = state
         .statements
@@ -182,7 +189,93 @@ pub fn suggest_on(state: &State, level: Level) -> Vec<SuggestionView> {
     candidates.sort_unstable();
     candidates.truncate(MAX_CANDIDATES);
     let texts: Vec<(&str, &str)> = candidates.iter().map(|(_, id, t)| (*id, *t)).collect();
-    groups(&texts, &state.meta.language)
+    state
+        .suggestions
+        .get_or_compute(&state.meta.language, &texts, || {
+            groups(&texts, &state.meta.language)
+        })
+}
+
+/// The last suggestions of a session and what they were computed from. It is derived data, not
+/// part of the document: a copy of a `State` copies it, and it never makes two states differ.
+#[derive(Default)]
+pub struct Cache(Mutex<Option<Cached>>);
+
+struct Cached {
+    language: String,
+    /// `(id, text)` of the compared statements, in the order compared.
+    statements: Vec<(String, String)>,
+    result: Vec<SuggestionView>,
+    /// How many times a result was computed (for tests and curiosity).
+    computed: u64,
+}
+
+impl Cache {
+    /// The cached result if it was computed from exactly these statements, else `compute()`'s
+    /// (kept for next time).
+    fn get_or_compute(
+        &self,
+        language: &str,
+        statements: &[(&str, &str)],
+        compute: impl FnOnce() -> Vec<SuggestionView>,
+    ) -> Vec<SuggestionView> {
+        // Only this module locks it, never across an await; a panic while it was held left at
+        // worst an old entry, which the key check below still guards.
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(c) = slot.as_ref()
+            && c.language == language
+            && c.statements.len() == statements.len()
+            && c.statements
+                .iter()
+                .zip(statements)
+                .all(|((id, text), (i, t))| id == i && text == t)
+        {
+            return c.result.clone();
+        }
+        let result = compute();
+        let computed = slot.as_ref().map_or(0, |c| c.computed) + 1;
+        *slot = Some(Cached {
+            language: language.to_string(),
+            statements: statements
+                .iter()
+                .map(|(id, t)| (id.to_string(), t.to_string()))
+                .collect(),
+            result: result.clone(),
+            computed,
+        });
+        result
+    }
+
+    /// How many times suggestions were computed rather than taken from the cache.
+    pub fn computed(&self) -> u64 {
+        let slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        slot.as_ref().map_or(0, |c| c.computed)
+    }
+}
+
+impl Clone for Cache {
+    fn clone(&self) -> Cache {
+        let slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        Cache(Mutex::new(slot.as_ref().map(|c| Cached {
+            language: c.language.clone(),
+            statements: c.statements.clone(),
+            result: c.result.clone(),
+            computed: c.computed,
+        })))
+    }
+}
+
+/// Derived data: any two caches are equal, so the mirror still equals the document.
+impl PartialEq for Cache {
+    fn eq(&self, _: &Cache) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("suggest::Cache")
+    }
 }
 
 /// Groups among `(id, text)` pairs given in creation order, for a session language (`nl`
@@ -516,5 +609,86 @@ mod tests {
         // The vote phase: none.
         act(&mut ws, "", Intent::NextPhase);
         assert!(views(&ws).iter().all(|v| v.suggestions.is_none()));
+    }
+
+    /// The projection runs every tick: suggestions are computed again only when the compared
+    /// statements (ids, texts, which ones) change, and the cached result is the same.
+    #[test]
+    fn suggestions_are_cached_until_the_statements_change() {
+        let mut ws = crate::method_tests::workshop("strategic-framework");
+        let a = ws.add_participant("Anna", "ict").expect("p");
+        act(&mut ws, "", Intent::NextPhase);
+        let mut ids = Vec::new();
+        for text in [
+            "Eén digitaal loket voor inwoners",
+            "Inwoners willen één loket, digitaal",
+            "Cloud first bij nieuwe applicaties",
+            "Nieuwe applicaties standaard in de cloud",
+        ] {
+            ids.push(act(&mut ws, &a, Intent::AddStatement { text: text.into() }).expect("id"));
+        }
+        act(&mut ws, "", Intent::NextPhase);
+        let fac = |ws: &Workshop| {
+            projection::view(ws.state(), &Presence::new(), Audience::Facilitator)
+                .suggestions
+                .expect("cluster phase")
+        };
+        let first = fac(&ws);
+        assert_eq!(first.len(), 2);
+        assert_eq!(ws.state().suggestions.computed(), 1);
+        // Ticks that change nothing the suggestions read: taken from the cache.
+        act(&mut ws, "", Intent::SetLocked { locked: true });
+        act(&mut ws, &a, Intent::SetReady { ready: true });
+        assert_eq!(fac(&ws), first);
+        assert_eq!(fac(&ws), first);
+        assert_eq!(ws.state().suggestions.computed(), 1);
+        assert_eq!(
+            suggest_on(ws.state(), Level::Richten),
+            groups(
+                &ws.state()
+                    .statements
+                    .iter()
+                    .map(|(id, s)| (id.as_str(), s.text.as_str()))
+                    .collect::<Vec<_>>(),
+                "nl"
+            ),
+            "the cached result is what a fresh computation gives"
+        );
+        // A hidden statement changes the compared set: computed again.
+        act(
+            &mut ws,
+            "",
+            Intent::HideStatement {
+                statement: ids[3].clone(),
+                hidden: true,
+            },
+        );
+        assert_eq!(fac(&ws), vec![first[0].clone()]);
+        assert_eq!(ws.state().suggestions.computed(), 2);
+        // A changed text (same ids): computed again.
+        act(&mut ws, "", Intent::SetLocked { locked: false });
+        act(&mut ws, "", Intent::GoToPhase { index: 1 });
+        let rev = 0;
+        let heads = ws.heads().to_vec();
+        let lookup = move |_rev: u64| Ok(heads.clone());
+        let ctx = apply::Context::new(&lookup, 1);
+        apply::apply(
+            &mut ws,
+            apply::Sender::Participant(&a),
+            &Intent::EditStatement {
+                statement: ids[1].clone(),
+                splice: draagvlak_protocol::Splice {
+                    rev,
+                    pos: 0,
+                    delete: 35,
+                    insert: "Privacy by design".into(),
+                },
+            },
+            &ctx,
+        )
+        .expect("edited");
+        act(&mut ws, "", Intent::GoToPhase { index: 2 });
+        assert!(fac(&ws).is_empty());
+        assert_eq!(ws.state().suggestions.computed(), 3);
     }
 }

@@ -19,7 +19,7 @@
 //! [{phase, at, heads}].
 //!
 //! Added with the whole workshop method (all optional, so older documents still load):
-//! participants' `proxy`, `removed` and `remote`; statements' `by_facilitator` and `dots_then`;
+//! participants' `proxy`, `removed`, `remote` and `pending_group`; statements' `by_facilitator` and `dots_then`;
 //! `clusters` {cid: {seq, level, title, statements: "s1,s2"}}, `cluster_log` [{at, action,
 //! cluster, statements, title, by}], `clustering_open`, `equal_group_weight`, `closed`, `ready`
 //! {pid: phase index}, `reasons` {rid: {pid: str}}, `earlier_ratings` / `earlier_reasons`
@@ -85,6 +85,8 @@ pub struct Participant {
     pub device: Option<String>,
     /// Takes part remotely (said so); in the room otherwise.
     pub remote: bool,
+    /// The group asked for after voting began, until the facilitator decides (`decide_group`).
+    pub pending_group: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +237,8 @@ pub struct State {
     pub vote_record: BTreeMap<Level, Vec<VoteRecord>>,
     /// Every decision about a rule, in order.
     pub decision_log: Vec<DecisionEntry>,
+    /// The last suggested clusters and what they were computed from (derived, not stored).
+    pub suggestions: super::suggest::Cache,
 }
 
 impl State {
@@ -595,6 +599,7 @@ impl Workshop {
                 removed: false,
                 device: device.map(str::to_string),
                 remote: false,
+                pending_group: None,
             },
         );
         Ok(id)
@@ -1057,6 +1062,50 @@ impl Workshop {
         }
         if let Some(p) = self.state.participants.get_mut(participant) {
             p.remote = remote;
+        }
+        Ok(())
+    }
+
+    /// A participant's display name (checked by the caller).
+    pub fn set_name(&mut self, participant: &str, name: &str) -> Result<(), DocError> {
+        let o = self.child(&self.objs.participants.clone(), participant)?;
+        self.doc.put(&o, "name", name)?;
+        if let Some(p) = self.state.participants.get_mut(participant) {
+            p.name = name.to_string();
+        }
+        Ok(())
+    }
+
+    /// Move a participant to a group (checked by the caller); a pending request ends with it.
+    pub fn set_group(&mut self, participant: &str, group: &str) -> Result<(), DocError> {
+        let o = self.child(&self.objs.participants.clone(), participant)?;
+        self.doc.put(&o, "group", group)?;
+        if let Some(p) = self.state.participants.get_mut(participant) {
+            p.group = group.to_string();
+        }
+        self.set_pending_group(participant, None)
+    }
+
+    /// Record (or, with `None`, drop) the group a participant asked for, waiting for the
+    /// facilitator.
+    pub fn set_pending_group(
+        &mut self,
+        participant: &str,
+        group: Option<&str>,
+    ) -> Result<(), DocError> {
+        let o = self.child(&self.objs.participants.clone(), participant)?;
+        let had = self
+            .state
+            .participants
+            .get(participant)
+            .is_some_and(|p| p.pending_group.is_some());
+        match group {
+            Some(g) => self.doc.put(&o, "pending_group", g)?,
+            None if had => self.doc.delete(&o, "pending_group")?,
+            None => {}
+        }
+        if let Some(p) = self.state.participants.get_mut(participant) {
+            p.pending_group = group.map(str::to_string);
         }
         Ok(())
     }
@@ -1556,6 +1605,7 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                 removed: opt_bool(doc, &p, "removed"),
                 device: opt_string(doc, &p, "device"),
                 remote: opt_bool(doc, &p, "remote"),
+                pending_group: opt_string(doc, &p, "pending_group"),
             },
         );
     }
@@ -1734,6 +1784,7 @@ fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         vote_rounds: record.vote_rounds,
         vote_record: record.vote_record,
         decision_log: record.decision_log,
+        suggestions: Default::default(),
         clusters,
         cluster_log,
         clustering_open: opt_bool(doc, &ROOT, "clustering_open"),

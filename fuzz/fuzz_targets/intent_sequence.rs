@@ -9,15 +9,15 @@
 
 use arbitrary::Unstructured;
 use automerge::ChangeHash;
-use draagvlak_core::Refusal;
-use draagvlak_core::apply::{Context, Sender, apply};
-use draagvlak_core::new_session::NewSession;
-use draagvlak_core::projection::{self, Audience, Presence};
-use draagvlak_core::template;
-use draagvlak_core::workshop::{Meta, Workshop};
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{Intent, Splice};
+use draagvlak_core::Refusal;
+use draagvlak_core::apply::{Context, Sender, apply};
+use draagvlak_core::projection::{self, Audience, Presence};
+use draagvlak_core::new_session::NewSession;
+use draagvlak_core::template;
+use draagvlak_core::workshop::{Meta, Workshop};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -72,142 +72,69 @@ fn intent(
         (0..n)
             .map(|_| {
                 let k: u8 = u.arbitrary()?;
-                Ok(if u.arbitrary()? {
-                    pick(clusters, k)
-                } else {
-                    pick(statements, k)
-                })
+                Ok(if u.arbitrary()? { pick(clusters, k) } else { pick(statements, k) })
             })
             .collect()
     };
     let intent = match u.int_in_range(0..=36)? {
         0 => Intent::NextPhase,
         1 => Intent::PreviousPhase,
-        2 => Intent::GoToPhase {
-            index: u.int_in_range(0..=12)?,
-        },
-        3 => Intent::SetLocked {
-            locked: u.arbitrary()?,
-        },
+        2 => Intent::GoToPhase { index: u.int_in_range(0..=12)? },
+        3 => Intent::SetLocked { locked: u.arbitrary()? },
         4 => Intent::RevealVotes,
-        5 => Intent::HideStatement {
-            statement: pick(statements, i),
-            hidden: u.arbitrary()?,
-        },
-        6 => Intent::StartTimer {
-            seconds: u.arbitrary()?,
-        },
+        5 => Intent::HideStatement { statement: pick(statements, i), hidden: u.arbitrary()? },
+        6 => Intent::StartTimer { seconds: u.arbitrary()? },
         7 => Intent::PauseTimer,
-        8 => Intent::AddTime {
-            seconds: u.arbitrary()?,
-        },
-        9 => Intent::SetFocus {
-            item: Some(pick(statements, i)),
-        },
+        8 => Intent::AddTime { seconds: u.arbitrary()? },
+        9 => Intent::SetFocus { item: Some(pick(statements, i)) },
         10 | 11 => Intent::AddStatement { text: text(u)? },
-        12 => Intent::EditStatement {
-            statement: pick(statements, i),
-            splice: splice(u)?,
-        },
-        13 => Intent::DeleteStatement {
-            statement: pick(statements, i),
-        },
-        14 | 15 => Intent::PlaceDot {
-            statement: pick(statements, i),
-        },
-        16 => Intent::RemoveDot {
-            statement: pick(statements, i),
-        },
-        17 => Intent::ProposeRule {
-            text: text(u)?,
-            anchors: items(u)?,
-        },
-        18 => Intent::EditRule {
-            rule: pick(rules, i),
-            splice: splice(u)?,
-        },
+        12 => Intent::EditStatement { statement: pick(statements, i), splice: splice(u)? },
+        13 => Intent::DeleteStatement { statement: pick(statements, i) },
+        14 | 15 => Intent::PlaceDot { statement: pick(statements, i) },
+        16 => Intent::RemoveDot { statement: pick(statements, i) },
+        17 => Intent::ProposeRule { text: text(u)?, anchors: items(u)? },
+        18 => Intent::EditRule { rule: pick(rules, i), splice: splice(u)? },
         19 => Intent::RateRule {
             rule: pick(rules, i),
             score: u.arbitrary()?,
             reason: if u.arbitrary()? { Some(text(u)?) } else { None },
         },
-        20 => Intent::SetClusteringOpen {
-            open: u.arbitrary()?,
-        },
+        20 => Intent::SetClusteringOpen { open: u.arbitrary()? },
         21 => Intent::SetRuleStatus {
             rule: pick(rules, i),
-            status: [
-                RuleStatus::Proposed,
-                RuleStatus::Adopted,
-                RuleStatus::Revise,
-                RuleStatus::Dropped,
-            ][u.int_in_range(0..=3)?],
+            status: [RuleStatus::Proposed, RuleStatus::Adopted, RuleStatus::Revise, RuleStatus::Dropped]
+                [u.int_in_range(0..=3)?],
             confirm: u.arbitrary()?,
         },
-        22 => Intent::StartRatingRound {
-            rule: pick(rules, i),
-        },
-        23 => Intent::SetEqualGroupWeight {
-            equal: u.arbitrary()?,
-        },
-        24 => Intent::SetAnonymous {
-            phase: u.int_in_range(0..=14)?,
-            anonymous: u.arbitrary()?,
-        },
-        25 => Intent::AddProxy {
-            name: text(u)?,
-            group: if u.arbitrary()? {
-                "ict".into()
-            } else {
-                text(u)?
-            },
-        },
+        22 => Intent::StartRatingRound { rule: pick(rules, i) },
+        23 => Intent::SetEqualGroupWeight { equal: u.arbitrary()? },
+        24 => Intent::SetAnonymous { phase: u.int_in_range(0..=14)?, anonymous: u.arbitrary()? },
+        25 => Intent::AddProxy { name: text(u)?, group: if u.arbitrary()? { "ict".into() } else { text(u)? } },
         26 => {
             let participant = format!("p{}", u.int_in_range(0..=8)?);
-            if u.arbitrary()? {
-                Intent::RemoveParticipant { participant }
-            } else {
-                Intent::Readmit { participant }
-            }
+            if u.arbitrary()? { Intent::RemoveParticipant { participant } } else { Intent::Readmit { participant } }
         }
         27 => Intent::CloseSession,
-        28 | 29 => Intent::CreateCluster {
-            statements: items(u)?,
-            title: text(u)?,
-        },
-        30 => Intent::AddToCluster {
-            cluster: pick(clusters, i),
-            statements: items(u)?,
-        },
-        31 => Intent::RemoveFromCluster {
-            statement: pick(statements, i),
-        },
-        32 => Intent::DissolveCluster {
-            cluster: pick(clusters, i),
-        },
-        33 => Intent::RenameCluster {
-            cluster: pick(clusters, i),
-            title: text(u)?,
-        },
-        34 => Intent::LinkRule {
-            rule: pick(rules, i),
-            anchor: pick(statements, i),
-            linked: u.arbitrary()?,
-        },
+        28 | 29 => Intent::CreateCluster { statements: items(u)?, title: text(u)? },
+        30 => Intent::AddToCluster { cluster: pick(clusters, i), statements: items(u)? },
+        31 => Intent::RemoveFromCluster { statement: pick(statements, i) },
+        32 => Intent::DissolveCluster { cluster: pick(clusters, i) },
+        33 => Intent::RenameCluster { cluster: pick(clusters, i), title: text(u)? },
+        34 => Intent::LinkRule { rule: pick(rules, i), anchor: pick(statements, i), linked: u.arbitrary()? },
         35 => Intent::StartVoteRound,
-        _ => match u.int_in_range(0..=2u8)? {
-            0 => Intent::SetReady {
-                ready: u.arbitrary()?,
-            },
-            1 => Intent::SetRemote {
-                remote: u.arbitrary()?,
-            },
-            _ => Intent::ReviewRule {
-                rule: pick(rules, i),
-                applied: answer(u)?,
-                still_right: answer(u)?,
-            },
-        },
+        _ => {
+            match u.int_in_range(0..=5u8)? {
+                0 => Intent::SetReady { ready: u.arbitrary()? },
+                1 => Intent::SetRemote { remote: u.arbitrary()? },
+                2 => Intent::SetName { name: text(u)? },
+                3 => Intent::SetGroup { group: if u.arbitrary()? { "business".into() } else { text(u)? } },
+                4 => Intent::DecideGroup {
+                    participant: format!("p{}", u.int_in_range(0..=8)?),
+                    accept: u.arbitrary()?,
+                },
+                _ => Intent::ReviewRule { rule: pick(rules, i), applied: answer(u)?, still_right: answer(u)? },
+            }
+        }
     };
     Ok((who, intent))
 }
@@ -237,10 +164,7 @@ fn prepared() -> &'static Prepared {
             .and_then(NewSession::create)
             .expect("create");
         let mut people: Vec<String> = (0..PEOPLE)
-            .map(|i| {
-                ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2])
-                    .expect("add")
-            })
+            .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]).expect("add"))
             .collect();
         // The last one has no device: only the facilitator enters their input.
         people.push(ws.add_proxy("Zonder apparaat", "business").expect("proxy"));
@@ -265,9 +189,7 @@ fuzz_target!(|data: &[u8]| {
         let statements: Vec<String> = ws.state().statements.keys().cloned().collect();
         let rules: Vec<String> = ws.state().rules.keys().cloned().collect();
         let clusters: Vec<String> = ws.state().clusters.keys().cloned().collect();
-        let Ok((who, intent)) = intent(&mut u, &statements, &clusters, &rules) else {
-            break;
-        };
+        let Ok((who, intent)) = intent(&mut u, &statements, &clusters, &rules) else { break };
         let sender = match who {
             Who::Participant(p) => Sender::Participant(people[p].as_str()),
             Who::Facilitator => Sender::Facilitator,
@@ -284,10 +206,7 @@ fuzz_target!(|data: &[u8]| {
             Ok(_) => {
                 changed = true;
                 if let Who::For(p) = who {
-                    assert!(
-                        before.participants[&people[p]].proxy,
-                        "acted for someone with a device"
-                    );
+                    assert!(before.participants[&people[p]].proxy, "acted for someone with a device");
                 }
             }
             Err(_) => assert_eq!(&before, ws.state(), "refused {intent:?} changed the state"),
@@ -315,14 +234,8 @@ fuzz_target!(|data: &[u8]| {
                 if r.support.is_some() {
                     assert!(state.revealed_ratings.contains(&r.level));
                 }
-                assert!(
-                    r.reasons.is_empty() || r.support.is_some(),
-                    "reasons before reveal"
-                );
-                assert_eq!(
-                    r.review.is_some(),
-                    r.reviewers.is_some() && state.revealed_review
-                );
+                assert!(r.reasons.is_empty() || r.support.is_some(), "reasons before reveal");
+                assert_eq!(r.review.is_some(), r.reviewers.is_some() && state.revealed_review);
                 assert!(r.earlier_rounds.len() as u32 <= stored.revealed_round);
             }
             for (id, c) in &view.clusters {
@@ -336,10 +249,7 @@ fuzz_target!(|data: &[u8]| {
                 for reason in reasons.values() {
                     let revealed = view.rules.values().any(|r| r.reasons.contains(reason));
                     if !revealed && reason.len() > 8 {
-                        assert!(
-                            !json.contains(&serde_json::to_string(reason).expect("str")),
-                            "unrevealed reason in a view"
-                        );
+                        assert!(!json.contains(&serde_json::to_string(reason).expect("str")), "unrevealed reason in a view");
                     }
                 }
             }

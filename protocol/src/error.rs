@@ -97,6 +97,10 @@ pub enum ErrorCode {
     ConfirmRequired,
     /// The rule is decided (adopted or dropped): the facilitator reopens it first.
     Decided,
+    /// The participant's group can no longer change: they rated (or reviewed) in a round whose
+    /// results per group are revealed, and moving them would change those figures and show how
+    /// they rated.
+    GroupLocked,
     // --- server side ---
     /// The change could not be written to storage; nothing was applied. Try again later.
     StorageFailed,
@@ -212,6 +216,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::RuleFrozen, "rule_frozen"),
     (ErrorCode::ConfirmRequired, "confirm_required"),
     (ErrorCode::Decided, "decided"),
+    (ErrorCode::GroupLocked, "group_locked"),
     (ErrorCode::StorageFailed, "storage_failed"),
     (ErrorCode::RateLimited, "rate_limited"),
     (ErrorCode::SlowConsumer, "slow_consumer"),

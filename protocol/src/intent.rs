@@ -158,6 +158,10 @@ pub enum Intent {
     /// Let a removed participant's device join this session again (as a new participant; the
     /// removed identity stays removed).
     Readmit { participant: String },
+    /// Accept (`true`) or refuse (`false`) a participant's pending group change (`set_group`
+    /// sent after voting began). Refused with `group_locked` when the participant rated or
+    /// reviewed in a round whose results are revealed.
+    DecideGroup { participant: String, accept: bool },
     /// Close the session for good: read-only afterwards (reports and history stay available).
     CloseSession,
     // --- facilitator, or participants while clustering is open ---
@@ -230,6 +234,13 @@ pub enum Intent {
     /// Say whether you take part remotely (from a call) or in the room; everyone is in the room
     /// until they say otherwise. Only the facilitator's view shows it.
     SetRemote { remote: bool },
+    /// Correct one's own display name (the same rules as at joining).
+    SetName { name: String },
+    /// Move to another group of the session. Before anyone in the session voted, rated or
+    /// reviewed it takes effect at once; afterwards it waits for the facilitator
+    /// (`decide_group`), shown as `pending_group`. Asking for one's current group withdraws a
+    /// pending request.
+    SetGroup { group: String },
     /// Review a rule carried over from the earlier session (review phase).
     ReviewRule {
         rule: String,
@@ -271,6 +282,7 @@ impl Intent {
             Intent::AddProxy { .. } => IntentKind::AddProxy,
             Intent::RemoveParticipant { .. } => IntentKind::RemoveParticipant,
             Intent::Readmit { .. } => IntentKind::Readmit,
+            Intent::DecideGroup { .. } => IntentKind::DecideGroup,
             Intent::CloseSession => IntentKind::CloseSession,
             Intent::CreateCluster { .. } => IntentKind::CreateCluster,
             Intent::AddToCluster { .. } => IntentKind::AddToCluster,
@@ -280,6 +292,8 @@ impl Intent {
             Intent::LinkRule { .. } => IntentKind::LinkRule,
             Intent::SetReady { .. } => IntentKind::SetReady,
             Intent::SetRemote { .. } => IntentKind::SetRemote,
+            Intent::SetName { .. } => IntentKind::SetName,
+            Intent::SetGroup { .. } => IntentKind::SetGroup,
             Intent::ReviewRule { .. } => IntentKind::ReviewRule,
         }
     }
@@ -318,6 +332,7 @@ pub enum IntentKind {
     AddProxy,
     RemoveParticipant,
     Readmit,
+    DecideGroup,
     CloseSession,
     CreateCluster,
     AddToCluster,
@@ -327,12 +342,14 @@ pub enum IntentKind {
     LinkRule,
     SetReady,
     SetRemote,
+    SetName,
+    SetGroup,
     ReviewRule,
 }
 
 impl IntentKind {
     /// Every intent kind, for tables and exhaustive tests.
-    pub const ALL: [IntentKind; 39] = [
+    pub const ALL: [IntentKind; 42] = [
         IntentKind::NextPhase,
         IntentKind::PreviousPhase,
         IntentKind::GoToPhase,
@@ -362,6 +379,7 @@ impl IntentKind {
         IntentKind::AddProxy,
         IntentKind::RemoveParticipant,
         IntentKind::Readmit,
+        IntentKind::DecideGroup,
         IntentKind::CloseSession,
         IntentKind::CreateCluster,
         IntentKind::AddToCluster,
@@ -371,6 +389,8 @@ impl IntentKind {
         IntentKind::LinkRule,
         IntentKind::SetReady,
         IntentKind::SetRemote,
+        IntentKind::SetName,
+        IntentKind::SetGroup,
         IntentKind::ReviewRule,
     ];
 }

@@ -390,6 +390,10 @@ pub struct ParticipantView {
     /// Takes part remotely (said so with `set_remote`); absent: in the room.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remote: bool,
+    /// The group this participant asked to move to (`set_group`), waiting for the facilitator's
+    /// `decide_group`; absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_group: Option<Group>,
 }
 
 /// The shared countdown. Every device shows the same deadline: clients convert `deadline`
@@ -506,4 +510,7 @@ pub struct MeView {
     /// Said ready with the current phase.
     #[serde(default)]
     pub ready: bool,
+    /// The group asked for with `set_group`, waiting for the facilitator; absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_group: Option<Group>,
 }

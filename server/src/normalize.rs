@@ -24,9 +24,10 @@ pub fn join(request: &mut JoinRequest) {
     }
 }
 
-/// Normalise the name the facilitator gives someone without a device (`add_proxy`).
+/// Normalise the name the facilitator gives someone without a device (`add_proxy`), or a
+/// participant gives themselves later (`set_name`).
 pub fn intent(intent: &mut Intent) {
-    if let Intent::AddProxy { name: n, .. } = intent {
+    if let Intent::AddProxy { name: n, .. } | Intent::SetName { name: n } = intent {
         *n = name(n);
     }
 }

@@ -356,3 +356,50 @@ test('a 360 px phone with 200 % text keeps its buttons and the language switch o
   assertNoProblems(p, 'phone 200 %');
   await context.close();
 });
+
+test('B4: the projector summary is as large and clear as the other screens, with one note for equal weight', async () => {
+  const created = await postJson('/api/demo', { language: 'nl' });
+  await seed((await device(browser, LAPTOP)).page, created, [{ kind: 'set_equal_group_weight', equal: true }]);
+  const fac = (await device(browser, LAPTOP)).page;
+  await openFacilitator(fac, created);
+  for (const [size, name] of [[PROJECTOR, '1080'], [{ width: 1366, height: 768 }, '768']]) {
+    const proj = (await device(browser, size)).page;
+    await proj.goto(`/projector/${created.code}`);
+    await proj.getByTestId('proj-code').waitFor();
+    const sizes = (sel) => proj.evaluate((s) => Array.from(document.querySelectorAll(`[data-testid=proj-content] ${s}`))
+      .map((e) => parseFloat(getComputedStyle(e).fontSize)), sel);
+    await goTo(fac, 4, proj);
+    await proj.locator('.support-item').first().waitFor();
+    const rulesScreen = Math.min(...await sizes('.rule-text'));
+    await goTo(fac, 13, proj);
+    await eventually(async () => assert.ok(await proj.locator('.summary-level').count() >= 2));
+    await projectorFits(proj, `summary at ${name}`);
+    await shot(proj, `issue13-B4-proj-summary-${name}`);
+    const px = name === '1080' ? 1 : 768 / 1080;
+    // Every text people wrote (priorities, rules) is large: not below 20 px on a 1080p wall,
+    // and the rules at least 70 % of their size on the rules screen, which shows one level.
+    const texts = await sizes('.user-text');
+    assert.ok(Math.min(...texts) >= 20 * px, `summary texts at ${Math.min(...texts)}px`);
+    const rules = await sizes('.rule-text');
+    assert.ok(rules.length > 0 && Math.min(...rules) >= 0.7 * rulesScreen, `summary rules at ${Math.min(...rules)}px, on the rules screen ${rulesScreen}px`);
+    // The lines that explain it are readable too: the note and each level's line.
+    const notes = await sizes('.proj-note, .level-explain');
+    assert.ok(Math.min(...notes) >= 18 * px, `notes at ${Math.min(...notes)}px`);
+    // The note on equal weight once, not under every rule; the reasons stay on the rules screen.
+    assert.equal(await proj.locator('[data-testid=proj-content] .weight-note, [data-testid=proj-content] .proj-note').count(), 1);
+    assert.equal(await proj.locator('[data-testid=proj-content] .reason-list').count(), 0);
+    // Read left to right: every level starts at the top of a column of its own (none begins
+    // halfway down a column after the end of another).
+    const { columnTop, starts } = await proj.evaluate(() => ({
+      columnTop: Math.round(document.querySelector('[data-testid=proj-content]').firstElementChild.firstElementChild.getBoundingClientRect().top),
+      starts: Array.from(document.querySelectorAll('.summary-level'))
+        .map((sec) => ({ top: Math.round(sec.firstElementChild.getBoundingClientRect().top), left: Math.round(sec.firstElementChild.getBoundingClientRect().left) })),
+    }));
+    assert.ok(starts.length >= 2);
+    for (const s of starts.slice(1)) {
+      assert.ok(Math.abs(s.top - columnTop) <= 2, `a level starts halfway down a column: ${columnTop} ${JSON.stringify(starts)}`);
+      assert.ok(s.left > starts[0].left, `levels read left to right: ${JSON.stringify(starts)}`);
+    }
+    assertNoProblems(proj, `projector summary ${name}`);
+  }
+});

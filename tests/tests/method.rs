@@ -360,3 +360,92 @@ async fn a_removed_participant_cannot_rejoin_from_the_same_device_until_readmitt
     assert_eq!(v["code"], "no_change");
     server.stop().await;
 }
+
+/// Issue 13, B6: a participant corrects their own name and group over the wire. The name is
+/// normalised like a joining name; once voting has begun a group change waits for the
+/// facilitator, shown in the participant's `me` and the facilitator's view only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participant_corrects_name_and_group_and_a_late_group_change_waits() {
+    let server = InProcess::start().await;
+    let s = create_session(&server.http(), "Namen en groepen").await;
+    let ws = server.ws();
+    let (mut fac, _) = Raw::join(&ws, join::facilitator(&s.code, &s.facilitator_secret)).await;
+    let (mut anna, welcome) = Raw::join(&ws, join::participant(&s.code, "Ana", "ict")).await;
+    let anna_id = welcome["participant"]["id"].as_str().unwrap().to_string();
+    let (mut proj, _) = Raw::join(&ws, join::projector(&s.code)).await;
+
+    // Spaces collapsed and an invisible character dropped, as at joining.
+    anna.ok(
+        "a1",
+        json!({"kind":"set_name","name":"  Anna\u{200B} de   Vries "}),
+    )
+    .await;
+    let view = fac.snapshot().await;
+    assert_eq!(view["participants"][&anna_id]["name"], "Anna de Vries");
+    let v = anna
+        .act("a2", json!({"kind":"set_name","name":"\u{200B}"}))
+        .await;
+    assert_eq!(v["code"], "invalid_name");
+    // Only the facilitator decides, and never on someone's behalf.
+    let v = anna
+        .act(
+            "a3",
+            json!({"kind":"decide_group","participant":anna_id,"accept":true}),
+        )
+        .await;
+    assert_eq!(v["code"], "forbidden");
+    let v = fac
+        .act("f0", json!({"kind":"set_group","group":"business"}))
+        .await;
+    assert_eq!(v["code"], "forbidden");
+
+    // Voting begins (a dot entered for someone without a device): the change waits.
+    let gerrit = fac
+        .ok(
+            "f1",
+            json!({"kind":"add_proxy","name":"Gerrit","group":"business"}),
+        )
+        .await["created"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fac.ok("f2", json!({"kind":"go_to_phase","index":1})).await;
+    let st = fac
+        .ok("f3", json!({"kind":"add_statement","text":"Eén loket"}))
+        .await["created"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    fac.ok("f4", json!({"kind":"go_to_phase","index":3})).await;
+    let dot = fac
+        .act_for("f5", json!({"kind":"place_dot","statement":st}), &gerrit)
+        .await;
+    assert_eq!(dot["type"], "ack", "{dot}");
+    anna.ok("a4", json!({"kind":"set_group","group":"business"}))
+        .await;
+    anna.send_json(json!({"type":"sync"})).await;
+    let me = anna.until_type("me").await["me"].clone();
+    assert_eq!(
+        (me["group"].as_str(), me["pending_group"].as_str()),
+        (Some("ict"), Some("business"))
+    );
+    let view = fac.snapshot().await;
+    assert_eq!(view["participants"][&anna_id]["pending_group"], "business");
+    let public = proj.snapshot().await;
+    assert!(!public.to_string().contains("pending_group"), "{public}");
+    assert_eq!(
+        public["groups"]["ict"]["joined"], 1,
+        "nothing moves before the decision"
+    );
+    fac.ok(
+        "f6",
+        json!({"kind":"decide_group","participant":anna_id,"accept":true}),
+    )
+    .await;
+    anna.send_json(json!({"type":"sync"})).await;
+    let me = anna.until_type("me").await["me"].clone();
+    assert_eq!(me["group"], "business");
+    assert!(me.get("pending_group").is_none(), "{me}");
+    assert_eq!(proj.snapshot().await["groups"]["business"]["joined"], 2);
+    server.stop().await;
+}

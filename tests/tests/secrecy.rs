@@ -568,6 +568,36 @@ async fn play(secrets: &Secrets) -> Recording {
         json!({"kind":"remove_participant","participant":dirk}),
     )
     .await;
+    // Anna, who voted (where is her secret), moves to business and the facilitator allows it;
+    // Bert asks too and is refused (issue 13, B6). Before the reveal no view has figures per
+    // group, so nothing the others see may depend on where her dots are.
+    let id_of = |p: &Play, name: &str| {
+        p.fac.live.as_ref().unwrap().1["participants"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, v)| v["name"] == name)
+            .map(|(id, _)| id.clone())
+            .unwrap()
+    };
+    let (anna, bert) = (id_of(&p, "Anna"), id_of(&p, "Bert"));
+    let answer = p
+        .unseen("anna", json!({"kind":"set_group","group":"business"}))
+        .await;
+    assert_eq!(answer["type"], "ack", "{answer}");
+    p.settle("after Anna asked for another group").await;
+    p.seen(
+        "facilitator",
+        json!({"kind":"decide_group","participant":anna,"accept":true}),
+    )
+    .await;
+    p.seen("bert", json!({"kind":"set_group","group":"ict"}))
+        .await;
+    p.seen(
+        "facilitator",
+        json!({"kind":"decide_group","participant":bert,"accept":false}),
+    )
+    .await;
 
     // Rules: ratings are secret; the reasons too until the reveal.
     p.seen("facilitator", json!({"kind":"next_phase"})).await;
@@ -644,7 +674,7 @@ async fn play(secrets: &Secrets) -> Recording {
 /// everything else the same: until the facilitator reveals, every view, every revision and
 /// every answer that Bert, the projector and the facilitator get is the same in both plays,
 /// also for the probes that could tell (clustering and hiding voted-on statements, decisions
-/// before the reveal, a late dot, a removed voter, a proxy). After the reveal they differ,
+/// before the reveal, a late dot, a removed voter, a voter moved to another group, a proxy). After the reveal they differ,
 /// which shows that the recording can tell.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_anyone_receives_depends_on_someone_elses_secret_input() {

@@ -254,20 +254,22 @@ export function reasonsList(rule) {
  * Support of one rule: overall and per group, side by side; `marked` for the largest gap; the
  * gap in numbers; earlier rounds; reasons; a note when each group weighs equally.
  */
-export function supportChart(view, rule, marked, { weightNote = true, spread = false } = {}) {
+export function supportChart(view, rule, marked, { weightNote = true, spread = false, brief = false } = {}) {
   const sup = rule.support;
   const warn = adoptedWithGap(rule);
   const gapText = sup.gap !== null && sup.gap !== undefined ? t('results.gap.value', { gap: points(sup.gap) }) : null;
-  return h('div', { class: ['support-chart', marked && 'gap', warn && 'adopted-gap'] },
-    marked ? h('p', { class: 'gap-badge', text: t('results.gap') }) : null,
+  // `brief` (the projector's summary): the support rows and the warning only; the gap, earlier
+  // rounds and reasons were on the screen of their level, and would make the summary small.
+  return h('div', { class: ['support-chart', marked && !brief && 'gap', warn && 'adopted-gap'] },
+    marked && !brief ? h('p', { class: 'gap-badge', text: t('results.gap') }) : null,
     warn ? h('p', { class: 'warn-badge', 'data-testid': 'adopted-gap', text: t('results.adopted_gap') }) : null,
-    rule.round > 1 ? h('p', { class: 'round-now', text: t('rule.round.n', { n: rule.round }) }) : null,
+    rule.round > 1 && !brief ? h('p', { class: 'round-now', text: t('rule.round.n', { n: rule.round }) }) : null,
     supportRows(view, sup),
     spread ? spreadTable(view, sup) : null,
-    gapText ? h('p', { class: 'gap-value', text: gapText }) : null,
+    gapText && !brief ? h('p', { class: 'gap-value', text: gapText }) : null,
     sup.equal_group_weight && weightNote ? h('p', { class: 'hint weight-note', text: t('results.equal_weight') }) : null,
-    earlierRounds(view, rule),
-    reasonsList(rule));
+    brief ? null : earlierRounds(view, rule),
+    brief ? null : reasonsList(rule));
 }
 
 /**
@@ -281,7 +283,7 @@ function beingRatedAgain(view, rule) {
 }
 
 /** The support of every rule of a level (ratings must be revealed). */
-export function supportResults(view, level, { focus = null, weightNote = true, spread = false } = {}) {
+export function supportResults(view, level, { focus = null, weightNote = true, spread = false, brief = false } = {}) {
   const rules = levelRules(view, level).filter((r) => r.support || (r.earlier_rounds && r.earlier_rounds.length));
   const gap = maxGap(rules);
   const list = h('ol', { class: 'support-list' });
@@ -289,7 +291,7 @@ export function supportResults(view, level, { focus = null, weightNote = true, s
     const marked = r.support && gap > 0 && (r.support.gap || 0) >= gap - 1e-9;
     list.append(h('li', { class: ['support-item', r.id === focus && 'focused'], 'data-id': r.id },
       h('p', { class: 'user-text rule-text', text: r.text }, ' ', statusBadge(r)),
-      r.support ? supportChart(view, r, marked, { weightNote, spread }) : beingRatedAgain(view, r)));
+      r.support ? supportChart(view, r, marked, { weightNote, spread, brief }) : beingRatedAgain(view, r)));
   }
   return h('section', { class: 'results supports', 'aria-label': t('results.support', { level: levelName(level) }) },
     h('h2', { text: t('results.support', { level: levelName(level) }) }), list);

@@ -64,6 +64,37 @@ function confirmButton(text, question, yes, onconfirm, extra = {}) {
   return { el: h('span', { class: 'confirm-wrap' }, start, box), start };
 }
 
+/**
+ * Names as the console shows them: someone whose name another participant has too gets their
+ * group after it ("Anna (ICT)"), and a number when the group is the same too ("Anna (ICT) 2", in
+ * the order they joined). Only here: participants see their own name as they typed it.
+ */
+export function consoleNames(participants) {
+  const key = (name) => name.trim().toLocaleLowerCase();
+  const byName = new Map();
+  const order = Object.keys(participants).sort((a, b) => (parseInt(a.slice(1), 10) || 0) - (parseInt(b.slice(1), 10) || 0));
+  for (const id of order) {
+    const k = key(participants[id].name);
+    if (!byName.has(k)) byName.set(k, []);
+    byName.get(k).push(id);
+  }
+  const out = new Map();
+  for (const ids of byName.values()) {
+    const seen = new Map();
+    for (const id of ids) {
+      const p = participants[id];
+      if (ids.length === 1) {
+        out.set(id, p.name);
+        continue;
+      }
+      const n = (seen.get(p.group) || 0) + 1;
+      seen.set(p.group, n);
+      out.set(id, `${p.name} (${groupName(p.group)})${n > 1 ? ` ${n}` : ''}`);
+    }
+  }
+  return out;
+}
+
 /** A button whose action is skipped while it is `aria-disabled` (it stays focusable). */
 function button(text, onclick, extra = {}) {
   const b = h('button', { type: 'button', class: 'secondary', text, ...extra });
@@ -347,11 +378,15 @@ export function mountFacilitator(root, code) {
     // Who is in the room and who joined remotely (a hybrid room): people say so when they join.
     const where = h('p', { class: 'hint where-count', 'data-testid': 'where-count' });
     const peoplePanel = h('section', { class: 'panel', 'aria-labelledby': 'people-h' }, h('h2', { id: 'people-h', text: t('fac.participants') }), where, people, removedBox);
+    // Group changes asked for after voting began: the facilitator allows or refuses each.
+    const pendingList = h('ul', { class: 'people pending-people' });
+    const pendingPanel = h('section', { class: 'panel pending-panel', 'aria-labelledby': 'pending-h', 'data-testid': 'pending-groups' },
+      h('h2', { id: 'pending-h', text: t('fac.pending.title') }), h('p', { class: 'hint', text: t('fac.pending.hint') }), pendingList);
 
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
       h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
       h('div', { class: 'col middle' }, unsent.el, history.view, current),
-      h('div', { class: 'col right' }, joinPanel, proxies.el, sharePanel(code, toast).el, peoplePanel));
+      h('div', { class: 'col right' }, pendingPanel, joinPanel, proxies.el, sharePanel(code, toast).el, peoplePanel));
     replace(root, skipLink(), stickyHead(bar.el, banner.el), main, toast.el);
     unsent.render();
 
@@ -583,7 +618,8 @@ export function mountFacilitator(root, code) {
 
         // Participants per group: connected, voted, rated (on the current level).
         const parts = view.participants || {};
-        const groups = view.session.groups.map((g) => ({ g, members: Object.entries(parts).filter(([, p]) => p.group === g).map(([id, p]) => ({ id, ...p })).sort((a, b) => a.name.localeCompare(b.name)) }));
+        const names = consoleNames(parts);
+        const groups = view.session.groups.map((g) => ({ g, members: Object.entries(parts).filter(([, p]) => p.group === g).map(([id, p]) => ({ id, ...p, label: names.get(id) })).sort((a, b) => a.label.localeCompare(b.label)) }));
         reconcile(people, groups, (x) => x.g, () => h('section', { class: 'group' }, h('h3', {}), h('ul', { class: 'people' })), (sec, { g, members }) => {
           const counts = view.groups[g] || { joined: 0, connected: 0 };
           setText(sec.querySelector('h3'), `${groupName(g)} — ${t('fac.group.count', counts)}`);
@@ -594,14 +630,14 @@ export function mountFacilitator(root, code) {
               h('span', { class: 'person-main' }, h('span', { class: 'person-name' }), ' ', h('span', { class: 'ready-mark', 'data-testid': 'ready-mark' })),
               remove.el, h('span', { class: 'person-state' }));
           }, (li, p) => {
-            setText(li.querySelector('.person-name'), p.name);
+            setText(li.querySelector('.person-name'), p.label);
             cls(li, 'connected', p.connected || p.proxy);
             cls(li, 'ready', p.ready);
             const mark = li.querySelector('.ready-mark');
             setText(mark, p.ready ? t('fac.ready.mark') : '');
             mark.hidden = !p.ready;
             const rm = li.querySelector('[data-action=remove]');
-            setAttr(rm, 'aria-label', t('fac.remove.label', { name: p.name }));
+            setAttr(rm, 'aria-label', t('fac.remove.label', { name: p.label }));
             li.querySelector('.confirm-wrap').hidden = !!view.closed;
             // Someone without a device is in the room by definition; the others said where they are.
             const states = p.proxy ? [t('fac.proxy')] : [p.connected ? t('fac.connected') : t('fac.disconnected'), p.remote ? t('fac.remote') : t('fac.in_room')];
@@ -609,6 +645,18 @@ export function mountFacilitator(root, code) {
             if (level && p.rated.includes(level)) states.push(t('fac.rated'));
             setText(li.querySelector('.person-state'), states.join(', '));
           });
+        });
+        const waiting = Object.entries(parts).filter(([, p]) => p.pending_group).map(([id, p]) => ({ id, ...p, label: names.get(id) })).sort((a, b) => a.label.localeCompare(b.label));
+        pendingPanel.hidden = waiting.length === 0 || !!view.closed;
+        reconcile(pendingList, waiting, (p) => p.id, (p) => {
+          const yes = button(t('fac.pending.accept'), () => send({ kind: 'decide_group', participant: p.id, accept: true }), { class: 'primary small', 'data-action': 'accept-group' });
+          const no = button(t('fac.pending.refuse'), () => send({ kind: 'decide_group', participant: p.id, accept: false }), { class: 'secondary small', 'data-action': 'refuse-group' });
+          return h('li', { class: 'pending-item' }, h('p', { class: 'pending-text' }), h('div', { class: 'button-row' }, yes, no));
+        }, (li, p) => {
+          const words = { name: p.label, from: groupName(p.group), to: groupName(p.pending_group) };
+          setText(li.querySelector('.pending-text'), t('fac.pending.item', words));
+          setAttr(li.querySelector('[data-action=accept-group]'), 'aria-label', t('fac.pending.accept.label', words));
+          setAttr(li.querySelector('[data-action=refuse-group]'), 'aria-label', t('fac.pending.refuse.label', words));
         });
         const everyone = Object.values(parts);
         const remoteN = everyone.filter((p) => p.remote).length;

@@ -194,7 +194,8 @@ export function mountProjector(root, code) {
       // A full screen gets a smaller heading, which leaves more room for what people wrote.
       main.classList.remove('dense');
       let fitted = fit(content, base);
-      if (!fitted || fitted < base * 0.8) {
+      // The summary holds every level: it always takes the smaller heading.
+      if (!fitted || fitted < base * 0.8 || main.classList.contains('summary-screen')) {
         main.classList.add('dense');
         fitted = fit(content, base);
       }
@@ -235,6 +236,9 @@ export function mountProjector(root, code) {
         setText(paused, view.locked ? t('proj.locked') : '');
         // The lobby: the QR code large, for people to scan from their seats.
         main.classList.toggle('lobby', phase.kind === 'lobby');
+        // The summary (and a closed session): nobody joins any more, so the side column keeps the
+        // code but not the QR code, and the results get the room (issue 13).
+        main.classList.toggle('summary-screen', phase.kind === 'summary' || !!view.closed);
         const tsig = JSON.stringify(view.timer);
         if (tsig !== timerSig) {
           timerSig = tsig;
@@ -281,7 +285,7 @@ export function mountProjector(root, code) {
             parts.push(h('section', { class: 'summary-level' },
               h('p', { class: 'level-explain', text: t(`level.explain.${l}`) }),
               pr.dots_revealed ? priorities(view, l, { focus, limit: 3 }) : null,
-              pr.ratings_revealed ? supportResults(view, l, { focus, weightNote: false }) : null));
+              pr.ratings_revealed ? supportResults(view, l, { focus, weightNote: false, brief: true }) : null));
           }
         } else if (phase.kind === 'rules' && level) {
           const rs = levelRules(view, level);
