@@ -11,7 +11,7 @@ use draagvlak_protocol::intent::RuleStatus;
 use draagvlak_protocol::view::{Level, SupportView};
 
 use super::projection;
-use super::workshop::{DocError, Follows, NewRule, State, Workshop};
+use super::workshop::{DocError, Follows, NewRule, NewStatement, State, Workshop};
 
 /// Priorities carried over per level.
 pub const TOP_PRIORITIES: usize = 3;
@@ -25,7 +25,16 @@ pub fn carry(earlier: &State, ws: &mut Workshop) -> Result<(), DocError> {
     })?;
     for level in Level::ALL {
         for (text, dots) in top_priorities(earlier, level) {
-            ws.add_statement_with("", level, &text, true, false, Some(dots))?;
+            ws.add_statement(
+                "",
+                level,
+                &text,
+                NewStatement {
+                    anonymous: true,
+                    dots_then: Some(dots),
+                    ..NewStatement::default()
+                },
+            )?;
         }
     }
     let mut adopted: Vec<_> = earlier

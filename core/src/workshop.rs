@@ -611,21 +611,13 @@ impl Workshop {
         author: &str,
         level: Level,
         text: &str,
-        anonymous: bool,
+        extra: NewStatement,
     ) -> Result<String, DocError> {
-        self.add_statement_with(author, level, text, anonymous, false, None)
-    }
-
-    /// Add a statement, entered by the facilitator or carried over from an earlier session.
-    pub fn add_statement_with(
-        &mut self,
-        author: &str,
-        level: Level,
-        text: &str,
-        anonymous: bool,
-        by_facilitator: bool,
-        dots_then: Option<u32>,
-    ) -> Result<String, DocError> {
+        let NewStatement {
+            anonymous,
+            by_facilitator,
+            dots_then,
+        } = extra;
         let seq = self.take_seq()?;
         let id = format!("s{seq}");
         let o = self
@@ -1456,6 +1448,17 @@ impl Workshop {
             _ => Err(DocError::Shape(key.to_string())),
         }
     }
+}
+
+/// The optional parts of a new statement.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewStatement {
+    /// Shown without its author (an anonymous phase).
+    pub anonymous: bool,
+    /// Entered by the facilitator for a participant without a device.
+    pub by_facilitator: bool,
+    /// Carried over from an earlier session: the dots it had there.
+    pub dots_then: Option<u32>,
 }
 
 /// The optional parts of a new rule.

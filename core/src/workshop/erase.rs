@@ -231,6 +231,7 @@ mod tests {
     use draagvlak_protocol::view::Level;
 
     use super::*;
+    use crate::workshop::NewStatement;
 
     const NAME: &str = "Zwaantje-Erasmus";
 
@@ -252,9 +253,9 @@ mod tests {
         ws.commit();
         ws.set_phase(1, 1_000).unwrap();
         let s = ws
-            .add_statement(&zw, Level::Richten, "Eén loket", false)
+            .add_statement(&zw, Level::Richten, "Eén loket", NewStatement::default())
             .unwrap();
-        ws.add_statement(&anna, Level::Richten, "Open data", false)
+        ws.add_statement(&anna, Level::Richten, "Open data", NewStatement::default())
             .unwrap();
         ws.commit();
         ws.set_phase(2, 2_000).unwrap();

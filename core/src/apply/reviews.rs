@@ -1,0 +1,40 @@
+//! Reviews in a follow-up session: was a carried-over rule applied, and is it still right.
+
+use draagvlak_protocol::{ErrorCode, Intent};
+
+use super::{Applied, Call, doc_err, misrouted, not_found};
+use crate::Refusal;
+use crate::workshop::Workshop;
+
+/// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
+pub(super) fn apply(
+    ws: &mut Workshop,
+    call: &Call<'_>,
+    intent: &Intent,
+) -> Result<Applied, Refusal> {
+    let Call { me, .. } = *call;
+    let state = ws.state();
+    let none = Ok(Applied::default());
+    match intent {
+        Intent::ReviewRule {
+            rule,
+            applied,
+            still_right,
+        } => {
+            let r = state
+                .rules
+                .get(rule)
+                .ok_or_else(|| not_found("rule", rule))?;
+            if r.support_then.is_none() && state.follows.is_none() {
+                return Err(Refusal::new(
+                    ErrorCode::WrongPhase,
+                    "only rules carried over from an earlier session are reviewed",
+                ));
+            }
+            ws.set_review(rule, me, *applied, *still_right)
+                .map_err(doc_err)?;
+            none
+        }
+        _ => Err(misrouted(intent)),
+    }
+}

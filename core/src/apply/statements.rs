@@ -1,0 +1,215 @@
+//! Statements and dots: brainstorm input, hiding, and the vote (dots per level within the budget,
+//! closed at the reveal, new vote rounds).
+
+use draagvlak_protocol::limits::MAX_STATEMENTS_PER_PARTICIPANT;
+use draagvlak_protocol::view::Level;
+use draagvlak_protocol::{ErrorCode, Intent};
+
+use super::{Applied, Call, Sender, doc_err, misrouted, not_found, other_level, voting_started};
+use crate::Refusal;
+use crate::text::check_new_text;
+use crate::workshop::{NewStatement, State, Workshop};
+
+/// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
+pub(super) fn apply(
+    ws: &mut Workshop,
+    call: &Call<'_>,
+    intent: &Intent,
+) -> Result<Applied, Refusal> {
+    let Call {
+        sender,
+        me,
+        by_facilitator,
+        ..
+    } = *call;
+    let ctx = call.ctx;
+    let heads_at = call.ctx.heads_at;
+    let level = || call.level();
+    let state = ws.state();
+    let phase = ws.state().phase();
+    let none = Ok(Applied::default());
+    match intent {
+        Intent::HideStatement { statement, hidden } => {
+            if !state.statements.contains_key(statement) {
+                return Err(not_found("statement", statement));
+            }
+            ws.set_hidden(statement, *hidden).map_err(doc_err)?;
+            none
+        }
+        Intent::AddStatement { text } => {
+            let level = level()?;
+            check_new_text(text, ctx.text_limit)?;
+            let own = state.statements.values().filter(|s| s.author == me).count();
+            if own >= MAX_STATEMENTS_PER_PARTICIPANT {
+                return Err(Refusal::new(
+                    ErrorCode::LimitReached,
+                    format!("at most {MAX_STATEMENTS_PER_PARTICIPANT} statements per person"),
+                ));
+            }
+            if state.voting_started(level) {
+                return Err(voting_started());
+            }
+            let anonymous = phase.anonymous && sender != Sender::Facilitator;
+            let id = ws
+                .add_statement(
+                    me,
+                    level,
+                    text,
+                    NewStatement {
+                        anonymous,
+                        by_facilitator,
+                        dots_then: None,
+                    },
+                )
+                .map_err(doc_err)?;
+            Ok(Applied {
+                created: Some(id),
+                ..Applied::default()
+            })
+        }
+        Intent::EditStatement { statement, splice } => {
+            own_statement(ws, me, statement, level()?)?;
+            if state.voting_started(level()?) {
+                return Err(voting_started());
+            }
+            let base = heads_at(splice.rev)?;
+            let placed = ws.splice(false, statement, splice, &base, me, ctx.text_limit)?;
+            Ok(Applied {
+                placed,
+                ..Applied::default()
+            })
+        }
+        Intent::DeleteStatement { statement } => {
+            own_statement(ws, me, statement, level()?)?;
+            if state.voting_started(level()?) {
+                return Err(voting_started());
+            }
+            ws.delete_statement(statement).map_err(doc_err)?;
+            none
+        }
+        Intent::PlaceDot { statement } => {
+            let level = level()?;
+            votes_open(state, level)?;
+            votable(state, statement, level)?;
+            // One budget per level, the one every view shows (that of the level's first vote
+            // phase; a template has at most one vote phase per level).
+            let budget = state.dot_budget(level);
+            if state.dots_used(me, level) >= budget {
+                return Err(Refusal::new(
+                    ErrorCode::BudgetExhausted,
+                    format!("all {budget} dots of this level are placed; take one back first"),
+                ));
+            }
+            let on_item = dots_on(ws, me, statement);
+            if on_item >= phase.max_dots_per_item {
+                return Err(Refusal::new(
+                    ErrorCode::ItemLimit,
+                    format!("at most {} dots on one statement", phase.max_dots_per_item),
+                ));
+            }
+            ws.set_dots(me, statement, on_item + 1).map_err(doc_err)?;
+            none
+        }
+        Intent::RemoveDot { statement } => {
+            let level = level()?;
+            votes_open(state, level)?;
+            match state.item_level(statement) {
+                None => return Err(not_found("statement or cluster", statement)),
+                Some(l) if l != level => return Err(other_level("statement", level)),
+                Some(_) => {}
+            }
+            let on_item = dots_on(ws, me, statement);
+            if on_item == 0 {
+                return Err(Refusal::new(
+                    ErrorCode::NoDot,
+                    "you have no dot on this statement",
+                ));
+            }
+            ws.set_dots(me, statement, on_item - 1).map_err(doc_err)?;
+            none
+        }
+        Intent::StartVoteRound => {
+            let level = level()?;
+            if !state.revealed_dots.contains(&level) {
+                return Err(Refusal::new(
+                    ErrorCode::NoChange,
+                    "the votes of this round are still open: reveal them first",
+                ));
+            }
+            ws.start_vote_round(level).map_err(doc_err)?;
+            none
+        }
+        _ => Err(misrouted(intent)),
+    }
+}
+
+/// A statement or cluster of this level that can take a dot.
+pub(super) fn votable(state: &State, item: &str, level: Level) -> Result<(), Refusal> {
+    if let Some(c) = state.clusters.get(item) {
+        if c.level != level {
+            return Err(other_level("cluster", level));
+        }
+        return Ok(());
+    }
+    let s = state
+        .statements
+        .get(item)
+        .ok_or_else(|| not_found("statement or cluster", item))?;
+    if s.level != level {
+        return Err(other_level("statement", level));
+    }
+    if s.hidden {
+        return Err(Refusal::new(ErrorCode::Hidden, "this statement is hidden"));
+    }
+    if s.cluster.is_some() {
+        return Err(Refusal::new(
+            ErrorCode::Clustered,
+            "this statement is part of a cluster: place the dot on the cluster",
+        ));
+    }
+    Ok(())
+}
+
+/// Dots of a level move only while its vote round is open (not revealed).
+pub(super) fn votes_open(state: &State, level: Level) -> Result<(), Refusal> {
+    if state.revealed_dots.contains(&level) {
+        return Err(Refusal::new(
+            ErrorCode::VoteClosed,
+            "the votes of this round are revealed and no longer change; the facilitator can \
+             start a new vote round",
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn dots_on(ws: &Workshop, participant: &str, statement: &str) -> u32 {
+    ws.state()
+        .dots
+        .get(participant)
+        .and_then(|m| m.get(statement))
+        .copied()
+        .unwrap_or(0)
+}
+
+pub(super) fn own_statement(
+    ws: &Workshop,
+    me: &str,
+    statement: &str,
+    level: Level,
+) -> Result<(), Refusal> {
+    let s = ws
+        .state()
+        .statements
+        .get(statement)
+        .ok_or_else(|| not_found("statement", statement))?;
+    if s.author != me {
+        return Err(Refusal::new(
+            ErrorCode::NotOwner,
+            "only the author may change this statement",
+        ));
+    }
+    if s.level != level {
+        return Err(other_level("statement", level));
+    }
+    Ok(())
+}
