@@ -1,0 +1,214 @@
+//! Mutations of clusters: merging statements, with a log of who merged what and when.
+
+use automerge::transaction::Transactable as _;
+use automerge::{ObjType, ROOT, ReadDoc as _, Value};
+use draagvlak_protocol::view::Level;
+
+use super::*;
+
+impl Workshop {
+    /// Merge statements into a new cluster; returns its id.
+    pub fn create_cluster(
+        &mut self,
+        level: Level,
+        title: &str,
+        statements: Vec<String>,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<String, DocError> {
+        let seq = self.take_seq()?;
+        let id = format!("c{seq}");
+        let o = self
+            .doc
+            .put_object(&self.objs.clusters, id.as_str(), ObjType::Map)?;
+        self.doc.put(&o, "seq", seq)?;
+        self.doc.put(&o, "level", level.as_str())?;
+        self.doc.put(&o, "title", title)?;
+        self.doc
+            .put(&o, "statements", statements.join(",").as_str())?;
+        for sid in &statements {
+            if let Some(s) = self.state.statements.get_mut(sid) {
+                s.cluster = Some(id.clone());
+            }
+        }
+        self.state.clusters.insert(
+            id.clone(),
+            Cluster {
+                seq,
+                level,
+                title: title.to_string(),
+                statements: statements.clone(),
+            },
+        );
+        self.log_cluster(at_ms, "create", &id, statements, by)?;
+        Ok(id)
+    }
+
+    /// Add statements to a cluster.
+    pub fn add_to_cluster(
+        &mut self,
+        cluster: &str,
+        statements: Vec<String>,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let mut members = self
+            .state
+            .clusters
+            .get(cluster)
+            .map(|c| c.statements.clone())
+            .unwrap_or_default();
+        members.extend(statements.iter().cloned());
+        self.set_members(cluster, members)?;
+        self.log_cluster(at_ms, "add", cluster, statements, by)
+    }
+
+    /// Take a statement out of its cluster; a cluster left with one statement dissolves.
+    pub fn remove_from_cluster(
+        &mut self,
+        statement: &str,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let Some(cid) = self
+            .state
+            .statements
+            .get(statement)
+            .and_then(|s| s.cluster.clone())
+        else {
+            return Ok(());
+        };
+        let rest: Vec<String> = self
+            .state
+            .clusters
+            .get(&cid)
+            .map(|c| {
+                c.statements
+                    .iter()
+                    .filter(|s| *s != statement)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if rest.len() < 2 {
+            return self.dissolve_cluster(&cid, at_ms, by);
+        }
+        self.set_members(&cid, rest)?;
+        self.log_cluster(at_ms, "remove", &cid, vec![statement.to_string()], by)
+    }
+
+    /// Split a cluster back into its statements.
+    pub fn dissolve_cluster(
+        &mut self,
+        cluster: &str,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let members = self
+            .state
+            .clusters
+            .get(cluster)
+            .map(|c| c.statements.clone())
+            .unwrap_or_default();
+        self.log_cluster(at_ms, "dissolve", cluster, members, by)?;
+        self.delete_cluster(cluster)
+    }
+
+    pub fn rename_cluster(
+        &mut self,
+        cluster: &str,
+        title: &str,
+        at_ms: u64,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let o = self.child(&self.objs.clusters.clone(), cluster)?;
+        self.doc.put(&o, "title", title)?;
+        if let Some(c) = self.state.clusters.get_mut(cluster) {
+            c.title = title.to_string();
+        }
+        self.log_cluster(at_ms, "rename", cluster, Vec::new(), by)
+    }
+
+    pub(super) fn delete_cluster(&mut self, cluster: &str) -> Result<(), DocError> {
+        if let Some(c) = self.state.clusters.remove(cluster) {
+            for sid in &c.statements {
+                if let Some(s) = self.state.statements.get_mut(sid) {
+                    s.cluster = None;
+                }
+            }
+        }
+        self.doc.delete(&self.objs.clusters, cluster)?;
+        let holders: Vec<String> = self
+            .state
+            .dots
+            .iter()
+            .filter(|(_, m)| m.contains_key(cluster))
+            .map(|(p, _)| p.clone())
+            .collect();
+        for participant in holders {
+            self.set_dots(&participant, cluster, 0)?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn set_members(
+        &mut self,
+        cluster: &str,
+        members: Vec<String>,
+    ) -> Result<(), DocError> {
+        let o = self.child(&self.objs.clusters.clone(), cluster)?;
+        self.doc.put(&o, "statements", members.join(",").as_str())?;
+        for s in self.state.statements.values_mut() {
+            if s.cluster.as_deref() == Some(cluster) {
+                s.cluster = None;
+            }
+        }
+        for sid in &members {
+            if let Some(s) = self.state.statements.get_mut(sid) {
+                s.cluster = Some(cluster.to_string());
+            }
+        }
+        if let Some(c) = self.state.clusters.get_mut(cluster) {
+            c.statements = members;
+        }
+        Ok(())
+    }
+
+    fn log_cluster(
+        &mut self,
+        at_ms: u64,
+        action: &str,
+        cluster: &str,
+        statements: Vec<String>,
+        by: &str,
+    ) -> Result<(), DocError> {
+        let log = match self.doc.get(ROOT, "cluster_log")? {
+            Some((Value::Object(ObjType::List), id)) => id,
+            _ => self.doc.put_object(ROOT, "cluster_log", ObjType::List)?,
+        };
+        let title = self
+            .state
+            .clusters
+            .get(cluster)
+            .map(|c| c.title.clone())
+            .unwrap_or_default();
+        let n = self.doc.length(&log);
+        let e = self.doc.insert_object(&log, n, ObjType::Map)?;
+        self.doc.put(&e, "at", at_ms)?;
+        self.doc.put(&e, "action", action)?;
+        self.doc.put(&e, "cluster", cluster)?;
+        self.doc
+            .put(&e, "statements", statements.join(",").as_str())?;
+        self.doc.put(&e, "title", title.as_str())?;
+        self.doc.put(&e, "by", by)?;
+        self.state.cluster_log.push(ClusterLogEntry {
+            at_ms,
+            action: action.to_string(),
+            cluster: cluster.to_string(),
+            statements,
+            title,
+            by: by.to_string(),
+        });
+        Ok(())
+    }
+}
