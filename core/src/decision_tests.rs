@@ -21,9 +21,9 @@ const CLUSTER: u32 = 2;
 const VOTE: u32 = 3;
 const RULES: u32 = 4;
 
-fn dot(ws: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, ErrorCode> {
+fn dot(workshop: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, ErrorCode> {
     run(
-        ws,
+        workshop,
         Sender::Participant(who),
         Intent::PlaceDot {
             statement: item.into(),
@@ -31,9 +31,9 @@ fn dot(ws: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, Error
     )
 }
 
-fn undot(ws: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, ErrorCode> {
+fn undot(workshop: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, ErrorCode> {
     run(
-        ws,
+        workshop,
         Sender::Participant(who),
         Intent::RemoveDot {
             statement: item.into(),
@@ -41,9 +41,9 @@ fn undot(ws: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, Err
     )
 }
 
-fn propose(ws: &mut Workshop, sender: Sender<'_>, text: &str) -> String {
+fn propose(workshop: &mut Workshop, sender: Sender<'_>, text: &str) -> String {
     run(
-        ws,
+        workshop,
         sender,
         Intent::ProposeRule {
             text: text.into(),
@@ -55,13 +55,13 @@ fn propose(ws: &mut Workshop, sender: Sender<'_>, text: &str) -> String {
 }
 
 fn decide(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     rule: &str,
     status: RuleStatus,
     confirm: bool,
 ) -> Result<Option<String>, ErrorCode> {
     run(
-        ws,
+        workshop,
         F,
         Intent::SetRuleStatus {
             rule: rule.into(),
@@ -71,9 +71,14 @@ fn decide(
     )
 }
 
-fn edit(ws: &mut Workshop, sender: Sender<'_>, rule: &str, insert: &str) -> Result<(), ErrorCode> {
+fn edit(
+    workshop: &mut Workshop,
+    sender: Sender<'_>,
+    rule: &str,
+    insert: &str,
+) -> Result<(), ErrorCode> {
     run(
-        ws,
+        workshop,
         sender,
         Intent::EditRule {
             rule: rule.into(),
@@ -90,119 +95,119 @@ fn edit(ws: &mut Workshop, sender: Sender<'_>, rule: &str, insert: &str) -> Resu
 
 /// Two people per group, four statements voted on, revealed.
 fn revealed_vote() -> (Workshop, Vec<String>, Vec<String>) {
-    let mut ws = workshop("strategic-framework");
+    let mut workshop = workshop("strategic-framework");
     let people: Vec<String> = ["Anna", "Bert", "Carla", "Dirk"]
         .iter()
         .zip(["ict", "ict", "business", "business"])
-        .map(|(n, g)| ws.add_participant(n, g).unwrap())
+        .map(|(n, g)| workshop.add_participant(n, g).unwrap())
         .collect();
-    go_to(&mut ws, BRAINSTORM);
+    go_to(&mut workshop, BRAINSTORM);
     let items: Vec<String> = (0..4)
-        .map(|i| add(&mut ws, &people[i], &format!("Uitspraak {i}")))
+        .map(|i| add(&mut workshop, &people[i], &format!("Uitspraak {i}")))
         .collect();
-    go_to(&mut ws, VOTE);
+    go_to(&mut workshop, VOTE);
     for (who, item) in [(0, 0), (0, 0), (1, 0), (2, 1), (3, 0), (3, 2)] {
-        dot(&mut ws, &people[who], &items[item]).unwrap();
+        dot(&mut workshop, &people[who], &items[item]).unwrap();
     }
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    (ws, people, items)
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    (workshop, people, items)
 }
 
-fn dots_of(ws: &Workshop, item: &str) -> Option<u32> {
-    public(ws).statements[item].dots
+fn dots_of(workshop: &Workshop, item: &str) -> Option<u32> {
+    public(workshop).statements[item].dots
 }
 
 #[test]
 fn dots_do_not_move_after_the_reveal_not_even_back_in_the_vote_phase() {
-    let (mut ws, people, items) = revealed_vote();
-    assert_eq!(dots_of(&ws, &items[0]), Some(4));
+    let (mut workshop, people, items) = revealed_vote();
+    assert_eq!(dots_of(&workshop, &items[0]), Some(4));
     assert_eq!(
-        undot(&mut ws, &people[0], &items[0]),
+        undot(&mut workshop, &people[0], &items[0]),
         Err(ErrorCode::VoteClosed)
     );
     assert_eq!(
-        dot(&mut ws, &people[1], &items[3]),
+        dot(&mut workshop, &people[1], &items[3]),
         Err(ErrorCode::VoteClosed)
     );
     // Away and back: the vote phase shows the revealed result, still closed.
-    go_to(&mut ws, RULES);
-    go_to(&mut ws, VOTE);
+    go_to(&mut workshop, RULES);
+    go_to(&mut workshop, VOTE);
     assert_eq!(
-        undot(&mut ws, &people[0], &items[0]),
+        undot(&mut workshop, &people[0], &items[0]),
         Err(ErrorCode::VoteClosed)
     );
-    assert_eq!(dots_of(&ws, &items[0]), Some(4));
+    assert_eq!(dots_of(&workshop, &items[0]), Some(4));
     assert_eq!(
-        run(&mut ws, F, Intent::RevealVotes),
+        run(&mut workshop, F, Intent::RevealVotes),
         Err(ErrorCode::NoChange),
         "a revealed round is not revealed twice"
     );
     // Dots per group are part of the revealed result.
-    let by_group = public(&ws).statements[&items[0]]
+    let by_group = public(&workshop).statements[&items[0]]
         .dots_by_group
         .clone()
         .unwrap();
     assert_eq!((by_group["ict"], by_group["business"]), (3, 1));
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn a_new_vote_round_keeps_the_earlier_round_in_the_record() {
-    let (mut ws, people, items) = revealed_vote();
-    go_to(&mut ws, RULES);
+    let (mut workshop, people, items) = revealed_vote();
+    go_to(&mut workshop, RULES);
     assert_eq!(
-        run(&mut ws, F, Intent::StartVoteRound),
+        run(&mut workshop, F, Intent::StartVoteRound),
         Err(ErrorCode::WrongPhase)
     );
-    go_to(&mut ws, VOTE);
-    run(&mut ws, F, Intent::StartVoteRound).unwrap();
-    let v = public(&ws);
+    go_to(&mut workshop, VOTE);
+    run(&mut workshop, F, Intent::StartVoteRound).unwrap();
+    let v = public(&workshop);
     let progress = &v.progress[&Level::Richten];
     assert_eq!(progress.vote_round, 2);
     assert!(!progress.dots_revealed);
     assert_eq!(progress.earlier_vote_rounds.len(), 1);
     assert_eq!(progress.earlier_vote_rounds[0][&items[0]], 4);
     assert_eq!(v.statements[&items[0]].dots, None, "round 2 is secret");
-    let me = projection::me(ws.state(), &people[0]).unwrap();
+    let me = projection::me(workshop.state(), &people[0]).unwrap();
     assert!(
         me.dots.is_empty(),
         "everyone votes again from a full budget"
     );
     // A new round only after the reveal: an open round is not thrown away.
     assert_eq!(
-        run(&mut ws, F, Intent::StartVoteRound),
+        run(&mut workshop, F, Intent::StartVoteRound),
         Err(ErrorCode::NoChange)
     );
-    dot(&mut ws, &people[2], &items[3]).unwrap();
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    assert_eq!(dots_of(&ws, &items[3]), Some(1));
-    assert_eq!(dots_of(&ws, &items[0]), Some(0));
-    same_after_reload(&mut ws);
+    dot(&mut workshop, &people[2], &items[3]).unwrap();
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    assert_eq!(dots_of(&workshop, &items[3]), Some(1));
+    assert_eq!(dots_of(&workshop, &items[0]), Some(0));
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn removing_a_participant_after_the_reveal_changes_no_revealed_result() {
-    let (mut ws, people, _) = revealed_vote();
-    go_to(&mut ws, RULES);
+    let (mut workshop, people, _) = revealed_vote();
+    go_to(&mut workshop, RULES);
     let rule = propose(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&people[0]),
         "Eerst hergebruiken",
     );
     for (who, score) in [(0, 5), (1, 5), (2, 4), (3, 2)] {
-        rate(&mut ws, &people[who], &rule, score).unwrap();
+        rate(&mut workshop, &people[who], &rule, score).unwrap();
     }
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let before = public(&ws);
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let before = public(&workshop);
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::RemoveParticipant {
             participant: people[3].clone(),
         },
     )
     .unwrap();
-    let after = public(&ws);
+    let after = public(&workshop);
     assert_eq!(after.statements, before.statements, "dots stay as revealed");
     let (b, a) = (
         before.rules[&rule].support.clone().unwrap(),
@@ -217,110 +222,136 @@ fn removing_a_participant_after_the_reveal_changes_no_revealed_result() {
         "marked as cast by someone later removed, without identity"
     );
     assert_eq!(after.rules[&rule].reasons, before.rules[&rule].reasons);
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn removing_a_participant_before_the_reveal_drops_their_votes() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let bert = ws.add_participant("Bert", "business").unwrap();
-    go_to(&mut ws, BRAINSTORM);
-    let s = add(&mut ws, &anna, "Eén loket");
-    go_to(&mut ws, VOTE);
-    dot(&mut ws, &anna, &s).unwrap();
-    dot(&mut ws, &bert, &s).unwrap();
-    run(&mut ws, F, Intent::RemoveParticipant { participant: bert }).unwrap();
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    assert_eq!(dots_of(&ws, &s), Some(1));
-    same_after_reload(&mut ws);
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let bert = workshop.add_participant("Bert", "business").unwrap();
+    go_to(&mut workshop, BRAINSTORM);
+    let s = add(&mut workshop, &anna, "Eén loket");
+    go_to(&mut workshop, VOTE);
+    dot(&mut workshop, &anna, &s).unwrap();
+    dot(&mut workshop, &bert, &s).unwrap();
+    run(
+        &mut workshop,
+        F,
+        Intent::RemoveParticipant { participant: bert },
+    )
+    .unwrap();
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    assert_eq!(dots_of(&workshop, &s), Some(1));
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn ratings_close_at_the_reveal_and_a_decided_rule_takes_none() {
-    let (mut ws, people, _) = revealed_vote();
-    go_to(&mut ws, RULES);
+    let (mut workshop, people, _) = revealed_vote();
+    go_to(&mut workshop, RULES);
     let kept = propose(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&people[0]),
         "Altijd open source",
     );
     let gone = propose(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&people[1]),
         "Nooit in de cloud",
     );
     for who in &people {
-        rate(&mut ws, who, &kept, 5).unwrap();
+        rate(&mut workshop, who, &kept, 5).unwrap();
     }
-    rate(&mut ws, &people[0], &gone, 4).unwrap();
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
+    rate(&mut workshop, &people[0], &gone, 4).unwrap();
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
     assert_eq!(
-        rate(&mut ws, &people[2], &kept, 1),
+        rate(&mut workshop, &people[2], &kept, 1),
         Err(ErrorCode::VoteClosed)
     );
     assert_eq!(
-        rate(&mut ws, &people[3], &gone, 1),
+        rate(&mut workshop, &people[3], &gone, 1),
         Err(ErrorCode::VoteClosed)
     );
     assert_eq!(
-        public(&ws).rules[&kept].support.clone().unwrap().overall,
+        public(&workshop).rules[&kept]
+            .support
+            .clone()
+            .unwrap()
+            .overall,
         Some(1.0)
     );
-    decide(&mut ws, &gone, RuleStatus::Dropped, false).unwrap();
-    run(&mut ws, F, Intent::StartRatingRound { rule: gone.clone() }).unwrap();
-    decide(&mut ws, &gone, RuleStatus::Dropped, true).unwrap();
-    assert_eq!(rate(&mut ws, &people[3], &gone, 1), Err(ErrorCode::Decided));
-    same_after_reload(&mut ws);
+    decide(&mut workshop, &gone, RuleStatus::Dropped, false).unwrap();
+    run(
+        &mut workshop,
+        F,
+        Intent::StartRatingRound { rule: gone.clone() },
+    )
+    .unwrap();
+    decide(&mut workshop, &gone, RuleStatus::Dropped, true).unwrap();
+    assert_eq!(
+        rate(&mut workshop, &people[3], &gone, 1),
+        Err(ErrorCode::Decided)
+    );
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn a_rated_rule_has_a_frozen_text_and_a_new_round_keeps_the_old_one() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let bert = ws.add_participant("Bert", "business").unwrap();
-    go_to(&mut ws, RULES);
-    let rule = propose(&mut ws, Sender::Participant(&anna), "altijd open source");
-    ws.commit(); // the tick that created it; edits are made against a view that shows it
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let bert = workshop.add_participant("Bert", "business").unwrap();
+    go_to(&mut workshop, RULES);
+    let rule = propose(
+        &mut workshop,
+        Sender::Participant(&anna),
+        "altijd open source",
+    );
+    workshop.commit(); // the tick that created it; edits are made against a view that shows it
     // Drafting: anyone in the room edits, the facilitator too.
-    edit(&mut ws, Sender::Participant(&bert), &rule, "Bijna ").unwrap();
-    edit(&mut ws, F, &rule, "(concept) ").unwrap();
-    assert_eq!(public(&ws).rules[&rule].stage, RuleStage::Drafting);
-    rate(&mut ws, &anna, &rule, 5).unwrap();
-    assert_eq!(public(&ws).rules[&rule].stage, RuleStage::Rating);
+    edit(&mut workshop, Sender::Participant(&bert), &rule, "Bijna ").unwrap();
+    edit(&mut workshop, F, &rule, "(concept) ").unwrap();
+    assert_eq!(public(&workshop).rules[&rule].stage, RuleStage::Drafting);
+    rate(&mut workshop, &anna, &rule, 5).unwrap();
+    assert_eq!(public(&workshop).rules[&rule].stage, RuleStage::Rating);
     assert_eq!(
-        edit(&mut ws, Sender::Participant(&bert), &rule, "nooit "),
+        edit(&mut workshop, Sender::Participant(&bert), &rule, "nooit "),
         Err(ErrorCode::RuleFrozen)
     );
     assert_eq!(
-        edit(&mut ws, F, &rule, "nooit "),
+        edit(&mut workshop, F, &rule, "nooit "),
         Err(ErrorCode::RuleFrozen)
     );
-    rate(&mut ws, &bert, &rule, 4).unwrap();
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    decide(&mut ws, &rule, RuleStatus::Adopted, false).unwrap();
-    assert_eq!(public(&ws).rules[&rule].stage, RuleStage::Decided);
+    rate(&mut workshop, &bert, &rule, 4).unwrap();
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    decide(&mut workshop, &rule, RuleStatus::Adopted, false).unwrap();
+    assert_eq!(public(&workshop).rules[&rule].stage, RuleStage::Decided);
     assert_eq!(
-        edit(&mut ws, Sender::Participant(&bert), &rule, "Geen een"),
+        edit(&mut workshop, Sender::Participant(&bert), &rule, "Geen een"),
         Err(ErrorCode::RuleFrozen)
     );
     assert_eq!(
-        decide(&mut ws, &rule, RuleStatus::Dropped, false),
+        decide(&mut workshop, &rule, RuleStatus::Dropped, false),
         Err(ErrorCode::Decided),
         "a decided rule is reopened first"
     );
     // Reopen: a new round, logged; the old text, ratings and support stay in the record.
-    run(&mut ws, F, Intent::StartRatingRound { rule: rule.clone() }).unwrap();
+    run(
+        &mut workshop,
+        F,
+        Intent::StartRatingRound { rule: rule.clone() },
+    )
+    .unwrap();
     // Someone who was not typing in it before rewords it (Bert's "Bijna " is still a run in
     // progress here, and typing right next to one's own run continues that run).
     edit(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         &rule,
         "Waar mogelijk: ",
     )
     .unwrap();
-    let v = public(&ws);
+    let v = public(&workshop);
     let r = &v.rules[&rule];
     assert_eq!(r.round, 2);
     assert_eq!(r.stage, RuleStage::Drafting);
@@ -331,54 +362,54 @@ fn a_rated_rule_has_a_frozen_text_and_a_new_round_keeps_the_old_one() {
     );
     assert_eq!(r.earlier_rounds[0].histogram, [0, 0, 0, 1, 1]);
     assert_eq!(r.text, "Waar mogelijk: Bijna (concept) altijd open source");
-    let log: Vec<&str> = ws
+    let log: Vec<&str> = workshop
         .state()
         .decision_log
         .iter()
         .map(|e| e.action.as_str())
         .collect();
     assert_eq!(log, ["adopted", "reopened"]);
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn adopting_without_ratings_or_with_a_large_gap_needs_a_confirmation_on_record() {
-    let (mut ws, people, _) = revealed_vote();
-    go_to(&mut ws, RULES);
-    let unrated = propose(&mut ws, F, "Elke euro één keer uitgeven");
+    let (mut workshop, people, _) = revealed_vote();
+    go_to(&mut workshop, RULES);
+    let unrated = propose(&mut workshop, F, "Elke euro één keer uitgeven");
     assert_eq!(
-        decide(&mut ws, &unrated, RuleStatus::Adopted, false),
+        decide(&mut workshop, &unrated, RuleStatus::Adopted, false),
         Err(ErrorCode::ConfirmRequired)
     );
-    decide(&mut ws, &unrated, RuleStatus::Adopted, true).unwrap();
+    decide(&mut workshop, &unrated, RuleStatus::Adopted, true).unwrap();
     assert_eq!(
-        public(&ws).rules[&unrated].confirmed,
+        public(&workshop).rules[&unrated].confirmed,
         Some(Confirmation::NoRatings)
     );
     let split = propose(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&people[0]),
         "Alles in de cloud",
     );
     for (who, score) in [(0, 5), (1, 5), (2, 2), (3, 1)] {
-        rate(&mut ws, &people[who], &split, score).unwrap();
+        rate(&mut workshop, &people[who], &split, score).unwrap();
     }
     assert_eq!(
-        decide(&mut ws, &split, RuleStatus::Adopted, true),
+        decide(&mut workshop, &split, RuleStatus::Adopted, true),
         Err(ErrorCode::WrongPhase),
         "hidden ratings are revealed before a decision"
     );
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
     assert_eq!(
-        decide(&mut ws, &split, RuleStatus::Adopted, false),
+        decide(&mut workshop, &split, RuleStatus::Adopted, false),
         Err(ErrorCode::ConfirmRequired)
     );
-    decide(&mut ws, &split, RuleStatus::Adopted, true).unwrap();
+    decide(&mut workshop, &split, RuleStatus::Adopted, true).unwrap();
     assert_eq!(
-        public(&ws).rules[&split].confirmed,
+        public(&workshop).rules[&split].confirmed,
         Some(Confirmation::LargeGap)
     );
-    let confirmed: Vec<_> = ws
+    let confirmed: Vec<_> = workshop
         .state()
         .decision_log
         .iter()
@@ -388,21 +419,21 @@ fn adopting_without_ratings_or_with_a_large_gap_needs_a_confirmation_on_record()
         confirmed,
         [Some(Confirmation::NoRatings), Some(Confirmation::LargeGap)]
     );
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn anchors_are_added_one_by_one_by_the_author_or_the_facilitator_through_clusters() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let bert = ws.add_participant("Bert", "business").unwrap();
-    go_to(&mut ws, BRAINSTORM);
-    let s1 = add(&mut ws, &anna, "Eén loket");
-    let s2 = add(&mut ws, &bert, "Eén loket voor inwoners");
-    let s3 = add(&mut ws, &bert, "Alles digitaal");
-    go_to(&mut ws, CLUSTER);
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let bert = workshop.add_participant("Bert", "business").unwrap();
+    go_to(&mut workshop, BRAINSTORM);
+    let s1 = add(&mut workshop, &anna, "Eén loket");
+    let s2 = add(&mut workshop, &bert, "Eén loket voor inwoners");
+    let s3 = add(&mut workshop, &bert, "Alles digitaal");
+    go_to(&mut workshop, CLUSTER);
     let cluster = run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::CreateCluster {
             statements: vec![s1.clone(), s2.clone()],
@@ -411,38 +442,41 @@ fn anchors_are_added_one_by_one_by_the_author_or_the_facilitator_through_cluster
     )
     .unwrap()
     .unwrap();
-    go_to(&mut ws, RULES);
-    let rule = propose(&mut ws, Sender::Participant(&anna), "Inwoners eerst");
+    go_to(&mut workshop, RULES);
+    let rule = propose(&mut workshop, Sender::Participant(&anna), "Inwoners eerst");
     let link = |anchor: &str, linked: bool| Intent::LinkRule {
         rule: rule.clone(),
         anchor: anchor.into(),
         linked,
     };
     assert_eq!(
-        run(&mut ws, Sender::Participant(&bert), link(&s3, true)),
+        run(&mut workshop, Sender::Participant(&bert), link(&s3, true)),
         Err(ErrorCode::NotOwner)
     );
-    run(&mut ws, Sender::Participant(&anna), link(&s2, true)).unwrap();
-    run(&mut ws, F, link(&s3, true)).unwrap();
+    run(&mut workshop, Sender::Participant(&anna), link(&s2, true)).unwrap();
+    run(&mut workshop, F, link(&s3, true)).unwrap();
     assert_eq!(
-        public(&ws).rules[&rule].anchors,
+        public(&workshop).rules[&rule].anchors,
         vec![cluster.clone(), s3.clone()],
         "a statement inside a cluster anchors through its cluster; each link adds one"
     );
-    run(&mut ws, F, link(&cluster, false)).unwrap();
-    assert_eq!(public(&ws).rules[&rule].anchors, vec![s3.clone()]);
-    decide(&mut ws, &rule, RuleStatus::Dropped, false).unwrap();
-    assert_eq!(run(&mut ws, F, link(&s1, true)), Err(ErrorCode::Decided));
-    same_after_reload(&mut ws);
+    run(&mut workshop, F, link(&cluster, false)).unwrap();
+    assert_eq!(public(&workshop).rules[&rule].anchors, vec![s3.clone()]);
+    decide(&mut workshop, &rule, RuleStatus::Dropped, false).unwrap();
+    assert_eq!(
+        run(&mut workshop, F, link(&s1, true)),
+        Err(ErrorCode::Decided)
+    );
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn the_facilitator_writes_as_the_facilitator_counted_in_no_group() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, BRAINSTORM);
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, BRAINSTORM);
     let s = run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::AddStatement {
             text: "Zoals afgesproken".into(),
@@ -450,17 +484,17 @@ fn the_facilitator_writes_as_the_facilitator_counted_in_no_group() {
     )
     .unwrap()
     .unwrap();
-    go_to(&mut ws, RULES);
-    let rule = propose(&mut ws, F, "Wat de zaal afsprak");
-    rate(&mut ws, &anna, &rule, 4).unwrap();
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Facilitator);
+    go_to(&mut workshop, RULES);
+    let rule = propose(&mut workshop, F, "Wat de zaal afsprak");
+    rate(&mut workshop, &anna, &rule, 4).unwrap();
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
     assert!(v.statements[&s].from_facilitator);
     assert!(v.statements[&s].author.is_none());
     assert!(v.rules[&rule].from_facilitator);
     assert_eq!(v.groups["ict"].joined + v.groups["business"].joined, 1);
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             F,
             Intent::RateRule {
                 rule: rule.clone(),
@@ -471,48 +505,52 @@ fn the_facilitator_writes_as_the_facilitator_counted_in_no_group() {
         Err(ErrorCode::Forbidden),
         "the facilitator never rates"
     );
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn clustering_answers_the_same_whether_or_not_a_statement_has_secret_dots() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, BRAINSTORM);
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, BRAINSTORM);
     let items: Vec<String> = (0..4)
-        .map(|i| add(&mut ws, &anna, &format!("Uitspraak {i}")))
+        .map(|i| add(&mut workshop, &anna, &format!("Uitspraak {i}")))
         .collect();
-    go_to(&mut ws, VOTE);
-    dot(&mut ws, &anna, &items[0]).unwrap();
-    go_to(&mut ws, CLUSTER);
+    go_to(&mut workshop, VOTE);
+    dot(&mut workshop, &anna, &items[0]).unwrap();
+    go_to(&mut workshop, CLUSTER);
     let merge = |a: &String, b: &String| Intent::CreateCluster {
         statements: vec![a.clone(), b.clone()],
         title: "Samen".into(),
     };
     // With a dot on the first statement and none on the others: the same answer for both, which
     // depends only on the public fact that voting on the level has begun.
-    let with_dot = run(&mut ws, F, merge(&items[0], &items[1]));
-    let without = run(&mut ws, F, merge(&items[2], &items[3]));
+    let with_dot = run(&mut workshop, F, merge(&items[0], &items[1]));
+    let without = run(&mut workshop, F, merge(&items[2], &items[3]));
     assert_eq!(with_dot, without);
     assert_eq!(without, Err(ErrorCode::HasVotes));
 }
 
 #[test]
 fn a_reason_with_a_high_rating_is_refused_not_dropped() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, RULES);
-    let rule = propose(&mut ws, Sender::Participant(&anna), "Eerst hergebruiken");
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, RULES);
+    let rule = propose(
+        &mut workshop,
+        Sender::Participant(&anna),
+        "Eerst hergebruiken",
+    );
     let with_reason = |score| Intent::RateRule {
         rule: rule.clone(),
         score,
         reason: Some("omdat".into()),
     };
     assert_eq!(
-        run(&mut ws, Sender::Participant(&anna), with_reason(4)),
+        run(&mut workshop, Sender::Participant(&anna), with_reason(4)),
         Err(ErrorCode::InvalidValue)
     );
-    assert!(!ws.state().ratings.contains_key(&rule));
-    run(&mut ws, Sender::Participant(&anna), with_reason(2)).unwrap();
-    assert_eq!(ws.state().reasons[&rule][&anna], "omdat");
+    assert!(!workshop.state().ratings.contains_key(&rule));
+    run(&mut workshop, Sender::Participant(&anna), with_reason(2)).unwrap();
+    assert_eq!(workshop.state().reasons[&rule][&anna], "omdat");
 }

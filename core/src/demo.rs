@@ -150,16 +150,16 @@ pub fn title_and_organisation(language: &str) -> (&'static str, &'static str) {
 /// Fill a freshly created strategic-framework session: six people, statements, dots and rules
 /// with ratings on the first two levels (revealed), and the third level's brainstorm under way.
 /// The phases are timed as if the workshop had started at `start_ms`, 20 minutes each.
-pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), DemoError> {
+pub fn fill(workshop: &mut Workshop, language: &str, start_ms: u64) -> Result<(), DemoError> {
     let content = content(language);
-    let heads: Vec<ChangeHash> = ws.heads().to_vec();
+    let heads: Vec<ChangeHash> = workshop.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
     let clock = std::cell::Cell::new(start_ms);
     let mut people = Vec::new();
     for (name, group) in content.people {
-        people.push(ws.add_participant(name, group)?);
+        people.push(workshop.add_participant(name, group)?);
     }
-    let act = |ws: &mut Workshop, who: Option<usize>, intent: Intent| {
+    let act = |workshop: &mut Workshop, who: Option<usize>, intent: Intent| {
         let sender = match who {
             Some(i) => Sender::Participant(people[i].as_str()),
             None => Sender::Facilitator,
@@ -168,18 +168,18 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
             clock.set(clock.get() + 20 * 60 * 1000);
         }
         let ctx = Context::new(&lookup, clock.get());
-        apply(ws, sender, &intent, &ctx)
+        apply(workshop, sender, &intent, &ctx)
             .map(|a| a.created)
             .map_err(DemoError::Refused)
     };
     for level in 0..3u32 {
         // Each level: brainstorm, cluster, vote, rules.
         let base = 1 + level * 4;
-        act(ws, None, Intent::GoToPhase { index: base })?;
+        act(workshop, None, Intent::GoToPhase { index: base })?;
         let mut ids = Vec::new();
         for (i, text) in content.statements[level as usize].iter().enumerate() {
             let id = act(
-                ws,
+                workshop,
                 Some(i),
                 Intent::AddStatement {
                     text: (*text).into(),
@@ -191,12 +191,12 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
             // The last level is still being brainstormed.
             return Ok(());
         }
-        act(ws, None, Intent::GoToPhase { index: base + 2 })?;
+        act(workshop, None, Intent::GoToPhase { index: base + 2 })?;
         // Everyone spends their three dots; the first statement is the clear favourite.
         for p in 0..people.len() {
             for target in [0, 0, 1 + p % 3] {
                 act(
-                    ws,
+                    workshop,
                     Some(p),
                     Intent::PlaceDot {
                         statement: ids[target].clone(),
@@ -204,12 +204,12 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 )?;
             }
         }
-        act(ws, None, Intent::RevealVotes)?;
-        act(ws, None, Intent::NextPhase)?;
+        act(workshop, None, Intent::RevealVotes)?;
+        act(workshop, None, Intent::NextPhase)?;
         let mut rules = Vec::new();
         for (i, text) in content.rules[level as usize].iter().enumerate() {
             rules.extend(act(
-                ws,
+                workshop,
                 Some(i),
                 Intent::ProposeRule {
                     text: (*text).into(),
@@ -222,7 +222,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
         // Rule one: broad support. Rule two: ICT for, business hesitant (a gap to discuss).
         for (p, (_, group)) in content.people.iter().enumerate() {
             act(
-                ws,
+                workshop,
                 Some(p),
                 Intent::RateRule {
                     rule: rules[0].clone(),
@@ -232,7 +232,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
             )?;
             let score = if *group == "ict" { 5 } else { 2 };
             act(
-                ws,
+                workshop,
                 Some(p),
                 Intent::RateRule {
                     rule: rules[1].clone(),
@@ -242,7 +242,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
                 },
             )?;
         }
-        act(ws, None, Intent::RevealVotes)?;
+        act(workshop, None, Intent::RevealVotes)?;
         // The facilitator decides: rule one adopted; rule two adopted despite the gap on the
         // first level (the report marks it), sent back for revision on the second.
         let second = if level == 0 {
@@ -252,7 +252,7 @@ pub fn fill(ws: &mut Workshop, language: &str, start_ms: u64) -> Result<(), Demo
         };
         for (rule, status) in [(&rules[0], RuleStatus::Adopted), (&rules[1], second)] {
             act(
-                ws,
+                workshop,
                 None,
                 Intent::SetRuleStatus {
                     rule: rule.clone(),

@@ -16,16 +16,16 @@ use super::workshop::{DocError, Follows, NewRule, NewStatement, State, Workshop}
 /// Priorities carried over per level.
 pub const TOP_PRIORITIES: usize = 3;
 
-/// Copy what a follow-up needs from `earlier` into the new session `ws`.
-pub fn carry(earlier: &State, ws: &mut Workshop) -> Result<(), DocError> {
-    ws.set_follows(Follows {
+/// Copy what a follow-up needs from `earlier` into the new session `workshop`.
+pub fn carry(earlier: &State, workshop: &mut Workshop) -> Result<(), DocError> {
+    workshop.set_follows(Follows {
         code: earlier.meta.code.clone(),
         title: earlier.meta.title.clone(),
         created_at: earlier.phase_log.first().map(|e| e.at_ms).unwrap_or(0),
     })?;
     for level in Level::ALL {
         for (text, dots) in top_priorities(earlier, level) {
-            ws.add_statement(
+            workshop.add_statement(
                 "",
                 level,
                 &text,
@@ -50,7 +50,7 @@ pub fn carry(earlier: &State, ws: &mut Workshop) -> Result<(), DocError> {
             support_then: Some(support_then(earlier, id)),
             ..NewRule::default()
         };
-        ws.add_rule_with("", rule.level, &rule.text, extra)?;
+        workshop.add_rule_with("", rule.level, &rule.text, extra)?;
     }
     Ok(())
 }

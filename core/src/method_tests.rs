@@ -30,36 +30,36 @@ pub(super) fn workshop(template_name: &str) -> Workshop {
 }
 
 pub(super) fn run(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     sender: Sender<'_>,
     intent: Intent,
 ) -> Result<Option<String>, ErrorCode> {
-    run_at(ws, sender, intent, 1_000_000)
+    run_at(workshop, sender, intent, 1_000_000)
 }
 
 pub(super) fn run_at(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     sender: Sender<'_>,
     intent: Intent,
     now_ms: u64,
 ) -> Result<Option<String>, ErrorCode> {
-    let heads: Vec<ChangeHash> = ws.heads().to_vec();
+    let heads: Vec<ChangeHash> = workshop.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
     let ctx = Context::new(&lookup, now_ms);
-    apply(ws, sender, &intent, &ctx)
+    apply(workshop, sender, &intent, &ctx)
         .map(|a| a.created)
         .map_err(|r| r.code)
 }
 
 pub(super) const F: Sender<'static> = Sender::Facilitator;
 
-pub(super) fn go_to(ws: &mut Workshop, index: u32) {
-    run(ws, F, Intent::GoToPhase { index }).unwrap();
+pub(super) fn go_to(workshop: &mut Workshop, index: u32) {
+    run(workshop, F, Intent::GoToPhase { index }).unwrap();
 }
 
-pub(super) fn add(ws: &mut Workshop, who: &str, text: &str) -> String {
+pub(super) fn add(workshop: &mut Workshop, who: &str, text: &str) -> String {
     run(
-        ws,
+        workshop,
         Sender::Participant(who),
         Intent::AddStatement { text: text.into() },
     )
@@ -68,13 +68,13 @@ pub(super) fn add(ws: &mut Workshop, who: &str, text: &str) -> String {
 }
 
 pub(super) fn rate(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     who: &str,
     rule: &str,
     score: u8,
 ) -> Result<Option<String>, ErrorCode> {
     run(
-        ws,
+        workshop,
         Sender::Participant(who),
         Intent::RateRule {
             rule: rule.into(),
@@ -84,63 +84,63 @@ pub(super) fn rate(
     )
 }
 
-pub(super) fn same_after_reload(ws: &mut Workshop) {
-    ws.commit();
-    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+pub(super) fn same_after_reload(workshop: &mut Workshop) {
+    workshop.commit();
+    assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
 }
 
-pub(super) fn public(ws: &Workshop) -> draagvlak_protocol::View {
-    projection::view(ws.state(), &Presence::new(), Audience::Public)
+pub(super) fn public(workshop: &Workshop) -> draagvlak_protocol::View {
+    projection::view(workshop.state(), &Presence::new(), Audience::Public)
 }
 
 #[test]
 fn clusters_merge_split_keep_their_history_and_take_the_dots() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let bert = ws.add_participant("Bert", "business").unwrap();
-    go_to(&mut ws, 1);
-    let s1 = add(&mut ws, &anna, "Eén loket");
-    let s2 = add(&mut ws, &bert, "Eén loket voor inwoners");
-    let s3 = add(&mut ws, &bert, "Alles digitaal");
-    let s4 = add(&mut ws, &anna, "Digitaal waar het kan");
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let bert = workshop.add_participant("Bert", "business").unwrap();
+    go_to(&mut workshop, 1);
+    let s1 = add(&mut workshop, &anna, "Eén loket");
+    let s2 = add(&mut workshop, &bert, "Eén loket voor inwoners");
+    let s3 = add(&mut workshop, &bert, "Alles digitaal");
+    let s4 = add(&mut workshop, &anna, "Digitaal waar het kan");
     let merge = |statements: Vec<&String>| Intent::CreateCluster {
         statements: statements.into_iter().cloned().collect(),
         title: "Eén loket".into(),
     };
     // Not in the brainstorm: clustering has its own phase.
     assert_eq!(
-        run(&mut ws, F, merge(vec![&s1, &s2])),
+        run(&mut workshop, F, merge(vec![&s1, &s2])),
         Err(ErrorCode::WrongPhase)
     );
-    go_to(&mut ws, 2);
+    go_to(&mut workshop, 2);
     let a = Sender::Participant(&anna);
     assert_eq!(
-        run(&mut ws, a, merge(vec![&s1, &s2])),
+        run(&mut workshop, a, merge(vec![&s1, &s2])),
         Err(ErrorCode::Forbidden),
         "participants only once the facilitator opens clustering"
     );
     assert_eq!(
-        run(&mut ws, F, merge(vec![&s1])),
+        run(&mut workshop, F, merge(vec![&s1])),
         Err(ErrorCode::InvalidValue)
     );
     assert_eq!(
-        run(&mut ws, F, merge(vec![&s1, &s1])),
+        run(&mut workshop, F, merge(vec![&s1, &s1])),
         Err(ErrorCode::InvalidValue)
     );
-    let c1 = run_at(&mut ws, F, merge(vec![&s1, &s2]), 10)
+    let c1 = run_at(&mut workshop, F, merge(vec![&s1, &s2]), 10)
         .unwrap()
         .unwrap();
     assert_eq!(
-        run(&mut ws, F, merge(vec![&s2, &s3])),
+        run(&mut workshop, F, merge(vec![&s2, &s3])),
         Err(ErrorCode::Clustered),
         "a statement is in one cluster at most"
     );
-    run(&mut ws, F, Intent::SetClusteringOpen { open: true }).unwrap();
-    let c2 = run_at(&mut ws, a, merge(vec![&s3, &s4]), 20)
+    run(&mut workshop, F, Intent::SetClusteringOpen { open: true }).unwrap();
+    let c2 = run_at(&mut workshop, a, merge(vec![&s3, &s4]), 20)
         .unwrap()
         .unwrap();
     run_at(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::RenameCluster {
             cluster: c2.clone(),
@@ -151,7 +151,7 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
     .unwrap();
     // Splitting: taking one out of a pair dissolves it.
     run_at(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::RemoveFromCluster {
             statement: s4.clone(),
@@ -159,12 +159,12 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
         40,
     )
     .unwrap();
-    assert!(!ws.state().clusters.contains_key(&c2));
-    assert_eq!(ws.state().statements[&s3].cluster, None);
-    let v = public(&ws);
+    assert!(!workshop.state().clusters.contains_key(&c2));
+    assert_eq!(workshop.state().statements[&s3].cluster, None);
+    let v = public(&workshop);
     assert_eq!(v.clusters[&c1].statements, vec![s1.clone(), s2.clone()]);
     assert_eq!(v.statements[&s2].cluster.as_deref(), Some(c1.as_str()));
-    let log: Vec<(u64, &str, &str)> = ws
+    let log: Vec<(u64, &str, &str)> = workshop
         .state()
         .cluster_log
         .iter()
@@ -179,34 +179,34 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
             (40, "dissolve", "participant")
         ]
     );
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 
     // Vote: dots go to the cluster and to statements left alone, never into a cluster.
-    go_to(&mut ws, 3);
+    go_to(&mut workshop, 3);
     let b = Sender::Participant(&bert);
     let dot = |item: &String| Intent::PlaceDot {
         statement: item.clone(),
     };
-    assert_eq!(run(&mut ws, b, dot(&s1)), Err(ErrorCode::Clustered));
-    run(&mut ws, b, dot(&c1)).unwrap();
-    run(&mut ws, b, dot(&c1)).unwrap();
-    run(&mut ws, b, dot(&s3)).unwrap();
+    assert_eq!(run(&mut workshop, b, dot(&s1)), Err(ErrorCode::Clustered));
+    run(&mut workshop, b, dot(&c1)).unwrap();
+    run(&mut workshop, b, dot(&c1)).unwrap();
+    run(&mut workshop, b, dot(&s3)).unwrap();
     assert_eq!(
-        run(&mut ws, b, dot(&s4)),
+        run(&mut workshop, b, dot(&s4)),
         Err(ErrorCode::BudgetExhausted),
         "the budget counts dots on clusters"
     );
-    let me = projection::me(ws.state(), &bert).unwrap();
+    let me = projection::me(workshop.state(), &bert).unwrap();
     assert_eq!(me.dots_left[&Level::Richten], 0);
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let v = public(&ws);
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let v = public(&workshop);
     assert_eq!(v.clusters[&c1].dots, Some(2));
     assert_eq!(v.statements[&s1].dots, Some(0));
     // A cluster with dots keeps its members.
-    go_to(&mut ws, 2);
+    go_to(&mut workshop, 2);
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             F,
             Intent::DissolveCluster {
                 cluster: c1.clone()
@@ -214,21 +214,21 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
         ),
         Err(ErrorCode::HasVotes)
     );
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
-    let mut ws = workshop("strategic-framework");
+    let mut workshop = workshop("strategic-framework");
     let ict: Vec<String> = (0..3)
-        .map(|i| ws.add_participant(&format!("I{i}"), "ict").unwrap())
+        .map(|i| workshop.add_participant(&format!("I{i}"), "ict").unwrap())
         .collect();
-    let biz = ws.add_participant("B0", "business").unwrap();
-    go_to(&mut ws, 1);
-    let s1 = add(&mut ws, &ict[0], "Data bij de bron");
-    go_to(&mut ws, 4);
+    let biz = workshop.add_participant("B0", "business").unwrap();
+    go_to(&mut workshop, 1);
+    let s1 = add(&mut workshop, &ict[0], "Data bij de bron");
+    go_to(&mut workshop, 4);
     let r = run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&biz),
         Intent::ProposeRule {
             text: "We leggen gegevens één keer vast".into(),
@@ -237,7 +237,7 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     );
     assert_eq!(r, Err(ErrorCode::NotFound), "anchors must exist");
     let rule = run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&biz),
         Intent::ProposeRule {
             text: "We leggen gegevens één keer vast".into(),
@@ -246,11 +246,11 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     )
     .unwrap()
     .unwrap();
-    assert_eq!(ws.state().rules[&rule].anchors, vec![s1.clone()]);
+    assert_eq!(workshop.state().rules[&rule].anchors, vec![s1.clone()]);
     // The lowest two steps need a reason.
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             Sender::Participant(&biz),
             Intent::RateRule {
                 rule: rule.clone(),
@@ -262,7 +262,7 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     );
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             Sender::Participant(&biz),
             Intent::RateRule {
                 rule: rule.clone(),
@@ -273,28 +273,33 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         Err(ErrorCode::TextTooLong)
     );
     for p in &ict {
-        rate(&mut ws, p, &rule, 5).unwrap();
+        rate(&mut workshop, p, &rule, 5).unwrap();
     }
-    rate(&mut ws, &biz, &rule, 1).unwrap();
+    rate(&mut workshop, &biz, &rule, 1).unwrap();
     // Secret until revealed: no support, no reasons, only the count.
-    let v = public(&ws);
+    let v = public(&workshop);
     assert!(v.rules[&rule].support.is_none() && v.rules[&rule].reasons.is_empty());
     assert_eq!(v.rules[&rule].raters, 4);
     assert!(!serde_json::to_string(&v).unwrap().contains("reden van"));
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let v = public(&ws);
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let v = public(&workshop);
     let s = v.rules[&rule].support.clone().unwrap();
     assert_eq!(s.overall, Some(0.75), "3 of 4 people agree");
     assert_eq!(s.gap, Some(1.0));
     assert_eq!(v.rules[&rule].reasons, vec![format!("reden van {biz}")]);
     // Each group weighs equally: (1.0 + 0.0) / 2.
-    run(&mut ws, F, Intent::SetEqualGroupWeight { equal: true }).unwrap();
-    let s = public(&ws).rules[&rule].support.clone().unwrap();
+    run(
+        &mut workshop,
+        F,
+        Intent::SetEqualGroupWeight { equal: true },
+    )
+    .unwrap();
+    let s = public(&workshop).rules[&rule].support.clone().unwrap();
     assert_eq!(s.overall, Some(0.5));
     assert!(s.equal_group_weight);
     // Revise and rate again: round 1 kept, round 2 secret until revealed.
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::SetRuleStatus {
             rule: rule.clone(),
@@ -303,25 +308,35 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         },
     )
     .unwrap();
-    run(&mut ws, F, Intent::StartRatingRound { rule: rule.clone() }).unwrap();
-    let v = public(&ws);
+    run(
+        &mut workshop,
+        F,
+        Intent::StartRatingRound { rule: rule.clone() },
+    )
+    .unwrap();
+    let v = public(&workshop);
     let r = &v.rules[&rule];
     assert_eq!((r.round, r.raters, r.status), (2, 0, RuleStatus::Proposed));
     assert!(r.support.is_none());
     assert_eq!(r.earlier_rounds.len(), 1);
     assert_eq!(r.earlier_rounds[0].histogram, [1, 0, 0, 0, 3]);
-    assert!(projection::me(ws.state(), &biz).unwrap().ratings.is_empty());
-    rate(&mut ws, &biz, &rule, 4).unwrap();
     assert!(
-        public(&ws).rules[&rule].support.is_none(),
+        projection::me(workshop.state(), &biz)
+            .unwrap()
+            .ratings
+            .is_empty()
+    );
+    rate(&mut workshop, &biz, &rule, 4).unwrap();
+    assert!(
+        public(&workshop).rules[&rule].support.is_none(),
         "round 2 is secret"
     );
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let r = public(&ws).rules[&rule].clone();
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let r = public(&workshop).rules[&rule].clone();
     assert_eq!(r.support.unwrap().histogram, [0, 0, 0, 1, 0]);
     assert!(r.reasons.is_empty());
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::SetRuleStatus {
             rule: rule.clone(),
@@ -330,18 +345,18 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         },
     )
     .unwrap();
-    same_after_reload(&mut ws);
-    assert_eq!(ws.state().earlier_reasons[&rule].len(), 1);
+    same_after_reload(&mut workshop);
+    assert_eq!(workshop.state().earlier_reasons[&rule].len(), 1);
 }
 
 #[test]
 fn anonymity_per_phase_and_ready_signals() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, 1);
-    let s1 = add(&mut ws, &anna, "Anoniem");
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, 1);
+    let s1 = add(&mut workshop, &anna, "Anoniem");
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::SetAnonymous {
             phase: 1,
@@ -349,14 +364,14 @@ fn anonymity_per_phase_and_ready_signals() {
         },
     )
     .unwrap();
-    let s2 = add(&mut ws, &anna, "Met naam");
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Facilitator);
+    let s2 = add(&mut workshop, &anna, "Met naam");
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
     assert!(v.statements[&s1].author.is_none(), "stays as it was added");
     assert_eq!(v.statements[&s2].author.as_ref().unwrap().name, "Anna");
     assert!(!v.phases[1].anonymous);
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             F,
             Intent::SetAnonymous {
                 phase: 99,
@@ -367,7 +382,7 @@ fn anonymity_per_phase_and_ready_signals() {
     );
     // Rules proposed in an anonymous phase carry no author.
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::SetAnonymous {
             phase: 4,
@@ -375,9 +390,9 @@ fn anonymity_per_phase_and_ready_signals() {
         },
     )
     .unwrap();
-    go_to(&mut ws, 4);
+    go_to(&mut workshop, 4);
     let r = run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         Intent::ProposeRule {
             text: "Zonder naam".into(),
@@ -386,28 +401,28 @@ fn anonymity_per_phase_and_ready_signals() {
     )
     .unwrap()
     .unwrap();
-    assert!(public(&ws).rules[&r].author.is_none());
+    assert!(public(&workshop).rules[&r].author.is_none());
     // Ready: counted, per participant for the facilitator, reset by a phase change.
     run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         Intent::SetReady { ready: true },
     )
     .unwrap();
-    assert_eq!(public(&ws).ready, 1);
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Facilitator);
+    assert_eq!(public(&workshop).ready, 1);
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
     assert!(v.participants.unwrap()[&anna].ready);
-    same_after_reload(&mut ws);
-    go_to(&mut ws, 5);
-    assert_eq!(public(&ws).ready, 0);
+    same_after_reload(&mut workshop);
+    go_to(&mut workshop, 5);
+    assert_eq!(public(&workshop).ready, 0);
 }
 
 #[test]
 fn the_facilitator_enters_input_only_for_participants_without_a_device() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
     let gerrit = run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::AddProxy {
             name: "Gerrit Mulder".into(),
@@ -418,7 +433,7 @@ fn the_facilitator_enters_input_only_for_participants_without_a_device() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             F,
             Intent::AddProxy {
                 name: "\u{202E}x".into(),
@@ -429,7 +444,7 @@ fn the_facilitator_enters_input_only_for_participants_without_a_device() {
     );
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             F,
             Intent::AddProxy {
                 name: "Iemand".into(),
@@ -438,9 +453,9 @@ fn the_facilitator_enters_input_only_for_participants_without_a_device() {
         ),
         Err(ErrorCode::InvalidGroup)
     );
-    go_to(&mut ws, 1);
+    go_to(&mut workshop, 1);
     let s = run(
-        &mut ws,
+        &mut workshop,
         Sender::Proxy(&gerrit),
         Intent::AddStatement {
             text: "Op papier ingeleverd".into(),
@@ -450,7 +465,7 @@ fn the_facilitator_enters_input_only_for_participants_without_a_device() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             Sender::Proxy(&anna),
             Intent::AddStatement {
                 text: "Namens Anna".into()
@@ -459,33 +474,33 @@ fn the_facilitator_enters_input_only_for_participants_without_a_device() {
         Err(ErrorCode::NotProxy),
         "never as someone who has a device"
     );
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Facilitator);
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
     assert!(v.statements[&s].by_facilitator);
     assert!(v.participants.as_ref().unwrap()[&gerrit].proxy);
     assert_eq!(v.groups["business"].joined, 1, "counted like anyone else");
-    go_to(&mut ws, 3);
+    go_to(&mut workshop, 3);
     run(
-        &mut ws,
+        &mut workshop,
         Sender::Proxy(&gerrit),
         Intent::PlaceDot {
             statement: s.clone(),
         },
     )
     .unwrap();
-    assert_eq!(ws.state().dots_used(&gerrit, Level::Richten), 1);
-    same_after_reload(&mut ws);
+    assert_eq!(workshop.state().dots_used(&gerrit, Level::Richten), 1);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
 fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let troll = ws.add_participant("Trol", "business").unwrap();
-    go_to(&mut ws, 1);
-    let s = add(&mut ws, &anna, "Serieus");
-    go_to(&mut ws, 4);
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let troll = workshop.add_participant("Trol", "business").unwrap();
+    go_to(&mut workshop, 1);
+    let s = add(&mut workshop, &anna, "Serieus");
+    go_to(&mut workshop, 4);
     let rule = run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         Intent::ProposeRule {
             text: "Regel".into(),
@@ -494,12 +509,12 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     )
     .unwrap()
     .unwrap();
-    rate(&mut ws, &anna, &rule, 5).unwrap();
-    rate(&mut ws, &troll, &rule, 1).unwrap();
-    go_to(&mut ws, 3);
+    rate(&mut workshop, &anna, &rule, 5).unwrap();
+    rate(&mut workshop, &troll, &rule, 1).unwrap();
+    go_to(&mut workshop, 3);
     for who in [&anna, &troll, &troll] {
         run(
-            &mut ws,
+            &mut workshop,
             Sender::Participant(who),
             Intent::PlaceDot {
                 statement: s.clone(),
@@ -508,7 +523,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
         .unwrap();
     }
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::RemoveParticipant {
             participant: troll.clone(),
@@ -517,7 +532,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             Sender::Participant(&troll),
             Intent::PlaceDot {
                 statement: s.clone()
@@ -525,8 +540,8 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
         ),
         Err(ErrorCode::Removed)
     );
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Facilitator);
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
     assert_eq!(
         v.statements[&s].dots,
         Some(1),
@@ -540,12 +555,12 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
         "the removed person's rating is gone"
     );
     assert!(
-        !ws.state().reasons.contains_key(&rule),
+        !workshop.state().reasons.contains_key(&rule),
         "and so is the reason"
     );
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             F,
             Intent::RemoveParticipant {
                 participant: troll.clone()
@@ -553,9 +568,9 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
         ),
         Err(ErrorCode::NoChange)
     );
-    same_after_reload(&mut ws);
-    run(&mut ws, F, Intent::CloseSession).unwrap();
-    assert!(public(&ws).closed);
+    same_after_reload(&mut workshop);
+    run(&mut workshop, F, Intent::CloseSession).unwrap();
+    assert!(public(&workshop).closed);
     for (sender, intent) in [
         (F, Intent::NextPhase),
         (
@@ -565,9 +580,12 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
             },
         ),
     ] {
-        assert_eq!(run(&mut ws, sender, intent), Err(ErrorCode::SessionClosed));
+        assert_eq!(
+            run(&mut workshop, sender, intent),
+            Err(ErrorCode::SessionClosed)
+        );
     }
-    same_after_reload(&mut ws);
+    same_after_reload(&mut workshop);
 }
 
 #[test]
@@ -703,21 +721,23 @@ pub fn reviewed_follow_up() -> Workshop {
 
 #[test]
 fn the_history_shows_the_session_as_it_was_at_the_end_of_a_phase() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    run_at(&mut ws, F, Intent::GoToPhase { index: 1 }, 100).unwrap();
-    let s1 = add(&mut ws, &anna, "Voor het einde");
-    ws.commit();
-    run_at(&mut ws, F, Intent::NextPhase, 200).unwrap();
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    run_at(&mut workshop, F, Intent::GoToPhase { index: 1 }, 100).unwrap();
+    let s1 = add(&mut workshop, &anna, "Voor het einde");
+    workshop.commit();
+    run_at(&mut workshop, F, Intent::NextPhase, 200).unwrap();
     assert!(
-        follow_up::end_of_phase(ws.state(), 2).is_none(),
+        follow_up::end_of_phase(workshop.state(), 2).is_none(),
         "not ended yet"
     );
-    let end = follow_up::end_of_phase(ws.state(), 1).unwrap().clone();
+    let end = follow_up::end_of_phase(workshop.state(), 1)
+        .unwrap()
+        .clone();
     assert_eq!(end.at_ms, 200);
     // Changes after the end of the brainstorm are not in its history.
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::HideStatement {
             statement: s1.clone(),
@@ -725,17 +745,20 @@ fn the_history_shows_the_session_as_it_was_at_the_end_of_a_phase() {
         },
     )
     .unwrap();
-    ws.commit();
-    let then = ws.hydrate_at(&end.heads_before).unwrap();
+    workshop.commit();
+    let then = workshop.hydrate_at(&end.heads_before).unwrap();
     assert_eq!(then.current_phase, 1);
     assert!(!then.statements[&s1].hidden);
-    assert!(ws.state().statements[&s1].hidden);
+    assert!(workshop.state().statements[&s1].hidden);
     // A phase visited twice ends the last time it is left.
-    run_at(&mut ws, F, Intent::GoToPhase { index: 1 }, 300).unwrap();
-    run_at(&mut ws, F, Intent::NextPhase, 400).unwrap();
-    assert_eq!(follow_up::end_of_phase(ws.state(), 1).unwrap().at_ms, 400);
+    run_at(&mut workshop, F, Intent::GoToPhase { index: 1 }, 300).unwrap();
+    run_at(&mut workshop, F, Intent::NextPhase, 400).unwrap();
     assert_eq!(
-        follow_up::end_of_phase(ws.state(), 0).unwrap().at_ms,
+        follow_up::end_of_phase(workshop.state(), 1).unwrap().at_ms,
+        400
+    );
+    assert_eq!(
+        follow_up::end_of_phase(workshop.state(), 0).unwrap().at_ms,
         100,
         "the lobby ended with the first phase change"
     );
@@ -745,10 +768,10 @@ fn the_history_shows_the_session_as_it_was_at_the_end_of_a_phase() {
 /// waits for the facilitator, who accepts or refuses it; nobody's revealed figures move.
 #[test]
 fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
-    let mut ws = workshop("strategic-framework");
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let bert = ws.add_participant("Bert", "ict").unwrap();
-    let carla = ws.add_participant("Carla", "business").unwrap();
+    let mut workshop = workshop("strategic-framework");
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let bert = workshop.add_participant("Bert", "ict").unwrap();
+    let carla = workshop.add_participant("Carla", "business").unwrap();
     let (a, b, c) = (
         Sender::Participant(&anna),
         Sender::Participant(&bert),
@@ -760,87 +783,99 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
         participant: p.into(),
         accept,
     };
-    let facilitator = |ws: &Workshop| {
-        projection::view(ws.state(), &Presence::new(), Audience::Facilitator)
+    let facilitator = |workshop: &Workshop| {
+        projection::view(workshop.state(), &Presence::new(), Audience::Facilitator)
             .participants
             .unwrap()
     };
 
     // The name: checked as at joining, one's own only.
-    run(&mut ws, a, name("Anna de Vries")).unwrap();
-    assert_eq!(facilitator(&ws)[&anna].name, "Anna de Vries");
-    assert_eq!(run(&mut ws, a, name("  ")), Err(ErrorCode::InvalidName));
+    run(&mut workshop, a, name("Anna de Vries")).unwrap();
+    assert_eq!(facilitator(&workshop)[&anna].name, "Anna de Vries");
     assert_eq!(
-        run(&mut ws, a, name("x\u{202E}y")),
+        run(&mut workshop, a, name("  ")),
         Err(ErrorCode::InvalidName)
     );
     assert_eq!(
-        run(&mut ws, a, name("Anna de Vries")),
+        run(&mut workshop, a, name("x\u{202E}y")),
+        Err(ErrorCode::InvalidName)
+    );
+    assert_eq!(
+        run(&mut workshop, a, name("Anna de Vries")),
         Err(ErrorCode::NoChange)
     );
-    assert_eq!(run(&mut ws, F, name("Anna")), Err(ErrorCode::Forbidden));
     assert_eq!(
-        run(&mut ws, b, decide(&anna, true)),
+        run(&mut workshop, F, name("Anna")),
+        Err(ErrorCode::Forbidden)
+    );
+    assert_eq!(
+        run(&mut workshop, b, decide(&anna, true)),
         Err(ErrorCode::Forbidden)
     );
 
     // Before anyone voted a group change is immediate.
     assert_eq!(
-        run(&mut ws, a, group("marketing")),
+        run(&mut workshop, a, group("marketing")),
         Err(ErrorCode::InvalidGroup)
     );
-    assert_eq!(run(&mut ws, a, group("ict")), Err(ErrorCode::NoChange));
-    run(&mut ws, a, group("business")).unwrap();
-    assert_eq!(ws.state().participants[&anna].group, "business");
-    assert_eq!(public(&ws).groups["business"].joined, 2);
     assert_eq!(
-        run(&mut ws, F, decide(&anna, true)),
+        run(&mut workshop, a, group("ict")),
+        Err(ErrorCode::NoChange)
+    );
+    run(&mut workshop, a, group("business")).unwrap();
+    assert_eq!(workshop.state().participants[&anna].group, "business");
+    assert_eq!(public(&workshop).groups["business"].joined, 2);
+    assert_eq!(
+        run(&mut workshop, F, decide(&anna, true)),
         Err(ErrorCode::NoChange)
     );
 
     // Once someone voted (here Bert, not Carla), a change waits for the facilitator.
-    go_to(&mut ws, 1);
-    let s1 = add(&mut ws, &bert, "Eén loket");
-    go_to(&mut ws, 3);
-    run(&mut ws, b, Intent::PlaceDot { statement: s1 }).unwrap();
-    run(&mut ws, c, group("ict")).unwrap();
-    assert_eq!(ws.state().participants[&carla].group, "business");
+    go_to(&mut workshop, 1);
+    let s1 = add(&mut workshop, &bert, "Eén loket");
+    go_to(&mut workshop, 3);
+    run(&mut workshop, b, Intent::PlaceDot { statement: s1 }).unwrap();
+    run(&mut workshop, c, group("ict")).unwrap();
+    assert_eq!(workshop.state().participants[&carla].group, "business");
     assert_eq!(
-        facilitator(&ws)[&carla].pending_group.as_deref(),
+        facilitator(&workshop)[&carla].pending_group.as_deref(),
         Some("ict")
     );
-    let me = projection::me(ws.state(), &carla).unwrap();
+    let me = projection::me(workshop.state(), &carla).unwrap();
     assert_eq!(
         (me.group.as_str(), me.pending_group.as_deref()),
         ("business", Some("ict"))
     );
     assert_eq!(
-        public(&ws).groups["business"].joined,
+        public(&workshop).groups["business"].joined,
         2,
         "nothing moves yet"
     );
-    assert_eq!(run(&mut ws, c, group("ict")), Err(ErrorCode::NoChange));
-    // Asking for one's own group again withdraws the request.
-    run(&mut ws, c, group("business")).unwrap();
-    assert_eq!(facilitator(&ws)[&carla].pending_group, None);
-    run(&mut ws, c, group("ict")).unwrap();
-    run(&mut ws, F, decide(&carla, true)).unwrap();
-    assert_eq!(ws.state().participants[&carla].group, "ict");
-    assert_eq!(facilitator(&ws)[&carla].pending_group, None);
-    // Refused: the group stays.
-    run(&mut ws, b, group("business")).unwrap();
-    run(&mut ws, F, decide(&bert, false)).unwrap();
-    assert_eq!(ws.state().participants[&bert].group, "ict");
-    assert_eq!(facilitator(&ws)[&bert].pending_group, None);
     assert_eq!(
-        run(&mut ws, F, decide("p999", true)),
+        run(&mut workshop, c, group("ict")),
+        Err(ErrorCode::NoChange)
+    );
+    // Asking for one's own group again withdraws the request.
+    run(&mut workshop, c, group("business")).unwrap();
+    assert_eq!(facilitator(&workshop)[&carla].pending_group, None);
+    run(&mut workshop, c, group("ict")).unwrap();
+    run(&mut workshop, F, decide(&carla, true)).unwrap();
+    assert_eq!(workshop.state().participants[&carla].group, "ict");
+    assert_eq!(facilitator(&workshop)[&carla].pending_group, None);
+    // Refused: the group stays.
+    run(&mut workshop, b, group("business")).unwrap();
+    run(&mut workshop, F, decide(&bert, false)).unwrap();
+    assert_eq!(workshop.state().participants[&bert].group, "ict");
+    assert_eq!(facilitator(&workshop)[&bert].pending_group, None);
+    assert_eq!(
+        run(&mut workshop, F, decide("p999", true)),
         Err(ErrorCode::NotFound)
     );
 
     // Ratings revealed per group: a rater's group is fixed, also for a request made before.
-    go_to(&mut ws, 4);
+    go_to(&mut workshop, 4);
     let rule = run(
-        &mut ws,
+        &mut workshop,
         b,
         Intent::ProposeRule {
             text: "Eén keer vastleggen".into(),
@@ -849,25 +884,25 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     )
     .unwrap()
     .unwrap();
-    rate(&mut ws, &bert, &rule, 5).unwrap();
-    rate(&mut ws, &anna, &rule, 1).unwrap();
-    run(&mut ws, a, group("ict")).unwrap();
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let support = |ws: &Workshop| public(ws).rules[&rule].support.clone().unwrap();
-    let seen = support(&ws);
+    rate(&mut workshop, &bert, &rule, 5).unwrap();
+    rate(&mut workshop, &anna, &rule, 1).unwrap();
+    run(&mut workshop, a, group("ict")).unwrap();
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let support = |workshop: &Workshop| public(workshop).rules[&rule].support.clone().unwrap();
+    let seen = support(&workshop);
     assert_eq!(
-        run(&mut ws, b, group("business")),
+        run(&mut workshop, b, group("business")),
         Err(ErrorCode::GroupLocked)
     );
     assert_eq!(
-        run(&mut ws, F, decide(&anna, true)),
+        run(&mut workshop, F, decide(&anna, true)),
         Err(ErrorCode::GroupLocked)
     );
-    assert_eq!(support(&ws), seen, "revealed support per group stays");
-    run(&mut ws, F, decide(&anna, false)).unwrap();
+    assert_eq!(support(&workshop), seen, "revealed support per group stays");
+    run(&mut workshop, F, decide(&anna, false)).unwrap();
     // Carla did not rate: she may still ask, and the facilitator decide.
-    run(&mut ws, c, group("business")).unwrap();
-    run(&mut ws, F, decide(&carla, true)).unwrap();
-    assert_eq!(support(&ws), seen);
-    same_after_reload(&mut ws);
+    run(&mut workshop, c, group("business")).unwrap();
+    run(&mut workshop, F, decide(&carla, true)).unwrap();
+    assert_eq!(support(&workshop), seen);
+    same_after_reload(&mut workshop);
 }

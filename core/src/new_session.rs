@@ -59,19 +59,19 @@ impl<'a> NewSession<'a> {
     /// The document, committed: created with the default groups, then the place, the demo
     /// content and what a follow-up carries over, in that order.
     pub fn create(self) -> Result<Workshop, NewSessionError> {
-        let mut ws = Workshop::create(self.meta, &template::DEFAULT_GROUPS, &self.phases)?;
+        let mut workshop = Workshop::create(self.meta, &template::DEFAULT_GROUPS, &self.phases)?;
         if !self.place.is_empty() {
-            ws.set_place(&self.place)?;
+            workshop.set_place(&self.place)?;
         }
-        ws.commit();
+        workshop.commit();
         if let Some((language, start_ms)) = self.demo {
-            demo::fill(&mut ws, language, start_ms)?;
-            ws.commit();
+            demo::fill(&mut workshop, language, start_ms)?;
+            workshop.commit();
         }
         if let Some(earlier) = self.follows {
-            follow_up::carry(earlier, &mut ws)?;
-            ws.commit();
+            follow_up::carry(earlier, &mut workshop)?;
+            workshop.commit();
         }
-        Ok(ws)
+        Ok(workshop)
     }
 }

@@ -165,8 +165,8 @@ fn nth(ids: Vec<String>, i: usize) -> String {
     }
 }
 
-fn check_invariants(ws: &Workshop, people: &[String]) -> Result<(), TestCaseError> {
-    let state = ws.state();
+fn check_invariants(workshop: &Workshop, people: &[String]) -> Result<(), TestCaseError> {
+    let state = workshop.state();
     for p in people {
         for level in Level::ALL {
             prop_assert!(state.dots_used(p, level) <= state.dot_budget(level));
@@ -219,17 +219,17 @@ proptest! {
             language: "nl".into(),
             template: "strategic-framework".into(),
         };
-        let mut ws = NewSession::from_template(meta)
+        let mut workshop = NewSession::from_template(meta)
             .and_then(NewSession::create)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let people: Vec<String> = (0..PARTICIPANTS)
-            .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
+            .map(|i| workshop.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
             .collect::<Result<_, _>>()
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        ws.commit();
+        workshop.commit();
         for step in steps {
-            let statements: Vec<String> = ws.state().statements.keys().cloned().collect();
-            let rules: Vec<String> = ws.state().rules.keys().cloned().collect();
+            let statements: Vec<String> = workshop.state().statements.keys().cloned().collect();
+            let rules: Vec<String> = workshop.state().rules.keys().cloned().collect();
             let (sender, intent) = match step {
                 Step::Phase(i) => (None, Intent::GoToPhase { index: i }),
                 Step::Next => (None, Intent::NextPhase),
@@ -275,33 +275,33 @@ proptest! {
                 None => Sender::Facilitator,
             };
             // Text edits are made against the committed state (as clients do).
-            ws.commit();
-            let heads: Vec<ChangeHash> = ws.heads().to_vec();
+            workshop.commit();
+            let heads: Vec<ChangeHash> = workshop.heads().to_vec();
             let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
             let ctx = Context::new(&lookup, 1_000);
-            let before = ws.state().clone();
+            let before = workshop.state().clone();
             let seen: Vec<Figures> = [Audience::Public, Audience::Facilitator]
                 .map(|a| figures(&projection::view(&before, &Presence::new(), a)))
                 .into();
-            if apply(&mut ws, sender, &intent, &ctx).is_err() {
-                prop_assert_eq!(&before, ws.state(), "a refused {:?} changed the state", intent);
+            if apply(&mut workshop, sender, &intent, &ctx).is_err() {
+                prop_assert_eq!(&before, workshop.state(), "a refused {:?} changed the state", intent);
             }
             if !publishing {
                 for (i, a) in [Audience::Public, Audience::Facilitator].into_iter().enumerate() {
-                    let now = figures(&projection::view(ws.state(), &Presence::new(), a));
+                    let now = figures(&projection::view(workshop.state(), &Presence::new(), a));
                     let moved = changed(&seen[i], &now);
                     prop_assert!(moved.is_empty(), "{:?} moved figures in the {:?} view: {:?}", intent, a, moved);
                 }
             }
-            check_invariants(&ws, &people)?;
+            check_invariants(&workshop, &people)?;
         }
-        ws.commit();
-        let hydrated = ws.rehydrate().map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(&hydrated, ws.state());
-        let saved = ws.save();
+        workshop.commit();
+        let hydrated = workshop.rehydrate().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&hydrated, workshop.state());
+        let saved = workshop.save();
         let loaded = Workshop::load("feedfacefeedface", &saved, std::iter::empty())
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        prop_assert_eq!(loaded.state(), ws.state());
+        prop_assert_eq!(loaded.state(), workshop.state());
     }
 }
 
@@ -337,11 +337,11 @@ proptest! {
             language: "nl".into(),
             template: "strategic-framework".into(),
         };
-        let mut ws = NewSession::from_template(meta)
+        let mut workshop = NewSession::from_template(meta)
             .and_then(NewSession::create)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let people: Vec<String> = (0..PARTICIPANTS)
-            .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
+            .map(|i| workshop.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
             .collect::<Result<_, _>>()
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         let lookup = |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(Vec::new()) };
@@ -352,7 +352,7 @@ proptest! {
             (Sender::Facilitator, Intent::ProposeRule { text: "Eerst hergebruiken".into(), anchors: Vec::new() }),
             (Sender::Facilitator, Intent::ProposeRule { text: "Data bij de bron".into(), anchors: Vec::new() }),
         ] {
-            let applied = apply(&mut ws, sender, &intent, &ctx).map_err(|e| TestCaseError::fail(e.message))?;
+            let applied = apply(&mut workshop, sender, &intent, &ctx).map_err(|e| TestCaseError::fail(e.message))?;
             rules.extend(applied.created);
         }
         for step in steps {
@@ -369,12 +369,12 @@ proptest! {
             };
             let publishing = matches!(intent, Intent::RevealVotes | Intent::StartRatingRound { .. });
             let seen: Vec<Figures> = [Audience::Public, Audience::Facilitator]
-                .map(|a| figures(&projection::view(ws.state(), &Presence::new(), a)))
+                .map(|a| figures(&projection::view(workshop.state(), &Presence::new(), a)))
                 .into();
-            let _ = apply(&mut ws, sender, &intent, &ctx);
+            let _ = apply(&mut workshop, sender, &intent, &ctx);
             if !publishing {
                 for (i, a) in [Audience::Public, Audience::Facilitator].into_iter().enumerate() {
-                    let now = figures(&projection::view(ws.state(), &Presence::new(), a));
+                    let now = figures(&projection::view(workshop.state(), &Presence::new(), a));
                     let moved = changed(&seen[i], &now);
                     prop_assert!(moved.is_empty(), "{:?} moved figures in the {:?} view: {:?}", intent, a, moved);
                 }

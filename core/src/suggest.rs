@@ -518,8 +518,8 @@ mod tests {
         assert!(grouped(&["Privacy", "Cloud"], "en").is_empty());
     }
 
-    fn act(ws: &mut Workshop, p: &str, intent: Intent) -> Option<String> {
-        let heads = ws.heads().to_vec();
+    fn act(workshop: &mut Workshop, p: &str, intent: Intent) -> Option<String> {
+        let heads = workshop.heads().to_vec();
         let lookup = move |_rev: u64| Ok(heads.clone());
         let ctx = apply::Context::new(&lookup, 1);
         let sender = if p.is_empty() {
@@ -527,7 +527,7 @@ mod tests {
         } else {
             apply::Sender::Participant(p)
         };
-        apply::apply(ws, sender, &intent, &ctx)
+        apply::apply(workshop, sender, &intent, &ctx)
             .expect("applied")
             .created
     }
@@ -536,9 +536,9 @@ mod tests {
     /// visible statements of that level that are in no cluster yet.
     #[test]
     fn facilitator_only_in_cluster_phase_without_hidden_or_clustered() {
-        let mut ws = crate::method_tests::workshop("strategic-framework");
-        let a = ws.add_participant("Anna", "ict").expect("p");
-        act(&mut ws, "", Intent::NextPhase);
+        let mut workshop = crate::method_tests::workshop("strategic-framework");
+        let a = workshop.add_participant("Anna", "ict").expect("p");
+        act(&mut workshop, "", Intent::NextPhase);
         let mut ids = Vec::new();
         for text in [
             "Eén digitaal loket voor inwoners",
@@ -548,19 +548,23 @@ mod tests {
             "Betere informatievoorziening voor het bestuur",
             "Het bestuur krijgt betere informatie",
         ] {
-            let id = act(&mut ws, &a, Intent::AddStatement { text: text.into() });
+            let id = act(
+                &mut workshop,
+                &a,
+                Intent::AddStatement { text: text.into() },
+            );
             ids.push(id.expect("statement id"));
         }
-        let views = |ws: &Workshop| {
+        let views = |workshop: &Workshop| {
             [Audience::Facilitator, Audience::Public]
-                .map(|audience| projection::view(ws.state(), &Presence::new(), audience))
+                .map(|audience| projection::view(workshop.state(), &Presence::new(), audience))
         };
         // Brainstorm: no suggestions yet.
-        assert!(views(&ws).iter().all(|v| v.suggestions.is_none()));
-        act(&mut ws, "", Intent::NextPhase);
-        let [fac, public] = views(&ws);
+        assert!(views(&workshop).iter().all(|v| v.suggestions.is_none()));
+        act(&mut workshop, "", Intent::NextPhase);
+        let [fac, public] = views(&workshop);
         assert_eq!(public.suggestions, None);
-        let me = projection::me(ws.state(), &a).expect("me");
+        let me = projection::me(workshop.state(), &a).expect("me");
         assert!(
             !serde_json::to_string(&me)
                 .expect("json")
@@ -582,7 +586,7 @@ mod tests {
         );
         // Merged statements and hidden ones are not suggested again.
         act(
-            &mut ws,
+            &mut workshop,
             "",
             Intent::CreateCluster {
                 statements: vec![ids[0].clone(), ids[1].clone()],
@@ -590,14 +594,14 @@ mod tests {
             },
         );
         act(
-            &mut ws,
+            &mut workshop,
             "",
             Intent::HideStatement {
                 statement: ids[2].clone(),
                 hidden: true,
             },
         );
-        let [fac, public] = views(&ws);
+        let [fac, public] = views(&workshop);
         assert_eq!(public.suggestions, None);
         let suggested: Vec<Vec<String>> = fac
             .suggestions
@@ -607,17 +611,17 @@ mod tests {
             .collect();
         assert_eq!(suggested, vec![vec![ids[4].clone(), ids[5].clone()]]);
         // The vote phase: none.
-        act(&mut ws, "", Intent::NextPhase);
-        assert!(views(&ws).iter().all(|v| v.suggestions.is_none()));
+        act(&mut workshop, "", Intent::NextPhase);
+        assert!(views(&workshop).iter().all(|v| v.suggestions.is_none()));
     }
 
     /// The projection runs every tick: suggestions are computed again only when the compared
     /// statements (ids, texts, which ones) change, and the cached result is the same.
     #[test]
     fn suggestions_are_cached_until_the_statements_change() {
-        let mut ws = crate::method_tests::workshop("strategic-framework");
-        let a = ws.add_participant("Anna", "ict").expect("p");
-        act(&mut ws, "", Intent::NextPhase);
+        let mut workshop = crate::method_tests::workshop("strategic-framework");
+        let a = workshop.add_participant("Anna", "ict").expect("p");
+        act(&mut workshop, "", Intent::NextPhase);
         let mut ids = Vec::new();
         for text in [
             "Eén digitaal loket voor inwoners",
@@ -625,27 +629,35 @@ mod tests {
             "Cloud first bij nieuwe applicaties",
             "Nieuwe applicaties standaard in de cloud",
         ] {
-            ids.push(act(&mut ws, &a, Intent::AddStatement { text: text.into() }).expect("id"));
+            ids.push(
+                act(
+                    &mut workshop,
+                    &a,
+                    Intent::AddStatement { text: text.into() },
+                )
+                .expect("id"),
+            );
         }
-        act(&mut ws, "", Intent::NextPhase);
-        let fac = |ws: &Workshop| {
-            projection::view(ws.state(), &Presence::new(), Audience::Facilitator)
+        act(&mut workshop, "", Intent::NextPhase);
+        let fac = |workshop: &Workshop| {
+            projection::view(workshop.state(), &Presence::new(), Audience::Facilitator)
                 .suggestions
                 .expect("cluster phase")
         };
-        let first = fac(&ws);
+        let first = fac(&workshop);
         assert_eq!(first.len(), 2);
-        assert_eq!(ws.state().suggestions.computed(), 1);
+        assert_eq!(workshop.state().suggestions.computed(), 1);
         // Ticks that change nothing the suggestions read: taken from the cache.
-        act(&mut ws, "", Intent::SetLocked { locked: true });
-        act(&mut ws, &a, Intent::SetReady { ready: true });
-        assert_eq!(fac(&ws), first);
-        assert_eq!(fac(&ws), first);
-        assert_eq!(ws.state().suggestions.computed(), 1);
+        act(&mut workshop, "", Intent::SetLocked { locked: true });
+        act(&mut workshop, &a, Intent::SetReady { ready: true });
+        assert_eq!(fac(&workshop), first);
+        assert_eq!(fac(&workshop), first);
+        assert_eq!(workshop.state().suggestions.computed(), 1);
         assert_eq!(
-            suggest_on(ws.state(), Level::Richten),
+            suggest_on(workshop.state(), Level::Richten),
             groups(
-                &ws.state()
+                &workshop
+                    .state()
                     .statements
                     .iter()
                     .map(|(id, s)| (id.as_str(), s.text.as_str()))
@@ -656,24 +668,24 @@ mod tests {
         );
         // A hidden statement changes the compared set: computed again.
         act(
-            &mut ws,
+            &mut workshop,
             "",
             Intent::HideStatement {
                 statement: ids[3].clone(),
                 hidden: true,
             },
         );
-        assert_eq!(fac(&ws), vec![first[0].clone()]);
-        assert_eq!(ws.state().suggestions.computed(), 2);
+        assert_eq!(fac(&workshop), vec![first[0].clone()]);
+        assert_eq!(workshop.state().suggestions.computed(), 2);
         // A changed text (same ids): computed again.
-        act(&mut ws, "", Intent::SetLocked { locked: false });
-        act(&mut ws, "", Intent::GoToPhase { index: 1 });
+        act(&mut workshop, "", Intent::SetLocked { locked: false });
+        act(&mut workshop, "", Intent::GoToPhase { index: 1 });
         let rev = 0;
-        let heads = ws.heads().to_vec();
+        let heads = workshop.heads().to_vec();
         let lookup = move |_rev: u64| Ok(heads.clone());
         let ctx = apply::Context::new(&lookup, 1);
         apply::apply(
-            &mut ws,
+            &mut workshop,
             apply::Sender::Participant(&a),
             &Intent::EditStatement {
                 statement: ids[1].clone(),
@@ -687,8 +699,8 @@ mod tests {
             &ctx,
         )
         .expect("edited");
-        act(&mut ws, "", Intent::GoToPhase { index: 2 });
-        assert!(fac(&ws).is_empty());
-        assert_eq!(ws.state().suggestions.computed(), 3);
+        act(&mut workshop, "", Intent::GoToPhase { index: 2 });
+        assert!(fac(&workshop).is_empty());
+        assert_eq!(workshop.state().suggestions.computed(), 3);
     }
 }

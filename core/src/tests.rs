@@ -23,36 +23,40 @@ fn workshop() -> Workshop {
     NewSession::from_template(meta).unwrap().create().unwrap()
 }
 
-fn run(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Result<Option<String>, ErrorCode> {
-    let heads: Vec<ChangeHash> = ws.heads().to_vec();
+fn run(
+    workshop: &mut Workshop,
+    sender: Sender<'_>,
+    intent: Intent,
+) -> Result<Option<String>, ErrorCode> {
+    let heads: Vec<ChangeHash> = workshop.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
     let ctx = Context::new(&lookup, 1_000_000);
-    apply(ws, sender, &intent, &ctx)
+    apply(workshop, sender, &intent, &ctx)
         .map(|a| a.created)
         .map_err(|r| r.code)
 }
 
-fn go_to(ws: &mut Workshop, index: u32) {
-    run(ws, Sender::Facilitator, Intent::GoToPhase { index }).unwrap();
+fn go_to(workshop: &mut Workshop, index: u32) {
+    run(workshop, Sender::Facilitator, Intent::GoToPhase { index }).unwrap();
 }
 
 const F: Sender<'static> = Sender::Facilitator;
 
 #[test]
 fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
-    let mut ws = workshop();
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let bert = ws.add_participant("Bert", "business").unwrap();
+    let mut workshop = workshop();
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let bert = workshop.add_participant("Bert", "business").unwrap();
     let a = Sender::Participant(&anna);
     let b = Sender::Participant(&bert);
     // Lobby: nobody can add anything.
     assert_eq!(
-        run(&mut ws, a, Intent::AddStatement { text: "x".into() }),
+        run(&mut workshop, a, Intent::AddStatement { text: "x".into() }),
         Err(ErrorCode::WrongPhase)
     );
-    go_to(&mut ws, 1); // richten brainstorm
+    go_to(&mut workshop, 1); // richten brainstorm
     let s1 = run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::AddStatement {
             text: "ICT is een strategische partner".into(),
@@ -61,7 +65,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     .unwrap()
     .unwrap();
     let s2 = run(
-        &mut ws,
+        &mut workshop,
         b,
         Intent::AddStatement {
             text: "Digitaal eerst".into(),
@@ -69,7 +73,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap()
     .unwrap();
-    ws.commit();
+    workshop.commit();
     // Only the author edits or deletes.
     let edit = Splice {
         rev: 0,
@@ -79,7 +83,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     };
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             b,
             Intent::EditStatement {
                 statement: s1.clone(),
@@ -89,7 +93,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::NotOwner)
     );
     run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::EditStatement {
             statement: s1.clone(),
@@ -99,7 +103,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             a,
             Intent::DeleteStatement {
                 statement: s2.clone()
@@ -108,17 +112,17 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::NotOwner)
     );
     assert_eq!(
-        ws.state().statements[&s1].text,
+        workshop.state().statements[&s1].text,
         "Ja: ICT is een strategische partner"
     );
     // Participants cannot steer.
     assert_eq!(
-        run(&mut ws, a, Intent::NextPhase),
+        run(&mut workshop, a, Intent::NextPhase),
         Err(ErrorCode::Forbidden)
     );
-    go_to(&mut ws, 3); // vote (past the clustering)
+    go_to(&mut workshop, 3); // vote (past the clustering)
     run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::PlaceDot {
             statement: s1.clone(),
@@ -126,7 +130,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap();
     run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::PlaceDot {
             statement: s1.clone(),
@@ -135,7 +139,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             a,
             Intent::PlaceDot {
                 statement: s1.clone()
@@ -144,7 +148,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::ItemLimit)
     );
     run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::PlaceDot {
             statement: s2.clone(),
@@ -153,7 +157,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             a,
             Intent::PlaceDot {
                 statement: s2.clone()
@@ -162,7 +166,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::BudgetExhausted)
     );
     run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::RemoveDot {
             statement: s2.clone(),
@@ -171,7 +175,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             a,
             Intent::RemoveDot {
                 statement: s2.clone()
@@ -180,7 +184,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::NoDot)
     );
     run(
-        &mut ws,
+        &mut workshop,
         b,
         Intent::PlaceDot {
             statement: s2.clone(),
@@ -188,10 +192,10 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap();
     // Locked input.
-    run(&mut ws, F, Intent::SetLocked { locked: true }).unwrap();
+    run(&mut workshop, F, Intent::SetLocked { locked: true }).unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             b,
             Intent::PlaceDot {
                 statement: s1.clone()
@@ -199,10 +203,10 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         ),
         Err(ErrorCode::InputLocked)
     );
-    run(&mut ws, F, Intent::SetLocked { locked: false }).unwrap();
+    run(&mut workshop, F, Intent::SetLocked { locked: false }).unwrap();
     // Hidden statements take no dots.
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::HideStatement {
             statement: s2.clone(),
@@ -212,7 +216,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     .unwrap();
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             b,
             Intent::PlaceDot {
                 statement: s2.clone()
@@ -221,7 +225,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::Hidden)
     );
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::HideStatement {
             statement: s2.clone(),
@@ -229,11 +233,11 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         },
     )
     .unwrap();
-    assert_eq!(ws.state().dots_used(&anna, Level::Richten), 2);
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    run(&mut ws, F, Intent::NextPhase).unwrap(); // rules
+    assert_eq!(workshop.state().dots_used(&anna, Level::Richten), 2);
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    run(&mut workshop, F, Intent::NextPhase).unwrap(); // rules
     let r1 = run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::ProposeRule {
             text: "Eerst hergebruiken, dan kopen".into(),
@@ -242,12 +246,12 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap()
     .unwrap();
-    ws.commit();
+    workshop.commit();
     // Any participant may edit a rule's text while it is drafted (no ratings yet).
-    let rev_heads = ws.heads().to_vec();
+    let rev_heads = workshop.heads().to_vec();
     let lookup = move |_r: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(rev_heads.clone()) };
     apply(
-        &mut ws,
+        &mut workshop,
         b,
         &Intent::EditRule {
             rule: r1.clone(),
@@ -262,12 +266,12 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap();
     assert_eq!(
-        ws.state().rules[&r1].text,
+        workshop.state().rules[&r1].text,
         "Eerst hergebruiken, dan kopen of huren"
     );
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             b,
             Intent::RateRule {
                 rule: r1.clone(),
@@ -278,7 +282,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::InvalidScore)
     );
     run(
-        &mut ws,
+        &mut workshop,
         b,
         Intent::RateRule {
             rule: r1.clone(),
@@ -288,7 +292,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap();
     run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::RateRule {
             rule: r1.clone(),
@@ -297,52 +301,54 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         },
     )
     .unwrap();
-    ws.commit();
+    workshop.commit();
 
     // The mirror equals what the document says, and what a reload from storage says.
-    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
-    let saved = ws.save();
+    assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
+    let saved = workshop.save();
     let loaded = Workshop::load("0123456789abcdef", &saved, std::iter::empty()).unwrap();
-    assert_eq!(loaded.state(), ws.state());
+    assert_eq!(loaded.state(), workshop.state());
 }
 
 #[test]
 fn incremental_chunks_load_to_the_same_state() {
-    let mut ws = workshop();
-    let snapshot = ws.save();
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, 1);
-    ws.commit();
-    let c1 = ws.save_incremental();
+    let mut workshop = workshop();
+    let snapshot = workshop.save();
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, 1);
+    workshop.commit();
+    let c1 = workshop.save_incremental();
     run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         Intent::AddStatement {
             text: "Eén loket".into(),
         },
     )
     .unwrap();
-    ws.commit();
-    let c2 = ws.save_incremental();
+    workshop.commit();
+    let c2 = workshop.save_incremental();
     let loaded = Workshop::load(
         "0123456789abcdef",
         &snapshot,
         [c1.as_slice(), c2.as_slice()],
     )
     .unwrap();
-    assert_eq!(loaded.state(), ws.state());
+    assert_eq!(loaded.state(), workshop.state());
 }
 
 #[test]
 fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
-    let mut ws = workshop();
-    let anna = ws.add_participant("Anna Jansen", "ict").unwrap();
-    let bert = ws.add_participant("Bert de Vries", "business").unwrap();
+    let mut workshop = workshop();
+    let anna = workshop.add_participant("Anna Jansen", "ict").unwrap();
+    let bert = workshop
+        .add_participant("Bert de Vries", "business")
+        .unwrap();
     let a = Sender::Participant(&anna);
     let b = Sender::Participant(&bert);
-    go_to(&mut ws, 1);
+    go_to(&mut workshop, 1);
     let s1 = run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::AddStatement {
             text: "Anoniem idee".into(),
@@ -350,18 +356,18 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     )
     .unwrap()
     .unwrap();
-    go_to(&mut ws, 3);
+    go_to(&mut workshop, 3);
     run(
-        &mut ws,
+        &mut workshop,
         b,
         Intent::PlaceDot {
             statement: s1.clone(),
         },
     )
     .unwrap();
-    go_to(&mut ws, 4);
+    go_to(&mut workshop, 4);
     let r1 = run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::ProposeRule {
             text: "Open standaarden".into(),
@@ -371,7 +377,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     .unwrap()
     .unwrap();
     run(
-        &mut ws,
+        &mut workshop,
         b,
         Intent::RateRule {
             rule: r1.clone(),
@@ -382,7 +388,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     .unwrap();
     let presence = Presence::new();
     for audience in [Audience::Public, Audience::Facilitator] {
-        let v = projection::view(ws.state(), &presence, audience);
+        let v = projection::view(workshop.state(), &presence, audience);
         let json = serde_json::to_string(&v).unwrap();
         assert!(v.statements[&s1].dots.is_none(), "{audience:?}");
         assert!(
@@ -396,29 +402,37 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
         assert!(!json.contains("histogram"));
     }
     // Bert sees his own dot; Anna does not see it.
-    assert_eq!(projection::me(ws.state(), &bert).unwrap().dots[&s1], 1);
-    assert!(projection::me(ws.state(), &anna).unwrap().dots.is_empty());
+    assert_eq!(
+        projection::me(workshop.state(), &bert).unwrap().dots[&s1],
+        1
+    );
+    assert!(
+        projection::me(workshop.state(), &anna)
+            .unwrap()
+            .dots
+            .is_empty()
+    );
     // Reveal in the rules phase reveals ratings; dots need their own reveal in the vote phase.
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let v = projection::view(ws.state(), &presence, Audience::Public);
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let v = projection::view(workshop.state(), &presence, Audience::Public);
     let support = v.rules[&r1].support.as_ref().unwrap();
     assert_eq!(support.histogram, [0, 0, 0, 0, 1]);
     assert_eq!(support.by_group["business"], Some(1.0));
     assert_eq!(support.by_group["ict"], None);
     assert!(v.statements[&s1].dots.is_none());
-    go_to(&mut ws, 3);
-    run(&mut ws, F, Intent::RevealVotes).unwrap();
-    let v = projection::view(ws.state(), &presence, Audience::Public);
+    go_to(&mut workshop, 3);
+    run(&mut workshop, F, Intent::RevealVotes).unwrap();
+    let v = projection::view(workshop.state(), &presence, Audience::Public);
     assert_eq!(v.statements[&s1].dots, Some(1));
 }
 
 #[test]
 fn hidden_statements_are_absent_from_the_public_view_only() {
-    let mut ws = workshop();
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, 1);
+    let mut workshop = workshop();
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, 1);
     let s1 = run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         Intent::AddStatement {
             text: "Weg ermee".into(),
@@ -427,7 +441,7 @@ fn hidden_statements_are_absent_from_the_public_view_only() {
     .unwrap()
     .unwrap();
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::HideStatement {
             statement: s1.clone(),
@@ -437,74 +451,85 @@ fn hidden_statements_are_absent_from_the_public_view_only() {
     .unwrap();
     let presence = Presence::new();
     assert!(
-        !projection::view(ws.state(), &presence, Audience::Public)
+        !projection::view(workshop.state(), &presence, Audience::Public)
             .statements
             .contains_key(&s1)
     );
-    assert!(projection::view(ws.state(), &presence, Audience::Facilitator).statements[&s1].hidden);
+    assert!(
+        projection::view(workshop.state(), &presence, Audience::Facilitator).statements[&s1].hidden
+    );
 }
 
 #[test]
 fn phase_navigation_bounds() {
-    let mut ws = workshop();
+    let mut workshop = workshop();
     assert_eq!(
-        run(&mut ws, F, Intent::PreviousPhase),
+        run(&mut workshop, F, Intent::PreviousPhase),
         Err(ErrorCode::NoChange)
     );
     assert_eq!(
-        run(&mut ws, F, Intent::GoToPhase { index: 99 }),
+        run(&mut workshop, F, Intent::GoToPhase { index: 99 }),
         Err(ErrorCode::NotFound)
     );
-    go_to(&mut ws, 13);
-    assert_eq!(run(&mut ws, F, Intent::NextPhase), Err(ErrorCode::NoChange));
-    run(&mut ws, F, Intent::PreviousPhase).unwrap();
-    assert_eq!(ws.state().current_phase, 12);
+    go_to(&mut workshop, 13);
     assert_eq!(
-        run(&mut ws, Sender::Projector, Intent::NextPhase),
+        run(&mut workshop, F, Intent::NextPhase),
+        Err(ErrorCode::NoChange)
+    );
+    run(&mut workshop, F, Intent::PreviousPhase).unwrap();
+    assert_eq!(workshop.state().current_phase, 12);
+    assert_eq!(
+        run(&mut workshop, Sender::Projector, Intent::NextPhase),
         Err(ErrorCode::Forbidden)
     );
 }
 
 #[test]
 fn countdown_start_pause_resume_add_and_focus() {
-    let mut ws = workshop();
+    let mut workshop = workshop();
     assert_eq!(
-        run(&mut ws, F, Intent::PauseTimer),
+        run(&mut workshop, F, Intent::PauseTimer),
         Err(ErrorCode::NoChange)
     );
     assert_eq!(
-        run(&mut ws, F, Intent::StartTimer { seconds: 0 }),
+        run(&mut workshop, F, Intent::StartTimer { seconds: 0 }),
         Err(ErrorCode::InvalidValue)
     );
     assert_eq!(
-        run(&mut ws, F, Intent::StartTimer { seconds: 7201 }),
+        run(&mut workshop, F, Intent::StartTimer { seconds: 7201 }),
         Err(ErrorCode::InvalidValue)
     );
-    run(&mut ws, F, Intent::StartTimer { seconds: 300 }).unwrap();
+    run(&mut workshop, F, Intent::StartTimer { seconds: 300 }).unwrap();
     // `run` uses a clock fixed at 1_000_000 ms.
-    let t = ws.state().timer.clone().unwrap();
+    let t = workshop.state().timer.clone().unwrap();
     assert_eq!(
         (t.running, t.deadline, t.duration_ms),
         (true, 1_300_000, 300_000)
     );
-    run(&mut ws, F, Intent::PauseTimer).unwrap();
-    assert_eq!(ws.state().timer.as_ref().unwrap().remaining_ms, 300_000);
-    run(&mut ws, F, Intent::AddTime { seconds: 60 }).unwrap();
-    assert_eq!(ws.state().timer.as_ref().unwrap().remaining_ms, 360_000);
-    run(&mut ws, F, Intent::ResumeTimer).unwrap();
-    assert_eq!(ws.state().timer.as_ref().unwrap().deadline, 1_360_000);
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Public);
+    run(&mut workshop, F, Intent::PauseTimer).unwrap();
+    assert_eq!(
+        workshop.state().timer.as_ref().unwrap().remaining_ms,
+        300_000
+    );
+    run(&mut workshop, F, Intent::AddTime { seconds: 60 }).unwrap();
+    assert_eq!(
+        workshop.state().timer.as_ref().unwrap().remaining_ms,
+        360_000
+    );
+    run(&mut workshop, F, Intent::ResumeTimer).unwrap();
+    assert_eq!(workshop.state().timer.as_ref().unwrap().deadline, 1_360_000);
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Public);
     let tv = v.timer.unwrap();
     assert_eq!(
         (tv.running, tv.deadline, tv.remaining_ms),
         (true, Some(1_360_000), None)
     );
-    run(&mut ws, F, Intent::ClearTimer).unwrap();
-    assert!(ws.state().timer.is_none());
+    run(&mut workshop, F, Intent::ClearTimer).unwrap();
+    assert!(workshop.state().timer.is_none());
     // Focus on an existing item only.
     assert_eq!(
         run(
-            &mut ws,
+            &mut workshop,
             F,
             Intent::SetFocus {
                 item: Some("s99".into())
@@ -512,10 +537,10 @@ fn countdown_start_pause_resume_add_and_focus() {
         ),
         Err(ErrorCode::NotFound)
     );
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, 1);
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, 1);
     let s1 = run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         Intent::AddStatement {
             text: "Focus".into(),
@@ -524,7 +549,7 @@ fn countdown_start_pause_resume_add_and_focus() {
     .unwrap()
     .unwrap();
     run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::SetFocus {
             item: Some(s1.clone()),
@@ -532,30 +557,30 @@ fn countdown_start_pause_resume_add_and_focus() {
     )
     .unwrap();
     assert_eq!(
-        projection::view(ws.state(), &Presence::new(), Audience::Public).focus,
+        projection::view(workshop.state(), &Presence::new(), Audience::Public).focus,
         Some(s1.clone())
     );
-    ws.commit();
-    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
-    run(&mut ws, F, Intent::SetFocus { item: None }).unwrap();
+    workshop.commit();
+    assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
+    run(&mut workshop, F, Intent::SetFocus { item: None }).unwrap();
     assert_eq!(
-        projection::view(ws.state(), &Presence::new(), Audience::Public).focus,
+        projection::view(workshop.state(), &Presence::new(), Audience::Public).focus,
         None
     );
-    ws.commit();
-    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+    workshop.commit();
+    assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
 }
 
 #[test]
 fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
-    let mut ws = workshop();
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    go_to(&mut ws, 1);
-    ws.commit();
-    let before = ws.heads().to_vec();
+    let mut workshop = workshop();
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    go_to(&mut workshop, 1);
+    workshop.commit();
+    let before = workshop.heads().to_vec();
     let a = Sender::Participant(&anna);
     let s1 = run(
-        &mut ws,
+        &mut workshop,
         a,
         Intent::AddStatement {
             text: "Eén loket".into(),
@@ -563,10 +588,10 @@ fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
     )
     .unwrap()
     .unwrap();
-    ws.commit();
+    workshop.commit();
     let lookup = move |_r: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(before.clone()) };
     let refused = apply(
-        &mut ws,
+        &mut workshop,
         a,
         &Intent::EditStatement {
             statement: s1.clone(),
@@ -582,41 +607,41 @@ fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
     .map(|_| ())
     .map_err(|r| r.code);
     assert_eq!(refused, Err(ErrorCode::StaleRevision));
-    assert_eq!(ws.state().statements[&s1].text, "Eén loket");
+    assert_eq!(workshop.state().statements[&s1].text, "Eén loket");
 }
 
 /// Issue 13, bug 5: a timer belongs to the phase it was started in — a phase change or closing
 /// the session clears it, so "time is up" never outlives its phase.
 #[test]
 fn a_timer_is_cleared_when_the_phase_changes_or_the_session_closes() {
-    let mut ws = workshop();
-    go_to(&mut ws, 1);
-    run(&mut ws, F, Intent::StartTimer { seconds: 300 }).unwrap();
-    run(&mut ws, F, Intent::NextPhase).unwrap();
-    assert!(ws.state().timer.is_none());
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Public);
+    let mut workshop = workshop();
+    go_to(&mut workshop, 1);
+    run(&mut workshop, F, Intent::StartTimer { seconds: 300 }).unwrap();
+    run(&mut workshop, F, Intent::NextPhase).unwrap();
+    assert!(workshop.state().timer.is_none());
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Public);
     assert!(v.timer.is_none());
-    run(&mut ws, F, Intent::StartTimer { seconds: 60 }).unwrap();
-    run(&mut ws, F, Intent::PreviousPhase).unwrap();
-    assert!(ws.state().timer.is_none());
-    run(&mut ws, F, Intent::StartTimer { seconds: 60 }).unwrap();
-    go_to(&mut ws, 3);
-    assert!(ws.state().timer.is_none());
-    run(&mut ws, F, Intent::StartTimer { seconds: 60 }).unwrap();
-    run(&mut ws, F, Intent::CloseSession).unwrap();
-    assert!(ws.state().timer.is_none());
-    ws.commit();
-    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+    run(&mut workshop, F, Intent::StartTimer { seconds: 60 }).unwrap();
+    run(&mut workshop, F, Intent::PreviousPhase).unwrap();
+    assert!(workshop.state().timer.is_none());
+    run(&mut workshop, F, Intent::StartTimer { seconds: 60 }).unwrap();
+    go_to(&mut workshop, 3);
+    assert!(workshop.state().timer.is_none());
+    run(&mut workshop, F, Intent::StartTimer { seconds: 60 }).unwrap();
+    run(&mut workshop, F, Intent::CloseSession).unwrap();
+    assert!(workshop.state().timer.is_none());
+    workshop.commit();
+    assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
 }
 
 /// Issue 13, bug 4: someone without a device (a proxy) is present and ready by definition, so
 /// "3 of 4 ready" and "1 of 2 connected" can reach the whole room.
 #[test]
 fn a_person_without_a_device_counts_as_connected_and_ready() {
-    let mut ws = workshop();
-    let anna = ws.add_participant("Anna", "ict").unwrap();
+    let mut workshop = workshop();
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
     let bert = run(
-        &mut ws,
+        &mut workshop,
         F,
         Intent::AddProxy {
             name: "Bert".into(),
@@ -625,21 +650,21 @@ fn a_person_without_a_device_counts_as_connected_and_ready() {
     )
     .unwrap()
     .unwrap();
-    go_to(&mut ws, 1);
+    go_to(&mut workshop, 1);
     run(
-        &mut ws,
+        &mut workshop,
         Sender::Participant(&anna),
         Intent::SetReady { ready: true },
     )
     .unwrap();
     let presence: Presence = [(anna.clone(), 1)].into_iter().collect();
     for audience in [Audience::Public, Audience::Facilitator] {
-        let v = projection::view(ws.state(), &presence, audience);
+        let v = projection::view(workshop.state(), &presence, audience);
         assert_eq!(v.ready, 2, "everyone is ready ({audience:?})");
         assert_eq!(v.groups["ict"].joined, 2);
         assert_eq!(v.groups["ict"].connected, 2, "the proxy is in the room");
     }
-    let v = projection::view(ws.state(), &presence, Audience::Facilitator);
+    let v = projection::view(workshop.state(), &presence, Audience::Facilitator);
     assert!(v.participants.unwrap()[&bert].ready);
 }
 
@@ -647,14 +672,19 @@ fn a_person_without_a_device_counts_as_connected_and_ready() {
 /// it, it survives a reload, and saying "in the room" again takes it back.
 #[test]
 fn a_participant_can_say_they_take_part_remotely() {
-    let mut ws = workshop();
-    let anna = ws.add_participant("Anna", "ict").unwrap();
-    let bert = ws.add_participant("Bert", "business").unwrap();
-    let remote = |ws: &mut Workshop, who: &str, remote: bool| {
-        run(ws, Sender::Participant(who), Intent::SetRemote { remote }).unwrap();
+    let mut workshop = workshop();
+    let anna = workshop.add_participant("Anna", "ict").unwrap();
+    let bert = workshop.add_participant("Bert", "business").unwrap();
+    let remote = |workshop: &mut Workshop, who: &str, remote: bool| {
+        run(
+            workshop,
+            Sender::Participant(who),
+            Intent::SetRemote { remote },
+        )
+        .unwrap();
     };
-    remote(&mut ws, &anna, true);
-    let v = projection::view(ws.state(), &Presence::new(), Audience::Facilitator);
+    remote(&mut workshop, &anna, true);
+    let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
     let people = v.participants.unwrap();
     assert!(people[&anna].remote);
     assert!(
@@ -662,16 +692,16 @@ fn a_participant_can_say_they_take_part_remotely() {
         "in the room until they say otherwise"
     );
     let public = serde_json::to_string(&projection::view(
-        ws.state(),
+        workshop.state(),
         &Presence::new(),
         Audience::Public,
     ))
     .unwrap();
     assert!(!public.contains("remote"));
-    ws.commit();
-    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
-    remote(&mut ws, &anna, false);
-    assert!(!ws.state().participants[&anna].remote);
-    ws.commit();
-    assert_eq!(&ws.rehydrate().unwrap(), ws.state());
+    workshop.commit();
+    assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
+    remote(&mut workshop, &anna, false);
+    assert!(!workshop.state().participants[&anna].remote);
+    workshop.commit();
+    assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
 }

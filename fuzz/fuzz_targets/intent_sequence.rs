@@ -160,19 +160,19 @@ fn prepared() -> &'static Prepared {
             language: "nl".into(),
             template: "strategic-framework".into(),
         };
-        let mut ws = NewSession::from_template(meta)
+        let mut workshop = NewSession::from_template(meta)
             .and_then(NewSession::create)
             .expect("create");
         let mut people: Vec<String> = (0..PEOPLE)
-            .map(|i| ws.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]).expect("add"))
+            .map(|i| workshop.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]).expect("add"))
             .collect();
         // The last one has no device: only the facilitator enters their input.
-        people.push(ws.add_proxy("Zonder apparaat", "business").expect("proxy"));
-        ws.commit();
-        let saved = ws.save();
+        people.push(workshop.add_proxy("Zonder apparaat", "business").expect("proxy"));
+        workshop.commit();
+        let saved = workshop.save();
         let loaded = Workshop::load(ID, &saved, std::iter::empty()).expect("load");
-        assert_eq!(loaded.state(), ws.state());
-        assert_eq!(&ws.rehydrate().expect("hydrate"), ws.state());
+        assert_eq!(loaded.state(), workshop.state());
+        assert_eq!(&workshop.rehydrate().expect("hydrate"), workshop.state());
         Prepared { saved, people }
     })
 }
@@ -181,14 +181,14 @@ fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let prepared = prepared();
     let people = &prepared.people;
-    let mut ws = Workshop::load(ID, &prepared.saved, std::iter::empty()).expect("load");
+    let mut workshop = Workshop::load(ID, &prepared.saved, std::iter::empty()).expect("load");
     // Whether any intent was applied: a document nothing was applied to is the prepared one, whose
     // round trip was checked when it was prepared, so the costly checks at the end are skipped.
     let mut changed = false;
     while !u.is_empty() {
-        let statements: Vec<String> = ws.state().statements.keys().cloned().collect();
-        let rules: Vec<String> = ws.state().rules.keys().cloned().collect();
-        let clusters: Vec<String> = ws.state().clusters.keys().cloned().collect();
+        let statements: Vec<String> = workshop.state().statements.keys().cloned().collect();
+        let rules: Vec<String> = workshop.state().rules.keys().cloned().collect();
+        let clusters: Vec<String> = workshop.state().clusters.keys().cloned().collect();
         let Ok((who, intent)) = intent(&mut u, &statements, &clusters, &rules) else { break };
         let sender = match who {
             Who::Participant(p) => Sender::Participant(people[p].as_str()),
@@ -196,22 +196,22 @@ fuzz_target!(|data: &[u8]| {
             Who::For(p) => Sender::Proxy(people[p].as_str()),
         };
         if u.arbitrary::<bool>().unwrap_or(false) {
-            ws.commit();
+            workshop.commit();
         }
-        let heads: Vec<ChangeHash> = ws.heads().to_vec();
+        let heads: Vec<ChangeHash> = workshop.heads().to_vec();
         let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
         let ctx = Context::new(&lookup, 1_000);
-        let before = ws.state().clone();
-        match apply(&mut ws, sender, &intent, &ctx) {
+        let before = workshop.state().clone();
+        match apply(&mut workshop, sender, &intent, &ctx) {
             Ok(_) => {
                 changed = true;
                 if let Who::For(p) = who {
                     assert!(before.participants[&people[p]].proxy, "acted for someone with a device");
                 }
             }
-            Err(_) => assert_eq!(&before, ws.state(), "refused {intent:?} changed the state"),
+            Err(_) => assert_eq!(&before, workshop.state(), "refused {intent:?} changed the state"),
         }
-        let state = ws.state();
+        let state = workshop.state();
         for p in people {
             for level in Level::ALL {
                 assert!(state.dots_used(p, level) <= state.dot_budget(level));
@@ -258,9 +258,9 @@ fuzz_target!(|data: &[u8]| {
     if !changed {
         return;
     }
-    ws.commit();
-    assert_eq!(&ws.rehydrate().expect("hydrate"), ws.state());
-    let saved = ws.save();
+    workshop.commit();
+    assert_eq!(&workshop.rehydrate().expect("hydrate"), workshop.state());
+    let saved = workshop.save();
     let loaded = Workshop::load(ID, &saved, std::iter::empty()).expect("load");
-    assert_eq!(loaded.state(), ws.state());
+    assert_eq!(loaded.state(), workshop.state());
 });

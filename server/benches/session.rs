@@ -47,11 +47,11 @@ fn new_workshop() -> Workshop {
         .expect("workshop")
 }
 
-fn act(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<String> {
-    let heads = ws.heads().to_vec();
+fn act(workshop: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<String> {
+    let heads = workshop.heads().to_vec();
     let lookup = move |_rev: u64| Ok(heads.clone());
     let ctx = Context::new(&lookup, 1_000_000);
-    apply::apply(ws, sender, &intent, &ctx)
+    apply::apply(workshop, sender, &intent, &ctx)
         .unwrap_or_else(|r| panic!("{intent:?} refused: {r:?}"))
         .created
 }
@@ -59,17 +59,18 @@ fn act(ws: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<String> 
 /// A session in the vote phase of `richten`: `participants` people (all connected), one
 /// statement per ten of them (at least 10), everyone's three dots placed when `dots`.
 fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<String>, Presence) {
-    let mut ws = new_workshop();
+    let mut workshop = new_workshop();
     let mut pids = Vec::new();
     for i in 0..participants {
         let group = if i % 2 == 0 { "ict" } else { "business" };
         pids.push(
-            ws.add_participant(&format!("Deelnemer {i}"), group)
+            workshop
+                .add_participant(&format!("Deelnemer {i}"), group)
                 .expect("participant"),
         );
     }
-    ws.commit();
-    act(&mut ws, Sender::Facilitator, Intent::NextPhase);
+    workshop.commit();
+    act(&mut workshop, Sender::Facilitator, Intent::NextPhase);
     let n_statements = (participants / 10).max(10);
     let mut sids = Vec::new();
     for k in 0..n_statements {
@@ -77,38 +78,38 @@ fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<Strin
         let text = format!("Uitspraak {k}: ICT is een strategische partner bij beleidsvorming.");
         sids.push(
             act(
-                &mut ws,
+                &mut workshop,
                 Sender::Participant(author),
                 Intent::AddStatement { text },
             )
             .expect("created"),
         );
         if k % 100 == 99 {
-            ws.commit();
+            workshop.commit();
         }
     }
-    ws.commit();
+    workshop.commit();
     // Brainstorm → cluster → vote.
-    act(&mut ws, Sender::Facilitator, Intent::NextPhase);
-    act(&mut ws, Sender::Facilitator, Intent::NextPhase);
+    act(&mut workshop, Sender::Facilitator, Intent::NextPhase);
+    act(&mut workshop, Sender::Facilitator, Intent::NextPhase);
     if dots {
         for (i, p) in pids.iter().enumerate() {
             for d in 0..3 {
                 let statement = sids[(i * 3 + d) % sids.len()].clone();
                 act(
-                    &mut ws,
+                    &mut workshop,
                     Sender::Participant(p),
                     Intent::PlaceDot { statement },
                 );
             }
             if i % 100 == 99 {
-                ws.commit();
+                workshop.commit();
             }
         }
     }
-    ws.commit();
+    workshop.commit();
     let presence: Presence = pids.iter().map(|p| (p.clone(), 1)).collect();
-    (ws, pids, sids, presence)
+    (workshop, pids, sids, presence)
 }
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
@@ -117,7 +118,7 @@ fn bench_apply(c: &mut Criterion) {
     let mut g = c.benchmark_group("apply");
     for &n in &SIZES[..3] {
         // Dots not placed, so that the measured participant has budget left.
-        let (mut ws, pids, sids, _) = session(n, false);
+        let (mut workshop, pids, sids, _) = session(n, false);
         let p = pids[0].clone();
         let s = sids[0].clone();
         let mut place = true;
@@ -133,8 +134,8 @@ fn bench_apply(c: &mut Criterion) {
                     }
                 };
                 place = !place;
-                act(&mut ws, Sender::Participant(&p), intent);
-                black_box(ws.commit());
+                act(&mut workshop, Sender::Participant(&p), intent);
+                black_box(workshop.commit());
             })
         });
     }
@@ -145,8 +146,8 @@ fn bench_projection(c: &mut Criterion) {
     let mut g = c.benchmark_group("projection");
     g.measurement_time(Duration::from_secs(3));
     for &n in &SIZES {
-        let (ws, pids, _, presence) = session(n, true);
-        let state = ws.state();
+        let (workshop, pids, _, presence) = session(n, true);
+        let state = workshop.state();
         g.bench_with_input(BenchmarkId::new("view_public", n), &n, |b, _| {
             b.iter(|| {
                 let v = projection::view(state, &presence, Audience::Public);
@@ -188,35 +189,43 @@ fn bench_delta(c: &mut Criterion) {
     let mut g = c.benchmark_group("delta");
     g.measurement_time(Duration::from_secs(3));
     for &n in &SIZES {
-        let (mut ws, pids, sids, presence) = session(n, true);
-        let json = |ws: &Workshop, a| {
-            serde_json::to_value(projection::view(ws.state(), &presence, a)).expect("json")
+        let (mut workshop, pids, sids, presence) = session(n, true);
+        let json = |workshop: &Workshop, a| {
+            serde_json::to_value(projection::view(workshop.state(), &presence, a)).expect("json")
         };
         // One more voter: the typical tick of a dot burst (one counter changes).
-        let before = json(&ws, Audience::Public);
-        let fresh = ws.add_participant("Laatkomer", "ict").expect("participant");
+        let before = json(&workshop, Audience::Public);
+        let fresh = workshop
+            .add_participant("Laatkomer", "ict")
+            .expect("participant");
         let mut presence2 = presence.clone();
         presence2.insert(fresh.clone(), 1);
         act(
-            &mut ws,
+            &mut workshop,
             Sender::Participant(&fresh),
             Intent::PlaceDot {
                 statement: sids[0].clone(),
             },
         );
-        ws.commit();
-        let after =
-            serde_json::to_value(projection::view(ws.state(), &presence2, Audience::Public))
-                .expect("json");
+        workshop.commit();
+        let after = serde_json::to_value(projection::view(
+            workshop.state(),
+            &presence2,
+            Audience::Public,
+        ))
+        .expect("json");
         g.bench_with_input(BenchmarkId::new("diff_one_voter", n), &n, |b, _| {
             b.iter(|| black_box(json_patch::diff(&before, &after)))
         });
         // The reveal: every statement gets its total.
-        act(&mut ws, Sender::Facilitator, Intent::RevealVotes);
-        ws.commit();
-        let revealed =
-            serde_json::to_value(projection::view(ws.state(), &presence2, Audience::Public))
-                .expect("json");
+        act(&mut workshop, Sender::Facilitator, Intent::RevealVotes);
+        workshop.commit();
+        let revealed = serde_json::to_value(projection::view(
+            workshop.state(),
+            &presence2,
+            Audience::Public,
+        ))
+        .expect("json");
         g.bench_with_input(BenchmarkId::new("diff_reveal", n), &n, |b, _| {
             b.iter(|| black_box(json_patch::diff(&after, &revealed)))
         });
@@ -231,7 +240,7 @@ fn bench_delta(c: &mut Criterion) {
 
 /// A document with `changes` single-intent changes: dots placed and taken back, one commit each.
 fn history(changes: usize) -> (Vec<u8>, Vec<u8>, Vec<Vec<u8>>) {
-    let (mut ws, pids, sids, _) = session(10, false);
+    let (mut workshop, pids, sids, _) = session(10, false);
     let p = pids[0].clone();
     let s = sids[0].clone();
     let chunks_after = changes.saturating_sub(499);
@@ -247,15 +256,15 @@ fn history(changes: usize) -> (Vec<u8>, Vec<u8>, Vec<Vec<u8>>) {
                 statement: s.clone(),
             }
         };
-        act(&mut ws, Sender::Participant(&p), intent);
-        ws.commit();
+        act(&mut workshop, Sender::Participant(&p), intent);
+        workshop.commit();
         if i + 1 == chunks_after {
-            snapshot = ws.save();
+            snapshot = workshop.save();
         } else if i + 1 > chunks_after {
-            chunks.push(ws.save_incremental());
+            chunks.push(workshop.save_incremental());
         }
     }
-    (ws.save(), snapshot, chunks)
+    (workshop.save(), snapshot, chunks)
 }
 
 fn bench_load(c: &mut Criterion) {

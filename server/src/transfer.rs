@@ -89,7 +89,7 @@ pub async fn export(store: &Store, code: &str) -> Result<SessionFile, TransferEr
         .session_by_code(&credentials::normalise_code(code))
         .await?
         .ok_or_else(|| TransferError::NotFound(code.to_string()))?;
-    let (stored, mut ws) = load_durable(store, &row.id).await?;
+    let (stored, mut workshop) = load_durable(store, &row.id).await?;
     Ok(SessionFile {
         format: FORMAT.into(),
         version: VERSION,
@@ -103,7 +103,7 @@ pub async fn export(store: &Store, code: &str) -> Result<SessionFile, TransferEr
             status: row.status,
             facilitator_hash: STANDARD.encode(&row.facilitator_hash),
         },
-        document: STANDARD.encode(ws.save()),
+        document: STANDARD.encode(workshop.save()),
         participants: stored
             .participants
             .into_iter()
@@ -139,9 +139,9 @@ pub async fn import(store: &Store, file: SessionFile) -> Result<String, Transfer
     };
     let s = file.session;
     let data = bytes("document", &file.document)?;
-    let ws = Workshop::load(&s.id, &data, std::iter::empty())
+    let workshop = Workshop::load(&s.id, &data, std::iter::empty())
         .map_err(|e| TransferError::Invalid(format!("the document does not load: {e}")))?;
-    let meta = &ws.state().meta;
+    let meta = &workshop.state().meta;
     if meta.id != s.id || meta.code != s.code {
         return Err(TransferError::Invalid(
             "the document belongs to another session than its row".into(),
@@ -159,7 +159,7 @@ pub async fn import(store: &Store, file: SessionFile) -> Result<String, Transfer
     };
     let snapshot = Chunk {
         rev: 0,
-        heads: encode_heads(ws.heads()),
+        heads: encode_heads(workshop.heads()),
         data,
     };
     let participants = file

@@ -56,11 +56,11 @@ async fn setup(grace: Duration) -> (tempfile::TempDir, SessionHandle, String) {
         language: "nl".into(),
         template: "strategic-framework".into(),
     };
-    let mut ws = NewSession::from_template(meta).unwrap().create().unwrap();
+    let mut workshop = NewSession::from_template(meta).unwrap().create().unwrap();
     let snapshot = Chunk {
         rev: 0,
-        heads: encode_heads(ws.heads()),
-        data: ws.save(),
+        heads: encode_heads(workshop.heads()),
+        data: workshop.save(),
     };
     let row = SessionRow {
         id: id.clone(),

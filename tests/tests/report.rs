@@ -60,8 +60,8 @@ const MARCH: u64 = 1_803_974_400_000;
 #[test]
 fn scripted_workshop_reports_match_the_golden_files() {
     // The demo script; its clock starts at a fixed time, so the timeline is fixed too.
-    let ws = demo_workshop(MARCH);
-    let r = report::build(ws.state());
+    let workshop = demo_workshop(MARCH);
+    let r = report::build(workshop.state());
     assert_eq!(
         r.levels[0].priorities[0].dots,
         Some(12),
@@ -166,8 +166,8 @@ fn a_dutch_csv_opens_in_a_dutch_spreadsheet() {
 
 #[test]
 fn the_record_has_ties_dots_per_group_participants_and_local_times() {
-    let mut ws = demo_workshop(MARCH);
-    let r = report::build(ws.state());
+    let mut workshop = demo_workshop(MARCH);
+    let r = report::build(workshop.state());
     // Equal dots share a place.
     let ranks: Vec<String> = r.levels[0]
         .priorities
@@ -210,7 +210,10 @@ fn the_record_has_ties_dots_per_group_participants_and_local_times() {
     let july = report::build(demo_workshop(1_814_428_800_000).state()); // 2027-07-01 08:00 UTC
     assert_eq!(july.timeline[0].time, "10:20");
     let tz = report::time_zone("America/Curacao").unwrap();
-    assert_eq!(report::build_in(ws.state(), &tz).timeline[0].time, "04:20");
+    assert_eq!(
+        report::build_in(workshop.state(), &tz).timeline[0].time,
+        "04:20"
+    );
     // Who took part per group, by name; the adopted rules on one list with their anchors.
     assert!(r.names_shown);
     assert_eq!(r.groups.iter().map(|g| g.participants).sum::<u32>(), 6);
@@ -229,9 +232,9 @@ fn the_record_has_ties_dots_per_group_participants_and_local_times() {
         }
     }
     // A proxy and a removal are counted; a group of one is counted, not named.
-    let ids: Vec<String> = ws.state().participants.keys().cloned().collect();
-    ws.remove_participant(&ids[0]).unwrap();
-    let mut state = ws.state().clone();
+    let ids: Vec<String> = workshop.state().participants.keys().cloned().collect();
+    workshop.remove_participant(&ids[0]).unwrap();
+    let mut state = workshop.state().clone();
     state.participants.get_mut(&ids[1]).unwrap().proxy = true;
     let removed_group = state.participants[&ids[0]].group.clone();
     let r = report::build(&state);
@@ -270,22 +273,22 @@ fn decided_workshop() -> (Workshop, String) {
     use draagvlak_protocol::intent::{RuleStatus, Splice};
     use draagvlak_server::session::Refusal;
     use draagvlak_server::session::apply::{Context, Sender, apply};
-    let mut ws = demo_workshop(MARCH);
-    let people: Vec<String> = ws.state().participants.keys().cloned().collect();
+    let mut workshop = demo_workshop(MARCH);
+    let people: Vec<String> = workshop.state().participants.keys().cloned().collect();
     let mut clock = MARCH + 3 * 3_600_000; // 11:00 UTC, 12:00 in Amsterdam
-    let mut act = |ws: &mut Workshop, who: Option<&str>, intent: Intent| -> Option<String> {
-        let heads = ws.heads().to_vec();
+    let mut act = |workshop: &mut Workshop, who: Option<&str>, intent: Intent| -> Option<String> {
+        let heads = workshop.heads().to_vec();
         clock += 60_000;
         let lookup = move |_| -> Result<_, Refusal> { Ok(heads.clone()) };
         let ctx = Context::new(&lookup, clock);
         let sender = who.map_or(Sender::Facilitator, Sender::Participant);
-        apply(ws, sender, &intent, &ctx)
+        apply(workshop, sender, &intent, &ctx)
             .unwrap_or_else(|r| panic!("{intent:?}: {r:?}"))
             .created
     };
     let level = draagvlak_protocol::view::Level::Richten;
     let mut items: Vec<(&u64, String)> = Vec::new();
-    let state = ws.state().clone();
+    let state = workshop.state().clone();
     for (id, s) in &state.statements {
         if s.level == level {
             items.push((&s.seq, id.clone()));
@@ -293,12 +296,12 @@ fn decided_workshop() -> (Workshop, String) {
     }
     items.sort();
     // A second vote round on the first level: its first round stays in the record.
-    act(&mut ws, None, Intent::GoToPhase { index: 3 });
-    act(&mut ws, None, Intent::StartVoteRound);
+    act(&mut workshop, None, Intent::GoToPhase { index: 3 });
+    act(&mut workshop, None, Intent::StartVoteRound);
     for p in &people {
         for item in [&items[2].1, &items[3].1] {
             act(
-                &mut ws,
+                &mut workshop,
                 Some(p),
                 Intent::PlaceDot {
                     statement: item.clone(),
@@ -306,11 +309,11 @@ fn decided_workshop() -> (Workshop, String) {
             );
         }
     }
-    act(&mut ws, None, Intent::RevealVotes);
+    act(&mut workshop, None, Intent::RevealVotes);
     // The rule sent back on the second level gets a new round with new wording, is rated
     // and adopted; a rule the facilitator writes is adopted without ratings (confirmed).
-    act(&mut ws, None, Intent::GoToPhase { index: 8 });
-    let (revised, old_text) = ws
+    act(&mut workshop, None, Intent::GoToPhase { index: 8 });
+    let (revised, old_text) = workshop
         .state()
         .rules
         .iter()
@@ -318,14 +321,14 @@ fn decided_workshop() -> (Workshop, String) {
         .map(|(id, r)| (id.clone(), r.text.clone()))
         .unwrap();
     act(
-        &mut ws,
+        &mut workshop,
         None,
         Intent::StartRatingRound {
             rule: revised.clone(),
         },
     );
     act(
-        &mut ws,
+        &mut workshop,
         None,
         Intent::EditRule {
             rule: revised.clone(),
@@ -339,7 +342,7 @@ fn decided_workshop() -> (Workshop, String) {
     );
     for p in &people {
         act(
-            &mut ws,
+            &mut workshop,
             Some(p),
             Intent::RateRule {
                 rule: revised.clone(),
@@ -348,9 +351,9 @@ fn decided_workshop() -> (Workshop, String) {
             },
         );
     }
-    act(&mut ws, None, Intent::RevealVotes);
+    act(&mut workshop, None, Intent::RevealVotes);
     act(
-        &mut ws,
+        &mut workshop,
         None,
         Intent::SetRuleStatus {
             rule: revised.clone(),
@@ -359,7 +362,7 @@ fn decided_workshop() -> (Workshop, String) {
         },
     );
     let written = act(
-        &mut ws,
+        &mut workshop,
         None,
         Intent::ProposeRule {
             text: "We meten wat we afspreken.".into(),
@@ -368,7 +371,7 @@ fn decided_workshop() -> (Workshop, String) {
     )
     .unwrap();
     act(
-        &mut ws,
+        &mut workshop,
         None,
         Intent::SetRuleStatus {
             rule: written,
@@ -376,14 +379,14 @@ fn decided_workshop() -> (Workshop, String) {
             confirm: true,
         },
     );
-    (ws, old_text)
+    (workshop, old_text)
 }
 
 #[test]
 fn every_vote_round_rating_round_and_decision_is_in_every_format() {
-    let (mut ws, old_text) = decided_workshop();
-    ws.set_place("Raadzaal, Zaandam").unwrap();
-    let r = report::build(ws.state());
+    let (mut workshop, old_text) = decided_workshop();
+    workshop.set_place("Raadzaal, Zaandam").unwrap();
+    let r = report::build(workshop.state());
     write_samples("decided", &r);
     // Vote rounds: the current one and the first, frozen.
     let first = &r.levels[0];
@@ -783,9 +786,9 @@ fn html_report_colours_names_and_pages_like_the_app() {
     };
     let mut new = NewSession::from_template(meta).unwrap();
     new.demo = Some(("nl", 1_803_974_400_000));
-    let ws = new.create().unwrap();
+    let workshop = new.create().unwrap();
     // The demo merges no statements: add a cluster, so that its members show.
-    let r = report::build(&with_cluster(ws.state().clone()));
+    let r = report::build(&with_cluster(workshop.state().clone()));
     let html = report::html(&r);
     let colour_after = |label: &str| {
         let at = html

@@ -11,7 +11,7 @@ use crate::workshop::{Flag, State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
 pub(super) fn apply(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     call: &Call<'_>,
     intent: &Intent,
 ) -> Result<Applied, Refusal> {
@@ -19,11 +19,13 @@ pub(super) fn apply(
     let ctx = call.ctx;
     let now = call.ctx.now_ms;
     let level = || call.level();
-    let state = ws.state();
+    let state = workshop.state();
     let none = Ok(Applied::default());
     match intent {
         Intent::SetClusteringOpen { open } => {
-            ws.set_flag(Flag::ClusteringOpen, *open).map_err(doc_err)?;
+            workshop
+                .set_flag(Flag::ClusteringOpen, *open)
+                .map_err(doc_err)?;
             none
         }
         Intent::CreateCluster { statements, title } => {
@@ -36,7 +38,7 @@ pub(super) fn apply(
                 ));
             }
             let members = free_statements(state, statements, level)?;
-            let id = ws
+            let id = workshop
                 .create_cluster(level, title, members, now, by)
                 .map_err(doc_err)?;
             Ok(Applied {
@@ -54,7 +56,8 @@ pub(super) fn apply(
                 return Err(Refusal::new(ErrorCode::NoChange, "no statements named"));
             }
             let members = free_statements(state, statements, level)?;
-            ws.add_to_cluster(cluster, members, now, by)
+            workshop
+                .add_to_cluster(cluster, members, now, by)
                 .map_err(doc_err)?;
             none
         }
@@ -70,13 +73,16 @@ pub(super) fn apply(
                 ));
             };
             cluster_of_level(state, cid, level()?)?;
-            ws.remove_from_cluster(statement, now, by)
+            workshop
+                .remove_from_cluster(statement, now, by)
                 .map_err(doc_err)?;
             none
         }
         Intent::DissolveCluster { cluster } => {
             cluster_of_level(state, cluster, level()?)?;
-            ws.dissolve_cluster(cluster, now, by).map_err(doc_err)?;
+            workshop
+                .dissolve_cluster(cluster, now, by)
+                .map_err(doc_err)?;
             none
         }
         Intent::RenameCluster { cluster, title } => {
@@ -84,7 +90,8 @@ pub(super) fn apply(
             if !state.clusters.contains_key(cluster) {
                 return Err(not_found("cluster", cluster));
             }
-            ws.rename_cluster(cluster, title, now, by)
+            workshop
+                .rename_cluster(cluster, title, now, by)
                 .map_err(doc_err)?;
             none
         }

@@ -137,12 +137,12 @@ pub const MAX_TIMER_SECONDS: u32 = 7200;
 
 /// Apply `intent` from `sender`.
 pub fn apply(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     sender: Sender<'_>,
     intent: &Intent,
     ctx: &Context<'_>,
 ) -> Result<Applied, Refusal> {
-    let state = ws.state();
+    let state = workshop.state();
     let phase = state.phase();
     if state.closed {
         return Err(Refusal::new(
@@ -211,26 +211,26 @@ pub fn apply(
         | Intent::SetFocus { .. }
         | Intent::SetEqualGroupWeight { .. }
         | Intent::SetAnonymous { .. }
-        | Intent::CloseSession => phases::apply(ws, &call, intent),
+        | Intent::CloseSession => phases::apply(workshop, &call, intent),
         Intent::HideStatement { .. }
         | Intent::AddStatement { .. }
         | Intent::EditStatement { .. }
         | Intent::DeleteStatement { .. }
         | Intent::PlaceDot { .. }
         | Intent::RemoveDot { .. }
-        | Intent::StartVoteRound => statements::apply(ws, &call, intent),
+        | Intent::StartVoteRound => statements::apply(workshop, &call, intent),
         Intent::SetClusteringOpen { .. }
         | Intent::CreateCluster { .. }
         | Intent::AddToCluster { .. }
         | Intent::RemoveFromCluster { .. }
         | Intent::DissolveCluster { .. }
-        | Intent::RenameCluster { .. } => clusters::apply(ws, &call, intent),
+        | Intent::RenameCluster { .. } => clusters::apply(workshop, &call, intent),
         Intent::ProposeRule { .. }
         | Intent::EditRule { .. }
         | Intent::LinkRule { .. }
         | Intent::RateRule { .. }
         | Intent::SetRuleStatus { .. }
-        | Intent::StartRatingRound { .. } => rules::apply(ws, &call, intent),
+        | Intent::StartRatingRound { .. } => rules::apply(workshop, &call, intent),
         Intent::AddProxy { .. }
         | Intent::RemoveParticipant { .. }
         | Intent::Readmit { .. }
@@ -238,8 +238,8 @@ pub fn apply(
         | Intent::SetReady { .. }
         | Intent::SetRemote { .. }
         | Intent::SetName { .. }
-        | Intent::SetGroup { .. } => people::apply(ws, &call, intent),
-        Intent::ReviewRule { .. } => reviews::apply(ws, &call, intent),
+        | Intent::SetGroup { .. } => people::apply(workshop, &call, intent),
+        Intent::ReviewRule { .. } => reviews::apply(workshop, &call, intent),
     }
 }
 

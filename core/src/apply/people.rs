@@ -11,12 +11,12 @@ use crate::workshop::{State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
 pub(super) fn apply(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     call: &Call<'_>,
     intent: &Intent,
 ) -> Result<Applied, Refusal> {
     let Call { me, .. } = *call;
-    let state = ws.state();
+    let state = workshop.state();
     let none = Ok(Applied::default());
     match intent {
         Intent::AddProxy { name, group } => {
@@ -29,7 +29,7 @@ pub(super) fn apply(
                     format!("at most {MAX_PROXIES_PER_SESSION} participants without a device"),
                 ));
             }
-            let id = ws.add_proxy(name, group).map_err(doc_err)?;
+            let id = workshop.add_proxy(name, group).map_err(doc_err)?;
             Ok(Applied {
                 created: Some(id),
                 ..Applied::default()
@@ -43,7 +43,7 @@ pub(super) fn apply(
                 }
                 Some(_) => {}
             }
-            ws.remove_participant(participant).map_err(doc_err)?;
+            workshop.remove_participant(participant).map_err(doc_err)?;
             none
         }
         Intent::Readmit { participant } => {
@@ -57,7 +57,7 @@ pub(super) fn apply(
                 }
                 Some(_) => {}
             }
-            ws.readmit(participant).map_err(doc_err)?;
+            workshop.readmit(participant).map_err(doc_err)?;
             none
         }
         Intent::DecideGroup {
@@ -78,18 +78,20 @@ pub(super) fn apply(
                 check_group(state, group)?;
                 group_fixed(state, participant)?;
                 let group = group.to_string();
-                ws.set_group(participant, &group).map_err(doc_err)?;
+                workshop.set_group(participant, &group).map_err(doc_err)?;
             } else {
-                ws.set_pending_group(participant, None).map_err(doc_err)?;
+                workshop
+                    .set_pending_group(participant, None)
+                    .map_err(doc_err)?;
             }
             none
         }
         Intent::SetReady { ready } => {
-            ws.set_ready(me, *ready).map_err(doc_err)?;
+            workshop.set_ready(me, *ready).map_err(doc_err)?;
             none
         }
         Intent::SetRemote { remote } => {
-            ws.set_remote(me, *remote).map_err(doc_err)?;
+            workshop.set_remote(me, *remote).map_err(doc_err)?;
             none
         }
         Intent::SetName { name } => {
@@ -100,7 +102,7 @@ pub(super) fn apply(
                     "this is your name already",
                 ));
             }
-            ws.set_name(me, name).map_err(doc_err)?;
+            workshop.set_name(me, name).map_err(doc_err)?;
             none
         }
         Intent::SetGroup { group } => {
@@ -113,19 +115,21 @@ pub(super) fn apply(
                 if p.pending_group.is_none() {
                     return Err(Refusal::new(ErrorCode::NoChange, "you are in this group"));
                 }
-                ws.set_pending_group(me, None).map_err(doc_err)?;
+                workshop.set_pending_group(me, None).map_err(doc_err)?;
                 return none;
             }
             group_fixed(state, me)?;
             if !voting_began(state) {
-                ws.set_group(me, group).map_err(doc_err)?;
+                workshop.set_group(me, group).map_err(doc_err)?;
             } else if p.pending_group.as_deref() == Some(group.as_str()) {
                 return Err(Refusal::new(
                     ErrorCode::NoChange,
                     "this change waits for the facilitator already",
                 ));
             } else {
-                ws.set_pending_group(me, Some(group)).map_err(doc_err)?;
+                workshop
+                    .set_pending_group(me, Some(group))
+                    .map_err(doc_err)?;
             }
             none
         }

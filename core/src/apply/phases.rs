@@ -10,14 +10,14 @@ use crate::workshop::{Flag, State, Timer, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
 pub(super) fn apply(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     call: &Call<'_>,
     intent: &Intent,
 ) -> Result<Applied, Refusal> {
     let Call { phase_kind, .. } = *call;
     let now = call.ctx.now_ms;
     let level = || call.level();
-    let state = ws.state();
+    let state = workshop.state();
     let none = Ok(Applied::default());
     match intent {
         Intent::NextPhase => {
@@ -25,7 +25,7 @@ pub(super) fn apply(
             if next >= state.phases.len() {
                 return Err(Refusal::new(ErrorCode::NoChange, "this is the last phase"));
             }
-            ws.set_phase(next, now).map_err(doc_err)?;
+            workshop.set_phase(next, now).map_err(doc_err)?;
             none
         }
         Intent::PreviousPhase => {
@@ -33,21 +33,23 @@ pub(super) fn apply(
                 return Err(Refusal::new(ErrorCode::NoChange, "this is the first phase"));
             }
             let prev = state.current_phase - 1;
-            ws.set_phase(prev, now).map_err(doc_err)?;
+            workshop.set_phase(prev, now).map_err(doc_err)?;
             none
         }
         Intent::GoToPhase { index } => {
             let index = phase_index(state, *index)?;
-            ws.set_phase(index, now).map_err(doc_err)?;
+            workshop.set_phase(index, now).map_err(doc_err)?;
             none
         }
         Intent::SetLocked { locked } => {
-            ws.set_locked(*locked).map_err(doc_err)?;
+            workshop.set_locked(*locked).map_err(doc_err)?;
             none
         }
         Intent::RevealVotes => {
             if phase_kind == PhaseKind::Review {
-                ws.set_flag(Flag::RevealedReview, true).map_err(doc_err)?;
+                workshop
+                    .set_flag(Flag::RevealedReview, true)
+                    .map_err(doc_err)?;
                 return none;
             }
             let level = level()?;
@@ -58,10 +60,10 @@ pub(super) fn apply(
                         "the votes of this round are already revealed",
                     ));
                 }
-                ws.reveal_votes(level).map_err(doc_err)?;
+                workshop.reveal_votes(level).map_err(doc_err)?;
             } else {
-                ws.reveal_ratings(level).map_err(doc_err)?;
-                ws.reveal_rounds(level).map_err(doc_err)?;
+                workshop.reveal_ratings(level).map_err(doc_err)?;
+                workshop.reveal_rounds(level).map_err(doc_err)?;
             }
             none
         }
@@ -74,7 +76,7 @@ pub(super) fn apply(
                 remaining_ms: ms,
                 duration_ms: ms,
             };
-            ws.set_timer(Some(timer)).map_err(doc_err)?;
+            workshop.set_timer(Some(timer)).map_err(doc_err)?;
             none
         }
         Intent::PauseTimer => {
@@ -86,7 +88,7 @@ pub(super) fn apply(
                 remaining_ms: t.deadline.saturating_sub(now),
                 ..t
             };
-            ws.set_timer(Some(paused)).map_err(doc_err)?;
+            workshop.set_timer(Some(paused)).map_err(doc_err)?;
             none
         }
         Intent::ResumeTimer => {
@@ -98,7 +100,7 @@ pub(super) fn apply(
                 deadline: now + t.remaining_ms,
                 ..t
             };
-            ws.set_timer(Some(running)).map_err(doc_err)?;
+            workshop.set_timer(Some(running)).map_err(doc_err)?;
             none
         }
         Intent::AddTime { seconds } => {
@@ -123,14 +125,14 @@ pub(super) fn apply(
                     duration_ms: ms,
                 },
             };
-            ws.set_timer(Some(timer)).map_err(doc_err)?;
+            workshop.set_timer(Some(timer)).map_err(doc_err)?;
             none
         }
         Intent::ClearTimer => {
             if state.timer.is_none() {
                 return Err(Refusal::new(ErrorCode::NoChange, "there is no countdown"));
             }
-            ws.set_timer(None).map_err(doc_err)?;
+            workshop.set_timer(None).map_err(doc_err)?;
             none
         }
         Intent::SetFocus { item } => {
@@ -141,24 +143,27 @@ pub(super) fn apply(
             {
                 return Err(not_found("statement, cluster or rule", id));
             }
-            ws.set_focus(item.clone()).map_err(doc_err)?;
+            workshop.set_focus(item.clone()).map_err(doc_err)?;
             none
         }
         Intent::SetEqualGroupWeight { equal } => {
-            ws.set_flag(Flag::EqualGroupWeight, *equal)
+            workshop
+                .set_flag(Flag::EqualGroupWeight, *equal)
                 .map_err(doc_err)?;
             none
         }
         Intent::SetAnonymous { phase, anonymous } => {
             let index = phase_index(state, *phase)?;
-            ws.set_phase_anonymous(index, *anonymous).map_err(doc_err)?;
+            workshop
+                .set_phase_anonymous(index, *anonymous)
+                .map_err(doc_err)?;
             none
         }
         Intent::CloseSession => {
             if state.timer.is_some() {
-                ws.set_timer(None).map_err(doc_err)?;
+                workshop.set_timer(None).map_err(doc_err)?;
             }
-            ws.set_flag(Flag::Closed, true).map_err(doc_err)?;
+            workshop.set_flag(Flag::Closed, true).map_err(doc_err)?;
             none
         }
         _ => Err(misrouted(intent)),

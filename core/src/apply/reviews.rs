@@ -8,12 +8,12 @@ use crate::workshop::Workshop;
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
 pub(super) fn apply(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     call: &Call<'_>,
     intent: &Intent,
 ) -> Result<Applied, Refusal> {
     let Call { me, .. } = *call;
-    let state = ws.state();
+    let state = workshop.state();
     let none = Ok(Applied::default());
     match intent {
         Intent::ReviewRule {
@@ -31,7 +31,8 @@ pub(super) fn apply(
                     "only rules carried over from an earlier session are reviewed",
                 ));
             }
-            ws.set_review(rule, me, *applied, *still_right)
+            workshop
+                .set_review(rule, me, *applied, *still_right)
                 .map_err(doc_err)?;
             none
         }

@@ -13,7 +13,7 @@ use crate::workshop::{NewRule, State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
 pub(super) fn apply(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     call: &Call<'_>,
     intent: &Intent,
 ) -> Result<Applied, Refusal> {
@@ -27,8 +27,8 @@ pub(super) fn apply(
     let heads_at = call.ctx.heads_at;
     let now = call.ctx.now_ms;
     let level = || call.level();
-    let state = ws.state();
-    let phase = ws.state().phase();
+    let state = workshop.state();
+    let phase = workshop.state().phase();
     let none = Ok(Applied::default());
     match intent {
         Intent::ProposeRule { text, anchors } => {
@@ -47,14 +47,16 @@ pub(super) fn apply(
                 anchors,
                 ..NewRule::default()
             };
-            let id = ws.add_rule_with(me, level, text, extra).map_err(doc_err)?;
+            let id = workshop
+                .add_rule_with(me, level, text, extra)
+                .map_err(doc_err)?;
             Ok(Applied {
                 created: Some(id),
                 ..Applied::default()
             })
         }
         Intent::EditRule { rule, splice } => {
-            rule_of_level(ws, rule, level()?)?;
+            rule_of_level(workshop, rule, level()?)?;
             let r = &state.rules[rule.as_str()];
             if r.decided() {
                 return Err(Refusal::new(
@@ -71,7 +73,7 @@ pub(super) fn apply(
                 ));
             }
             let base = heads_at(splice.rev)?;
-            let placed = ws.splice(true, rule, splice, &base, me, ctx.text_limit)?;
+            let placed = workshop.splice(true, rule, splice, &base, me, ctx.text_limit)?;
             Ok(Applied {
                 placed,
                 ..Applied::default()
@@ -83,7 +85,7 @@ pub(super) fn apply(
             linked,
         } => {
             let level = level()?;
-            rule_of_level(ws, rule, level)?;
+            rule_of_level(workshop, rule, level)?;
             let r = &state.rules[rule.as_str()];
             if r.author != me && sender != Sender::Facilitator {
                 return Err(Refusal::new(
@@ -117,7 +119,7 @@ pub(super) fn apply(
                 }
                 (false, true) => anchors.retain(|a| *a != item),
             }
-            ws.set_anchors(rule, anchors).map_err(doc_err)?;
+            workshop.set_anchors(rule, anchors).map_err(doc_err)?;
             none
         }
         Intent::RateRule {
@@ -125,7 +127,7 @@ pub(super) fn apply(
             score,
             reason,
         } => {
-            rule_of_level(ws, rule, level()?)?;
+            rule_of_level(workshop, rule, level()?)?;
             let r = &state.rules[rule.as_str()];
             if r.decided() {
                 return Err(decided());
@@ -171,8 +173,8 @@ pub(super) fn apply(
             } else {
                 None
             };
-            ws.set_rating(rule, me, *score).map_err(doc_err)?;
-            ws.set_reason(rule, me, reason).map_err(doc_err)?;
+            workshop.set_rating(rule, me, *score).map_err(doc_err)?;
+            workshop.set_reason(rule, me, reason).map_err(doc_err)?;
             none
         }
         Intent::SetRuleStatus {
@@ -181,7 +183,9 @@ pub(super) fn apply(
             confirm,
         } => {
             let confirmed = check_decision(state, rule, *status, *confirm)?;
-            ws.decide(rule, *status, confirmed, now).map_err(doc_err)?;
+            workshop
+                .decide(rule, *status, confirmed, now)
+                .map_err(doc_err)?;
             none
         }
         Intent::StartRatingRound { rule } => {
@@ -199,7 +203,7 @@ pub(super) fn apply(
                     "this rule is still being drafted: its text can be edited as it is",
                 ));
             }
-            ws.new_rule_round(rule, now).map_err(doc_err)?;
+            workshop.new_rule_round(rule, now).map_err(doc_err)?;
             none
         }
         _ => Err(misrouted(intent)),
@@ -293,8 +297,8 @@ pub(super) fn check_decision(
     }
 }
 
-pub(super) fn rule_of_level(ws: &Workshop, rule: &str, level: Level) -> Result<(), Refusal> {
-    let r = ws
+pub(super) fn rule_of_level(workshop: &Workshop, rule: &str, level: Level) -> Result<(), Refusal> {
+    let r = workshop
         .state()
         .rules
         .get(rule)

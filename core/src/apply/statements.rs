@@ -12,7 +12,7 @@ use crate::workshop::{NewStatement, State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
 pub(super) fn apply(
-    ws: &mut Workshop,
+    workshop: &mut Workshop,
     call: &Call<'_>,
     intent: &Intent,
 ) -> Result<Applied, Refusal> {
@@ -25,15 +25,15 @@ pub(super) fn apply(
     let ctx = call.ctx;
     let heads_at = call.ctx.heads_at;
     let level = || call.level();
-    let state = ws.state();
-    let phase = ws.state().phase();
+    let state = workshop.state();
+    let phase = workshop.state().phase();
     let none = Ok(Applied::default());
     match intent {
         Intent::HideStatement { statement, hidden } => {
             if !state.statements.contains_key(statement) {
                 return Err(not_found("statement", statement));
             }
-            ws.set_hidden(statement, *hidden).map_err(doc_err)?;
+            workshop.set_hidden(statement, *hidden).map_err(doc_err)?;
             none
         }
         Intent::AddStatement { text } => {
@@ -50,7 +50,7 @@ pub(super) fn apply(
                 return Err(voting_started());
             }
             let anonymous = phase.anonymous && sender != Sender::Facilitator;
-            let id = ws
+            let id = workshop
                 .add_statement(
                     me,
                     level,
@@ -68,23 +68,23 @@ pub(super) fn apply(
             })
         }
         Intent::EditStatement { statement, splice } => {
-            own_statement(ws, me, statement, level()?)?;
+            own_statement(workshop, me, statement, level()?)?;
             if state.voting_started(level()?) {
                 return Err(voting_started());
             }
             let base = heads_at(splice.rev)?;
-            let placed = ws.splice(false, statement, splice, &base, me, ctx.text_limit)?;
+            let placed = workshop.splice(false, statement, splice, &base, me, ctx.text_limit)?;
             Ok(Applied {
                 placed,
                 ..Applied::default()
             })
         }
         Intent::DeleteStatement { statement } => {
-            own_statement(ws, me, statement, level()?)?;
+            own_statement(workshop, me, statement, level()?)?;
             if state.voting_started(level()?) {
                 return Err(voting_started());
             }
-            ws.delete_statement(statement).map_err(doc_err)?;
+            workshop.delete_statement(statement).map_err(doc_err)?;
             none
         }
         Intent::PlaceDot { statement } => {
@@ -100,14 +100,16 @@ pub(super) fn apply(
                     format!("all {budget} dots of this level are placed; take one back first"),
                 ));
             }
-            let on_item = dots_on(ws, me, statement);
+            let on_item = dots_on(workshop, me, statement);
             if on_item >= phase.max_dots_per_item {
                 return Err(Refusal::new(
                     ErrorCode::ItemLimit,
                     format!("at most {} dots on one statement", phase.max_dots_per_item),
                 ));
             }
-            ws.set_dots(me, statement, on_item + 1).map_err(doc_err)?;
+            workshop
+                .set_dots(me, statement, on_item + 1)
+                .map_err(doc_err)?;
             none
         }
         Intent::RemoveDot { statement } => {
@@ -118,14 +120,16 @@ pub(super) fn apply(
                 Some(l) if l != level => return Err(other_level("statement", level)),
                 Some(_) => {}
             }
-            let on_item = dots_on(ws, me, statement);
+            let on_item = dots_on(workshop, me, statement);
             if on_item == 0 {
                 return Err(Refusal::new(
                     ErrorCode::NoDot,
                     "you have no dot on this statement",
                 ));
             }
-            ws.set_dots(me, statement, on_item - 1).map_err(doc_err)?;
+            workshop
+                .set_dots(me, statement, on_item - 1)
+                .map_err(doc_err)?;
             none
         }
         Intent::StartVoteRound => {
@@ -136,7 +140,7 @@ pub(super) fn apply(
                     "the votes of this round are still open: reveal them first",
                 ));
             }
-            ws.start_vote_round(level).map_err(doc_err)?;
+            workshop.start_vote_round(level).map_err(doc_err)?;
             none
         }
         _ => Err(misrouted(intent)),
@@ -182,8 +186,9 @@ pub(super) fn votes_open(state: &State, level: Level) -> Result<(), Refusal> {
     Ok(())
 }
 
-pub(super) fn dots_on(ws: &Workshop, participant: &str, statement: &str) -> u32 {
-    ws.state()
+pub(super) fn dots_on(workshop: &Workshop, participant: &str, statement: &str) -> u32 {
+    workshop
+        .state()
         .dots
         .get(participant)
         .and_then(|m| m.get(statement))
@@ -192,12 +197,12 @@ pub(super) fn dots_on(ws: &Workshop, participant: &str, statement: &str) -> u32 
 }
 
 pub(super) fn own_statement(
-    ws: &Workshop,
+    workshop: &Workshop,
     me: &str,
     statement: &str,
     level: Level,
 ) -> Result<(), Refusal> {
-    let s = ws
+    let s = workshop
         .state()
         .statements
         .get(statement)

@@ -289,8 +289,8 @@ mod me_index_tests {
     use crate::workshop::{Meta, Workshop};
     use draagvlak_protocol::Intent;
 
-    fn act(ws: &mut Workshop, p: &str, intent: Intent) {
-        let heads = ws.heads().to_vec();
+    fn act(workshop: &mut Workshop, p: &str, intent: Intent) {
+        let heads = workshop.heads().to_vec();
         let lookup = move |_rev: u64| Ok(heads.clone());
         let ctx = apply::Context::new(&lookup, 1);
         let sender = if p.is_empty() {
@@ -298,7 +298,7 @@ mod me_index_tests {
         } else {
             apply::Sender::Participant(p)
         };
-        apply::apply(ws, sender, &intent, &ctx).expect("applied");
+        apply::apply(workshop, sender, &intent, &ctx).expect("applied");
     }
 
     /// The index gives exactly what `me` gives, and `unchanged` notices every kind of change.
@@ -312,16 +312,16 @@ mod me_index_tests {
             language: "nl".into(),
             template: "strategic-framework".into(),
         };
-        let mut ws = NewSession::from_template(meta)
+        let mut workshop = NewSession::from_template(meta)
             .and_then(NewSession::create)
             .expect("doc");
-        let a = ws.add_participant("Anna", "ict").expect("p");
-        let b = ws.add_participant("Bram", "business").expect("p");
-        let check = |ws: &Workshop, before: &HashMap<String, MeView>| {
-            let index = MeIndex::new(ws.state());
+        let a = workshop.add_participant("Anna", "ict").expect("p");
+        let b = workshop.add_participant("Bram", "business").expect("p");
+        let check = |workshop: &Workshop, before: &HashMap<String, MeView>| {
+            let index = MeIndex::new(workshop.state());
             let mut now = HashMap::new();
             for p in [&a, &b] {
-                let me = me(ws.state(), p).expect("me");
+                let me = me(workshop.state(), p).expect("me");
                 assert_eq!(index.me(p).as_ref(), Some(&me));
                 assert!(index.unchanged(p, &me));
                 if let Some(old) = before.get(p.as_str()) {
@@ -331,73 +331,83 @@ mod me_index_tests {
             }
             now
         };
-        let mut last = check(&ws, &HashMap::new());
-        act(&mut ws, "", Intent::NextPhase);
+        let mut last = check(&workshop, &HashMap::new());
+        act(&mut workshop, "", Intent::NextPhase);
         for text in ["Een", "Twee", "Drie"] {
-            act(&mut ws, &a, Intent::AddStatement { text: text.into() });
-            last = check(&ws, &last);
+            act(
+                &mut workshop,
+                &a,
+                Intent::AddStatement { text: text.into() },
+            );
+            last = check(&workshop, &last);
         }
         act(
-            &mut ws,
+            &mut workshop,
             &b,
             Intent::AddStatement {
                 text: "Vier".into(),
             },
         );
-        last = check(&ws, &last);
-        let ids: Vec<String> = ws.state().statements.keys().cloned().collect();
+        last = check(&workshop, &last);
+        let ids: Vec<String> = workshop.state().statements.keys().cloned().collect();
         act(
-            &mut ws,
+            &mut workshop,
             &a,
             Intent::DeleteStatement {
                 statement: ids[0].clone(),
             },
         );
-        last = check(&ws, &last);
+        last = check(&workshop, &last);
         // Cluster two statements: dots then go to the cluster.
-        act(&mut ws, "", Intent::NextPhase);
-        let ids: Vec<String> = ws.state().statements.keys().cloned().collect();
+        act(&mut workshop, "", Intent::NextPhase);
+        let ids: Vec<String> = workshop.state().statements.keys().cloned().collect();
         act(
-            &mut ws,
+            &mut workshop,
             "",
             Intent::CreateCluster {
                 statements: vec![ids[1].clone(), ids[2].clone()],
                 title: "Samen".into(),
             },
         );
-        let cluster = ws.state().clusters.keys().next().cloned().expect("cluster");
-        act(&mut ws, "", Intent::NextPhase);
+        let cluster = workshop
+            .state()
+            .clusters
+            .keys()
+            .next()
+            .cloned()
+            .expect("cluster");
+        act(&mut workshop, "", Intent::NextPhase);
         for (p, s) in [(&a, &ids[0]), (&a, &ids[0]), (&b, &cluster)] {
             act(
-                &mut ws,
+                &mut workshop,
                 p,
                 Intent::PlaceDot {
                     statement: s.clone(),
                 },
             );
-            last = check(&ws, &last);
+            last = check(&workshop, &last);
         }
         act(
-            &mut ws,
+            &mut workshop,
             &a,
             Intent::RemoveDot {
                 statement: ids[0].clone(),
             },
         );
-        last = check(&ws, &last);
-        act(&mut ws, "", Intent::NextPhase);
+        last = check(&workshop, &last);
+        act(&mut workshop, "", Intent::NextPhase);
         act(
-            &mut ws,
+            &mut workshop,
             &b,
             Intent::ProposeRule {
                 text: "Regel".into(),
                 anchors: Vec::new(),
             },
         );
-        let rule = ws.state().rules.keys().next().cloned().expect("rule");
+        let rule = workshop.state().rules.keys().next().cloned().expect("rule");
         for (p, score) in [(&a, 4), (&b, 2), (&a, 5)] {
             act(
-                &mut ws,
+                &mut workshop,
                 p,
                 Intent::RateRule {
                     rule: rule.clone(),
@@ -405,14 +415,14 @@ mod me_index_tests {
                     reason: (score <= 2).then(|| "te vaag".into()),
                 },
             );
-            last = check(&ws, &last);
+            last = check(&workshop, &last);
         }
-        act(&mut ws, &a, Intent::SetReady { ready: true });
-        last = check(&ws, &last);
+        act(&mut workshop, &a, Intent::SetReady { ready: true });
+        last = check(&workshop, &last);
         assert!(last[&a].ready);
         assert_eq!(last[&b].reasons[&rule], "te vaag");
         // A participant whose last part is someone else's is never "unchanged".
-        let index = MeIndex::new(ws.state());
+        let index = MeIndex::new(workshop.state());
         assert!(!index.unchanged(&b, &last[&a]));
         assert!(!index.unchanged("p999", &last[&a]));
     }

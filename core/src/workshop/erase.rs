@@ -86,9 +86,9 @@ impl Workshop {
             new_heads.insert(encode_hashes(&heads), encode_hashes(&doc.get_heads()));
             before = Some(root);
         }
-        let mut ws = Workshop::from_doc(doc)?;
-        ws.commit();
-        Ok(ws)
+        let mut workshop = Workshop::from_doc(doc)?;
+        workshop.commit();
+        Ok(workshop)
     }
 }
 
@@ -244,35 +244,36 @@ mod tests {
     /// A session played through a few phases, with a name changed nowhere but stored in the
     /// history many times over.
     fn played() -> (Workshop, String) {
-        let mut ws = crate::method_tests::workshop("strategic-framework");
-        let anna = ws.add_participant("Anna", "ict").unwrap();
-        let zw = ws
+        let mut workshop = crate::method_tests::workshop("strategic-framework");
+        let anna = workshop.add_participant("Anna", "ict").unwrap();
+        let zw = workshop
             .add_participant_from(NAME, "ict", Some("devicehash"))
             .unwrap();
-        ws.add_proxy("Bert", "business").unwrap();
-        ws.commit();
-        ws.set_phase(1, 1_000).unwrap();
-        let s = ws
+        workshop.add_proxy("Bert", "business").unwrap();
+        workshop.commit();
+        workshop.set_phase(1, 1_000).unwrap();
+        let s = workshop
             .add_statement(&zw, Level::Richten, "Eén loket", NewStatement::default())
             .unwrap();
-        ws.add_statement(&anna, Level::Richten, "Open data", NewStatement::default())
+        workshop
+            .add_statement(&anna, Level::Richten, "Open data", NewStatement::default())
             .unwrap();
-        ws.commit();
-        ws.set_phase(2, 2_000).unwrap();
-        ws.set_phase(3, 3_000).unwrap();
-        ws.set_dots(&zw, &s, 2).unwrap();
-        ws.commit();
-        (ws, zw)
+        workshop.commit();
+        workshop.set_phase(2, 2_000).unwrap();
+        workshop.set_phase(3, 3_000).unwrap();
+        workshop.set_dots(&zw, &s, 2).unwrap();
+        workshop.commit();
+        (workshop, zw)
     }
 
     #[test]
     fn an_erased_name_is_a_label_now_and_in_every_phase_of_the_history() {
-        let (mut ws, zw) = played();
-        assert!(contains(&ws.doc.save_nocompress(), NAME));
-        let mut erased = ws.erased(&BTreeSet::from([zw.clone()])).unwrap();
+        let (mut workshop, zw) = played();
+        assert!(contains(&workshop.doc.save_nocompress(), NAME));
+        let mut erased = workshop.erased(&BTreeSet::from([zw.clone()])).unwrap();
 
         // Now: everything as it was, but the name and the device.
-        let mut expected = ws.state().clone();
+        let mut expected = workshop.state().clone();
         if let Some(p) = expected.participants.get_mut(&zw) {
             p.name = "ICT 2".into();
             p.device = None;
@@ -288,14 +289,14 @@ mod tests {
         assert_eq!(erased.rehydrate().unwrap(), *erased.state());
 
         // The history: the end of each phase reads as it did, with the label.
-        for (old, new) in ws
+        for (old, new) in workshop
             .state()
             .phase_log
             .clone()
             .iter()
             .zip(erased.state().phase_log.clone())
         {
-            let mut then = ws.hydrate_at(&old.heads_before).unwrap();
+            let mut then = workshop.hydrate_at(&old.heads_before).unwrap();
             let now = erased.hydrate_at(&new.heads_before).unwrap();
             if let Some(p) = then.participants.get_mut(&zw) {
                 p.name = "ICT 2".into();
@@ -323,8 +324,8 @@ mod tests {
 
     #[test]
     fn labels_number_people_within_their_group_in_joining_order() {
-        let (ws, zw) = played();
-        let state = ws.state();
+        let (workshop, zw) = played();
+        let state = workshop.state();
         let by_name = |n: &str| {
             state
                 .participants

@@ -173,8 +173,8 @@ async fn create(
     // A follow-up starts from the earlier session's result; only its facilitator may make one.
     let earlier = match &req.follows {
         Some(f) => {
-            let (_, ws) = load_as_facilitator(app, &f.code, &f.secret, "a follow-up").await?;
-            Some(ws)
+            let (_, workshop) = load_as_facilitator(app, &f.code, &f.secret, "a follow-up").await?;
+            Some(workshop)
         }
         None => None,
     };
@@ -226,11 +226,11 @@ async fn create(
         // The demo's clock starts 160 minutes ago, so its finished phases have plausible times.
         new.demo = demo.map(|language| (language, now_ms().saturating_sub(160 * 60 * 1000)));
         new.follows = earlier.as_ref().map(Workshop::state);
-        let mut ws = new.create().map_err(AppError::internal)?;
+        let mut workshop = new.create().map_err(AppError::internal)?;
         let snapshot = Chunk {
             rev: 0,
-            heads: encode_heads(ws.heads()),
-            data: ws.save(),
+            heads: encode_heads(workshop.heads()),
+            data: workshop.save(),
         };
         let row = SessionRow {
             id: id.clone(),
@@ -404,9 +404,12 @@ pub async fn report(
             format!("report formats: {}", report::FORMATS),
         ));
     };
-    let (row, ws) = load_as_facilitator(&app, &code, bearer(&headers), "the report").await?;
-    let body = report::render(&report::build_in(ws.state(), &app.config.time_zone), format)
-        .map_err(AppError::internal)?;
+    let (row, workshop) = load_as_facilitator(&app, &code, bearer(&headers), "the report").await?;
+    let body = report::render(
+        &report::build_in(workshop.state(), &app.config.time_zone),
+        format,
+    )
+    .map_err(AppError::internal)?;
     let disposition = format!(
         "attachment; filename=\"draagvlak-{}.{}\"",
         row.code,
@@ -440,7 +443,7 @@ async fn load_as_facilitator(
     secret: &str,
     what: &str,
 ) -> Result<(SessionRow, Workshop), AppError> {
-    let (row, ws) = report::load(&app.store, code).await.map_err(|e| match e {
+    let (row, workshop) = report::load(&app.store, code).await.map_err(|e| match e {
         report::ReportError::NotFound(_) => AppError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::SessionNotFound,
@@ -449,7 +452,7 @@ async fn load_as_facilitator(
         other => AppError::internal(other),
     })?;
     facilitator_only(&row, secret, what)?;
-    Ok((row, ws))
+    Ok((row, workshop))
 }
 
 /// The facilitator secret presented for a session, or `bad_credentials` saying what needs it.
@@ -481,8 +484,9 @@ pub async fn history(
     headers: HeaderMap,
 ) -> Result<Json<HistoryView>, AppError> {
     code_attempt(&app, peer)?;
-    let (_, mut ws) = load_as_facilitator(&app, &code, bearer(&headers), "the history").await?;
-    let Some(end) = follow_up::end_of_phase(ws.state(), phase as usize) else {
+    let (_, mut workshop) =
+        load_as_facilitator(&app, &code, bearer(&headers), "the history").await?;
+    let Some(end) = follow_up::end_of_phase(workshop.state(), phase as usize) else {
         return Err(AppError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
@@ -491,7 +495,7 @@ pub async fn history(
     };
     let at = end.at_ms;
     let heads = end.heads_before.clone();
-    let then = ws.hydrate_at(&heads).map_err(AppError::internal)?;
+    let then = workshop.hydrate_at(&heads).map_err(AppError::internal)?;
     let view = projection::view(&then, &projection::Presence::new(), Audience::Facilitator);
     Ok(Json(HistoryView { phase, at, view }))
 }

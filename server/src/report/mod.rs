@@ -168,14 +168,14 @@ pub async fn load(
         .session_by_code(&code)
         .await?
         .ok_or_else(|| ReportError::NotFound(code.clone()))?;
-    let (_, ws) = crate::session::actor::load_durable(store, &row.id)
+    let (_, workshop) = crate::session::actor::load_durable(store, &row.id)
         .await
         .map_err(|e| match e {
             crate::session::actor::LoadError::Store(e) => ReportError::Store(e),
             crate::session::actor::LoadError::Doc(e) => ReportError::Doc(e),
             crate::session::actor::LoadError::Damaged(_) => ReportError::Damaged,
         })?;
-    Ok((row, ws))
+    Ok((row, workshop))
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::words::{action_word, decision_mark, level_label, status_word, words};
 
 /// One sheet being filled row by row.
 struct Sheet<'a> {
-    ws: &'a mut Worksheet,
+    sheet: &'a mut Worksheet,
     row: u32,
     bold: CellFormat,
     percent: CellFormat,
@@ -37,16 +37,16 @@ impl Sheet<'_> {
     fn header(&mut self, names: &[impl AsRef<str>]) -> Result<(), XlsxError> {
         for (col, name) in names.iter().enumerate() {
             let col = col_index(col);
-            self.ws.write_string_with_format(
+            self.sheet.write_string_with_format(
                 self.row,
                 col,
                 fit(escape::plain(name.as_ref())),
                 &self.bold,
             )?;
-            self.ws
+            self.sheet
                 .set_column_width(col, if col == 0 { 14 } else { 18 })?;
         }
-        self.ws.set_freeze_panes(1, 0)?;
+        self.sheet.set_freeze_panes(1, 0)?;
         self.row += 1;
         Ok(())
     }
@@ -58,17 +58,17 @@ impl Sheet<'_> {
                 Cell::Text(t) => {
                     let t = fit(escape::plain(&t));
                     if t.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                        self.ws
+                        self.sheet
                             .write_string_with_format(self.row, col, t, &self.quoted)?;
                     } else {
-                        self.ws.write_string(self.row, col, t)?;
+                        self.sheet.write_string(self.row, col, t)?;
                     }
                 }
                 Cell::Number(n) => {
-                    self.ws.write_number(self.row, col, n)?;
+                    self.sheet.write_number(self.row, col, n)?;
                 }
                 Cell::Share(Some(s)) => {
-                    self.ws
+                    self.sheet
                         .write_number_with_format(self.row, col, s, &self.percent)?;
                 }
                 Cell::Share(None) | Cell::Empty => {}
@@ -98,10 +98,10 @@ fn col_index(col: usize) -> u16 {
 }
 
 fn sheet<'a>(workbook: &'a mut Workbook, name: &str) -> Result<Sheet<'a>, XlsxError> {
-    let ws = workbook.add_worksheet();
-    ws.set_name(name)?;
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(name)?;
     Ok(Sheet {
-        ws,
+        sheet,
         row: 0,
         bold: CellFormat::new().set_bold(),
         percent: CellFormat::new().set_num_format("0%"),

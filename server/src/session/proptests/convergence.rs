@@ -301,7 +301,7 @@ impl Run {
             language: "nl".into(),
             template: TEMPLATE.into(),
         };
-        let mut ws = NewSession::from_template(meta)
+        let mut workshop = NewSession::from_template(meta)
             .and_then(NewSession::create)
             .map_err(fail)?;
         let secret = credentials::new_secret();
@@ -317,8 +317,8 @@ impl Run {
         };
         let snapshot = Chunk {
             rev: 0,
-            heads: actor::encode_heads(ws.heads()),
-            data: ws.save(),
+            heads: actor::encode_heads(workshop.heads()),
+            data: workshop.save(),
         };
         store.create_session(&row, &snapshot).await.map_err(fail)?;
         let shutdown = CancellationToken::new();
