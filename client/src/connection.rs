@@ -17,6 +17,10 @@
 //! There is no background task: the connection only reads when asked to. A caller that waits
 //! for its own input (the command-line tool) selects on [`Connection::next_event`], which is
 //! cancel-safe for reading: a frame that was read is processed before the future can be dropped.
+//!
+//! Why this file is long: one type, the connection, whose methods (join, intents tracked from send
+//! to answer, resume, the typed helpers) all share its state; the frame parsing and the types it
+//! returns are the rest. A split is planned when the typed helpers grow (issue 14 follow-up).
 
 use std::collections::VecDeque;
 use std::time::Duration;

@@ -2,6 +2,11 @@
 //! reasons, group weighting, anonymity per phase, ready signals, participants without a device,
 //! removal, closing, follow-up sessions and the history of a phase. Each test also checks that
 //! the mirror equals the document read back (`rehydrate`), so nothing lives only in memory.
+//!
+//! Why this file is long: one test per part of the method, each playing a workshop through step by
+//! step, and the builders (`workshop`, `run`, `reviewed_follow_up`) the other test modules and the
+//! server's tests share; a scenario split across files would be harder to follow than a long file
+//! of short scenarios.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 

@@ -7,40 +7,14 @@ use draagvlak_protocol::{ErrorCode, Intent, Splice};
 
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
-use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
-use super::workshop::{Meta, Workshop};
+use super::workshop::Workshop;
+
+use super::method_tests::{F, go_to, run};
 
 fn workshop() -> Workshop {
-    let meta = Meta {
-        id: "0123456789abcdef".into(),
-        code: "ABC234".into(),
-        title: "ICT-strategie 2027".into(),
-        organisation: "Gemeente Zaanstad".into(),
-        language: "nl".into(),
-        template: "strategic-framework".into(),
-    };
-    NewSession::from_template(meta).unwrap().create().unwrap()
+    super::method_tests::workshop("strategic-framework")
 }
-
-fn run(
-    workshop: &mut Workshop,
-    sender: Sender<'_>,
-    intent: Intent,
-) -> Result<Option<String>, ErrorCode> {
-    let heads: Vec<ChangeHash> = workshop.heads().to_vec();
-    let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
-    let ctx = Context::new(&lookup, 1_000_000);
-    apply(workshop, sender, &intent, &ctx)
-        .map(|a| a.created)
-        .map_err(|r| r.code)
-}
-
-fn go_to(workshop: &mut Workshop, index: u32) {
-    run(workshop, Sender::Facilitator, Intent::GoToPhase { index }).unwrap();
-}
-
-const F: Sender<'static> = Sender::Facilitator;
 
 #[test]
 fn a_level_played_through_keeps_mirror_document_and_storage_equal() {

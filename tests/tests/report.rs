@@ -4,6 +4,10 @@
 //! every format (none may act as markup, a link, a formula or a reordering), the facilitator's
 //! download over HTTP, and the command that writes a report from the data directory without a
 //! running server.
+//!
+//! Why this file is long: the report tests share their fixtures (the demo workshop, golden files, a
+//! hostile text for every format); one file keeps the golden-file test and the tests that explain
+//! its figures side by side.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -776,17 +780,7 @@ fn no_hostile_text_acts_in_any_report_format() {
 /// printed page (which left page 1 almost empty).
 #[test]
 fn html_report_colours_names_and_pages_like_the_app() {
-    let meta = Meta {
-        id: "0000000000000000".into(),
-        code: "GOLDEN".into(),
-        title: "ICT-strategie 2027".into(),
-        organisation: "Gemeente Zaanstad".into(),
-        language: "nl".into(),
-        template: "strategic-framework".into(),
-    };
-    let mut new = NewSession::from_template(meta).unwrap();
-    new.demo = Some(("nl", 1_803_974_400_000));
-    let workshop = new.create().unwrap();
+    let workshop = demo_workshop(MARCH);
     // The demo merges no statements: add a cluster, so that its members show.
     let r = report::build(&with_cluster(workshop.state().clone()));
     let html = report::html(&r);

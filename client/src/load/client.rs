@@ -5,6 +5,9 @@
 //! scan for markers; only the facilitator, the `full_views` sample and the rare deltas that change
 //! the phase or reveal votes are parsed as whole JSON. That keeps ten thousand clients in one
 //! process affordable.
+//!
+//! Why this file is long: one simulated connection's state machine (participant and facilitator
+//! share it), kept in one place so that its per-frame cost stays visible.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};

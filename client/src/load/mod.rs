@@ -29,6 +29,9 @@
 //!
 //! [`run`] is the library entry point (used by the CI test); the binary adds the table and the JSON
 //! file.
+//!
+//! Why this file is long: the load generator's one run: options, the coordinator of each session's
+//! script, and the measuring; they share the run's state and are read in that order.
 
 mod client;
 mod flood;

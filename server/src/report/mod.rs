@@ -37,7 +37,6 @@ mod words;
 mod xlsx;
 
 use jiff::tz::TimeZone;
-use serde::Serialize;
 
 pub use self::csv::csv;
 pub use html::html;
@@ -60,7 +59,7 @@ pub fn time_zone(name: &str) -> Result<TimeZone, jiff::Error> {
 }
 
 /// A CSV dialect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
     /// Comma separator, decimal point, English column names, no byte-order mark: the format
     /// reports always had (`csv-en`).

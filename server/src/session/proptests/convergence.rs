@@ -33,6 +33,10 @@
 //! `wrong_phase` (`input_locked` while locked), never applied; a dot over the budget is refused
 //! with `budget_exhausted`. Checked on every private part: dots placed plus dots left equal the
 //! budget, and no item carries more than the per-item limit.
+//!
+//! Why this file is long: one property test: the random steps, the model of what every client must
+//! end up seeing, and the checks are read together; apart, each part would only make sense with the
+//! others open.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
