@@ -169,19 +169,19 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
     let v = public(&workshop);
     assert_eq!(v.clusters[&c1].statements, vec![s1.clone(), s2.clone()]);
     assert_eq!(v.statements[&s2].cluster.as_deref(), Some(c1.as_str()));
-    let log: Vec<(u64, &str, &str)> = workshop
+    let log: Vec<(u64, &str, draagvlak_protocol::Role)> = workshop
         .state()
         .cluster_log
         .iter()
-        .map(|e| (e.at_ms, e.action.as_str(), e.by.as_str()))
+        .map(|e| (e.at_ms, e.action.as_str(), e.by))
         .collect();
     assert_eq!(
         log,
         vec![
-            (10, "create", "facilitator"),
-            (20, "create", "participant"),
-            (30, "rename", "participant"),
-            (40, "dissolve", "participant")
+            (10, "create", draagvlak_protocol::Role::Facilitator),
+            (20, "create", draagvlak_protocol::Role::Participant),
+            (30, "rename", draagvlak_protocol::Role::Participant),
+            (40, "dissolve", draagvlak_protocol::Role::Participant)
         ]
     );
     same_after_reload(&mut workshop);

@@ -39,7 +39,7 @@ use automerge::{
     ActorId, AutoCommit, AutomergeError, ChangeHash, LoadOptions, ObjId, ObjType, ROOT,
     ReadDoc as _, TextEncoding, Value,
 };
-use draagvlak_protocol::view::Level;
+use draagvlak_protocol::view::{ClusterAction, Level, Role};
 
 use super::template::PhaseSpec;
 use super::text;

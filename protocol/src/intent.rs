@@ -26,6 +26,60 @@ pub struct Splice {
     pub insert: String,
 }
 
+/// An entry of a session's decision log: a status the facilitator set, or a new rating round
+/// (`reopened` when the rule had been decided).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionAction {
+    Proposed,
+    Adopted,
+    Revise,
+    Dropped,
+    /// A decided rule reopened in a new round.
+    Reopened,
+    /// A new rating round of a rule not yet decided.
+    NewRound,
+}
+
+impl DecisionAction {
+    const ALL: [DecisionAction; 6] = [
+        DecisionAction::Proposed,
+        DecisionAction::Adopted,
+        DecisionAction::Revise,
+        DecisionAction::Dropped,
+        DecisionAction::Reopened,
+        DecisionAction::NewRound,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionAction::Proposed => "proposed",
+            DecisionAction::Adopted => "adopted",
+            DecisionAction::Revise => "revise",
+            DecisionAction::Dropped => "dropped",
+            DecisionAction::Reopened => "reopened",
+            DecisionAction::NewRound => "new_round",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<DecisionAction> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+impl From<RuleStatus> for DecisionAction {
+    fn from(status: RuleStatus) -> DecisionAction {
+        match status {
+            RuleStatus::Proposed => DecisionAction::Proposed,
+            RuleStatus::Adopted => DecisionAction::Adopted,
+            RuleStatus::Revise => DecisionAction::Revise,
+            RuleStatus::Dropped => DecisionAction::Dropped,
+        }
+    }
+}
+
 /// What the facilitator decided about a rule of thumb.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::intent::RuleStatus;
+use crate::intent::{DecisionAction, RuleStatus};
 use crate::view::{Confirmation, Level, ReviewView, SupportView};
 
 /// Everything a report shows: the single source of every format.
@@ -89,8 +89,7 @@ pub struct DecisionLine {
     pub number: u32,
     /// The rule's text now.
     pub rule: String,
-    /// `adopted`, `dropped`, `revise`, `proposed`, `reopened` or `new_round`.
-    pub action: String,
+    pub action: DecisionAction,
     /// The round the decision was about (for `reopened` and `new_round`: the round that ended).
     pub round: u32,
     /// The warning the facilitator confirmed with it.

@@ -98,6 +98,48 @@ pub enum Role {
     Projector,
 }
 
+/// A step in the history of clusters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterAction {
+    /// Statements merged into a new cluster.
+    Create,
+    /// Statements added to a cluster.
+    Add,
+    /// A statement taken out of a cluster.
+    Remove,
+    /// A cluster dissolved into its statements.
+    Dissolve,
+    /// A cluster renamed.
+    Rename,
+}
+
+impl ClusterAction {
+    const ALL: [ClusterAction; 5] = [
+        ClusterAction::Create,
+        ClusterAction::Add,
+        ClusterAction::Remove,
+        ClusterAction::Dissolve,
+        ClusterAction::Rename,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClusterAction::Create => "create",
+            ClusterAction::Add => "add",
+            ClusterAction::Remove => "remove",
+            ClusterAction::Dissolve => "dissolve",
+            ClusterAction::Rename => "rename",
+        }
+    }
+
+    /// Parse a wire name.
+    pub fn parse(s: &str) -> Option<ClusterAction> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 /// A participant's group. The defaults are `ict` and `business`.
 pub type Group = String;
 
@@ -203,8 +245,7 @@ pub struct ClusterView {
 pub struct ClusterEvent {
     /// Server clock, ms since the Unix epoch.
     pub at: u64,
-    /// `create`, `add`, `remove`, `dissolve` or `rename`.
-    pub action: String,
+    pub action: ClusterAction,
     pub cluster: String,
     /// The statements the step moved (empty for a rename).
     pub statements: Vec<String>,

@@ -175,10 +175,7 @@ pub fn apply(
         }
     }
     let by_facilitator = matches!(sender, Sender::Proxy(_));
-    let by = match sender.role() {
-        Role::Facilitator => "facilitator",
-        _ => "participant",
-    };
+    let by = sender.role();
     if matches!(sender, Sender::Participant(_))
         && clusters::is_clustering(intent)
         && !state.clustering_open
@@ -250,8 +247,8 @@ pub(super) struct Call<'c> {
     pub(super) sender: Sender<'c>,
     /// Whose text the intent writes or edits: the participant's, or the facilitator's own.
     pub(super) me: &'c str,
-    /// `facilitator` or `participant`, for the cluster history.
-    pub(super) by: &'static str,
+    /// The sender's role, for the cluster history.
+    pub(super) by: Role,
     /// Entered by the facilitator for a participant without a device.
     pub(super) by_facilitator: bool,
     pub(super) phase_level: Option<Level>,

@@ -47,15 +47,11 @@ pub(super) fn log(state: &State, facilitator: bool) -> Option<Vec<ClusterEvent>>
             .iter()
             .map(|e| ClusterEvent {
                 at: e.at_ms,
-                action: e.action.clone(),
+                action: e.action,
                 cluster: e.cluster.clone(),
                 statements: e.statements.clone(),
                 title: e.title.clone(),
-                by: if e.by == "facilitator" {
-                    Role::Facilitator
-                } else {
-                    Role::Participant
-                },
+                by: e.by,
             })
             .collect()
     })

@@ -14,7 +14,7 @@ impl Workshop {
         title: &str,
         statements: Vec<String>,
         at_ms: u64,
-        by: &str,
+        by: Role,
     ) -> Result<String, DocError> {
         let seq = self.take_seq()?;
         let id = format!("c{seq}");
@@ -40,7 +40,7 @@ impl Workshop {
                 statements: statements.clone(),
             },
         );
-        self.log_cluster(at_ms, "create", &id, statements, by)?;
+        self.log_cluster(at_ms, ClusterAction::Create, &id, statements, by)?;
         Ok(id)
     }
 
@@ -50,7 +50,7 @@ impl Workshop {
         cluster: &str,
         statements: Vec<String>,
         at_ms: u64,
-        by: &str,
+        by: Role,
     ) -> Result<(), DocError> {
         let mut members = self
             .state
@@ -60,7 +60,7 @@ impl Workshop {
             .unwrap_or_default();
         members.extend(statements.iter().cloned());
         self.set_members(cluster, members)?;
-        self.log_cluster(at_ms, "add", cluster, statements, by)
+        self.log_cluster(at_ms, ClusterAction::Add, cluster, statements, by)
     }
 
     /// Take a statement out of its cluster; a cluster left with one statement dissolves.
@@ -68,7 +68,7 @@ impl Workshop {
         &mut self,
         statement: &str,
         at_ms: u64,
-        by: &str,
+        by: Role,
     ) -> Result<(), DocError> {
         let Some(cid) = self
             .state
@@ -94,7 +94,13 @@ impl Workshop {
             return self.dissolve_cluster(&cid, at_ms, by);
         }
         self.set_members(&cid, rest)?;
-        self.log_cluster(at_ms, "remove", &cid, vec![statement.to_string()], by)
+        self.log_cluster(
+            at_ms,
+            ClusterAction::Remove,
+            &cid,
+            vec![statement.to_string()],
+            by,
+        )
     }
 
     /// Split a cluster back into its statements.
@@ -102,7 +108,7 @@ impl Workshop {
         &mut self,
         cluster: &str,
         at_ms: u64,
-        by: &str,
+        by: Role,
     ) -> Result<(), DocError> {
         let members = self
             .state
@@ -110,7 +116,7 @@ impl Workshop {
             .get(cluster)
             .map(|c| c.statements.clone())
             .unwrap_or_default();
-        self.log_cluster(at_ms, "dissolve", cluster, members, by)?;
+        self.log_cluster(at_ms, ClusterAction::Dissolve, cluster, members, by)?;
         self.delete_cluster(cluster)
     }
 
@@ -119,14 +125,14 @@ impl Workshop {
         cluster: &str,
         title: &str,
         at_ms: u64,
-        by: &str,
+        by: Role,
     ) -> Result<(), DocError> {
         let o = self.child(&self.objs.clusters.clone(), cluster)?;
         self.doc.put(&o, "title", title)?;
         if let Some(c) = self.state.clusters.get_mut(cluster) {
             c.title = title.to_string();
         }
-        self.log_cluster(at_ms, "rename", cluster, Vec::new(), by)
+        self.log_cluster(at_ms, ClusterAction::Rename, cluster, Vec::new(), by)
     }
 
     pub(super) fn delete_cluster(&mut self, cluster: &str) -> Result<(), DocError> {
@@ -177,10 +183,10 @@ impl Workshop {
     fn log_cluster(
         &mut self,
         at_ms: u64,
-        action: &str,
+        action: ClusterAction,
         cluster: &str,
         statements: Vec<String>,
-        by: &str,
+        by: Role,
     ) -> Result<(), DocError> {
         let log = match self.doc.get(ROOT, "cluster_log")? {
             Some((Value::Object(ObjType::List), id)) => id,
@@ -195,20 +201,28 @@ impl Workshop {
         let n = self.doc.length(&log);
         let e = self.doc.insert_object(&log, n, ObjType::Map)?;
         self.doc.put(&e, "at", at_ms)?;
-        self.doc.put(&e, "action", action)?;
+        self.doc.put(&e, "action", action.as_str())?;
         self.doc.put(&e, "cluster", cluster)?;
         self.doc
             .put(&e, "statements", statements.join(",").as_str())?;
         self.doc.put(&e, "title", title.as_str())?;
-        self.doc.put(&e, "by", by)?;
+        self.doc.put(&e, "by", role_name(by))?;
         self.state.cluster_log.push(ClusterLogEntry {
             at_ms,
-            action: action.to_string(),
+            action,
             cluster: cluster.to_string(),
             statements,
             title,
-            by: by.to_string(),
+            by,
         });
         Ok(())
+    }
+}
+
+/// How the cluster log stores who took a step (the names it always had).
+pub(super) fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Facilitator => "facilitator",
+        _ => "participant",
     }
 }

@@ -212,13 +212,19 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
     if let Some(log) = opt_obj(doc, &ROOT, "cluster_log") {
         for i in 0..doc.length(&log) {
             if let Some((Value::Object(ObjType::Map), e)) = doc.get(&log, i)? {
+                let action = string(doc, &e, "action")?;
                 cluster_log.push(ClusterLogEntry {
                     at_ms: uint(doc, &e, "at")?,
-                    action: string(doc, &e, "action")?,
+                    action: ClusterAction::parse(&action)
+                        .ok_or_else(|| DocError::Shape(format!("cluster log action {action:?}")))?,
                     cluster: string(doc, &e, "cluster")?,
                     statements: split_ids(&string(doc, &e, "statements")?),
                     title: string(doc, &e, "title")?,
-                    by: string(doc, &e, "by")?,
+                    by: if string(doc, &e, "by")? == "facilitator" {
+                        Role::Facilitator
+                    } else {
+                        Role::Participant
+                    },
                 });
             }
         }

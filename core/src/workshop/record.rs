@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable as _;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc as _, Value};
-use draagvlak_protocol::intent::RuleStatus;
+use draagvlak_protocol::intent::{DecisionAction, RuleStatus};
 use draagvlak_protocol::view::{Confirmation, Level};
 
 use super::{
@@ -45,8 +45,7 @@ pub struct DecisionEntry {
     /// Server clock, ms since the Unix epoch.
     pub at_ms: u64,
     pub rule: String,
-    /// `adopted`, `dropped`, `revise`, `proposed`, `reopened` or `new_round`.
-    pub action: String,
+    pub action: DecisionAction,
     /// The rule's round the decision was about (for `reopened` / `new_round`: the round that
     /// ended).
     pub round: u32,
@@ -192,7 +191,7 @@ impl Workshop {
         self.log_decision(DecisionEntry {
             at_ms,
             rule: rule.to_string(),
-            action: status.as_str().to_string(),
+            action: status.into(),
             round,
             confirmed,
         })
@@ -220,7 +219,11 @@ impl Workshop {
         self.log_decision(DecisionEntry {
             at_ms,
             rule: rule.to_string(),
-            action: if decided { "reopened" } else { "new_round" }.to_string(),
+            action: if decided {
+                DecisionAction::Reopened
+            } else {
+                DecisionAction::NewRound
+            },
             round: r.round,
             confirmed: None,
         })
@@ -345,7 +348,12 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<Hydrated, DocError> {
                 decision_log.push(DecisionEntry {
                     at_ms: uint(doc, &e, "at")?,
                     rule: string(doc, &e, "rule")?,
-                    action: string(doc, &e, "action")?,
+                    action: {
+                        let action = string(doc, &e, "action")?;
+                        DecisionAction::parse(&action).ok_or_else(|| {
+                            DocError::Shape(format!("decision log action {action:?}"))
+                        })?
+                    },
                     round: uint(doc, &e, "round")? as u32,
                     confirmed: opt_string(doc, &e, "confirmed")
                         .and_then(|c| parse_confirmation(&c)),

@@ -69,12 +69,12 @@ pub struct Cluster {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterLogEntry {
     pub at_ms: u64,
-    pub action: String,
+    pub action: ClusterAction,
     pub cluster: String,
     pub statements: Vec<String>,
     pub title: String,
-    /// `facilitator` or `participant`.
-    pub by: String,
+    /// The facilitator, or a participant (clustering opened to them).
+    pub by: Role,
 }
 
 /// The session a follow-up session was made from.

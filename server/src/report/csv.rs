@@ -5,7 +5,7 @@
 //! also goes through `escape::spreadsheet`, so that no text typed in the room opens as a
 //! formula.
 
-use draagvlak_protocol::intent::RuleStatus;
+use draagvlak_protocol::intent::{DecisionAction, RuleStatus};
 use draagvlak_protocol::view::{Confirmation, SupportView};
 
 use super::Dialect;
@@ -59,9 +59,9 @@ impl Dialect {
     }
 
     /// A decision of the log as a value: `new_round`, or in Dutch `nieuwe ronde`.
-    fn action(self, action: &str) -> String {
+    fn action(self, action: DecisionAction) -> String {
         match self {
-            Dialect::International => action.to_string(),
+            Dialect::International => action.as_str().to_string(),
             Dialect::Dutch => action_word(&NL, action),
         }
     }
@@ -278,7 +278,7 @@ fn rows(report: &Report, dialect: Dialect, groups: &[String]) -> Vec<Row> {
             level: d.level.as_str().into(),
             rank: d.number.to_string(),
             text: cell(&d.rule),
-            status: dialect.action(&d.action),
+            status: dialect.action(d.action),
             round: d.round.to_string(),
             confirmed: confirmed(d.confirmed),
             time: format!("{} {}", d.date, d.time),

@@ -407,7 +407,7 @@ fn decisions(w: &Words, report: &Report) -> Markup {
                         td { (level_label(report, d.level)) }
                         td { (User(&d.rule)) }
                         td {
-                            (action_word(w, &d.action))
+                            (action_word(w, d.action))
                             (warning(decision_mark(w, d.confirmed, false)))
                         }
                         td class="n" { (d.round) }

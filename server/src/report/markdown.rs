@@ -345,7 +345,7 @@ pub fn markdown(report: &Report) -> String {
             .figure(w.round)
             .write(&mut out);
         for d in &report.decisions {
-            let mut what = action_word(w, &d.action);
+            let mut what = action_word(w, d.action);
             warn(&mut what, decision_mark(w, d.confirmed, false));
             let _ = writeln!(
                 out,

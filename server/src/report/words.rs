@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use draagvlak_protocol::intent::RuleStatus;
+use draagvlak_protocol::intent::{DecisionAction, RuleStatus};
 use draagvlak_protocol::view::{AnswerCounts, Confirmation, Level, SupportView};
 
 use super::model::{GroupLine, Priority, Report};
@@ -293,13 +293,14 @@ pub(super) fn status_word(w: &Words, status: RuleStatus) -> &'static str {
 }
 
 /// A decision of the log in words: `aangenomen`, `heropend`, …
-pub(super) fn action_word(w: &Words, action: &str) -> String {
+pub(super) fn action_word(w: &Words, action: DecisionAction) -> String {
     match action {
-        "reopened" => w.reopened.to_string(),
-        "new_round" => w.new_round.to_string(),
-        other => RuleStatus::parse(other)
-            .map(|s| status_word(w, s).to_string())
-            .unwrap_or_else(|| other.to_string()),
+        DecisionAction::Reopened => w.reopened.to_string(),
+        DecisionAction::NewRound => w.new_round.to_string(),
+        DecisionAction::Proposed => status_word(w, RuleStatus::Proposed).to_string(),
+        DecisionAction::Adopted => status_word(w, RuleStatus::Adopted).to_string(),
+        DecisionAction::Revise => status_word(w, RuleStatus::Revise).to_string(),
+        DecisionAction::Dropped => status_word(w, RuleStatus::Dropped).to_string(),
     }
 }
 

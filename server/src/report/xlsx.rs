@@ -309,7 +309,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
             text(level_label(report, d.level)),
             Cell::Number(d.number.into()),
             text(&d.rule),
-            Cell::Text(action_word(w, &d.action)),
+            Cell::Text(action_word(w, d.action)),
             Cell::Number(d.round.into()),
             decision_mark(w, d.confirmed, false)
                 .map(text)

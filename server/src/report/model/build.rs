@@ -457,7 +457,7 @@ fn decisions(state: &State, tz: &TimeZone) -> Vec<DecisionLine> {
                     .filter(|x| x.level == rule.level && x.seq < rule.seq)
                     .count() as u32,
                 rule: rule.text.clone(),
-                action: d.action.clone(),
+                action: d.action,
                 round: d.round,
                 confirmed: d.confirmed,
             })
