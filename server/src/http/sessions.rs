@@ -23,12 +23,12 @@ use super::error::{AppError, JsonBody, refused};
 use super::state::AppState;
 use crate::credentials;
 use crate::report;
-use crate::session::actor::{Cmd, Delete, Erasure, encode_heads, now_ms};
+use crate::session::actor::{Cmd, Delete, Erasure, now_ms};
 use crate::session::new_session::NewSession;
 use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
 use crate::session::{demo, follow_up, template};
-use crate::store::{Chunk, SessionRow, StoreError};
+use crate::store::{Chunk, SessionRow, StoreError, encode_heads};
 
 /// How long a client is asked to wait when the server is full.
 const FULL_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
