@@ -21,7 +21,7 @@ mod document;
 mod lifecycle;
 
 pub use backup::{BackupInfo, DataDirLock, Restored, check_backup, restore};
-pub use document::{LoadError, Loaded, decode_heads, encode_heads, heads_match, load_durable};
+pub use document::{LoadError, Loaded, encode_heads, load_durable};
 pub use lifecycle::Tokens;
 
 /// Schema version kept in `PRAGMA user_version`.

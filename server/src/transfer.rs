@@ -162,8 +162,8 @@ pub async fn import(store: &Store, file: SessionFile) -> Result<String, Transfer
         .into_iter()
         .map(|p| Ok((p.id, bytes("token_hash", &p.token_hash)?)))
         .collect::<Result<Vec<_>, TransferError>>()?;
-    // Revision 0: "part of every view from now on" (the actor acks a resend with its current
-    // revision).
+    // Revision 0, below every revision this server writes: applied before the session came
+    // here. The actor acks a resend of any applied intent with its current revision.
     let applied: Vec<AppliedIntent> = file
         .applied
         .into_iter()

@@ -9,20 +9,30 @@ use std::time::Duration;
 
 use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, ServerMessage};
 use draagvlak_server::config::Limits;
-use draagvlak_server::session::actor::harness::{TestConn, TestSession, parse};
+use draagvlak_server::session::actor::harness::{JOIN_CODE, TestConn, TestSession, parse};
 
-async fn setup(grace: Duration) -> TestSession {
+/// A session whose slow consumers are closed after `grace`, with a facilitator on a roomy queue
+/// and a projector on a queue of 4 frames.
+async fn setup(grace: Duration) -> (TestSession, TestConn, TestConn) {
     let limits = Limits {
         slow_consumer_grace: grace,
         ..Limits::default()
     };
-    TestSession::start("strategic-framework", limits)
+    let session = TestSession::start("strategic-framework", limits)
+        .await
+        .unwrap();
+    let fac = TestConn::new(256);
+    let slow = TestConn::new(4);
+    session
+        .join(&fac, session.facilitator())
         .await
         .unwrap()
-}
-
-async fn join(session: &TestSession, c: &TestConn, request: JoinRequest) {
-    session.join(c, request).await.unwrap().unwrap();
+        .unwrap();
+    let projector = JoinRequest::Projector {
+        code: JOIN_CODE.into(),
+    };
+    session.join(&slow, projector).await.unwrap().unwrap();
+    (session, fac, slow)
 }
 
 /// Send an intent as the facilitator and wait for its ack on the (fast) facilitator queue.
@@ -39,18 +49,7 @@ async fn act(session: &TestSession, fac: &mut TestConn, id: &str, intent: Intent
 
 #[tokio::test]
 async fn a_full_queue_is_resynchronised_with_a_snapshot_when_it_has_room() {
-    let session = setup(Duration::from_secs(30)).await;
-    let mut fac = TestConn::new(256);
-    let mut slow = TestConn::new(4);
-    join(&session, &fac, session.facilitator()).await;
-    join(
-        &session,
-        &slow,
-        JoinRequest::Projector {
-            code: String::new(),
-        },
-    )
-    .await;
+    let (session, mut fac, mut slow) = setup(Duration::from_secs(30)).await;
     let mut last = 0;
     for i in 0..20 {
         last = act(
@@ -97,18 +96,7 @@ async fn a_full_queue_is_resynchronised_with_a_snapshot_when_it_has_room() {
 
 #[tokio::test]
 async fn a_queue_that_stays_full_is_closed_with_slow_consumer_and_others_go_on() {
-    let session = setup(Duration::from_millis(300)).await;
-    let mut fac = TestConn::new(256);
-    let mut slow = TestConn::new(4);
-    join(&session, &fac, session.facilitator()).await;
-    join(
-        &session,
-        &slow,
-        JoinRequest::Projector {
-            code: String::new(),
-        },
-    )
-    .await;
+    let (session, mut fac, mut slow) = setup(Duration::from_millis(300)).await;
     for i in 0..10 {
         act(
             &session,

@@ -25,31 +25,27 @@ impl Chunk {
     /// The first snapshot of a new session.
     pub fn first(ws: &mut Workshop) -> Chunk {
         let data = ws.save();
-        Chunk::first_from(ws, data)
+        Chunk::of(ws, FIRST_REV, data)
     }
 
     /// The first snapshot from a document's saved bytes (a session imported from a file).
     pub fn first_from(ws: &Workshop, data: Vec<u8>) -> Chunk {
-        Chunk {
-            rev: FIRST_REV,
-            heads: encode_heads(ws.heads()),
-            data,
-        }
+        Chunk::of(ws, FIRST_REV, data)
     }
 
     /// A whole snapshot of the document at session revision `rev` (compaction, erasure).
     pub fn snapshot(ws: &mut Workshop, rev: u64) -> Chunk {
         let data = ws.save();
-        Chunk {
-            rev,
-            heads: encode_heads(ws.heads()),
-            data,
-        }
+        Chunk::of(ws, rev, data)
     }
 
     /// The changes committed since the last save, written by the tick of revision `rev`.
     pub fn changes(ws: &mut Workshop, rev: u64) -> Chunk {
         let data = ws.save_incremental();
+        Chunk::of(ws, rev, data)
+    }
+
+    fn of(ws: &Workshop, rev: u64, data: Vec<u8>) -> Chunk {
         Chunk {
             rev,
             heads: encode_heads(ws.heads()),
@@ -153,7 +149,7 @@ impl Store {
 }
 
 /// Does a loaded document end at the heads stored with its last chunk?
-pub fn heads_match(ws: &Workshop, stored: &[u8]) -> bool {
+fn heads_match(ws: &Workshop, stored: &[u8]) -> bool {
     let mut expected = decode_heads(stored);
     let mut actual = ws.heads().to_vec();
     expected.sort();
@@ -167,7 +163,7 @@ pub fn encode_heads(heads: &[ChangeHash]) -> Vec<u8> {
 }
 
 /// Heads from their stored form.
-pub fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
+fn decode_heads(bytes: &[u8]) -> Vec<ChangeHash> {
     bytes
         .chunks_exact(32)
         .filter_map(|c| ChangeHash::try_from(c).ok())

@@ -54,13 +54,14 @@ impl TestSession {
         let store = Store::open(&dir.0).await?;
         let mut ws = new_workshop(template)?;
         let secret = credentials::new_secret();
+        let meta = ws.state().meta.clone();
         let row = SessionRow {
-            id: SESSION_ID.into(),
-            code: JOIN_CODE.into(),
-            title: "Test".into(),
-            organisation: String::new(),
-            language: "nl".into(),
-            template: template.into(),
+            id: meta.id,
+            code: meta.code,
+            title: meta.title,
+            organisation: meta.organisation,
+            language: meta.language,
+            template: meta.template,
             status: "open".into(),
             facilitator_hash: credentials::hash_secret(&secret),
         };

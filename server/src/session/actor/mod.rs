@@ -16,13 +16,13 @@
 //! `slow_consumer`.
 //!
 //! Revisions: every tick that may change a view bumps the session's own `rev`, and
-//! `heads_by_rev` maps recent ones to document heads. What clients see is each audience's own
-//! numbering (`AudienceRevs`): it moves only when that audience's view changes, so no revision
-//! step tells participants or the projector that something they cannot see happened (a vote
-//! before the reveal). Deltas, snapshots, `me` and acks carry the audience revision; a text edit
-//! names one, which is mapped to the session revision its view was projected at, then to heads.
-//! Every revision is `epoch << 32 | n`, where the epoch is counted up each time the session is
-//! loaded, so revisions never repeat across a restart.
+//! `Revisions` (`tick.rs`) maps recent ones to document heads. What clients see is each
+//! audience's own numbering (`AudienceRevs`, `outbox.rs`): it moves only when that audience's
+//! view changes, so no revision step tells participants or the projector that something they
+//! cannot see happened (a vote before the reveal). Deltas, snapshots, `me` and acks carry the
+//! audience revision; a text edit names one, which is mapped to the session revision its view
+//! was projected at, then to heads. Every revision is `epoch << 32 | n`, where the epoch is
+//! counted up each time the session is loaded, so revisions never repeat across a restart.
 //!
 //! The actor is split by concern: this module is the mailbox and the run loop (load, tick,
 //! fan-out when due, housekeeping, unload, stop); `tick.rs` applies a batch, writes it and
@@ -104,8 +104,8 @@ pub enum Cmd {
     SetFacilitatorHash {
         hash: Vec<u8>,
     },
-    /// Erase names (see `workshop/erase.rs` and `erase.rs`): the document and its history are rewritten in
-    /// the store, the session reloads from it and everyone gets a fresh snapshot.
+    /// Erase names (see `workshop/erase.rs` and `erase.rs`): the document and its history are
+    /// rewritten in the store, the session reloads from it and everyone gets a fresh snapshot.
     Erase {
         what: Erasure,
         reply: oneshot::Sender<Result<Erased, Refusal>>,

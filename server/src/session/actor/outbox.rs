@@ -54,6 +54,18 @@ pub(super) struct Conn {
     _counted: GaugeGuard,
 }
 
+impl Conn {
+    /// Its queue was full: no more views until a resync, which delivers `replies` too.
+    fn mark_stale(&mut self, metrics: &Metrics, replies: VecDeque<Arc<str>>) {
+        metrics.slow_consumer_marked();
+        warn!(
+            conn = self.link.id,
+            "outbound queue full; resynchronising later"
+        );
+        self.stale = Some(Stale::new(replies));
+    }
+}
+
 #[derive(Debug)]
 struct Welcome {
     resume_token: Option<String>,
@@ -668,11 +680,7 @@ impl Outbox {
         }
         match c.link.tx.try_send(frame) {
             Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.metrics.slow_consumer_marked();
-                warn!(conn, "outbound queue full; resynchronising later");
-                c.stale = Some(Stale::new(VecDeque::new()));
-            }
+            Err(mpsc::error::TrySendError::Full(_)) => c.mark_stale(&self.metrics, VecDeque::new()),
             Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
     }
@@ -689,9 +697,7 @@ impl Outbox {
         match c.link.tx.try_send(frame) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(frame)) => {
-                self.metrics.slow_consumer_marked();
-                warn!(conn, "outbound queue full; resynchronising later");
-                c.stale = Some(Stale::new(VecDeque::from([frame])));
+                c.mark_stale(&self.metrics, VecDeque::from([frame]));
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
