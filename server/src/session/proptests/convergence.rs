@@ -24,16 +24,20 @@
 //!
 //! Duplicates: a participant sends an acknowledged intent id again; it must be acknowledged
 //! again with the same created id (and a revision no lower than the first ack's), and never
-//! applied twice (the reference run has
-//! no duplicates, so a second application shows as a difference). Reconnects: a participant
-//! drops its connection, sometimes right after sending an intent (its reply is lost), keeps
-//! working offline, then resumes with its token and resends what was not acknowledged, in
-//! order, before anything new — as `client/src/connection.rs` and the browser app do.
+//! applied twice (the reference run has no duplicates, so a second application shows as a
+//! difference). Reconnects: a participant drops its connection, sometimes right after sending
+//! an intent (its reply is lost), keeps working offline, then resumes with its token and resends
+//! what was not acknowledged, in order, before anything new — as `client/src/connection.rs` and
+//! the browser app do.
 //!
 //! Checked on every reply: an intent that the phase does not allow is refused with
 //! `wrong_phase` (`input_locked` while locked), never applied; a dot over the budget is refused
 //! with `budget_exhausted`. Checked on every private part: dots placed plus dots left equal the
 //! budget, and no item carries more than the per-item limit.
+//!
+//! Over 800 lines on purpose: the scripts, the client model that delivers them and the
+//! normalised comparison are one argument, read together; the session setup is the shared
+//! harness (`session/actor/harness.rs`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
