@@ -17,9 +17,11 @@ use sqlx::sqlite::{
 use sqlx::{Row as _, Sqlite, Transaction};
 
 mod backup;
+mod document;
 mod lifecycle;
 
 pub use backup::{BackupInfo, DataDirLock, Restored, check_backup, restore};
+pub use document::{LoadError, Loaded, encode_heads, load_durable};
 pub use lifecycle::Tokens;
 
 /// Schema version kept in `PRAGMA user_version`.

@@ -19,9 +19,8 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
 use crate::credentials;
-use crate::session::actor::{encode_heads, load_durable};
 use crate::session::workshop::Workshop;
-use crate::store::{AppliedIntent, Chunk, SessionRow, Store, StoreError};
+use crate::store::{AppliedIntent, Chunk, LoadError, SessionRow, Store, StoreError, load_durable};
 
 /// The `format` field of a session file.
 pub const FORMAT: &str = "draagvlak-session";
@@ -78,7 +77,7 @@ pub enum TransferError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the stored session does not load: {0}")]
-    Load(#[from] crate::session::actor::LoadError),
+    Load(#[from] LoadError),
     #[error("not a Draagvlak session file: {0}")]
     Invalid(String),
 }
@@ -157,18 +156,14 @@ pub async fn import(store: &Store, file: SessionFile) -> Result<String, Transfer
         template: s.template,
         status: s.status,
     };
-    let snapshot = Chunk {
-        rev: 0,
-        heads: encode_heads(workshop.heads()),
-        data,
-    };
+    let snapshot = Chunk::first_from(&workshop, data);
     let participants = file
         .participants
         .into_iter()
         .map(|p| Ok((p.id, bytes("token_hash", &p.token_hash)?)))
         .collect::<Result<Vec<_>, TransferError>>()?;
-    // Revision 0: "part of every view from now on" (the actor acks a resend with its current
-    // revision).
+    // Revision 0, below every revision this server writes: applied before the session came
+    // here. The actor acks a resend of any applied intent with its current revision.
     let applied: Vec<AppliedIntent> = file
         .applied
         .into_iter()

@@ -47,7 +47,8 @@ const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// On shutdown, how long the writer waits for its session to flush (acks and deltas of changes
 /// that are already durable) and to say goodbye, and then to send what is queued. A connection
 /// without a session (never joined) waits this long before its close frame; a peer that does
-/// not read gets its close frame, or a dropped socket, after it.
+/// not read gets its close frame, or a dropped socket, after it. At the end of any connection
+/// the reader waits this long for the writer to send what is queued.
 const SHUTDOWN_DRAIN: Duration = Duration::from_secs(2);
 
 /// tungstenite's read buffer per connection. Intents are a few hundred bytes; a larger frame
@@ -192,13 +193,12 @@ impl Reader {
                 }
             }
         }
-        // Let the writer finish sending what is queued (and a close frame), but not forever.
-        drop(self.link.tx.clone());
-        // `None` asks the writer to flush and close normally, unless a reason is already set.
+        // Let the writer finish sending what is queued (and a close frame), but not forever:
+        // `None` asks it to flush and close normally, unless a reason is already set.
         if self.link.close.borrow().is_none() {
             let _ = self.link.close.send(None);
         }
-        if Box::pin(tokio::time::timeout(Duration::from_secs(2), writer))
+        if Box::pin(tokio::time::timeout(SHUTDOWN_DRAIN, writer))
             .await
             .is_ok()
         {

@@ -5,112 +5,41 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, ServerMessage};
-use draagvlak_server::Config;
-use draagvlak_server::credentials;
-use draagvlak_server::registry::Registry;
-use draagvlak_server::session::actor::{CloseReason, Cmd, ConnLink, SessionHandle, encode_heads};
-use draagvlak_server::session::new_session::NewSession;
-use draagvlak_server::session::workshop::Meta;
-use draagvlak_server::store::{Chunk, SessionRow, Store};
-use tokio::sync::{mpsc, oneshot, watch};
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+use draagvlak_server::config::Limits;
+use draagvlak_server::session::actor::harness::{JOIN_CODE, TestConn, TestSession, parse};
 
-struct Conn {
-    id: u64,
-    rx: mpsc::Receiver<Arc<str>>,
-    close: watch::Receiver<CloseReason>,
-    link: ConnLink,
-}
-
-fn conn(id: u64, capacity: usize) -> Conn {
-    let (tx, rx) = mpsc::channel(capacity);
-    let (close_tx, close) = watch::channel(None);
-    Conn {
-        id,
-        rx,
-        close,
-        link: ConnLink {
-            id,
-            tx,
-            close: Arc::new(close_tx),
-        },
-    }
-}
-
-async fn setup(grace: Duration) -> (tempfile::TempDir, SessionHandle, String) {
-    let data = tempfile::tempdir().unwrap();
-    let store = Store::open(data.path()).await.unwrap();
-    let id = credentials::new_session_id();
-    let code = credentials::new_join_code();
-    let secret = credentials::new_secret();
-    let meta = Meta {
-        id: id.clone(),
-        code: code.clone(),
-        title: "Tegendruk".into(),
-        organisation: String::new(),
-        language: "nl".into(),
-        template: "strategic-framework".into(),
+/// A session whose slow consumers are closed after `grace`, with a facilitator on a roomy queue
+/// and a projector on a queue of 4 frames.
+async fn setup(grace: Duration) -> (TestSession, TestConn, TestConn) {
+    let limits = Limits {
+        slow_consumer_grace: grace,
+        ..Limits::default()
     };
-    let mut workshop = NewSession::from_template(meta).unwrap().create().unwrap();
-    let snapshot = Chunk {
-        rev: 0,
-        heads: encode_heads(workshop.heads()),
-        data: workshop.save(),
-    };
-    let row = SessionRow {
-        id: id.clone(),
-        code: code.clone(),
-        title: "Tegendruk".into(),
-        organisation: String::new(),
-        language: "nl".into(),
-        template: "strategic-framework".into(),
-        status: "open".into(),
-        facilitator_hash: credentials::hash_secret(&secret),
-    };
-    store.create_session(&row, &snapshot).await.unwrap();
-    let mut config = Config::for_tests(data.path().to_path_buf());
-    config.limits.slow_consumer_grace = grace;
-    let registry = Registry::new(store, &config, CancellationToken::new(), TaskTracker::new());
-    let handle = registry.get_or_spawn(&id);
-    (data, handle, secret)
-}
-
-async fn join(handle: &SessionHandle, c: &Conn, request: JoinRequest) {
-    let (reply, rx) = oneshot::channel();
-    handle
-        .send(Cmd::Join {
-            conn: c.link.clone(),
-            request,
-            reply,
-        })
+    let session = TestSession::start("strategic-framework", limits)
         .await
         .unwrap();
-    rx.await.unwrap().unwrap();
-}
-
-fn parse(frame: &str) -> ServerMessage {
-    serde_json::from_str(frame).unwrap()
+    let fac = TestConn::new(256);
+    let slow = TestConn::new(4);
+    session
+        .join(&fac, session.facilitator())
+        .await
+        .unwrap()
+        .unwrap();
+    let projector = JoinRequest::Projector {
+        code: JOIN_CODE.into(),
+    };
+    session.join(&slow, projector).await.unwrap().unwrap();
+    (session, fac, slow)
 }
 
 /// Send an intent as the facilitator and wait for its ack on the (fast) facilitator queue.
-async fn act(handle: &SessionHandle, fac: &mut Conn, id: &str, intent: Intent) -> u64 {
-    handle
-        .send(Cmd::Intent {
-            conn: fac.id,
-            id: id.into(),
-            intent,
-            on_behalf_of: None,
-        })
-        .await
-        .unwrap();
+async fn act(session: &TestSession, fac: &mut TestConn, id: &str, intent: Intent) -> u64 {
+    session.intent(fac.id, id, intent).await.unwrap();
     loop {
-        let frame = fac.rx.recv().await.unwrap();
-        if let ServerMessage::Ack { id: got, rev, .. } = parse(&frame)
+        if let ServerMessage::Ack { id: got, rev, .. } = fac.next().await.unwrap()
             && got == id
         {
             return rev;
@@ -120,30 +49,11 @@ async fn act(handle: &SessionHandle, fac: &mut Conn, id: &str, intent: Intent) -
 
 #[tokio::test]
 async fn a_full_queue_is_resynchronised_with_a_snapshot_when_it_has_room() {
-    let (_data, handle, secret) = setup(Duration::from_secs(30)).await;
-    let mut fac = conn(1, 256);
-    let mut slow = conn(2, 4);
-    join(
-        &handle,
-        &fac,
-        JoinRequest::Facilitator {
-            code: String::new(),
-            secret,
-        },
-    )
-    .await;
-    join(
-        &handle,
-        &slow,
-        JoinRequest::Projector {
-            code: String::new(),
-        },
-    )
-    .await;
+    let (session, mut fac, mut slow) = setup(Duration::from_secs(30)).await;
     let mut last = 0;
     for i in 0..20 {
         last = act(
-            &handle,
+            &session,
             &mut fac,
             &format!("l{i}"),
             Intent::SetLocked { locked: i % 2 == 0 },
@@ -153,7 +63,7 @@ async fn a_full_queue_is_resynchronised_with_a_snapshot_when_it_has_room() {
     // The slow queue holds 4 frames: welcome, snapshot and two deltas. The rest was not queued.
     let mut first = Vec::new();
     while let Ok(f) = slow.rx.try_recv() {
-        first.push(parse(&f));
+        first.push(parse(&f).unwrap());
     }
     assert_eq!(first.len(), 4, "{first:?}");
     assert!(matches!(first[0], ServerMessage::Welcome { .. }));
@@ -163,7 +73,7 @@ async fn a_full_queue_is_resynchronised_with_a_snapshot_when_it_has_room() {
         .await
         .expect("a resync within the housekeeping interval")
         .unwrap();
-    match parse(&frame) {
+    match parse(&frame).unwrap() {
         ServerMessage::Snapshot { rev, view } => {
             assert_eq!(rev, last);
             assert!(!view.locked, "the 20th toggle unlocked");
@@ -172,36 +82,24 @@ async fn a_full_queue_is_resynchronised_with_a_snapshot_when_it_has_room() {
     }
     assert!(slow.close.borrow().is_none(), "not closed");
     // And it is live again: the next change arrives as a delta on top of that snapshot.
-    act(&handle, &mut fac, "l20", Intent::SetLocked { locked: true }).await;
+    act(
+        &session,
+        &mut fac,
+        "l20",
+        Intent::SetLocked { locked: true },
+    )
+    .await;
     let frame = slow.rx.recv().await.unwrap();
-    assert!(matches!(parse(&frame), ServerMessage::Delta { base, .. } if base == last));
+    assert!(matches!(parse(&frame).unwrap(), ServerMessage::Delta { base, .. } if base == last));
+    session.finish().await;
 }
 
 #[tokio::test]
 async fn a_queue_that_stays_full_is_closed_with_slow_consumer_and_others_go_on() {
-    let (_data, handle, secret) = setup(Duration::from_millis(300)).await;
-    let mut fac = conn(1, 256);
-    let mut slow = conn(2, 4);
-    join(
-        &handle,
-        &fac,
-        JoinRequest::Facilitator {
-            code: String::new(),
-            secret,
-        },
-    )
-    .await;
-    join(
-        &handle,
-        &slow,
-        JoinRequest::Projector {
-            code: String::new(),
-        },
-    )
-    .await;
+    let (session, mut fac, mut slow) = setup(Duration::from_millis(300)).await;
     for i in 0..10 {
         act(
-            &handle,
+            &session,
             &mut fac,
             &format!("l{i}"),
             Intent::SetLocked { locked: i % 2 == 0 },
@@ -215,6 +113,7 @@ async fn a_queue_that_stays_full_is_closed_with_slow_consumer_and_others_go_on()
     let reason = slow.close.borrow().clone();
     assert_eq!(reason.map(|r| r.0), Some(ErrorCode::SlowConsumer));
     // The facilitator was never held up and carries on.
-    act(&handle, &mut fac, "after", Intent::NextPhase).await;
+    act(&session, &mut fac, "after", Intent::NextPhase).await;
     drop(slow.rx);
+    session.finish().await;
 }

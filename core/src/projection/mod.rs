@@ -3,7 +3,8 @@
 //! This is where secrecy is enforced. Invariants (tested in `tests.rs`, by the property tests and
 //! over the wire in `tests/tests/secrecy.rs`):
 //! - before the facilitator reveals a level, no [`View`] contains anyone's dots or ratings on it,
-//!   only how many people voted or rated; a participant sees their own in [`MeView`];
+//!   only how many people voted or rated; a participant sees their own in
+//!   [`MeView`](draagvlak_protocol::view::MeView);
 //! - a statement added in an anonymous phase has no author in any view, the facilitator's too;
 //! - hidden statements are absent from the public view;
 //! - only the facilitator's view lists participants by name, and never how they voted.

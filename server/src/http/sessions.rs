@@ -23,7 +23,7 @@ use super::error::{AppError, JsonBody, refused};
 use super::state::AppState;
 use crate::credentials;
 use crate::report;
-use crate::session::actor::{Cmd, Delete, Erasure, encode_heads, now_ms};
+use crate::session::actor::{Cmd, Delete, Erasure, now_ms};
 use crate::session::new_session::NewSession;
 use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
@@ -227,11 +227,7 @@ async fn create(
         new.demo = demo.map(|language| (language, now_ms().saturating_sub(160 * 60 * 1000)));
         new.follows = earlier.as_ref().map(Workshop::state);
         let mut workshop = new.create().map_err(AppError::internal)?;
-        let snapshot = Chunk {
-            rev: 0,
-            heads: encode_heads(workshop.heads()),
-            data: workshop.save(),
-        };
+        let snapshot = Chunk::first(&mut workshop);
         let row = SessionRow {
             id: id.clone(),
             code: code.clone(),

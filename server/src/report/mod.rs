@@ -167,12 +167,12 @@ pub async fn load(
         .session_by_code(&code)
         .await?
         .ok_or_else(|| ReportError::NotFound(code.clone()))?;
-    let (_, workshop) = crate::session::actor::load_durable(store, &row.id)
+    let (_, workshop) = crate::store::load_durable(store, &row.id)
         .await
         .map_err(|e| match e {
-            crate::session::actor::LoadError::Store(e) => ReportError::Store(e),
-            crate::session::actor::LoadError::Doc(e) => ReportError::Doc(e),
-            crate::session::actor::LoadError::Damaged(_) => ReportError::Damaged,
+            crate::store::LoadError::Store(e) => ReportError::Store(e),
+            crate::store::LoadError::Doc(e) => ReportError::Doc(e),
+            crate::store::LoadError::Damaged(_) => ReportError::Damaged,
         })?;
     Ok((row, workshop))
 }

@@ -2,8 +2,9 @@
 //! participants, delivered in different interleavings, with resends of acknowledged intents and
 //! with reconnects (resume token, unacknowledged intents resent), always end in the same views.
 //!
-//! Level: the real actor ([`actor::run`]) with a real SQLite store (on `/dev/shm` when there is
-//! one), driven through its mailbox exactly as `ws.rs` drives it, but without sockets. This
+//! Level: the real actor with a real SQLite store (on `/dev/shm` when there is one), set up by
+//! the actor's test harness (`session/actor/harness.rs`) and driven through its mailbox exactly
+//! as `ws.rs` drives it, but without sockets. This
 //! covers what matters here — the order of commands in the mailbox, ticks, the applied-intent
 //! table, resume tokens — and is fast enough for many cases. Over the wire the same paths are
 //! covered by `tests/tests/crash.rs` (resends after a restart) and
@@ -23,53 +24,41 @@
 //!
 //! Duplicates: a participant sends an acknowledged intent id again; it must be acknowledged
 //! again with the same created id (and a revision no lower than the first ack's), and never
-//! applied twice (the reference run has
-//! no duplicates, so a second application shows as a difference). Reconnects: a participant
-//! drops its connection, sometimes right after sending an intent (its reply is lost), keeps
-//! working offline, then resumes with its token and resends what was not acknowledged, in
-//! order, before anything new — as `client/src/connection.rs` and the browser app do.
+//! applied twice (the reference run has no duplicates, so a second application shows as a
+//! difference). Reconnects: a participant drops its connection, sometimes right after sending
+//! an intent (its reply is lost), keeps working offline, then resumes with its token and resends
+//! what was not acknowledged, in order, before anything new — as `client/src/connection.rs` and
+//! the browser app do.
 //!
 //! Checked on every reply: an intent that the phase does not allow is refused with
 //! `wrong_phase` (`input_locked` while locked), never applied; a dot over the budget is refused
 //! with `budget_exhausted`. Checked on every private part: dots placed plus dots left equal the
 //! budget, and no item carries more than the per-item limit.
 //!
-//! Why this file is long: one property test: the random steps, the model of what every client must
-//! end up seeing, and the checks are read together; apart, each part would only make sense with the
-//! others open.
+//! Why this file is long: the scripts, the client model that delivers them and the
+//! normalised comparison are one argument, read together; the session setup is the shared
+//! harness (`session/actor/harness.rs`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use dashmap::DashMap;
 use draagvlak_protocol::view::{Level, MeView};
 use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, ServerMessage, Splice};
 use proptest::prelude::*;
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot, watch};
-use tokio_util::sync::CancellationToken;
 
 use crate::config::Limits;
-use crate::credentials;
-use crate::session::actor::{self, ActorContext, CloseReason, Cmd, ConnLink, SessionHandle};
-use crate::session::new_session::NewSession;
+use crate::session::actor::Cmd;
+use crate::session::actor::harness::{JOIN_CODE as CODE, REPLY_WITHIN, TestConn, TestSession};
 use crate::session::template;
-use crate::session::workshop::Meta;
-use crate::store::{Chunk, SessionRow, Store};
 
 const PARTICIPANTS: usize = 4;
-const SESSION: &str = "c0nver9e0c0nver9";
-const CODE: &str = "CNVRGE";
 /// The `short` template: lobby, brainstorm (anonymous), vote (5 dots, at most 3 per item),
 /// rules, summary.
 const TEMPLATE: &str = "short";
 const BUDGET: u32 = 5;
 const PER_ITEM: u32 = 3;
-/// How long a reply may take before the test fails (generous: the machine is shared).
-const REPLY_WITHIN: Duration = Duration::from_secs(20);
 
 /// The rounds of a case, each in one phase (or locked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,7 +217,7 @@ fn interleave(round: &[Vec<Ev>], choices: &[usize]) -> Vec<usize> {
 struct Client {
     pid: String,
     token: String,
-    conn: Option<(u64, mpsc::Receiver<Arc<str>>)>,
+    conn: Option<TestConn>,
     /// Sent (or to send) and not acknowledged or refused yet, in order: the id, the act, and
     /// the intent once it was first sent (a resend sends the same intent again). An act queued
     /// offline is resolved when it is first sent, after the resends before it were answered, so
@@ -248,134 +237,99 @@ struct Client {
 
 /// One delivery of a script against a fresh store and actor.
 struct Run {
-    /// Removed when the run ends, also when it fails (a shrinking proptest fails many times).
-    _dir: TempDir,
-    store: Store,
-    handle: SessionHandle,
-    shutdown: CancellationToken,
-    actor: tokio::task::JoinHandle<()>,
-    secret: String,
-    facilitator: (u64, mpsc::Receiver<Arc<str>>),
+    session: TestSession,
+    facilitator: TestConn,
     clients: Vec<Client>,
     /// Items that existed when the current round began (sorted by canonical name).
     statements_at_start: Vec<String>,
     rules_at_start: Vec<String>,
     round: Round,
-    /// Keeps the writer side of each connection's close signal alive.
-    closers: Vec<watch::Receiver<CloseReason>>,
 }
 
+/// Facilitator intent ids.
 static NEXT: AtomicU64 = AtomicU64::new(1);
-
-/// A directory removed on drop.
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn temp_dir() -> PathBuf {
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
-    base.join(format!(
-        "draagvlak-convergence-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ))
-}
 
 fn fail(message: impl std::fmt::Display) -> TestCaseError {
     TestCaseError::fail(message.to_string())
 }
 
+/// A connection that joined, and what its welcome and snapshot said.
+struct Joined {
+    conn: TestConn,
+    participant: Option<String>,
+    resume_token: Option<String>,
+    view: Value,
+}
+
+/// Join through the mailbox and read up to the snapshot.
+async fn join(session: &TestSession, request: JoinRequest) -> Result<Joined, TestCaseError> {
+    // Large enough that the actor never marks a test connection stale.
+    let mut conn = TestConn::new(4096);
+    session
+        .join(&conn, request)
+        .await
+        .map_err(fail)?
+        .map_err(|r| fail(format!("join refused: {r:?}")))?;
+    // Welcome, snapshot (and `me`) follow.
+    let (mut participant, mut resume_token) = (None, None);
+    loop {
+        match conn.next().await.map_err(fail)? {
+            ServerMessage::Welcome {
+                participant: p,
+                resume_token: t,
+                ..
+            } => (participant, resume_token) = (p.map(|p| p.id), t),
+            ServerMessage::Snapshot { view, .. } => {
+                let view = serde_json::to_value(&view).map_err(fail)?;
+                return Ok(Joined {
+                    conn,
+                    participant,
+                    resume_token,
+                    view,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
 impl Run {
     async fn start() -> Result<Run, TestCaseError> {
-        let dir = TempDir(temp_dir());
-        let store = Store::open(&dir.0).await.map_err(fail)?;
-        let meta = Meta {
-            id: SESSION.into(),
-            code: CODE.into(),
-            title: "Convergentie".into(),
-            organisation: String::new(),
-            language: "nl".into(),
-            template: TEMPLATE.into(),
+        // A short coalescing interval: still exercised (replies wait for their delta), but
+        // a case of many sequential intents does not wait 40 ms for each.
+        let limits = Limits {
+            min_delta_interval: Duration::from_millis(2),
+            ..Limits::default()
         };
-        let mut workshop = NewSession::from_template(meta)
-            .and_then(NewSession::create)
-            .map_err(fail)?;
-        let secret = credentials::new_secret();
-        let row = SessionRow {
-            id: SESSION.into(),
-            code: CODE.into(),
-            title: "Convergentie".into(),
-            organisation: String::new(),
-            language: "nl".into(),
-            template: TEMPLATE.into(),
-            status: "open".into(),
-            facilitator_hash: credentials::hash_secret(&secret),
-        };
-        let snapshot = Chunk {
-            rev: 0,
-            heads: actor::encode_heads(workshop.heads()),
-            data: workshop.save(),
-        };
-        store.create_session(&row, &snapshot).await.map_err(fail)?;
-        let shutdown = CancellationToken::new();
-        let ctx = ActorContext {
-            store: store.clone(),
-            sessions: Arc::new(DashMap::new()),
-            // A short coalescing interval: still exercised (replies wait for their delta), but
-            // a case of many sequential intents does not wait 40 ms for each.
-            limits: Limits {
-                min_delta_interval: Duration::from_millis(2),
-                ..Limits::default()
-            },
-            idle: Duration::from_secs(3600),
-            shutdown: shutdown.clone(),
-            metrics: Default::default(),
-        };
-        let (handle, pending) = actor::new(SESSION, ctx);
-        let actor = tokio::spawn(actor::run(pending));
+        let session = TestSession::start(TEMPLATE, limits).await.map_err(fail)?;
+        let facilitator = join(&session, session.facilitator()).await?.conn;
         let mut run = Run {
-            _dir: dir,
-            store,
-            handle,
-            shutdown,
-            actor,
-            secret,
-            facilitator: (0, mpsc::channel(1).1),
+            session,
+            facilitator,
             clients: Vec::new(),
             statements_at_start: Vec::new(),
             rules_at_start: Vec::new(),
             round: Round::Brainstorm,
-            closers: Vec::new(),
         };
-        let (fconn, _) = run
-            .join(JoinRequest::Facilitator {
-                code: CODE.into(),
-                secret: run.secret.clone(),
-            })
-            .await?;
-        run.facilitator = fconn;
         for p in 0..PARTICIPANTS {
-            let (conn, welcome) = run
-                .join(JoinRequest::Participant {
+            let joined = join(
+                &run.session,
+                JoinRequest::Participant {
                     code: CODE.into(),
                     name: format!("P{p}"),
                     group: template::DEFAULT_GROUPS[p % 2].to_string(),
                     device: None,
-                })
-                .await?;
-            let (pid, token) = welcome;
+                },
+            )
+            .await?;
             run.clients.push(Client {
-                pid: pid.ok_or_else(|| fail("no participant id in welcome"))?,
-                token: token.ok_or_else(|| fail("no resume token in welcome"))?,
-                conn: Some(conn),
+                pid: joined
+                    .participant
+                    .ok_or_else(|| fail("no participant id in welcome"))?,
+                token: joined
+                    .resume_token
+                    .ok_or_else(|| fail("no resume token in welcome"))?,
+                conn: Some(joined.conn),
                 pending: Vec::new(),
                 acked: Vec::new(),
                 own_statements: Vec::new(),
@@ -390,81 +344,15 @@ impl Run {
         Ok(run)
     }
 
-    /// Join through the mailbox; returns the connection and, for a participant, (id, token).
-    #[allow(clippy::type_complexity)]
-    async fn join(
-        &mut self,
-        request: JoinRequest,
-    ) -> Result<
-        (
-            (u64, mpsc::Receiver<Arc<str>>),
-            (Option<String>, Option<String>),
-        ),
-        TestCaseError,
-    > {
-        let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        // Large enough that the actor never marks a test connection stale.
-        let (tx, mut rx) = mpsc::channel(4096);
-        let (close_tx, close_rx) = watch::channel(None);
-        self.closers.push(close_rx);
-        let (reply_tx, reply_rx) = oneshot::channel();
-        let link = ConnLink {
-            id,
-            tx,
-            close: Arc::new(close_tx),
-        };
-        self.handle
-            .send(Cmd::Join {
-                conn: link,
-                request,
-                reply: reply_tx,
-            })
-            .await
-            .map_err(|_| fail("actor stopped"))?;
-        tokio::time::timeout(REPLY_WITHIN, reply_rx)
-            .await
-            .map_err(|_| fail("no join reply"))?
-            .map_err(|_| fail("join reply dropped"))?
-            .map_err(|r| fail(format!("join refused: {r:?}")))?;
-        // Welcome, snapshot (and `me`) follow.
-        let mut welcome = (None, None);
-        loop {
-            let frame = tokio::time::timeout(REPLY_WITHIN, rx.recv())
-                .await
-                .map_err(|_| fail("no snapshot after join"))?
-                .ok_or_else(|| fail("connection closed after join"))?;
-            match serde_json::from_str::<ServerMessage>(&frame).map_err(fail)? {
-                ServerMessage::Welcome {
-                    participant,
-                    resume_token,
-                    ..
-                } => welcome = (participant.map(|p| p.id), resume_token),
-                ServerMessage::Snapshot { .. } => break,
-                _ => {}
-            }
-        }
-        Ok(((id, rx), welcome))
-    }
-
     /// A facilitator intent (a barrier): everything before it has been answered.
     async fn facilitate(&mut self, intent: Intent) -> Result<(), TestCaseError> {
         let id = format!("f{}", NEXT.fetch_add(1, Ordering::Relaxed));
-        let conn = self.facilitator.0;
-        self.handle
-            .send(Cmd::Intent {
-                conn,
-                id: id.clone(),
-                intent: intent.clone(),
-                on_behalf_of: None,
-            })
+        self.session
+            .intent(self.facilitator.id, &id, intent.clone())
             .await
-            .map_err(|_| fail("actor stopped"))?;
+            .map_err(fail)?;
         loop {
-            let frame = tokio::time::timeout(REPLY_WITHIN, self.facilitator.1.recv())
-                .await
-                .map_err(|_| fail("no reply to the facilitator"))?
-                .ok_or_else(|| fail("facilitator connection closed"))?;
-            match serde_json::from_str::<ServerMessage>(&frame).map_err(fail)? {
+            match self.facilitator.next().await.map_err(fail)? {
                 ServerMessage::Ack { id: got, .. } if got == id => break,
                 ServerMessage::Reject { id: got, code, .. } if got == id => {
                     return Err(fail(format!("facilitator {intent:?} refused: {code}")));
@@ -478,10 +366,10 @@ impl Run {
 
     /// Read whatever is queued for every connection (so that none fills up).
     fn drain_all(&mut self) -> Result<(), TestCaseError> {
-        while self.facilitator.1.try_recv().is_ok() {}
+        while self.facilitator.rx.try_recv().is_ok() {}
         for p in 0..self.clients.len() {
-            while let Some((_, rx)) = &mut self.clients[p].conn {
-                let Ok(frame) = rx.try_recv() else { break };
+            while let Some(conn) = &mut self.clients[p].conn {
+                let Ok(frame) = conn.rx.try_recv() else { break };
                 self.frame(p, &frame)?;
             }
         }
@@ -578,10 +466,10 @@ impl Run {
         act: &Act,
         drop_after: bool,
     ) -> Result<(), TestCaseError> {
-        let Some((conn, _)) = &self.clients[p].conn else {
+        let Some(conn) = &self.clients[p].conn else {
             return Err(fail("send while offline"));
         };
-        let conn = *conn;
+        let conn = conn.id;
         let intent = match self.clients[p].pending.iter().find(|(i, ..)| *i == id) {
             Some((_, _, Some(sent))) => sent.clone(),
             _ => self.intent(p, act),
@@ -589,15 +477,10 @@ impl Run {
         if let Some(entry) = self.clients[p].pending.iter_mut().find(|(i, ..)| *i == id) {
             entry.2 = Some(intent.clone());
         }
-        self.handle
-            .send(Cmd::Intent {
-                conn,
-                id: id.clone(),
-                intent: intent.clone(),
-                on_behalf_of: None,
-            })
+        self.session
+            .intent(conn, &id, intent.clone())
             .await
-            .map_err(|_| fail("actor stopped"))?;
+            .map_err(fail)?;
         if drop_after {
             // The reply is lost with the connection; the client resends after resuming.
             self.drop_conn(p).await?;
@@ -626,10 +509,10 @@ impl Run {
         id: &str,
     ) -> Result<Result<(u64, Option<String>), ErrorCode>, TestCaseError> {
         loop {
-            let Some((_, rx)) = &mut self.clients[p].conn else {
+            let Some(conn) = &mut self.clients[p].conn else {
                 return Err(fail("offline while waiting"));
             };
-            let frame = tokio::time::timeout(REPLY_WITHIN, rx.recv())
+            let frame = tokio::time::timeout(REPLY_WITHIN, conn.rx.recv())
                 .await
                 .map_err(|_| fail(format!("no reply to {id}")))?
                 .ok_or_else(|| fail("connection closed"))?;
@@ -679,11 +562,11 @@ impl Run {
     }
 
     async fn drop_conn(&mut self, p: usize) -> Result<(), TestCaseError> {
-        if let Some((conn, _rx)) = self.clients[p].conn.take() {
-            self.handle
-                .send(Cmd::Leave { conn })
+        if let Some(conn) = self.clients[p].conn.take() {
+            self.session
+                .send(Cmd::Leave { conn: conn.id })
                 .await
-                .map_err(|_| fail("actor stopped"))?;
+                .map_err(fail)?;
         }
         Ok(())
     }
@@ -693,14 +576,19 @@ impl Run {
             return Ok(());
         }
         let token = self.clients[p].token.clone();
-        let (conn, (pid, _)) = self
-            .join(JoinRequest::Resume {
+        let joined = join(
+            &self.session,
+            JoinRequest::Resume {
                 code: CODE.into(),
                 token,
-            })
-            .await?;
-        prop_assert_eq!(pid.as_deref(), Some(self.clients[p].pid.as_str()));
-        self.clients[p].conn = Some(conn);
+            },
+        )
+        .await?;
+        prop_assert_eq!(
+            joined.participant.as_deref(),
+            Some(self.clients[p].pid.as_str())
+        );
+        self.clients[p].conn = Some(joined.conn);
         // The snapshot's revision is the newest; then resend what is pending, in order.
         self.drain_all()?;
         let pending = self.clients[p].pending.clone();
@@ -726,19 +614,12 @@ impl Run {
                 let c = &self.clients[p];
                 if c.conn.is_some() && !c.acked.is_empty() {
                     let (id, rev, created) = c.acked[k % c.acked.len()].clone();
-                    let conn = c.conn.as_ref().map(|c| c.0).unwrap_or_default();
+                    let conn = c.conn.as_ref().map(|c| c.id).unwrap_or_default();
                     // The intent itself does not matter: the id is what makes it a resend.
-                    self.handle
-                        .send(Cmd::Intent {
-                            conn,
-                            id: id.clone(),
-                            intent: Intent::AddStatement {
-                                text: "zou dubbel zijn".into(),
-                            },
-                            on_behalf_of: None,
-                        })
-                        .await
-                        .map_err(|_| fail("actor stopped"))?;
+                    let again = Intent::AddStatement {
+                        text: "zou dubbel zijn".into(),
+                    };
+                    self.session.intent(conn, &id, again).await.map_err(fail)?;
                     let result = self.reply(p, &id).await?;
                     // The same created id; the revision is the audience's now, which already
                     // contains the change (it never goes back).
@@ -786,27 +667,21 @@ impl Run {
         p: Option<usize>,
     ) -> Result<(Value, Option<Value>), TestCaseError> {
         let Some(p) = p else {
-            let join = JoinRequest::Facilitator {
-                code: CODE.into(),
-                secret: self.secret.clone(),
-            };
+            let join = self.session.facilitator();
             return Ok((self.fresh_view(join).await?, None));
         };
         let conn = self.clients[p]
             .conn
             .as_ref()
-            .map(|c| c.0)
+            .map(|c| c.id)
             .ok_or_else(|| fail("offline"))?;
-        self.handle
-            .send(Cmd::Sync { conn })
-            .await
-            .map_err(|_| fail("actor stopped"))?;
+        self.session.send(Cmd::Sync { conn }).await.map_err(fail)?;
         let mut view = None;
         loop {
-            let Some((_, rx)) = &mut self.clients[p].conn else {
+            let Some(conn) = &mut self.clients[p].conn else {
                 return Err(fail("offline"));
             };
-            let frame = tokio::time::timeout(REPLY_WITHIN, rx.recv())
+            let frame = tokio::time::timeout(REPLY_WITHIN, conn.rx.recv())
                 .await
                 .map_err(|_| fail("no snapshot"))?
                 .ok_or_else(|| fail("closed"))?;
@@ -824,45 +699,16 @@ impl Run {
         }
     }
 
-    async fn fresh_view(&mut self, join: JoinRequest) -> Result<Value, TestCaseError> {
-        // `join` reads up to the snapshot; read it again from a second join's frames.
-        let id = NEXT.fetch_add(1, Ordering::Relaxed);
-        let (tx, mut rx) = mpsc::channel(4096);
-        let (close_tx, close_rx) = watch::channel(None);
-        self.closers.push(close_rx);
-        let (reply_tx, reply_rx) = oneshot::channel();
-        let link = ConnLink {
-            id,
-            tx,
-            close: Arc::new(close_tx),
-        };
-        self.handle
-            .send(Cmd::Join {
-                conn: link,
-                request: join,
-                reply: reply_tx,
+    /// The view a new connection gets in its snapshot; the connection leaves again.
+    async fn fresh_view(&mut self, join_as: JoinRequest) -> Result<Value, TestCaseError> {
+        let joined = join(&self.session, join_as).await?;
+        self.session
+            .send(Cmd::Leave {
+                conn: joined.conn.id,
             })
             .await
-            .map_err(|_| fail("actor stopped"))?;
-        let _ = tokio::time::timeout(REPLY_WITHIN, reply_rx)
-            .await
-            .map_err(|_| fail("no join reply"))?;
-        let view = loop {
-            let frame = tokio::time::timeout(REPLY_WITHIN, rx.recv())
-                .await
-                .map_err(|_| fail("no snapshot"))?
-                .ok_or_else(|| fail("closed"))?;
-            if let ServerMessage::Snapshot { view, .. } =
-                serde_json::from_str::<ServerMessage>(&frame).map_err(fail)?
-            {
-                break serde_json::to_value(&view).map_err(fail)?;
-            }
-        };
-        self.handle
-            .send(Cmd::Leave { conn: id })
-            .await
-            .map_err(|_| fail("actor stopped"))?;
-        Ok(view)
+            .map_err(fail)?;
+        Ok(joined.view)
     }
 
     /// Play a script; returns the normalised final views.
@@ -920,9 +766,7 @@ impl Run {
     }
 
     async fn finish(self) {
-        self.shutdown.cancel();
-        let _ = self.actor.await;
-        self.store.close().await;
+        self.session.finish().await;
     }
 }
 
