@@ -16,9 +16,7 @@ import { TextFields } from '../text.js';
 import { topBar, skipLink, connectionBanner, timerDisplay, toasts, stickyHead, unsentNotices, typedText } from '../widgets.js';
 import { rankedStatements, levelRules, priorities, supportChart, maxGap, allResults, priorityItems, priorityText, statusBadge, carriedRules, thenNow } from '../results.js';
 import { clusterBoard } from '../cluster.js';
-
-/** The longest reason the server keeps (PROTOCOL.md, `rate_rule`). */
-const MAX_REASON = 280;
+import { limit } from '../limits.js';
 
 /** How long a choice made with the arrow keys on the rating scale rests before it counts. */
 const SETTLE_MS = 700;
@@ -34,7 +32,8 @@ export function mountParticipant(root, { store, conn, code }) {
     // An edit the server will never take (the phase moved on, the item is gone): keep the text.
     onDiscard: (text, reason) => unsent.add(text, reason),
   });
-  conn.on('reject', (msg) => {
+  store.onAnswer((msg) => {
+    if (msg.type !== 'reject') return;
     const kind = msg.intent && msg.intent.kind;
     const edit = kind === 'edit_statement' || kind === 'edit_rule';
     const text = typedText(msg.intent);
@@ -137,7 +136,7 @@ export function mountParticipant(root, { store, conn, code }) {
     const key = `draagvlak:${code}:draft:${kindKey}:${level}`;
     const id = `new-${kindKey}`;
     const noteId = `new-${kindKey}-locked`;
-    const area = h('textarea', { id, rows: 3, maxlength: 1000, 'data-testid': `new-${kindKey}` });
+    const area = h('textarea', { id, rows: 3, maxlength: limit('max_text_chars'), 'data-testid': `new-${kindKey}` });
     area.value = localStorage.getItem(key) || '';
     const keep = () => {
       if (area.value) localStorage.setItem(key, area.value);
@@ -427,10 +426,10 @@ export function mountParticipant(root, { store, conn, code }) {
         const areaId = `rule-${r.id}`;
         const reasonId = `reason-${r.id}`;
         const reasonHint = `reason-hint-${r.id}`;
-        const reason = h('textarea', { id: reasonId, rows: 2, maxlength: MAX_REASON, 'aria-describedby': reasonHint, 'data-testid': 'reason' });
+        const reason = h('textarea', { id: reasonId, rows: 2, maxlength: limit('max_reason_chars'), 'aria-describedby': reasonHint, 'data-testid': 'reason' });
         const reasonForm = h('form', { class: 'reason-form', 'data-testid': 'reason-form' },
           h('label', { for: reasonId, text: t('reason.label') }),
-          h('p', { id: reasonHint, class: 'hint', text: t('reason.hint', { max: MAX_REASON }) }),
+          h('p', { id: reasonHint, class: 'hint', text: t('reason.hint', { max: limit('max_reason_chars') }) }),
           reason,
           h('div', { class: 'button-row' },
             h('button', { type: 'submit', class: 'primary small', text: t('reason.send') }),
@@ -778,7 +777,7 @@ export function mountParticipant(root, { store, conn, code }) {
   function profileBox() {
     const summary = h('summary', { 'data-testid': 'profile-open' });
     const nameLabel = h('label', { for: 'profile-name' });
-    const nameInput = h('input', { id: 'profile-name', type: 'text', maxlength: 60, autocomplete: 'name', 'data-testid': 'profile-name' });
+    const nameInput = h('input', { id: 'profile-name', type: 'text', maxlength: limit('max_name_chars'), autocomplete: 'name', 'data-testid': 'profile-name' });
     const groupLabel = h('label', { for: 'profile-group' });
     const groupSelect = h('select', { id: 'profile-group', 'data-testid': 'profile-group' });
     const note = h('p', { class: 'hint', id: 'profile-note' });
