@@ -50,6 +50,31 @@ test('counts take the singular or the plural, in Dutch and in English', async ()
   assert.deepEqual(out.en.clumsy, []);
 });
 
+test('limits come from the page the server wrote: inputs and texts use them', async () => {
+  const p = (await device(browser, PHONE)).page;
+  await p.goto('/');
+  const out = await p.evaluate(async () => {
+    const { limits } = await import('/assets/limits.js');
+    const i18n = await import('/assets/i18n.js');
+    i18n.setLang('en');
+    const res = {
+      meta: JSON.parse(document.querySelector('meta[name="draagvlak-limits"]').content),
+      read: { ...limits() },
+      api: await (await fetch('/api/limits')).json(),
+      title: Number(document.getElementById('new-title').getAttribute('maxlength')),
+      hint: i18n.t('join.name.hint'),
+      tooLong: i18n.errorText('text_too_long'),
+    };
+    i18n.setLang('nl');
+    return res;
+  });
+  assert.deepEqual(out.read, out.api);
+  assert.deepEqual(out.meta, out.api);
+  assert.equal(out.title, out.api.max_title_chars);
+  assert.equal(out.hint, `As others know you; at most ${out.api.max_name_chars} characters.`);
+  assert.equal(out.tooLong, `The text is too long (at most ${out.api.max_text_chars} characters).`);
+});
+
 test('the console says who voted only in a vote phase, in the right number', async () => {
   const created = await createSession('Tellen');
   const fac = (await device(browser, LAPTOP)).page;

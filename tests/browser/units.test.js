@@ -1,9 +1,10 @@
-// Unit tests of the app's pure modules, in Node: the JSON Patch applier and the text splices
-// (diff, transform through a concurrent change, surrogate pairs).
+// Unit tests of the app's pure modules, in Node: the JSON Patch applier, the text splices
+// (diff, transform through a concurrent change, surrogate pairs), the limits read from the page,
+// and a tidy check that no protocol limit is written as a literal in client/web.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, writeFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,9 +13,10 @@ import { join } from 'node:path';
 const assets = new URL('../../client/web/assets/', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'draagvlak-units-'));
 writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
-for (const f of ['patch.js', 'text.js', 'dom.js']) copyFileSync(join(assets, f), join(dir, f));
+for (const f of ['patch.js', 'text.js', 'dom.js', 'limits.js']) copyFileSync(join(assets, f), join(dir, f));
 const { applyPatch } = await import(join(dir, 'patch.js'));
 const { diff, applySplice, transform, mapCaret, rebaseCaret, rebaseOwn } = await import(join(dir, 'text.js'));
+const limitsModule = await import(join(dir, 'limits.js'));
 
 test('patch: every RFC 6902 operation', () => {
   const doc = { a: { b: 1 }, list: [1, 2, 3], 'x/y': { '~t': 0 } };
@@ -112,4 +114,70 @@ test('rebaseOwn: with the ack\'s position, equal characters of others are not ta
   // A position that does not fit the text: null (the plain rebase is used).
   assert.equal(rebaseOwn(from, sent, local, 4, v, 0), null);
   assert.equal(rebaseOwn(from, { pos: 0, delete: 0, insert: '' }, local, 4, v, 0), null);
+});
+
+test('limits: read once from the page\'s <meta name="draagvlak-limits">, loudly missing without it', async () => {
+  // A fresh copy of the module for each case (a module keeps what it read).
+  const fresh = async (name) => {
+    copyFileSync(join(assets, 'limits.js'), join(dir, name));
+    return import(join(dir, name));
+  };
+  const server = { max_text_chars: 500, max_name_chars: 60, max_title_chars: 200, max_reason_chars: 280, max_cluster_title_chars: 200, large_gap: 0.3 };
+  let asked = 0;
+  globalThis.document = {
+    querySelector(sel) {
+      asked += 1;
+      assert.equal(sel, 'meta[name="draagvlak-limits"]');
+      return { getAttribute: (a) => (a === 'content' ? JSON.stringify(server) : null) };
+    },
+  };
+  try {
+    const page = await fresh('limits-page.js');
+    assert.equal(page.limit('max_text_chars'), 500);
+    assert.equal(page.limit('large_gap'), 0.3);
+    assert.deepEqual({ ...page.limits() }, server);
+    assert.equal(asked, 1, 'the meta tag is read once');
+    assert.throws(() => page.limit('max_dots'), /no limit named/);
+    // An empty meta tag (a page not served by the server) or a missing limit fails when a limit is read.
+    globalThis.document = { querySelector: () => ({ getAttribute: () => '' }) };
+    const empty = await fresh('limits-empty.js');
+    assert.throws(() => empty.limit('max_text_chars'), /no <meta name="draagvlak-limits">/);
+    const partial = await fresh('limits-partial.js');
+    assert.throws(() => partial.setLimits({ ...server, large_gap: undefined }), /large_gap/);
+  } finally {
+    delete globalThis.document;
+  }
+  // Outside a page, importing is fine and reading is loud until a test sets them.
+  const bare = await fresh('limits-bare.js');
+  assert.throws(() => bare.limit('max_name_chars'), /no <meta/);
+  bare.setLimits(server);
+  assert.equal(bare.limit('max_name_chars'), 60);
+  assert.ok(limitsModule.LIMIT_NAMES.includes('max_cluster_title_chars'));
+});
+
+test('tidy: no protocol limit written as a literal in client/web', () => {
+  const web = new URL('../../client/web/', import.meta.url).pathname;
+  const files = [];
+  const walk = (d) => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.(js|html)$/.test(f)) files.push(p);
+    }
+  };
+  walk(web);
+  assert.ok(files.length > 10);
+  const problems = [];
+  for (const f of files) {
+    readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+      const at = `${f.slice(web.length)}:${i + 1}: ${line.trim()}`;
+      // A length limit on an input or text area, in a script or in markup.
+      if (/maxlength['"]?\s*[:=]\s*['"]?\d/i.test(line)) problems.push(at);
+      // A limit or gap defined as a number (`const MAX_REASON = 280`, `LARGE_GAP = 0.3`).
+      if (/\b(MAX_(TEXT|NAME|TITLE|REASON|CLUSTER)\w*|\w*_CHARS|\w*GAP)\s*=\s*[\d.]/i.test(line)) problems.push(at);
+      // A text that repeats a length limit ("maximaal 60 tekens", "at most 1000 characters").
+      if (/\d+\s*(tekens|characters)\b/.test(line)) problems.push(at);
+    });
+  }
+  assert.deepEqual(problems, [], 'protocol limits come from limits.js (the server\'s <meta name="draagvlak-limits">)');
 });

@@ -10,6 +10,7 @@
 import { h, reconcile, setText, setAttr, cls, uid } from './dom.js';
 import { t } from './i18n.js';
 import { levelClusters, rankedStatements } from './results.js';
+import { limit } from './limits.js';
 
 /** A button whose action is skipped while it is `aria-disabled` (it stays focusable). */
 function button(text, onclick, extra = {}) {
@@ -33,7 +34,7 @@ export function clusterBoard(store, send, { canEdit, toast }) {
   const takenNote = h('p', { class: 'notice-line', role: 'status', 'data-testid': 'cluster-taken', hidden: true });
   let lastTaken = null;
   const titleId = `${base}-title`;
-  const titleInput = h('input', { id: titleId, maxlength: 200, autocomplete: 'off', 'data-testid': 'cluster-title' });
+  const titleInput = h('input', { id: titleId, maxlength: limit('max_cluster_title_chars'), autocomplete: 'off', 'data-testid': 'cluster-title' });
   const merge = h('button', { type: 'submit', class: 'primary', text: t('cluster.merge') });
   const form = h('form', { class: 'add-form cluster-form', 'data-testid': 'cluster-form' },
     h('p', { class: 'hint', text: t('cluster.how') }), takenNote, count,
@@ -103,7 +104,7 @@ export function clusterBoard(store, send, { canEdit, toast }) {
       const meta = h('p', { class: 'meta' });
       const members = h('ul', { class: 'members' });
       const renameId = `${base}-rename-${c.id}`;
-      const rename = h('input', { id: renameId, maxlength: 200, autocomplete: 'off' });
+      const rename = h('input', { id: renameId, maxlength: limit('max_cluster_title_chars'), autocomplete: 'off' });
       const renameForm = h('form', { class: 'rename-form' },
         h('label', { for: renameId, class: 'small-label', text: t('cluster.rename.label') }), rename,
         h('button', { type: 'submit', class: 'secondary small', text: t('cluster.rename') }));

@@ -101,7 +101,10 @@ export class Connection {
     });
   }
 
-  /** Listen to one message type; returns a function that stops listening. */
+  /**
+   * Listen to one event of the connection (`welcome`, `error`, `joinError`); returns a function
+   * that stops listening. Answers to intents are in the store (`store.onAnswer`).
+   */
   on(type, fn) {
     const set = (this.listeners[type] ||= new Set());
     set.add(fn);
@@ -225,6 +228,15 @@ export class Connection {
   }
 
   receive(msg) {
+    // An answer to an intent: a reject that says "later" is sent again with the same id; else
+    // the intent leaves the queue and the store gets the answer with what was queued with it.
+    if (msg.type === 'reject' && RETRYABLE.has(msg.code) && (this.retries.get(msg.id) || 0) < MAX_RETRIES) {
+      this.retries.set(msg.id, (this.retries.get(msg.id) || 0) + 1);
+      this.sentHere.delete(msg.id);
+      setTimeout(() => this.flush(), 2000);
+      return;
+    }
+    if (msg.type === 'ack' || msg.type === 'reject') msg = { ...msg, ...this.answered(msg.id) };
     const state = this.store.receive(msg, () => this.sendRaw({ type: 'sync' }));
     if (msg.type === 'welcome') {
       this.welcomed(msg);
@@ -232,18 +244,6 @@ export class Connection {
     }
     if (state) return;
     switch (msg.type) {
-      case 'ack':
-        this.emit('ack', { ...msg, ...this.answered(msg.id) });
-        break;
-      case 'reject':
-        if (RETRYABLE.has(msg.code) && (this.retries.get(msg.id) || 0) < MAX_RETRIES) {
-          this.retries.set(msg.id, (this.retries.get(msg.id) || 0) + 1);
-          this.sentHere.delete(msg.id);
-          setTimeout(() => this.flush(), 2000);
-          break;
-        }
-        this.emit('reject', { ...msg, ...this.answered(msg.id) });
-        break;
       case 'error':
         if (!this.joined) {
           if (FATAL_JOIN.has(msg.code)) this.stop();

@@ -9,14 +9,13 @@
 
 import { h, s } from './dom.js';
 import { t, groupName, levelName, percent } from './i18n.js';
+import { limit } from './limits.js';
 
 /** A gap between two shares, in percentage points ("30 procentpunten"). */
 function points(gap) {
   return t('results.points', { n: Math.round(gap * 100) });
 }
 
-/** A gap this large between groups makes an adopted rule worth a second look (report, too). */
-export const LARGE_GAP = 0.3;
 
 function bar(share, cls, label) {
   const w = Math.max(0, Math.min(1, share || 0)) * 100;
@@ -160,7 +159,7 @@ export function statusBadge(rule) {
 
 /** Adopted although the groups differ a lot: the report marks it, so do we. */
 export function adoptedWithGap(rule) {
-  return rule.status === 'adopted' && rule.support && (rule.support.gap || 0) >= LARGE_GAP - 1e-9;
+  return rule.status === 'adopted' && rule.support && (rule.support.gap || 0) >= limit('large_gap') - 1e-9;
 }
 
 /** How many rated 4 or 5, and how many rated at all, from a histogram of scores 1–5. */

@@ -1,12 +1,21 @@
-//! The one store of a page: the audience's view, the participant's private part, and a little
-//! local state about the connection. Server state in it changes only through server messages
-//! (`snapshot`, `delta`, `me`, `welcome`); views read it and never write it.
+//! The one store of a page: the audience's view, the participant's private part, the answers to
+//! this page's intents, and a little local state about the connection. Server state in it changes
+//! only through server messages (`snapshot`, `delta`, `me`, `welcome`, `ack`, `reject`); views
+//! read it and never write it.
+//!
+//! Acks and rejects are kept as a short log (`answers`, each with a sequence number), handed over
+//! by the connection once it has taken the intent out of its queue (with the intent and the `meta`
+//! it was queued with). A view that acts on answers (a refused text back into its box, a toast,
+//! an id the server created) follows the log with `onAnswer`, from the moment it subscribes.
 //!
 //! Deltas are applied only on top of the revision they were made against (`base`); a gap means a
 //! message was missed, and the store asks for a fresh snapshot with `sync` and ignores deltas
 //! until it arrives (PROTOCOL.md, "Revisions and deltas").
 
 import { applyPatch } from './patch.js';
+
+/** How many answers the store keeps (each notification reads the new ones at once). */
+const MAX_ANSWERS = 100;
 
 export class Store {
   constructor() {
@@ -25,6 +34,14 @@ export class Store {
     this.status = 'connecting';
     /** Intents sent or waiting, not yet answered: `[{id, intent}]` (local state). */
     this.pending = [];
+    /**
+     * The latest answers to this page's intents, oldest first: the `ack` or `reject` message
+     * (`type`, `id`, `code`, `created`, …) with `intent`, `on_behalf_of` and `meta` of the intent
+     * it answers (null when it was not queued here) and `seq`, counting up from 1.
+     */
+    this.answers = [];
+    /** `seq` of the latest answer (0 before the first). */
+    this.answerSeq = 0;
     this.syncing = false;
     this.listeners = new Set();
     this.scheduled = false;
@@ -65,6 +82,25 @@ export class Store {
   setPending(list) {
     this.pending = list;
     this.changed();
+  }
+
+  /** The answers that arrived after answer `seq`, oldest first. */
+  answersAfter(seq) {
+    return this.answers.filter((a) => a.seq > seq);
+  }
+
+  /**
+   * Call `fn(answer)` for every ack or reject that arrives from now on, once each and in order
+   * (before listeners subscribed later see the same change). Returns an unsubscribe function.
+   */
+  onAnswer(fn) {
+    let seen = this.answerSeq;
+    return this.subscribe(() => {
+      for (const a of this.answersAfter(seen)) {
+        seen = a.seq;
+        fn(a);
+      }
+    });
   }
 
   /**
@@ -108,6 +144,13 @@ export class Store {
           this.me = msg.me;
           this.meRev = msg.rev;
         }
+        break;
+      case 'ack':
+      case 'reject':
+        this.answerSeq += 1;
+        this.answers.push({ ...msg, seq: this.answerSeq });
+        // Listeners read them in the notification that follows; a short tail is plenty.
+        if (this.answers.length > MAX_ANSWERS) this.answers.splice(0, this.answers.length - MAX_ANSWERS);
         break;
       default:
         return false;

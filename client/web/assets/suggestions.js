@@ -9,6 +9,7 @@
 
 import { h, reconcile, setText, setAttr, uid } from './dom.js';
 import { t } from './i18n.js';
+import { limit } from './limits.js';
 
 /** A suggestion's key: its statement ids. */
 const keyOf = (s) => s.statements.join(',');
@@ -66,7 +67,7 @@ export function suggestionPanel(store, send, { code, toast }) {
     reconcile(list, shown, keyOf, (s) => {
       const key = keyOf(s);
       const inputId = `${base}-title-${key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-      const input = h('input', { id: inputId, maxlength: 200, autocomplete: 'off', 'data-testid': 'suggestion-title' });
+      const input = h('input', { id: inputId, maxlength: limit('max_cluster_title_chars'), autocomplete: 'off', 'data-testid': 'suggestion-title' });
       const merge = h('button', { type: 'submit', class: 'primary small', 'data-action': 'merge', text: t('suggest.merge') });
       const ignore = h('button', { type: 'button', class: 'secondary small', 'data-action': 'ignore', text: t('suggest.ignore') });
       const form = h('form', { class: 'suggestion-form' },

@@ -18,6 +18,7 @@
 //! offline survives a reload; the in-flight splice itself is in the connection's queue.
 
 import { h } from './dom.js';
+import { limit } from './limits.js';
 
 const isHigh = (c) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c) => c >= 0xdc00 && c <= 0xdfff;
@@ -151,7 +152,7 @@ class Field {
   /** The textarea of this field (made once, reused by every render). */
   element(props) {
     if (!this.el) {
-      this.el = h('textarea', { rows: 3, maxlength: 1000, ...props });
+      this.el = h('textarea', { rows: 3, maxlength: limit('max_text_chars'), ...props });
       this.el.value = this.local;
       this.el.addEventListener('input', () => {
         this.local = this.el.value;
@@ -307,7 +308,17 @@ export class TextFields {
       saved = {};
     }
     this.saved = saved;
+    // Answers first, then the view: an edit's ack is reconciled before the text it changed.
+    let seen = store.answerSeq;
     store.subscribe(() => {
+      for (const a of store.answersAfter(seen)) {
+        seen = a.seq;
+        for (const f of this.fields.values()) {
+          if (!f.inflight || f.inflight.id !== a.id) continue;
+          if (a.type === 'ack') f.acked(a);
+          else f.rejected(a.code);
+        }
+      }
       if (!store.view) return;
       for (const f of this.fields.values()) f.viewChanged();
       // Restore saved fields as soon as their items are in the view.
@@ -315,12 +326,6 @@ export class TextFields {
         const [kind, item] = k.split(':');
         if (this.serverText(kind, item) !== undefined) this.field(kind, item);
       }
-    });
-    conn.on('ack', (msg) => {
-      for (const f of this.fields.values()) if (f.inflight && f.inflight.id === msg.id) f.acked(msg);
-    });
-    conn.on('reject', (msg) => {
-      for (const f of this.fields.values()) if (f.inflight && f.inflight.id === msg.id) f.rejected(msg.code);
     });
   }
 

@@ -25,6 +25,7 @@ import { TextFields } from '../text.js';
 import { proxyPanel } from './proxy.js';
 import { sharePanel } from './share.js';
 import { historyPanel } from './history.js';
+import { limit } from '../limits.js';
 
 const STATUSES = ['proposed', 'adopted', 'revise', 'dropped'];
 
@@ -165,7 +166,8 @@ export function mountFacilitator(root, code) {
   });
   /** Decisions the server asked to confirm (no ratings, a large gap), per rule. */
   const confirming = new Map();
-  conn.on('reject', (msg) => {
+  store.onAnswer((msg) => {
+    if (msg.type !== 'reject') return;
     if (msg.code === 'confirm_required' && msg.intent && msg.intent.kind === 'set_rule_status' && !msg.on_behalf_of) {
       confirming.set(msg.intent.rule, msg.intent);
       if (ui) ui.update();
@@ -289,7 +291,7 @@ export function mountFacilitator(root, code) {
     // The facilitator writes as the facilitator: the wording the room agreed, counted in no group.
     const writeId = 'fac-write';
     const writeLabel = h('label', { for: writeId });
-    const writeText = h('textarea', { id: writeId, rows: 2, maxlength: 1000, 'data-testid': 'fac-write' });
+    const writeText = h('textarea', { id: writeId, rows: 2, maxlength: limit('max_text_chars'), 'data-testid': 'fac-write' });
     const writeForm = h('form', { class: 'fac-write' }, writeLabel, writeText,
       h('div', { class: 'button-row' }, h('button', { type: 'submit', class: 'secondary small', text: t('fac.write.add') })));
     writeForm.addEventListener('submit', (e) => {
@@ -310,7 +312,7 @@ export function mountFacilitator(root, code) {
 
     // A follow-up session, months later, made from this one (its code and secret are here).
     const fuTitleId = 'followup-title';
-    const fuTitle = h('input', { id: fuTitleId, maxlength: 200, 'data-testid': 'followup-title' });
+    const fuTitle = h('input', { id: fuTitleId, maxlength: limit('max_title_chars'), 'data-testid': 'followup-title' });
     const fuBtn = h('button', { type: 'submit', class: 'secondary', text: t('fac.followup.create') });
     const fuForm = h('form', { class: 'followup-form' }, h('label', { for: fuTitleId, text: t('fac.followup.title') }), fuTitle, fuBtn);
     fuForm.addEventListener('submit', async (e) => {

@@ -9,6 +9,7 @@ import { Store } from '../store.js';
 import { Connection, secrets, deviceId } from '../connection.js';
 import { topBar, skipLink, stickyHead } from '../widgets.js';
 import { mountParticipant } from './participant.js';
+import { limit } from '../limits.js';
 
 export function mountJoin(root, code) {
   const store = new Store();
@@ -56,7 +57,7 @@ export function mountJoin(root, code) {
       // Nothing is chosen for the person: the group is an explicit choice (it weighs in the results).
       const nameBad = missing === 'name';
       const groupBad = missing === 'group';
-      const name = h('input', { id: 'join-name', name: 'name', autocomplete: 'name', required: true, maxlength: 60,
+      const name = h('input', { id: 'join-name', name: 'name', autocomplete: 'name', required: true, maxlength: limit('max_name_chars'),
         'aria-describedby': nameBad ? 'join-name-error join-name-hint' : 'join-name-hint', 'aria-invalid': nameBad ? 'true' : null });
       if (joinAs) name.value = joinAs.name;
       const groups = (facts.groups || ['ict', 'business']).map((g) => h('label', { class: 'choice' },

@@ -11,13 +11,14 @@ import { h, replace, reconcile, setText, uid } from '../dom.js';
 import { t, lang, groupName } from '../i18n.js';
 import { priorityItems, levelRules, carriedRules } from '../results.js';
 import { unsentNotices, typedText } from '../widgets.js';
+import { limit } from '../limits.js';
 
 export function proxyPanel(store, conn, toast) {
   const base = uid('proxy');
   // Add someone without a device.
   const nameId = `${base}-name`;
   const groupId = `${base}-group`;
-  const name = h('input', { id: nameId, maxlength: 60, autocomplete: 'off', 'data-testid': 'proxy-name' });
+  const name = h('input', { id: nameId, maxlength: limit('max_name_chars'), autocomplete: 'off', 'data-testid': 'proxy-name' });
   const group = h('select', { id: groupId, 'data-testid': 'proxy-group' });
   const addForm = h('form', { class: 'proxy-add' },
     h('label', { for: nameId, text: t('proxy.name') }), name,
@@ -43,7 +44,8 @@ export function proxyPanel(store, conn, toast) {
   const whoBox = h('div', { class: 'proxy-who' }, h('label', { for: whoId, text: t('proxy.enter_for') }), who);
   // A statement or reason typed for someone that the server refused is kept, with a copy button.
   const unsent = unsentNotices(`draagvlak:${conn.opts.code}:facilitator:unsent`, { heading: 'h3' });
-  const offReject = conn.on('reject', (msg) => {
+  const offReject = store.onAnswer((msg) => {
+    if (msg.type !== 'reject') return;
     const text = msg.on_behalf_of && typedText(msg.intent);
     if (text) unsent.add(text, msg.code);
   });
@@ -54,7 +56,8 @@ export function proxyPanel(store, conn, toast) {
     entrySig = '';
     update();
   });
-  const offAck = conn.on('ack', (msg) => {
+  const offAck = store.onAnswer((msg) => {
+    if (msg.type !== 'ack') return;
     if (msg.id === justAdded && msg.created) {
       justAdded = null;
       chosen = msg.created;
@@ -88,7 +91,7 @@ export function proxyPanel(store, conn, toast) {
 
   function brainstormEntry(p) {
     const id = `${base}-stmt`;
-    const area = h('textarea', { id, rows: 3, maxlength: 1000, 'data-testid': 'proxy-statement' });
+    const area = h('textarea', { id, rows: 3, maxlength: limit('max_text_chars'), 'data-testid': 'proxy-statement' });
     const form = h('form', { class: 'proxy-form' }, h('label', { for: id, text: t('proxy.statement', { name: p.name }) }), area,
       h('button', { type: 'submit', class: 'primary', text: t('statement.add') }));
     form.addEventListener('submit', (e) => {
@@ -124,7 +127,7 @@ export function proxyPanel(store, conn, toast) {
       const rid = `${base}-reason-${r.id}`;
       const score = h('select', { id: sid, 'data-testid': 'proxy-score' }, h('option', { value: '', text: '—' }),
         ...[1, 2, 3, 4, 5].map((n) => h('option', { value: n, text: `${n} · ${t(`scale.${n}`)}` })));
-      const reason = h('textarea', { id: rid, rows: 2, maxlength: 280, 'data-testid': 'proxy-reason' });
+      const reason = h('textarea', { id: rid, rows: 2, maxlength: limit('max_reason_chars'), 'data-testid': 'proxy-reason' });
       const prev = done.get(`${who.value}:${r.id}`);
       if (prev) {
         score.value = String(prev.score);

@@ -6,6 +6,7 @@ import { h, replace } from '../dom.js';
 import { t, lang, onLangChange } from '../i18n.js';
 import { secrets, normaliseCode } from '../connection.js';
 import { topBar, skipLink } from '../widgets.js';
+import { limit } from '../limits.js';
 
 async function post(path, body) {
   const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -44,12 +45,12 @@ export function mountStart(root) {
       if (c) location.assign(`/join/${encodeURIComponent(c)}`);
     });
 
-    const title = h('input', { id: 'new-title', name: 'title', required: true, maxlength: 200, value: kept.title || '' });
-    const org = h('input', { id: 'new-org', name: 'organisation', maxlength: 200, value: kept.org || '' });
+    const title = h('input', { id: 'new-title', name: 'title', required: true, maxlength: limit('max_title_chars'), value: kept.title || '' });
+    const org = h('input', { id: 'new-org', name: 'organisation', maxlength: limit('max_title_chars'), value: kept.org || '' });
     title.addEventListener('input', () => { kept.title = title.value; });
     org.addEventListener('input', () => { kept.org = org.value; });
     // Where the workshop is held: it goes into the report for the policy note.
-    const place = h('input', { id: 'new-place', name: 'place', maxlength: 200, value: kept.place || '' });
+    const place = h('input', { id: 'new-place', name: 'place', maxlength: limit('max_title_chars'), value: kept.place || '' });
     place.addEventListener('input', () => { kept.place = place.value; });
     const language = h('select', { id: 'new-lang', name: 'language' },
       h('option', { value: 'nl', text: t('language.nl'), selected: (kept.language || lang()) === 'nl' }),
