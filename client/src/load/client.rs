@@ -29,6 +29,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use super::failure::Failure;
 use super::{
     EV_BRAINSTORM, EV_DOTS_REVEALED, EV_RATINGS_REVEALED, EV_RULES, EV_VOTE, EVENTS,
     PHASE_BRAINSTORM, PHASE_RULES, PHASE_VOTE, SessionShared, Shared, Stage, lock, report,
@@ -61,7 +62,7 @@ pub(crate) enum FacCmd {
         /// The change every participant will see, for the fan-out measurement.
         marker: Option<u32>,
         /// The created id on ack; the code on reject.
-        reply: oneshot::Sender<Result<Option<String>, String>>,
+        reply: oneshot::Sender<Result<Option<String>, Failure>>,
     },
 }
 
@@ -83,7 +84,7 @@ pub(crate) struct ClientSpec {
 pub(crate) enum Check {
     None,
     /// The patched view (and `me`) compared with a fresh snapshot.
-    Full(Result<(), String>),
+    Full(Result<(), Failure>),
     /// The revision the client ended at (compared with the session's public snapshot).
     Revision(u64),
 }
@@ -134,7 +135,7 @@ struct Pending {
     sent: Instant,
     marker: Option<u32>,
     kind: Kind,
-    reply: Option<oneshot::Sender<Result<Option<String>, String>>>,
+    reply: Option<oneshot::Sender<Result<Option<String>, Failure>>>,
 }
 
 struct Planned {
@@ -181,22 +182,28 @@ pub(crate) async fn open(
     addr: SocketAddr,
     source: Option<IpAddr>,
     url: &str,
-) -> Result<Ws, String> {
+) -> Result<Ws, Failure> {
     let socket = if addr.is_ipv4() {
         TcpSocket::new_v4()
     } else {
         TcpSocket::new_v6()
     }
-    .map_err(|e| format!("socket: {e}"))?;
+    .map_err(|source| Failure::Io {
+        what: "socket".into(),
+        source,
+    })?;
     if let Some(ip) = source {
         socket
             .bind(SocketAddr::new(ip, 0))
-            .map_err(|e| format!("bind {ip}: {e}"))?;
+            .map_err(|source| Failure::Io {
+                what: format!("bind {ip}"),
+                source,
+            })?;
     }
-    let stream = socket
-        .connect(addr)
-        .await
-        .map_err(|e| format!("connect from {source:?}: {e}"))?;
+    let stream = socket.connect(addr).await.map_err(|e| Failure::Io {
+        what: format!("connect from {source:?}"),
+        source: e,
+    })?;
     let _ = stream.set_nodelay(true);
     let config = WebSocketConfig::default()
         .read_buffer_size(4096)
@@ -204,7 +211,7 @@ pub(crate) async fn open(
         .max_message_size(Some(64 << 20));
     let (ws, _) = tokio_tungstenite::client_async_with_config(url, stream, Some(config))
         .await
-        .map_err(|e| format!("websocket upgrade: {e}"))?;
+        .map_err(Failure::ws("websocket upgrade"))?;
     Ok(ws)
 }
 
@@ -219,7 +226,7 @@ fn within(rng: &mut StdRng, start: Instant, secs: f64) -> Instant {
 /// Run one connection from connect to close.
 pub(crate) async fn run(
     spec: ClientSpec,
-    ready: Option<oneshot::Sender<Result<(), String>>>,
+    ready: Option<oneshot::Sender<Result<(), Failure>>>,
 ) -> ClientOutcome {
     let ClientSpec {
         shared,
@@ -306,7 +313,7 @@ pub(crate) async fn run(
     let joined = async {
         let mut ws = open(addr, source, &url).await?;
         c.handshake(&mut ws, join, timeout).await?;
-        Ok::<Ws, String>(ws)
+        Ok::<Ws, Failure>(ws)
     }
     .await;
     drop(permit);
@@ -364,11 +371,11 @@ async fn next_command(commands: &mut Option<mpsc::Receiver<FacCmd>>) -> Option<F
 }
 
 impl Client {
-    async fn send(&mut self, ws: &mut Ws, msg: &ClientMessage) -> Result<(), String> {
-        let text = serde_json::to_string(msg).map_err(|e| format!("serialise: {e}"))?;
+    async fn send(&mut self, ws: &mut Ws, msg: &ClientMessage) -> Result<(), Failure> {
+        let text = serde_json::to_string(msg).map_err(Failure::json("message to send"))?;
         ws.send(Message::text(text))
             .await
-            .map_err(|e| format!("send: {e}"))
+            .map_err(Failure::ws("send"))
     }
 
     /// Send `join`; read until the snapshot.
@@ -377,7 +384,7 @@ impl Client {
         ws: &mut Ws,
         join: JoinRequest,
         timeout: Duration,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         self.send(
             ws,
             &ClientMessage::Join {
@@ -390,32 +397,31 @@ impl Client {
         loop {
             let msg = tokio::time::timeout_at(deadline, ws.next())
                 .await
-                .map_err(|_| "no snapshot within the step timeout".to_string())?;
+                .map_err(|_| Failure::Timeout("snapshot"))?;
             match msg {
                 Some(Ok(Message::Text(t))) => {
                     let text = t.as_str();
                     let light: Light<'_> =
-                        serde_json::from_str(text).map_err(|e| format!("unreadable frame: {e}"))?;
+                        serde_json::from_str(text).map_err(Failure::json("frame"))?;
                     match light.ty {
                         "snapshot" => {
                             self.on_snapshot(text)?;
                             return Ok(());
                         }
                         "error" => {
-                            return Err(format!(
-                                "join refused: {}",
-                                light.code.unwrap_or("unknown")
+                            return Err(Failure::JoinRefused(
+                                light.code.unwrap_or("unknown").to_string(),
                             ));
                         }
                         _ => {}
                     }
                 }
                 Some(Ok(Message::Close(f))) => {
-                    return Err(format!("closed during join: {f:?}"));
+                    return Err(Failure::Closed(format!("closed during join: {f:?}")));
                 }
                 Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(format!("during join: {e}")),
-                None => return Err("closed during join".into()),
+                Some(Err(e)) => return Err(Failure::ws("read during join")(e)),
+                None => return Err(Failure::Closed("closed during join".into())),
             }
         }
     }
@@ -424,7 +430,7 @@ impl Client {
         &mut self,
         ws: &mut Ws,
         commands: &mut Option<mpsc::Receiver<FacCmd>>,
-    ) -> Result<(), String> {
+    ) -> Result<(), Failure> {
         let mut stage = self.sess.stage.subscribe();
         let mut close_deadline = Instant::now();
         loop {
@@ -436,20 +442,22 @@ impl Client {
                         if self.closing {
                             return Ok(());
                         }
-                        return Err(format!("the server closed the connection: {f:?}"));
+                        return Err(Failure::Closed(format!(
+                            "the server closed the connection: {f:?}"
+                        )));
                     }
                     Some(Ok(_)) => {}
                     Some(Err(e)) => {
                         if self.closing {
                             return Ok(());
                         }
-                        return Err(format!("read: {e}"));
+                        return Err(Failure::ws("read")(e));
                     }
                     None => {
                         if self.closing {
                             return Ok(());
                         }
-                        return Err("the connection ended".into());
+                        return Err(Failure::Closed("the connection ended".into()));
                     }
                 },
                 changed = stage.changed(), if !self.closing => {
@@ -492,8 +500,8 @@ impl Client {
         intent: Intent,
         marker: Option<u32>,
         kind: Kind,
-        reply: Option<oneshot::Sender<Result<Option<String>, String>>>,
-    ) -> Result<(), String> {
+        reply: Option<oneshot::Sender<Result<Option<String>, Failure>>>,
+    ) -> Result<(), Failure> {
         self.next_id += 1;
         let id = format!("{}-{}", self.prefix, self.next_id);
         self.pending.insert(
@@ -523,7 +531,7 @@ impl Client {
     }
 
     /// Plan this participant's part of a stage.
-    async fn take_stage(&mut self, ws: &mut Ws, stage: Stage) -> Result<(), String> {
+    async fn take_stage(&mut self, ws: &mut Ws, stage: Stage) -> Result<(), Failure> {
         if self.facilitator || self.projector {
             if matches!(stage, Stage::Verify) {
                 self.start_verify(ws).await?;
@@ -625,7 +633,7 @@ impl Client {
         Ok(())
     }
 
-    async fn start_verify(&mut self, ws: &mut Ws) -> Result<(), String> {
+    async fn start_verify(&mut self, ws: &mut Ws) -> Result<(), Failure> {
         if self.full {
             self.verify = Verify::WaitSnapshot;
             self.send(ws, &ClientMessage::Sync).await
@@ -641,15 +649,14 @@ impl Client {
         self.sess.verified.fetch_add(1, Ordering::SeqCst);
     }
 
-    async fn on_frame(&mut self, ws: &mut Ws, text: &str) -> Result<(), String> {
-        let light: Light<'_> =
-            serde_json::from_str(text).map_err(|e| format!("unreadable frame: {e}"))?;
+    async fn on_frame(&mut self, ws: &mut Ws, text: &str) -> Result<(), Failure> {
+        let light: Light<'_> = serde_json::from_str(text).map_err(Failure::json("frame"))?;
         self.outcome.frames += 1;
         match light.ty {
             "delta" => {
                 self.outcome.deltas += 1;
                 let (Some(base), Some(rev)) = (light.base, light.rev) else {
-                    return Err("a delta without base or rev".into());
+                    return Err(Failure::Protocol("a delta without base or rev".into()));
                 };
                 if self.awaiting_snapshot || rev <= self.rev {
                     return Ok(());
@@ -665,7 +672,7 @@ impl Client {
                 let events = text.contains("\"/current_phase\"") || text.contains("_revealed\"");
                 if self.full || events {
                     let mut v: Value =
-                        serde_json::from_str(text).map_err(|e| format!("unreadable delta: {e}"))?;
+                        serde_json::from_str(text).map_err(Failure::json("delta"))?;
                     if events {
                         self.events_from_ops(&v["ops"], now);
                     }
@@ -673,26 +680,23 @@ impl Client {
                         && let Some(view) = &mut self.view
                     {
                         let ops: json_patch::Patch = serde_json::from_value(v["ops"].take())
-                            .map_err(|e| format!("delta ops: {e}"))?;
-                        if let Err(e) = json_patch::patch(view, &ops) {
-                            return Err(format!("a delta does not apply to the view: {e}"));
-                        }
+                            .map_err(Failure::json("delta ops"))?;
+                        json_patch::patch(view, &ops)?;
                     }
                 }
             }
             "snapshot" => self.on_snapshot(text)?,
             "me" if self.full => {
-                let mut v: Value =
-                    serde_json::from_str(text).map_err(|e| format!("unreadable me: {e}"))?;
+                let mut v: Value = serde_json::from_str(text).map_err(Failure::json("me"))?;
                 let me = v["me"].take();
                 if self.verify == Verify::WaitMe {
                     let result = if self.me.as_ref() == Some(&me) {
                         Ok(())
                     } else {
-                        Err(format!(
+                        Err(Failure::Mismatch(format!(
                             "participant {}: the private part differs from the server's",
                             self.index
-                        ))
+                        )))
                     };
                     if let Check::Full(Ok(())) = self.outcome.check {
                         self.outcome.check = Check::Full(result);
@@ -753,7 +757,7 @@ impl Client {
                     .entry(code.clone())
                     .or_default() += 1;
                 if let Some(reply) = p.reply {
-                    let _ = reply.send(Err(format!("facilitator intent rejected: {code}")));
+                    let _ = reply.send(Err(Failure::Rejected(code.clone())));
                 }
                 if !self.facilitator {
                     self.sess.answered.fetch_add(1, Ordering::SeqCst);
@@ -772,10 +776,11 @@ impl Client {
         Ok(())
     }
 
-    fn on_snapshot(&mut self, text: &str) -> Result<(), String> {
-        let mut v: Value =
-            serde_json::from_str(text).map_err(|e| format!("unreadable snapshot: {e}"))?;
-        let rev = v["rev"].as_u64().ok_or("a snapshot without rev")?;
+    fn on_snapshot(&mut self, text: &str) -> Result<(), Failure> {
+        let mut v: Value = serde_json::from_str(text).map_err(Failure::json("snapshot"))?;
+        let rev = v["rev"]
+            .as_u64()
+            .ok_or_else(|| Failure::Protocol("a snapshot without rev".into()))?;
         let view = v["view"].take();
         let now = self.shared.now_ns();
         self.scan(text, now);
@@ -787,14 +792,14 @@ impl Client {
         if self.verify == Verify::WaitSnapshot {
             let result = match &self.view {
                 Some(mine) if *mine == view => Ok(()),
-                _ => Err(if self.facilitator {
+                _ => Err(Failure::Mismatch(if self.facilitator {
                     "the facilitator's view differs from a fresh snapshot".to_string()
                 } else {
                     format!(
                         "participant {}: the view differs from a fresh snapshot",
                         self.index
                     )
-                }),
+                })),
             };
             self.outcome.check = Check::Full(result);
             if self.facilitator {

@@ -34,6 +34,7 @@
 //! script, and the measuring; they share the run's state and are read in that order.
 
 mod client;
+mod failure;
 mod flood;
 pub mod report;
 pub mod sys;
@@ -54,6 +55,7 @@ use tokio::time::Instant;
 pub use report::Report;
 
 use client::{ClientOutcome, ClientSpec, FacCmd, Role};
+use failure::Failure;
 
 /// The run's settings. Every flag can also be given as an environment variable.
 #[derive(Clone, Debug, Parser, serde::Serialize)]
@@ -512,7 +514,7 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
             Ok(Err(reason)) => {
                 return Err(LoadError::Facilitator {
                     session: sess.index,
-                    reason,
+                    reason: reason.to_string(),
                 });
             }
             Err(_) => {
@@ -790,7 +792,7 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
             client::Check::Full(Err(e)) => {
                 views.compared_full += 1;
                 views.mismatched += 1;
-                sess.fail(e.clone());
+                sess.fail(e.to_string());
             }
             client::Check::Revision(rev) => {
                 views.compared_revision += 1;
@@ -887,7 +889,7 @@ async fn facilitator(
     fac: &mpsc::Sender<FacCmd>,
     intent: Intent,
     marker: Option<u32>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, Failure> {
     let (reply, answer) = tokio::sync::oneshot::channel();
     fac.send(FacCmd::Intent {
         intent,
@@ -895,10 +897,8 @@ async fn facilitator(
         reply,
     })
     .await
-    .map_err(|_| "the facilitator connection has ended".to_string())?;
-    answer
-        .await
-        .map_err(|_| "the facilitator connection has ended".to_string())?
+    .map_err(|_| Failure::FacilitatorGone)?;
+    answer.await.map_err(|_| Failure::FacilitatorGone)?
 }
 
 /// Steer one session through the script, then have every client check its view and close.
@@ -913,7 +913,7 @@ async fn coordinate(
     let pause = Duration::from_millis(c.pause_ms);
     let receivers = sess.connected.load(Ordering::Relaxed);
     if !idle && let Err(e) = script(&shared, &sess, &fac, receivers, timeout, pause).await {
-        sess.fail(e);
+        sess.fail(e.to_string());
     }
     // The final check: everyone compares, then everyone closes.
     tokio::time::sleep(pause).await;
@@ -941,7 +941,7 @@ async fn stage_and_wait(
     receivers: usize,
     timeout: Duration,
     what: &str,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     sess.reacted.store(0, Ordering::SeqCst);
     sess.scheduled.store(0, Ordering::SeqCst);
     sess.answered.store(0, Ordering::SeqCst);
@@ -969,13 +969,13 @@ async fn stage_and_wait(
     if done {
         Ok(())
     } else {
-        Err(format!(
+        Err(Failure::Mismatch(format!(
             "{what}: {} of {} intents answered, {} of {receivers} participants started, within {:.0} s",
             sess.answered.load(Ordering::SeqCst),
             sess.scheduled.load(Ordering::SeqCst),
             sess.reacted.load(Ordering::SeqCst),
             timeout.as_secs_f64()
-        ))
+        )))
     }
 }
 
@@ -1011,7 +1011,7 @@ async fn script(
     receivers: usize,
     timeout: Duration,
     pause: Duration,
-) -> Result<(), String> {
+) -> Result<(), Failure> {
     let c = &shared.config;
     let step = |name: &'static str| *lock(&shared.stage_name) = name;
     let statements = sess.statement_marker(0)..sess.statement_marker(c.statements);

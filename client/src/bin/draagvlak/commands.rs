@@ -67,8 +67,25 @@ always:      view | json | me | pending | sync | sleep MS (and until pending int
 ID: an id, a unique start of one, or #N (the number shown by `view`).
 POS and DEL count UTF-16 units, as in the browser.";
 
+/// Why a typed line is not a command, in words for the person who typed it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Unclear(String);
+
+impl From<String> for Unclear {
+    fn from(s: String) -> Unclear {
+        Unclear(s)
+    }
+}
+
+impl From<&str> for Unclear {
+    fn from(s: &str) -> Unclear {
+        Unclear(s.to_string())
+    }
+}
+
 /// Parse one line; `Ok(None)` for an empty line.
-pub(crate) fn parse_command(line: &str) -> Result<Option<Cmd>, String> {
+pub(crate) fn parse_command(line: &str) -> Result<Option<Cmd>, Unclear> {
     let line = line.trim();
     if line.is_empty() || line.starts_with("//") {
         return Ok(None);
@@ -76,27 +93,28 @@ pub(crate) fn parse_command(line: &str) -> Result<Option<Cmd>, String> {
     let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
     let rest = rest.trim();
     let args: Vec<&str> = rest.split_whitespace().collect();
-    let want = |n: usize| -> Result<(), String> {
+    let want = |n: usize| -> Result<(), Unclear> {
         if args.len() == n {
             Ok(())
         } else {
-            Err(format!("`{word}` takes {n} argument(s); see `help`"))
+            Err(format!("`{word}` takes {n} argument(s); see `help`").into())
         }
     };
-    let number =
-        |s: &str| -> Result<u32, String> { s.parse().map_err(|_| format!("not a number: {s}")) };
-    let text = |what: &str| -> Result<String, String> {
+    let number = |s: &str| -> Result<u32, Unclear> {
+        s.parse().map_err(|_| format!("not a number: {s}").into())
+    };
+    let text = |what: &str| -> Result<String, Unclear> {
         if rest.is_empty() {
-            Err(format!("`{word}` needs {what}"))
+            Err(format!("`{word}` needs {what}").into())
         } else {
             Ok(rest.to_owned())
         }
     };
     // `edit ID POS DEL TEXT...`: the text is the rest of the line and may be empty.
-    let splice = || -> Result<(String, u32, u32, String), String> {
+    let splice = || -> Result<(String, u32, u32, String), Unclear> {
         let mut parts = rest.splitn(4, ' ');
         let (Some(id), Some(pos), Some(del)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!("usage: {word} ID POS DEL [TEXT]"));
+            return Err(format!("usage: {word} ID POS DEL [TEXT]").into());
         };
         Ok((
             id.to_owned(),
@@ -233,7 +251,7 @@ pub(crate) fn parse_command(line: &str) -> Result<Option<Cmd>, String> {
         }
         "help" | "?" => Cmd::Help,
         "quit" | "exit" => Cmd::Quit,
-        other => return Err(format!("unknown command `{other}`; type `help`")),
+        other => return Err(format!("unknown command `{other}`; type `help`").into()),
     };
     Ok(Some(cmd))
 }
@@ -399,14 +417,14 @@ pub(crate) fn id_list(s: &str) -> Vec<String> {
 pub(crate) fn resolve<'a>(
     wanted: &str,
     items: impl Iterator<Item = (&'a String, u64)> + Clone,
-) -> Result<String, String> {
+) -> Result<String, Unclear> {
     if let Some(seq) = wanted.strip_prefix('#') {
         let seq: u64 = seq.parse().map_err(|_| format!("not a number: {wanted}"))?;
         return items
             .clone()
             .find(|(_, s)| *s == seq)
             .map(|(id, _)| id.clone())
-            .ok_or_else(|| format!("no item #{seq}"));
+            .ok_or_else(|| format!("no item #{seq}").into());
     }
     if items.clone().any(|(id, _)| id == wanted) {
         return Ok(wanted.to_owned());
@@ -419,7 +437,7 @@ pub(crate) fn resolve<'a>(
         [one] => Ok((*one).clone()),
         // Unknown to this view: send it as is and let the server answer (`not_found`).
         [] => Ok(wanted.to_owned()),
-        _ => Err(format!("`{wanted}` matches {} items", matches.len())),
+        _ => Err(format!("`{wanted}` matches {} items", matches.len()).into()),
     }
 }
 
