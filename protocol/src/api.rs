@@ -110,9 +110,36 @@ pub struct SessionPublic {
     pub organisation: String,
     pub language: String,
     pub template: String,
-    pub status: String,
+    pub status: SessionStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub groups: Vec<Group>,
+}
+
+/// Whether a session takes part still: open, or closed by its facilitator (readable, not
+/// changeable).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SessionStatus {
+    Open,
+    Closed,
+}
+
+impl SessionStatus {
+    /// The wire (and stored) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionStatus::Open => "open",
+            SessionStatus::Closed => "closed",
+        }
+    }
+
+    /// Parse a wire (or stored) name.
+    pub fn parse(s: &str) -> Option<SessionStatus> {
+        [SessionStatus::Open, SessionStatus::Closed]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
 }
 
 /// Answer to `POST /api/sessions/{code}/facilitator-secret`.

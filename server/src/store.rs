@@ -11,6 +11,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use draagvlak_protocol::api::SessionStatus;
+use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -111,7 +113,7 @@ pub struct SessionRow {
     pub organisation: String,
     pub language: String,
     pub template: String,
-    pub status: String,
+    pub status: SessionStatus,
     pub facilitator_hash: Vec<u8>,
 }
 
@@ -262,16 +264,7 @@ impl Store {
         .bind(code)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|r| SessionRow {
-            id: r.get(0),
-            code: r.get(1),
-            title: r.get(2),
-            organisation: r.get(3),
-            language: r.get(4),
-            template: r.get(5),
-            status: r.get(6),
-            facilitator_hash: r.get(7),
-        }))
+        row.as_ref().map(session_row).transpose()
     }
 
     /// Count up and return the session's load epoch (see the session actor's revisions).
@@ -328,16 +321,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        let row = SessionRow {
-            id: row.get(0),
-            code: row.get(1),
-            title: row.get(2),
-            organisation: row.get(3),
-            language: row.get(4),
-            template: row.get(5),
-            status: row.get(6),
-            facilitator_hash: row.get(7),
-        };
+        let row = session_row(&row)?;
         let snapshot =
             sqlx::query("SELECT rev, heads, data FROM doc_snapshots WHERE session_id = ?")
                 .bind(id)
@@ -495,7 +479,7 @@ async fn insert_session_row(
     .bind(&row.organisation)
     .bind(&row.language)
     .bind(&row.template)
-    .bind(&row.status)
+    .bind(row.status.as_str())
     .bind(&row.facilitator_hash)
     .bind(created_at)
     .execute(&mut **tx)
@@ -532,4 +516,21 @@ async fn put_snapshot(
 
 fn rev_from_db(value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("negative revision {value}")))
+}
+
+/// A `sessions` row read by `SELECT id, code, title, organisation, language, template, status,
+/// facilitator_hash`.
+fn session_row(r: &SqliteRow) -> Result<SessionRow, StoreError> {
+    let status: String = r.get(6);
+    Ok(SessionRow {
+        id: r.get(0),
+        code: r.get(1),
+        title: r.get(2),
+        organisation: r.get(3),
+        language: r.get(4),
+        template: r.get(5),
+        status: SessionStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("session status {status:?}")))?,
+        facilitator_hash: r.get(7),
+    })
 }

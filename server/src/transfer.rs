@@ -16,6 +16,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use draagvlak_protocol::api::SessionStatus;
 use serde::{Deserialize, Serialize};
 
 use crate::credentials;
@@ -99,7 +100,7 @@ pub async fn export(store: &Store, code: &str) -> Result<SessionFile, TransferEr
             organisation: row.organisation,
             language: row.language,
             template: row.template,
-            status: row.status,
+            status: row.status.as_str().to_string(),
             facilitator_hash: STANDARD.encode(&row.facilitator_hash),
         },
         document: STANDARD.encode(workshop.save()),
@@ -154,7 +155,8 @@ pub async fn import(store: &Store, file: SessionFile) -> Result<String, Transfer
         organisation: s.organisation,
         language: s.language,
         template: s.template,
-        status: s.status,
+        status: SessionStatus::parse(&s.status)
+            .ok_or_else(|| TransferError::Invalid(format!("session status {:?}", s.status)))?,
     };
     let snapshot = Chunk::first_from(&workshop, data);
     let participants = file

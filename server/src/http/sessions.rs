@@ -13,6 +13,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
+use draagvlak_protocol::api::SessionStatus;
 use draagvlak_protocol::api::{
     CreateDemo, CreateSession, HistoryView, ParticipantErased, SecretRotated, SessionCreated,
     SessionLinks, SessionPublic,
@@ -235,7 +236,7 @@ async fn create(
             organisation: organisation.clone(),
             language: req.language.clone(),
             template: template_name.clone(),
-            status: "open".into(),
+            status: SessionStatus::Open,
             facilitator_hash: credentials::hash_secret(&secret),
         };
         match app.store.create_session(&row, &snapshot).await {
@@ -515,7 +516,7 @@ pub async fn delete_session(
 ) -> Result<StatusCode, AppError> {
     let row = session_row(&app, &code).await?;
     facilitator_only(&row, bearer(&headers), "deleting a session")?;
-    if row.status == "open" {
+    if row.status == SessionStatus::Open {
         return Err(AppError::new(
             StatusCode::CONFLICT,
             ErrorCode::InvalidRequest,

@@ -8,6 +8,7 @@
 //! is kept: the actor loads a live session through [`Store::load_live`], and reports, the
 //! history view and the session file read the durable document through [`load_durable`].
 
+use draagvlak_protocol::api::SessionStatus;
 use std::collections::HashMap;
 use std::time::Instant;
 
@@ -129,7 +130,7 @@ impl Store {
         Ok(Loaded {
             workshop,
             facilitator_hash: stored.row.facilitator_hash,
-            closed: stored.row.status != "open" || closed_in_doc,
+            closed: stored.row.status != SessionStatus::Open || closed_in_doc,
             tokens: stored
                 .participants
                 .into_iter()

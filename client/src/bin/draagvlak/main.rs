@@ -222,7 +222,7 @@ async fn show(args: ShowArgs) -> Result<()> {
     println!("organisation: {}", session.organisation);
     println!("language:     {}", session.language);
     println!("template:     {}", session.template);
-    println!("status:       {}", session.status);
+    println!("status:       {}", session.status.as_str());
     println!("groups:       {}", session.groups.join(", "));
     Ok(())
 }

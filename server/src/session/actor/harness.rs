@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use dashmap::DashMap;
+use draagvlak_protocol::api::SessionStatus;
 use draagvlak_protocol::{Intent, JoinRequest, ServerMessage};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
@@ -62,7 +63,7 @@ impl TestSession {
             organisation: meta.organisation,
             language: meta.language,
             template: meta.template,
-            status: "open".into(),
+            status: SessionStatus::Open,
             facilitator_hash: credentials::hash_secret(&secret),
         };
         store
