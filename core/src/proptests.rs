@@ -206,26 +206,33 @@ fn check_invariants(workshop: &Workshop, people: &[String]) -> Result<(), TestCa
     Ok(())
 }
 
+/// A session on the default agenda with `PARTICIPANTS` people, alternately ICT and business.
+fn session_with_people(title: &str) -> Result<(Workshop, Vec<String>), TestCaseError> {
+    let meta = Meta {
+        id: "feedfacefeedface".into(),
+        code: "PRPTST".into(),
+        title: title.into(),
+        organisation: String::new(),
+        language: "nl".into(),
+        template: "strategic-framework".into(),
+    };
+    let fail = |e: &dyn std::fmt::Display| TestCaseError::fail(e.to_string());
+    let mut workshop = NewSession::from_template(meta)
+        .and_then(NewSession::create)
+        .map_err(|e| fail(&e))?;
+    let people = (0..PARTICIPANTS)
+        .map(|i| workshop.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
+        .collect::<Result<_, _>>()
+        .map_err(|e| fail(&e))?;
+    Ok((workshop, people))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn random_sessions_keep_every_invariant(steps in prop::collection::vec(step(), 1..60)) {
-        let meta = Meta {
-            id: "feedfacefeedface".into(),
-            code: "PRPTST".into(),
-            title: "Eigenschappen".into(),
-            organisation: String::new(),
-            language: "nl".into(),
-            template: "strategic-framework".into(),
-        };
-        let mut workshop = NewSession::from_template(meta)
-            .and_then(NewSession::create)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let people: Vec<String> = (0..PARTICIPANTS)
-            .map(|i| workshop.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
-            .collect::<Result<_, _>>()
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let (mut workshop, people) = session_with_people("Eigenschappen")?;
         workshop.commit();
         for step in steps {
             let statements: Vec<String> = workshop.state().statements.keys().cloned().collect();
@@ -329,21 +336,7 @@ proptest! {
         (0..PARTICIPANTS, 0usize..2).prop_map(|(p, g)| GroupStep::Regroup(p, g)),
         (0..PARTICIPANTS, any::<bool>()).prop_map(|(p, a)| GroupStep::Decide(p, a)),
     ], 1..40)) {
-        let meta = Meta {
-            id: "feedfacefeedface".into(),
-            code: "PRPTST".into(),
-            title: "Groepen".into(),
-            organisation: String::new(),
-            language: "nl".into(),
-            template: "strategic-framework".into(),
-        };
-        let mut workshop = NewSession::from_template(meta)
-            .and_then(NewSession::create)
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let people: Vec<String> = (0..PARTICIPANTS)
-            .map(|i| workshop.add_participant(&format!("P{i}"), template::DEFAULT_GROUPS[i % 2]))
-            .collect::<Result<_, _>>()
-            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let (mut workshop, people) = session_with_people("Groepen")?;
         let lookup = |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(Vec::new()) };
         let ctx = Context::new(&lookup, 1_000);
         let mut rules = Vec::new();
