@@ -403,3 +403,16 @@ test('B4: the projector summary is as large and clear as the other screens, with
     assertNoProblems(proj, `projector summary ${name}`);
   }
 });
+
+test('a summary with nothing revealed says so instead of showing an empty wall', async () => {
+  const created = await postJson('/api/sessions', { title: 'Nog niets', organisation: 'Gemeente Testdorp', language: 'nl' });
+  const page = (await device(browser, PROJECTOR)).page;
+  // The summary is the last phase of the default agenda; nothing was voted or rated.
+  await seed(page, created, [{ kind: 'go_to_phase', index: 13 }]);
+  await page.goto(`/projector/${created.code}`);
+  await page.getByTestId('summary-empty').waitFor();
+  assert.match(await page.getByTestId('summary-empty').textContent(), /nog niets getoond/);
+  assert.equal(await page.locator('.summary-level').count(), 0);
+  await shot(page, 'proj-summary-empty');
+  assertNoProblems(page, 'empty summary');
+});

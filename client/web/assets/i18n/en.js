@@ -120,6 +120,7 @@ export default {
   'results.voters': { one: '{n} participant voted', other: '{n} participants voted' },
   'results.raters': { one: '{n} participant rated', other: '{n} participants rated' },
   'summary.title': 'Results',
+  'summary.empty': "Nothing has been shown yet. Once the dots or the support of a level are revealed, they appear here.",
   'timer': 'Timer',
   'timer.left': '{time} left',
   'timer.paused': 'Paused: {time}',

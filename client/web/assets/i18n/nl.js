@@ -123,6 +123,7 @@ export default {
   'results.voters': { one: '{n} deelnemer heeft gestemd', other: '{n} deelnemers hebben gestemd' },
   'results.raters': { one: '{n} deelnemer heeft beoordeeld', other: '{n} deelnemers hebben beoordeeld' },
   'summary.title': 'Resultaten',
+  'summary.empty': "Er is nog niets getoond. Zodra de stippen of de steun van een niveau onthuld zijn, staan ze hier.",
   'timer': 'Timer',
   'timer.left': 'Nog {time}',
   'timer.paused': 'Gepauzeerd: {time}',

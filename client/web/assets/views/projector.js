@@ -279,6 +279,7 @@ export function mountProjector(root, code) {
           if (carriedRules(view).some((r) => r.review)) parts.push(h('section', { class: 'summary-level' }, reviewResults(view, { focus })));
           // Each level explained in one line; the note on equal weight once, not under every rule.
           if (view.equal_group_weight) parts.push(h('p', { class: 'proj-note', text: t('results.equal_weight') }));
+          const before = parts.length;
           for (const l of ['richten', 'inrichten', 'verrichten']) {
             const pr = view.progress[l];
             if (!pr || (!pr.dots_revealed && !pr.ratings_revealed)) continue;
@@ -286,6 +287,10 @@ export function mountProjector(root, code) {
               h('p', { class: 'level-explain', text: t(`level.explain.${l}`) }),
               pr.dots_revealed ? priorities(view, l, { focus, limit: 3 }) : null,
               pr.ratings_revealed ? supportResults(view, l, { focus, weightNote: false, brief: true }) : null));
+          }
+          // Nothing revealed yet: say so, instead of an empty wall under "these are today's".
+          if (parts.length === before && !carriedRules(view).some((r) => r.review)) {
+            parts.push(h('p', { class: 'proj-note', 'data-testid': 'summary-empty', text: t('summary.empty') }));
           }
         } else if (phase.kind === 'rules' && level) {
           const rs = levelRules(view, level);
