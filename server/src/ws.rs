@@ -243,8 +243,28 @@ impl Reader {
         });
     }
 
+    /// Ask the writer to close with this reason. The first reason wins: a connection its
+    /// session already closed (shutdown, removal, deletion) keeps that reason, whatever the
+    /// reader runs into afterwards.
     fn close(&self, code: ErrorCode, message: impl Into<String>) {
-        let _ = self.link.close.send(Some((code, message.into())));
+        let message = message.into();
+        self.link.close.send_if_modified(|reason| {
+            if reason.is_some() {
+                return false;
+            }
+            *reason = Some((code, message));
+            true
+        });
+    }
+
+    /// The session's mailbox is closed: the server is shutting down (the session said so, or is
+    /// about to), or the session stopped and a reconnect loads it again.
+    fn session_gone(&self) {
+        if self.app.shutdown.is_cancelled() {
+            self.close(ErrorCode::ShuttingDown, "the server is shutting down");
+        } else {
+            self.close(ErrorCode::Unavailable, "the session stopped; reconnect");
+        }
     }
 
     /// Handle one text frame. Returns false when the connection must end.
@@ -317,7 +337,7 @@ impl Reader {
                     on_behalf_of,
                 };
                 if handle.send(cmd).await.is_err() {
-                    self.close(ErrorCode::Unavailable, "the session stopped; reconnect");
+                    self.session_gone();
                     return false;
                 }
                 true
@@ -328,7 +348,7 @@ impl Reader {
                     return true;
                 };
                 if handle.send(Cmd::Sync { conn: self.link.id }).await.is_err() {
-                    self.close(ErrorCode::Unavailable, "the session stopped; reconnect");
+                    self.session_gone();
                     return false;
                 }
                 true
