@@ -27,8 +27,8 @@ use std::time::Duration;
 
 use draagvlak_protocol::message::ParticipantIdentity;
 use draagvlak_protocol::{
-    ClientMessage, ErrorCode, Intent, JoinRequest, MeView, PROTOCOL_VERSION, Role, ServerMessage,
-    Splice, View,
+    ClientMessage, ErrorCode, Intent, ItemId, JoinRequest, MeView, PROTOCOL_VERSION, Role, RuleId,
+    ServerMessage, Splice, StatementId, View,
 };
 use serde_json::Value;
 use tokio::time::Instant;
@@ -648,88 +648,91 @@ impl Connection {
     /// Facilitator: hide a statement, or show it again.
     pub async fn hide_statement(
         &mut self,
-        statement: &str,
+        statement: impl Into<StatementId>,
         hidden: bool,
     ) -> Result<Ack, ClientError> {
         self.intent(Intent::HideStatement {
-            statement: statement.to_owned(),
+            statement: statement.into(),
             hidden,
         })
         .await
     }
 
     /// Participant: add a statement; returns its id.
-    pub async fn add_statement(&mut self, text: &str) -> Result<String, ClientError> {
+    pub async fn add_statement(&mut self, text: &str) -> Result<StatementId, ClientError> {
         let ack = self
             .intent(Intent::AddStatement {
                 text: text.to_owned(),
             })
             .await?;
-        created(ack)
+        created(ack).map(StatementId::from)
     }
 
     /// Participant: splice one's own statement (UTF-16 units), against the current revision.
     pub async fn edit_statement(
         &mut self,
-        statement: &str,
+        statement: impl Into<StatementId>,
         pos: u32,
         delete: u32,
         insert: &str,
     ) -> Result<Ack, ClientError> {
         let splice = self.splice(pos, delete, insert);
         self.intent(Intent::EditStatement {
-            statement: statement.to_owned(),
+            statement: statement.into(),
             splice,
         })
         .await
     }
 
     /// Participant: delete one's own statement.
-    pub async fn delete_statement(&mut self, statement: &str) -> Result<Ack, ClientError> {
+    pub async fn delete_statement(
+        &mut self,
+        statement: impl Into<StatementId>,
+    ) -> Result<Ack, ClientError> {
         self.intent(Intent::DeleteStatement {
-            statement: statement.to_owned(),
+            statement: statement.into(),
         })
         .await
     }
 
-    /// Participant: place a dot.
-    pub async fn place_dot(&mut self, statement: &str) -> Result<Ack, ClientError> {
+    /// Participant: place a dot on a statement or cluster.
+    pub async fn place_dot(&mut self, item: impl Into<ItemId>) -> Result<Ack, ClientError> {
         self.intent(Intent::PlaceDot {
-            statement: statement.to_owned(),
+            statement: item.into(),
         })
         .await
     }
 
-    /// Participant: take a dot back.
-    pub async fn remove_dot(&mut self, statement: &str) -> Result<Ack, ClientError> {
+    /// Participant: take a dot back from a statement or cluster.
+    pub async fn remove_dot(&mut self, item: impl Into<ItemId>) -> Result<Ack, ClientError> {
         self.intent(Intent::RemoveDot {
-            statement: statement.to_owned(),
+            statement: item.into(),
         })
         .await
     }
 
     /// Participant: propose a rule of thumb; returns its id.
-    pub async fn propose_rule(&mut self, text: &str) -> Result<String, ClientError> {
+    pub async fn propose_rule(&mut self, text: &str) -> Result<RuleId, ClientError> {
         let ack = self
             .intent(Intent::ProposeRule {
                 text: text.to_owned(),
                 anchors: Vec::new(),
             })
             .await?;
-        created(ack)
+        created(ack).map(RuleId::from)
     }
 
     /// Participant: splice a rule's text (UTF-16 units), against the current revision.
     pub async fn edit_rule(
         &mut self,
-        rule: &str,
+        rule: impl Into<RuleId>,
         pos: u32,
         delete: u32,
         insert: &str,
     ) -> Result<Ack, ClientError> {
         let splice = self.splice(pos, delete, insert);
         self.intent(Intent::EditRule {
-            rule: rule.to_owned(),
+            rule: rule.into(),
             splice,
         })
         .await
@@ -739,12 +742,12 @@ impl Connection {
     /// need a short reason.
     pub async fn rate_rule(
         &mut self,
-        rule: &str,
+        rule: impl Into<RuleId>,
         score: u8,
         reason: Option<&str>,
     ) -> Result<Ack, ClientError> {
         self.intent(Intent::RateRule {
-            rule: rule.to_owned(),
+            rule: rule.into(),
             score,
             reason: reason.map(str::to_owned),
         })

@@ -8,7 +8,7 @@
 
 use draagvlak_protocol::intent::RuleStatus;
 use draagvlak_protocol::view::{Confirmation, Level, RuleStage};
-use draagvlak_protocol::{ErrorCode, Intent, Splice};
+use draagvlak_protocol::{ErrorCode, Intent, ParticipantId, Splice};
 
 use super::apply::Sender;
 use super::method_tests::{F, add, go_to, public, rate, run, same_after_reload, workshop};
@@ -24,7 +24,7 @@ const RULES: u32 = 4;
 fn dot(workshop: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, ErrorCode> {
     run(
         workshop,
-        Sender::Participant(who),
+        Sender::Participant(&ParticipantId::from(who)),
         Intent::PlaceDot {
             statement: item.into(),
         },
@@ -34,7 +34,7 @@ fn dot(workshop: &mut Workshop, who: &str, item: &str) -> Result<Option<String>,
 fn undot(workshop: &mut Workshop, who: &str, item: &str) -> Result<Option<String>, ErrorCode> {
     run(
         workshop,
-        Sender::Participant(who),
+        Sender::Participant(&ParticipantId::from(who)),
         Intent::RemoveDot {
             statement: item.into(),
         },
@@ -94,9 +94,9 @@ fn edit(
 }
 
 /// Two people per group, four statements voted on, revealed.
-fn revealed_vote() -> (Workshop, Vec<String>, Vec<String>) {
+fn revealed_vote() -> (Workshop, Vec<ParticipantId>, Vec<String>) {
     let mut workshop = workshop("strategic-framework");
-    let people: Vec<String> = ["Anna", "Bert", "Carla", "Dirk"]
+    let people: Vec<ParticipantId> = ["Anna", "Bert", "Carla", "Dirk"]
         .iter()
         .zip(["ict", "ict", "business", "business"])
         .map(|(n, g)| workshop.add_participant(n, g).unwrap())
@@ -143,7 +143,7 @@ fn dots_do_not_move_after_the_reveal_not_even_back_in_the_vote_phase() {
         "a revealed round is not revealed twice"
     );
     // Dots per group are part of the revealed result.
-    let by_group = public(&workshop).statements[&items[0]]
+    let by_group = public(&workshop).statements[items[0].as_str()]
         .dots_by_group
         .clone()
         .unwrap();
@@ -166,8 +166,12 @@ fn a_new_vote_round_keeps_the_earlier_round_in_the_record() {
     assert_eq!(progress.vote_round, 2);
     assert!(!progress.dots_revealed);
     assert_eq!(progress.earlier_vote_rounds.len(), 1);
-    assert_eq!(progress.earlier_vote_rounds[0][&items[0]], 4);
-    assert_eq!(v.statements[&items[0]].dots, None, "round 2 is secret");
+    assert_eq!(progress.earlier_vote_rounds[0][items[0].as_str()], 4);
+    assert_eq!(
+        v.statements[items[0].as_str()].dots,
+        None,
+        "round 2 is secret"
+    );
     let me = projection::me(workshop.state(), &people[0]).unwrap();
     assert!(
         me.dots.is_empty(),
@@ -210,8 +214,8 @@ fn removing_a_participant_after_the_reveal_changes_no_revealed_result() {
     let after = public(&workshop);
     assert_eq!(after.statements, before.statements, "dots stay as revealed");
     let (b, a) = (
-        before.rules[&rule].support.clone().unwrap(),
-        after.rules[&rule].support.clone().unwrap(),
+        before.rules[rule.as_str()].support.clone().unwrap(),
+        after.rules[rule.as_str()].support.clone().unwrap(),
     );
     assert_eq!(
         (a.overall, a.by_group, a.histogram),
@@ -221,7 +225,10 @@ fn removing_a_participant_after_the_reveal_changes_no_revealed_result() {
         a.removed, 1,
         "marked as cast by someone later removed, without identity"
     );
-    assert_eq!(after.rules[&rule].reasons, before.rules[&rule].reasons);
+    assert_eq!(
+        after.rules[rule.as_str()].reasons,
+        before.rules[rule.as_str()].reasons
+    );
     same_after_reload(&mut workshop);
 }
 
@@ -274,7 +281,7 @@ fn ratings_close_at_the_reveal_and_a_decided_rule_takes_none() {
         Err(ErrorCode::VoteClosed)
     );
     assert_eq!(
-        public(&workshop).rules[&kept]
+        public(&workshop).rules[kept.as_str()]
             .support
             .clone()
             .unwrap()
@@ -285,7 +292,9 @@ fn ratings_close_at_the_reveal_and_a_decided_rule_takes_none() {
     run(
         &mut workshop,
         F,
-        Intent::StartRatingRound { rule: gone.clone() },
+        Intent::StartRatingRound {
+            rule: gone.clone().into(),
+        },
     )
     .unwrap();
     decide(&mut workshop, &gone, RuleStatus::Dropped, true).unwrap();
@@ -311,9 +320,15 @@ fn a_rated_rule_has_a_frozen_text_and_a_new_round_keeps_the_old_one() {
     // Drafting: anyone in the room edits, the facilitator too.
     edit(&mut workshop, Sender::Participant(&bert), &rule, "Bijna ").unwrap();
     edit(&mut workshop, F, &rule, "(concept) ").unwrap();
-    assert_eq!(public(&workshop).rules[&rule].stage, RuleStage::Drafting);
+    assert_eq!(
+        public(&workshop).rules[rule.as_str()].stage,
+        RuleStage::Drafting
+    );
     rate(&mut workshop, &anna, &rule, 5).unwrap();
-    assert_eq!(public(&workshop).rules[&rule].stage, RuleStage::Rating);
+    assert_eq!(
+        public(&workshop).rules[rule.as_str()].stage,
+        RuleStage::Rating
+    );
     assert_eq!(
         edit(&mut workshop, Sender::Participant(&bert), &rule, "nooit "),
         Err(ErrorCode::RuleFrozen)
@@ -325,7 +340,10 @@ fn a_rated_rule_has_a_frozen_text_and_a_new_round_keeps_the_old_one() {
     rate(&mut workshop, &bert, &rule, 4).unwrap();
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
     decide(&mut workshop, &rule, RuleStatus::Adopted, false).unwrap();
-    assert_eq!(public(&workshop).rules[&rule].stage, RuleStage::Decided);
+    assert_eq!(
+        public(&workshop).rules[rule.as_str()].stage,
+        RuleStage::Decided
+    );
     assert_eq!(
         edit(&mut workshop, Sender::Participant(&bert), &rule, "Geen een"),
         Err(ErrorCode::RuleFrozen)
@@ -339,7 +357,9 @@ fn a_rated_rule_has_a_frozen_text_and_a_new_round_keeps_the_old_one() {
     run(
         &mut workshop,
         F,
-        Intent::StartRatingRound { rule: rule.clone() },
+        Intent::StartRatingRound {
+            rule: rule.clone().into(),
+        },
     )
     .unwrap();
     // Someone who was not typing in it before rewords it (Bert's "Bijna " is still a run in
@@ -352,7 +372,7 @@ fn a_rated_rule_has_a_frozen_text_and_a_new_round_keeps_the_old_one() {
     )
     .unwrap();
     let v = public(&workshop);
-    let r = &v.rules[&rule];
+    let r = &v.rules[rule.as_str()];
     assert_eq!(r.round, 2);
     assert_eq!(r.stage, RuleStage::Drafting);
     assert_eq!(r.status, RuleStatus::Proposed);
@@ -383,7 +403,7 @@ fn adopting_without_ratings_or_with_a_large_gap_needs_a_confirmation_on_record()
     );
     decide(&mut workshop, &unrated, RuleStatus::Adopted, true).unwrap();
     assert_eq!(
-        public(&workshop).rules[&unrated].confirmed,
+        public(&workshop).rules[unrated.as_str()].confirmed,
         Some(Confirmation::NoRatings)
     );
     let split = propose(
@@ -406,7 +426,7 @@ fn adopting_without_ratings_or_with_a_large_gap_needs_a_confirmation_on_record()
     );
     decide(&mut workshop, &split, RuleStatus::Adopted, true).unwrap();
     assert_eq!(
-        public(&workshop).rules[&split].confirmed,
+        public(&workshop).rules[split.as_str()].confirmed,
         Some(Confirmation::LargeGap)
     );
     let confirmed: Vec<_> = workshop
@@ -436,7 +456,7 @@ fn anchors_are_added_one_by_one_by_the_author_or_the_facilitator_through_cluster
         &mut workshop,
         F,
         Intent::CreateCluster {
-            statements: vec![s1.clone(), s2.clone()],
+            statements: vec![s1.clone().into(), s2.clone().into()],
             title: "Eén loket".into(),
         },
     )
@@ -445,7 +465,7 @@ fn anchors_are_added_one_by_one_by_the_author_or_the_facilitator_through_cluster
     go_to(&mut workshop, RULES);
     let rule = propose(&mut workshop, Sender::Participant(&anna), "Inwoners eerst");
     let link = |anchor: &str, linked: bool| Intent::LinkRule {
-        rule: rule.clone(),
+        rule: rule.clone().into(),
         anchor: anchor.into(),
         linked,
     };
@@ -456,12 +476,15 @@ fn anchors_are_added_one_by_one_by_the_author_or_the_facilitator_through_cluster
     run(&mut workshop, Sender::Participant(&anna), link(&s2, true)).unwrap();
     run(&mut workshop, F, link(&s3, true)).unwrap();
     assert_eq!(
-        public(&workshop).rules[&rule].anchors,
+        public(&workshop).rules[rule.as_str()].anchors,
         vec![cluster.clone(), s3.clone()],
         "a statement inside a cluster anchors through its cluster; each link adds one"
     );
     run(&mut workshop, F, link(&cluster, false)).unwrap();
-    assert_eq!(public(&workshop).rules[&rule].anchors, vec![s3.clone()]);
+    assert_eq!(
+        public(&workshop).rules[rule.as_str()].anchors,
+        vec![s3.clone()]
+    );
     decide(&mut workshop, &rule, RuleStatus::Dropped, false).unwrap();
     assert_eq!(
         run(&mut workshop, F, link(&s1, true)),
@@ -488,16 +511,16 @@ fn the_facilitator_writes_as_the_facilitator_counted_in_no_group() {
     let rule = propose(&mut workshop, F, "Wat de zaal afsprak");
     rate(&mut workshop, &anna, &rule, 4).unwrap();
     let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
-    assert!(v.statements[&s].from_facilitator);
-    assert!(v.statements[&s].author.is_none());
-    assert!(v.rules[&rule].from_facilitator);
+    assert!(v.statements[s.as_str()].from_facilitator);
+    assert!(v.statements[s.as_str()].author.is_none());
+    assert!(v.rules[rule.as_str()].from_facilitator);
     assert_eq!(v.groups["ict"].joined + v.groups["business"].joined, 1);
     assert_eq!(
         run(
             &mut workshop,
             F,
             Intent::RateRule {
-                rule: rule.clone(),
+                rule: rule.clone().into(),
                 score: 5,
                 reason: None
             }
@@ -520,7 +543,7 @@ fn clustering_answers_the_same_whether_or_not_a_statement_has_secret_dots() {
     dot(&mut workshop, &anna, &items[0]).unwrap();
     go_to(&mut workshop, CLUSTER);
     let merge = |a: &String, b: &String| Intent::CreateCluster {
-        statements: vec![a.clone(), b.clone()],
+        statements: vec![a.clone().into(), b.clone().into()],
         title: "Samen".into(),
     };
     // With a dot on the first statement and none on the others: the same answer for both, which
@@ -542,7 +565,7 @@ fn a_reason_with_a_high_rating_is_refused_not_dropped() {
         "Eerst hergebruiken",
     );
     let with_reason = |score| Intent::RateRule {
-        rule: rule.clone(),
+        rule: rule.clone().into(),
         score,
         reason: Some("omdat".into()),
     };
@@ -550,7 +573,7 @@ fn a_reason_with_a_high_rating_is_refused_not_dropped() {
         run(&mut workshop, Sender::Participant(&anna), with_reason(4)),
         Err(ErrorCode::InvalidValue)
     );
-    assert!(!workshop.state().ratings.contains_key(&rule));
+    assert!(!workshop.state().ratings.contains_key(rule.as_str()));
     run(&mut workshop, Sender::Participant(&anna), with_reason(2)).unwrap();
-    assert_eq!(workshop.state().reasons[&rule][&anna], "omdat");
+    assert_eq!(workshop.state().reasons[rule.as_str()][&anna], "omdat");
 }

@@ -5,11 +5,11 @@
 //! Flemish names and words (`dienst`, `beslissing`, itsme).
 
 use automerge::ChangeHash;
-use draagvlak_protocol::Intent;
 use draagvlak_protocol::intent::RuleStatus;
+use draagvlak_protocol::{Intent, ItemId};
 
 use super::Refusal;
-use super::apply::{Context, Sender, apply};
+use super::apply::{Context, Created, Sender, apply};
 use super::workshop::{DocError, Workshop};
 
 /// Why the demo could not be filled (a bug: the content is fixed).
@@ -161,7 +161,7 @@ pub fn fill(workshop: &mut Workshop, language: &str, start_ms: u64) -> Result<()
     }
     let act = |workshop: &mut Workshop, who: Option<usize>, intent: Intent| {
         let sender = match who {
-            Some(i) => Sender::Participant(people[i].as_str()),
+            Some(i) => Sender::Participant(&people[i]),
             None => Sender::Facilitator,
         };
         if matches!(intent, Intent::GoToPhase { .. } | Intent::NextPhase) {
@@ -185,7 +185,7 @@ pub fn fill(workshop: &mut Workshop, language: &str, start_ms: u64) -> Result<()
                     text: (*text).into(),
                 },
             )?;
-            ids.extend(id);
+            ids.extend(id.and_then(Created::statement).map(ItemId::from));
         }
         if level == 2 {
             // The last level is still being brainstormed.
@@ -208,16 +208,19 @@ pub fn fill(workshop: &mut Workshop, language: &str, start_ms: u64) -> Result<()
         act(workshop, None, Intent::NextPhase)?;
         let mut rules = Vec::new();
         for (i, text) in content.rules[level as usize].iter().enumerate() {
-            rules.extend(act(
-                workshop,
-                Some(i),
-                Intent::ProposeRule {
-                    text: (*text).into(),
-                    // Each rule anchors the statement with the same position (the first is
-                    // the favourite).
-                    anchors: ids.get(i).cloned().into_iter().collect(),
-                },
-            )?);
+            rules.extend(
+                act(
+                    workshop,
+                    Some(i),
+                    Intent::ProposeRule {
+                        text: (*text).into(),
+                        // Each rule anchors the statement with the same position (the first is
+                        // the favourite).
+                        anchors: ids.get(i).cloned().into_iter().collect(),
+                    },
+                )?
+                .and_then(Created::rule),
+            );
         }
         // Rule one: broad support. Rule two: ICT for, business hesitant (a gap to discuss).
         for (p, (_, group)) in content.people.iter().enumerate() {

@@ -9,6 +9,7 @@
 
 use draagvlak_protocol::intent::RuleStatus;
 use draagvlak_protocol::view::{Level, SupportView};
+use draagvlak_protocol::{ParticipantId, RuleId};
 
 use super::projection;
 use super::workshop::{DocError, Follows, NewRule, NewStatement, State, Workshop};
@@ -26,7 +27,7 @@ pub fn carry(earlier: &State, workshop: &mut Workshop) -> Result<(), DocError> {
     for level in Level::ALL {
         for (text, dots) in top_priorities(earlier, level) {
             workshop.add_statement(
-                "",
+                &ParticipantId::default(),
                 level,
                 &text,
                 NewStatement {
@@ -50,14 +51,14 @@ pub fn carry(earlier: &State, workshop: &mut Workshop) -> Result<(), DocError> {
             support_then: Some(support_then(earlier, id)),
             ..NewRule::default()
         };
-        workshop.add_rule_with("", rule.level, &rule.text, extra)?;
+        workshop.add_rule_with(&ParticipantId::default(), rule.level, &rule.text, extra)?;
     }
     Ok(())
 }
 
 /// The support a rule had at the end of the earlier session: its last revealed round (empty
 /// when its ratings were never revealed: they stay secret).
-fn support_then(state: &State, rule: &str) -> SupportView {
+fn support_then(state: &State, rule: &RuleId) -> SupportView {
     let Some(r) = state.rules.get(rule) else {
         return projection::support_of(state, None);
     };

@@ -13,7 +13,7 @@
 use automerge::ChangeHash;
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::Level;
-use draagvlak_protocol::{ErrorCode, Intent};
+use draagvlak_protocol::{ErrorCode, Intent, ParticipantId};
 
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
@@ -52,7 +52,7 @@ pub(super) fn run_at(
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
     let ctx = Context::new(&lookup, now_ms);
     apply(workshop, sender, &intent, &ctx)
-        .map(|a| a.created)
+        .map(|a| a.created.map(|c| c.as_str().to_string()))
         .map_err(|r| r.code)
 }
 
@@ -65,7 +65,7 @@ pub(super) fn go_to(workshop: &mut Workshop, index: u32) {
 pub(super) fn add(workshop: &mut Workshop, who: &str, text: &str) -> String {
     run(
         workshop,
-        Sender::Participant(who),
+        Sender::Participant(&ParticipantId::from(who)),
         Intent::AddStatement { text: text.into() },
     )
     .unwrap()
@@ -80,7 +80,7 @@ pub(super) fn rate(
 ) -> Result<Option<String>, ErrorCode> {
     run(
         workshop,
-        Sender::Participant(who),
+        Sender::Participant(&ParticipantId::from(who)),
         Intent::RateRule {
             rule: rule.into(),
             score,
@@ -109,7 +109,7 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
     let s3 = add(&mut workshop, &bert, "Alles digitaal");
     let s4 = add(&mut workshop, &anna, "Digitaal waar het kan");
     let merge = |statements: Vec<&String>| Intent::CreateCluster {
-        statements: statements.into_iter().cloned().collect(),
+        statements: statements.into_iter().map(Into::into).collect(),
         title: "Eén loket".into(),
     };
     // Not in the brainstorm: clustering has its own phase.
@@ -148,7 +148,7 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
         &mut workshop,
         a,
         Intent::RenameCluster {
-            cluster: c2.clone(),
+            cluster: c2.clone().into(),
             title: "Digitaal".into(),
         },
         30,
@@ -159,16 +159,22 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
         &mut workshop,
         a,
         Intent::RemoveFromCluster {
-            statement: s4.clone(),
+            statement: s4.clone().into(),
         },
         40,
     )
     .unwrap();
-    assert!(!workshop.state().clusters.contains_key(&c2));
-    assert_eq!(workshop.state().statements[&s3].cluster, None);
+    assert!(!workshop.state().clusters.contains_key(c2.as_str()));
+    assert_eq!(workshop.state().statements[s3.as_str()].cluster, None);
     let v = public(&workshop);
-    assert_eq!(v.clusters[&c1].statements, vec![s1.clone(), s2.clone()]);
-    assert_eq!(v.statements[&s2].cluster.as_deref(), Some(c1.as_str()));
+    assert_eq!(
+        v.clusters[c1.as_str()].statements,
+        vec![s1.clone(), s2.clone()]
+    );
+    assert_eq!(
+        v.statements[s2.as_str()].cluster.as_deref(),
+        Some(c1.as_str())
+    );
     let log: Vec<(u64, &str, draagvlak_protocol::Role)> = workshop
         .state()
         .cluster_log
@@ -190,7 +196,7 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
     go_to(&mut workshop, 3);
     let b = Sender::Participant(&bert);
     let dot = |item: &String| Intent::PlaceDot {
-        statement: item.clone(),
+        statement: item.clone().into(),
     };
     assert_eq!(run(&mut workshop, b, dot(&s1)), Err(ErrorCode::Clustered));
     run(&mut workshop, b, dot(&c1)).unwrap();
@@ -205,8 +211,8 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
     assert_eq!(me.dots_left[&Level::Richten], 0);
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
     let v = public(&workshop);
-    assert_eq!(v.clusters[&c1].dots, Some(2));
-    assert_eq!(v.statements[&s1].dots, Some(0));
+    assert_eq!(v.clusters[c1.as_str()].dots, Some(2));
+    assert_eq!(v.statements[s1.as_str()].dots, Some(0));
     // A cluster with dots keeps its members.
     go_to(&mut workshop, 2);
     assert_eq!(
@@ -214,7 +220,7 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
             &mut workshop,
             F,
             Intent::DissolveCluster {
-                cluster: c1.clone()
+                cluster: c1.clone().into()
             }
         ),
         Err(ErrorCode::HasVotes)
@@ -225,7 +231,7 @@ fn clusters_merge_split_keep_their_history_and_take_the_dots() {
 #[test]
 fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     let mut workshop = workshop("strategic-framework");
-    let ict: Vec<String> = (0..3)
+    let ict: Vec<ParticipantId> = (0..3)
         .map(|i| workshop.add_participant(&format!("I{i}"), "ict").unwrap())
         .collect();
     let biz = workshop.add_participant("B0", "business").unwrap();
@@ -237,7 +243,7 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         Sender::Participant(&biz),
         Intent::ProposeRule {
             text: "We leggen gegevens één keer vast".into(),
-            anchors: vec![s1.clone(), "s999".into()],
+            anchors: vec![s1.clone().into(), "s999".into()],
         },
     );
     assert_eq!(r, Err(ErrorCode::NotFound), "anchors must exist");
@@ -246,19 +252,22 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         Sender::Participant(&biz),
         Intent::ProposeRule {
             text: "We leggen gegevens één keer vast".into(),
-            anchors: vec![s1.clone()],
+            anchors: vec![s1.clone().into()],
         },
     )
     .unwrap()
     .unwrap();
-    assert_eq!(workshop.state().rules[&rule].anchors, vec![s1.clone()]);
+    assert_eq!(
+        workshop.state().rules[rule.as_str()].anchors,
+        vec![s1.clone()]
+    );
     // The lowest two steps need a reason.
     assert_eq!(
         run(
             &mut workshop,
             Sender::Participant(&biz),
             Intent::RateRule {
-                rule: rule.clone(),
+                rule: rule.clone().into(),
                 score: 2,
                 reason: Some("   ".into())
             }
@@ -270,7 +279,7 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
             &mut workshop,
             Sender::Participant(&biz),
             Intent::RateRule {
-                rule: rule.clone(),
+                rule: rule.clone().into(),
                 score: 1,
                 reason: Some("x".repeat(281))
             }
@@ -283,15 +292,18 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     rate(&mut workshop, &biz, &rule, 1).unwrap();
     // Secret until revealed: no support, no reasons, only the count.
     let v = public(&workshop);
-    assert!(v.rules[&rule].support.is_none() && v.rules[&rule].reasons.is_empty());
-    assert_eq!(v.rules[&rule].raters, 4);
+    assert!(v.rules[rule.as_str()].support.is_none() && v.rules[rule.as_str()].reasons.is_empty());
+    assert_eq!(v.rules[rule.as_str()].raters, 4);
     assert!(!serde_json::to_string(&v).unwrap().contains("reden van"));
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
     let v = public(&workshop);
-    let s = v.rules[&rule].support.clone().unwrap();
+    let s = v.rules[rule.as_str()].support.clone().unwrap();
     assert_eq!(s.overall, Some(0.75), "3 of 4 people agree");
     assert_eq!(s.gap, Some(1.0));
-    assert_eq!(v.rules[&rule].reasons, vec![format!("reden van {biz}")]);
+    assert_eq!(
+        v.rules[rule.as_str()].reasons,
+        vec![format!("reden van {biz}")]
+    );
     // Each group weighs equally: (1.0 + 0.0) / 2.
     run(
         &mut workshop,
@@ -299,7 +311,10 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         Intent::SetEqualGroupWeight { equal: true },
     )
     .unwrap();
-    let s = public(&workshop).rules[&rule].support.clone().unwrap();
+    let s = public(&workshop).rules[rule.as_str()]
+        .support
+        .clone()
+        .unwrap();
     assert_eq!(s.overall, Some(0.5));
     assert!(s.equal_group_weight);
     // Revise and rate again: round 1 kept, round 2 secret until revealed.
@@ -307,7 +322,7 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
         &mut workshop,
         F,
         Intent::SetRuleStatus {
-            rule: rule.clone(),
+            rule: rule.clone().into(),
             status: RuleStatus::Revise,
             confirm: false,
         },
@@ -316,11 +331,13 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     run(
         &mut workshop,
         F,
-        Intent::StartRatingRound { rule: rule.clone() },
+        Intent::StartRatingRound {
+            rule: rule.clone().into(),
+        },
     )
     .unwrap();
     let v = public(&workshop);
-    let r = &v.rules[&rule];
+    let r = &v.rules[rule.as_str()];
     assert_eq!((r.round, r.raters, r.status), (2, 0, RuleStatus::Proposed));
     assert!(r.support.is_none());
     assert_eq!(r.earlier_rounds.len(), 1);
@@ -333,25 +350,25 @@ fn rules_have_status_rounds_reasons_anchors_and_equal_group_weight() {
     );
     rate(&mut workshop, &biz, &rule, 4).unwrap();
     assert!(
-        public(&workshop).rules[&rule].support.is_none(),
+        public(&workshop).rules[rule.as_str()].support.is_none(),
         "round 2 is secret"
     );
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
-    let r = public(&workshop).rules[&rule].clone();
+    let r = public(&workshop).rules[rule.as_str()].clone();
     assert_eq!(r.support.unwrap().histogram, [0, 0, 0, 1, 0]);
     assert!(r.reasons.is_empty());
     run(
         &mut workshop,
         F,
         Intent::SetRuleStatus {
-            rule: rule.clone(),
+            rule: rule.clone().into(),
             status: RuleStatus::Adopted,
             confirm: false,
         },
     )
     .unwrap();
     same_after_reload(&mut workshop);
-    assert_eq!(workshop.state().earlier_reasons[&rule].len(), 1);
+    assert_eq!(workshop.state().earlier_reasons[rule.as_str()].len(), 1);
 }
 
 #[test]
@@ -371,8 +388,14 @@ fn anonymity_per_phase_and_ready_signals() {
     .unwrap();
     let s2 = add(&mut workshop, &anna, "Met naam");
     let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
-    assert!(v.statements[&s1].author.is_none(), "stays as it was added");
-    assert_eq!(v.statements[&s2].author.as_ref().unwrap().name, "Anna");
+    assert!(
+        v.statements[s1.as_str()].author.is_none(),
+        "stays as it was added"
+    );
+    assert_eq!(
+        v.statements[s2.as_str()].author.as_ref().unwrap().name,
+        "Anna"
+    );
     assert!(!v.phases[1].anonymous);
     assert_eq!(
         run(
@@ -406,7 +429,7 @@ fn anonymity_per_phase_and_ready_signals() {
     )
     .unwrap()
     .unwrap();
-    assert!(public(&workshop).rules[&r].author.is_none());
+    assert!(public(&workshop).rules[r.as_str()].author.is_none());
     // Ready: counted, per participant for the facilitator, reset by a phase change.
     run(
         &mut workshop,
@@ -461,7 +484,7 @@ fn the_facilitator_enters_input_only_for_participants_without_a_device() {
     go_to(&mut workshop, 1);
     let s = run(
         &mut workshop,
-        Sender::Proxy(&gerrit),
+        Sender::Proxy(&ParticipantId::from(&gerrit)),
         Intent::AddStatement {
             text: "Op papier ingeleverd".into(),
         },
@@ -480,15 +503,15 @@ fn the_facilitator_enters_input_only_for_participants_without_a_device() {
         "never as someone who has a device"
     );
     let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
-    assert!(v.statements[&s].by_facilitator);
-    assert!(v.participants.as_ref().unwrap()[&gerrit].proxy);
+    assert!(v.statements[s.as_str()].by_facilitator);
+    assert!(v.participants.as_ref().unwrap()[gerrit.as_str()].proxy);
     assert_eq!(v.groups["business"].joined, 1, "counted like anyone else");
     go_to(&mut workshop, 3);
     run(
         &mut workshop,
-        Sender::Proxy(&gerrit),
+        Sender::Proxy(&ParticipantId::from(&gerrit)),
         Intent::PlaceDot {
-            statement: s.clone(),
+            statement: s.clone().into(),
         },
     )
     .unwrap();
@@ -522,7 +545,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
             &mut workshop,
             Sender::Participant(who),
             Intent::PlaceDot {
-                statement: s.clone(),
+                statement: s.clone().into(),
             },
         )
         .unwrap();
@@ -540,7 +563,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
             &mut workshop,
             Sender::Participant(&troll),
             Intent::PlaceDot {
-                statement: s.clone()
+                statement: s.clone().into()
             }
         ),
         Err(ErrorCode::Removed)
@@ -548,7 +571,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
     let v = projection::view(workshop.state(), &Presence::new(), Audience::Facilitator);
     assert_eq!(
-        v.statements[&s].dots,
+        v.statements[s.as_str()].dots,
         Some(1),
         "the removed person's dots are gone"
     );
@@ -556,11 +579,12 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     assert!(!v.participants.unwrap().contains_key(&troll));
     assert_eq!(v.groups["business"].joined, 0);
     assert_eq!(
-        v.rules[&rule].raters, 1,
+        v.rules[rule.as_str()].raters,
+        1,
         "the removed person's rating is gone"
     );
     assert!(
-        !workshop.state().reasons.contains_key(&rule),
+        !workshop.state().reasons.contains_key(rule.as_str()),
         "and so is the reason"
     );
     assert_eq!(
@@ -581,7 +605,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
         (
             Sender::Participant(&anna),
             Intent::RemoveDot {
-                statement: s.clone(),
+                statement: s.clone().into(),
             },
         ),
     ] {
@@ -602,7 +626,7 @@ fn a_follow_up_carries_adopted_rules_and_top_priorities_and_is_reviewed() {
 /// participant and revealed (checked along the way); the server's report tests start from it.
 pub fn reviewed_follow_up() -> Workshop {
     let mut earlier = workshop("strategic-framework");
-    let people: Vec<String> = [("A", "ict"), ("B", "ict"), ("C", "business")]
+    let people: Vec<ParticipantId> = [("A", "ict"), ("B", "ict"), ("C", "business")]
         .iter()
         .map(|(n, g)| earlier.add_participant(n, g).unwrap())
         .collect();
@@ -619,7 +643,7 @@ pub fn reviewed_follow_up() -> Workshop {
             &mut earlier,
             Sender::Participant(&people[who]),
             Intent::PlaceDot {
-                statement: ids[item].clone(),
+                statement: ids[item].clone().into(),
             },
         )
         .unwrap();
@@ -652,7 +676,7 @@ pub fn reviewed_follow_up() -> Workshop {
             &mut earlier,
             F,
             Intent::SetRuleStatus {
-                rule: rules[rule].clone(),
+                rule: rules[rule].clone().into(),
                 status,
                 confirm: true,
             },
@@ -745,7 +769,7 @@ fn the_history_shows_the_session_as_it_was_at_the_end_of_a_phase() {
         &mut workshop,
         F,
         Intent::HideStatement {
-            statement: s1.clone(),
+            statement: s1.clone().into(),
             hidden: true,
         },
     )
@@ -753,8 +777,8 @@ fn the_history_shows_the_session_as_it_was_at_the_end_of_a_phase() {
     workshop.commit();
     let then = workshop.hydrate_at(&end.heads_before).unwrap();
     assert_eq!(then.current_phase, 1);
-    assert!(!then.statements[&s1].hidden);
-    assert!(workshop.state().statements[&s1].hidden);
+    assert!(!then.statements[s1.as_str()].hidden);
+    assert!(workshop.state().statements[s1.as_str()].hidden);
     // A phase visited twice ends the last time it is left.
     run_at(&mut workshop, F, Intent::GoToPhase { index: 1 }, 300).unwrap();
     run_at(&mut workshop, F, Intent::NextPhase, 400).unwrap();
@@ -839,7 +863,14 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     go_to(&mut workshop, 1);
     let s1 = add(&mut workshop, &bert, "Eén loket");
     go_to(&mut workshop, 3);
-    run(&mut workshop, b, Intent::PlaceDot { statement: s1 }).unwrap();
+    run(
+        &mut workshop,
+        b,
+        Intent::PlaceDot {
+            statement: s1.into(),
+        },
+    )
+    .unwrap();
     run(&mut workshop, c, group("ict")).unwrap();
     assert_eq!(workshop.state().participants[&carla].group, "business");
     assert_eq!(
@@ -893,7 +924,12 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     rate(&mut workshop, &anna, &rule, 1).unwrap();
     run(&mut workshop, a, group("ict")).unwrap();
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
-    let support = |workshop: &Workshop| public(workshop).rules[&rule].support.clone().unwrap();
+    let support = |workshop: &Workshop| {
+        public(workshop).rules[rule.as_str()]
+            .support
+            .clone()
+            .unwrap()
+    };
     let seen = support(&workshop);
     assert_eq!(
         run(&mut workshop, b, group("business")),

@@ -16,11 +16,11 @@ use std::collections::BTreeMap;
 use automerge::ChangeHash;
 use draagvlak_protocol::intent::RuleStatus;
 use draagvlak_protocol::view::{Level, SupportView, View};
-use draagvlak_protocol::{Intent, Splice};
+use draagvlak_protocol::{Intent, ParticipantId, RuleId, Splice, StatementId};
 use proptest::prelude::*;
 
 use super::Refusal;
-use super::apply::{Context, Sender, apply};
+use super::apply::{Context, Created, Sender, apply};
 use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
 use super::template;
@@ -114,10 +114,16 @@ fn figures(view: &View) -> Figures {
         format!("{:?}", s.clone().map(|s| SupportView { removed: 0, ..s }))
     };
     for (id, s) in &view.statements {
-        out.insert(id.clone(), format!("{:?} {:?}", s.dots, s.dots_by_group));
+        out.insert(
+            id.to_string(),
+            format!("{:?} {:?}", s.dots, s.dots_by_group),
+        );
     }
     for (id, c) in &view.clusters {
-        out.insert(id.clone(), format!("{:?} {:?}", c.dots, c.dots_by_group));
+        out.insert(
+            id.to_string(),
+            format!("{:?} {:?}", c.dots, c.dots_by_group),
+        );
     }
     for (id, r) in &view.rules {
         let text = if r.support.is_some() {
@@ -126,7 +132,7 @@ fn figures(view: &View) -> Figures {
             ""
         };
         out.insert(
-            id.clone(),
+            id.to_string(),
             format!(
                 "{} {:?} {:?} {text} {:?}",
                 support(&r.support),
@@ -157,7 +163,7 @@ fn changed(before: &Figures, after: &Figures) -> Vec<String> {
         .collect()
 }
 
-fn nth(ids: Vec<String>, i: usize) -> String {
+fn nth<T: Clone + for<'a> From<&'a str>>(ids: Vec<T>, i: usize) -> T {
     if ids.is_empty() {
         "s0".into()
     } else {
@@ -165,17 +171,17 @@ fn nth(ids: Vec<String>, i: usize) -> String {
     }
 }
 
-fn check_invariants(workshop: &Workshop, people: &[String]) -> Result<(), TestCaseError> {
+fn check_invariants(workshop: &Workshop, people: &[ParticipantId]) -> Result<(), TestCaseError> {
     let state = workshop.state();
     for p in people {
         for level in Level::ALL {
             prop_assert!(state.dots_used(p, level) <= state.dot_budget(level));
         }
-        if let Some(dots) = state.dots.get(p) {
+        if let Some(dots) = state.dots.get(p.as_str()) {
             for (sid, n) in dots {
                 prop_assert!(*n >= 1 && *n <= 2, "per-item limit");
                 prop_assert!(
-                    state.statements.contains_key(sid),
+                    state.statements.contains_key(sid.as_str()),
                     "dots only on existing statements"
                 );
             }
@@ -207,7 +213,7 @@ fn check_invariants(workshop: &Workshop, people: &[String]) -> Result<(), TestCa
 }
 
 /// A session on the default agenda with `PARTICIPANTS` people, alternately ICT and business.
-fn session_with_people(title: &str) -> Result<(Workshop, Vec<String>), TestCaseError> {
+fn session_with_people(title: &str) -> Result<(Workshop, Vec<ParticipantId>), TestCaseError> {
     let meta = Meta {
         id: "feedfacefeedface".into(),
         code: "PRPTST".into(),
@@ -235,50 +241,50 @@ proptest! {
         let (mut workshop, people) = session_with_people("Eigenschappen")?;
         workshop.commit();
         for step in steps {
-            let statements: Vec<String> = workshop.state().statements.keys().cloned().collect();
-            let rules: Vec<String> = workshop.state().rules.keys().cloned().collect();
+            let statements: Vec<StatementId> = workshop.state().statements.keys().cloned().collect();
+            let rules: Vec<RuleId> = workshop.state().rules.keys().cloned().collect();
             let (sender, intent) = match step {
                 Step::Phase(i) => (None, Intent::GoToPhase { index: i }),
                 Step::Next => (None, Intent::NextPhase),
                 Step::Previous => (None, Intent::PreviousPhase),
                 Step::Lock(l) => (None, Intent::SetLocked { locked: l }),
                 Step::Reveal => (None, Intent::RevealVotes),
-                Step::Hide(i, h) => (None, Intent::HideStatement { statement: nth(statements, i), hidden: h }),
+                Step::Hide(i, h) => (None, Intent::HideStatement { statement: (nth(statements, i)), hidden: h }),
                 Step::Add(p, t) => (Some(p), Intent::AddStatement { text: t }),
                 Step::Edit(p, i, pos, delete, insert) => (Some(p), Intent::EditStatement {
-                    statement: nth(statements, i),
+                    statement: (nth(statements, i)),
                     splice: Splice { rev: 0, pos, delete, insert },
                 }),
-                Step::Delete(p, i) => (Some(p), Intent::DeleteStatement { statement: nth(statements, i) }),
-                Step::Dot(p, i) => (Some(p), Intent::PlaceDot { statement: nth(statements, i) }),
-                Step::Undot(p, i) => (Some(p), Intent::RemoveDot { statement: nth(statements, i) }),
+                Step::Delete(p, i) => (Some(p), Intent::DeleteStatement { statement: (nth(statements, i)) }),
+                Step::Dot(p, i) => (Some(p), Intent::PlaceDot { statement: (nth(statements, i)).into() }),
+                Step::Undot(p, i) => (Some(p), Intent::RemoveDot { statement: (nth(statements, i)).into() }),
                 Step::Propose(p, t) => (Some(p), Intent::ProposeRule { text: t, anchors: Vec::new() }),
                 Step::EditRule(p, i, pos, delete, insert) => (Some(p), Intent::EditRule {
-                    rule: nth(rules, i),
+                    rule: (nth(rules, i)),
                     splice: Splice { rev: 0, pos, delete, insert },
                 }),
-                Step::Rate(p, i, score) => (Some(p), Intent::RateRule { rule: nth(rules, i), score, reason: Some("reden".into()) }),
+                Step::Rate(p, i, score) => (Some(p), Intent::RateRule { rule: (nth(rules, i)), score, reason: Some("reden".into()) }),
                 Step::VoteRound => (None, Intent::StartVoteRound),
-                Step::RuleRound(i) => (None, Intent::StartRatingRound { rule: nth(rules, i) }),
+                Step::RuleRound(i) => (None, Intent::StartRatingRound { rule: (nth(rules, i)) }),
                 Step::Decide(i, s, confirm) => {
                     let status = [RuleStatus::Proposed, RuleStatus::Adopted, RuleStatus::Revise, RuleStatus::Dropped][usize::from(s) % 4];
-                    (None, Intent::SetRuleStatus { rule: nth(rules, i), status, confirm })
+                    (None, Intent::SetRuleStatus { rule: (nth(rules, i)), status, confirm })
                 }
                 Step::Remove(p) => (None, Intent::RemoveParticipant { participant: people[p].clone() }),
                 Step::FacAdd(t) => (None, Intent::AddStatement { text: t }),
                 Step::FacPropose(t) => (None, Intent::ProposeRule { text: t, anchors: Vec::new() }),
                 Step::FacEditRule(i, pos, insert) => (None, Intent::EditRule {
-                    rule: nth(rules, i),
+                    rule: (nth(rules, i)),
                     splice: Splice { rev: 0, pos, delete: 0, insert },
                 }),
-                Step::Link(p, r, st, linked) => (p, Intent::LinkRule { rule: nth(rules, r), anchor: nth(statements, st), linked }),
+                Step::Link(p, r, st, linked) => (p, Intent::LinkRule { rule: (nth(rules, r)), anchor: (nth(statements, st)).into(), linked }),
                 Step::Regroup(p, g) => (Some(p), Intent::SetGroup { group: template::DEFAULT_GROUPS[g % 2].into() }),
                 Step::DecideGroup(p, accept) => (None, Intent::DecideGroup { participant: people[p].clone(), accept }),
             };
             // Steps that may change figures from secret input: publishing them, or a new round.
             let publishing = matches!(intent, Intent::RevealVotes | Intent::StartVoteRound | Intent::StartRatingRound { .. });
             let sender = match sender {
-                Some(p) => Sender::Participant(people[p].as_str()),
+                Some(p) => Sender::Participant(&people[p]),
                 None => Sender::Facilitator,
             };
             // Text edits are made against the committed state (as clients do).
@@ -346,16 +352,16 @@ proptest! {
             (Sender::Facilitator, Intent::ProposeRule { text: "Data bij de bron".into(), anchors: Vec::new() }),
         ] {
             let applied = apply(&mut workshop, sender, &intent, &ctx).map_err(|e| TestCaseError::fail(e.message))?;
-            rules.extend(applied.created);
+            rules.extend(applied.created.and_then(Created::rule));
         }
         for step in steps {
             let (sender, intent) = match step {
-                GroupStep::Rate(p, r, score) => (Sender::Participant(people[p].as_str()), Intent::RateRule {
+                GroupStep::Rate(p, r, score) => (Sender::Participant(&people[p]), Intent::RateRule {
                     rule: rules[r].clone(), score, reason: (score <= 2).then(|| "reden".into()),
                 }),
                 GroupStep::Reveal => (Sender::Facilitator, Intent::RevealVotes),
                 GroupStep::NewRound(r) => (Sender::Facilitator, Intent::StartRatingRound { rule: rules[r].clone() }),
-                GroupStep::Regroup(p, g) => (Sender::Participant(people[p].as_str()), Intent::SetGroup {
+                GroupStep::Regroup(p, g) => (Sender::Participant(&people[p]), Intent::SetGroup {
                     group: template::DEFAULT_GROUPS[g].into(),
                 }),
                 GroupStep::Decide(p, accept) => (Sender::Facilitator, Intent::DecideGroup { participant: people[p].clone(), accept }),

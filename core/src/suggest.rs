@@ -39,7 +39,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, PoisonError};
 
 use draagvlak_protocol::view::SuggestionView;
-use draagvlak_protocol::{Level, PhaseKind};
+use draagvlak_protocol::{Level, PhaseKind, StatementId};
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -315,7 +315,10 @@ pub fn groups(statements: &[(&str, &str)], language: &str) -> Vec<SuggestionView
         .filter(|m| m.len() >= 2)
         .map(|m| SuggestionView {
             title: title(&m, &analysed, &stems),
-            statements: m.iter().map(|&i| statements[i].0.to_string()).collect(),
+            statements: m
+                .iter()
+                .map(|&i| StatementId::from(statements[i].0))
+                .collect(),
         })
         .collect()
 }
@@ -414,7 +417,7 @@ mod tests {
     use crate::apply;
     use crate::projection::{self, Audience, Presence};
     use crate::workshop::Workshop;
-    use draagvlak_protocol::Intent;
+    use draagvlak_protocol::{Intent, ParticipantId};
 
     #[test]
     fn stop_word_lists_are_sorted_for_binary_search() {
@@ -525,11 +528,12 @@ mod tests {
         let sender = if p.is_empty() {
             apply::Sender::Facilitator
         } else {
-            apply::Sender::Participant(p)
+            apply::Sender::Participant(&ParticipantId::from(p))
         };
         apply::apply(workshop, sender, &intent, &ctx)
             .expect("applied")
             .created
+            .map(|c| c.as_str().to_string())
     }
 
     /// Only the facilitator's view has suggestions, only in a cluster phase, and only of the
@@ -570,7 +574,7 @@ mod tests {
                 .expect("json")
                 .contains("suggestions")
         );
-        let suggested: Vec<Vec<String>> = fac
+        let suggested: Vec<Vec<StatementId>> = fac
             .suggestions
             .expect("facilitator suggestions")
             .into_iter()
@@ -589,7 +593,7 @@ mod tests {
             &mut workshop,
             "",
             Intent::CreateCluster {
-                statements: vec![ids[0].clone(), ids[1].clone()],
+                statements: vec![ids[0].clone().into(), ids[1].clone().into()],
                 title: "Digitaal loket".into(),
             },
         );
@@ -597,13 +601,13 @@ mod tests {
             &mut workshop,
             "",
             Intent::HideStatement {
-                statement: ids[2].clone(),
+                statement: ids[2].clone().into(),
                 hidden: true,
             },
         );
         let [fac, public] = views(&workshop);
         assert_eq!(public.suggestions, None);
-        let suggested: Vec<Vec<String>> = fac
+        let suggested: Vec<Vec<StatementId>> = fac
             .suggestions
             .expect("facilitator suggestions")
             .into_iter()
@@ -671,7 +675,7 @@ mod tests {
             &mut workshop,
             "",
             Intent::HideStatement {
-                statement: ids[3].clone(),
+                statement: ids[3].clone().into(),
                 hidden: true,
             },
         );
@@ -688,7 +692,7 @@ mod tests {
             &mut workshop,
             apply::Sender::Participant(&a),
             &Intent::EditStatement {
-                statement: ids[1].clone(),
+                statement: ids[1].clone().into(),
                 splice: draagvlak_protocol::Splice {
                     rev,
                     pos: 0,

@@ -3,7 +3,7 @@
 
 use automerge::ChangeHash;
 use draagvlak_protocol::view::Level;
-use draagvlak_protocol::{ErrorCode, Intent, Splice};
+use draagvlak_protocol::{ErrorCode, Intent, ParticipantId, Splice};
 
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
@@ -60,7 +60,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             b,
             Intent::EditStatement {
-                statement: s1.clone(),
+                statement: s1.clone().into(),
                 splice: edit.clone()
             }
         ),
@@ -70,7 +70,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         a,
         Intent::EditStatement {
-            statement: s1.clone(),
+            statement: s1.clone().into(),
             splice: edit,
         },
     )
@@ -80,13 +80,13 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             a,
             Intent::DeleteStatement {
-                statement: s2.clone()
+                statement: s2.clone().into()
             }
         ),
         Err(ErrorCode::NotOwner)
     );
     assert_eq!(
-        workshop.state().statements[&s1].text,
+        workshop.state().statements[s1.as_str()].text,
         "Ja: ICT is een strategische partner"
     );
     // Participants cannot steer.
@@ -99,7 +99,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         a,
         Intent::PlaceDot {
-            statement: s1.clone(),
+            statement: s1.clone().into(),
         },
     )
     .unwrap();
@@ -107,7 +107,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         a,
         Intent::PlaceDot {
-            statement: s1.clone(),
+            statement: s1.clone().into(),
         },
     )
     .unwrap();
@@ -116,7 +116,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             a,
             Intent::PlaceDot {
-                statement: s1.clone()
+                statement: s1.clone().into()
             }
         ),
         Err(ErrorCode::ItemLimit)
@@ -125,7 +125,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         a,
         Intent::PlaceDot {
-            statement: s2.clone(),
+            statement: s2.clone().into(),
         },
     )
     .unwrap();
@@ -134,7 +134,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             a,
             Intent::PlaceDot {
-                statement: s2.clone()
+                statement: s2.clone().into()
             }
         ),
         Err(ErrorCode::BudgetExhausted)
@@ -143,7 +143,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         a,
         Intent::RemoveDot {
-            statement: s2.clone(),
+            statement: s2.clone().into(),
         },
     )
     .unwrap();
@@ -152,7 +152,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             a,
             Intent::RemoveDot {
-                statement: s2.clone()
+                statement: s2.clone().into()
             }
         ),
         Err(ErrorCode::NoDot)
@@ -161,7 +161,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         b,
         Intent::PlaceDot {
-            statement: s2.clone(),
+            statement: s2.clone().into(),
         },
     )
     .unwrap();
@@ -172,7 +172,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             b,
             Intent::PlaceDot {
-                statement: s1.clone()
+                statement: s1.clone().into()
             }
         ),
         Err(ErrorCode::InputLocked)
@@ -183,7 +183,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         F,
         Intent::HideStatement {
-            statement: s2.clone(),
+            statement: s2.clone().into(),
             hidden: true,
         },
     )
@@ -193,7 +193,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             b,
             Intent::PlaceDot {
-                statement: s2.clone()
+                statement: s2.clone().into()
             }
         ),
         Err(ErrorCode::Hidden)
@@ -202,7 +202,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         F,
         Intent::HideStatement {
-            statement: s2.clone(),
+            statement: s2.clone().into(),
             hidden: false,
         },
     )
@@ -228,7 +228,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         b,
         &Intent::EditRule {
-            rule: r1.clone(),
+            rule: r1.clone().into(),
             splice: Splice {
                 rev: 0,
                 pos: 29,
@@ -240,7 +240,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
     )
     .unwrap();
     assert_eq!(
-        workshop.state().rules[&r1].text,
+        workshop.state().rules[r1.as_str()].text,
         "Eerst hergebruiken, dan kopen of huren"
     );
     assert_eq!(
@@ -248,7 +248,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
             &mut workshop,
             b,
             Intent::RateRule {
-                rule: r1.clone(),
+                rule: r1.clone().into(),
                 score: 6,
                 reason: None,
             }
@@ -259,7 +259,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         b,
         Intent::RateRule {
-            rule: r1.clone(),
+            rule: r1.clone().into(),
             score: 4,
             reason: None,
         },
@@ -269,7 +269,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         &mut workshop,
         a,
         Intent::RateRule {
-            rule: r1.clone(),
+            rule: r1.clone().into(),
             score: 2,
             reason: Some("te vaag".into()),
         },
@@ -335,7 +335,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
         &mut workshop,
         b,
         Intent::PlaceDot {
-            statement: s1.clone(),
+            statement: s1.clone().into(),
         },
     )
     .unwrap();
@@ -354,7 +354,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
         &mut workshop,
         b,
         Intent::RateRule {
-            rule: r1.clone(),
+            rule: r1.clone().into(),
             score: 5,
             reason: None,
         },
@@ -364,20 +364,20 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     for audience in [Audience::Public, Audience::Facilitator] {
         let v = projection::view(workshop.state(), &presence, audience);
         let json = serde_json::to_string(&v).unwrap();
-        assert!(v.statements[&s1].dots.is_none(), "{audience:?}");
+        assert!(v.statements[s1.as_str()].dots.is_none(), "{audience:?}");
         assert!(
-            v.statements[&s1].author.is_none(),
+            v.statements[s1.as_str()].author.is_none(),
             "anonymous for {audience:?}"
         );
-        assert!(v.rules[&r1].support.is_none());
-        assert_eq!(v.rules[&r1].raters, 1);
+        assert!(v.rules[r1.as_str()].support.is_none());
+        assert_eq!(v.rules[r1.as_str()].raters, 1);
         assert_eq!(v.progress[&Level::Richten].voters, 1);
         assert!(!json.contains("\"dots\""), "{json}");
         assert!(!json.contains("histogram"));
     }
     // Bert sees his own dot; Anna does not see it.
     assert_eq!(
-        projection::me(workshop.state(), &bert).unwrap().dots[&s1],
+        projection::me(workshop.state(), &bert).unwrap().dots[s1.as_str()],
         1
     );
     assert!(
@@ -389,15 +389,15 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     // Reveal in the rules phase reveals ratings; dots need their own reveal in the vote phase.
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
     let v = projection::view(workshop.state(), &presence, Audience::Public);
-    let support = v.rules[&r1].support.as_ref().unwrap();
+    let support = v.rules[r1.as_str()].support.as_ref().unwrap();
     assert_eq!(support.histogram, [0, 0, 0, 0, 1]);
     assert_eq!(support.by_group["business"], Some(1.0));
     assert_eq!(support.by_group["ict"], None);
-    assert!(v.statements[&s1].dots.is_none());
+    assert!(v.statements[s1.as_str()].dots.is_none());
     go_to(&mut workshop, 3);
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
     let v = projection::view(workshop.state(), &presence, Audience::Public);
-    assert_eq!(v.statements[&s1].dots, Some(1));
+    assert_eq!(v.statements[s1.as_str()].dots, Some(1));
 }
 
 #[test]
@@ -418,7 +418,7 @@ fn hidden_statements_are_absent_from_the_public_view_only() {
         &mut workshop,
         F,
         Intent::HideStatement {
-            statement: s1.clone(),
+            statement: s1.clone().into(),
             hidden: true,
         },
     )
@@ -427,10 +427,12 @@ fn hidden_statements_are_absent_from_the_public_view_only() {
     assert!(
         !projection::view(workshop.state(), &presence, Audience::Public)
             .statements
-            .contains_key(&s1)
+            .contains_key(s1.as_str())
     );
     assert!(
-        projection::view(workshop.state(), &presence, Audience::Facilitator).statements[&s1].hidden
+        projection::view(workshop.state(), &presence, Audience::Facilitator).statements
+            [s1.as_str()]
+        .hidden
     );
 }
 
@@ -526,13 +528,13 @@ fn countdown_start_pause_resume_add_and_focus() {
         &mut workshop,
         F,
         Intent::SetFocus {
-            item: Some(s1.clone()),
+            item: Some(s1.clone().into()),
         },
     )
     .unwrap();
     assert_eq!(
         projection::view(workshop.state(), &Presence::new(), Audience::Public).focus,
-        Some(s1.clone())
+        Some(Into::into(s1.clone()))
     );
     workshop.commit();
     assert_eq!(&workshop.rehydrate().unwrap(), workshop.state());
@@ -568,7 +570,7 @@ fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
         &mut workshop,
         a,
         &Intent::EditStatement {
-            statement: s1.clone(),
+            statement: s1.clone().into(),
             splice: Splice {
                 rev: 1,
                 pos: 0,
@@ -581,7 +583,7 @@ fn an_edit_against_a_revision_before_the_text_existed_is_stale() {
     .map(|_| ())
     .map_err(|r| r.code);
     assert_eq!(refused, Err(ErrorCode::StaleRevision));
-    assert_eq!(workshop.state().statements[&s1].text, "Eén loket");
+    assert_eq!(workshop.state().statements[s1.as_str()].text, "Eén loket");
 }
 
 /// Issue 13, bug 5: a timer belongs to the phase it was started in — a phase change or closing
@@ -639,7 +641,7 @@ fn a_person_without_a_device_counts_as_connected_and_ready() {
         assert_eq!(v.groups["ict"].connected, 2, "the proxy is in the room");
     }
     let v = projection::view(workshop.state(), &presence, Audience::Facilitator);
-    assert!(v.participants.unwrap()[&bert].ready);
+    assert!(v.participants.unwrap()[bert.as_str()].ready);
 }
 
 /// Issue 13, B5: a participant says they take part remotely; only the facilitator's view shows
@@ -652,7 +654,7 @@ fn a_participant_can_say_they_take_part_remotely() {
     let remote = |workshop: &mut Workshop, who: &str, remote: bool| {
         run(
             workshop,
-            Sender::Participant(who),
+            Sender::Participant(&ParticipantId::from(who)),
             Intent::SetRemote { remote },
         )
         .unwrap();

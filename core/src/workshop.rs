@@ -40,6 +40,7 @@ use automerge::{
     ReadDoc as _, TextEncoding, Value,
 };
 use draagvlak_protocol::view::{ClusterAction, Level, Role};
+use draagvlak_protocol::{ClusterId, ItemId, ParticipantId, RuleId, StatementId};
 
 use super::template::PhaseSpec;
 use super::text;
@@ -63,7 +64,8 @@ pub use statements::NewStatement;
 
 /// The author id of statements and rules the facilitator writes as the facilitator (participant
 /// ids are `p<n>`, so it never names a participant). Such texts count in no group.
-pub const FACILITATOR_AUTHOR: &str = "facilitator";
+pub static FACILITATOR_AUTHOR: std::sync::LazyLock<ParticipantId> =
+    std::sync::LazyLock::new(|| ParticipantId::from("facilitator"));
 
 /// The document could not be built, read or loaded.
 #[derive(Debug, thiserror::Error)]
@@ -311,9 +313,9 @@ fn decode_hashes(s: &str) -> Vec<ChangeHash> {
     s.split(',').filter_map(|h| h.parse().ok()).collect()
 }
 
-fn split_ids(s: &str) -> Vec<String> {
+fn split_ids<T: for<'a> From<&'a str>>(s: &str) -> Vec<T> {
     s.split(',')
         .filter(|p| !p.is_empty())
-        .map(str::to_string)
+        .map(T::from)
         .collect()
 }

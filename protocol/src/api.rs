@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
+use crate::id::ParticipantId;
 use crate::view::{Group, View};
 
 /// `POST /api/sessions`
@@ -157,7 +158,7 @@ pub struct SecretRotated {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ParticipantErased {
     /// The participant's id (unchanged).
-    pub participant: String,
+    pub participant: ParticipantId,
     /// The neutral label that replaced the name: the group and a number, e.g. `ICT 3`.
     pub label: String,
 }

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::id::{ClusterId, ItemId, ParticipantId, RuleId, StatementId};
+
 /// A text edit: delete `delete` units at `pos`, then insert `insert` there.
 ///
 /// Positions and lengths count UTF-16 code units, as JavaScript strings do. The edit is made
@@ -168,7 +170,10 @@ pub enum Intent {
     /// Reveal the votes of the current phase: dots in a vote phase, ratings in a rules phase.
     RevealVotes,
     /// Hide a statement from participants and the projector, or show it again.
-    HideStatement { statement: String, hidden: bool },
+    HideStatement {
+        statement: StatementId,
+        hidden: bool,
+    },
     /// Start the shared countdown: `seconds` from now (1 to 7200).
     StartTimer { seconds: u32 },
     /// Pause the running countdown, keeping the time left.
@@ -180,7 +185,7 @@ pub enum Intent {
     /// Remove the countdown.
     ClearTimer,
     /// Put one statement or rule in focus on every screen, or none (`null`).
-    SetFocus { item: Option<String> },
+    SetFocus { item: Option<ItemId> },
     /// Let participants cluster statements too (`true`), or only the facilitator (`false`).
     SetClusteringOpen { open: bool },
     /// Decide about a rule: adopted, revise, dropped (or back to proposed). A decided rule
@@ -188,7 +193,7 @@ pub enum Intent {
     /// without revealed ratings, or while the groups' support differs by 30 points or more, is
     /// refused with `confirm_required` unless `confirm` is true; the record marks such a decision.
     SetRuleStatus {
-        rule: String,
+        rule: RuleId,
         status: RuleStatus,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         confirm: bool,
@@ -196,7 +201,7 @@ pub enum Intent {
     /// A new round for a rule: its text becomes editable again (drafting) and it is rated anew.
     /// The earlier round keeps its text, ratings and reasons in the record. On a decided rule this
     /// reopens it (logged).
-    StartRatingRound { rule: String },
+    StartRatingRound { rule: RuleId },
     /// A new vote round on the current vote phase's level: the revealed round stays in the record,
     /// everyone's dots of this level are cleared and voting opens again, secret until revealed.
     StartVoteRound,
@@ -208,77 +213,80 @@ pub enum Intent {
     /// `on_behalf_of`. The ack's `created` holds the participant id.
     AddProxy { name: String, group: String },
     /// Remove a participant: their connections close, their dots and ratings no longer count.
-    RemoveParticipant { participant: String },
+    RemoveParticipant { participant: ParticipantId },
     /// Let a removed participant's device join this session again (as a new participant; the
     /// removed identity stays removed).
-    Readmit { participant: String },
+    Readmit { participant: ParticipantId },
     /// Accept (`true`) or refuse (`false`) a participant's pending group change (`set_group`
     /// sent after voting began). Refused with `group_locked` when the participant rated or
     /// reviewed in a round whose results are revealed.
-    DecideGroup { participant: String, accept: bool },
+    DecideGroup {
+        participant: ParticipantId,
+        accept: bool,
+    },
     /// Close the session for good: read-only afterwards (reports and history stay available).
     CloseSession,
     // --- facilitator, or participants while clustering is open ---
     /// Merge statements (at least two, of the current level) into a new cluster with a title.
     /// The ack's `created` holds the cluster id.
     CreateCluster {
-        statements: Vec<String>,
+        statements: Vec<StatementId>,
         title: String,
     },
     /// Add statements to an existing cluster.
     AddToCluster {
-        cluster: String,
-        statements: Vec<String>,
+        cluster: ClusterId,
+        statements: Vec<StatementId>,
     },
     /// Take one statement out of its cluster (a cluster left with one statement dissolves).
-    RemoveFromCluster { statement: String },
+    RemoveFromCluster { statement: StatementId },
     /// Split a cluster back into its statements.
-    DissolveCluster { cluster: String },
+    DissolveCluster { cluster: ClusterId },
     /// Give a cluster another title.
-    RenameCluster { cluster: String, title: String },
+    RenameCluster { cluster: ClusterId, title: String },
     // --- participant ---
     /// Add a statement on the current level (brainstorm phase). The ack's `created` holds its id.
     AddStatement { text: String },
     /// Edit the text of one's own statement (brainstorm phase).
     EditStatement {
-        statement: String,
+        statement: StatementId,
         #[serde(flatten)]
         splice: Splice,
     },
     /// Delete one's own statement (brainstorm phase).
-    DeleteStatement { statement: String },
+    DeleteStatement { statement: StatementId },
     /// Place one dot on a statement or cluster (vote phase, within the level's budget). A
     /// statement inside a cluster takes no dots of its own: vote on the cluster.
-    PlaceDot { statement: String },
+    PlaceDot { statement: ItemId },
     /// Take one of one's dots back from a statement or cluster (vote phase).
-    RemoveDot { statement: String },
+    RemoveDot { statement: ItemId },
     /// Propose a rule of thumb on the current level (rules phase), optionally linked to the
     /// priorities (statements or clusters of the level) it anchors. The ack's `created` holds
     /// its id.
     ProposeRule {
         text: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        anchors: Vec<String>,
+        anchors: Vec<ItemId>,
     },
     /// Add (`linked: true`, the default) or remove one priority a rule anchors (rules phase; the
     /// rule's author or the facilitator; not on a decided rule). A statement inside a cluster
     /// anchors through its cluster.
     LinkRule {
-        rule: String,
-        anchor: String,
+        rule: RuleId,
+        anchor: ItemId,
         #[serde(default = "yes")]
         linked: bool,
     },
     /// Edit the text of any rule of thumb on the current level (rules phase).
     EditRule {
-        rule: String,
+        rule: RuleId,
         #[serde(flatten)]
         splice: Splice,
     },
     /// Rate a rule on the five-step agreement scale: 1 strongly disagree … 5 strongly agree.
     /// Scores 1 and 2 need a short `reason`, shown without a name once ratings are revealed.
     RateRule {
-        rule: String,
+        rule: RuleId,
         score: u8,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
@@ -297,7 +305,7 @@ pub enum Intent {
     SetGroup { group: String },
     /// Review a rule carried over from the earlier session (review phase).
     ReviewRule {
-        rule: String,
+        rule: RuleId,
         applied: Answer,
         still_right: Answer,
     },

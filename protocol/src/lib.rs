@@ -11,11 +11,13 @@
 //! - [`intent`]: what a client asks the session to do;
 //! - [`view`]: what a client is shown (snapshots, patched by deltas);
 //! - [`error`]: the stable error codes;
+//! - [`id`]: typed ids (statement, rule, cluster, participant), plain strings on the wire;
 //! - [`api`]: HTTP request and response bodies;
 //! - [`limits`]: the explicit limits every client can rely on.
 
 pub mod api;
 pub mod error;
+pub mod id;
 pub mod intent;
 pub mod limits;
 pub mod message;
@@ -23,6 +25,7 @@ pub mod report;
 pub mod view;
 
 pub use error::ErrorCode;
+pub use id::{ClusterId, ItemId, ParticipantId, RuleId, StatementId};
 pub use intent::{Intent, Splice};
 pub use message::{ClientMessage, DecodeError, JoinRequest, ServerMessage};
 pub use view::{Group, Level, MeView, PhaseKind, Role, View};

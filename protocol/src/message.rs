@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;
+use crate::id::ParticipantId;
 use crate::intent::Intent;
 use crate::view::{Group, MeView, Role, View};
 
@@ -99,7 +100,7 @@ pub enum ClientMessage {
         /// Facilitator only: act for a participant added with `add_proxy` (someone in the room
         /// without a device). Their input is marked as entered by the facilitator.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        on_behalf_of: Option<String>,
+        on_behalf_of: Option<ParticipantId>,
     },
     /// Ask for a fresh snapshot (after noticing a gap in revisions).
     Sync,
@@ -163,7 +164,7 @@ pub struct DecodeError {
 /// The identity a participant joined as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParticipantIdentity {
-    pub id: String,
+    pub id: ParticipantId,
     pub name: String,
     pub group: Group,
 }

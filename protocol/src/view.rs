@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::id::{ClusterId, ItemId, ParticipantId, RuleId, StatementId};
 use crate::intent::{Answer, RuleStatus};
 
 /// The three levels of the strategic framework.
@@ -187,7 +188,7 @@ pub struct GroupCount {
 /// The author of a statement or rule, when the phase was not anonymous.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorView {
-    pub id: String,
+    pub id: ParticipantId,
     pub name: String,
     pub group: Group,
 }
@@ -209,7 +210,7 @@ pub struct StatementView {
     pub dots: Option<u32>,
     /// The cluster this statement was merged into, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
+    pub cluster: Option<ClusterId>,
     /// Entered by the facilitator for a participant without a device.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub by_facilitator: bool,
@@ -231,7 +232,7 @@ pub struct ClusterView {
     pub level: Level,
     pub title: String,
     /// Member statement ids, in the order they joined.
-    pub statements: Vec<String>,
+    pub statements: Vec<StatementId>,
     /// Total dots, present only once the votes of this level are revealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dots: Option<u32>,
@@ -246,9 +247,9 @@ pub struct ClusterEvent {
     /// Server clock, ms since the Unix epoch.
     pub at: u64,
     pub action: ClusterAction,
-    pub cluster: String,
+    pub cluster: ClusterId,
     /// The statements the step moved (empty for a rename).
-    pub statements: Vec<String>,
+    pub statements: Vec<StatementId>,
     /// The title after the step.
     pub title: String,
     /// `facilitator` or `participant`.
@@ -376,7 +377,7 @@ pub struct RuleView {
     pub reasons: Vec<String>,
     /// The priorities (statement or cluster ids) this rule anchors.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub anchors: Vec<String>,
+    pub anchors: Vec<ItemId>,
     /// In a follow-up session: the rule's support in the earlier session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub support_then: Option<SupportView>,
@@ -404,7 +405,7 @@ pub struct LevelProgress {
     pub vote_round: u32,
     /// Revealed totals of the earlier vote rounds (round 1 first): item id -> dots.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub earlier_vote_rounds: Vec<BTreeMap<String, u32>>,
+    pub earlier_vote_rounds: Vec<BTreeMap<ItemId, u32>>,
 }
 
 fn first_round() -> u32 {
@@ -460,16 +461,16 @@ pub struct View {
     /// Participants' input is locked by the facilitator.
     pub locked: bool,
     pub groups: BTreeMap<Group, GroupCount>,
-    pub statements: BTreeMap<String, StatementView>,
-    pub rules: BTreeMap<String, RuleView>,
+    pub statements: BTreeMap<StatementId, StatementView>,
+    pub rules: BTreeMap<RuleId, RuleView>,
     pub progress: BTreeMap<Level, LevelProgress>,
     /// The shared countdown, if one is set.
     pub timer: Option<TimerView>,
     /// The statement or rule every screen highlights, if any.
-    pub focus: Option<String>,
+    pub focus: Option<ItemId>,
     /// Merged statements, keyed by cluster id.
     #[serde(default)]
-    pub clusters: BTreeMap<String, ClusterView>,
+    pub clusters: BTreeMap<ClusterId, ClusterView>,
     /// Participants may cluster statements (the facilitator always may).
     #[serde(default)]
     pub clustering_open: bool,
@@ -490,10 +491,10 @@ pub struct View {
     pub cluster_log: Option<Vec<ClusterEvent>>,
     /// Only in the facilitator's view.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub participants: Option<BTreeMap<String, ParticipantView>>,
+    pub participants: Option<BTreeMap<ParticipantId, ParticipantView>>,
     /// Only in the facilitator's view: participants removed from the session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub removed: Option<BTreeMap<String, RemovedView>>,
+    pub removed: Option<BTreeMap<ParticipantId, RemovedView>>,
     /// Only in the facilitator's view, and only in a cluster phase: groups of near-duplicate
     /// statements of the phase's level that are in no cluster yet (the server's suggestions;
     /// the facilitator merges one with `create_cluster` or ignores it).
@@ -505,7 +506,7 @@ pub struct View {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SuggestionView {
     /// Statement ids, in creation order (at least two).
-    pub statements: Vec<String>,
+    pub statements: Vec<StatementId>,
     /// A proposed cluster title: the words the statements share, from the earliest of them.
     pub title: String,
 }
@@ -531,23 +532,23 @@ pub struct FollowsView {
 /// What only one participant sees: who they are and what they did.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MeView {
-    pub id: String,
+    pub id: ParticipantId,
     pub name: String,
     pub group: Group,
     /// Own dots per statement.
-    pub dots: BTreeMap<String, u32>,
+    pub dots: BTreeMap<ItemId, u32>,
     /// Dots left per level, given the budget of the level's vote phase.
     pub dots_left: BTreeMap<Level, u32>,
     /// Own rating per rule.
-    pub ratings: BTreeMap<String, u8>,
+    pub ratings: BTreeMap<RuleId, u8>,
     /// Ids of own statements (the ones this participant may edit and delete).
-    pub statements: Vec<String>,
+    pub statements: Vec<StatementId>,
     /// Own reasons for low ratings, per rule (current round).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub reasons: BTreeMap<String, String>,
+    pub reasons: BTreeMap<RuleId, String>,
     /// Own review answers per carried-over rule: [applied, still right].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub reviews: BTreeMap<String, [Answer; 2]>,
+    pub reviews: BTreeMap<RuleId, [Answer; 2]>,
     /// Said ready with the current phase.
     #[serde(default)]
     pub ready: bool,

@@ -26,8 +26,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use draagvlak_protocol::Intent;
-use draagvlak_server::session::apply::{self, Context, Sender};
+use draagvlak_protocol::{Intent, ItemId, ParticipantId, StatementId};
+use draagvlak_server::session::apply::{self, Context, Created, Sender};
 use draagvlak_server::session::new_session::NewSession;
 use draagvlak_server::session::projection::{self, Audience, Presence};
 use draagvlak_server::session::suggest;
@@ -47,7 +47,7 @@ fn new_workshop() -> Workshop {
         .expect("workshop")
 }
 
-fn act(workshop: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<String> {
+fn act(workshop: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<Created> {
     let heads = workshop.heads().to_vec();
     let lookup = move |_rev: u64| Ok(heads.clone());
     let ctx = Context::new(&lookup, 1_000_000);
@@ -58,7 +58,10 @@ fn act(workshop: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<St
 
 /// A session in the vote phase of `richten`: `participants` people (all connected), one
 /// statement per ten of them (at least 10), everyone's three dots placed when `dots`.
-fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<String>, Presence) {
+fn session(
+    participants: usize,
+    dots: bool,
+) -> (Workshop, Vec<ParticipantId>, Vec<StatementId>, Presence) {
     let mut workshop = new_workshop();
     let mut pids = Vec::new();
     for i in 0..participants {
@@ -82,6 +85,7 @@ fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<Strin
                 Sender::Participant(author),
                 Intent::AddStatement { text },
             )
+            .and_then(Created::statement)
             .expect("created"),
         );
         if k % 100 == 99 {
@@ -95,7 +99,7 @@ fn session(participants: usize, dots: bool) -> (Workshop, Vec<String>, Vec<Strin
     if dots {
         for (i, p) in pids.iter().enumerate() {
             for d in 0..3 {
-                let statement = sids[(i * 3 + d) % sids.len()].clone();
+                let statement = ItemId::from(&sids[(i * 3 + d) % sids.len()]);
                 act(
                     &mut workshop,
                     Sender::Participant(p),
@@ -126,11 +130,11 @@ fn bench_apply(c: &mut Criterion) {
             b.iter(|| {
                 let intent = if place {
                     Intent::PlaceDot {
-                        statement: s.clone(),
+                        statement: s.clone().into(),
                     }
                 } else {
                     Intent::RemoveDot {
-                        statement: s.clone(),
+                        statement: s.clone().into(),
                     }
                 };
                 place = !place;
@@ -204,7 +208,7 @@ fn bench_delta(c: &mut Criterion) {
             &mut workshop,
             Sender::Participant(&fresh),
             Intent::PlaceDot {
-                statement: sids[0].clone(),
+                statement: sids[0].clone().into(),
             },
         );
         workshop.commit();
@@ -249,11 +253,11 @@ fn history(changes: usize) -> (Vec<u8>, Vec<u8>, Vec<Vec<u8>>) {
     for i in 0..changes {
         let intent = if i % 2 == 0 {
             Intent::PlaceDot {
-                statement: s.clone(),
+                statement: s.clone().into(),
             }
         } else {
             Intent::RemoveDot {
-                statement: s.clone(),
+                statement: s.clone().into(),
             }
         };
         act(&mut workshop, Sender::Participant(&p), intent);

@@ -11,6 +11,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use draagvlak_protocol::ParticipantId;
 use draagvlak_protocol::api::SessionStatus;
 use sqlx::sqlite::SqliteRow;
 use sqlx::sqlite::{
@@ -151,7 +152,8 @@ pub struct LoadedSession {
 #[derive(Debug, Default)]
 pub struct TickWrite {
     pub chunk: Option<Chunk>,
-    pub new_participants: Vec<(String, Vec<u8>)>,
+    /// Participants who joined in the tick, with the hash of their resume token.
+    pub new_participants: Vec<(ParticipantId, Vec<u8>)>,
     pub applied: Vec<AppliedIntent>,
 }
 
@@ -425,7 +427,7 @@ impl Store {
                 "INSERT INTO participants (session_id, participant_id, token_hash) VALUES (?, ?, ?)",
             )
             .bind(session_id)
-            .bind(participant)
+            .bind(participant.as_str())
             .bind(token_hash)
             .execute(&mut *tx)
             .await?;

@@ -13,6 +13,7 @@
 
 use std::path::PathBuf;
 
+use draagvlak_protocol::{ParticipantId, StatementId};
 use draagvlak_server::report::{self, Dialect};
 use draagvlak_server::session::new_session::NewSession;
 use draagvlak_server::session::workshop::{Cluster, Meta, State, Workshop};
@@ -236,11 +237,11 @@ fn the_record_has_ties_dots_per_group_participants_and_local_times() {
         }
     }
     // A proxy and a removal are counted; a group of one is counted, not named.
-    let ids: Vec<String> = workshop.state().participants.keys().cloned().collect();
+    let ids: Vec<ParticipantId> = workshop.state().participants.keys().cloned().collect();
     workshop.remove_participant(&ids[0]).unwrap();
     let mut state = workshop.state().clone();
-    state.participants.get_mut(&ids[1]).unwrap().proxy = true;
-    let removed_group = state.participants[&ids[0]].group.clone();
+    state.participants.get_mut(ids[1].as_str()).unwrap().proxy = true;
+    let removed_group = state.participants[ids[0].as_str()].group.clone();
     let r = report::build(&state);
     let g = r.groups.iter().find(|g| g.group == removed_group).unwrap();
     assert_eq!((g.participants, g.removed), (2, 1));
@@ -249,7 +250,7 @@ fn the_record_has_ties_dots_per_group_participants_and_local_times() {
     assert!(md.contains("; 1 verwijderd |"), "{md}");
     assert!(md.contains("(1 via de facilitator)"), "{md}");
     for id in &ids[2..] {
-        state.participants.get_mut(id).unwrap().removed = true;
+        state.participants.get_mut(id.as_str()).unwrap().removed = true;
     }
     let r = report::build(&state);
     assert!(
@@ -278,20 +279,22 @@ fn decided_workshop() -> (Workshop, String) {
     use draagvlak_server::session::Refusal;
     use draagvlak_server::session::apply::{Context, Sender, apply};
     let mut workshop = demo_workshop(MARCH);
-    let people: Vec<String> = workshop.state().participants.keys().cloned().collect();
+    let people: Vec<ParticipantId> = workshop.state().participants.keys().cloned().collect();
     let mut clock = MARCH + 3 * 3_600_000; // 11:00 UTC, 12:00 in Amsterdam
-    let mut act = |workshop: &mut Workshop, who: Option<&str>, intent: Intent| -> Option<String> {
-        let heads = workshop.heads().to_vec();
-        clock += 60_000;
-        let lookup = move |_| -> Result<_, Refusal> { Ok(heads.clone()) };
-        let ctx = Context::new(&lookup, clock);
-        let sender = who.map_or(Sender::Facilitator, Sender::Participant);
-        apply(workshop, sender, &intent, &ctx)
-            .unwrap_or_else(|r| panic!("{intent:?}: {r:?}"))
-            .created
-    };
+    let mut act =
+        |workshop: &mut Workshop, who: Option<&ParticipantId>, intent: Intent| -> Option<String> {
+            let heads = workshop.heads().to_vec();
+            clock += 60_000;
+            let lookup = move |_| -> Result<_, Refusal> { Ok(heads.clone()) };
+            let ctx = Context::new(&lookup, clock);
+            let sender = who.map_or(Sender::Facilitator, Sender::Participant);
+            apply(workshop, sender, &intent, &ctx)
+                .unwrap_or_else(|r| panic!("{intent:?}: {r:?}"))
+                .created
+                .map(|c| c.as_str().to_owned())
+        };
     let level = draagvlak_protocol::view::Level::Richten;
-    let mut items: Vec<(&u64, String)> = Vec::new();
+    let mut items: Vec<(&u64, StatementId)> = Vec::new();
     let state = workshop.state().clone();
     for (id, s) in &state.statements {
         if s.level == level {
@@ -308,7 +311,7 @@ fn decided_workshop() -> (Workshop, String) {
                 &mut workshop,
                 Some(p),
                 Intent::PlaceDot {
-                    statement: item.clone(),
+                    statement: item.clone().into(),
                 },
             );
         }
@@ -378,7 +381,7 @@ fn decided_workshop() -> (Workshop, String) {
         &mut workshop,
         None,
         Intent::SetRuleStatus {
-            rule: written,
+            rule: written.into(),
             status: RuleStatus::Adopted,
             confirm: true,
         },
@@ -578,10 +581,12 @@ fn with_text(base: &State, text: &str) -> State {
 /// The demo state with a cluster of two statements on the first level, revealed.
 fn with_cluster(mut s: State) -> State {
     let level = draagvlak_protocol::view::Level::Richten;
-    let members: Vec<String> = s
+    let members: Vec<StatementId> = s
         .statements
         .iter()
-        .filter(|(id, st)| st.level == level && !s.dots.values().any(|d| d.contains_key(*id)))
+        .filter(|(id, st)| {
+            st.level == level && !s.dots.values().any(|d| d.contains_key((*id).as_str()))
+        })
         .map(|(id, _)| id.clone())
         .take(2)
         .collect();
@@ -598,7 +603,7 @@ fn with_cluster(mut s: State) -> State {
             .collect()
     };
     for m in &members {
-        s.statements.get_mut(m).unwrap().cluster = Some("c1".into());
+        s.statements.get_mut(m.as_str()).unwrap().cluster = Some("c1".into());
     }
     s.clusters.insert(
         "c1".into(),
@@ -606,7 +611,7 @@ fn with_cluster(mut s: State) -> State {
             seq: 999,
             level,
             title: "cluster".into(),
-            statements: members,
+            statements: members.into_iter().collect::<Vec<_>>(),
         },
     );
     s

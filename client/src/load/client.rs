@@ -573,7 +573,7 @@ impl Client {
                     planned.push(Planned {
                         at: within(&mut self.rng, start, config.dot_window_secs),
                         intent: Intent::PlaceDot {
-                            statement: s.clone(),
+                            statement: s.into(),
                         },
                         marker: None,
                         kind: Kind::Dot,
@@ -605,7 +605,7 @@ impl Client {
                         intent: {
                             let score = self.rng.random_range(1..=5);
                             Intent::RateRule {
-                                rule: r.clone(),
+                                rule: r.into(),
                                 score,
                                 // The lowest two steps need a reason.
                                 reason: (score <= 2).then(|| "te vaag".to_string()),

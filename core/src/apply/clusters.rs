@@ -2,9 +2,9 @@
 
 use draagvlak_protocol::limits::MAX_CLUSTER_TITLE_CHARS;
 use draagvlak_protocol::view::Level;
-use draagvlak_protocol::{ErrorCode, Intent};
+use draagvlak_protocol::{ClusterId, ErrorCode, Intent, StatementId};
 
-use super::{Applied, Call, doc_err, misrouted, not_found, other_level, voting_started};
+use super::{Applied, Call, Created, doc_err, misrouted, not_found, other_level, voting_started};
 use crate::Refusal;
 use crate::text::{TextLimit, check_new_text};
 use crate::workshop::{Flag, State, Workshop};
@@ -41,10 +41,7 @@ pub(super) fn apply(
             let id = workshop
                 .create_cluster(level, title, members, now, by)
                 .map_err(doc_err)?;
-            Ok(Applied {
-                created: Some(id),
-                ..Applied::default()
-            })
+            Ok(Applied::created(Created::Cluster(id)))
         }
         Intent::AddToCluster {
             cluster,
@@ -126,10 +123,10 @@ pub(super) fn check_title(title: &str, limit: TextLimit) -> Result<&str, Refusal
 /// named once.
 pub(super) fn free_statements(
     state: &State,
-    statements: &[String],
+    statements: &[StatementId],
     level: Level,
-) -> Result<Vec<String>, Refusal> {
-    let mut out: Vec<String> = Vec::with_capacity(statements.len());
+) -> Result<Vec<StatementId>, Refusal> {
+    let mut out: Vec<StatementId> = Vec::with_capacity(statements.len());
     for sid in statements {
         let s = state
             .statements
@@ -159,7 +156,11 @@ pub(super) fn free_statements(
 }
 
 /// A cluster of this level whose membership may still change (no dots on it).
-pub(super) fn cluster_of_level(state: &State, cluster: &str, level: Level) -> Result<(), Refusal> {
+pub(super) fn cluster_of_level(
+    state: &State,
+    cluster: &ClusterId,
+    level: Level,
+) -> Result<(), Refusal> {
     let c = state
         .clusters
         .get(cluster)

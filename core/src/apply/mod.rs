@@ -15,7 +15,7 @@
 use automerge::ChangeHash;
 use draagvlak_protocol::limits::MAX_NAME_CHARS;
 use draagvlak_protocol::view::{Level, PhaseKind, Role};
-use draagvlak_protocol::{ErrorCode, Intent};
+use draagvlak_protocol::{ClusterId, ErrorCode, Intent, ParticipantId, RuleId, StatementId};
 
 mod clusters;
 mod people;
@@ -37,10 +37,10 @@ pub use draagvlak_protocol::limits::LARGE_GAP;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sender<'a> {
     Facilitator,
-    Participant(&'a str),
+    Participant(&'a ParticipantId),
     /// The facilitator entering input for a participant without a device (`add_proxy`). It is
     /// checked as that participant's input, and marked as entered by the facilitator.
-    Proxy(&'a str),
+    Proxy(&'a ParticipantId),
     Projector,
 }
 
@@ -54,7 +54,7 @@ impl Sender<'_> {
     }
 
     /// The participant id the input counts for, if any.
-    pub fn participant(&self) -> Option<&str> {
+    pub fn participant(&self) -> Option<&ParticipantId> {
         match self {
             Sender::Participant(p) | Sender::Proxy(p) => Some(p),
             _ => None,
@@ -99,9 +99,56 @@ pub fn check_group(state: &State, group: &str) -> Result<(), Refusal> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Applied {
     /// Id of a created statement or rule.
-    pub created: Option<String>,
+    pub created: Option<Created>,
     /// Where a text edit's inserted text went (its ack says where that is then).
     pub placed: Option<super::text::Placed>,
+}
+
+impl Applied {
+    /// An intent that created something.
+    pub fn created(id: Created) -> Applied {
+        Applied {
+            created: Some(id),
+            placed: None,
+        }
+    }
+}
+
+/// The id of what an intent created: a statement, a rule, a cluster or a participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    Statement(StatementId),
+    Rule(RuleId),
+    Cluster(ClusterId),
+    Participant(ParticipantId),
+}
+
+impl Created {
+    /// The statement it created, if it created one.
+    pub fn statement(self) -> Option<StatementId> {
+        match self {
+            Created::Statement(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The rule it created, if it created one.
+    pub fn rule(self) -> Option<RuleId> {
+        match self {
+            Created::Rule(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The id as the ack carries it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Created::Statement(id) => id,
+            Created::Rule(id) => id,
+            Created::Cluster(id) => id,
+            Created::Participant(id) => id,
+        }
+    }
 }
 
 fn doc_err(e: DocError) -> Refusal {
@@ -152,9 +199,9 @@ pub fn apply(
     }
     permissions::check(sender.role(), intent.kind(), phase.kind, state.locked)?;
     // Whose text an intent writes or edits: the participant's, or the facilitator's own.
-    let me = match sender {
-        Sender::Facilitator => FACILITATOR_AUTHOR,
-        _ => sender.participant().unwrap_or(""),
+    let me: &ParticipantId = match sender.participant() {
+        Some(p) => p,
+        None => &FACILITATOR_AUTHOR,
     };
     if let Some(p) = sender.participant() {
         match state.participants.get(p) {
@@ -246,7 +293,7 @@ pub fn apply(
 pub(super) struct Call<'c> {
     pub(super) sender: Sender<'c>,
     /// Whose text the intent writes or edits: the participant's, or the facilitator's own.
-    pub(super) me: &'c str,
+    pub(super) me: &'c ParticipantId,
     /// The sender's role, for the cluster history.
     pub(super) by: Role,
     /// Entered by the facilitator for a participant without a device.

@@ -5,7 +5,7 @@
 use draagvlak_protocol::limits::MAX_PROXIES_PER_SESSION;
 use draagvlak_protocol::{ErrorCode, Intent};
 
-use super::{Applied, Call, check_group, check_name, doc_err, misrouted, not_found};
+use super::{Applied, Call, Created, check_group, check_name, doc_err, misrouted, not_found};
 use crate::Refusal;
 use crate::workshop::{State, Workshop};
 
@@ -30,10 +30,7 @@ pub(super) fn apply(
                 ));
             }
             let id = workshop.add_proxy(name, group).map_err(doc_err)?;
-            Ok(Applied {
-                created: Some(id),
-                ..Applied::default()
-            })
+            Ok(Applied::created(Created::Participant(id)))
         }
         Intent::RemoveParticipant { participant } => {
             match state.participants.get(participant) {

@@ -137,9 +137,9 @@ pub(super) fn apply(
         }
         Intent::SetFocus { item } => {
             if let Some(id) = item
-                && !state.statements.contains_key(id)
-                && !state.rules.contains_key(id)
-                && !state.clusters.contains_key(id)
+                && !state.statements.contains_key(id.as_str())
+                && !state.rules.contains_key(id.as_str())
+                && !state.clusters.contains_key(id.as_str())
             {
                 return Err(not_found("statement, cluster or rule", id));
             }

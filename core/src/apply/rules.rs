@@ -4,9 +4,11 @@
 use draagvlak_protocol::intent::RuleStatus;
 use draagvlak_protocol::limits::{MAX_ANCHORS_PER_RULE, MAX_REASON_CHARS, MAX_RULES_PER_SESSION};
 use draagvlak_protocol::view::{Confirmation, Level};
-use draagvlak_protocol::{ErrorCode, Intent};
+use draagvlak_protocol::{ErrorCode, Intent, ItemId, RuleId};
 
-use super::{Applied, Call, LARGE_GAP, Sender, doc_err, misrouted, not_found, other_level};
+use super::{
+    Applied, Call, Created, LARGE_GAP, Sender, doc_err, misrouted, not_found, other_level,
+};
 use crate::Refusal;
 use crate::text::check_new_text;
 use crate::workshop::{NewRule, State, Workshop};
@@ -50,10 +52,7 @@ pub(super) fn apply(
             let id = workshop
                 .add_rule_with(me, level, text, extra)
                 .map_err(doc_err)?;
-            Ok(Applied {
-                created: Some(id),
-                ..Applied::default()
-            })
+            Ok(Applied::created(Created::Rule(id)))
         }
         Intent::EditRule { rule, splice } => {
             rule_of_level(workshop, rule, level()?)?;
@@ -87,7 +86,7 @@ pub(super) fn apply(
             let level = level()?;
             rule_of_level(workshop, rule, level)?;
             let r = &state.rules[rule.as_str()];
-            if r.author != me && sender != Sender::Facilitator {
+            if r.author != *me && sender != Sender::Facilitator {
                 return Err(Refusal::new(
                     ErrorCode::NotOwner,
                     "only the rule's author or the facilitator may change what it anchors",
@@ -213,16 +212,16 @@ pub(super) fn apply(
 /// Priorities a rule may anchor: statements or clusters of its level, each once.
 pub(super) fn check_anchors(
     state: &State,
-    anchors: &[String],
+    anchors: &[ItemId],
     level: Level,
-) -> Result<Vec<String>, Refusal> {
+) -> Result<Vec<ItemId>, Refusal> {
     if anchors.len() > MAX_ANCHORS_PER_RULE {
         return Err(Refusal::new(
             ErrorCode::LimitReached,
             format!("a rule anchors at most {MAX_ANCHORS_PER_RULE} priorities"),
         ));
     }
-    let mut out: Vec<String> = Vec::with_capacity(anchors.len());
+    let mut out: Vec<ItemId> = Vec::with_capacity(anchors.len());
     for a in anchors {
         match state.item_level(a) {
             None => return Err(not_found("statement or cluster", a)),
@@ -232,8 +231,8 @@ pub(super) fn check_anchors(
         // A statement inside a cluster anchors through its cluster.
         let item = state
             .statements
-            .get(a)
-            .and_then(|s| s.cluster.clone())
+            .get(a.as_str())
+            .and_then(|s| s.cluster.as_ref().map(ItemId::from))
             .unwrap_or_else(|| a.clone());
         if !out.contains(&item) {
             out.push(item);
@@ -246,7 +245,7 @@ pub(super) fn check_anchors(
 /// despite, for the record.
 pub(super) fn check_decision(
     state: &State,
-    rule: &str,
+    rule: &RuleId,
     status: RuleStatus,
     confirm: bool,
 ) -> Result<Option<Confirmation>, Refusal> {
@@ -297,7 +296,11 @@ pub(super) fn check_decision(
     }
 }
 
-pub(super) fn rule_of_level(workshop: &Workshop, rule: &str, level: Level) -> Result<(), Refusal> {
+pub(super) fn rule_of_level(
+    workshop: &Workshop,
+    rule: &RuleId,
+    level: Level,
+) -> Result<(), Refusal> {
     let r = workshop
         .state()
         .rules

@@ -5,7 +5,9 @@ use draagvlak_protocol::limits::MAX_STATEMENTS_PER_PARTICIPANT;
 use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{ErrorCode, Intent};
 
-use super::{Applied, Call, Sender, doc_err, misrouted, not_found, other_level, voting_started};
+use super::{
+    Applied, Call, Created, Sender, doc_err, misrouted, not_found, other_level, voting_started,
+};
 use crate::Refusal;
 use crate::text::check_new_text;
 use crate::workshop::{NewStatement, State, Workshop};
@@ -39,7 +41,11 @@ pub(super) fn apply(
         Intent::AddStatement { text } => {
             let level = level()?;
             check_new_text(text, ctx.text_limit)?;
-            let own = state.statements.values().filter(|s| s.author == me).count();
+            let own = state
+                .statements
+                .values()
+                .filter(|s| s.author == *me)
+                .count();
             if own >= MAX_STATEMENTS_PER_PARTICIPANT {
                 return Err(Refusal::new(
                     ErrorCode::LimitReached,
@@ -62,10 +68,7 @@ pub(super) fn apply(
                     },
                 )
                 .map_err(doc_err)?;
-            Ok(Applied {
-                created: Some(id),
-                ..Applied::default()
-            })
+            Ok(Applied::created(Created::Statement(id)))
         }
         Intent::EditStatement { statement, splice } => {
             own_statement(workshop, me, statement, level()?)?;

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use draagvlak_protocol::ClusterId;
 use draagvlak_protocol::view::*;
 
 use super::*;
@@ -12,7 +13,7 @@ pub(super) fn clusters(
     state: &State,
     facilitator: bool,
     tally: &Tally<'_>,
-) -> BTreeMap<String, ClusterView> {
+) -> BTreeMap<ClusterId, ClusterView> {
     state
         .clusters
         .iter()

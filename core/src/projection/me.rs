@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use draagvlak_protocol::intent::Answer;
 use draagvlak_protocol::view::*;
+use draagvlak_protocol::{ParticipantId, RuleId, StatementId};
 
 use crate::workshop::State;
 
 /// A participant's private part, or `None` for an unknown id.
-pub fn me(state: &State, participant: &str) -> Option<MeView> {
+pub fn me(state: &State, participant: &ParticipantId) -> Option<MeView> {
     let p = state.participants.get(participant)?;
     let dots = state.dots.get(participant).cloned().unwrap_or_default();
     let dots_left = Level::ALL
@@ -29,15 +30,15 @@ pub fn me(state: &State, participant: &str) -> Option<MeView> {
         .iter()
         .filter_map(|(rid, m)| m.get(participant).map(|s| (rid.clone(), *s)))
         .collect();
-    let mut own: Vec<(u64, String)> = state
+    let mut own: Vec<(u64, StatementId)> = state
         .statements
         .iter()
-        .filter(|(_, s)| s.author == participant)
+        .filter(|(_, s)| s.author == *participant)
         .map(|(id, s)| (s.seq, id.clone()))
         .collect();
     own.sort();
     Some(MeView {
-        id: participant.to_string(),
+        id: participant.clone(),
         name: p.name.clone(),
         group: p.group.clone(),
         dots,
@@ -51,7 +52,7 @@ pub fn me(state: &State, participant: &str) -> Option<MeView> {
     })
 }
 
-fn own_reasons(state: &State, participant: &str) -> BTreeMap<String, String> {
+fn own_reasons(state: &State, participant: &ParticipantId) -> BTreeMap<RuleId, String> {
     state
         .reasons
         .iter()
@@ -59,7 +60,7 @@ fn own_reasons(state: &State, participant: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn own_reviews(state: &State, participant: &str) -> BTreeMap<String, [Answer; 2]> {
+fn own_reviews(state: &State, participant: &ParticipantId) -> BTreeMap<RuleId, [Answer; 2]> {
     state
         .reviews
         .iter()
@@ -75,13 +76,13 @@ fn own_reviews(state: &State, participant: &str) -> BTreeMap<String, [Answer; 2]
 pub struct MeIndex<'a> {
     state: &'a State,
     /// Author -> own statements as (seq, id).
-    statements: HashMap<&'a str, Vec<(u64, &'a str)>>,
+    statements: HashMap<&'a str, Vec<(u64, &'a StatementId)>>,
     /// Participant -> own ratings as (rule id, score).
-    ratings: HashMap<&'a str, Vec<(&'a str, u8)>>,
+    ratings: HashMap<&'a str, Vec<(&'a RuleId, u8)>>,
     /// Participant -> own reasons as (rule id, reason).
-    reasons: HashMap<&'a str, Vec<(&'a str, &'a str)>>,
+    reasons: HashMap<&'a str, Vec<(&'a RuleId, &'a str)>>,
     /// Participant -> own reviews as (rule id, [applied, still right]).
-    reviews: HashMap<&'a str, Vec<(&'a str, [Answer; 2])>>,
+    reviews: HashMap<&'a str, Vec<(&'a RuleId, [Answer; 2])>>,
     budgets: [u32; 3],
 }
 
@@ -95,41 +96,38 @@ fn level_index(level: Level) -> usize {
 
 impl<'a> MeIndex<'a> {
     pub fn new(state: &'a State) -> MeIndex<'a> {
-        let mut statements: HashMap<&str, Vec<(u64, &str)>> = HashMap::new();
+        let mut statements: HashMap<&str, Vec<(u64, &StatementId)>> = HashMap::new();
         for (id, s) in &state.statements {
             statements
                 .entry(s.author.as_str())
                 .or_default()
-                .push((s.seq, id.as_str()));
+                .push((s.seq, id));
         }
         for own in statements.values_mut() {
             own.sort_unstable();
         }
-        let mut ratings: HashMap<&str, Vec<(&str, u8)>> = HashMap::new();
+        let mut ratings: HashMap<&str, Vec<(&RuleId, u8)>> = HashMap::new();
         for (rid, m) in &state.ratings {
             for (pid, score) in m {
-                ratings
-                    .entry(pid.as_str())
-                    .or_default()
-                    .push((rid.as_str(), *score));
+                ratings.entry(pid.as_str()).or_default().push((rid, *score));
             }
         }
-        let mut reasons: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
+        let mut reasons: HashMap<&str, Vec<(&RuleId, &str)>> = HashMap::new();
         for (rid, m) in &state.reasons {
             for (pid, reason) in m {
                 reasons
                     .entry(pid.as_str())
                     .or_default()
-                    .push((rid.as_str(), reason.as_str()));
+                    .push((rid, reason.as_str()));
             }
         }
-        let mut reviews: HashMap<&str, Vec<(&str, [Answer; 2])>> = HashMap::new();
+        let mut reviews: HashMap<&str, Vec<(&RuleId, [Answer; 2])>> = HashMap::new();
         for (rid, m) in &state.reviews {
             for (pid, (a, b)) in m {
                 reviews
                     .entry(pid.as_str())
                     .or_default()
-                    .push((rid.as_str(), [*a, *b]));
+                    .push((rid, [*a, *b]));
             }
         }
         MeIndex {
@@ -156,17 +154,17 @@ impl<'a> MeIndex<'a> {
     }
 
     /// The same as [`me`], from the index.
-    pub fn me(&self, participant: &str) -> Option<MeView> {
+    pub fn me(&self, participant: &ParticipantId) -> Option<MeView> {
         let p = self.state.participants.get(participant)?;
         let left = self.dots_left(participant);
         Some(MeView {
-            id: participant.to_string(),
+            id: participant.clone(),
             name: p.name.clone(),
             group: p.group.clone(),
             dots: self
                 .state
                 .dots
-                .get(participant)
+                .get(participant.as_str())
                 .cloned()
                 .unwrap_or_default(),
             dots_left: Level::ALL
@@ -175,28 +173,28 @@ impl<'a> MeIndex<'a> {
                 .collect(),
             ratings: self
                 .ratings
-                .get(participant)
-                .map(|r| r.iter().map(|(rid, s)| (rid.to_string(), *s)).collect())
+                .get(participant.as_str())
+                .map(|r| r.iter().map(|(rid, s)| ((*rid).clone(), *s)).collect())
                 .unwrap_or_default(),
             statements: self
                 .statements
-                .get(participant)
-                .map(|own| own.iter().map(|(_, id)| id.to_string()).collect())
+                .get(participant.as_str())
+                .map(|own| own.iter().map(|(_, id)| (*id).clone()).collect())
                 .unwrap_or_default(),
             // Reasons and reviews are few (one per rule at most): read directly.
             reasons: self
                 .reasons
-                .get(participant)
+                .get(participant.as_str())
                 .map(|r| {
                     r.iter()
-                        .map(|(rid, t)| (rid.to_string(), t.to_string()))
+                        .map(|(rid, t)| ((*rid).clone(), t.to_string()))
                         .collect()
                 })
                 .unwrap_or_default(),
             reviews: self
                 .reviews
-                .get(participant)
-                .map(|r| r.iter().map(|(rid, a)| (rid.to_string(), *a)).collect())
+                .get(participant.as_str())
+                .map(|r| r.iter().map(|(rid, a)| ((*rid).clone(), *a)).collect())
                 .unwrap_or_default(),
             ready: self.state.is_ready(participant),
             pending_group: p.pending_group.clone(),
@@ -205,11 +203,11 @@ impl<'a> MeIndex<'a> {
 
     /// Whether `last` is still this participant's private part, checked without building a new
     /// one (no allocation). `false` for an unknown participant.
-    pub fn unchanged(&self, participant: &str, last: &MeView) -> bool {
+    pub fn unchanged(&self, participant: &ParticipantId, last: &MeView) -> bool {
         let Some(p) = self.state.participants.get(participant) else {
             return false;
         };
-        if last.id != participant
+        if last.id != *participant
             || last.name != p.name
             || last.group != p.group
             || last.ready != self.state.is_ready(participant)
@@ -219,7 +217,7 @@ impl<'a> MeIndex<'a> {
         }
         let own_reasons = self
             .reasons
-            .get(participant)
+            .get(participant.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         if own_reasons.len() != last.reasons.len()
@@ -231,7 +229,7 @@ impl<'a> MeIndex<'a> {
         }
         let own_reviews = self
             .reviews
-            .get(participant)
+            .get(participant.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         if own_reviews.len() != last.reviews.len()
@@ -258,7 +256,7 @@ impl<'a> MeIndex<'a> {
         }
         let own_ratings = self
             .ratings
-            .get(participant)
+            .get(participant.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         if own_ratings.len() != last.ratings.len()
@@ -270,7 +268,7 @@ impl<'a> MeIndex<'a> {
         }
         let own = self
             .statements
-            .get(participant)
+            .get(participant.as_str())
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         own.len() == last.statements.len()
@@ -287,7 +285,7 @@ mod me_index_tests {
     use crate::apply;
     use crate::new_session::NewSession;
     use crate::workshop::{Meta, Workshop};
-    use draagvlak_protocol::Intent;
+    use draagvlak_protocol::{Intent, ItemId};
 
     fn act(workshop: &mut Workshop, p: &str, intent: Intent) {
         let heads = workshop.heads().to_vec();
@@ -296,7 +294,7 @@ mod me_index_tests {
         let sender = if p.is_empty() {
             apply::Sender::Facilitator
         } else {
-            apply::Sender::Participant(p)
+            apply::Sender::Participant(&ParticipantId::from(p))
         };
         apply::apply(workshop, sender, &intent, &ctx).expect("applied");
     }
@@ -317,14 +315,14 @@ mod me_index_tests {
             .expect("doc");
         let a = workshop.add_participant("Anna", "ict").expect("p");
         let b = workshop.add_participant("Bram", "business").expect("p");
-        let check = |workshop: &Workshop, before: &HashMap<String, MeView>| {
+        let check = |workshop: &Workshop, before: &HashMap<ParticipantId, MeView>| {
             let index = MeIndex::new(workshop.state());
             let mut now = HashMap::new();
             for p in [&a, &b] {
                 let me = me(workshop.state(), p).expect("me");
                 assert_eq!(index.me(p).as_ref(), Some(&me));
                 assert!(index.unchanged(p, &me));
-                if let Some(old) = before.get(p.as_str()) {
+                if let Some(old) = before.get(p) {
                     assert_eq!(index.unchanged(p, old), *old == me, "{p}");
                 }
                 now.insert(p.clone(), me);
@@ -349,7 +347,7 @@ mod me_index_tests {
             },
         );
         last = check(&workshop, &last);
-        let ids: Vec<String> = workshop.state().statements.keys().cloned().collect();
+        let ids: Vec<StatementId> = workshop.state().statements.keys().cloned().collect();
         act(
             &mut workshop,
             &a,
@@ -360,7 +358,7 @@ mod me_index_tests {
         last = check(&workshop, &last);
         // Cluster two statements: dots then go to the cluster.
         act(&mut workshop, "", Intent::NextPhase);
-        let ids: Vec<String> = workshop.state().statements.keys().cloned().collect();
+        let ids: Vec<StatementId> = workshop.state().statements.keys().cloned().collect();
         act(
             &mut workshop,
             "",
@@ -377,7 +375,11 @@ mod me_index_tests {
             .cloned()
             .expect("cluster");
         act(&mut workshop, "", Intent::NextPhase);
-        for (p, s) in [(&a, &ids[0]), (&a, &ids[0]), (&b, &cluster)] {
+        for (p, s) in [
+            (&a, ItemId::from(&ids[0])),
+            (&a, ItemId::from(&ids[0])),
+            (&b, ItemId::from(&cluster)),
+        ] {
             act(
                 &mut workshop,
                 p,
@@ -391,7 +393,7 @@ mod me_index_tests {
             &mut workshop,
             &a,
             Intent::RemoveDot {
-                statement: ids[0].clone(),
+                statement: ids[0].clone().into(),
             },
         );
         last = check(&workshop, &last);
@@ -424,6 +426,6 @@ mod me_index_tests {
         // A participant whose last part is someone else's is never "unchanged".
         let index = MeIndex::new(workshop.state());
         assert!(!index.unchanged(&b, &last[&a]));
-        assert!(!index.unchanged("p999", &last[&a]));
+        assert!(!index.unchanged(&ParticipantId::from("p999"), &last[&a]));
     }
 }

@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use draagvlak_protocol::ParticipantId;
 use draagvlak_protocol::view::{FollowsView, PhaseView, SessionInfo, TimerView, View};
 
 mod clusters;
@@ -42,7 +43,7 @@ pub enum Audience {
 }
 
 /// Connection counts per participant id (a person may have several devices open).
-pub type Presence = HashMap<String, usize>;
+pub type Presence = HashMap<ParticipantId, usize>;
 
 /// The view of the session for an audience.
 pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
@@ -91,8 +92,8 @@ pub fn view(state: &State, presence: &Presence, audience: Audience) -> View {
             duration_ms: t.duration_ms,
         }),
         focus: state.focus.clone().filter(|id| {
-            state.rules.contains_key(id)
-                || state.clusters.contains_key(id)
+            state.rules.contains_key(id.as_str())
+                || state.clusters.contains_key(id.as_str())
                 || visible_statement(state, id, facilitator)
         }),
         participants: people::participants(state, presence, &tally, facilitator),

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use draagvlak_protocol::ParticipantId;
 use draagvlak_protocol::view::*;
 
 use super::*;
@@ -19,7 +20,7 @@ pub(super) fn groups(state: &State, presence: &Presence) -> BTreeMap<String, Gro
         let g = groups.entry(p.group.clone()).or_default();
         g.joined += 1;
         // Someone without a device is in the room by definition (issue 13, bug 4).
-        if p.proxy || presence.get(id).copied().unwrap_or(0) > 0 {
+        if p.proxy || presence.get(id.as_str()).copied().unwrap_or(0) > 0 {
             g.connected += 1;
         }
     }
@@ -32,7 +33,7 @@ pub(super) fn participants(
     presence: &Presence,
     tally: &Tally<'_>,
     facilitator: bool,
-) -> Option<BTreeMap<String, ParticipantView>> {
+) -> Option<BTreeMap<ParticipantId, ParticipantView>> {
     facilitator.then(|| {
         state
             .participants
@@ -44,7 +45,7 @@ pub(super) fn participants(
                     ParticipantView {
                         name: p.name.clone(),
                         group: p.group.clone(),
-                        connected: presence.get(id).copied().unwrap_or(0) > 0,
+                        connected: presence.get(id.as_str()).copied().unwrap_or(0) > 0,
                         voted: levels(tally.voted.get(id.as_str()).copied()),
                         rated: levels(tally.rated.get(id.as_str()).copied()),
                         ready: p.proxy || state.is_ready(id),
@@ -59,7 +60,10 @@ pub(super) fn participants(
 }
 
 /// The removed participants, for the facilitator only.
-pub(super) fn removed(state: &State, facilitator: bool) -> Option<BTreeMap<String, RemovedView>> {
+pub(super) fn removed(
+    state: &State,
+    facilitator: bool,
+) -> Option<BTreeMap<ParticipantId, RemovedView>> {
     facilitator.then(|| {
         state
             .participants
@@ -79,12 +83,12 @@ pub(super) fn removed(state: &State, facilitator: bool) -> Option<BTreeMap<Strin
     })
 }
 
-pub(super) fn author(state: &State, id: &str, anonymous: bool) -> Option<AuthorView> {
+pub(super) fn author(state: &State, id: &ParticipantId, anonymous: bool) -> Option<AuthorView> {
     if anonymous {
         return None;
     }
     state.participants.get(id).map(|p| AuthorView {
-        id: id.to_string(),
+        id: id.clone(),
         name: p.name.clone(),
         group: p.group.clone(),
     })

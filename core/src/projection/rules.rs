@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use draagvlak_protocol::view::*;
+use draagvlak_protocol::{ParticipantId, RuleId};
 
 use super::*;
 use crate::workshop::{FACILITATOR_AUTHOR, State};
 
 /// The rules of a view.
-pub(super) fn rules(state: &State) -> BTreeMap<String, RuleView> {
+pub(super) fn rules(state: &State) -> BTreeMap<RuleId, RuleView> {
     state
         .rules
         .iter()
@@ -30,7 +31,7 @@ pub(super) fn rules(state: &State) -> BTreeMap<String, RuleView> {
                     stage: stage(state, id, r),
                     confirmed: r.confirmed,
                     earlier_texts: r.earlier_texts.clone(),
-                    from_facilitator: r.author == FACILITATOR_AUTHOR,
+                    from_facilitator: r.author == *FACILITATOR_AUTHOR,
                     round: r.round,
                     earlier_rounds: earlier
                         .map(|rounds| {
@@ -75,7 +76,7 @@ pub fn support(state: &State, rule: &str) -> SupportView {
 
 /// Support from one round's ratings. With equal group weight, overall support is the mean of
 /// the groups' support, so a small group counts as much as a large one.
-pub fn support_of(state: &State, ratings: Option<&BTreeMap<String, u8>>) -> SupportView {
+pub fn support_of(state: &State, ratings: Option<&BTreeMap<ParticipantId, u8>>) -> SupportView {
     let mut histogram = [0u32; 5];
     let mut removed = 0;
     let mut all = Vec::new();
@@ -167,7 +168,7 @@ pub fn review(state: &State, rule: &str) -> ReviewView {
 
 /// Reasons given in one round, without names, in a fixed order that says nothing about who
 /// gave them (sorted by text).
-fn anonymous_reasons(reasons: Option<&BTreeMap<String, String>>) -> Vec<String> {
+fn anonymous_reasons(reasons: Option<&BTreeMap<ParticipantId, String>>) -> Vec<String> {
     let mut out: Vec<String> = reasons
         .map(|m| m.values().cloned().collect())
         .unwrap_or_default();

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use draagvlak_protocol::StatementId;
 use draagvlak_protocol::view::*;
 
 use super::*;
@@ -53,7 +54,7 @@ pub(super) fn statements(
     state: &State,
     facilitator: bool,
     tally: &Tally<'_>,
-) -> BTreeMap<String, StatementView> {
+) -> BTreeMap<StatementId, StatementView> {
     state
         .statements
         .iter()
@@ -73,7 +74,7 @@ pub(super) fn statements(
                     by_facilitator: s.by_facilitator,
                     dots_then: s.dots_then,
                     dots_by_group,
-                    from_facilitator: s.author == FACILITATOR_AUTHOR,
+                    from_facilitator: s.author == *FACILITATOR_AUTHOR,
                 },
             )
         })

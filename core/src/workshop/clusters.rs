@@ -12,12 +12,12 @@ impl Workshop {
         &mut self,
         level: Level,
         title: &str,
-        statements: Vec<String>,
+        statements: Vec<StatementId>,
         at_ms: u64,
         by: Role,
-    ) -> Result<String, DocError> {
+    ) -> Result<ClusterId, DocError> {
         let seq = self.take_seq()?;
-        let id = format!("c{seq}");
+        let id = ClusterId::from_seq(seq);
         let o = self
             .doc
             .put_object(&self.objs.clusters, id.as_str(), ObjType::Map)?;
@@ -47,8 +47,8 @@ impl Workshop {
     /// Add statements to a cluster.
     pub fn add_to_cluster(
         &mut self,
-        cluster: &str,
-        statements: Vec<String>,
+        cluster: &ClusterId,
+        statements: Vec<StatementId>,
         at_ms: u64,
         by: Role,
     ) -> Result<(), DocError> {
@@ -66,7 +66,7 @@ impl Workshop {
     /// Take a statement out of its cluster; a cluster left with one statement dissolves.
     pub fn remove_from_cluster(
         &mut self,
-        statement: &str,
+        statement: &StatementId,
         at_ms: u64,
         by: Role,
     ) -> Result<(), DocError> {
@@ -78,7 +78,7 @@ impl Workshop {
         else {
             return Ok(());
         };
-        let rest: Vec<String> = self
+        let rest: Vec<StatementId> = self
             .state
             .clusters
             .get(&cid)
@@ -98,7 +98,7 @@ impl Workshop {
             at_ms,
             ClusterAction::Remove,
             &cid,
-            vec![statement.to_string()],
+            vec![statement.clone()],
             by,
         )
     }
@@ -106,7 +106,7 @@ impl Workshop {
     /// Split a cluster back into its statements.
     pub fn dissolve_cluster(
         &mut self,
-        cluster: &str,
+        cluster: &ClusterId,
         at_ms: u64,
         by: Role,
     ) -> Result<(), DocError> {
@@ -122,12 +122,12 @@ impl Workshop {
 
     pub fn rename_cluster(
         &mut self,
-        cluster: &str,
+        cluster: &ClusterId,
         title: &str,
         at_ms: u64,
         by: Role,
     ) -> Result<(), DocError> {
-        let o = self.child(&self.objs.clusters.clone(), cluster)?;
+        let o = self.child(&self.objs.clusters.clone(), cluster.as_str())?;
         self.doc.put(&o, "title", title)?;
         if let Some(c) = self.state.clusters.get_mut(cluster) {
             c.title = title.to_string();
@@ -135,7 +135,7 @@ impl Workshop {
         self.log_cluster(at_ms, ClusterAction::Rename, cluster, Vec::new(), by)
     }
 
-    pub(super) fn delete_cluster(&mut self, cluster: &str) -> Result<(), DocError> {
+    pub(super) fn delete_cluster(&mut self, cluster: &ClusterId) -> Result<(), DocError> {
         if let Some(c) = self.state.clusters.remove(cluster) {
             for sid in &c.statements {
                 if let Some(s) = self.state.statements.get_mut(sid) {
@@ -143,35 +143,36 @@ impl Workshop {
                 }
             }
         }
-        self.doc.delete(&self.objs.clusters, cluster)?;
-        let holders: Vec<String> = self
+        self.doc.delete(&self.objs.clusters, cluster.as_str())?;
+        let item = ItemId::from(cluster);
+        let holders: Vec<ParticipantId> = self
             .state
             .dots
             .iter()
-            .filter(|(_, m)| m.contains_key(cluster))
+            .filter(|(_, m)| m.contains_key(&item))
             .map(|(p, _)| p.clone())
             .collect();
         for participant in holders {
-            self.set_dots(&participant, cluster, 0)?;
+            self.set_dots(&participant, &item, 0)?;
         }
         Ok(())
     }
 
     pub(super) fn set_members(
         &mut self,
-        cluster: &str,
-        members: Vec<String>,
+        cluster: &ClusterId,
+        members: Vec<StatementId>,
     ) -> Result<(), DocError> {
-        let o = self.child(&self.objs.clusters.clone(), cluster)?;
+        let o = self.child(&self.objs.clusters.clone(), cluster.as_str())?;
         self.doc.put(&o, "statements", members.join(",").as_str())?;
         for s in self.state.statements.values_mut() {
-            if s.cluster.as_deref() == Some(cluster) {
+            if s.cluster.as_ref() == Some(cluster) {
                 s.cluster = None;
             }
         }
         for sid in &members {
             if let Some(s) = self.state.statements.get_mut(sid) {
-                s.cluster = Some(cluster.to_string());
+                s.cluster = Some(cluster.clone());
             }
         }
         if let Some(c) = self.state.clusters.get_mut(cluster) {
@@ -184,8 +185,8 @@ impl Workshop {
         &mut self,
         at_ms: u64,
         action: ClusterAction,
-        cluster: &str,
-        statements: Vec<String>,
+        cluster: &ClusterId,
+        statements: Vec<StatementId>,
         by: Role,
     ) -> Result<(), DocError> {
         let log = match self.doc.get(ROOT, "cluster_log")? {
@@ -202,7 +203,7 @@ impl Workshop {
         let e = self.doc.insert_object(&log, n, ObjType::Map)?;
         self.doc.put(&e, "at", at_ms)?;
         self.doc.put(&e, "action", action.as_str())?;
-        self.doc.put(&e, "cluster", cluster)?;
+        self.doc.put(&e, "cluster", cluster.as_str())?;
         self.doc
             .put(&e, "statements", statements.join(",").as_str())?;
         self.doc.put(&e, "title", title.as_str())?;
@@ -210,7 +211,7 @@ impl Workshop {
         self.state.cluster_log.push(ClusterLogEntry {
             at_ms,
             action,
-            cluster: cluster.to_string(),
+            cluster: cluster.clone(),
             statements,
             title,
             by,

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use automerge::transaction::Transactable as _;
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc as _, ScalarValue, Value};
 
-use super::{DocError, State, TEXT_ENCODING, Workshop, actor_for, encode_hashes};
+use super::{DocError, ParticipantId, State, TEXT_ENCODING, Workshop, actor_for, encode_hashes};
 
 /// The neutral label of a participant: their group's name and their number in that group, in
 /// the order people joined ("ICT 3", "Business 2"); without a group, "Deelnemer 3" or
@@ -58,7 +58,7 @@ impl Workshop {
     /// This document with the names of `participants` replaced by their labels and a history
     /// without the old names (see the module docs). The returned workshop is committed; store it
     /// with `save()` as the session's only snapshot.
-    pub fn erased(&mut self, participants: &BTreeSet<String>) -> Result<Workshop, DocError> {
+    pub fn erased(&mut self, participants: &BTreeSet<ParticipantId>) -> Result<Workshop, DocError> {
         let labels: HashMap<&str, String> = participants
             .iter()
             .filter_map(|p| Some((p.as_str(), label(&self.state, p)?)))
@@ -228,6 +228,7 @@ fn insert(doc: &mut AutoCommit, list: &ObjId, index: usize, item: &Tree) -> Resu
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use draagvlak_protocol::ItemId;
     use draagvlak_protocol::view::Level;
 
     use super::*;
@@ -243,7 +244,7 @@ mod tests {
 
     /// A session played through a few phases, with a name changed nowhere but stored in the
     /// history many times over.
-    fn played() -> (Workshop, String) {
+    fn played() -> (Workshop, ParticipantId) {
         let mut workshop = crate::method_tests::workshop("strategic-framework");
         let anna = workshop.add_participant("Anna", "ict").unwrap();
         let zw = workshop
@@ -261,7 +262,7 @@ mod tests {
         workshop.commit();
         workshop.set_phase(2, 2_000).unwrap();
         workshop.set_phase(3, 3_000).unwrap();
-        workshop.set_dots(&zw, &s, 2).unwrap();
+        workshop.set_dots(&zw, &ItemId::from(&s), 2).unwrap();
         workshop.commit();
         (workshop, zw)
     }
@@ -274,7 +275,7 @@ mod tests {
 
         // Now: everything as it was, but the name and the device.
         let mut expected = workshop.state().clone();
-        if let Some(p) = expected.participants.get_mut(&zw) {
+        if let Some(p) = expected.participants.get_mut(zw.as_str()) {
             p.name = "ICT 2".into();
             p.device = None;
         }
@@ -298,7 +299,7 @@ mod tests {
         {
             let mut then = workshop.hydrate_at(&old.heads_before).unwrap();
             let now = erased.hydrate_at(&new.heads_before).unwrap();
-            if let Some(p) = then.participants.get_mut(&zw) {
+            if let Some(p) = then.participants.get_mut(zw.as_str()) {
                 p.name = "ICT 2".into();
                 p.device = None;
             }

@@ -76,7 +76,7 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
     for id in doc.keys(&objs.participants).collect::<Vec<_>>() {
         let p = obj(doc, &objs.participants, &id)?;
         participants.insert(
-            id,
+            ParticipantId::from(id),
             Participant {
                 name: string(doc, &p, "name")?,
                 group: string(doc, &p, "group")?,
@@ -94,13 +94,13 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         let s = obj(doc, &objs.statements, &id)?;
         let t = obj(doc, &s, "text")?;
         statements.insert(
-            id,
+            StatementId::from(id),
             Statement {
                 seq: uint(doc, &s, "seq")?,
                 level: Level::parse(&string(doc, &s, "level")?)
                     .ok_or_else(|| DocError::Shape("statement level".into()))?,
                 text: doc.text(&t)?,
-                author: string(doc, &s, "author")?,
+                author: string(doc, &s, "author")?.into(),
                 anonymous: boolean(doc, &s, "anonymous")?,
                 hidden: boolean(doc, &s, "hidden")?,
                 by_facilitator: opt_bool(doc, &s, "by_facilitator"),
@@ -114,10 +114,10 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         let m = obj(doc, &objs.dots, &pid)?;
         let mut per = BTreeMap::new();
         for sid in doc.keys(&m).collect::<Vec<_>>() {
-            per.insert(sid.clone(), uint(doc, &m, &sid)? as u32);
+            per.insert(ItemId::from(sid.as_str()), uint(doc, &m, &sid)? as u32);
         }
         if !per.is_empty() {
-            dots.insert(pid, per);
+            dots.insert(ParticipantId::from(pid), per);
         }
     }
     let mut rules = BTreeMap::new();
@@ -125,13 +125,13 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         let r = obj(doc, &objs.rules, &id)?;
         let t = obj(doc, &r, "text")?;
         rules.insert(
-            id,
+            RuleId::from(id),
             Rule {
                 seq: uint(doc, &r, "seq")?,
                 level: Level::parse(&string(doc, &r, "level")?)
                     .ok_or_else(|| DocError::Shape("rule level".into()))?,
                 text: doc.text(&t)?,
-                author: string(doc, &r, "author")?,
+                author: string(doc, &r, "author")?.into(),
                 anonymous: opt_bool(doc, &r, "anonymous"),
                 by_facilitator: opt_bool(doc, &r, "by_facilitator"),
                 status: opt_string(doc, &r, "status")
@@ -155,10 +155,13 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         let m = obj(doc, &objs.ratings, &rid)?;
         let mut per = BTreeMap::new();
         for pid in doc.keys(&m).collect::<Vec<_>>() {
-            per.insert(pid.clone(), uint(doc, &m, &pid)? as u8);
+            per.insert(
+                ParticipantId::from(pid.as_str()),
+                uint(doc, &m, &pid)? as u8,
+            );
         }
         if !per.is_empty() {
-            ratings.insert(rid, per);
+            ratings.insert(RuleId::from(rid), per);
         }
     }
     let timer = match doc.get(ROOT, "timer")? {
@@ -171,7 +174,7 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         _ => None,
     };
     let focus = match doc.get(ROOT, "focus")? {
-        Some((Value::Scalar(v), _)) => v.as_str().map(str::to_string),
+        Some((Value::Scalar(v), _)) => v.as_str().map(ItemId::from),
         _ => None,
     };
     let mut phase_log = Vec::new();
@@ -191,7 +194,8 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
     let mut clusters = BTreeMap::new();
     for id in doc.keys(&objs.clusters).collect::<Vec<_>>() {
         let c = obj(doc, &objs.clusters, &id)?;
-        let members = split_ids(&string(doc, &c, "statements")?);
+        let id = ClusterId::from(id);
+        let members: Vec<StatementId> = split_ids(&string(doc, &c, "statements")?);
         for sid in &members {
             if let Some(s) = statements.get_mut(sid) {
                 s.cluster = Some(id.clone());
@@ -217,7 +221,7 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
                     at_ms: uint(doc, &e, "at")?,
                     action: ClusterAction::parse(&action)
                         .ok_or_else(|| DocError::Shape(format!("cluster log action {action:?}")))?,
-                    cluster: string(doc, &e, "cluster")?,
+                    cluster: string(doc, &e, "cluster")?.into(),
                     statements: split_ids(&string(doc, &e, "statements")?),
                     title: string(doc, &e, "title")?,
                     by: if string(doc, &e, "by")? == "facilitator" {
@@ -232,13 +236,13 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
     let mut ready = BTreeMap::new();
     for pid in doc.keys(&objs.ready).collect::<Vec<_>>() {
         if let Some(n) = opt_uint(doc, &objs.ready, &pid) {
-            ready.insert(pid, n as usize);
+            ready.insert(ParticipantId::from(pid), n as usize);
         }
     }
     let reasons = string_maps(doc, &objs.reasons)?;
-    let mut reviews: BTreeMap<String, BTreeMap<String, (Answer, Answer)>> = BTreeMap::new();
-    for (rid, m) in string_maps(doc, &objs.reviews)? {
-        let parsed: BTreeMap<String, (Answer, Answer)> = m
+    let mut reviews: BTreeMap<RuleId, BTreeMap<ParticipantId, (Answer, Answer)>> = BTreeMap::new();
+    for (rid, m) in string_maps::<RuleId, ParticipantId>(doc, &objs.reviews)? {
+        let parsed: BTreeMap<ParticipantId, (Answer, Answer)> = m
             .into_iter()
             .filter_map(|(pid, v)| {
                 let (a, b) = v.split_once('/')?;
@@ -308,7 +312,7 @@ pub(super) fn finished_rounds<T>(
     doc: &AutoCommit,
     key: &str,
     read: impl Fn(&ObjId, &str) -> Result<T, DocError>,
-) -> Result<BTreeMap<String, Vec<BTreeMap<String, T>>>, DocError> {
+) -> Result<BTreeMap<RuleId, Vec<BTreeMap<ParticipantId, T>>>, DocError> {
     let mut out = BTreeMap::new();
     let Some(root) = opt_obj(doc, &ROOT, key) else {
         return Ok(out);
@@ -321,12 +325,12 @@ pub(super) fn finished_rounds<T>(
             if let Some((Value::Object(ObjType::Map), m)) = doc.get(&list, i)? {
                 for pid in doc.keys(&m).collect::<Vec<_>>() {
                     let value = read(&m, &pid)?;
-                    per.insert(pid, value);
+                    per.insert(ParticipantId::from(pid), value);
                 }
             }
             rounds.push(per);
         }
-        out.insert(rid, rounds);
+        out.insert(RuleId::from(rid), rounds);
     }
     Ok(out)
 }
@@ -371,10 +375,10 @@ pub(super) fn opt_string(doc: &AutoCommit, parent: &ObjId, key: &str) -> Option<
 }
 
 /// {id: {id: str}} as nested maps, empty inner maps left out.
-pub(super) fn string_maps(
+pub(super) fn string_maps<K: From<String> + Ord, V: From<String> + Ord>(
     doc: &AutoCommit,
     root: &ObjId,
-) -> Result<BTreeMap<String, BTreeMap<String, String>>, DocError> {
+) -> Result<BTreeMap<K, BTreeMap<V, String>>, DocError> {
     let mut out = BTreeMap::new();
     if *root == ROOT {
         return Ok(out);
@@ -383,10 +387,10 @@ pub(super) fn string_maps(
         let m = obj(doc, root, &id)?;
         let mut per = BTreeMap::new();
         for k in doc.keys(&m).collect::<Vec<_>>() {
-            per.insert(k.clone(), string(doc, &m, &k)?);
+            per.insert(V::from(k.clone()), string(doc, &m, &k)?);
         }
         if !per.is_empty() {
-            out.insert(id, per);
+            out.insert(K::from(id), per);
         }
     }
     Ok(out)

@@ -11,7 +11,7 @@ use super::*;
 impl Workshop {
     /// Add a participant; returns its id. A proxy is someone without a device, whose input the
     /// facilitator enters.
-    pub fn add_participant(&mut self, name: &str, group: &str) -> Result<String, DocError> {
+    pub fn add_participant(&mut self, name: &str, group: &str) -> Result<ParticipantId, DocError> {
         self.add_person(name, group, false, None)
     }
 
@@ -21,12 +21,12 @@ impl Workshop {
         name: &str,
         group: &str,
         device: Option<&str>,
-    ) -> Result<String, DocError> {
+    ) -> Result<ParticipantId, DocError> {
         self.add_person(name, group, false, device)
     }
 
     /// Let a removed participant's device join again: forget its hash.
-    pub fn readmit(&mut self, participant: &str) -> Result<(), DocError> {
+    pub fn readmit(&mut self, participant: &ParticipantId) -> Result<(), DocError> {
         let o = self.child(&self.objs.participants.clone(), participant)?;
         self.doc.delete(&o, "device")?;
         if let Some(p) = self.state.participants.get_mut(participant) {
@@ -36,7 +36,7 @@ impl Workshop {
     }
 
     /// Add a participant without a device (entered by the facilitator); returns its id.
-    pub fn add_proxy(&mut self, name: &str, group: &str) -> Result<String, DocError> {
+    pub fn add_proxy(&mut self, name: &str, group: &str) -> Result<ParticipantId, DocError> {
         self.add_person(name, group, true, None)
     }
 
@@ -46,9 +46,9 @@ impl Workshop {
         group: &str,
         proxy: bool,
         device: Option<&str>,
-    ) -> Result<String, DocError> {
+    ) -> Result<ParticipantId, DocError> {
         let seq = self.take_seq()?;
-        let id = format!("p{seq}");
+        let id = ParticipantId::from_seq(seq);
         let o = self
             .doc
             .put_object(&self.objs.participants, id.as_str(), ObjType::Map)?;
@@ -77,20 +77,24 @@ impl Workshop {
         Ok(id)
     }
 
-    pub fn set_ready(&mut self, participant: &str, ready: bool) -> Result<(), DocError> {
+    pub fn set_ready(&mut self, participant: &ParticipantId, ready: bool) -> Result<(), DocError> {
         let objs = self.objs.ready.clone();
         if ready {
             let phase = self.state.current_phase;
-            self.doc.put(&objs, participant, phase as u64)?;
-            self.state.ready.insert(participant.to_string(), phase);
+            self.doc.put(&objs, participant.as_str(), phase as u64)?;
+            self.state.ready.insert(participant.clone(), phase);
         } else if self.state.ready.remove(participant).is_some() {
-            self.doc.delete(&objs, participant)?;
+            self.doc.delete(&objs, participant.as_str())?;
         }
         Ok(())
     }
 
     /// A participant says they take part remotely, or in the room (the default: no key).
-    pub fn set_remote(&mut self, participant: &str, remote: bool) -> Result<(), DocError> {
+    pub fn set_remote(
+        &mut self,
+        participant: &ParticipantId,
+        remote: bool,
+    ) -> Result<(), DocError> {
         let o = self.child(&self.objs.participants.clone(), participant)?;
         if remote {
             self.doc.put(&o, "remote", true)?;
@@ -109,7 +113,7 @@ impl Workshop {
     }
 
     /// A participant's display name (checked by the caller).
-    pub fn set_name(&mut self, participant: &str, name: &str) -> Result<(), DocError> {
+    pub fn set_name(&mut self, participant: &ParticipantId, name: &str) -> Result<(), DocError> {
         let o = self.child(&self.objs.participants.clone(), participant)?;
         self.doc.put(&o, "name", name)?;
         if let Some(p) = self.state.participants.get_mut(participant) {
@@ -119,7 +123,7 @@ impl Workshop {
     }
 
     /// Move a participant to a group (checked by the caller); a pending request ends with it.
-    pub fn set_group(&mut self, participant: &str, group: &str) -> Result<(), DocError> {
+    pub fn set_group(&mut self, participant: &ParticipantId, group: &str) -> Result<(), DocError> {
         let o = self.child(&self.objs.participants.clone(), participant)?;
         self.doc.put(&o, "group", group)?;
         if let Some(p) = self.state.participants.get_mut(participant) {
@@ -132,7 +136,7 @@ impl Workshop {
     /// facilitator.
     pub fn set_pending_group(
         &mut self,
-        participant: &str,
+        participant: &ParticipantId,
         group: Option<&str>,
     ) -> Result<(), DocError> {
         let o = self.child(&self.objs.participants.clone(), participant)?;
@@ -157,13 +161,13 @@ impl Workshop {
     /// revealed, reviews not revealed, the ready signal. What was revealed is part of the record
     /// and stays, counted as cast by a participant who was later removed: removing someone never
     /// changes a revealed result (and so never shows, by the difference, how they voted).
-    pub fn remove_participant(&mut self, participant: &str) -> Result<(), DocError> {
+    pub fn remove_participant(&mut self, participant: &ParticipantId) -> Result<(), DocError> {
         let o = self.child(&self.objs.participants.clone(), participant)?;
         self.doc.put(&o, "removed", true)?;
         if let Some(p) = self.state.participants.get_mut(participant) {
             p.removed = true;
         }
-        let secret_dots: Vec<String> = self
+        let secret_dots: Vec<ItemId> = self
             .state
             .dots
             .get(participant)
@@ -181,14 +185,14 @@ impl Workshop {
         for item in secret_dots {
             self.set_dots(participant, &item, 0)?;
         }
-        let secret_rounds: Vec<String> = self
+        let secret_rounds: Vec<RuleId> = self
             .state
             .rules
             .iter()
             .filter(|(_, r)| !r.revealed())
             .map(|(id, _)| id.clone())
             .collect();
-        let keep = |rid: &String| !secret_rounds.contains(rid);
+        let keep = |rid: &RuleId| !secret_rounds.contains(rid);
         forget_participant(
             &mut self.doc,
             &self.objs.ratings,
@@ -213,7 +217,7 @@ impl Workshop {
             )?;
         }
         // Earlier rounds that were never revealed: the removed person's ratings there go too.
-        let earlier: Vec<(String, usize)> = self
+        let earlier: Vec<(RuleId, usize)> = self
             .state
             .earlier_ratings
             .iter()
@@ -234,9 +238,9 @@ impl Workshop {
             .collect();
         for (rid, i) in earlier {
             let root = obj(&self.doc, &ROOT, "earlier_ratings")?;
-            let list = obj(&self.doc, &root, &rid)?;
+            let list = obj(&self.doc, &root, rid.as_str())?;
             if let Some((Value::Object(ObjType::Map), m)) = self.doc.get(&list, i)? {
-                self.doc.delete(&m, participant)?;
+                self.doc.delete(&m, participant.as_str())?;
             }
             if let Some(m) = self
                 .state
@@ -258,16 +262,16 @@ impl Workshop {
 fn forget_participant<T>(
     doc: &mut AutoCommit,
     root: &ObjId,
-    mirror: &mut BTreeMap<String, BTreeMap<String, T>>,
-    participant: &str,
-    keep: impl Fn(&String) -> bool,
+    mirror: &mut BTreeMap<RuleId, BTreeMap<ParticipantId, T>>,
+    participant: &ParticipantId,
+    keep: impl Fn(&RuleId) -> bool,
 ) -> Result<(), DocError> {
     for (item, per) in mirror.iter_mut() {
         if !keep(item)
             && per.remove(participant).is_some()
             && let Some((Value::Object(ObjType::Map), m)) = doc.get(root, item.as_str())?
         {
-            doc.delete(&m, participant)?;
+            doc.delete(&m, participant.as_str())?;
         }
     }
     mirror.retain(|_, per| !per.is_empty());

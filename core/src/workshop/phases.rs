@@ -58,7 +58,7 @@ impl Workshop {
         Ok(())
     }
 
-    pub fn set_focus(&mut self, focus: Option<String>) -> Result<(), DocError> {
+    pub fn set_focus(&mut self, focus: Option<ItemId>) -> Result<(), DocError> {
         match &focus {
             Some(id) => self.doc.put(ROOT, "focus", id.as_str())?,
             None => self.doc.delete(ROOT, "focus")?,

@@ -16,6 +16,7 @@ use automerge::transaction::Transactable as _;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc as _, Value};
 use draagvlak_protocol::intent::{DecisionAction, RuleStatus};
 use draagvlak_protocol::view::{Confirmation, Level};
+use draagvlak_protocol::{ItemId, ParticipantId, RuleId};
 
 use super::{
     DocError, State, Workshop, obj, opt_obj, opt_string, opt_uint, string, string_list, uint,
@@ -29,7 +30,7 @@ pub struct VoteRecord {
     /// How many participants had placed a dot.
     pub voters: u32,
     /// Item (statement or cluster) id -> group -> dots. Every group of the session is present.
-    pub totals: BTreeMap<String, BTreeMap<String, u32>>,
+    pub totals: BTreeMap<ItemId, BTreeMap<String, u32>>,
 }
 
 impl VoteRecord {
@@ -44,7 +45,7 @@ impl VoteRecord {
 pub struct DecisionEntry {
     /// Server clock, ms since the Unix epoch.
     pub at_ms: u64,
-    pub rule: String,
+    pub rule: RuleId,
     pub action: DecisionAction,
     /// The rule's round the decision was about (for `reopened` / `new_round`: the round that
     /// ended).
@@ -153,7 +154,7 @@ impl Workshop {
     /// Start a new vote round on a level: its dots are cleared and hidden again; the revealed
     /// rounds stay in the record.
     pub fn start_vote_round(&mut self, level: Level) -> Result<(), DocError> {
-        let holders: Vec<(String, String)> = self
+        let holders: Vec<(ParticipantId, ItemId)> = self
             .state
             .dots
             .iter()
@@ -180,7 +181,7 @@ impl Workshop {
     /// Decide about a rule (or take the decision back to undecided / revise), and log it.
     pub fn decide(
         &mut self,
-        rule: &str,
+        rule: &RuleId,
         status: RuleStatus,
         confirmed: Option<Confirmation>,
         at_ms: u64,
@@ -190,7 +191,7 @@ impl Workshop {
         let round = self.state.rules.get(rule).map(|r| r.round).unwrap_or(1);
         self.log_decision(DecisionEntry {
             at_ms,
-            rule: rule.to_string(),
+            rule: rule.clone(),
             action: status.into(),
             round,
             confirmed,
@@ -199,7 +200,7 @@ impl Workshop {
 
     /// Start a new round of a rule: the text of the round that ends is kept with its ratings and
     /// reasons; the rule is drafted again. On a decided rule this is a reopening (logged so).
-    pub fn new_rule_round(&mut self, rule: &str, at_ms: u64) -> Result<(), DocError> {
+    pub fn new_rule_round(&mut self, rule: &RuleId, at_ms: u64) -> Result<(), DocError> {
         let Some(r) = self.state.rules.get(rule).cloned() else {
             return Err(DocError::Shape(format!("rule {rule}")));
         };
@@ -218,7 +219,7 @@ impl Workshop {
         let decided = matches!(r.status, RuleStatus::Adopted | RuleStatus::Dropped);
         self.log_decision(DecisionEntry {
             at_ms,
-            rule: rule.to_string(),
+            rule: rule.clone(),
             action: if decided {
                 DecisionAction::Reopened
             } else {
@@ -231,7 +232,7 @@ impl Workshop {
 
     fn set_confirmed(
         &mut self,
-        rule: &str,
+        rule: &RuleId,
         confirmed: Option<Confirmation>,
     ) -> Result<(), DocError> {
         let o = self.child(&self.objs.rules.clone(), rule)?;
@@ -335,7 +336,7 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<Hydrated, DocError> {
                     for g in doc.keys(&m).collect::<Vec<_>>() {
                         per.insert(g.clone(), uint(doc, &m, &g)? as u32);
                     }
-                    record.totals.insert(item, per);
+                    record.totals.insert(ItemId::from(item), per);
                 }
                 vote_record.entry(level).or_default().push(record);
             }
@@ -347,7 +348,7 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<Hydrated, DocError> {
             if let Some((Value::Object(ObjType::Map), e)) = doc.get(&log, i)? {
                 decision_log.push(DecisionEntry {
                     at_ms: uint(doc, &e, "at")?,
-                    rule: string(doc, &e, "rule")?,
+                    rule: string(doc, &e, "rule")?.into(),
                     action: {
                         let action = string(doc, &e, "action")?;
                         DecisionAction::parse(&action).ok_or_else(|| {

@@ -9,23 +9,23 @@ use super::*;
 impl Workshop {
     pub fn set_review(
         &mut self,
-        rule: &str,
-        participant: &str,
+        rule: &RuleId,
+        participant: &ParticipantId,
         applied: Answer,
         still_right: Answer,
     ) -> Result<(), DocError> {
         let reviews = self.objs.reviews.clone();
-        let map = match self.doc.get(&reviews, rule)? {
+        let map = match self.doc.get(&reviews, rule.as_str())? {
             Some((Value::Object(ObjType::Map), id)) => id,
-            _ => self.doc.put_object(&reviews, rule, ObjType::Map)?,
+            _ => self.doc.put_object(&reviews, rule.as_str(), ObjType::Map)?,
         };
         let value = format!("{}/{}", applied.as_str(), still_right.as_str());
-        self.doc.put(&map, participant, value.as_str())?;
+        self.doc.put(&map, participant.as_str(), value.as_str())?;
         self.state
             .reviews
-            .entry(rule.to_string())
+            .entry(rule.clone())
             .or_default()
-            .insert(participant.to_string(), (applied, still_right));
+            .insert(participant.clone(), (applied, still_right));
         Ok(())
     }
 }

@@ -21,20 +21,25 @@ impl Workshop {
     }
 
     /// Add a rule of thumb; returns its id.
-    pub fn add_rule(&mut self, author: &str, level: Level, text: &str) -> Result<String, DocError> {
+    pub fn add_rule(
+        &mut self,
+        author: &ParticipantId,
+        level: Level,
+        text: &str,
+    ) -> Result<RuleId, DocError> {
         self.add_rule_with(author, level, text, NewRule::default())
     }
 
     /// Add a rule of thumb with the optional parts; returns its id.
     pub fn add_rule_with(
         &mut self,
-        author: &str,
+        author: &ParticipantId,
         level: Level,
         text: &str,
         extra: NewRule,
-    ) -> Result<String, DocError> {
+    ) -> Result<RuleId, DocError> {
         let seq = self.take_seq()?;
-        let id = format!("r{seq}");
+        let id = RuleId::from_seq(seq);
         let o = self
             .doc
             .put_object(&self.objs.rules, id.as_str(), ObjType::Map)?;
@@ -42,7 +47,7 @@ impl Workshop {
         self.doc.put(&o, "level", level.as_str())?;
         let t = self.doc.put_object(&o, "text", ObjType::Text)?;
         self.doc.splice_text(&t, 0, 0, text)?;
-        self.doc.put(&o, "author", author)?;
+        self.doc.put(&o, "author", author.as_str())?;
         if extra.anonymous {
             self.doc.put(&o, "anonymous", true)?;
         }
@@ -68,7 +73,7 @@ impl Workshop {
                 seq,
                 level,
                 text: text.to_string(),
-                author: author.to_string(),
+                author: author.clone(),
                 anonymous: extra.anonymous,
                 by_facilitator: extra.by_facilitator,
                 status: extra.status,
@@ -80,30 +85,30 @@ impl Workshop {
                 confirmed: None,
             },
         );
-        self.touched.insert(id.clone());
+        self.touched.insert(id.to_string());
         Ok(id)
     }
 
     /// Set (or with `None` clear) the reason given with a low rating in the current round.
     pub fn set_reason(
         &mut self,
-        rule: &str,
-        participant: &str,
+        rule: &RuleId,
+        participant: &ParticipantId,
         reason: Option<&str>,
     ) -> Result<(), DocError> {
         let reasons = self.objs.reasons.clone();
-        let map = match self.doc.get(&reasons, rule)? {
+        let map = match self.doc.get(&reasons, rule.as_str())? {
             Some((Value::Object(ObjType::Map), id)) => id,
-            _ => self.doc.put_object(&reasons, rule, ObjType::Map)?,
+            _ => self.doc.put_object(&reasons, rule.as_str(), ObjType::Map)?,
         };
         match reason {
             Some(r) => {
-                self.doc.put(&map, participant, r)?;
+                self.doc.put(&map, participant.as_str(), r)?;
                 self.state
                     .reasons
-                    .entry(rule.to_string())
+                    .entry(rule.clone())
                     .or_default()
-                    .insert(participant.to_string(), r.to_string());
+                    .insert(participant.clone(), r.to_string());
             }
             None => {
                 if self
@@ -112,7 +117,7 @@ impl Workshop {
                     .get(rule)
                     .is_some_and(|m| m.contains_key(participant))
                 {
-                    self.doc.delete(&map, participant)?;
+                    self.doc.delete(&map, participant.as_str())?;
                 }
                 if let Some(m) = self.state.reasons.get_mut(rule) {
                     m.remove(participant);
@@ -125,18 +130,23 @@ impl Workshop {
         Ok(())
     }
 
-    pub fn set_rating(&mut self, rule: &str, participant: &str, score: u8) -> Result<(), DocError> {
+    pub fn set_rating(
+        &mut self,
+        rule: &RuleId,
+        participant: &ParticipantId,
+        score: u8,
+    ) -> Result<(), DocError> {
         let ratings = self.objs.ratings.clone();
-        let map = match self.doc.get(&ratings, rule)? {
+        let map = match self.doc.get(&ratings, rule.as_str())? {
             Some((Value::Object(ObjType::Map), id)) => id,
-            _ => self.doc.put_object(&ratings, rule, ObjType::Map)?,
+            _ => self.doc.put_object(&ratings, rule.as_str(), ObjType::Map)?,
         };
-        self.doc.put(&map, participant, score as u64)?;
+        self.doc.put(&map, participant.as_str(), score as u64)?;
         self.state
             .ratings
-            .entry(rule.to_string())
+            .entry(rule.clone())
             .or_default()
-            .insert(participant.to_string(), score);
+            .insert(participant.clone(), score);
         Ok(())
     }
 
@@ -206,11 +216,11 @@ impl Workshop {
 
     // --- the whole workshop method -------------------------------------------------------
 
-    fn rule_obj(&self, rule: &str) -> Result<ObjId, DocError> {
+    fn rule_obj(&self, rule: &RuleId) -> Result<ObjId, DocError> {
         self.child(&self.objs.rules.clone(), rule)
     }
 
-    pub fn set_rule_status(&mut self, rule: &str, status: RuleStatus) -> Result<(), DocError> {
+    pub fn set_rule_status(&mut self, rule: &RuleId, status: RuleStatus) -> Result<(), DocError> {
         let o = self.rule_obj(rule)?;
         self.doc.put(&o, "status", status.as_str())?;
         if let Some(r) = self.state.rules.get_mut(rule) {
@@ -219,7 +229,7 @@ impl Workshop {
         Ok(())
     }
 
-    pub fn set_anchors(&mut self, rule: &str, anchors: Vec<String>) -> Result<(), DocError> {
+    pub fn set_anchors(&mut self, rule: &RuleId, anchors: Vec<ItemId>) -> Result<(), DocError> {
         let o = self.rule_obj(rule)?;
         self.doc.put(&o, "anchors", anchors.join(",").as_str())?;
         if let Some(r) = self.state.rules.get_mut(rule) {
@@ -230,7 +240,7 @@ impl Workshop {
 
     /// Reveal the ratings of every rule of a level, in its current round.
     pub fn reveal_rounds(&mut self, level: Level) -> Result<(), DocError> {
-        let ids: Vec<(String, u32)> = self
+        let ids: Vec<(RuleId, u32)> = self
             .state
             .rules
             .iter()
@@ -248,7 +258,7 @@ impl Workshop {
     }
 
     /// Start a new rating round: the current ratings and reasons become an earlier round.
-    pub fn start_round(&mut self, rule: &str) -> Result<(), DocError> {
+    pub fn start_round(&mut self, rule: &RuleId) -> Result<(), DocError> {
         let ratings = self.state.ratings.remove(rule).unwrap_or_default();
         let reasons = self.state.reasons.remove(rule).unwrap_or_default();
         for (key, source) in [("earlier_ratings", 0), ("earlier_reasons", 1)] {
@@ -256,9 +266,9 @@ impl Workshop {
                 Some((Value::Object(ObjType::Map), id)) => id,
                 _ => self.doc.put_object(ROOT, key, ObjType::Map)?,
             };
-            let list = match self.doc.get(&root, rule)? {
+            let list = match self.doc.get(&root, rule.as_str())? {
                 Some((Value::Object(ObjType::List), id)) => id,
-                _ => self.doc.put_object(&root, rule, ObjType::List)?,
+                _ => self.doc.put_object(&root, rule.as_str(), ObjType::List)?,
             };
             let n = self.doc.length(&list);
             let m = self.doc.insert_object(&list, n, ObjType::Map)?;
@@ -273,17 +283,17 @@ impl Workshop {
             }
         }
         self.doc
-            .put_object(&self.objs.ratings, rule, ObjType::Map)?;
+            .put_object(&self.objs.ratings, rule.as_str(), ObjType::Map)?;
         self.doc
-            .put_object(&self.objs.reasons, rule, ObjType::Map)?;
+            .put_object(&self.objs.reasons, rule.as_str(), ObjType::Map)?;
         self.state
             .earlier_ratings
-            .entry(rule.to_string())
+            .entry(rule.clone())
             .or_default()
             .push(ratings);
         self.state
             .earlier_reasons
-            .entry(rule.to_string())
+            .entry(rule.clone())
             .or_default()
             .push(reasons);
         let o = self.rule_obj(rule)?;
@@ -304,6 +314,6 @@ pub struct NewRule {
     pub anonymous: bool,
     pub by_facilitator: bool,
     pub status: RuleStatus,
-    pub anchors: Vec<String>,
+    pub anchors: Vec<ItemId>,
     pub support_then: Option<SupportView>,
 }

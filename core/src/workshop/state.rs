@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use automerge::ChangeHash;
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::{Confirmation, Level, PhaseKind, SupportView};
+use draagvlak_protocol::{ClusterId, ItemId, ParticipantId, RuleId, StatementId};
 
 use crate::template::PhaseSpec;
 
@@ -45,7 +46,7 @@ pub struct Statement {
     pub seq: u64,
     pub level: Level,
     pub text: String,
-    pub author: String,
+    pub author: ParticipantId,
     pub anonymous: bool,
     pub hidden: bool,
     /// Entered by the facilitator for a participant without a device.
@@ -53,7 +54,7 @@ pub struct Statement {
     /// In a follow-up session: the dots this priority had in the earlier session.
     pub dots_then: Option<u32>,
     /// The cluster it was merged into (derived from `clusters`, not stored twice).
-    pub cluster: Option<String>,
+    pub cluster: Option<ClusterId>,
 }
 
 /// Duplicate statements merged under one title.
@@ -62,7 +63,7 @@ pub struct Cluster {
     pub seq: u64,
     pub level: Level,
     pub title: String,
-    pub statements: Vec<String>,
+    pub statements: Vec<StatementId>,
 }
 
 /// One step of the clustering history.
@@ -70,8 +71,8 @@ pub struct Cluster {
 pub struct ClusterLogEntry {
     pub at_ms: u64,
     pub action: ClusterAction,
-    pub cluster: String,
-    pub statements: Vec<String>,
+    pub cluster: ClusterId,
+    pub statements: Vec<StatementId>,
     pub title: String,
     /// The facilitator, or a participant (clustering opened to them).
     pub by: Role,
@@ -90,7 +91,7 @@ pub struct Rule {
     pub seq: u64,
     pub level: Level,
     pub text: String,
-    pub author: String,
+    pub author: ParticipantId,
     pub anonymous: bool,
     pub by_facilitator: bool,
     pub status: RuleStatus,
@@ -99,7 +100,7 @@ pub struct Rule {
     /// Rounds whose ratings are revealed (0 = none).
     pub revealed_round: u32,
     /// Statement or cluster ids this rule anchors.
-    pub anchors: Vec<String>,
+    pub anchors: Vec<ItemId>,
     /// In a follow-up session: its support in the earlier session.
     pub support_then: Option<SupportView>,
     /// The text as rated in each earlier round, round 1 first.
@@ -151,33 +152,33 @@ pub struct State {
     pub revealed_dots: BTreeSet<Level>,
     pub revealed_ratings: BTreeSet<Level>,
     pub next_seq: u64,
-    pub participants: BTreeMap<String, Participant>,
-    pub statements: BTreeMap<String, Statement>,
-    /// participant id -> statement id -> dots
-    pub dots: BTreeMap<String, BTreeMap<String, u32>>,
-    pub rules: BTreeMap<String, Rule>,
+    pub participants: BTreeMap<ParticipantId, Participant>,
+    pub statements: BTreeMap<StatementId, Statement>,
+    /// participant id -> statement or cluster id -> dots
+    pub dots: BTreeMap<ParticipantId, BTreeMap<ItemId, u32>>,
+    pub rules: BTreeMap<RuleId, Rule>,
     /// rule id -> participant id -> score 1..=5
-    pub ratings: BTreeMap<String, BTreeMap<String, u8>>,
+    pub ratings: BTreeMap<RuleId, BTreeMap<ParticipantId, u8>>,
     pub timer: Option<Timer>,
     /// A statement or rule id.
-    pub focus: Option<String>,
+    pub focus: Option<ItemId>,
     /// Every phase change, in order.
     pub phase_log: Vec<PhaseEntry>,
-    pub clusters: BTreeMap<String, Cluster>,
+    pub clusters: BTreeMap<ClusterId, Cluster>,
     pub cluster_log: Vec<ClusterLogEntry>,
     pub clustering_open: bool,
     pub equal_group_weight: bool,
     pub closed: bool,
     /// participant id -> the phase index they said they were ready with
-    pub ready: BTreeMap<String, usize>,
+    pub ready: BTreeMap<ParticipantId, usize>,
     /// rule id -> participant id -> reason (current round)
-    pub reasons: BTreeMap<String, BTreeMap<String, String>>,
+    pub reasons: BTreeMap<RuleId, BTreeMap<ParticipantId, String>>,
     /// rule id -> finished rounds' ratings, round 1 first
-    pub earlier_ratings: BTreeMap<String, Vec<BTreeMap<String, u8>>>,
+    pub earlier_ratings: BTreeMap<RuleId, Vec<BTreeMap<ParticipantId, u8>>>,
     /// rule id -> finished rounds' reasons, round 1 first
-    pub earlier_reasons: BTreeMap<String, Vec<BTreeMap<String, String>>>,
+    pub earlier_reasons: BTreeMap<RuleId, Vec<BTreeMap<ParticipantId, String>>>,
     /// rule id -> participant id -> (applied, still right)
-    pub reviews: BTreeMap<String, BTreeMap<String, (Answer, Answer)>>,
+    pub reviews: BTreeMap<RuleId, BTreeMap<ParticipantId, (Answer, Answer)>>,
     pub revealed_review: bool,
     pub follows: Option<Follows>,
     /// Where the workshop takes place (`meta.place`, optional), for the report.

@@ -10,18 +10,18 @@ impl Workshop {
     /// Add a statement; returns its id.
     pub fn add_statement(
         &mut self,
-        author: &str,
+        author: &ParticipantId,
         level: Level,
         text: &str,
         extra: NewStatement,
-    ) -> Result<String, DocError> {
+    ) -> Result<StatementId, DocError> {
         let NewStatement {
             anonymous,
             by_facilitator,
             dots_then,
         } = extra;
         let seq = self.take_seq()?;
-        let id = format!("s{seq}");
+        let id = StatementId::from_seq(seq);
         let o = self
             .doc
             .put_object(&self.objs.statements, id.as_str(), ObjType::Map)?;
@@ -29,7 +29,7 @@ impl Workshop {
         self.doc.put(&o, "level", level.as_str())?;
         let t = self.doc.put_object(&o, "text", ObjType::Text)?;
         self.doc.splice_text(&t, 0, 0, text)?;
-        self.doc.put(&o, "author", author)?;
+        self.doc.put(&o, "author", author.as_str())?;
         self.doc.put(&o, "anonymous", anonymous)?;
         self.doc.put(&o, "hidden", false)?;
         if by_facilitator {
@@ -44,7 +44,7 @@ impl Workshop {
                 seq,
                 level,
                 text: text.to_string(),
-                author: author.to_string(),
+                author: author.clone(),
                 anonymous,
                 hidden: false,
                 by_facilitator,
@@ -52,12 +52,12 @@ impl Workshop {
                 cluster: None,
             },
         );
-        self.touched.insert(id.clone());
+        self.touched.insert(id.to_string());
         Ok(id)
     }
 
-    pub fn set_hidden(&mut self, statement: &str, hidden: bool) -> Result<(), DocError> {
-        let o = self.child(&self.objs.statements.clone(), statement)?;
+    pub fn set_hidden(&mut self, statement: &StatementId, hidden: bool) -> Result<(), DocError> {
+        let o = self.child(&self.objs.statements.clone(), statement.as_str())?;
         self.doc.put(&o, "hidden", hidden)?;
         if let Some(s) = self.state.statements.get_mut(statement) {
             s.hidden = hidden;
@@ -66,7 +66,7 @@ impl Workshop {
     }
 
     /// Delete a statement and every dot on it (and take it out of its cluster).
-    pub fn delete_statement(&mut self, statement: &str) -> Result<(), DocError> {
+    pub fn delete_statement(&mut self, statement: &StatementId) -> Result<(), DocError> {
         if let Some(cid) = self
             .state
             .statements
@@ -74,7 +74,7 @@ impl Workshop {
             .and_then(|s| s.cluster.clone())
             && let Some(c) = self.state.clusters.get(&cid)
         {
-            let rest: Vec<String> = c
+            let rest: Vec<StatementId> = c
                 .statements
                 .iter()
                 .filter(|s| *s != statement)
@@ -86,43 +86,51 @@ impl Workshop {
                 self.set_members(&cid, rest)?;
             }
         }
-        self.doc.delete(&self.objs.statements, statement)?;
+        self.doc.delete(&self.objs.statements, statement.as_str())?;
         self.state.statements.remove(statement);
-        let holders: Vec<String> = self
+        let item = ItemId::from(statement);
+        let holders: Vec<ParticipantId> = self
             .state
             .dots
             .iter()
-            .filter(|(_, m)| m.contains_key(statement))
+            .filter(|(_, m)| m.contains_key(&item))
             .map(|(p, _)| p.clone())
             .collect();
         for participant in holders {
-            self.set_dots(&participant, statement, 0)?;
+            self.set_dots(&participant, &item, 0)?;
         }
         Ok(())
     }
 
-    /// Set a participant's dots on a statement (0 removes the entry).
-    pub fn set_dots(&mut self, participant: &str, statement: &str, n: u32) -> Result<(), DocError> {
+    /// Set a participant's dots on a statement or cluster (0 removes the entry).
+    pub fn set_dots(
+        &mut self,
+        participant: &ParticipantId,
+        item: &ItemId,
+        n: u32,
+    ) -> Result<(), DocError> {
         let dots = self.objs.dots.clone();
-        let map = match self.doc.get(&dots, participant)? {
+        let map = match self.doc.get(&dots, participant.as_str())? {
             Some((Value::Object(ObjType::Map), id)) => id,
-            _ => self.doc.put_object(&dots, participant, ObjType::Map)?,
+            _ => self
+                .doc
+                .put_object(&dots, participant.as_str(), ObjType::Map)?,
         };
         if n == 0 {
-            self.doc.delete(&map, statement)?;
+            self.doc.delete(&map, item.as_str())?;
             if let Some(m) = self.state.dots.get_mut(participant) {
-                m.remove(statement);
+                m.remove(item);
                 if m.is_empty() {
                     self.state.dots.remove(participant);
                 }
             }
         } else {
-            self.doc.put(&map, statement, n as u64)?;
+            self.doc.put(&map, item.as_str(), n as u64)?;
             self.state
                 .dots
-                .entry(participant.to_string())
+                .entry(participant.clone())
                 .or_default()
-                .insert(statement.to_string(), n);
+                .insert(item.clone(), n);
         }
         Ok(())
     }

@@ -12,13 +12,13 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::SessionStatus;
 use draagvlak_protocol::api::{
     CreateDemo, CreateSession, HistoryView, ParticipantErased, SecretRotated, SessionCreated,
     SessionLinks, SessionPublic,
 };
 use draagvlak_protocol::limits::MAX_TITLE_CHARS;
+use draagvlak_protocol::{ErrorCode, ParticipantId};
 
 use super::error::{AppError, JsonBody, refused};
 use super::state::AppState;
@@ -562,7 +562,7 @@ pub async fn delete_session(
 pub async fn erase_participant(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path((code, participant)): Path<(String, String)>,
+    Path((code, participant)): Path<(String, ParticipantId)>,
     headers: HeaderMap,
 ) -> Result<Json<ParticipantErased>, AppError> {
     code_attempt(&app, peer)?;

@@ -8,6 +8,7 @@
 //! is kept: the actor loads a live session through [`Store::load_live`], and reports, the
 //! history view and the session file read the durable document through [`load_durable`].
 
+use draagvlak_protocol::ParticipantId;
 use draagvlak_protocol::api::SessionStatus;
 use std::collections::HashMap;
 use std::time::Instant;
@@ -91,7 +92,7 @@ pub struct Loaded {
     /// Closed in the sessions table or in the document.
     pub closed: bool,
     /// Token hash -> participant id.
-    pub tokens: HashMap<Vec<u8>, String>,
+    pub tokens: HashMap<Vec<u8>, ParticipantId>,
     /// (sender, intent id) -> the id the intent created: every intent applied so far.
     pub applied: HashMap<(String, String), Option<String>>,
     /// This load's number (see [`Store::next_epoch`]).
@@ -134,7 +135,7 @@ impl Store {
             tokens: stored
                 .participants
                 .into_iter()
-                .map(|(p, h)| (h, p))
+                .map(|(p, h)| (h, ParticipantId::from(p)))
                 .collect(),
             applied: stored
                 .applied

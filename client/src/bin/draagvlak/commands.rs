@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use anyhow::Result;
 use draagvlak_client::Connection;
-use draagvlak_client::protocol::Intent;
 use draagvlak_client::protocol::intent::RuleStatus;
+use draagvlak_client::protocol::{ClusterId, Intent, ItemId, RuleId, StatementId};
 
 use crate::render::{render_me, render_view};
 
@@ -264,18 +264,22 @@ pub(crate) async fn run(
     labels: &mut HashMap<String, String>,
 ) -> Result<()> {
     let view = conn.view();
-    let statement = |id: &str| resolve(id, view.statements.iter().map(|(k, s)| (k, s.seq)));
-    let rule = |id: &str| resolve(id, view.rules.iter().map(|(k, r)| (k, r.seq)));
-    let cluster = |id: &str| resolve(id, view.clusters.iter().map(|(k, c)| (k, c.seq)));
+    let statement = |id: &str| {
+        resolve(id, view.statements.iter().map(|(k, s)| (k, s.seq))).map(StatementId::from)
+    };
+    let rule = |id: &str| resolve(id, view.rules.iter().map(|(k, r)| (k, r.seq))).map(RuleId::from);
+    let cluster =
+        |id: &str| resolve(id, view.clusters.iter().map(|(k, c)| (k, c.seq))).map(ClusterId::from);
     // A priority: a statement or a cluster.
     let item = |id: &str| {
         resolve(
             id,
             view.statements
                 .iter()
-                .map(|(k, s)| (k, s.seq))
-                .chain(view.clusters.iter().map(|(k, c)| (k, c.seq))),
+                .map(|(k, s)| (k.as_str(), s.seq))
+                .chain(view.clusters.iter().map(|(k, c)| (k.as_str(), c.seq))),
         )
+        .map(ItemId::from)
     };
     let statements = |ids: &[String]| {
         ids.iter()
@@ -333,8 +337,8 @@ pub(crate) async fn run(
             })
         }
         Cmd::Delete(id) => statement(&id).map(|statement| Intent::DeleteStatement { statement }),
-        Cmd::Dot(id) => statement(&id).map(|statement| Intent::PlaceDot { statement }),
-        Cmd::Undot(id) => statement(&id).map(|statement| Intent::RemoveDot { statement }),
+        Cmd::Dot(id) => item(&id).map(|statement| Intent::PlaceDot { statement }),
+        Cmd::Undot(id) => item(&id).map(|statement| Intent::RemoveDot { statement }),
         Cmd::Rule(text) => Ok(Intent::ProposeRule {
             text,
             anchors: Vec::new(),
@@ -379,8 +383,11 @@ pub(crate) async fn run(
         }),
         Cmd::Proxy(group, name) => Ok(Intent::AddProxy { name, group }),
         Cmd::Remove(id) => match view.participants.as_ref() {
-            Some(people) => resolve(&id, people.keys().map(|k| (k, 0)))
-                .map(|participant| Intent::RemoveParticipant { participant }),
+            Some(people) => resolve(&id, people.keys().map(|k| (k, 0))).map(|participant| {
+                Intent::RemoveParticipant {
+                    participant: participant.into(),
+                }
+            }),
             None => Err("only the facilitator sees the participants".into()),
         },
         Cmd::Close => Ok(Intent::CloseSession),
@@ -414,27 +421,27 @@ pub(crate) fn id_list(s: &str) -> Vec<String> {
 }
 
 /// Find an item by exact id, `#seq`, or a unique start of its id.
-pub(crate) fn resolve<'a>(
+pub(crate) fn resolve<'a, Id: AsRef<str> + ?Sized + 'a>(
     wanted: &str,
-    items: impl Iterator<Item = (&'a String, u64)> + Clone,
+    items: impl Iterator<Item = (&'a Id, u64)> + Clone,
 ) -> Result<String, Unclear> {
     if let Some(seq) = wanted.strip_prefix('#') {
         let seq: u64 = seq.parse().map_err(|_| format!("not a number: {wanted}"))?;
         return items
             .clone()
             .find(|(_, s)| *s == seq)
-            .map(|(id, _)| id.clone())
+            .map(|(id, _)| id.as_ref().to_owned())
             .ok_or_else(|| format!("no item #{seq}").into());
     }
-    if items.clone().any(|(id, _)| id == wanted) {
+    if items.clone().any(|(id, _)| id.as_ref() == wanted) {
         return Ok(wanted.to_owned());
     }
-    let matches: Vec<&String> = items
-        .filter(|(id, _)| id.starts_with(wanted))
-        .map(|(id, _)| id)
+    let matches: Vec<&str> = items
+        .map(|(id, _)| id.as_ref())
+        .filter(|id| id.starts_with(wanted))
         .collect();
     match matches.as_slice() {
-        [one] => Ok((*one).clone()),
+        [one] => Ok((*one).to_owned()),
         // Unknown to this view: send it as is and let the server answer (`not_found`).
         [] => Ok(wanted.to_owned()),
         _ => Err(format!("`{wanted}` matches {} items", matches.len()).into()),

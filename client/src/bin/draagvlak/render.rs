@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use draagvlak_client::Connection;
 use draagvlak_client::protocol::view::{Localized, StatementView};
-use draagvlak_client::protocol::{MeView, PhaseKind, View};
+use draagvlak_client::protocol::{MeView, PhaseKind, StatementId, View};
 
 /// What was printed last, so only changes are printed.
 #[derive(Default)]
@@ -112,7 +112,7 @@ pub(crate) fn render_view(view: &View, me: Option<&MeView>, rev: u64) -> String 
             );
         }
     }
-    let mut statements: Vec<(&String, &StatementView)> = view.statements.iter().collect();
+    let mut statements: Vec<(&StatementId, &StatementView)> = view.statements.iter().collect();
     statements.sort_by_key(|(_, st)| st.seq);
     if !statements.is_empty() {
         let _ = writeln!(out, "statements:");
@@ -125,7 +125,7 @@ pub(crate) fn render_view(view: &View, me: Option<&MeView>, rev: u64) -> String 
         if let Some(d) = st.dots {
             let _ = write!(flags, " [{d} dots]");
         }
-        if let Some(n) = me.and_then(|m| m.dots.get(id)) {
+        if let Some(n) = me.and_then(|m| m.dots.get(id.as_str())) {
             let _ = write!(flags, " [mine: {n}]");
         }
         let author = st

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use draagvlak_protocol::ItemId;
 use draagvlak_protocol::intent::RuleStatus;
 use draagvlak_protocol::view::{Level, PhaseKind, View};
 use jiff::Timestamp;
@@ -121,22 +122,27 @@ impl<'a> Source<'a> {
 
     /// An item's text: a statement's, or its cluster's title (a statement anchors through its
     /// cluster).
-    fn item_text(&self, id: &String) -> Option<String> {
+    fn item_text(&self, id: &ItemId) -> Option<String> {
         let id = self
             .state
             .statements
-            .get(id)
-            .and_then(|s| s.cluster.clone())
+            .get(id.as_str())
+            .and_then(|s| s.cluster.as_ref().map(ItemId::from))
             .unwrap_or_else(|| id.clone());
         self.view
             .clusters
-            .get(&id)
+            .get(id.as_str())
             .map(|c| c.title.clone())
-            .or_else(|| self.view.statements.get(&id).map(|s| s.text.clone()))
+            .or_else(|| {
+                self.view
+                    .statements
+                    .get(id.as_str())
+                    .map(|s| s.text.clone())
+            })
     }
 
     /// The texts of the priorities a rule anchors, each once.
-    fn anchors_of(&self, ids: &[String]) -> Vec<String> {
+    fn anchors_of(&self, ids: &[ItemId]) -> Vec<String> {
         let mut out: Vec<String> = Vec::new();
         for t in ids.iter().filter_map(|id| self.item_text(id)) {
             if !out.contains(&t) {
@@ -232,9 +238,9 @@ impl<'a> Source<'a> {
                     .map(|(item, per_group)| {
                         let seq = state
                             .statements
-                            .get(item)
+                            .get(item.as_str())
                             .map(|s| s.seq)
-                            .or_else(|| state.clusters.get(item).map(|c| c.seq))
+                            .or_else(|| state.clusters.get(item.as_str()).map(|c| c.seq))
                             .unwrap_or(u64::MAX);
                         let dots = record.total(item);
                         let priority = Priority {
@@ -272,7 +278,7 @@ impl<'a> Source<'a> {
             rounds,
             anchors: self.anchors_of(&r.anchors),
             confirmed: r.confirmed,
-            from_facilitator: r.author == FACILITATOR_AUTHOR,
+            from_facilitator: r.author == *FACILITATOR_AUTHOR,
         }
     }
 }

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use draagvlak_protocol::ErrorCode;
+use draagvlak_protocol::{ErrorCode, ParticipantId};
 use tracing::{error, info};
 
 use super::{Actor, Delete, Erased, Erasure};
@@ -58,7 +58,7 @@ impl Actor {
     /// reload and send everyone a snapshot. Returns the result and whether the actor runs on.
     pub(super) async fn erase(&mut self, what: Erasure) -> (Result<Erased, Refusal>, bool) {
         let state = self.workshop.state();
-        let people: BTreeSet<String> = match &what {
+        let people: BTreeSet<ParticipantId> = match &what {
             Erasure::Participant(p) if state.participants.contains_key(p) => {
                 BTreeSet::from([p.clone()])
             }
@@ -75,7 +75,7 @@ impl Actor {
             }
             Erasure::Everyone => state.participants.keys().cloned().collect(),
         };
-        let labels: BTreeMap<String, String> = people
+        let labels: BTreeMap<ParticipantId, String> = people
             .iter()
             .filter_map(|p| Some((p.clone(), workshop::label(state, p)?)))
             .collect();

@@ -7,9 +7,9 @@
 //! and the snapshot once the join is durable. Kept apart from the tick because it is the one
 //! place where credentials are compared.
 
-use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::JoinRequest;
 use draagvlak_protocol::view::Role;
+use draagvlak_protocol::{ErrorCode, ParticipantId};
 use tracing::debug;
 
 use super::{Actor, ConnLink};
@@ -18,7 +18,7 @@ use crate::session::Refusal;
 use crate::session::apply;
 
 /// A participant created by a join: (id, token hash), stored with the tick.
-pub(super) type NewParticipant = (String, Vec<u8>);
+pub(super) type NewParticipant = (ParticipantId, Vec<u8>);
 
 impl Actor {
     /// Handle a join: check credentials, maybe create a participant, register the connection.

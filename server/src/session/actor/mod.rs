@@ -37,7 +37,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
-use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, ServerMessage};
+use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, ParticipantId, ServerMessage};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
@@ -88,7 +88,7 @@ pub enum Cmd {
         id: String,
         intent: Intent,
         /// The facilitator acting for a participant without a device.
-        on_behalf_of: Option<String>,
+        on_behalf_of: Option<ParticipantId>,
     },
     Sync {
         conn: ConnId,
@@ -123,7 +123,7 @@ pub struct Delete {
 pub enum Erasure {
     /// One participant's, at their request (the facilitator asks): name replaced by a label,
     /// device forgotten, resume token deleted.
-    Participant(String),
+    Participant(ParticipantId),
     /// Everyone's, in a closed session (the retention sweep): every name replaced by a label,
     /// every resume token deleted, the session marked anonymised.
     Everyone,
@@ -132,7 +132,7 @@ pub enum Erasure {
 /// What an erasure did: participant id -> the label that replaced the name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erased {
-    pub labels: BTreeMap<String, String>,
+    pub labels: BTreeMap<ParticipantId, String>,
 }
 
 /// A cheap handle to a live session's mailbox.
@@ -204,7 +204,7 @@ struct Actor {
     facilitator_hash: Vec<u8>,
     closed: bool,
     /// token hash -> participant id
-    tokens: HashMap<Vec<u8>, String>,
+    tokens: HashMap<Vec<u8>, ParticipantId>,
     /// (sender, intent id) -> created: every intent applied in a durable tick.
     applied: HashMap<(String, String), Option<String>>,
     /// Intents applied in the current tick, not yet durable: (sender, intent id) -> created.

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use draagvlak_protocol::limits::MAX_REVISION_AGE;
 use draagvlak_protocol::message::ParticipantIdentity;
 use draagvlak_protocol::view::{MeView, Role};
-use draagvlak_protocol::{ErrorCode, PROTOCOL_VERSION, ServerMessage};
+use draagvlak_protocol::{ErrorCode, PROTOCOL_VERSION, ParticipantId, ServerMessage};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, warn};
 
@@ -46,7 +46,7 @@ const MAX_STALE_REPLIES: usize = 1024;
 pub(super) struct Conn {
     link: ConnLink,
     pub(super) role: Role,
-    pub(super) participant: Option<String>,
+    pub(super) participant: Option<ParticipantId>,
     audience: Audience,
     /// Not yet sent welcome and snapshot (joined in the current tick).
     joining: Option<Welcome>,
@@ -198,7 +198,7 @@ pub(super) struct Outbox {
     /// Each audience's revision numbering.
     revs: HashMap<Audience, AudienceRevs>,
     /// The last private part sent per participant.
-    mes: HashMap<String, MeView>,
+    mes: HashMap<ParticipantId, MeView>,
     /// Fan-out coalescing (`Limits::min_delta_interval`): a durable change whose deltas have
     /// not been sent yet.
     view_pending: bool,
@@ -265,7 +265,7 @@ impl Outbox {
         &mut self,
         link: ConnLink,
         role: Role,
-        participant: Option<String>,
+        participant: Option<ParticipantId>,
         resume_token: Option<String>,
     ) {
         let audience = if role == Role::Facilitator {
@@ -301,10 +301,10 @@ impl Outbox {
         }
         match c.participant {
             Some(pid) => {
-                if let Some(n) = self.presence.get_mut(&pid) {
+                if let Some(n) = self.presence.get_mut(pid.as_str()) {
                     *n = n.saturating_sub(1);
                     if *n == 0 {
-                        self.presence.remove(&pid);
+                        self.presence.remove(pid.as_str());
                         self.mes.remove(&pid);
                     }
                 }
@@ -555,7 +555,7 @@ impl Outbox {
                 self.send_view(id, frame.clone());
             }
         }
-        let participants: Vec<(ConnId, String)> = self
+        let participants: Vec<(ConnId, ParticipantId)> = self
             .conns
             .iter()
             .filter(|(_, c)| c.joining.is_none())
@@ -570,7 +570,7 @@ impl Outbox {
             .get(&Audience::Public)
             .map(|r| r.rev)
             .unwrap_or(session_rev);
-        let mut frames: HashMap<String, Option<Arc<str>>> = HashMap::new();
+        let mut frames: HashMap<ParticipantId, Option<Arc<str>>> = HashMap::new();
         let mut sends: Vec<(ConnId, Arc<str>)> = Vec::new();
         for (conn, pid) in participants {
             let frame = frames

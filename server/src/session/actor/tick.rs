@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use automerge::ChangeHash;
 use draagvlak_protocol::limits::{MAX_INTENT_ID_BYTES, MAX_REVISION_AGE};
 use draagvlak_protocol::view::Role;
-use draagvlak_protocol::{ErrorCode, Intent};
+use draagvlak_protocol::{ErrorCode, Intent, ParticipantId};
 use tracing::{debug, error, warn};
 
 use super::join::NewParticipant;
@@ -344,7 +344,7 @@ impl Actor {
         let c = self.outbox.conn(conn)?;
         let sender_key = match (&c.role, &c.participant) {
             (Role::Facilitator, _) => "facilitator".to_string(),
-            (Role::Participant, Some(p)) => p.clone(),
+            (Role::Participant, Some(p)) => p.to_string(),
             _ => "projector".to_string(),
         };
         let reply = |result| Reply::Intent {
@@ -381,7 +381,7 @@ impl Actor {
             ))));
         }
         let sender = match (c.role, &c.participant, on_behalf_of) {
-            (Role::Facilitator, _, Some(p)) => Sender::Proxy(p),
+            (Role::Facilitator, _, Some(p)) => Sender::Proxy(&ParticipantId::from(p)),
             (_, _, Some(_)) => {
                 return Some(reply(Err(Refusal::new(
                     ErrorCode::Forbidden,
@@ -389,7 +389,9 @@ impl Actor {
                 ))));
             }
             (Role::Facilitator, _, None) => Sender::Facilitator,
-            (Role::Participant, Some(p), None) => Sender::Participant(p.as_str()),
+            (Role::Participant, Some(p), None) => {
+                Sender::Participant(&ParticipantId::from(p.as_str()))
+            }
             _ => Sender::Projector,
         };
         // A text edit names a revision of the sender's audience: map it to the session's.
@@ -407,10 +409,11 @@ impl Actor {
         match apply::apply(&mut self.workshop, sender, intent, &ctx) {
             Ok(applied) => {
                 debug!(conn, intent = ?intent.kind(), "applied");
-                self.tick_applied.insert(key, applied.created.clone());
+                let created = applied.created.map(|c| c.as_str().to_owned());
+                self.tick_applied.insert(key, created.clone());
                 Some(reply(Ok(Accepted {
                     applied: Applied::Now,
-                    created: applied.created,
+                    created,
                     placed: applied.placed,
                 })))
             }

@@ -44,7 +44,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use draagvlak_protocol::view::{Level, MeView};
-use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, ServerMessage, Splice};
+use draagvlak_protocol::{ErrorCode, Intent, JoinRequest, ParticipantId, ServerMessage, Splice};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -215,7 +215,7 @@ fn interleave(round: &[Vec<Ev>], choices: &[usize]) -> Vec<usize> {
 
 /// A participant as its client sees itself.
 struct Client {
-    pid: String,
+    pid: ParticipantId,
     token: String,
     conn: Option<TestConn>,
     /// Sent (or to send) and not acknowledged or refused yet, in order: the id, the act, and
@@ -256,7 +256,7 @@ fn fail(message: impl std::fmt::Display) -> TestCaseError {
 /// A connection that joined, and what its welcome and snapshot said.
 struct Joined {
     conn: TestConn,
-    participant: Option<String>,
+    participant: Option<ParticipantId>,
     resume_token: Option<String>,
     view: Value,
 }
@@ -429,28 +429,28 @@ impl Run {
         match act {
             Act::Add(t) => Intent::AddStatement { text: t.clone() },
             Act::Edit(k, pos, del, t) => Intent::EditStatement {
-                statement: own(&c.own_statements, *k),
+                statement: (own(&c.own_statements, *k)).into(),
                 splice: splice(*pos, *del, t),
             },
             Act::Delete(k) => Intent::DeleteStatement {
-                statement: own(&c.own_statements, *k),
+                statement: (own(&c.own_statements, *k)).into(),
             },
             Act::Dot(k) => Intent::PlaceDot {
-                statement: own(&self.statements_at_start, *k),
+                statement: (own(&self.statements_at_start, *k)).into(),
             },
             Act::Undot(k) => Intent::RemoveDot {
-                statement: own(&self.statements_at_start, *k),
+                statement: (own(&self.statements_at_start, *k)).into(),
             },
             Act::Propose(t) => Intent::ProposeRule {
                 text: t.clone(),
                 anchors: Vec::new(),
             },
             Act::EditRule(k, pos, del, t) => Intent::EditRule {
-                rule: own(&c.own_rules, *k),
+                rule: (own(&c.own_rules, *k)).into(),
                 splice: splice(*pos, *del, t),
             },
             Act::Rate(k, score) => Intent::RateRule {
-                rule: own(&self.rules_at_start, *k),
+                rule: (own(&self.rules_at_start, *k)).into(),
                 score: *score,
                 // The lowest two steps need a reason.
                 reason: (*score <= 2).then(|| "te vaag".to_string()),

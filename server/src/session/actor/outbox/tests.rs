@@ -77,7 +77,12 @@ fn join(
 ) -> Peer {
     let id = 10 + out.len() as ConnId;
     let (link, peer) = link(id, capacity);
-    out.add(link, role, participant.map(str::to_string), None);
+    out.add(
+        link,
+        role,
+        (participant.map(str::to_string)).map(Into::into),
+        None,
+    );
     let (reply, answer) = oneshot::channel();
     out.reply_join(reply, id, Ok(()));
     let _ = out.flush(workshop, rev);
