@@ -4,33 +4,27 @@ use draagvlak_protocol::limits::MAX_CLUSTER_TITLE_CHARS;
 use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{ClusterId, ErrorCode, Intent, StatementId};
 
-use super::{Applied, Call, Created, doc_err, misrouted, not_found, other_level, voting_started};
+use super::{
+    Applied, Call, Created, Outcome, doc_err, done, misrouted, not_found, other_level,
+    voting_started,
+};
 use crate::Refusal;
 use crate::text::{TextLimit, check_new_text};
 use crate::workshop::{Flag, State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
-pub(super) fn apply(
-    workshop: &mut Workshop,
-    call: &Call<'_>,
-    intent: &Intent,
-) -> Result<Applied, Refusal> {
-    let Call { by, .. } = *call;
-    let ctx = call.ctx;
-    let now = call.ctx.now_ms;
-    let level = || call.level();
+pub(super) fn apply(workshop: &mut Workshop, call: &Call<'_>, intent: &Intent) -> Outcome {
     let state = workshop.state();
-    let none = Ok(Applied::default());
     match intent {
         Intent::SetClusteringOpen { open } => {
             workshop
                 .set_flag(Flag::ClusteringOpen, *open)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::CreateCluster { statements, title } => {
-            let level = level()?;
-            let title = check_title(title, ctx.text_limit)?;
+            let level = call.level()?;
+            let title = check_title(title, call.ctx.text_limit)?;
             if statements.len() < 2 {
                 return Err(Refusal::new(
                     ErrorCode::InvalidValue,
@@ -39,7 +33,7 @@ pub(super) fn apply(
             }
             let members = free_statements(state, statements, level)?;
             let id = workshop
-                .create_cluster(level, title, members, now, by)
+                .create_cluster(level, title, members, call.ctx.now_ms, call.by)
                 .map_err(doc_err)?;
             Ok(Applied::created(Created::Cluster(id)))
         }
@@ -47,16 +41,16 @@ pub(super) fn apply(
             cluster,
             statements,
         } => {
-            let level = level()?;
+            let level = call.level()?;
             cluster_of_level(state, cluster, level)?;
             if statements.is_empty() {
                 return Err(Refusal::new(ErrorCode::NoChange, "no statements named"));
             }
             let members = free_statements(state, statements, level)?;
             workshop
-                .add_to_cluster(cluster, members, now, by)
+                .add_to_cluster(cluster, members, call.ctx.now_ms, call.by)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::RemoveFromCluster { statement } => {
             let s = state
@@ -69,28 +63,28 @@ pub(super) fn apply(
                     "this statement is not in a cluster",
                 ));
             };
-            cluster_of_level(state, cid, level()?)?;
+            cluster_of_level(state, cid, call.level()?)?;
             workshop
-                .remove_from_cluster(statement, now, by)
+                .remove_from_cluster(statement, call.ctx.now_ms, call.by)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::DissolveCluster { cluster } => {
-            cluster_of_level(state, cluster, level()?)?;
+            cluster_of_level(state, cluster, call.level()?)?;
             workshop
-                .dissolve_cluster(cluster, now, by)
+                .dissolve_cluster(cluster, call.ctx.now_ms, call.by)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::RenameCluster { cluster, title } => {
-            let title = check_title(title, ctx.text_limit)?;
+            let title = check_title(title, call.ctx.text_limit)?;
             if !state.clusters.contains_key(cluster) {
                 return Err(not_found("cluster", cluster));
             }
             workshop
-                .rename_cluster(cluster, title, now, by)
+                .rename_cluster(cluster, title, call.ctx.now_ms, call.by)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         _ => Err(misrouted(intent)),
     }

@@ -311,6 +311,14 @@ impl Call<'_> {
     }
 }
 
+/// What a domain's `apply` answers.
+pub(super) type Outcome = Result<Applied, Refusal>;
+
+/// An intent applied that created nothing.
+pub(super) fn done() -> Outcome {
+    Ok(Applied::default())
+}
+
 /// An intent routed to a domain that does not handle it: a bug in the dispatcher above.
 pub(super) fn misrouted(intent: &Intent) -> Refusal {
     Refusal::internal(format!(

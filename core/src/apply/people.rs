@@ -5,19 +5,15 @@
 use draagvlak_protocol::limits::MAX_PROXIES_PER_SESSION;
 use draagvlak_protocol::{ErrorCode, Intent};
 
-use super::{Applied, Call, Created, check_group, check_name, doc_err, misrouted, not_found};
+use super::{
+    Applied, Call, Created, Outcome, check_group, check_name, doc_err, done, misrouted, not_found,
+};
 use crate::Refusal;
 use crate::workshop::{State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
-pub(super) fn apply(
-    workshop: &mut Workshop,
-    call: &Call<'_>,
-    intent: &Intent,
-) -> Result<Applied, Refusal> {
-    let Call { me, .. } = *call;
+pub(super) fn apply(workshop: &mut Workshop, call: &Call<'_>, intent: &Intent) -> Outcome {
     let state = workshop.state();
-    let none = Ok(Applied::default());
     match intent {
         Intent::AddProxy { name, group } => {
             let name = check_name(name)?;
@@ -41,7 +37,7 @@ pub(super) fn apply(
                 Some(_) => {}
             }
             workshop.remove_participant(participant).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::Readmit { participant } => {
             match state.participants.get(participant) {
@@ -55,7 +51,7 @@ pub(super) fn apply(
                 Some(_) => {}
             }
             workshop.readmit(participant).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::DecideGroup {
             participant,
@@ -81,43 +77,47 @@ pub(super) fn apply(
                     .set_pending_group(participant, None)
                     .map_err(doc_err)?;
             }
-            none
+            done()
         }
         Intent::SetReady { ready } => {
-            workshop.set_ready(me, *ready).map_err(doc_err)?;
-            none
+            workshop.set_ready(call.me, *ready).map_err(doc_err)?;
+            done()
         }
         Intent::SetRemote { remote } => {
-            workshop.set_remote(me, *remote).map_err(doc_err)?;
-            none
+            workshop.set_remote(call.me, *remote).map_err(doc_err)?;
+            done()
         }
         Intent::SetName { name } => {
             let name = check_name(name)?;
-            if state.participants.get(me).is_some_and(|p| p.name == name) {
+            if state
+                .participants
+                .get(call.me)
+                .is_some_and(|p| p.name == name)
+            {
                 return Err(Refusal::new(
                     ErrorCode::NoChange,
                     "this is your name already",
                 ));
             }
-            workshop.set_name(me, name).map_err(doc_err)?;
-            none
+            workshop.set_name(call.me, name).map_err(doc_err)?;
+            done()
         }
         Intent::SetGroup { group } => {
             check_group(state, group)?;
-            let Some(p) = state.participants.get(me) else {
-                return Err(not_found("participant", me));
+            let Some(p) = state.participants.get(call.me) else {
+                return Err(not_found("participant", call.me));
             };
             if p.group == *group {
                 // Back to the current group: withdraws a request that waits.
                 if p.pending_group.is_none() {
                     return Err(Refusal::new(ErrorCode::NoChange, "you are in this group"));
                 }
-                workshop.set_pending_group(me, None).map_err(doc_err)?;
-                return none;
+                workshop.set_pending_group(call.me, None).map_err(doc_err)?;
+                return done();
             }
-            group_fixed(state, me)?;
+            group_fixed(state, call.me)?;
             if !voting_began(state) {
-                workshop.set_group(me, group).map_err(doc_err)?;
+                workshop.set_group(call.me, group).map_err(doc_err)?;
             } else if p.pending_group.as_deref() == Some(group.as_str()) {
                 return Err(Refusal::new(
                     ErrorCode::NoChange,
@@ -125,10 +125,10 @@ pub(super) fn apply(
                 ));
             } else {
                 workshop
-                    .set_pending_group(me, Some(group))
+                    .set_pending_group(call.me, Some(group))
                     .map_err(doc_err)?;
             }
-            none
+            done()
         }
         _ => Err(misrouted(intent)),
     }

@@ -4,56 +4,50 @@
 use draagvlak_protocol::view::PhaseKind;
 use draagvlak_protocol::{ErrorCode, Intent};
 
-use super::{Applied, Call, MAX_TIMER_SECONDS, doc_err, misrouted, not_found};
+use super::{Call, MAX_TIMER_SECONDS, Outcome, doc_err, done, misrouted, not_found};
 use crate::Refusal;
 use crate::workshop::{Flag, State, Timer, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
-pub(super) fn apply(
-    workshop: &mut Workshop,
-    call: &Call<'_>,
-    intent: &Intent,
-) -> Result<Applied, Refusal> {
-    let Call { phase_kind, .. } = *call;
-    let now = call.ctx.now_ms;
-    let level = || call.level();
+pub(super) fn apply(workshop: &mut Workshop, call: &Call<'_>, intent: &Intent) -> Outcome {
     let state = workshop.state();
-    let none = Ok(Applied::default());
     match intent {
         Intent::NextPhase => {
             let next = state.current_phase + 1;
             if next >= state.phases.len() {
                 return Err(Refusal::new(ErrorCode::NoChange, "this is the last phase"));
             }
-            workshop.set_phase(next, now).map_err(doc_err)?;
-            none
+            workshop.set_phase(next, call.ctx.now_ms).map_err(doc_err)?;
+            done()
         }
         Intent::PreviousPhase => {
             if state.current_phase == 0 {
                 return Err(Refusal::new(ErrorCode::NoChange, "this is the first phase"));
             }
             let prev = state.current_phase - 1;
-            workshop.set_phase(prev, now).map_err(doc_err)?;
-            none
+            workshop.set_phase(prev, call.ctx.now_ms).map_err(doc_err)?;
+            done()
         }
         Intent::GoToPhase { index } => {
             let index = phase_index(state, *index)?;
-            workshop.set_phase(index, now).map_err(doc_err)?;
-            none
+            workshop
+                .set_phase(index, call.ctx.now_ms)
+                .map_err(doc_err)?;
+            done()
         }
         Intent::SetLocked { locked } => {
             workshop.set_locked(*locked).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::RevealVotes => {
-            if phase_kind == PhaseKind::Review {
+            if call.phase_kind == PhaseKind::Review {
                 workshop
                     .set_flag(Flag::RevealedReview, true)
                     .map_err(doc_err)?;
-                return none;
+                return done();
             }
-            let level = level()?;
-            if phase_kind == PhaseKind::Vote {
+            let level = call.level()?;
+            if call.phase_kind == PhaseKind::Vote {
                 if state.revealed_dots.contains(&level) {
                     return Err(Refusal::new(
                         ErrorCode::NoChange,
@@ -65,19 +59,19 @@ pub(super) fn apply(
                 workshop.reveal_ratings(level).map_err(doc_err)?;
                 workshop.reveal_rounds(level).map_err(doc_err)?;
             }
-            none
+            done()
         }
         Intent::StartTimer { seconds } => {
             check_seconds(*seconds)?;
             let ms = u64::from(*seconds) * 1000;
             let timer = Timer {
                 running: true,
-                deadline: now + ms,
+                deadline: call.ctx.now_ms + ms,
                 remaining_ms: ms,
                 duration_ms: ms,
             };
             workshop.set_timer(Some(timer)).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::PauseTimer => {
             let Some(t) = state.timer.clone().filter(|t| t.running) else {
@@ -85,11 +79,11 @@ pub(super) fn apply(
             };
             let paused = Timer {
                 running: false,
-                remaining_ms: t.deadline.saturating_sub(now),
+                remaining_ms: t.deadline.saturating_sub(call.ctx.now_ms),
                 ..t
             };
             workshop.set_timer(Some(paused)).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::ResumeTimer => {
             let Some(t) = state.timer.clone().filter(|t| !t.running) else {
@@ -97,11 +91,11 @@ pub(super) fn apply(
             };
             let running = Timer {
                 running: true,
-                deadline: now + t.remaining_ms,
+                deadline: call.ctx.now_ms + t.remaining_ms,
                 ..t
             };
             workshop.set_timer(Some(running)).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::AddTime { seconds } => {
             check_seconds(*seconds)?;
@@ -109,7 +103,7 @@ pub(super) fn apply(
             let limit = u64::from(MAX_TIMER_SECONDS) * 1000;
             let timer = match state.timer.clone() {
                 Some(t) if t.running => Timer {
-                    deadline: t.deadline.max(now) + ms,
+                    deadline: t.deadline.max(call.ctx.now_ms) + ms,
                     duration_ms: (t.duration_ms + ms).min(limit),
                     ..t
                 },
@@ -120,20 +114,20 @@ pub(super) fn apply(
                 },
                 None => Timer {
                     running: true,
-                    deadline: now + ms,
+                    deadline: call.ctx.now_ms + ms,
                     remaining_ms: ms,
                     duration_ms: ms,
                 },
             };
             workshop.set_timer(Some(timer)).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::ClearTimer => {
             if state.timer.is_none() {
                 return Err(Refusal::new(ErrorCode::NoChange, "there is no countdown"));
             }
             workshop.set_timer(None).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::SetFocus { item } => {
             if let Some(id) = item
@@ -144,27 +138,27 @@ pub(super) fn apply(
                 return Err(not_found("statement, cluster or rule", id));
             }
             workshop.set_focus(item.clone()).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::SetEqualGroupWeight { equal } => {
             workshop
                 .set_flag(Flag::EqualGroupWeight, *equal)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::SetAnonymous { phase, anonymous } => {
             let index = phase_index(state, *phase)?;
             workshop
                 .set_phase_anonymous(index, *anonymous)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::CloseSession => {
             if state.timer.is_some() {
                 workshop.set_timer(None).map_err(doc_err)?;
             }
             workshop.set_flag(Flag::Closed, true).map_err(doc_err)?;
-            none
+            done()
         }
         _ => Err(misrouted(intent)),
     }

@@ -2,19 +2,13 @@
 
 use draagvlak_protocol::{ErrorCode, Intent};
 
-use super::{Applied, Call, doc_err, misrouted, not_found};
+use super::{Call, Outcome, doc_err, done, misrouted, not_found};
 use crate::Refusal;
 use crate::workshop::Workshop;
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
-pub(super) fn apply(
-    workshop: &mut Workshop,
-    call: &Call<'_>,
-    intent: &Intent,
-) -> Result<Applied, Refusal> {
-    let Call { me, .. } = *call;
+pub(super) fn apply(workshop: &mut Workshop, call: &Call<'_>, intent: &Intent) -> Outcome {
     let state = workshop.state();
-    let none = Ok(Applied::default());
     match intent {
         Intent::ReviewRule {
             rule,
@@ -32,9 +26,9 @@ pub(super) fn apply(
                 ));
             }
             workshop
-                .set_review(rule, me, *applied, *still_right)
+                .set_review(rule, call.me, *applied, *still_right)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         _ => Err(misrouted(intent)),
     }

@@ -7,35 +7,20 @@ use draagvlak_protocol::view::{Confirmation, Level};
 use draagvlak_protocol::{ErrorCode, Intent, ItemId, RuleId};
 
 use super::{
-    Applied, Call, Created, LARGE_GAP, Sender, doc_err, misrouted, not_found, other_level,
+    Applied, Call, Created, LARGE_GAP, Outcome, Sender, doc_err, done, misrouted, not_found,
+    other_level,
 };
 use crate::Refusal;
 use crate::text::check_new_text;
 use crate::workshop::{NewRule, State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
-pub(super) fn apply(
-    workshop: &mut Workshop,
-    call: &Call<'_>,
-    intent: &Intent,
-) -> Result<Applied, Refusal> {
-    let Call {
-        sender,
-        me,
-        by_facilitator,
-        ..
-    } = *call;
-    let ctx = call.ctx;
-    let heads_at = call.ctx.heads_at;
-    let now = call.ctx.now_ms;
-    let level = || call.level();
+pub(super) fn apply(workshop: &mut Workshop, call: &Call<'_>, intent: &Intent) -> Outcome {
     let state = workshop.state();
-    let phase = workshop.state().phase();
-    let none = Ok(Applied::default());
     match intent {
         Intent::ProposeRule { text, anchors } => {
-            let level = level()?;
-            check_new_text(text, ctx.text_limit)?;
+            let level = call.level()?;
+            check_new_text(text, call.ctx.text_limit)?;
             let anchors = check_anchors(state, anchors, level)?;
             if state.rules.len() >= MAX_RULES_PER_SESSION {
                 return Err(Refusal::new(
@@ -44,18 +29,18 @@ pub(super) fn apply(
                 ));
             }
             let extra = NewRule {
-                anonymous: phase.anonymous && sender != Sender::Facilitator,
-                by_facilitator,
+                anonymous: state.phase().anonymous && call.sender != Sender::Facilitator,
+                by_facilitator: call.by_facilitator,
                 anchors,
                 ..NewRule::default()
             };
             let id = workshop
-                .add_rule_with(me, level, text, extra)
+                .add_rule_with(call.me, level, text, extra)
                 .map_err(doc_err)?;
             Ok(Applied::created(Created::Rule(id)))
         }
         Intent::EditRule { rule, splice } => {
-            rule_of_level(workshop, rule, level()?)?;
+            rule_of_level(workshop, rule, call.level()?)?;
             let r = &state.rules[rule.as_str()];
             if r.decided() {
                 return Err(Refusal::new(
@@ -71,8 +56,9 @@ pub(super) fn apply(
                      facilitator starts a new round (the ratings so far are kept)",
                 ));
             }
-            let base = heads_at(splice.rev)?;
-            let placed = workshop.splice(true, rule, splice, &base, me, ctx.text_limit)?;
+            let base = (call.ctx.heads_at)(splice.rev)?;
+            let placed =
+                workshop.splice(true, rule, splice, &base, call.me, call.ctx.text_limit)?;
             Ok(Applied {
                 placed,
                 ..Applied::default()
@@ -83,10 +69,10 @@ pub(super) fn apply(
             anchor,
             linked,
         } => {
-            let level = level()?;
+            let level = call.level()?;
             rule_of_level(workshop, rule, level)?;
             let r = &state.rules[rule.as_str()];
-            if r.author != *me && sender != Sender::Facilitator {
+            if r.author != *call.me && call.sender != Sender::Facilitator {
                 return Err(Refusal::new(
                     ErrorCode::NotOwner,
                     "only the rule's author or the facilitator may change what it anchors",
@@ -119,14 +105,14 @@ pub(super) fn apply(
                 (false, true) => anchors.retain(|a| *a != item),
             }
             workshop.set_anchors(rule, anchors).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::RateRule {
             rule,
             score,
             reason,
         } => {
-            rule_of_level(workshop, rule, level()?)?;
+            rule_of_level(workshop, rule, call.level()?)?;
             let r = &state.rules[rule.as_str()];
             if r.decided() {
                 return Err(decided());
@@ -145,7 +131,7 @@ pub(super) fn apply(
                 ));
             }
             // The lowest two steps ask for a reason; with the others a reason is refused, not
-            // silently dropped (the sender would think it was kept).
+            // silently dropped (the call.sender would think it was kept).
             if *score > 2 && reason.as_deref().is_some_and(|r| !r.trim().is_empty()) {
                 return Err(Refusal::new(
                     ErrorCode::InvalidValue,
@@ -160,7 +146,7 @@ pub(super) fn apply(
                         "say briefly why you disagree (it is shown without your name)",
                     ));
                 }
-                check_new_text(r, ctx.text_limit)?;
+                check_new_text(r, call.ctx.text_limit)?;
                 let chars = r.chars().count();
                 if chars > MAX_REASON_CHARS {
                     return Err(Refusal::new(
@@ -172,9 +158,13 @@ pub(super) fn apply(
             } else {
                 None
             };
-            workshop.set_rating(rule, me, *score).map_err(doc_err)?;
-            workshop.set_reason(rule, me, reason).map_err(doc_err)?;
-            none
+            workshop
+                .set_rating(rule, call.me, *score)
+                .map_err(doc_err)?;
+            workshop
+                .set_reason(rule, call.me, reason)
+                .map_err(doc_err)?;
+            done()
         }
         Intent::SetRuleStatus {
             rule,
@@ -183,17 +173,17 @@ pub(super) fn apply(
         } => {
             let confirmed = check_decision(state, rule, *status, *confirm)?;
             workshop
-                .decide(rule, *status, confirmed, now)
+                .decide(rule, *status, confirmed, call.ctx.now_ms)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::StartRatingRound { rule } => {
             let r = state
                 .rules
                 .get(rule)
                 .ok_or_else(|| not_found("rule", rule))?;
-            if r.level != level()? {
-                return Err(other_level("rule", level()?));
+            if r.level != call.level()? {
+                return Err(other_level("rule", call.level()?));
             }
             let rated = state.ratings.get(rule).is_some_and(|m| !m.is_empty());
             if !r.decided() && r.status != RuleStatus::Revise && !rated && !r.revealed() {
@@ -202,8 +192,10 @@ pub(super) fn apply(
                     "this rule is still being drafted: its text can be edited as it is",
                 ));
             }
-            workshop.new_rule_round(rule, now).map_err(doc_err)?;
-            none
+            workshop
+                .new_rule_round(rule, call.ctx.now_ms)
+                .map_err(doc_err)?;
+            done()
         }
         _ => Err(misrouted(intent)),
     }

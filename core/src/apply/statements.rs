@@ -6,45 +6,31 @@ use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{ErrorCode, Intent};
 
 use super::{
-    Applied, Call, Created, Sender, doc_err, misrouted, not_found, other_level, voting_started,
+    Applied, Call, Created, Outcome, Sender, doc_err, done, misrouted, not_found, other_level,
+    voting_started,
 };
 use crate::Refusal;
 use crate::text::check_new_text;
 use crate::workshop::{NewStatement, State, Workshop};
 
 /// Apply one of this domain's intents (the dispatcher in `apply/mod.rs` routes them here).
-pub(super) fn apply(
-    workshop: &mut Workshop,
-    call: &Call<'_>,
-    intent: &Intent,
-) -> Result<Applied, Refusal> {
-    let Call {
-        sender,
-        me,
-        by_facilitator,
-        ..
-    } = *call;
-    let ctx = call.ctx;
-    let heads_at = call.ctx.heads_at;
-    let level = || call.level();
+pub(super) fn apply(workshop: &mut Workshop, call: &Call<'_>, intent: &Intent) -> Outcome {
     let state = workshop.state();
-    let phase = workshop.state().phase();
-    let none = Ok(Applied::default());
     match intent {
         Intent::HideStatement { statement, hidden } => {
             if !state.statements.contains_key(statement) {
                 return Err(not_found("statement", statement));
             }
             workshop.set_hidden(statement, *hidden).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::AddStatement { text } => {
-            let level = level()?;
-            check_new_text(text, ctx.text_limit)?;
+            let level = call.level()?;
+            check_new_text(text, call.ctx.text_limit)?;
             let own = state
                 .statements
                 .values()
-                .filter(|s| s.author == *me)
+                .filter(|s| s.author == *call.me)
                 .count();
             if own >= MAX_STATEMENTS_PER_PARTICIPANT {
                 return Err(Refusal::new(
@@ -55,15 +41,15 @@ pub(super) fn apply(
             if state.voting_started(level) {
                 return Err(voting_started());
             }
-            let anonymous = phase.anonymous && sender != Sender::Facilitator;
+            let anonymous = state.phase().anonymous && call.sender != Sender::Facilitator;
             let id = workshop
                 .add_statement(
-                    me,
+                    call.me,
                     level,
                     text,
                     NewStatement {
                         anonymous,
-                        by_facilitator,
+                        by_facilitator: call.by_facilitator,
                         dots_then: None,
                     },
                 )
@@ -71,59 +57,69 @@ pub(super) fn apply(
             Ok(Applied::created(Created::Statement(id)))
         }
         Intent::EditStatement { statement, splice } => {
-            own_statement(workshop, me, statement, level()?)?;
-            if state.voting_started(level()?) {
+            own_statement(workshop, call.me, statement, call.level()?)?;
+            if state.voting_started(call.level()?) {
                 return Err(voting_started());
             }
-            let base = heads_at(splice.rev)?;
-            let placed = workshop.splice(false, statement, splice, &base, me, ctx.text_limit)?;
+            let base = (call.ctx.heads_at)(splice.rev)?;
+            let placed = workshop.splice(
+                false,
+                statement,
+                splice,
+                &base,
+                call.me,
+                call.ctx.text_limit,
+            )?;
             Ok(Applied {
                 placed,
                 ..Applied::default()
             })
         }
         Intent::DeleteStatement { statement } => {
-            own_statement(workshop, me, statement, level()?)?;
-            if state.voting_started(level()?) {
+            own_statement(workshop, call.me, statement, call.level()?)?;
+            if state.voting_started(call.level()?) {
                 return Err(voting_started());
             }
             workshop.delete_statement(statement).map_err(doc_err)?;
-            none
+            done()
         }
         Intent::PlaceDot { statement } => {
-            let level = level()?;
+            let level = call.level()?;
             votes_open(state, level)?;
             votable(state, statement, level)?;
             // One budget per level, the one every view shows (that of the level's first vote
             // phase; a template has at most one vote phase per level).
             let budget = state.dot_budget(level);
-            if state.dots_used(me, level) >= budget {
+            if state.dots_used(call.me, level) >= budget {
                 return Err(Refusal::new(
                     ErrorCode::BudgetExhausted,
                     format!("all {budget} dots of this level are placed; take one back first"),
                 ));
             }
-            let on_item = dots_on(workshop, me, statement);
-            if on_item >= phase.max_dots_per_item {
+            let on_item = dots_on(workshop, call.me, statement);
+            if on_item >= state.phase().max_dots_per_item {
                 return Err(Refusal::new(
                     ErrorCode::ItemLimit,
-                    format!("at most {} dots on one statement", phase.max_dots_per_item),
+                    format!(
+                        "at most {} dots on one statement",
+                        state.phase().max_dots_per_item
+                    ),
                 ));
             }
             workshop
-                .set_dots(me, statement, on_item + 1)
+                .set_dots(call.me, statement, on_item + 1)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::RemoveDot { statement } => {
-            let level = level()?;
+            let level = call.level()?;
             votes_open(state, level)?;
             match state.item_level(statement) {
                 None => return Err(not_found("statement or cluster", statement)),
                 Some(l) if l != level => return Err(other_level("statement", level)),
                 Some(_) => {}
             }
-            let on_item = dots_on(workshop, me, statement);
+            let on_item = dots_on(workshop, call.me, statement);
             if on_item == 0 {
                 return Err(Refusal::new(
                     ErrorCode::NoDot,
@@ -131,12 +127,12 @@ pub(super) fn apply(
                 ));
             }
             workshop
-                .set_dots(me, statement, on_item - 1)
+                .set_dots(call.me, statement, on_item - 1)
                 .map_err(doc_err)?;
-            none
+            done()
         }
         Intent::StartVoteRound => {
-            let level = level()?;
+            let level = call.level()?;
             if !state.revealed_dots.contains(&level) {
                 return Err(Refusal::new(
                     ErrorCode::NoChange,
@@ -144,7 +140,7 @@ pub(super) fn apply(
                 ));
             }
             workshop.start_vote_round(level).map_err(doc_err)?;
-            none
+            done()
         }
         _ => Err(misrouted(intent)),
     }
