@@ -253,6 +253,19 @@ pub async fn create_session(http: &str, title: &str) -> SessionCreated {
     resp.json().await.expect("SessionCreated body")
 }
 
+/// A session's report in one format (`md`, `html`, `json`, `csv`, …), read as its facilitator;
+/// the request must succeed.
+pub async fn report(http: &str, code: &str, secret: &str, format: &str) -> String {
+    let resp = reqwest::Client::new()
+        .get(format!("{http}/api/sessions/{code}/report/{format}"))
+        .bearer_auth(secret)
+        .send()
+        .await
+        .expect("GET the report");
+    assert_eq!(resp.status().as_u16(), 200, "the {format} report");
+    resp.text().await.expect("the report's text")
+}
+
 /// A bare WebSocket client that speaks raw frames, for protocol-level tests.
 pub struct Raw {
     ws: tokio_tungstenite::WebSocketStream<

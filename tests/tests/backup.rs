@@ -25,14 +25,7 @@ fn command(data_dir: &Path, args: &[&str]) -> Output {
 }
 
 async fn report(http: &str, code: &str, secret: &str) -> String {
-    let resp = reqwest::Client::new()
-        .get(format!("{http}/api/sessions/{code}/report/json"))
-        .bearer_auth(secret)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    resp.text().await.unwrap()
+    draagvlak_tests::report(http, code, secret, "json").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

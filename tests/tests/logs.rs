@@ -108,14 +108,8 @@ async fn a_workshop_logs_ids_but_no_secret_token_name_or_text() {
     drop(p);
     let (mut again, _) = Raw::join(&ws, join::resume(&code, &token)).await;
     again.snapshot().await;
-    let report = client
-        .get(format!("{http}/api/sessions/{code}/report/md"))
-        .bearer_auth(&secret)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(report.status().as_u16(), 200);
-    assert!(report.text().await.unwrap().contains(RULE));
+    let report = draagvlak_tests::report(&http, &code, &secret, "md").await;
+    assert!(report.contains(RULE));
     drop((fac, again, bad));
     assert!(server.terminate().success());
 

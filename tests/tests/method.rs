@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use draagvlak_protocol::api::{CreateSession, FollowUpOf, SessionCreated};
-use draagvlak_tests::{InProcess, Raw, RawEvent, create_session, join};
+use draagvlak_tests::{InProcess, Raw, RawEvent, create_session, join, report};
 use serde_json::{Value, json};
 
 /// Read until the connection closes; returns the last `error` code and the close frame.
@@ -284,19 +284,7 @@ async fn a_follow_up_session_reviews_the_adopted_rules_and_reports_then_and_now(
     assert_eq!(review["still_right_by_group"]["ict"]["yes"], 1);
 
     // The report puts then and now side by side, per group.
-    let md = http
-        .get(format!(
-            "{}/api/sessions/{}/report/md",
-            server.http(),
-            f.code
-        ))
-        .bearer_auth(&f.facilitator_secret)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let md = report(&server.http(), &f.code, &f.facilitator_secret, "md").await;
     assert!(md.contains("Vervolg op: ICT-strategie 2027"), "{md}");
     assert!(
         md.contains(
@@ -304,19 +292,7 @@ async fn a_follow_up_session_reviews_the_adopted_rules_and_reports_then_and_now(
         ),
         "{md}"
     );
-    let html = http
-        .get(format!(
-            "{}/api/sessions/{}/report/html",
-            server.http(),
-            f.code
-        ))
-        .bearer_auth(&f.facilitator_secret)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = report(&server.http(), &f.code, &f.facilitator_secret, "html").await;
     assert!(html.contains("Toen en nu"));
     server.stop().await;
 }

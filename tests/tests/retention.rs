@@ -185,15 +185,7 @@ async fn retention_deletes_closed_sessions_past_their_time_and_keeps_the_rest() 
 const NAME: &str = "Zwaantje Erasmus-Knol";
 
 async fn report_json(http: &str, code: &str, secret: &str) -> String {
-    reqwest::Client::new()
-        .get(format!("{http}/api/sessions/{code}/report/json"))
-        .bearer_auth(secret)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    draagvlak_tests::report(http, code, secret, "json").await
 }
 
 async fn erase(http: &str, code: &str, participant: &str, secret: &str) -> (u16, Value) {
