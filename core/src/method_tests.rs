@@ -13,7 +13,7 @@
 use automerge::ChangeHash;
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::Level;
-use draagvlak_protocol::{ErrorCode, Intent, ParticipantId};
+use draagvlak_protocol::{ErrorCode, Intent, ItemId, ParticipantId};
 
 use super::Refusal;
 use super::apply::{Context, Sender, apply};
@@ -87,6 +87,27 @@ pub(super) fn rate(
             reason: (score <= 2).then(|| format!("reden van {who}")),
         },
     )
+}
+
+/// Place a dot on a statement or cluster.
+pub(super) fn dot(
+    workshop: &mut Workshop,
+    sender: Sender<'_>,
+    item: impl Into<ItemId>,
+) -> Result<Option<String>, ErrorCode> {
+    let statement = item.into();
+    run(workshop, sender, Intent::PlaceDot { statement })
+}
+
+/// Take a dot back from a statement or cluster.
+#[cfg(test)]
+pub(super) fn undot(
+    workshop: &mut Workshop,
+    sender: Sender<'_>,
+    item: impl Into<ItemId>,
+) -> Result<Option<String>, ErrorCode> {
+    let statement = item.into();
+    run(workshop, sender, Intent::RemoveDot { statement })
 }
 
 pub(super) fn same_after_reload(workshop: &mut Workshop) {
@@ -541,14 +562,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     rate(&mut workshop, &troll, &rule, 1).unwrap();
     go_to(&mut workshop, 3);
     for who in [&anna, &troll, &troll] {
-        run(
-            &mut workshop,
-            Sender::Participant(who),
-            Intent::PlaceDot {
-                statement: s.clone().into(),
-            },
-        )
-        .unwrap();
+        dot(&mut workshop, Sender::Participant(who), &s).unwrap();
     }
     run(
         &mut workshop,
@@ -559,13 +573,7 @@ fn a_removed_participant_no_longer_counts_and_a_closed_session_is_read_only() {
     )
     .unwrap();
     assert_eq!(
-        run(
-            &mut workshop,
-            Sender::Participant(&troll),
-            Intent::PlaceDot {
-                statement: s.clone().into()
-            }
-        ),
+        dot(&mut workshop, Sender::Participant(&troll), &s),
         Err(ErrorCode::Removed)
     );
     run(&mut workshop, F, Intent::RevealVotes).unwrap();
@@ -639,14 +647,7 @@ pub fn reviewed_follow_up() -> Workshop {
     go_to(&mut earlier, 3);
     // Dots: Twee 3, Drie 2, Vier 1, Eén 0.
     for (who, item) in [(0, 1), (1, 1), (2, 1), (0, 2), (1, 2), (2, 3)] {
-        run(
-            &mut earlier,
-            Sender::Participant(&people[who]),
-            Intent::PlaceDot {
-                statement: ids[item].clone().into(),
-            },
-        )
-        .unwrap();
+        dot(&mut earlier, Sender::Participant(&people[who]), &ids[item]).unwrap();
     }
     // Not yet revealed: nothing about dots may travel.
     assert!(follow_up::top_priorities(earlier.state(), Level::Richten).is_empty());
@@ -863,14 +864,7 @@ fn names_and_groups_change_and_a_late_group_change_waits_for_the_facilitator() {
     go_to(&mut workshop, 1);
     let s1 = add(&mut workshop, &bert, "Eén loket");
     go_to(&mut workshop, 3);
-    run(
-        &mut workshop,
-        b,
-        Intent::PlaceDot {
-            statement: s1.into(),
-        },
-    )
-    .unwrap();
+    dot(&mut workshop, b, &s1).unwrap();
     run(&mut workshop, c, group("ict")).unwrap();
     assert_eq!(workshop.state().participants[&carla].group, "business");
     assert_eq!(

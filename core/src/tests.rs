@@ -10,7 +10,7 @@ use super::apply::{Context, Sender, apply};
 use super::projection::{self, Audience, Presence};
 use super::workshop::Workshop;
 
-use super::method_tests::{F, go_to, run};
+use super::method_tests::{F, dot, go_to, run, undot};
 
 fn workshop() -> Workshop {
     super::method_tests::workshop("strategic-framework")
@@ -95,88 +95,17 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         Err(ErrorCode::Forbidden)
     );
     go_to(&mut workshop, 3); // vote (past the clustering)
-    run(
-        &mut workshop,
-        a,
-        Intent::PlaceDot {
-            statement: s1.clone().into(),
-        },
-    )
-    .unwrap();
-    run(
-        &mut workshop,
-        a,
-        Intent::PlaceDot {
-            statement: s1.clone().into(),
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        run(
-            &mut workshop,
-            a,
-            Intent::PlaceDot {
-                statement: s1.clone().into()
-            }
-        ),
-        Err(ErrorCode::ItemLimit)
-    );
-    run(
-        &mut workshop,
-        a,
-        Intent::PlaceDot {
-            statement: s2.clone().into(),
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        run(
-            &mut workshop,
-            a,
-            Intent::PlaceDot {
-                statement: s2.clone().into()
-            }
-        ),
-        Err(ErrorCode::BudgetExhausted)
-    );
-    run(
-        &mut workshop,
-        a,
-        Intent::RemoveDot {
-            statement: s2.clone().into(),
-        },
-    )
-    .unwrap();
-    assert_eq!(
-        run(
-            &mut workshop,
-            a,
-            Intent::RemoveDot {
-                statement: s2.clone().into()
-            }
-        ),
-        Err(ErrorCode::NoDot)
-    );
-    run(
-        &mut workshop,
-        b,
-        Intent::PlaceDot {
-            statement: s2.clone().into(),
-        },
-    )
-    .unwrap();
+    dot(&mut workshop, a, &s1).unwrap();
+    dot(&mut workshop, a, &s1).unwrap();
+    assert_eq!(dot(&mut workshop, a, &s1), Err(ErrorCode::ItemLimit));
+    dot(&mut workshop, a, &s2).unwrap();
+    assert_eq!(dot(&mut workshop, a, &s2), Err(ErrorCode::BudgetExhausted));
+    undot(&mut workshop, a, &s2).unwrap();
+    assert_eq!(undot(&mut workshop, a, &s2), Err(ErrorCode::NoDot));
+    dot(&mut workshop, b, &s2).unwrap();
     // Locked input.
     run(&mut workshop, F, Intent::SetLocked { locked: true }).unwrap();
-    assert_eq!(
-        run(
-            &mut workshop,
-            b,
-            Intent::PlaceDot {
-                statement: s1.clone().into()
-            }
-        ),
-        Err(ErrorCode::InputLocked)
-    );
+    assert_eq!(dot(&mut workshop, b, &s1), Err(ErrorCode::InputLocked));
     run(&mut workshop, F, Intent::SetLocked { locked: false }).unwrap();
     // Hidden statements take no dots.
     run(
@@ -188,16 +117,7 @@ fn a_level_played_through_keeps_mirror_document_and_storage_equal() {
         },
     )
     .unwrap();
-    assert_eq!(
-        run(
-            &mut workshop,
-            b,
-            Intent::PlaceDot {
-                statement: s2.clone().into()
-            }
-        ),
-        Err(ErrorCode::Hidden)
-    );
+    assert_eq!(dot(&mut workshop, b, &s2), Err(ErrorCode::Hidden));
     run(
         &mut workshop,
         F,
@@ -331,14 +251,7 @@ fn views_hide_dots_ratings_and_anonymous_authors_until_revealed() {
     .unwrap()
     .unwrap();
     go_to(&mut workshop, 3);
-    run(
-        &mut workshop,
-        b,
-        Intent::PlaceDot {
-            statement: s1.clone().into(),
-        },
-    )
-    .unwrap();
+    dot(&mut workshop, b, &s1).unwrap();
     go_to(&mut workshop, 4);
     let r1 = run(
         &mut workshop,
