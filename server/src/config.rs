@@ -100,6 +100,16 @@ pub struct Args {
         default_value_t = DEFAULT_MIN_DELTA_INTERVAL_MS
     )]
     pub min_delta_interval_ms: u64,
+    /// Microseconds the least interval between two view deltas grows per connection of the
+    /// session (10 µs: 100 ms at 10,000 people), so that a big room never asks for more
+    /// deliveries a second than the machine can write. 0 keeps `--min-delta-interval-ms` for
+    /// every size.
+    #[arg(
+        long,
+        env = "DRAAGVLAK_DELTA_INTERVAL_PER_MEMBER_US",
+        default_value_t = DEFAULT_DELTA_INTERVAL_PER_MEMBER_US
+    )]
+    pub delta_interval_per_member_us: u64,
     /// Time zone of the dates and times in reports (an IANA name, e.g. `Europe/Brussels`), from
     /// the time-zone database built into the binary.
     #[arg(
@@ -221,6 +231,11 @@ pub struct Config {
 /// most 25 broadcasts a second, and a small session hardly notices it (see BENCHMARKS.md).
 pub const DEFAULT_MIN_DELTA_INTERVAL_MS: u64 = 40;
 
+/// Default of [`Limits::delta_interval_per_member`], in microseconds: writing one frame to one
+/// socket costs about 10–15 µs here (BENCHMARKS.md), so a fan-out to n members never comes more
+/// often than it takes to write.
+pub const DEFAULT_DELTA_INTERVAL_PER_MEMBER_US: u64 = 10;
+
 /// Server-side limits with their defaults. The wire limits every client sees are in
 /// `draagvlak_protocol::limits`.
 #[derive(Debug, Clone)]
@@ -263,6 +278,10 @@ pub struct Limits {
     /// a frame to every member) at the cost of up to this much ack latency. Zero fans out
     /// after every tick.
     pub min_delta_interval: Duration,
+    /// How much the least interval between fan-outs grows per connection of the session; the
+    /// interval is the larger of `min_delta_interval` and this times the connections (not when
+    /// `min_delta_interval` is zero).
+    pub delta_interval_per_member: Duration,
 }
 
 impl Default for Limits {
@@ -285,6 +304,7 @@ impl Default for Limits {
             max_connections: 20_000,
             max_live_sessions: 1_000,
             min_delta_interval: Duration::from_millis(DEFAULT_MIN_DELTA_INTERVAL_MS),
+            delta_interval_per_member: Duration::from_micros(DEFAULT_DELTA_INTERVAL_PER_MEMBER_US),
         }
     }
 }
@@ -427,6 +447,7 @@ impl Config {
                 idle_timeout: Duration::from_secs(args.idle_timeout_secs),
                 max_text_chars: args.max_text_chars,
                 min_delta_interval: Duration::from_millis(args.min_delta_interval_ms),
+                delta_interval_per_member: Duration::from_micros(args.delta_interval_per_member_us),
                 ..Limits::default()
             },
         })

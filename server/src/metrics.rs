@@ -53,6 +53,7 @@ struct Inner {
     mailbox_depth: Histogram,
     outbound_depth: Histogram,
     slow_consumers: IntCounterVec,
+    snapshots_serialised: IntCounter,
     store_seconds: HistogramVec,
     store_failures: IntCounterVec,
 }
@@ -128,6 +129,15 @@ impl Metrics {
                 IntCounter::new(
                     "intents_acked_total",
                     "Intents acknowledged (applied and durable; a resend is acknowledged again).",
+                )
+                .expect("valid counter"),
+            ),
+            snapshots_serialised: register(
+                &registry,
+                IntCounter::new(
+                    "snapshots_serialised_total",
+                    "Snapshot frames serialised: once per audience and revision, however many \
+                     connections join or resync at it.",
                 )
                 .expect("valid counter"),
             ),
@@ -261,6 +271,16 @@ impl Metrics {
     /// A connection's outbound queue was full: it gets a snapshot once it has room.
     pub fn slow_consumer_marked(&self) {
         self.0.slow_consumers.with_label_values(&["resync"]).inc();
+    }
+
+    /// A snapshot frame was serialised (not taken from the per-revision cache).
+    pub fn snapshot_serialised(&self) {
+        self.0.snapshots_serialised.inc();
+    }
+
+    /// Snapshot frames serialised so far (for tests).
+    pub fn snapshots_serialised(&self) -> u64 {
+        self.0.snapshots_serialised.get()
     }
 
     /// A slow connection did not catch up in time and is closed.

@@ -184,6 +184,8 @@ pub(super) fn to_frame(msg: &ServerMessage) -> Arc<str> {
 pub(super) struct Outbox {
     session: Arc<str>,
     min_delta_interval: Duration,
+    /// How much the interval grows per connection (`Limits::delta_interval_per_member`).
+    per_member: Duration,
     slow_consumer_grace: Duration,
     metrics: Metrics,
     conns: HashMap<ConnId, Conn>,
@@ -192,6 +194,9 @@ pub(super) struct Outbox {
     /// The last view sent to each audience: (audience rev, JSON). Kept while an audience is
     /// empty, so that a view that did not change keeps its revision.
     views: HashMap<Audience, (u64, serde_json::Value)>,
+    /// The snapshot frame of an audience's kept view, by revision: serialised once however many
+    /// people join or resync at that revision. Dropped whenever the kept view is replaced.
+    snapshot_frames: HashMap<Audience, (u64, Arc<str>)>,
     /// Audiences whose entry in `views` is the current projection (they had members at the last
     /// fan-out); for the others a snapshot projects again.
     current: HashSet<Audience>,
@@ -223,11 +228,13 @@ impl Outbox {
         Outbox {
             session,
             min_delta_interval: limits.min_delta_interval,
+            per_member: limits.delta_interval_per_member,
             slow_consumer_grace: limits.slow_consumer_grace,
             metrics,
             conns: HashMap::new(),
             presence: Presence::new(),
             views: HashMap::new(),
+            snapshot_frames: HashMap::new(),
             current: HashSet::new(),
             revs: [Audience::Facilitator, Audience::Public]
                 .into_iter()
@@ -365,9 +372,21 @@ impl Outbox {
             return Some(now);
         }
         Some(match self.last_fan_out {
-            Some(last) => last + self.min_delta_interval,
+            Some(last) => last + self.delta_interval(),
             None => now,
         })
+    }
+
+    /// The least time between two fan-outs: the configured interval, grown with the number of
+    /// connections so that a big room never asks for more deliveries a second than the machine
+    /// can write (zero stays zero: a fan-out after every tick).
+    pub(super) fn delta_interval(&self) -> Duration {
+        if self.min_delta_interval.is_zero() {
+            return Duration::ZERO;
+        }
+        let members = u32::try_from(self.conns.len()).unwrap_or(u32::MAX);
+        self.min_delta_interval
+            .max(self.per_member.saturating_mul(members))
     }
 
     /// Send the coalesced view change (one delta per audience covering every tick since the
@@ -466,6 +485,7 @@ impl Outbox {
             *r = AudienceRevs::new(start.max(r.rev + 1), rev);
         }
         self.views.clear();
+        self.snapshot_frames.clear();
         self.current.clear();
         self.mes.clear();
         let ids: Vec<ConnId> = self
@@ -545,6 +565,7 @@ impl Outbox {
             };
             let frame = to_frame(&ServerMessage::Delta { base, rev, ops });
             self.views.insert(audience, (rev, new));
+            self.snapshot_frames.remove(&audience);
             let targets: Vec<ConnId> = self
                 .conns
                 .iter()
@@ -631,8 +652,8 @@ impl Outbox {
             }));
         }
         let participant = c.participant.clone();
-        let (rev, value) = match self.views.get(&audience) {
-            Some((rev, value)) if self.current.contains(&audience) => (*rev, value.clone()),
+        let rev = match self.views.get(&audience) {
+            Some((rev, _)) if self.current.contains(&audience) => *rev,
             kept => {
                 // Nobody of this audience was watching: project now; the revision moves only
                 // if the view differs from the one last sent.
@@ -645,17 +666,14 @@ impl Outbox {
                         .map(|r| r.bump(session_rev))
                         .unwrap_or(session_rev),
                 };
-                self.views.insert(audience, (rev, value.clone()));
+                self.views.insert(audience, (rev, value));
+                self.snapshot_frames.remove(&audience);
                 self.current.insert(audience);
-                (rev, value)
+                rev
             }
         };
-        match serde_json::from_value(value) {
-            Ok(view) => frames.push(to_frame(&ServerMessage::Snapshot {
-                rev,
-                view: Box::new(view),
-            })),
-            Err(e) => error!(error = %e, "cannot rebuild a view for a snapshot"),
+        if let Some(frame) = self.snapshot_frame(audience, rev) {
+            frames.push(frame);
         }
         if let Some(pid) = &participant
             && let Some(me) = projection::me(workshop.state(), pid)
@@ -675,6 +693,33 @@ impl Outbox {
                 c.stale = Some(Stale::new(VecDeque::new()));
             }
         }
+    }
+
+    /// The snapshot frame of an audience's kept view at `rev`: from the cache, or serialised now
+    /// and kept for everyone else who joins or resyncs at that revision.
+    fn snapshot_frame(&mut self, audience: Audience, rev: u64) -> Option<Arc<str>> {
+        if let Some((cached, frame)) = self.snapshot_frames.get(&audience)
+            && *cached == rev
+        {
+            return Some(frame.clone());
+        }
+        let (_, value) = self.views.get(&audience)?;
+        // The kept view is the JSON that deltas are diffed against; the frame is built from it so
+        // that a snapshot and the deltas after it agree to the byte.
+        let view = match serde_json::from_value(value.clone()) {
+            Ok(view) => view,
+            Err(e) => {
+                error!(error = %e, "cannot rebuild a view for a snapshot");
+                return None;
+            }
+        };
+        let frame = to_frame(&ServerMessage::Snapshot {
+            rev,
+            view: Box::new(view),
+        });
+        self.snapshot_frames.insert(audience, (rev, frame.clone()));
+        self.metrics.snapshot_serialised();
+        Some(frame)
     }
 
     /// A view frame: skipped for stale connections (they get a snapshot later).

@@ -9,11 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use draagvlak_protocol::view::Role;
-use draagvlak_protocol::{ErrorCode, Intent, ServerMessage};
+use draagvlak_protocol::{ErrorCode, Intent, ParticipantId, ServerMessage};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::{Outbox, Outgoing};
 use crate::config::Limits;
+use crate::metrics::Metrics;
 use crate::session::actor::harness::{SESSION_ID, new_workshop};
 use crate::session::actor::{CloseReason, ConnId, ConnLink};
 use crate::session::apply::{self, Sender};
@@ -52,13 +53,12 @@ fn link(id: ConnId, capacity: usize) -> (ConnLink, Peer) {
 }
 
 fn outbox(limits: Limits) -> Outbox {
-    Outbox::new(
-        Arc::from(SESSION_ID),
-        &limits,
-        Default::default(),
-        START,
-        START,
-    )
+    outbox_counted(limits, Metrics::new())
+}
+
+/// An outbox that counts into `metrics` (which the test keeps to read).
+fn outbox_counted(limits: Limits, metrics: Metrics) -> Outbox {
+    Outbox::new(Arc::from(SESSION_ID), &limits, metrics, START, START)
 }
 
 fn workshop() -> Workshop {
@@ -77,12 +77,7 @@ fn join(
 ) -> Peer {
     let id = 10 + out.len() as ConnId;
     let (link, peer) = link(id, capacity);
-    out.add(
-        link,
-        role,
-        (participant.map(str::to_string)).map(Into::into),
-        None,
-    );
+    out.add(link, role, participant.map(ParticipantId::from), None);
     let (reply, answer) = oneshot::channel();
     out.reply_join(reply, id, Ok(()));
     let _ = out.flush(workshop, rev);
@@ -313,4 +308,136 @@ fn a_refused_join_is_answered_at_once_unless_replies_wait() {
     assert!(answer.try_recv().is_err(), "held back");
     assert!(!out.flush(&workshop, START));
     assert_eq!(answer.try_recv().expect("after the flush"), Err(refused()));
+}
+
+/// The snapshot frame: the text of a `snapshot` message, as queued.
+fn snapshot_text(peer: &mut Peer) -> Arc<str> {
+    let mut found = None;
+    while let Ok(f) = peer.rx.try_recv() {
+        if f.contains("\"type\":\"snapshot\"") {
+            found = Some(f);
+        }
+    }
+    found.expect("a snapshot frame")
+}
+
+#[test]
+fn people_joining_at_one_revision_share_one_serialised_snapshot() {
+    let mut workshop = workshop();
+    let metrics = Metrics::new();
+    let mut out = outbox_counted(Limits::default(), metrics.clone());
+    let mut first = join(
+        &mut out,
+        &workshop,
+        START,
+        Role::Participant,
+        Some("p1"),
+        16,
+    );
+    let frame = snapshot_text(&mut first);
+    let once = metrics.snapshots_serialised();
+    assert_eq!(once, 1, "the first join serialises the public view");
+    for i in 2..=20 {
+        let pid = format!("p{i}");
+        let mut peer = join(
+            &mut out,
+            &workshop,
+            START,
+            Role::Participant,
+            Some(&pid),
+            16,
+        );
+        let again = snapshot_text(&mut peer);
+        assert!(Arc::ptr_eq(&frame, &again), "the same bytes, not a copy");
+    }
+    assert_eq!(
+        metrics.snapshots_serialised(),
+        once,
+        "nineteen more joins, no serialisation"
+    );
+    // A change moves the revision: the next join gets (and serialises) the new view.
+    next_phase(&mut workshop);
+    out.view_changed();
+    assert!(!out.flush(&workshop, START + 1));
+    let mut late = join(
+        &mut out,
+        &workshop,
+        START + 1,
+        Role::Participant,
+        Some("p21"),
+        16,
+    );
+    let newer = snapshot_text(&mut late);
+    assert_ne!(frame, newer);
+    assert_eq!(metrics.snapshots_serialised(), once + 1);
+    let view = |f: &str| match serde_json::from_str(f) {
+        Ok(ServerMessage::Snapshot { view, .. }) => view.current_phase,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        view(&newer),
+        view(&frame) + 1,
+        "the snapshot after the change shows it"
+    );
+}
+
+#[test]
+fn the_interval_between_fan_outs_grows_with_the_room() {
+    let workshop = workshop();
+    let limits = Limits {
+        min_delta_interval: Duration::from_millis(40),
+        delta_interval_per_member: Duration::from_millis(1),
+        ..Limits::default()
+    };
+    let mut out = outbox(limits.clone());
+    let mut peers = Vec::new();
+    for i in 0..10 {
+        let pid = format!("p{i}");
+        peers.push(join(
+            &mut out,
+            &workshop,
+            START,
+            Role::Participant,
+            Some(&pid),
+            16,
+        ));
+    }
+    assert_eq!(
+        out.delta_interval(),
+        Duration::from_millis(40),
+        "a small room: 40 ms"
+    );
+    for i in 10..100 {
+        let pid = format!("p{i}");
+        peers.push(join(
+            &mut out,
+            &workshop,
+            START,
+            Role::Participant,
+            Some(&pid),
+            16,
+        ));
+    }
+    assert_eq!(
+        out.delta_interval(),
+        Duration::from_millis(100),
+        "100 people: 100 ms"
+    );
+    // Zero means a fan-out after every tick, whatever the size.
+    let mut every_tick = outbox(Limits {
+        min_delta_interval: Duration::ZERO,
+        ..limits
+    });
+    for i in 0..100 {
+        let pid = format!("p{i}");
+        peers.push(join(
+            &mut every_tick,
+            &workshop,
+            START,
+            Role::Participant,
+            Some(&pid),
+            16,
+        ));
+    }
+    assert_eq!(every_tick.delta_interval(), Duration::ZERO);
 }
