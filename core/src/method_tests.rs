@@ -16,11 +16,11 @@ use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{ErrorCode, Intent, ItemId, ParticipantId};
 
 use super::Refusal;
-use super::apply::{Context, Sender, apply};
+use super::apply::{Context, Sender, Touched, apply};
 use super::follow_up;
 use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
-use super::workshop::{Meta, Workshop};
+use super::workshop::{Meta, State, Workshop};
 
 pub(super) fn workshop(template_name: &str) -> Workshop {
     let meta = Meta {
@@ -51,9 +51,34 @@ pub(super) fn run_at(
     let heads: Vec<ChangeHash> = workshop.heads().to_vec();
     let lookup = move |_rev: u64| -> Result<Vec<ChangeHash>, Refusal> { Ok(heads.clone()) };
     let ctx = Context::new(&lookup, now_ms);
-    apply(workshop, sender, &intent, &ctx)
-        .map(|a| a.created.map(|c| c.as_str().to_string()))
-        .map_err(|r| r.code)
+    let before = workshop.state().clone();
+    let applied = apply(workshop, sender, &intent, &ctx).map_err(|r| r.code)?;
+    untouched_unchanged(&before, workshop.state(), &applied.touched, &intent);
+    Ok(applied.created.map(|c| c.as_str().to_string()))
+}
+
+/// Nobody's private part changed but the ones the intent says it touched (the fan-out rebuilds
+/// only those): checked for every intent every test applies through [`run`].
+pub(super) fn untouched_unchanged(
+    before: &State,
+    after: &State,
+    touched: &Touched,
+    intent: &Intent,
+) {
+    if *touched == Touched::Everyone {
+        return;
+    }
+    // Someone added by the intent (a proxy) has no private part sent yet.
+    for p in before.participants.keys() {
+        if *touched == Touched::One(p.clone()) {
+            continue;
+        }
+        assert_eq!(
+            projection::me(before, p),
+            projection::me(after, p),
+            "{intent:?} changed {p}'s private part but did not say it touched it"
+        );
+    }
 }
 
 pub(super) const F: Sender<'static> = Sender::Facilitator;

@@ -20,7 +20,7 @@ use draagvlak_protocol::{Intent, ParticipantId, RuleId, Splice, StatementId};
 use proptest::prelude::*;
 
 use super::Refusal;
-use super::apply::{Context, Created, Sender, apply};
+use super::apply::{Context, Created, Sender, Touched, apply};
 use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
 use super::template;
@@ -296,8 +296,26 @@ proptest! {
             let seen: Vec<Figures> = [Audience::Public, Audience::Facilitator]
                 .map(|a| figures(&projection::view(&before, &Presence::new(), a)))
                 .into();
-            if apply(&mut workshop, sender, &intent, &ctx).is_err() {
-                prop_assert_eq!(&before, workshop.state(), "a refused {:?} changed the state", intent);
+            match apply(&mut workshop, sender, &intent, &ctx) {
+                Err(_) => prop_assert_eq!(&before, workshop.state(), "a refused {:?} changed the state", intent),
+                // Whose private part an intent says it touched: nobody else's may have changed
+                // (the fan-out rebuilds only theirs).
+                Ok(applied) => {
+                    for p in &people {
+                        let untouched = match &applied.touched {
+                            Touched::Everyone => false,
+                            Touched::One(q) => q != p,
+                            Touched::Nobody => true,
+                        };
+                        if untouched {
+                            prop_assert_eq!(
+                                projection::me(&before, p),
+                                projection::me(workshop.state(), p),
+                                "{:?} changed {}'s private part but did not say so", intent, p
+                            );
+                        }
+                    }
+                }
             }
             if !publishing {
                 for (i, a) in [Audience::Public, Audience::Facilitator].into_iter().enumerate() {

@@ -102,6 +102,17 @@ pub struct Applied {
     pub created: Option<Created>,
     /// Where a text edit's inserted text went (its ack says where that is then).
     pub placed: Option<super::text::Placed>,
+    /// Whose private part may have changed.
+    pub touched: Touched,
+}
+
+/// Whose private part an applied intent may have changed (see [`touched`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Touched {
+    #[default]
+    Nobody,
+    One(ParticipantId),
+    Everyone,
 }
 
 impl Applied {
@@ -109,7 +120,7 @@ impl Applied {
     pub fn created(id: Created) -> Applied {
         Applied {
             created: Some(id),
-            placed: None,
+            ..Applied::default()
         }
     }
 }
@@ -241,7 +252,8 @@ pub fn apply(
         phase_kind: phase.kind,
         ctx,
     };
-    match intent {
+    let touched = touched(intent, sender);
+    let applied = match intent {
         Intent::NextPhase
         | Intent::PreviousPhase
         | Intent::GoToPhase { .. }
@@ -284,6 +296,67 @@ pub fn apply(
         | Intent::SetName { .. }
         | Intent::SetGroup { .. } => people::apply(workshop, &call, intent),
         Intent::ReviewRule { .. } => reviews::apply(workshop, &call, intent),
+    }?;
+    Ok(Applied { touched, ..applied })
+}
+
+/// Whose private part ([`crate::projection::me`]) an applied intent may have changed, so that the
+/// fan-out rebuilds only those: the sender's own input (dots, ratings, new statements, ready,
+/// name, group, reviews) touches the sender; a phase change touches everyone (`ready` is per phase), as
+/// do new rounds and deleting a statement (they clear other people's dots or ratings); the
+/// facilitator's decisions about one person touch that person; the rest touches nobody's.
+/// Debug builds check this against a full rebuild at every fan-out (`Outbox::fan_out`).
+fn touched(intent: &Intent, sender: Sender<'_>) -> Touched {
+    let own = || match sender.participant() {
+        Some(p) => Touched::One(p.clone()),
+        None => Touched::Nobody,
+    };
+    match intent {
+        Intent::AddStatement { .. }
+        | Intent::PlaceDot { .. }
+        | Intent::RemoveDot { .. }
+        | Intent::RateRule { .. }
+        | Intent::SetReady { .. }
+        | Intent::SetName { .. }
+        | Intent::SetGroup { .. }
+        | Intent::ReviewRule { .. } => own(),
+        Intent::RemoveParticipant { participant } | Intent::DecideGroup { participant, .. } => {
+            Touched::One(participant.clone())
+        }
+        Intent::NextPhase
+        | Intent::PreviousPhase
+        | Intent::GoToPhase { .. }
+        | Intent::StartVoteRound
+        | Intent::StartRatingRound { .. }
+        | Intent::DeleteStatement { .. }
+        | Intent::CloseSession => Touched::Everyone,
+        // Texts are not part of anyone's private part (only the ids of their statements are),
+        // and neither are rules or being remote.
+        Intent::EditStatement { .. }
+        | Intent::ProposeRule { .. }
+        | Intent::EditRule { .. }
+        | Intent::LinkRule { .. }
+        | Intent::SetRemote { .. }
+        | Intent::SetLocked { .. }
+        | Intent::RevealVotes
+        | Intent::HideStatement { .. }
+        | Intent::StartTimer { .. }
+        | Intent::PauseTimer
+        | Intent::ResumeTimer
+        | Intent::AddTime { .. }
+        | Intent::ClearTimer
+        | Intent::SetFocus { .. }
+        | Intent::SetClusteringOpen { .. }
+        | Intent::SetRuleStatus { .. }
+        | Intent::SetEqualGroupWeight { .. }
+        | Intent::SetAnonymous { .. }
+        | Intent::AddProxy { .. }
+        | Intent::Readmit { .. }
+        | Intent::CreateCluster { .. }
+        | Intent::AddToCluster { .. }
+        | Intent::RemoveFromCluster { .. }
+        | Intent::DissolveCluster { .. }
+        | Intent::RenameCluster { .. } => Touched::Nobody,
     }
 }
 

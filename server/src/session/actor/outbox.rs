@@ -31,6 +31,7 @@ use super::{ConnId, ConnLink, now_ms};
 use crate::config::Limits;
 use crate::metrics::{GaugeGuard, Metrics};
 use crate::session::Refusal;
+use crate::session::apply::Touched;
 use crate::session::projection::{self, Audience, Presence};
 use crate::session::text::Placed;
 use crate::session::workshop::{State, Workshop};
@@ -204,6 +205,11 @@ pub(super) struct Outbox {
     revs: HashMap<Audience, AudienceRevs>,
     /// The last private part sent per participant.
     mes: HashMap<ParticipantId, MeView>,
+    /// Participants whose private part may have changed since the last fan-out
+    /// (`apply::Touched`); only theirs are rebuilt and compared.
+    touched: HashSet<ParticipantId>,
+    /// Everyone's private part may have changed (a phase change, a new round).
+    touched_everyone: bool,
     /// Fan-out coalescing (`Limits::min_delta_interval`): a durable change whose deltas have
     /// not been sent yet.
     view_pending: bool,
@@ -235,6 +241,8 @@ impl Outbox {
             presence: Presence::new(),
             views: HashMap::new(),
             snapshot_frames: HashMap::new(),
+            touched: HashSet::new(),
+            touched_everyone: false,
             current: HashSet::new(),
             revs: [Audience::Facilitator, Audience::Public]
                 .into_iter()
@@ -353,6 +361,17 @@ impl Outbox {
     pub(super) fn try_send_now(&self, conn: ConnId, frame: Arc<str>) {
         if let Some(c) = self.conns.get(&conn) {
             let _ = c.link.tx.try_send(frame);
+        }
+    }
+
+    /// Whose private part an applied intent may have changed: rebuilt at the next fan-out.
+    pub(super) fn touch(&mut self, touched: Touched) {
+        match touched {
+            Touched::Nobody => {}
+            Touched::One(p) => {
+                self.touched.insert(p);
+            }
+            Touched::Everyone => self.touched_everyone = true,
         }
     }
 
@@ -576,15 +595,25 @@ impl Outbox {
                 self.send_view(id, frame.clone());
             }
         }
+        // Private parts: only those of participants an intent touched since the last fan-out
+        // (no walk over everyone), indexed once per fan-out; an unchanged part is recognised
+        // without building it again.
+        let everyone = std::mem::take(&mut self.touched_everyone);
+        let touched = std::mem::take(&mut self.touched);
         let participants: Vec<(ConnId, ParticipantId)> = self
             .conns
             .iter()
             .filter(|(_, c)| c.joining.is_none())
-            .filter_map(|(id, c)| c.participant.clone().map(|p| (*id, p)))
+            .filter_map(|(id, c)| c.participant.as_ref().map(|p| (*id, p)))
+            .filter(|(_, p)| everyone || touched.contains(*p))
+            .map(|(id, p)| (id, p.clone()))
             .collect();
-        // Private parts: indexed once per fan-out; an unchanged part is recognised without
-        // building it again.
+        if participants.is_empty() && !cfg!(debug_assertions) {
+            return;
+        }
         let index = projection::MeIndex::new(workshop.state());
+        #[cfg(debug_assertions)]
+        self.check_untouched(&index, everyone, &touched);
         // Participants are the public audience: their private part carries its revision.
         let rev = self
             .revs
@@ -613,6 +642,31 @@ impl Outbox {
         }
         for (conn, frame) in sends {
             self.send_view(conn, frame);
+        }
+    }
+
+    /// Debug builds: every private part not marked touched is indeed unchanged (so the list in
+    /// `apply::touched` misses nobody).
+    #[cfg(debug_assertions)]
+    fn check_untouched(
+        &self,
+        index: &projection::MeIndex<'_>,
+        everyone: bool,
+        touched: &HashSet<ParticipantId>,
+    ) {
+        if everyone {
+            return;
+        }
+        for c in self.conns.values().filter(|c| c.joining.is_none()) {
+            if let Some(p) = &c.participant
+                && !touched.contains(p)
+                && let Some(last) = self.mes.get(p)
+            {
+                debug_assert!(
+                    index.unchanged(p, last),
+                    "{p}'s private part changed, but no intent marked it touched"
+                );
+            }
         }
     }
 

@@ -409,6 +409,7 @@ impl Actor {
         match apply::apply(&mut self.workshop, sender, intent, &ctx) {
             Ok(applied) => {
                 debug!(conn, intent = ?intent.kind(), "applied");
+                self.outbox.touch(applied.touched);
                 let created = applied.created.map(|c| c.as_str().to_owned());
                 self.tick_applied.insert(key, created.clone());
                 Some(reply(Ok(Accepted {
