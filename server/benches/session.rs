@@ -185,6 +185,14 @@ fn bench_projection(c: &mut Criterion) {
                 }
             })
         });
+        // What `fan_out` does since `apply::Touched`: in a tick where one participant placed a
+        // dot, only that participant's part is built and compared (no index, no walk).
+        g.bench_with_input(BenchmarkId::new("me_one_touched", n), &n, |b, _| {
+            b.iter(|| {
+                let me = projection::me(state, &pids[n / 2]);
+                black_box(me.as_ref() == Some(&last[n / 2]))
+            })
+        });
     }
     g.finish();
 }

@@ -39,6 +39,10 @@ use crate::session::workshop::{State, Workshop};
 #[cfg(test)]
 mod tests;
 
+/// Up to this many touched participants, a fan-out builds their private parts directly instead
+/// of indexing the whole session first (`projection::MeIndex`).
+const FEW_TOUCHED: usize = 8;
+
 /// Most replies kept for a stale connection before it is closed.
 const MAX_STALE_REPLIES: usize = 1024;
 
@@ -611,9 +615,12 @@ impl Outbox {
         if participants.is_empty() && !cfg!(debug_assertions) {
             return;
         }
-        let index = projection::MeIndex::new(workshop.state());
+        // A few touched (the usual tick: someone's dot): their parts are built directly, each a
+        // scan of the session; many (a phase change, a new round): indexed once.
+        let state = workshop.state();
         #[cfg(debug_assertions)]
-        self.check_untouched(&index, everyone, &touched);
+        self.check_untouched(&projection::MeIndex::new(state), everyone, &touched);
+        let index = (participants.len() > FEW_TOUCHED).then(|| projection::MeIndex::new(state));
         // Participants are the public audience: their private part carries its revision.
         let rev = self
             .revs
@@ -626,12 +633,22 @@ impl Outbox {
             let frame = frames
                 .entry(pid.clone())
                 .or_insert_with(|| {
-                    if let Some(last) = self.mes.get(&pid)
-                        && index.unchanged(&pid, last)
-                    {
-                        return None;
-                    }
-                    let me = index.me(&pid)?;
+                    let last = self.mes.get(&pid);
+                    let me = match &index {
+                        Some(index) => {
+                            if last.is_some_and(|last| index.unchanged(&pid, last)) {
+                                return None;
+                            }
+                            index.me(&pid)?
+                        }
+                        None => {
+                            let me = projection::me(state, &pid)?;
+                            if last == Some(&me) {
+                                return None;
+                            }
+                            me
+                        }
+                    };
                     self.mes.insert(pid.clone(), me.clone());
                     Some(to_frame(&ServerMessage::Me { rev, me }))
                 })
