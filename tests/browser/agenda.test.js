@@ -39,7 +39,7 @@ async function retype(page, text) {
   await page.keyboard.type(text);
 }
 
-const phaseTitles = (page) => page.locator('.agenda-phase .phase-label strong').allTextContents();
+const phaseTitles = (page) => page.locator('.agenda-phase .agenda-phase-label strong').allTextContents();
 
 test('the agenda form, with the keyboard only: edit, check, save, export, import, create', async () => {
   const { page } = await device(browser, LAPTOP);
@@ -152,6 +152,8 @@ test('the agenda form on a phone, with 200 % text, and on a projector-sized scre
     if (big) await largeText(page);
     await page.goto('/');
     await eventually(async () => assert.equal(await page.locator('.agenda-phase').count(), 14));
+    await page.locator('#new-lang').scrollIntoViewIfNeeded();
+    await shot(page, `${name}-create`);
     // Open the vote phase of the first level, and make an error show.
     await page.locator('[aria-label="Fase 4 bewerken"]').click();
     await page.locator('#agenda-p3-title-en').fill('');

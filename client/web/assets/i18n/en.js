@@ -32,7 +32,6 @@ export default {
   'agenda.load': 'Load',
   'agenda.loaded': 'Agenda "{name}" loaded.',
   'agenda.delete_saved': 'Delete saved agenda',
-  'agenda.delete_saved.none': 'Choose a saved agenda first; built-in agendas always stay.',
   'agenda.deleted': 'Agenda "{name}" deleted from this browser.',
   'agenda.saved.hint': 'Saving keeps the agenda in this browser only: there are no accounts yet. Export it as a file to take it along or share it.',
   'agenda.name': 'Name of the agenda',

@@ -35,7 +35,6 @@ export default {
   'agenda.load': 'Laden',
   'agenda.loaded': 'Agenda "{name}" geladen.',
   'agenda.delete_saved': 'Opgeslagen agenda verwijderen',
-  'agenda.delete_saved.none': 'Kies eerst een opgeslagen agenda; ingebouwde agenda’s blijven altijd bestaan.',
   'agenda.deleted': 'Agenda "{name}" verwijderd uit deze browser.',
   'agenda.saved.hint': 'Opslaan bewaart de agenda alleen in deze browser: er zijn nog geen accounts. Exporteer hem als bestand om hem mee te nemen of te delen.',
   'agenda.name': 'Naam van de agenda',

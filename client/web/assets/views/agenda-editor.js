@@ -91,6 +91,7 @@ export function mountAgendaEditor({ language, keep = {} }) {
       Object.keys(saved).length
         ? h('optgroup', { label: t('agenda.saved') }, Object.keys(saved).sort().map((n) => h('option', { value: `saved:${n}`, text: n })))
         : null);
+    showDelete();
   };
 
   const setSummary = () => {
@@ -110,23 +111,23 @@ export function mountAgendaEditor({ language, keep = {} }) {
 
   const fieldId = (i, field) => `agenda-p${i}-${field.replace('.', '-')}`;
 
-  function textField(i, p, field, lang, multiline) {
+  function textField(i, p, field, lang, multiline, edited) {
     const [part] = field.split('.');
     const id = fieldId(i, `${field}`);
     const props = { id, name: id, maxlength: limit('max_agenda_text_chars'), lang, value: p[part][lang] };
     const input = multiline ? h('textarea', { ...props, rows: 2 }) : h('input', props);
     if (multiline) input.value = p[part][lang];
-    input.addEventListener('input', () => { p[part][lang] = input.value; changed(); });
+    input.addEventListener('input', () => { p[part][lang] = input.value; edited(); });
     return [h('label', { for: id, text: t(`agenda.field.${part}.${lang}`) }), input];
   }
 
-  function numberField(i, p, field, max) {
+  function numberField(i, p, field, max, edited) {
     const id = fieldId(i, field);
     const input = h('input', { type: 'number', id, name: id, min: 1, max, step: 1, inputmode: 'numeric', value: p[field] ?? '' });
     input.addEventListener('input', () => {
       const n = Number(input.value);
       p[field] = input.value === '' || !Number.isFinite(n) ? null : Math.trunc(n);
-      changed();
+      edited();
     });
     return [h('label', { for: id, text: t(`agenda.field.${field}`) }), input];
   }
@@ -136,9 +137,17 @@ export function mountAgendaEditor({ language, keep = {} }) {
     const total = state.agenda.phase.length;
     const open = state.open.has(i);
     const fieldsId = `agenda-p${i}-fields`;
-    const label = `${n}. ${p.title[language()] || p.title.nl || t(`agenda.kind.${p.kind}`)}`;
-    const what = [t(`agenda.kind.${p.kind}`), p.level ? t(`level.${p.level}`) : null, p.anonymous ? t('agenda.anonymous.short') : null,
+    const label = () => `${n}. ${p.title[language()] || p.title.nl || t(`agenda.kind.${p.kind}`)}`;
+    const what = () => [t(`agenda.kind.${p.kind}`), p.level ? t(`level.${p.level}`) : null, p.anonymous ? t('agenda.anonymous.short') : null,
       p.kind === 'vote' ? t('agenda.dots.short', { budget: p.dot_budget ?? '?', cap: p.max_dots_per_item ?? '?' }) : null].filter(Boolean).join(' · ');
+    const labelEl = h('strong', { text: label(), id: `agenda-p${i}-label` });
+    const whatEl = h('span', { class: 'hint', text: what() });
+    // What the phase's line says follows what is typed in its fields.
+    const edited = () => {
+      labelEl.textContent = label();
+      whatEl.textContent = what();
+      changed();
+    };
     const move = (to) => () => {
       const phases = state.agenda.phase;
       [phases[i], phases[to]] = [phases[to], phases[i]];
@@ -170,11 +179,9 @@ export function mountAgendaEditor({ language, keep = {} }) {
       if (again) again.focus();
     };
 
-    const head = h('div', { class: 'phase-head' },
-      h('div', { class: 'phase-label' },
-        h('strong', { text: label, id: `agenda-p${i}-label` }),
-        h('span', { class: 'hint', text: what })),
-      h('div', { class: 'button-row phase-buttons' },
+    const head = h('div', { class: 'agenda-phase-head' },
+      h('div', { class: 'agenda-phase-label' }, labelEl, whatEl),
+      h('div', { class: 'button-row agenda-phase-buttons' },
         h('button', { type: 'button', class: 'secondary small', 'data-action': 'edit', 'aria-expanded': open ? 'true' : 'false', 'aria-controls': fieldsId,
           'aria-label': t(open ? 'agenda.close.label' : 'agenda.edit.label', { n }), text: t(open ? 'agenda.close' : 'agenda.edit'), onclick: toggle }),
         h('button', { type: 'button', class: 'secondary small', 'data-action': 'up', 'aria-label': t('agenda.up.label', { n }), text: `↑ ${t('agenda.up')}`, disabled: i === 0, onclick: move(i - 1) }),
@@ -206,21 +213,21 @@ export function mountAgendaEditor({ language, keep = {} }) {
     if (!NO_LEVEL.includes(p.kind)) {
       const level = h('select', { id: fieldId(i, 'level'), name: fieldId(i, 'level') },
         LEVELS.map((l) => h('option', { value: l, text: t(`level.explain.${l}`), selected: p.level === l })));
-      level.addEventListener('change', () => { p.level = level.value; changed(); });
+      level.addEventListener('change', () => { p.level = level.value; edited(); });
       fields.push(h('label', { for: fieldId(i, 'level'), text: t('agenda.field.level') }), level);
     }
     const anon = h('input', { type: 'checkbox', id: fieldId(i, 'anonymous'), name: fieldId(i, 'anonymous'), checked: !!p.anonymous });
-    anon.addEventListener('change', () => { p.anonymous = anon.checked; changed(); });
+    anon.addEventListener('change', () => { p.anonymous = anon.checked; edited(); });
     fields.push(h('label', { class: 'check', for: fieldId(i, 'anonymous') }, anon, ' ', t('agenda.field.anonymous')));
     if (p.kind === 'vote') {
       fields.push(h('div', { class: 'agenda-dots' },
-        h('div', {}, numberField(i, p, 'dot_budget', limit('max_dot_budget'))),
-        h('div', {}, numberField(i, p, 'max_dots_per_item', limit('max_dot_budget')))));
+        h('div', {}, numberField(i, p, 'dot_budget', limit('max_dot_budget'), edited)),
+        h('div', {}, numberField(i, p, 'max_dots_per_item', limit('max_dot_budget'), edited))));
     }
     fields.push(h('div', { class: 'agenda-texts' },
-      h('div', { lang: 'nl' }, textField(i, p, 'title.nl', 'nl', false), textField(i, p, 'question.nl', 'nl', true)),
-      h('div', { lang: 'en' }, textField(i, p, 'title.en', 'en', false), textField(i, p, 'question.en', 'en', true))));
-    item.append(h('div', { class: 'phase-fields', id: fieldsId }, fields));
+      h('div', {}, textField(i, p, 'title.nl', 'nl', false, edited), textField(i, p, 'question.nl', 'nl', true, edited)),
+      h('div', {}, textField(i, p, 'title.en', 'en', false, edited), textField(i, p, 'question.en', 'en', true, edited))));
+    item.append(h('div', { class: 'agenda-phase-fields', id: fieldsId }, fields));
     return item;
   }
 
@@ -324,15 +331,19 @@ export function mountAgendaEditor({ language, keep = {} }) {
     load(agenda, kind === 'builtin' ? key : null);
     status.textContent = t('agenda.loaded', { name: agenda.name });
   } });
-  const deleteBtn = h('button', { type: 'button', class: 'secondary danger', text: t('agenda.delete_saved'), onclick: () => {
+  const deleteBtn = h('button', { type: 'button', class: 'secondary danger', text: t('agenda.delete_saved'), hidden: true, onclick: () => {
     const [kind, ...rest] = source.value.split(':');
-    if (kind !== 'saved') { status.textContent = t('agenda.delete_saved.none'); return; }
+    if (kind !== 'saved') return;
     const all = savedAgendas();
     delete all[rest.join(':')];
     storeSaved(all);
     sourceOptions();
     status.textContent = t('agenda.deleted', { name: rest.join(':') });
+    loadBtn.focus();
   } });
+  // Only a saved agenda can be deleted (the built-in ones always stay).
+  const showDelete = () => { deleteBtn.hidden = !source.value.startsWith('saved:'); };
+  source.addEventListener('change', showDelete);
 
   const checkBtn = h('button', { type: 'button', class: 'secondary', text: t('agenda.check'), onclick: async () => {
     try {
@@ -350,6 +361,7 @@ export function mountAgendaEditor({ language, keep = {} }) {
       storeSaved(all);
       sourceOptions();
       source.value = `saved:${answer.ok.agenda.name}`;
+      showDelete();
       status.textContent = t('agenda.saved.done', { name: answer.ok.agenda.name });
     } catch (e) { problemBox.textContent = t('start.error', { message: e.message }); }
   } });
