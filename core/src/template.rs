@@ -647,7 +647,15 @@ mod tests {
         let vote =
             |level: &str| format!("[[phase]]\nkind = \"vote\"\nlevel = \"{level}\"\n{PHASE}");
         let lobby = format!("[[phase]]\nkind = \"lobby\"\n{PHASE}");
-        let cases: Vec<(String, AgendaErrorCode, Option<usize>, Option<usize>, Option<&str>)> = vec![
+        // The text, and the code, line, phase and field it is refused with.
+        type Case = (
+            String,
+            AgendaErrorCode,
+            Option<usize>,
+            Option<usize>,
+            Option<&'static str>,
+        );
+        let cases: Vec<Case> = vec![
             (format!("name = \"x\"\n{}", "#".repeat(MAX_TEMPLATE_BYTES)), AgendaErrorCode::TooLarge, None, None, None),
             ("name = \"x\"\n[[phase]\n".into(), AgendaErrorCode::Syntax, Some(2), None, None),
             (format!("name = \"x\"\n{lobby}colour = \"red\"\n"), AgendaErrorCode::UnknownField, Some(6), Some(0), Some("colour")),

@@ -89,7 +89,15 @@ async fn every_error_has_a_code_a_place_and_a_message_in_the_language_asked_for(
     let server = InProcess::start().await;
     let lobby = format!("[[phase]]\nkind = \"lobby\"\n{PHASE}");
     let vote = |level: &str| format!("[[phase]]\nkind = \"vote\"\nlevel = \"{level}\"\n{PHASE}");
-    let cases: Vec<(String, AgendaErrorCode, Option<usize>, Option<&str>, &str)> = vec![
+    // The text, and the code, line and field it is refused with, and how the Dutch message starts.
+    type Case = (
+        String,
+        AgendaErrorCode,
+        Option<usize>,
+        Option<&'static str>,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
         (format!("name = \"x\"\n{}", "#".repeat(70_000)), AgendaErrorCode::TooLarge, None, None, "Een agenda is hoogstens"),
         ("name = \"x\"\n[[phase]\n".into(), AgendaErrorCode::Syntax, Some(2), None, "Regel 2: Dit is geen geldige TOML"),
         (format!("name = \"x\"\n{lobby}colour = \"red\"\n"), AgendaErrorCode::UnknownField, Some(6), Some("colour"), "Regel 6: Onbekend veld `colour`"),
