@@ -80,12 +80,26 @@ test('the agenda form, with the keyboard only: edit, check, save, export, import
   await eventually(async () => assert.equal(await error.textContent(), 'Het aantal stippen per item (max_dots_per_item) is 1 tot het aantal stippen (7).'));
   assert.equal(await page.locator('#agenda-p2-max_dots_per_item').getAttribute('aria-invalid'), 'true');
   await shot(page, 'agenda-laptop-error');
+  await axe(page, 'agenda form with a phase open and an error at its field');
   await retype(page, '4');
   await eventually(async () => assert.equal(await error.count(), 0));
   await tabTo(page, '#agenda-p2-title-nl');
   await retype(page, 'Stippen zetten');
   await tabTo(page, '#agenda-name', { back: true });
   await retype(page, 'Onze agenda');
+
+  // Switching the page to English and back keeps the agenda being edited.
+  await tabTo(page, '.lang-switch', { back: true });
+  await page.keyboard.press('Enter');
+  await eventually(async () => assert.equal(await page.locator('#agenda-h').textContent(), 'Agenda of the new session'));
+  assert.equal(await page.locator('#agenda-summary').textContent(), 'Onze agenda, 5 phases.');
+  // The session's language follows the page's (nothing chose it yet), and with it the titles.
+  assert.deepEqual(await phaseTitles(page), ['1. Welcome', '2. Brainstorm', '3. Set priorities', '4. Rules of thumb', '5. Summary']);
+  await tabTo(page, '.lang-switch');
+  await page.keyboard.press('Enter');
+  await eventually(async () => assert.equal(await page.locator('#agenda-h').textContent(), 'Agenda van de nieuwe sessie'));
+  assert.equal(await page.locator('#agenda-name').inputValue(), 'Onze agenda');
+  assert.deepEqual(await phaseTitles(page), ['1. Welkom', '2. Brainstorm', '3. Stippen zetten', '4. Vuistregels', '5. Samenvatting']);
 
   // Check, save in this browser, export.
   await tabTo(page, 'button', { text: 'Controleren' });
