@@ -108,7 +108,7 @@ pub enum TemplateProblem {
         "a value has the wrong type ({0}); write a number without quotes for dot_budget and max_dots_per_item, true or false for anonymous, and text in quotes elsewhere"
     )]
     WrongType(String),
-    #[error("the name has 1 to {MAX_NAME_BYTES} characters")]
+    #[error("the name has 1 to {MAX_NAME_BYTES} characters; fill in a name or shorten it")]
     InvalidName,
     #[error("an agenda needs at least one phase ([[phase]]); add one")]
     NoPhases,
@@ -124,11 +124,11 @@ pub enum TemplateProblem {
     LevelNotAllowed(PhaseKind),
     #[error("a {} phase needs a level; choose richten, inrichten or verrichten", .0.as_str())]
     LevelRequired(PhaseKind),
-    #[error("dot_budget is 1 to {MAX_DOT_BUDGET}")]
+    #[error("dot_budget is 1 to {MAX_DOT_BUDGET}; choose a number in between")]
     InvalidDotBudget,
-    #[error("max_dots_per_item is 1 to the dot budget ({budget})")]
+    #[error("max_dots_per_item is 1 to the dot budget ({budget}); lower it or give more dots")]
     InvalidMaxDots { budget: u32 },
-    #[error("{field}.{lang} has 1 to {MAX_TEXT_CHARS} characters")]
+    #[error("{field}.{lang} has 1 to {MAX_TEXT_CHARS} characters; fill it in or shorten it")]
     InvalidText {
         field: &'static str,
         lang: &'static str,
@@ -190,7 +190,7 @@ impl TemplateProblem {
                 "Een waarde heeft het verkeerde type ({m}); schrijf een getal zonder aanhalingstekens bij dot_budget en max_dots_per_item, true of false bij anonymous en tekst tussen aanhalingstekens bij de rest."
             ),
             TemplateProblem::InvalidName => {
-                format!("De naam heeft 1 tot {MAX_NAME_BYTES} tekens; vul een naam in.")
+                format!("De naam heeft 1 tot en met {MAX_NAME_BYTES} tekens; vul een naam in of maak hem korter.")
             }
             TemplateProblem::NoPhases => {
                 "Een agenda heeft minstens één fase ([[phase]]); voeg er een toe.".into()
@@ -212,16 +212,16 @@ impl TemplateProblem {
                 kind_nl(k)
             ),
             TemplateProblem::InvalidDotBudget => {
-                format!("Het aantal stippen (dot_budget) is 1 tot {MAX_DOT_BUDGET}.")
+                format!("Het aantal stippen (dot_budget) is 1 tot en met {MAX_DOT_BUDGET}; kies een getal daartussen.")
             }
             TemplateProblem::InvalidMaxDots { budget } => format!(
-                "Het aantal stippen per item (max_dots_per_item) is 1 tot het aantal stippen ({budget})."
+                "Het aantal stippen per item (max_dots_per_item) is 1 tot en met het aantal stippen ({budget}); verlaag het of geef meer stippen."
             ),
             TemplateProblem::InvalidText { field, lang } => {
                 let what = if *field == "title" { "titel" } else { "vraag" };
                 let language = if *lang == "nl" { "Nederlands" } else { "Engels" };
                 format!(
-                    "De {what} ({language}, {field}.{lang}) heeft 1 tot {MAX_TEXT_CHARS} tekens; vul hem in of maak hem korter."
+                    "De {what} ({language}, {field}.{lang}) heeft 1 tot en met {MAX_TEXT_CHARS} tekens; vul hem in of maak hem korter."
                 )
             }
             TemplateProblem::SecondVote => "Een niveau heeft één stemfase; om opnieuw te stemmen start de facilitator een nieuwe stemronde. Haal deze fase weg of geef hem een ander niveau.".into(),

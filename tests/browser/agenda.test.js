@@ -77,7 +77,7 @@ test('the agenda form, with the keyboard only: edit, check, save, export, import
   await tabTo(page, '#agenda-p2-max_dots_per_item');
   await retype(page, '9');
   const error = page.locator('#agenda-p2-max_dots_per_item-error');
-  await eventually(async () => assert.equal(await error.textContent(), 'Het aantal stippen per item (max_dots_per_item) is 1 tot het aantal stippen (7).'));
+  await eventually(async () => assert.equal(await error.textContent(), 'Het aantal stippen per item (max_dots_per_item) is 1 tot en met het aantal stippen (7); verlaag het of geef meer stippen.'));
   assert.equal(await page.locator('#agenda-p2-max_dots_per_item').getAttribute('aria-invalid'), 'true');
   await shot(page, 'agenda-laptop-error');
   await axe(page, 'agenda form with a phase open and an error at its field');
@@ -171,7 +171,7 @@ test('the agenda form on a phone, with 200 % text, and on a projector-sized scre
     // Open the vote phase of the first level, and make an error show.
     await page.locator('[aria-label="Fase 4 bewerken"]').click();
     await page.locator('#agenda-p3-title-en').fill('');
-    await eventually(async () => assert.match(await page.locator('#agenda-p3-title-en-error').textContent(), /De titel \(Engels, title\.en\) heeft 1 tot 300 tekens/));
+    await eventually(async () => assert.match(await page.locator('#agenda-p3-title-en-error').textContent(), /De titel \(Engels, title\.en\) heeft 1 tot en met 300 tekens/));
     await assertNoHorizontalOverflow(page, name);
     await page.locator('#agenda-p3-kind').scrollIntoViewIfNeeded();
     await shot(page, name);

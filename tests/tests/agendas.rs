@@ -110,9 +110,9 @@ async fn every_error_has_a_code_a_place_and_a_message_in_the_language_asked_for(
         (format!("name = \"x\"\n{}", vote("richen")), AgendaErrorCode::UnknownLevel, Some(4), Some("level"), "Regel 4: Onbekend niveau \"richen\""),
         (format!("name = \"x\"\n[[phase]]\nkind = \"lobby\"\nlevel = \"richten\"\n{PHASE}"), AgendaErrorCode::LevelNotAllowed, Some(4), Some("level"), "Regel 4: Een welkomstfase (lobby) heeft geen niveau"),
         (format!("name = \"x\"\n[[phase]]\nkind = \"cluster\"\n{PHASE}"), AgendaErrorCode::LevelRequired, Some(3), Some("level"), "Regel 3: Een clusterfase (cluster) heeft een niveau nodig"),
-        (format!("name = \"x\"\n{}dot_budget = 0\n", vote("richten")), AgendaErrorCode::InvalidDotBudget, Some(7), Some("dot_budget"), "Regel 7: Het aantal stippen (dot_budget) is 1 tot 20"),
-        (format!("name = \"x\"\n{}dot_budget = 4\nmax_dots_per_item = 5\n", vote("richten")), AgendaErrorCode::InvalidMaxDots, Some(8), Some("max_dots_per_item"), "Regel 8: Het aantal stippen per item (max_dots_per_item) is 1 tot het aantal stippen (4)"),
-        ("name = \"x\"\n[[phase]]\nkind = \"lobby\"\ntitle = { nl = \"\", en = \"a\" }\nquestion = { nl = \"q\", en = \"q\" }\n".into(), AgendaErrorCode::InvalidText, Some(4), Some("title.nl"), "Regel 4: De titel (Nederlands, title.nl) heeft 1 tot 300 tekens"),
+        (format!("name = \"x\"\n{}dot_budget = 0\n", vote("richten")), AgendaErrorCode::InvalidDotBudget, Some(7), Some("dot_budget"), "Regel 7: Het aantal stippen (dot_budget) is 1 tot en met 20; kies een getal daartussen."),
+        (format!("name = \"x\"\n{}dot_budget = 4\nmax_dots_per_item = 5\n", vote("richten")), AgendaErrorCode::InvalidMaxDots, Some(8), Some("max_dots_per_item"), "Regel 8: Het aantal stippen per item (max_dots_per_item) is 1 tot en met het aantal stippen (4); verlaag het of geef meer stippen."),
+        ("name = \"x\"\n[[phase]]\nkind = \"lobby\"\ntitle = { nl = \"\", en = \"a\" }\nquestion = { nl = \"q\", en = \"q\" }\n".into(), AgendaErrorCode::InvalidText, Some(4), Some("title.nl"), "Regel 4: De titel (Nederlands, title.nl) heeft 1 tot en met 300 tekens"),
         (format!("name = \"x\"\n{}{}", vote("richten"), vote("richten")), AgendaErrorCode::SecondVote, Some(8), Some("kind"), "Regel 8: Een niveau heeft één stemfase"),
     ];
     let mut seen = Vec::new();
