@@ -56,6 +56,23 @@ async fn the_built_in_agendas_are_listed_with_their_defaults() {
 }
 
 #[tokio::test]
+async fn the_agenda_limits_are_in_the_servers_limits() {
+    let server = InProcess::start().await;
+    let limits: Value = reqwest::get(format!("{}/api/limits", server.http()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(limits["max_agenda_phases"], 60);
+    assert_eq!(limits["max_dot_budget"], 20);
+    assert_eq!(limits["max_agenda_name_bytes"], 80);
+    assert_eq!(limits["max_agenda_text_chars"], 300);
+    assert_eq!(limits["max_agenda_bytes"], 65536);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn a_valid_agenda_comes_back_with_its_canonical_toml() {
     let server = InProcess::start().await;
     let text = format!(
