@@ -104,7 +104,8 @@ export function mountAgendaEditor({ language, keep = {} }) {
     keep.untouched = null;
     setSummary();
     clearTimeout(state.timer);
-    state.timer = setTimeout(() => { check().catch(() => {}); }, CHECK_DELAY_MS);
+    // A form no longer on the page (rebuilt after a language switch) checks nothing.
+    state.timer = setTimeout(() => { if (el.isConnected) check().catch(() => {}); }, CHECK_DELAY_MS);
   };
 
   // --- the phases -----------------------------------------------------------------------------
@@ -240,10 +241,10 @@ export function mountAgendaEditor({ language, keep = {} }) {
   // --- errors next to the field ----------------------------------------------------------------
 
   function clearProblem() {
-    for (const el of document.querySelectorAll('.agenda-editor .field-error')) el.remove();
-    for (const el of document.querySelectorAll('.agenda-editor [aria-invalid]')) {
-      el.removeAttribute('aria-invalid');
-      el.removeAttribute('aria-describedby');
+    for (const e of el.querySelectorAll('.field-error')) e.remove();
+    for (const e of el.querySelectorAll('[aria-invalid]')) {
+      e.removeAttribute('aria-invalid');
+      e.removeAttribute('aria-describedby');
     }
     problemBox.textContent = '';
   }
@@ -253,7 +254,7 @@ export function mountAgendaEditor({ language, keep = {} }) {
     if (!problem) return null;
     if (problem.field === 'name') return name;
     if (problem.phase === undefined || problem.phase === null || !problem.field) return null;
-    return document.getElementById(fieldId(problem.phase, problem.field));
+    return el.querySelector(`#${CSS.escape(fieldId(problem.phase, problem.field))}`);
   }
 
   function showProblem(problem) {
