@@ -181,3 +181,23 @@ test('the agenda form on a phone, with 200 % text, and on a projector-sized scre
     await context.close();
   }
 });
+
+test('an agenda that is not valid stops the creation, in the session\'s language, with the focus at the field', async () => {
+  const { page } = await device(browser, LAPTOP);
+  await page.goto('/');
+  await eventually(async () => assert.equal(await page.locator('.agenda-phase').count(), 14));
+  await page.locator('[aria-label="Fase 2 bewerken"]').click();
+  await page.locator('#agenda-p1-question-nl').fill('   ');
+  await page.getByLabel('Titel', { exact: true }).fill('Kapotte agenda');
+  await page.getByRole('button', { name: 'Sessie starten' }).click();
+  await eventually(async () => assert.equal(await page.locator('#agenda-problem').textContent(),
+    'Fase 2: De vraag (Nederlands, question.nl) heeft 1 tot en met 300 tekens; vul hem in of maak hem korter.'));
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'agenda-p1-question-nl', 'the focus is at the field');
+  assert.match(await page.locator('.form-error[role="alert"]').first().textContent(), /de agenda is nog niet in orde/);
+  assert.equal(new URL(page.url()).pathname, '/', 'no session was created');
+  // An English session: the same problem in English.
+  await page.locator('#new-lang').selectOption('en');
+  await eventually(async () => assert.equal(await page.locator('#agenda-problem').textContent(),
+    'Fase 2: question.nl has 1 to 300 characters; fill it in or shorten it'));
+  assertNoProblems(page, 'invalid agenda at creation');
+});
