@@ -45,7 +45,7 @@ test('the agenda form, with the keyboard only: edit, check, save, export, import
   const { page } = await device(browser, LAPTOP);
   const dir = mkdtempSync(join(tmpdir(), 'agenda-'));
   await page.goto('/');
-  await eventually(async () => assert.equal(await page.locator('#agenda-summary').textContent(), 'strategic-framework, 14 fases.'));
+  await eventually(async () => assert.equal(await page.locator('#agenda-summary').textContent(), 'Strategisch kader: drie niveaus (standaard), 14 fases.'));
   await axe(page, 'start page with the agenda form');
 
   // Start from the short built-in agenda.

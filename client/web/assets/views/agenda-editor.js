@@ -96,7 +96,10 @@ export function mountAgendaEditor({ language, keep = {} }) {
 
   const setSummary = () => {
     const a = state.agenda;
-    summary.textContent = a ? t('agenda.summary', { name: a.name || '…', n: a.phase.length }) : t('agenda.loading');
+    // An untouched built-in agenda goes by its name in the catalogue.
+    const known = state.untouched && t(`agenda.builtin.${state.untouched}`) !== `agenda.builtin.${state.untouched}`;
+    const shown = known ? t(`agenda.builtin.${state.untouched}`) : (a && a.name) || '…';
+    summary.textContent = a ? t('agenda.summary', { name: shown, n: a.phase.length }) : t('agenda.loading');
   };
 
   const changed = () => {
