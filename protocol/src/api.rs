@@ -196,6 +196,16 @@ pub struct Limits {
     pub max_cluster_title_chars: usize,
     /// The difference in support between two groups from which they differ strongly.
     pub large_gap: f64,
+    /// Most phases an agenda may have.
+    pub max_agenda_phases: usize,
+    /// Largest dot budget of a vote phase.
+    pub max_dot_budget: u32,
+    /// Longest agenda name, in bytes.
+    pub max_agenda_name_bytes: usize,
+    /// Longest phase title or question, in characters, in each language.
+    pub max_agenda_text_chars: usize,
+    /// Longest agenda as TOML text, in bytes.
+    pub max_agenda_bytes: usize,
 }
 
 impl Limits {
@@ -209,6 +219,185 @@ impl Limits {
             max_reason_chars: MAX_REASON_CHARS,
             max_cluster_title_chars: MAX_CLUSTER_TITLE_CHARS,
             large_gap: LARGE_GAP,
+            max_agenda_phases: MAX_AGENDA_PHASES,
+            max_dot_budget: MAX_DOT_BUDGET,
+            max_agenda_name_bytes: MAX_AGENDA_NAME_BYTES,
+            max_agenda_text_chars: MAX_AGENDA_TEXT_CHARS,
+            max_agenda_bytes: MAX_AGENDA_BYTES,
         }
     }
+}
+
+/// An agenda as JSON: the TOML template (`core/templates/*.toml`) field for field, so that the
+/// form in the browser and the file a facilitator exports say the same thing. `phase` is the
+/// ordered list of phases (named as in the file, `[[phase]]`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Agenda {
+    /// 1 to `max_agenda_name_bytes` bytes.
+    pub name: String,
+    #[serde(default)]
+    pub phase: Vec<AgendaPhase>,
+}
+
+/// One phase of an [`Agenda`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgendaPhase {
+    /// `lobby`, `brainstorm`, `cluster`, `vote`, `rules`, `review` or `summary`.
+    pub kind: String,
+    /// `richten`, `inrichten` or `verrichten`; required for brainstorm, cluster, vote and rules,
+    /// absent for lobby, review and summary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Statements carry no author.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub anonymous: bool,
+    /// Dots per participant (vote phases; default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dot_budget: Option<u32>,
+    /// Most dots of one participant on one item (vote phases; default 2, at most the budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_dots_per_item: Option<u32>,
+    pub title: AgendaText,
+    pub question: AgendaText,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A text of an agenda in both languages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgendaText {
+    pub nl: String,
+    pub en: String,
+}
+
+/// `POST /api/agendas/check`: check an agenda, given either as the text of a TOML template or as
+/// JSON (exactly one of the two). Checking never counts against the session-creation limit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AgendaCheck {
+    /// The language of the error messages: `nl` (default) or `en`.
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The agenda as the text of a TOML template (an imported file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub toml: Option<String>,
+    /// The agenda as JSON (the form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<Agenda>,
+}
+
+/// Answer to `POST /api/agendas/check` when the agenda is valid: the agenda with every default
+/// filled in, and the same agenda as canonical TOML (to export, or to send as
+/// `CreateSession.agenda`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgendaChecked {
+    pub agenda: Agenda,
+    pub toml: String,
+}
+
+/// Answer to `POST /api/agendas/check` (status 422) when the agenda is not valid: the usual
+/// error body (`invalid_template`), and what is wrong where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgendaRefused {
+    pub error: ApiErrorBody,
+    pub problem: AgendaProblem,
+}
+
+/// What is wrong with an agenda, and where.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgendaProblem {
+    pub code: AgendaErrorCode,
+    /// The 1-based line of the TOML text (only when a TOML text was checked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The 0-based index of the phase that is wrong, when one is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<usize>,
+    /// The field that is wrong, as named in the file: `name`, `kind`, `level`, `dot_budget`,
+    /// `max_dots_per_item`, `title.nl`, `title.en`, `question.nl`, `question.en`, or another
+    /// (unknown) field's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What to change, in the language asked for.
+    pub message: String,
+}
+
+/// Why an agenda is refused (stable codes; the message says what to change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AgendaErrorCode {
+    /// The TOML text is longer than `max_agenda_bytes`.
+    TooLarge,
+    /// The text is not valid TOML.
+    Syntax,
+    /// A field this format does not have.
+    UnknownField,
+    /// A required field is missing.
+    MissingField,
+    /// A field has a value of the wrong type (e.g. text where a number belongs).
+    WrongType,
+    /// The name is empty or longer than `max_agenda_name_bytes`.
+    InvalidName,
+    /// The agenda has no phase.
+    NoPhases,
+    /// More than `max_agenda_phases` phases.
+    TooManyPhases,
+    /// A phase kind this server does not know.
+    UnknownKind,
+    /// A level other than richten, inrichten or verrichten.
+    UnknownLevel,
+    /// A level on a lobby, review or summary phase.
+    LevelNotAllowed,
+    /// A brainstorm, cluster, vote or rules phase without a level.
+    LevelRequired,
+    /// A dot budget outside 1 to `max_dot_budget`.
+    InvalidDotBudget,
+    /// Dots per item outside 1 to the phase's dot budget.
+    InvalidMaxDots,
+    /// A title or question that is empty or longer than `max_agenda_text_chars`.
+    InvalidText,
+    /// A second vote phase on the same level.
+    SecondVote,
+}
+
+impl AgendaErrorCode {
+    /// Every code, for tests that check the list is complete.
+    pub const ALL: [AgendaErrorCode; 16] = [
+        AgendaErrorCode::TooLarge,
+        AgendaErrorCode::Syntax,
+        AgendaErrorCode::UnknownField,
+        AgendaErrorCode::MissingField,
+        AgendaErrorCode::WrongType,
+        AgendaErrorCode::InvalidName,
+        AgendaErrorCode::NoPhases,
+        AgendaErrorCode::TooManyPhases,
+        AgendaErrorCode::UnknownKind,
+        AgendaErrorCode::UnknownLevel,
+        AgendaErrorCode::LevelNotAllowed,
+        AgendaErrorCode::LevelRequired,
+        AgendaErrorCode::InvalidDotBudget,
+        AgendaErrorCode::InvalidMaxDots,
+        AgendaErrorCode::InvalidText,
+        AgendaErrorCode::SecondVote,
+    ];
+}
+
+/// Answer to `GET /api/agendas`: the built-in agendas, to start a form from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BuiltInAgendas {
+    pub agendas: Vec<Agenda>,
 }

@@ -32,3 +32,14 @@ pub const MAX_PROXIES_PER_SESSION: usize = 200;
 /// strongly": adopting such a rule needs the facilitator's confirmation and is marked in the
 /// record, the reports and the app.
 pub const LARGE_GAP: f64 = 0.3;
+
+/// Most phases an agenda (template) may have.
+pub const MAX_AGENDA_PHASES: usize = 60;
+/// Largest dot budget of a vote phase.
+pub const MAX_DOT_BUDGET: u32 = 20;
+/// Longest agenda name, in bytes (after trimming).
+pub const MAX_AGENDA_NAME_BYTES: usize = 80;
+/// Longest title or question of a phase, in Unicode characters, in each language.
+pub const MAX_AGENDA_TEXT_CHARS: usize = 300;
+/// Longest agenda as TOML text, in bytes.
+pub const MAX_AGENDA_BYTES: usize = 64 * 1024;

@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 
 use draagvlak_protocol::api::{
-    ApiError, CreateSession, ParticipantErased, SessionCreated, SessionPublic,
+    AgendaCheck, AgendaChecked, AgendaRefused, ApiError, CreateSession, ParticipantErased,
+    SessionCreated, SessionPublic,
 };
 use draagvlak_protocol::error;
 use draagvlak_protocol::intent::IntentKind;
@@ -25,7 +26,7 @@ fn doc() -> String {
 }
 
 /// The block types the document may use, as written after `json` in the info string.
-const KINDS: [&str; 9] = [
+const KINDS: [&str; 12] = [
     "client",
     "server",
     "create-session",
@@ -35,6 +36,9 @@ const KINDS: [&str; 9] = [
     "participant-erased",
     "view",
     "me",
+    "agenda-check",
+    "agenda-checked",
+    "agenda-refused",
 ];
 
 /// One fenced block of the document.
@@ -242,6 +246,15 @@ fn check_block(block: &Block, seen: &mut Seen) -> Result<(), String> {
         }
         "me" => {
             let _: MeView = round_trip(block)?;
+        }
+        "agenda-check" => {
+            let _: AgendaCheck = round_trip(block)?;
+        }
+        "agenda-checked" => {
+            let _: AgendaChecked = round_trip(block)?;
+        }
+        "agenda-refused" => {
+            let _: AgendaRefused = round_trip(block)?;
         }
         other => return Err(format!("no check for block type {other}")),
     }

@@ -160,8 +160,9 @@ fn no_file_grows_past_800_lines_without_saying_why() {
 #[test]
 fn the_browser_app_repeats_no_protocol_limit() {
     use draagvlak_protocol::limits::{
-        LARGE_GAP, MAX_CLUSTER_TITLE_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS, MAX_TEXT_CHARS,
-        MAX_TITLE_CHARS,
+        LARGE_GAP, MAX_AGENDA_BYTES, MAX_AGENDA_NAME_BYTES, MAX_AGENDA_PHASES,
+        MAX_AGENDA_TEXT_CHARS, MAX_CLUSTER_TITLE_CHARS, MAX_DOT_BUDGET, MAX_NAME_CHARS,
+        MAX_REASON_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS,
     };
     let numbers: Vec<String> = [
         MAX_TEXT_CHARS,
@@ -169,6 +170,11 @@ fn the_browser_app_repeats_no_protocol_limit() {
         MAX_TITLE_CHARS,
         MAX_REASON_CHARS,
         MAX_CLUSTER_TITLE_CHARS,
+        MAX_AGENDA_PHASES,
+        MAX_DOT_BUDGET as usize,
+        MAX_AGENDA_NAME_BYTES,
+        MAX_AGENDA_TEXT_CHARS,
+        MAX_AGENDA_BYTES,
     ]
     .iter()
     .map(|n| n.to_string())
@@ -178,10 +184,12 @@ fn the_browser_app_repeats_no_protocol_limit() {
         let text = std::fs::read_to_string(&path).unwrap();
         for (i, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or("");
-            let maxlength = code
-                .split("maxlength:")
-                .skip(1)
-                .any(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()));
+            // `maxlength: 200` on a text box, or `max: 20` on a number box.
+            let maxlength = ["maxlength:", " max:"].iter().any(|prop| {
+                code.split(prop)
+                    .skip(1)
+                    .any(|rest| rest.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+            });
             let limit_const = (code.contains("const MAX_") || code.contains("const LARGE_GAP"))
                 && (numbers.iter().any(|n| code.contains(&format!("= {n}")))
                     || code.contains(&format!("= {LARGE_GAP}")));

@@ -9,7 +9,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{operations, sessions, web};
+use super::{agendas, operations, sessions, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,8 @@ use super::{operations, sessions, web};
     paths(
         sessions::create_session,
         sessions::create_demo,
+        agendas::built_in,
+        agendas::check,
         sessions::lookup_session,
         sessions::delete_session,
         sessions::erase_participant,
@@ -40,6 +42,7 @@ use super::{operations, sessions, web};
     modifiers(&Bearer),
     tags(
         (name = "sessions", description = "create and find sessions"),
+        (name = "agendas", description = "built-in agendas; check an agenda (never counted against session creation)"),
         (name = "facilitator", description = "with the facilitator secret as bearer token"),
         (name = "operations", description = "health, readiness, metrics"),
         (name = "websocket", description = "the workshop protocol (PROTOCOL.md)"),

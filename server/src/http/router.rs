@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{self, AppError};
 use super::state::AppState;
-use super::{openapi, operations, sessions, web};
+use super::{agendas, openapi, operations, sessions, web};
 use crate::ws;
 
 /// Body size limit for the HTTP API (an agenda template may be up to 64 KiB).
@@ -23,6 +23,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/sessions", post(sessions::create_session))
         .route("/api/demo", post(sessions::create_demo))
+        .route("/api/agendas", get(agendas::built_in))
+        .route(
+            "/api/agendas/check",
+            post(agendas::check).layer(axum::extract::DefaultBodyLimit::max(
+                agendas::MAX_AGENDA_BODY_BYTES,
+            )),
+        )
         .route("/api/openapi.json", get(openapi::openapi_json))
         .route("/api/limits", get(web::limits_json))
         .route(

@@ -190,7 +190,7 @@ async fn create(
                 AppError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::InvalidTemplate,
-                    format!("the agenda is not a valid template: {e}"),
+                    e.message(&req.language),
                 )
             })?;
             (t.name, t.phases)

@@ -1,12 +1,14 @@
 //! The start page: join a session by code, start a new session as its facilitator, or open a
 //! demo session with sample content. The facilitator secret goes to localStorage under the
-//! session's code and never into a URL.
+//! session's code and never into a URL. The agenda of a new session is chosen and edited in the
+//! agenda form below the cards (agenda-editor.js).
 
 import { h, replace } from '../dom.js';
 import { t, lang, onLangChange } from '../i18n.js';
 import { secrets, normaliseCode } from '../connection.js';
 import { topBar, skipLink } from '../widgets.js';
 import { limit } from '../limits.js';
+import { mountAgendaEditor } from './agenda-editor.js';
 
 async function post(path, body) {
   const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -56,6 +58,9 @@ export function mountStart(root) {
       h('option', { value: 'nl', text: t('language.nl'), selected: (kept.language || lang()) === 'nl' }),
       h('option', { value: 'en', text: t('language.en'), selected: (kept.language || lang()) === 'en' }));
     language.addEventListener('change', () => { kept.language = language.value; });
+    kept.agendaState = kept.agendaState || {};
+    const editor = mountAgendaEditor({ language: () => language.value, keep: kept.agendaState });
+    language.addEventListener('change', () => editor.recheck());
     const createBtn = h('button', { type: 'submit', class: 'primary', text: t('start.create.submit') });
     const createForm = h('form', { class: 'card', 'aria-labelledby': 'create-h' },
       h('h2', { id: 'create-h', text: t('start.create.title') }),
@@ -64,12 +69,15 @@ export function mountStart(root) {
       h('label', { for: 'new-org', text: t('start.create.organisation') }), org,
       h('label', { for: 'new-place', text: t('start.create.place') }), place,
       h('label', { for: 'new-lang', text: t('start.create.language') }), language,
+      h('p', { class: 'agenda-line' }, h('strong', { text: t('agenda.chosen') }), ' ', editor.summary, ' ',
+        h('a', { href: '#agenda', text: t('agenda.change') })),
       createBtn);
     createForm.addEventListener('submit', async (e) => {
       e.preventDefault();
       createBtn.disabled = true;
       try {
-        openAsFacilitator(await post('/api/sessions', { title: title.value.trim(), organisation: org.value.trim(), place: place.value.trim(), language: language.value }));
+        const agenda = await editor.forCreate();
+        openAsFacilitator(await post('/api/sessions', { title: title.value.trim(), organisation: org.value.trim(), place: place.value.trim(), language: language.value, ...agenda }));
       } catch (err) {
         fail(err);
         createBtn.disabled = false;
@@ -96,7 +104,7 @@ export function mountStart(root) {
         h('h1', { text: t('app.name') }),
         h('p', { class: 'tagline', text: t('start.tagline') }),
         error,
-        h('div', { class: 'cards' }, joinForm, createForm, demoCard)));
+        h('div', { class: 'cards' }, joinForm, createForm, demoCard, editor.el)));
   };
   render();
   onLangChange(render);
