@@ -253,6 +253,15 @@ pub async fn create_session(http: &str, title: &str) -> SessionCreated {
     resp.json().await.expect("SessionCreated body")
 }
 
+/// A session's public facts (`GET /api/sessions/{code}`), which must be there.
+pub async fn public_session(http: &str, code: &str) -> serde_json::Value {
+    let resp = reqwest::get(format!("{http}/api/sessions/{code}"))
+        .await
+        .expect("GET the session");
+    assert_eq!(resp.status().as_u16(), 200, "session {code}");
+    resp.json().await.expect("the session's facts")
+}
+
 /// A session's report in one format (`md`, `html`, `json`, `csv`, …), read as its facilitator;
 /// the request must succeed.
 pub async fn report(http: &str, code: &str, secret: &str, format: &str) -> String {

@@ -277,12 +277,7 @@ async fn an_exported_agenda_imports_unchanged_and_creates_a_session_with_its_pha
         "Wat \"moet\" ICT \\ doen?\nEn waarom?"
     );
     assert_eq!(phases[1]["anonymous"], false);
-    let public: Value = reqwest::get(format!("{}/api/sessions/{code}", server.http()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public = draagvlak_tests::public_session(&server.http(), code).await;
     assert_eq!(public["template"], "Onze eigen agenda");
     server.stop().await;
 }

@@ -37,12 +37,7 @@ async fn http_api_answers_with_stable_codes() {
     assert_eq!(created["links"]["join"], format!("{http}/join/{code}"));
     assert_eq!(created["links"]["websocket"], server.ws());
 
-    let public: Value = reqwest::get(format!("{http}/api/sessions/{}", code.to_lowercase()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let public = draagvlak_tests::public_session(&http, &code.to_lowercase()).await;
     assert_eq!(public["title"], "ICT-strategie 2027");
     assert_eq!(public["language"], "en");
     assert_eq!(public["groups"], json!(["ict", "business"]));

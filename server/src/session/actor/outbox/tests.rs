@@ -381,6 +381,16 @@ fn people_joining_at_one_revision_share_one_serialised_snapshot() {
     );
 }
 
+/// Participants `p<i>` for every i in `range` join.
+fn participants(out: &mut Outbox, workshop: &Workshop, range: std::ops::Range<usize>) -> Vec<Peer> {
+    range
+        .map(|i| {
+            let pid = format!("p{i}");
+            join(out, workshop, START, Role::Participant, Some(&pid), 16)
+        })
+        .collect()
+}
+
 #[test]
 fn the_interval_between_fan_outs_grows_with_the_room() {
     let workshop = workshop();
@@ -391,33 +401,13 @@ fn the_interval_between_fan_outs_grows_with_the_room() {
     };
     let mut out = outbox(limits.clone());
     let mut peers = Vec::new();
-    for i in 0..10 {
-        let pid = format!("p{i}");
-        peers.push(join(
-            &mut out,
-            &workshop,
-            START,
-            Role::Participant,
-            Some(&pid),
-            16,
-        ));
-    }
+    peers.extend(participants(&mut out, &workshop, 0..10));
     assert_eq!(
         out.delta_interval(),
         Duration::from_millis(40),
         "a small room: 40 ms"
     );
-    for i in 10..100 {
-        let pid = format!("p{i}");
-        peers.push(join(
-            &mut out,
-            &workshop,
-            START,
-            Role::Participant,
-            Some(&pid),
-            16,
-        ));
-    }
+    peers.extend(participants(&mut out, &workshop, 10..100));
     assert_eq!(
         out.delta_interval(),
         Duration::from_millis(100),
@@ -428,16 +418,6 @@ fn the_interval_between_fan_outs_grows_with_the_room() {
         min_delta_interval: Duration::ZERO,
         ..limits
     });
-    for i in 0..100 {
-        let pid = format!("p{i}");
-        peers.push(join(
-            &mut every_tick,
-            &workshop,
-            START,
-            Role::Participant,
-            Some(&pid),
-            16,
-        ));
-    }
+    peers.extend(participants(&mut every_tick, &workshop, 0..100));
     assert_eq!(every_tick.delta_interval(), Duration::ZERO);
 }
