@@ -106,7 +106,8 @@ pub struct Applied {
     pub touched: Touched,
 }
 
-/// Whose private part an applied intent may have changed (see [`touched`]).
+/// Whose private part an applied intent may have changed: the sender for their own input, everyone
+/// for a phase change or a new round, nobody for the rest (the list is in `apply::touched`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Touched {
     #[default]
