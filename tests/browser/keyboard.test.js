@@ -1,5 +1,6 @@
 // Rating a rule with the keyboard: the arrow keys move over the scale without sending a rating
-// for every value passed and without taking the focus to the reason box.
+// for every value passed and without taking the focus to the reason box. Switching the language
+// with the keyboard keeps the focus on the switch, also on pages that are built anew.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,4 +69,26 @@ test('arrow keys on the rating scale send only the settled value and keep the fo
   assert.equal(sent[2], '4');
   assert.equal(await focused(), 'radio 4');
   assertNoProblems(p, 'phone');
+});
+
+test('the language switch keeps the focus when the page is built anew in the other language', async () => {
+  const created = await createSession('Taalwissel');
+  for (const path of ['/', `/join/${created.code}`]) {
+    const p = (await device(browser, PHONE)).page;
+    await p.goto(path);
+    const sw = p.locator('.lang-switch');
+    await sw.waitFor();
+    const before = await sw.textContent();
+    await sw.focus();
+    await p.keyboard.press('Enter');
+    await eventually(async () => assert.notEqual(await p.locator('.lang-switch').textContent(), before));
+    const focused = await p.evaluate(() => document.activeElement.className);
+    assert.match(focused, /lang-switch/, `${path}: the focus stays on the language switch`);
+    // And back, with the keyboard only.
+    await p.keyboard.press('Enter');
+    await eventually(async () => assert.equal(await p.locator('.lang-switch').textContent(), before));
+    assert.match(await p.evaluate(() => document.activeElement.className), /lang-switch/, `${path}: and back`);
+    assertNoProblems(p, path);
+    await p.context().close();
+  }
 });

@@ -30,12 +30,20 @@ export function lang() {
   return current;
 }
 
-/** Choose a language (kept for the next visit) and tell every view to render again. */
+/**
+ * Choose a language (kept for the next visit) and tell every view to render again. A view that
+ * builds its page anew (the start and join pages) replaces the switch someone just pressed: the
+ * focus then goes to the new switch, so a keyboard user is not sent back to the top of the page.
+ */
 export function setLang(l) {
+  const fromSwitch = document.activeElement?.classList?.contains('lang-switch');
   current = l === 'en' ? 'en' : 'nl';
   localStorage.setItem(KEY, current);
   document.documentElement.lang = current;
   for (const fn of listeners) fn(current);
+  if (fromSwitch && !document.activeElement?.classList?.contains('lang-switch')) {
+    document.querySelector('.lang-switch')?.focus();
+  }
 }
 
 /** Call `fn` after each language switch. */
