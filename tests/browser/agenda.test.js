@@ -47,6 +47,9 @@ test('the agenda form, with the keyboard only: edit, check, save, export, import
   await page.goto('/');
   await eventually(async () => assert.equal(await page.locator('#agenda-summary').textContent(), 'Strategisch kader: drie niveaus (standaard), 14 fases.'));
   await axe(page, 'start page with the agenda form');
+  // A session made here has no earlier session: no follow-up agenda and no review phase offered.
+  const sources = await page.locator('#agenda-source option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(sources.includes('builtin:short') && !sources.includes('builtin:follow-up'), sources.join(', '));
 
   // Start from the short built-in agenda.
   await tabTo(page, '#agenda-source');
@@ -72,6 +75,8 @@ test('the agenda form, with the keyboard only: edit, check, save, export, import
   // Edit the vote phase: more dots than the cap allows gives the server's Dutch error at the field.
   await tabTo(page, '[aria-label="Fase 3 bewerken"]', { back: true });
   await page.keyboard.press('Enter');
+  const kinds = await page.locator('#agenda-p2-kind option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(kinds, ['lobby', 'brainstorm', 'cluster', 'vote', 'rules', 'summary'], 'no review phase offered');
   await tabTo(page, '#agenda-p2-dot_budget');
   await retype(page, '7');
   await tabTo(page, '#agenda-p2-max_dots_per_item');

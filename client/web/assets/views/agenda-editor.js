@@ -19,6 +19,12 @@ import { t } from '../i18n.js';
 import { limit } from '../limits.js';
 
 const KINDS = ['lobby', 'brainstorm', 'cluster', 'vote', 'rules', 'review', 'summary'];
+/**
+ * A review phase looks back at the rules of an earlier session: a session made here has none (a
+ * follow-up is made from the earlier session's console), so the form offers no review phase and
+ * no built-in agenda that has one. An imported agenda with one still shows it as it is.
+ */
+const needsEarlier = (agenda) => (agenda.phase || []).some((p) => p.kind === 'review');
 const LEVELS = ['richten', 'inrichten', 'verrichten'];
 /** Phases without a level (the server refuses a level on them). */
 const NO_LEVEL = ['lobby', 'review', 'summary'];
@@ -196,7 +202,8 @@ export function mountAgendaEditor({ language, keep = {} }) {
     if (!open) return item;
 
     const kind = h('select', { id: fieldId(i, 'kind'), name: fieldId(i, 'kind') },
-      KINDS.map((k) => h('option', { value: k, text: t(`agenda.kind.${k}`), selected: p.kind === k })));
+      KINDS.filter((k) => k !== 'review' || p.kind === 'review')
+        .map((k) => h('option', { value: k, text: t(`agenda.kind.${k}`), selected: p.kind === k })));
     kind.addEventListener('change', () => {
       p.kind = kind.value;
       if (NO_LEVEL.includes(p.kind)) delete p.level;
@@ -424,7 +431,7 @@ export function mountAgendaEditor({ language, keep = {} }) {
     status);
 
   fetch('/api/agendas').then((r) => r.json()).then((json) => {
-    state.builtIn = json.agendas || [];
+    state.builtIn = (json.agendas || []).filter((a) => !needsEarlier(a));
     sourceOptions();
     if (!state.agenda && state.builtIn.length) load(state.builtIn[0], state.builtIn[0].name);
   }).catch((e) => { problemBox.textContent = t('start.error', { message: e.message }); });
