@@ -10,13 +10,17 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::hash::Hash;
+
 use automerge::ChangeHash;
 use draagvlak_protocol::intent::{Answer, RuleStatus};
 use draagvlak_protocol::view::Level;
 use draagvlak_protocol::{ErrorCode, Intent, ItemId, ParticipantId};
 
 use super::Refusal;
-use super::apply::{Context, Sender, Touched, apply};
+use super::apply::{Context, Keys, Sender, Touched, ViewTouched, apply};
 use super::follow_up;
 use super::new_session::NewSession;
 use super::projection::{self, Audience, Presence};
@@ -54,6 +58,9 @@ pub(super) fn run_at(
     let before = workshop.state().clone();
     let applied = apply(workshop, sender, &intent, &ctx).map_err(|r| r.code)?;
     untouched_unchanged(&before, workshop.state(), &applied.touched, &intent);
+    if let Err(e) = views_untouched_unchanged(&before, workshop.state(), &applied.views) {
+        panic!("{intent:?}: {e}");
+    }
     Ok(applied.created.map(|c| c.as_str().to_string()))
 }
 
@@ -79,6 +86,66 @@ pub(super) fn untouched_unchanged(
             "{intent:?} changed {p}'s private part but did not say it touched it"
         );
     }
+}
+
+/// No entry of either audience's view changed but the ones the intent says it touched (the
+/// fan-out projects only those, `apply::ViewTouched`): checked for every intent every test
+/// applies through [`run`], and by the property tests.
+pub(super) fn views_untouched_unchanged(
+    before: &State,
+    after: &State,
+    touched: &ViewTouched,
+) -> Result<(), String> {
+    let presence = Presence::new();
+    for audience in [Audience::Public, Audience::Facilitator] {
+        let old = projection::view(before, &presence, audience);
+        let new = projection::view(after, &presence, audience);
+        same_untouched(
+            "statement",
+            &old.statements,
+            &new.statements,
+            &touched.statements,
+        )?;
+        same_untouched("rule", &old.rules, &new.rules, &touched.rules)?;
+        let none = BTreeMap::new();
+        same_untouched(
+            "participant",
+            old.participants.as_ref().unwrap_or(&none),
+            new.participants.as_ref().unwrap_or(&none),
+            &touched.participants,
+        )?;
+        if !touched.clusters
+            && (old.clusters != new.clusters
+                || old.cluster_log != new.cluster_log
+                || old.suggestions != new.suggestions)
+        {
+            return Err(format!(
+                "changed the clusters of the {audience:?} view but did not say so"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn same_untouched<K: Ord + Hash + Eq + Debug, V: PartialEq + Debug>(
+    what: &str,
+    old: &BTreeMap<K, V>,
+    new: &BTreeMap<K, V>,
+    touched: &Keys<K>,
+) -> Result<(), String> {
+    let Keys::Some(touched) = touched else {
+        return Ok(());
+    };
+    for key in old.keys().chain(new.keys()) {
+        if !touched.contains(key) && old.get(key) != new.get(key) {
+            return Err(format!(
+                "changed {what} {key:?} but did not say so: {:?} became {:?}",
+                old.get(key),
+                new.get(key)
+            ));
+        }
+    }
+    Ok(())
 }
 
 pub(super) const F: Sender<'static> = Sender::Facilitator;

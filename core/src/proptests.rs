@@ -301,6 +301,10 @@ proptest! {
                 // Whose private part an intent says it touched: nobody else's may have changed
                 // (the fan-out rebuilds only theirs).
                 Ok(applied) => {
+                    // Nor any entry of the views the intent did not say it touched.
+                    if let Err(e) = super::method_tests::views_untouched_unchanged(&before, workshop.state(), &applied.views) {
+                        return Err(TestCaseError::fail(format!("{intent:?}: {e}")));
+                    }
                     for p in &people {
                         let untouched = match &applied.touched {
                             Touched::Everyone => false,

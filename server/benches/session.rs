@@ -8,6 +8,10 @@
 //!   participant's last part checked (what it does now);
 //! - `delta/diff_*/<participants>`: `json_patch::diff` between two consecutive views, and the
 //!   delta's serialisation;
+//! - `tick/whole/<participants>` and `tick/by_parts/<participants>`: one dot placed or taken
+//!   back, committed, and both audiences' deltas made and serialised: by projecting the views
+//!   whole and diffing them (how the fan-out worked before issue 15), and by patching the kept
+//!   views with what the intent touched (`session::incremental`, how it works now);
 //! - `load/snapshot/<changes>` and `load/snapshot_plus_chunks/<changes>`: `Workshop::load` of a
 //!   document with that many single-intent changes of history, from one full save, and from a
 //!   snapshot plus 499 incremental chunks (the most the store keeps before compacting); and
@@ -27,9 +31,10 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use draagvlak_protocol::{Intent, ItemId, ParticipantId, StatementId};
-use draagvlak_server::session::apply::{self, Context, Created, Sender};
+use draagvlak_server::session::apply::{self, Context, Created, Sender, ViewTouched};
+use draagvlak_server::session::incremental;
 use draagvlak_server::session::new_session::NewSession;
-use draagvlak_server::session::projection::{self, Audience, Presence};
+use draagvlak_server::session::projection::{self, Audience, Presence, Projector};
 use draagvlak_server::session::suggest;
 use draagvlak_server::session::workshop::{Meta, Workshop};
 
@@ -250,6 +255,68 @@ fn bench_delta(c: &mut Criterion) {
     g.finish();
 }
 
+/// One dot placed or taken back by the next participant in turn, committed: what it touched.
+fn toggle_dot(
+    workshop: &mut Workshop,
+    pids: &[ParticipantId],
+    statement: &StatementId,
+    turn: &mut usize,
+) -> ViewTouched {
+    let p = &pids[(*turn / 2) % pids.len()];
+    let statement = ItemId::from(statement);
+    let intent = if turn.is_multiple_of(2) {
+        Intent::PlaceDot { statement }
+    } else {
+        Intent::RemoveDot { statement }
+    };
+    *turn += 1;
+    let heads = workshop.heads().to_vec();
+    let lookup = move |_rev: u64| Ok(heads.clone());
+    let ctx = Context::new(&lookup, 1_000_000);
+    let applied = apply::apply(workshop, Sender::Participant(p), &intent, &ctx)
+        .unwrap_or_else(|r| panic!("{intent:?} refused: {r:?}"));
+    workshop.commit();
+    applied.views
+}
+
+fn bench_tick(c: &mut Criterion) {
+    let mut g = c.benchmark_group("tick");
+    g.measurement_time(Duration::from_secs(3));
+    const AUDIENCES: [Audience; 2] = [Audience::Facilitator, Audience::Public];
+    for &n in &SIZES[1..] {
+        let (mut workshop, pids, sids, presence) = session(n, false);
+        let json = |workshop: &Workshop, a| {
+            serde_json::to_value(projection::view(workshop.state(), &presence, a)).expect("json")
+        };
+        let mut kept = AUDIENCES.map(|a| json(&workshop, a));
+        let mut turn = 0;
+        g.bench_with_input(BenchmarkId::new("whole", n), &n, |b, _| {
+            b.iter(|| {
+                toggle_dot(&mut workshop, &pids, &sids[0], &mut turn);
+                for (i, a) in AUDIENCES.into_iter().enumerate() {
+                    let new = json(&workshop, a);
+                    let patch = json_patch::diff(&kept[i], &new);
+                    black_box(serde_json::to_string(&patch).expect("json"));
+                    kept[i] = new;
+                }
+            })
+        });
+        let mut kept = AUDIENCES.map(|a| json(&workshop, a));
+        g.bench_with_input(BenchmarkId::new("by_parts", n), &n, |b, _| {
+            b.iter(|| {
+                let touched = toggle_dot(&mut workshop, &pids, &sids[0], &mut turn);
+                let projector = Projector::new(workshop.state(), &presence);
+                for (i, a) in AUDIENCES.into_iter().enumerate() {
+                    let ops = incremental::update(&mut kept[i], &projector, a, &touched)
+                        .expect("patched");
+                    black_box(serde_json::to_string(&ops).expect("json"));
+                }
+            })
+        });
+    }
+    g.finish();
+}
+
 /// A document with `changes` single-intent changes: dots placed and taken back, one commit each.
 fn history(changes: usize) -> (Vec<u8>, Vec<u8>, Vec<Vec<u8>>) {
     let (mut workshop, pids, sids, _) = session(10, false);
@@ -404,6 +471,7 @@ criterion_group!(
     bench_apply,
     bench_projection,
     bench_delta,
+    bench_tick,
     bench_load,
     bench_suggest
 );

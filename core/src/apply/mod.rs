@@ -23,6 +23,9 @@ mod phases;
 mod reviews;
 mod rules;
 mod statements;
+mod touched;
+
+pub use touched::{Keys, Touched, ViewTouched};
 
 use super::Refusal;
 use super::permissions;
@@ -104,16 +107,8 @@ pub struct Applied {
     pub placed: Option<super::text::Placed>,
     /// Whose private part may have changed.
     pub touched: Touched,
-}
-
-/// Whose private part an applied intent may have changed: the sender for their own input, everyone
-/// for a phase change or a new round, nobody for the rest (the list is in `apply::touched`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum Touched {
-    #[default]
-    Nobody,
-    One(ParticipantId),
-    Everyone,
+    /// What of the views may have changed beyond the parts every fan-out projects anew.
+    pub views: ViewTouched,
 }
 
 impl Applied {
@@ -253,7 +248,7 @@ pub fn apply(
         phase_kind: phase.kind,
         ctx,
     };
-    let touched = touched(intent, sender);
+    let touched = touched::touched(intent, sender);
     let applied = match intent {
         Intent::NextPhase
         | Intent::PreviousPhase
@@ -298,67 +293,12 @@ pub fn apply(
         | Intent::SetGroup { .. } => people::apply(workshop, &call, intent),
         Intent::ReviewRule { .. } => reviews::apply(workshop, &call, intent),
     }?;
-    Ok(Applied { touched, ..applied })
-}
-
-/// Whose private part ([`crate::projection::me`]) an applied intent may have changed, so that the
-/// fan-out rebuilds only those: the sender's own input (dots, ratings, new statements, ready,
-/// name, group, reviews) touches the sender; a phase change touches everyone (`ready` is per phase), as
-/// do new rounds and deleting a statement (they clear other people's dots or ratings); the
-/// facilitator's decisions about one person touch that person; the rest touches nobody's.
-/// Debug builds check this against a full rebuild at every fan-out (`Outbox::fan_out`).
-fn touched(intent: &Intent, sender: Sender<'_>) -> Touched {
-    let own = || match sender.participant() {
-        Some(p) => Touched::One(p.clone()),
-        None => Touched::Nobody,
-    };
-    match intent {
-        Intent::AddStatement { .. }
-        | Intent::PlaceDot { .. }
-        | Intent::RemoveDot { .. }
-        | Intent::RateRule { .. }
-        | Intent::SetReady { .. }
-        | Intent::SetName { .. }
-        | Intent::SetGroup { .. }
-        | Intent::ReviewRule { .. } => own(),
-        Intent::RemoveParticipant { participant } | Intent::DecideGroup { participant, .. } => {
-            Touched::One(participant.clone())
-        }
-        Intent::NextPhase
-        | Intent::PreviousPhase
-        | Intent::GoToPhase { .. }
-        | Intent::StartVoteRound
-        | Intent::StartRatingRound { .. }
-        | Intent::DeleteStatement { .. }
-        | Intent::CloseSession => Touched::Everyone,
-        // Texts are not part of anyone's private part (only the ids of their statements are),
-        // and neither are rules or being remote.
-        Intent::EditStatement { .. }
-        | Intent::ProposeRule { .. }
-        | Intent::EditRule { .. }
-        | Intent::LinkRule { .. }
-        | Intent::SetRemote { .. }
-        | Intent::SetLocked { .. }
-        | Intent::RevealVotes
-        | Intent::HideStatement { .. }
-        | Intent::StartTimer { .. }
-        | Intent::PauseTimer
-        | Intent::ResumeTimer
-        | Intent::AddTime { .. }
-        | Intent::ClearTimer
-        | Intent::SetFocus { .. }
-        | Intent::SetClusteringOpen { .. }
-        | Intent::SetRuleStatus { .. }
-        | Intent::SetEqualGroupWeight { .. }
-        | Intent::SetAnonymous { .. }
-        | Intent::AddProxy { .. }
-        | Intent::Readmit { .. }
-        | Intent::CreateCluster { .. }
-        | Intent::AddToCluster { .. }
-        | Intent::RemoveFromCluster { .. }
-        | Intent::DissolveCluster { .. }
-        | Intent::RenameCluster { .. } => Touched::Nobody,
-    }
+    let views = touched::views(intent, sender, applied.created.as_ref());
+    Ok(Applied {
+        touched,
+        views,
+        ..applied
+    })
 }
 
 /// Who sends an intent, and the phase it arrives in: what every domain's checks read besides

@@ -37,25 +37,30 @@ pub(super) fn participants(
     facilitator.then(|| {
         state
             .participants
-            .iter()
-            .filter(|(_, p)| !p.removed)
-            .map(|(id, p)| {
-                (
-                    id.clone(),
-                    ParticipantView {
-                        name: p.name.clone(),
-                        group: p.group.clone(),
-                        connected: presence.get(id.as_str()).copied().unwrap_or(0) > 0,
-                        voted: levels(tally.voted.get(id.as_str()).copied()),
-                        rated: levels(tally.rated.get(id.as_str()).copied()),
-                        ready: p.proxy || state.is_ready(id),
-                        proxy: p.proxy,
-                        remote: p.remote,
-                        pending_group: p.pending_group.clone(),
-                    },
-                )
-            })
+            .keys()
+            .filter_map(|id| Some((id.clone(), participant(state, presence, tally, id)?)))
             .collect()
+    })
+}
+
+/// One participant as the facilitator sees them; `None` when unknown or removed.
+pub(super) fn participant(
+    state: &State,
+    presence: &Presence,
+    tally: &Tally<'_>,
+    id: &ParticipantId,
+) -> Option<ParticipantView> {
+    let p = state.participants.get(id).filter(|p| !p.removed)?;
+    Some(ParticipantView {
+        name: p.name.clone(),
+        group: p.group.clone(),
+        connected: presence.get(id.as_str()).copied().unwrap_or(0) > 0,
+        voted: levels(tally.voted.get(id.as_str()).copied()),
+        rated: levels(tally.rated.get(id.as_str()).copied()),
+        ready: p.proxy || state.is_ready(id),
+        proxy: p.proxy,
+        remote: p.remote,
+        pending_group: p.pending_group.clone(),
     })
 }
 

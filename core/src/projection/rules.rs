@@ -13,50 +13,50 @@ use crate::workshop::{FACILITATOR_AUTHOR, State};
 pub(super) fn rules(state: &State) -> BTreeMap<RuleId, RuleView> {
     state
         .rules
-        .iter()
-        .map(|(id, r)| {
-            let revealed = r.revealed_round >= r.round;
-            let earlier = state.earlier_ratings.get(id);
-            let carried = carried(state, r);
-            (
-                id.clone(),
-                RuleView {
-                    seq: r.seq,
-                    level: r.level,
-                    text: r.text.clone(),
-                    author: author(state, &r.author, r.anonymous),
-                    raters: state.ratings.get(id).map(|m| m.len() as u32).unwrap_or(0),
-                    support: revealed.then(|| support(state, id)),
-                    status: r.status,
-                    stage: stage(state, id, r),
-                    confirmed: r.confirmed,
-                    earlier_texts: r.earlier_texts.clone(),
-                    from_facilitator: r.author == *FACILITATOR_AUTHOR,
-                    round: r.round,
-                    earlier_rounds: earlier
-                        .map(|rounds| {
-                            rounds
-                                .iter()
-                                .enumerate()
-                                .take_while(|(i, _)| (*i as u32) < r.revealed_round)
-                                .map(|(_, m)| support_of(state, Some(m)))
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    reasons: if revealed {
-                        anonymous_reasons(state.reasons.get(id))
-                    } else {
-                        Vec::new()
-                    },
-                    anchors: r.anchors.clone(),
-                    support_then: r.support_then.clone(),
-                    reviewers: carried
-                        .then(|| state.reviews.get(id).map(|m| m.len() as u32).unwrap_or(0)),
-                    review: (carried && state.revealed_review).then(|| review(state, id)),
-                },
-            )
-        })
+        .keys()
+        .filter_map(|id| Some((id.clone(), rule(state, id)?)))
         .collect()
+}
+
+/// One rule of a view; `None` when it does not exist.
+pub(super) fn rule(state: &State, id: &RuleId) -> Option<RuleView> {
+    let r = state.rules.get(id)?;
+    let revealed = r.revealed_round >= r.round;
+    let earlier = state.earlier_ratings.get(id);
+    let carried = carried(state, r);
+    Some(RuleView {
+        seq: r.seq,
+        level: r.level,
+        text: r.text.clone(),
+        author: author(state, &r.author, r.anonymous),
+        raters: state.ratings.get(id).map(|m| m.len() as u32).unwrap_or(0),
+        support: revealed.then(|| support(state, id)),
+        status: r.status,
+        stage: stage(state, id, r),
+        confirmed: r.confirmed,
+        earlier_texts: r.earlier_texts.clone(),
+        from_facilitator: r.author == *FACILITATOR_AUTHOR,
+        round: r.round,
+        earlier_rounds: earlier
+            .map(|rounds| {
+                rounds
+                    .iter()
+                    .enumerate()
+                    .take_while(|(i, _)| (*i as u32) < r.revealed_round)
+                    .map(|(_, m)| support_of(state, Some(m)))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        reasons: if revealed {
+            anonymous_reasons(state.reasons.get(id))
+        } else {
+            Vec::new()
+        },
+        anchors: r.anchors.clone(),
+        support_then: r.support_then.clone(),
+        reviewers: carried.then(|| state.reviews.get(id).map(|m| m.len() as u32).unwrap_or(0)),
+        review: (carried && state.revealed_review).then(|| review(state, id)),
+    })
 }
 
 /// Share of scores of 4 or 5.

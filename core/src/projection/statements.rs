@@ -57,28 +57,36 @@ pub(super) fn statements(
 ) -> BTreeMap<StatementId, StatementView> {
     state
         .statements
-        .iter()
-        .filter(|(_, s)| facilitator || !s.hidden)
-        .map(|(id, s)| {
-            let (dots, dots_by_group) = revealed_dots(state, s.level, id, &tally.totals);
-            (
-                id.clone(),
-                StatementView {
-                    seq: s.seq,
-                    level: s.level,
-                    text: s.text.clone(),
-                    author: author(state, &s.author, s.anonymous),
-                    hidden: s.hidden,
-                    dots,
-                    cluster: s.cluster.clone(),
-                    by_facilitator: s.by_facilitator,
-                    dots_then: s.dots_then,
-                    dots_by_group,
-                    from_facilitator: s.author == *FACILITATOR_AUTHOR,
-                },
-            )
-        })
+        .keys()
+        .filter_map(|id| Some((id.clone(), statement(state, id, facilitator, tally)?)))
         .collect()
+}
+
+/// One statement of a view; `None` when it does not exist or is hidden from this audience.
+pub(super) fn statement(
+    state: &State,
+    id: &StatementId,
+    facilitator: bool,
+    tally: &Tally<'_>,
+) -> Option<StatementView> {
+    let s = state
+        .statements
+        .get(id)
+        .filter(|s| facilitator || !s.hidden)?;
+    let (dots, dots_by_group) = revealed_dots(state, s.level, id, &tally.totals);
+    Some(StatementView {
+        seq: s.seq,
+        level: s.level,
+        text: s.text.clone(),
+        author: author(state, &s.author, s.anonymous),
+        hidden: s.hidden,
+        dots,
+        cluster: s.cluster.clone(),
+        by_facilitator: s.by_facilitator,
+        dots_then: s.dots_then,
+        dots_by_group,
+        from_facilitator: s.author == *FACILITATOR_AUTHOR,
+    })
 }
 
 /// The revealed dots of an item (total and per group), from the record frozen at the reveal;

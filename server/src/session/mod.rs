@@ -4,6 +4,7 @@
 //! `session::apply` and so on as one namespace.
 
 pub mod actor;
+pub mod incremental;
 
 pub use draagvlak_core::{
     Refusal, apply, demo, follow_up, new_session, permissions, projection, suggest, template, text,

@@ -20,22 +20,26 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use draagvlak_protocol::limits::MAX_REVISION_AGE;
 use draagvlak_protocol::message::ParticipantIdentity;
 use draagvlak_protocol::view::{MeView, Role};
 use draagvlak_protocol::{ErrorCode, PROTOCOL_VERSION, ParticipantId, ServerMessage};
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, warn};
 
+use revs::AudienceRevs;
+
 use super::{ConnId, ConnLink, now_ms};
 use crate::config::Limits;
 use crate::metrics::{GaugeGuard, Metrics};
 use crate::session::Refusal;
-use crate::session::projection::{self, Audience, Presence};
+use crate::session::apply::ViewTouched;
+use crate::session::incremental;
+use crate::session::projection::{self, Audience, Presence, Projector};
 use crate::session::text::Placed;
 use crate::session::workshop::{State, Workshop};
 
 mod private;
+mod revs;
 #[cfg(test)]
 mod tests;
 
@@ -85,45 +89,6 @@ impl Stale {
             since: Instant::now(),
             replies,
         }
-    }
-}
-
-/// One audience's revision numbering: it moves only when that audience's view changes.
-#[derive(Debug)]
-struct AudienceRevs {
-    rev: u64,
-    /// (audience revision, session revision its view was projected at), oldest first.
-    to_session: VecDeque<(u64, u64)>,
-}
-
-impl AudienceRevs {
-    fn new(start: u64, session_rev: u64) -> AudienceRevs {
-        AudienceRevs {
-            rev: start,
-            to_session: VecDeque::from([(start, session_rev)]),
-        }
-    }
-
-    /// The audience's view changed, projected at `session_rev`: the next revision.
-    fn bump(&mut self, session_rev: u64) -> u64 {
-        self.rev += 1;
-        self.to_session.push_back((self.rev, session_rev));
-        while self.to_session.len() > MAX_REVISION_AGE as usize {
-            self.to_session.pop_front();
-        }
-        self.rev
-    }
-
-    /// The session revision the audience's view at `rev` was projected at.
-    fn session_rev(&self, rev: u64) -> Option<u64> {
-        if rev > self.rev {
-            return None;
-        }
-        self.to_session
-            .iter()
-            .rev()
-            .find(|(r, _)| *r <= rev)
-            .map(|(_, s)| *s)
     }
 }
 
@@ -210,6 +175,9 @@ pub(super) struct Outbox {
     touched: HashSet<ParticipantId>,
     /// Everyone's private part may have changed (a phase change, a new round).
     touched_everyone: bool,
+    /// What of the views may have changed since the last fan-out (`apply::ViewTouched`, and
+    /// the participants who connected or left): only that is projected again.
+    view_touched: ViewTouched,
     /// Fan-out coalescing (`Limits::min_delta_interval`): a durable change whose deltas have
     /// not been sent yet.
     view_pending: bool,
@@ -243,6 +211,7 @@ impl Outbox {
             snapshot_frames: HashMap::new(),
             touched: HashSet::new(),
             touched_everyone: false,
+            view_touched: ViewTouched::default(),
             current: HashSet::new(),
             revs: [Audience::Facilitator, Audience::Public]
                 .into_iter()
@@ -290,6 +259,7 @@ impl Outbox {
         };
         if let Some(pid) = &participant {
             *self.presence.entry(pid.clone()).or_default() += 1;
+            self.view_touched.participants.insert(pid.clone());
         }
         let counted = self.metrics.connection(role);
         self.conns.insert(
@@ -316,6 +286,7 @@ impl Outbox {
         }
         match c.participant {
             Some(pid) => {
+                self.view_touched.participants.insert(pid.clone());
                 if let Some(n) = self.presence.get_mut(pid.as_str()) {
                     *n = n.saturating_sub(1);
                     if *n == 0 {
@@ -496,6 +467,7 @@ impl Outbox {
         self.snapshot_frames.clear();
         self.current.clear();
         self.mes.clear();
+        self.view_touched = ViewTouched::default();
         let ids: Vec<ConnId> = self
             .conns
             .iter()
@@ -538,13 +510,23 @@ impl Outbox {
     }
 
     fn project(&self, state: &State, audience: Audience) -> serde_json::Value {
-        let view = projection::view(state, &self.presence, audience);
-        serde_json::to_value(&view).unwrap_or(serde_json::Value::Null)
+        incremental::whole(&Projector::new(state, &self.presence), audience)
     }
 
-    /// Send each audience its delta and each participant its changed private part.
+    /// What of the views an applied intent may have changed: projected again at the next
+    /// fan-out.
+    pub(in crate::session::actor) fn touch_views(&mut self, touched: ViewTouched) {
+        self.view_touched.merge(touched);
+    }
+
+    /// Send each audience its delta and each participant its changed private part. Each
+    /// audience's kept view is patched with what the intents since the last fan-out touched
+    /// (`incremental::update`); debug builds check it against the whole projection.
     fn fan_out(&mut self, workshop: &Workshop, session_rev: u64) {
         let _timer = self.metrics.fan_out();
+        let touched = std::mem::take(&mut self.view_touched);
+        let projector = Projector::new(workshop.state(), &self.presence);
+        let mut deltas = Vec::new();
         for audience in [Audience::Facilitator, Audience::Public] {
             let members = self
                 .conns
@@ -558,22 +540,44 @@ impl Outbox {
             if !self.current.contains(&audience) {
                 continue;
             }
-            let new = self.project(workshop.state(), audience);
-            let Some((base, old)) = self.views.get(&audience) else {
+            let Some((base, kept)) = self.views.get_mut(&audience) else {
                 continue;
             };
-            // One pass: an empty patch means the view did not change (and its revision stays).
-            let ops = json_patch::diff(old, &new);
-            if ops.0.is_empty() {
+            let base = *base;
+            #[cfg(debug_assertions)]
+            let before = kept.clone();
+            let ops = match incremental::update(kept, &projector, audience, &touched) {
+                Ok(ops) => ops,
+                Err(e) => {
+                    // Never expected; the whole projection is always right.
+                    error!(error = %e, "cannot patch a kept view; projecting it whole");
+                    let new = incremental::whole(&projector, audience);
+                    let ops = json_patch::diff(kept, &new).0;
+                    *kept = new;
+                    ops
+                }
+            };
+            #[cfg(debug_assertions)]
+            incremental::check(before, &ops, kept, &projector, audience);
+            // An empty patch means the view did not change (and its revision stays).
+            if ops.is_empty() {
                 continue;
             }
-            let base = *base;
             let Some(rev) = self.revs.get_mut(&audience).map(|r| r.bump(session_rev)) else {
                 continue;
             };
-            let frame = to_frame(&ServerMessage::Delta { base, rev, ops });
-            self.views.insert(audience, (rev, new));
+            let frame = to_frame(&ServerMessage::Delta {
+                base,
+                rev,
+                ops: json_patch::Patch(ops),
+            });
+            if let Some((kept_rev, _)) = self.views.get_mut(&audience) {
+                *kept_rev = rev;
+            }
             self.snapshot_frames.remove(&audience);
+            deltas.push((audience, frame));
+        }
+        for (audience, frame) in deltas {
             let targets: Vec<ConnId> = self
                 .conns
                 .iter()

@@ -410,6 +410,7 @@ impl Actor {
             Ok(applied) => {
                 debug!(conn, intent = ?intent.kind(), "applied");
                 self.outbox.touch(applied.touched);
+                self.outbox.touch_views(applied.views);
                 let created = applied.created.map(|c| c.as_str().to_owned());
                 self.tick_applied.insert(key, created.clone());
                 Some(reply(Ok(Accepted {

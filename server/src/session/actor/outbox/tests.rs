@@ -87,10 +87,12 @@ fn join(
 }
 
 /// The facilitator moves the session to its next phase: every view changes.
-fn next_phase(workshop: &mut Workshop) {
+fn next_phase(workshop: &mut Workshop, out: &mut Outbox) {
     let heads = |_: u64| Ok(Vec::new());
     let ctx = apply::Context::new(&heads, 0);
-    apply::apply(workshop, Sender::Facilitator, &Intent::NextPhase, &ctx).expect("next phase");
+    let applied =
+        apply::apply(workshop, Sender::Facilitator, &Intent::NextPhase, &ctx).expect("next phase");
+    out.touch_views(applied.views);
     workshop.commit();
 }
 
@@ -134,7 +136,7 @@ fn an_ack_waits_for_the_delta_that_contains_its_change() {
         .find_map(snapshot_rev)
         .expect("snapshot");
 
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     out.reply_after_views(fac.id, ack("a1"), &workshop, START + 1);
     assert!(fac.frames().is_empty(), "nothing before the fan-out");
@@ -182,7 +184,7 @@ fn a_view_that_did_not_change_keeps_its_revision() {
     assert_eq!(fac.frames().iter().find_map(snapshot_rev), Some(fac_rev));
 
     // A change every audience sees: one delta each, on top of what each had.
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     assert!(!out.flush(&workshop, START + 2));
     for (peer, had) in [(&mut fac, Some(fac_rev)), (&mut projector, public_rev)] {
@@ -200,7 +202,7 @@ fn a_full_queue_is_marked_stale_and_keeps_its_replies_until_there_is_room() {
     let mut out = outbox(Limits::default());
     // Room for the welcome and the snapshot, nothing more.
     let mut slow = join(&mut out, &workshop, START, Role::Facilitator, None, 2);
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     assert!(!out.flush(&workshop, START + 1));
     // The delta did not fit: the connection is stale, and a reply is kept, not dropped.
@@ -224,10 +226,10 @@ fn a_stale_connection_gets_a_snapshot_and_its_replies_when_it_has_room() {
     let mut out = outbox(Limits::default());
     let mut slow = join(&mut out, &workshop, START, Role::Facilitator, None, 3);
     // Fill the queue: welcome, snapshot and one more frame.
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     assert!(!out.flush(&workshop, START + 1));
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     assert!(!out.flush(&workshop, START + 2));
     out.reply_after_views(slow.id, ack("kept"), &workshop, START + 2);
@@ -245,7 +247,7 @@ fn a_stale_connection_gets_a_snapshot_and_its_replies_when_it_has_room() {
     assert_eq!(frames.len(), 2);
 
     // Live again: the next change comes as a delta on top of that snapshot.
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     assert!(!out.flush(&workshop, START + 3));
     let frames = slow.frames();
@@ -265,7 +267,7 @@ fn a_connection_that_does_not_catch_up_is_closed_after_the_grace_period() {
     let mut out = outbox(limits);
     let mut fac = join(&mut out, &workshop, START, Role::Facilitator, None, 16);
     let slow = join(&mut out, &workshop, START, Role::Participant, Some("p1"), 2);
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     assert!(!out.flush(&workshop, START + 1));
     std::thread::sleep(Duration::from_millis(2));
@@ -356,7 +358,7 @@ fn people_joining_at_one_revision_share_one_serialised_snapshot() {
         "nineteen more joins, no serialisation"
     );
     // A change moves the revision: the next join gets (and serialises) the new view.
-    next_phase(&mut workshop);
+    next_phase(&mut workshop, &mut out);
     out.view_changed();
     assert!(!out.flush(&workshop, START + 1));
     let mut late = join(
