@@ -15,7 +15,7 @@ use draagvlak_protocol::{Intent, ParticipantId, RuleId, StatementId};
 use super::{Created, Sender};
 
 /// Whose private part an applied intent may have changed: the sender for their own input, everyone
-/// for a phase change or a new round, nobody for the rest (the list is in [`touched`]).
+/// for a phase change or a new round, nobody for the rest (the list is in `touched` below).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Touched {
     #[default]
