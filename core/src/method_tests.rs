@@ -114,6 +114,13 @@ pub(super) fn views_untouched_unchanged(
             new.participants.as_ref().unwrap_or(&none),
             &touched.participants,
         )?;
+        if !touched.people
+            && (old.groups != new.groups || old.ready != new.ready || old.removed != new.removed)
+        {
+            return Err(format!(
+                "changed the counts of people in the {audience:?} view but did not say so"
+            ));
+        }
         if !touched.clusters
             && (old.clusters != new.clusters
                 || old.cluster_log != new.cluster_log

@@ -101,6 +101,9 @@ pub(crate) struct ClientOutcome {
     /// Frames received after joining, and how many of them were deltas.
     pub frames: u64,
     pub deltas: u64,
+    /// Bytes of every frame received, from the welcome on, and of the deltas among them.
+    pub bytes: u64,
+    pub delta_bytes: u64,
     pub check: Check,
     pub error: Option<String>,
 }
@@ -298,6 +301,8 @@ pub(crate) async fn run(
             resyncs: 0,
             frames: 0,
             deltas: 0,
+            bytes: 0,
+            delta_bytes: 0,
             check: Check::None,
             error: None,
         },
@@ -401,6 +406,7 @@ impl Client {
             match msg {
                 Some(Ok(Message::Text(t))) => {
                     let text = t.as_str();
+                    self.outcome.bytes += text.len() as u64;
                     let light: Light<'_> =
                         serde_json::from_str(text).map_err(Failure::json("frame"))?;
                     match light.ty {
@@ -652,9 +658,16 @@ impl Client {
     async fn on_frame(&mut self, ws: &mut Ws, text: &str) -> Result<(), Failure> {
         let light: Light<'_> = serde_json::from_str(text).map_err(Failure::json("frame"))?;
         self.outcome.frames += 1;
+        self.outcome.bytes += text.len() as u64;
         match light.ty {
             "delta" => {
                 self.outcome.deltas += 1;
+                self.outcome.delta_bytes += text.len() as u64;
+                if !self.facilitator {
+                    self.sess
+                        .participant_delta_bytes
+                        .fetch_add(text.len() as u64, Ordering::Relaxed);
+                }
                 let (Some(base), Some(rev)) = (light.base, light.rev) else {
                     return Err(Failure::Protocol("a delta without base or rev".into()));
                 };

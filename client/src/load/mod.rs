@@ -236,6 +236,8 @@ pub(crate) struct SessionShared {
     pub reacted: AtomicUsize,
     pub scheduled: AtomicUsize,
     pub answered: AtomicUsize,
+    /// Bytes of the deltas the participants (not the facilitator) received.
+    pub participant_delta_bytes: AtomicU64,
     /// Created statements and rules: (marker, id).
     pub created_statements: Mutex<Vec<(u32, String)>>,
     pub created_rules: Mutex<Vec<(u32, String)>>,
@@ -285,6 +287,8 @@ pub(crate) struct Shared {
     pub stopping: AtomicBool,
     /// How long each participant stage of session 0 took, with its intents.
     pub stages: Mutex<Vec<report::StageTiming>>,
+    /// Delta bytes per participant and statement in session 0's statement burst.
+    pub statement_burst: Mutex<Option<report::Burst>>,
 }
 
 impl Shared {
@@ -403,6 +407,7 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
         errors: Mutex::new(Vec::new()),
         stopping: AtomicBool::new(false),
         stages: Mutex::new(Vec::new()),
+        statement_burst: Mutex::new(None),
     });
     let server_start = config.server_pid.and_then(|p| sys::sample(p, ticks));
     let client_start = sys::sample(std::process::id(), ticks);
@@ -475,6 +480,7 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
             reacted: AtomicUsize::new(0),
             scheduled: AtomicUsize::new(0),
             answered: AtomicUsize::new(0),
+            participant_delta_bytes: AtomicU64::new(0),
             created_statements: Mutex::new(Vec::new()),
             created_rules: Mutex::new(Vec::new()),
             dots_acked: AtomicU64::new(0),
@@ -688,6 +694,7 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
         idle,
         flood,
         stages: lock(&shared.stages).clone(),
+        statement_burst: lock(&shared.statement_burst).clone(),
         ..Report::default()
     };
     report.server = report::ServerFigures {
@@ -785,6 +792,8 @@ pub async fn run(config: Config) -> Result<Report, LoadError> {
         }
         report.frames_received += o.frames;
         report.deltas_received += o.deltas;
+        report.bytes_received += o.bytes;
+        report.delta_bytes_received += o.delta_bytes;
         views.gaps += o.gaps;
         views.resyncs += o.resyncs;
         match &o.check {
@@ -1021,6 +1030,7 @@ async fn script(
     step("brainstorm");
     facilitator(fac, Intent::NextPhase, Some(EV_BRAINSTORM)).await?;
     fanned_out(sess, EV_BRAINSTORM..EV_BRAINSTORM + 1, receivers, timeout).await;
+    let bytes_before = sess.participant_delta_bytes.load(Ordering::SeqCst);
     stage_and_wait(
         shared,
         sess,
@@ -1033,6 +1043,17 @@ async fn script(
     )
     .await?;
     fanned_out(sess, statements.clone(), receivers, timeout).await;
+    if sess.index == 0 && c.statements > 0 && receivers > 0 {
+        // What the statement burst cost each phone on the wire: every delta a participant
+        // received from the brainstorm's start until everyone saw the last statement.
+        let bytes = sess.participant_delta_bytes.load(Ordering::SeqCst) - bytes_before;
+        let per_participant = bytes as f64 / receivers as f64;
+        *lock(&shared.statement_burst) = Some(report::Burst {
+            statements: c.statements as u64,
+            delta_bytes_per_participant: per_participant.round() as u64,
+            bytes_per_statement: per_participant / c.statements as f64,
+        });
+    }
     tokio::time::sleep(pause).await;
 
     // Vote and reveal.

@@ -151,6 +151,17 @@ pub struct StageTiming {
     pub intents_per_sec: f64,
 }
 
+/// What session 0's statement burst cost each participant on the wire.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Burst {
+    pub statements: u64,
+    /// Bytes of the deltas one participant received, on average, from the brainstorm's start
+    /// until everyone saw the last statement.
+    pub delta_bytes_per_participant: u64,
+    /// That divided by the statements: what one delivered statement costs a phone.
+    pub bytes_per_statement: f64,
+}
+
 /// Everything a run measured.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Report {
@@ -188,6 +199,12 @@ pub struct Report {
     /// changed the audience's view, per member).
     pub frames_received: u64,
     pub deltas_received: u64,
+    /// Bytes of every frame all clients received (welcome and snapshot included), and of the
+    /// deltas among them.
+    pub bytes_received: u64,
+    pub delta_bytes_received: u64,
+    /// The statement burst of session 0 on the wire (when statements were added).
+    pub statement_burst: Option<Burst>,
     pub views: Views,
     pub server: ServerFigures,
     /// This process (the load generator): CPU seconds and peak RSS.
@@ -271,6 +288,20 @@ impl Report {
             self.deltas_received,
             self.deltas_received as f64 / (self.connected.max(1) as f64)
         );
+        let clients = (self.connected + self.sessions).max(1) as f64;
+        let _ = writeln!(
+            s,
+            "bytes received: {:.1} KiB per client ({:.1} KiB of it deltas)",
+            self.bytes_received as f64 / clients / 1024.0,
+            self.delta_bytes_received as f64 / clients / 1024.0,
+        );
+        if let Some(b) = &self.statement_burst {
+            let _ = writeln!(
+                s,
+                "statement burst: {} statements, {} bytes of deltas per participant, {:.0} bytes per delivered statement",
+                b.statements, b.delta_bytes_per_participant, b.bytes_per_statement
+            );
+        }
         let v = &self.views;
         let _ = writeln!(
             s,

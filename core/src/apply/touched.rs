@@ -68,10 +68,10 @@ impl<K: Hash + Eq> Keys<K> {
 }
 
 /// What of the views an applied intent may have changed, beyond the small parts that every
-/// fan-out projects anew (agenda, phase, lock, countdown, focus, counts per group, progress per
-/// level, how many are ready, the removed participants): the entries of the maps that grow with
-/// the session (statements, rules, participants), and the clusters with their log and the
-/// duplicate suggestions.
+/// fan-out projects anew (agenda, phase, lock, countdown, focus, progress per level): the entries
+/// of the maps that grow with the session (statements, rules, participants), the clusters with
+/// their log and the duplicate suggestions, and the counts of people (per group, ready, removed),
+/// which take a walk over everyone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ViewTouched {
     pub statements: Keys<StatementId>,
@@ -79,6 +79,9 @@ pub struct ViewTouched {
     pub participants: Keys<ParticipantId>,
     /// The clusters, the cluster log and the suggestions (all small, projected whole).
     pub clusters: bool,
+    /// The counts of people: joined and connected per group, how many are ready, and the list
+    /// of removed participants.
+    pub people: bool,
 }
 
 impl ViewTouched {
@@ -90,13 +93,15 @@ impl ViewTouched {
             rules: Keys::All,
             participants: Keys::All,
             clusters: true,
+            people: true,
         }
     }
 
-    /// One participant's entry (they joined, connected or left).
+    /// Someone joined, connected or left: their entry and the counts.
     pub fn participant(p: ParticipantId) -> ViewTouched {
         ViewTouched {
             participants: Keys::one(p),
+            people: true,
             ..ViewTouched::default()
         }
     }
@@ -107,6 +112,7 @@ impl ViewTouched {
         self.rules.merge(other.rules);
         self.participants.merge(other.participants);
         self.clusters |= other.clusters;
+        self.people |= other.people;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -114,6 +120,7 @@ impl ViewTouched {
             && self.rules.is_empty()
             && self.participants.is_empty()
             && !self.clusters
+            && !self.people
     }
 }
 
@@ -198,6 +205,7 @@ pub(super) fn views(intent: &Intent, sender: Sender<'_>, created: Option<&Create
         rules: Keys::All,
         participants,
         clusters: true,
+        people: true,
     };
     match intent {
         Intent::NextPhase
@@ -273,7 +281,12 @@ pub(super) fn views(intent: &Intent, sender: Sender<'_>, created: Option<&Create
             rules: Keys::All,
             ..none
         },
-        Intent::SetReady { .. } | Intent::SetRemote { .. } => ViewTouched {
+        Intent::SetReady { .. } => ViewTouched {
+            participants: own(),
+            people: true,
+            ..none
+        },
+        Intent::SetRemote { .. } => ViewTouched {
             participants: own(),
             ..none
         },
@@ -282,6 +295,7 @@ pub(super) fn views(intent: &Intent, sender: Sender<'_>, created: Option<&Create
                 Some(Created::Participant(id)) => Keys::one(id.clone()),
                 _ => Keys::default(),
             },
+            people: true,
             ..none
         },
         Intent::SetName { .. } | Intent::SetGroup { .. } => person(own()),

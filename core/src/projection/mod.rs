@@ -97,7 +97,8 @@ impl<'a> Projector<'a> {
 
     /// The view for an audience with the maps that `touched` names only in part left empty
     /// (statements, rules, participants: ask for their entries one by one), and the clusters,
-    /// their log and the suggestions left empty unless `touched` names them. With
+    /// their log and the suggestions, and the counts of people, left empty unless `touched`
+    /// names them. With
     /// [`ViewTouched::everything`] it is the whole view.
     pub fn view(&self, audience: Audience, touched: &ViewTouched) -> View {
         let state = self.state;
@@ -112,7 +113,7 @@ impl<'a> Projector<'a> {
             None
         };
         View {
-            removed: people::removed(state, facilitator),
+            removed: people::removed(state, facilitator && touched.people),
             suggestions,
             session: SessionInfo {
                 id: state.meta.id.clone(),
@@ -137,7 +138,11 @@ impl<'a> Projector<'a> {
                 .collect(),
             current_phase: state.current_phase as u32,
             locked: state.locked,
-            groups: people::groups(state, presence),
+            groups: if touched.people {
+                people::groups(state, presence)
+            } else {
+                BTreeMap::new()
+            },
             statements: match touched.statements {
                 Keys::All => statements::statements(state, facilitator, tally),
                 Keys::Some(_) => BTreeMap::new(),
@@ -169,11 +174,15 @@ impl<'a> Projector<'a> {
             },
             clustering_open: state.clustering_open,
             equal_group_weight: state.equal_group_weight,
-            ready: state
-                .participants
-                .iter()
-                .filter(|(id, p)| !p.removed && (p.proxy || state.is_ready(id)))
-                .count() as u32,
+            ready: if touched.people {
+                state
+                    .participants
+                    .iter()
+                    .filter(|(id, p)| !p.removed && (p.proxy || state.is_ready(id)))
+                    .count() as u32
+            } else {
+                0
+            },
             closed: state.closed,
             follows: state.follows.as_ref().map(|f| FollowsView {
                 code: f.code.clone(),

@@ -25,6 +25,8 @@ const RULES: &str = "rules";
 const PARTICIPANTS: &str = "participants";
 /// The parts projected whole only when the clusters are touched.
 const CLUSTER_PARTS: [&str; 3] = ["clusters", "cluster_log", "suggestions"];
+/// The parts projected only when the counts of people are touched (each a walk over everyone).
+const PEOPLE_PARTS: [&str; 3] = ["groups", "ready", "removed"];
 
 /// Why a kept view could not be patched in place (the caller then projects it whole).
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,7 @@ pub fn update(
         RULES => touched.rules == Keys::All,
         PARTICIPANTS => touched.participants == Keys::All,
         f if CLUSTER_PARTS.contains(&f) => touched.clusters,
+        f if PEOPLE_PARTS.contains(&f) => touched.people,
         _ => true,
     };
     // The parts projected whole: every field either side has (an absent optional part is an

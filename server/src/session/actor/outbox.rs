@@ -259,7 +259,8 @@ impl Outbox {
         };
         if let Some(pid) = &participant {
             *self.presence.entry(pid.clone()).or_default() += 1;
-            self.view_touched.participants.insert(pid.clone());
+            self.view_touched
+                .merge(ViewTouched::participant(pid.clone()));
         }
         let counted = self.metrics.connection(role);
         self.conns.insert(
@@ -286,7 +287,8 @@ impl Outbox {
         }
         match c.participant {
             Some(pid) => {
-                self.view_touched.participants.insert(pid.clone());
+                self.view_touched
+                    .merge(ViewTouched::participant(pid.clone()));
                 if let Some(n) = self.presence.get_mut(pid.as_str()) {
                     *n = n.saturating_sub(1);
                     if *n == 0 {

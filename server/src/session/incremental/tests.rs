@@ -303,6 +303,7 @@ fn the_fields_kept_apart_are_named_as_the_view_serialises_them() {
     for field in [super::STATEMENTS, super::RULES, super::PARTICIPANTS]
         .into_iter()
         .chain(super::CLUSTER_PARTS)
+        .chain(super::PEOPLE_PARTS)
     {
         assert!(view.contains_key(field), "the view has no field {field:?}");
     }
