@@ -23,9 +23,13 @@
 use std::fmt::Display;
 
 use docx_rs::{
-    AlignmentType, Docx, DocxError, Paragraph, Run, Style, StyleType, Table, TableCell, TableRow,
-    WidthType,
+    AlignmentType, Docx, DocxError, LineSpacing, Paragraph, Run, RunFonts, Style, StyleType, Table,
+    TableCell, TableCellMargins, TableLayoutType, TableRow, WidthType,
 };
+
+/// The width of the text on an A4 page with docx-rs's default margins (3 cm left and right), in
+/// twentieths of a point: what a table spans.
+const TEXT_WIDTH: usize = 11906 - 2 * 1701;
 
 use super::escape;
 use super::model::{Priority, Report, RuleLine};
@@ -46,7 +50,7 @@ fn para(text: impl Into<String>) -> Paragraph {
 
 /// A heading: `level` 1 to 3, in the style `Heading1` … `Heading3`.
 fn heading(level: u8, text: impl Into<String>) -> Paragraph {
-    para(text).style(&format!("Heading{level}"))
+    para(text).style(&format!("Heading{level}")).keep_next(true)
 }
 
 /// An item of a list, one level deep (`depth` 0) or more, drawn with a bullet and an indent
@@ -104,8 +108,9 @@ impl Grid {
         self.rows.push(cells);
     }
 
-    fn cell(text: &str, figure: bool, bold: bool) -> TableCell {
-        let mut run = Run::new().add_text(text);
+    fn cell(text: &str, figure: bool, bold: bool, width: usize) -> TableCell {
+        // Tables in 9 points, so that a column of percentages stays one figure wide.
+        let mut run = Run::new().add_text(text).size(18);
         if bold {
             run = run.bold();
         }
@@ -113,32 +118,58 @@ impl Grid {
         if figure {
             p = p.align(AlignmentType::Right);
         }
-        TableCell::new().add_paragraph(p)
+        TableCell::new()
+            .add_paragraph(p)
+            .width(width, WidthType::Dxa)
     }
 
-    /// The table: a bold head row, then the rows (a missing cell stays empty).
+    /// The table across the page: a column of figures 1.6 cm wide (narrower when there are
+    /// many, but never less than half a text column), the text columns sharing the rest; a bold
+    /// head row, then the rows (a missing cell stays empty).
     fn table(self) -> Table {
+        let figures = self.columns.iter().filter(|(_, f)| *f).count();
+        let texts = self.columns.len() - figures;
+        let figure_width = (TEXT_WIDTH / (figures + 2 * texts).max(1)).min(900);
+        let text_width = TEXT_WIDTH.saturating_sub(figures * figure_width) / texts.max(1);
+        let widths: Vec<usize> = self
+            .columns
+            .iter()
+            .map(|(_, f)| if *f { figure_width } else { text_width })
+            .collect();
         let head = TableRow::new(
             self.columns
                 .iter()
-                .map(|(name, figure)| Grid::cell(name, *figure, true))
+                .zip(&widths)
+                .map(|((name, figure), w)| Grid::cell(name, *figure, true, *w))
                 .collect(),
-        );
+        )
+        .cant_split();
         let mut rows = vec![head];
         for row in &self.rows {
-            rows.push(TableRow::new(
-                self.columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (_, figure))| {
-                        Grid::cell(row.get(i).map_or("", String::as_str), *figure, false)
-                    })
-                    .collect(),
-            ));
+            rows.push(
+                TableRow::new(
+                    self.columns
+                        .iter()
+                        .zip(&widths)
+                        .enumerate()
+                        .map(|(i, ((_, figure), w))| {
+                            Grid::cell(row.get(i).map_or("", String::as_str), *figure, false, *w)
+                        })
+                        .collect(),
+                )
+                .cant_split(),
+            );
         }
         Table::new(rows)
             .style("ReportTable")
-            .width(5000, WidthType::Pct)
+            .set_grid(widths)
+            .layout(TableLayoutType::Fixed)
+            .margins(
+                TableCellMargins::new()
+                    .margin_left(57, WidthType::Dxa)
+                    .margin_right(57, WidthType::Dxa),
+            )
+            .width(TEXT_WIDTH, WidthType::Dxa)
     }
 }
 
@@ -170,17 +201,25 @@ fn styles(doc: Docx) -> Docx {
             .q_format(true)
             .ui_priority(9)
             .outline_lvl(level - 1)
+            .line_spacing(
+                LineSpacing::new()
+                    .before(if level == 1 { 360 } else { 240 })
+                    .after(80),
+            )
             .size(size)
             .bold()
             .color("1F3864")
     };
-    doc.default_size(21)
+    let font = "Calibri";
+    doc.default_size(22)
+        .default_fonts(RunFonts::new().ascii(font).hi_ansi(font).cs(font))
         .add_style(
             Style::new("Title", StyleType::Paragraph)
                 .name("Title")
                 .based_on("Normal")
                 .next("Normal")
                 .q_format(true)
+                .line_spacing(LineSpacing::new().before(3600).after(240))
                 .size(56)
                 .bold()
                 .color("1F3864"),
@@ -191,6 +230,7 @@ fn styles(doc: Docx) -> Docx {
                 .based_on("Normal")
                 .next("Normal")
                 .q_format(true)
+                .line_spacing(LineSpacing::new().after(120))
                 .size(32)
                 .color("404040"),
         )
