@@ -183,6 +183,45 @@ impl Note {
     }
 }
 
+/// The pictures of the body in order, each a bar of a chart: how many pixels of the first row
+/// of its PNG (found through `word/_rels/document.xml.rels`) are not the grey of the empty track
+/// (`#e5e9f0`), i.e. its filled part.
+pub fn bars(bytes: &[u8]) -> Vec<u32> {
+    const A: &str = "http://schemas.openxmlformats.org/drawingml/2006/main";
+    const R: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    let rels_xml = part(bytes, "word/_rels/document.xml.rels");
+    let rels = roxmltree::Document::parse(&rels_xml).expect("the relationships parse");
+    let target = |id: &str| -> String {
+        rels.descendants()
+            .find(|n| n.attribute("Id") == Some(id))
+            .and_then(|n| n.attribute("Target"))
+            .map(|t| format!("word/{t}"))
+            .unwrap_or_else(|| panic!("no relationship {id}"))
+    };
+    let document_xml = part(bytes, "word/document.xml");
+    let doc = roxmltree::Document::parse(&document_xml).expect("word/document.xml parses");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut out = Vec::new();
+    for blip in doc.descendants().filter(|n| n.has_tag_name((A, "blip"))) {
+        let name = target(blip.attribute((R, "embed")).expect("r:embed"));
+        let mut data = Vec::new();
+        zip.by_name(&name)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .read_to_end(&mut data)
+            .expect("readable");
+        let mut reader = png::Decoder::new(std::io::Cursor::new(data))
+            .read_info()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+        let info = reader.next_frame(&mut pixels).expect("a frame");
+        assert_eq!((info.width, info.height), (400, 28), "{name}");
+        assert_eq!(info.color_type, png::ColorType::Rgb, "{name}");
+        let row = &pixels[..info.width as usize * 3];
+        out.push(row.chunks(3).filter(|p| *p != [0xe5, 0xe9, 0xf0]).count() as u32);
+    }
+    out
+}
+
 /// The tables among some blocks.
 pub fn tables(blocks: &[Block]) -> Vec<&Vec<Vec<String>>> {
     blocks

@@ -66,7 +66,7 @@ async fn a_demo_session_becomes_a_policy_note_with_real_headings() {
     let server = InProcess::start().await;
     let http = server.http();
     let s = demo(&http, "nl").await;
-    let (_, note) = download(&http, &s.code, &s.facilitator_secret).await;
+    let (bytes, note) = download(&http, &s.code, &s.facilitator_secret).await;
     let json: Value =
         serde_json::from_str(&report(&http, &s.code, &s.facilitator_secret, "json").await).unwrap();
     let groups: Vec<&str> = json["groups"]
@@ -162,6 +162,49 @@ async fn a_demo_session_becomes_a_policy_note_with_real_headings() {
         }
     }
     assert!(checked >= 4, "revealed priorities checked: {checked}");
+
+    // Charts: under each rule with revealed support, its bars (overall and per group) as PNG
+    // images with the percentage as text beside them; each image's filled part is the share.
+    let mut expected_bars = Vec::new();
+    for level in levels {
+        let section = note.section(level["name"].as_str().unwrap());
+        let rules = subsection(section, "Heading2", "Vuistregels");
+        let charts: Vec<_> = tables(rules).into_iter().skip(1).collect();
+        let revealed: Vec<&Value> = level["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| !r["support"].is_null())
+            .collect();
+        assert_eq!(charts.len(), revealed.len(), "{charts:#?}");
+        for (chart, rule) in charts.iter().zip(&revealed) {
+            let s = &rule["support"];
+            let mut expected = vec![vec![
+                "draagvlak".to_string(),
+                format!(" {}", pct(&s["overall"])),
+            ]];
+            expected_bars.push(s["overall"].as_f64().unwrap());
+            for g in &groups {
+                expected.push(vec![g.to_string(), format!(" {}", pct(&s["by_group"][g]))]);
+                expected_bars.push(s["by_group"][g].as_f64().unwrap_or(0.0));
+            }
+            assert_eq!(**chart, expected, "the chart of {}", rule["text"]);
+        }
+    }
+    assert!(!expected_bars.is_empty());
+    assert_eq!(
+        note.document_xml.matches("<w:drawing>").count(),
+        expected_bars.len()
+    );
+    let expected: Vec<u32> = expected_bars
+        .iter()
+        .map(|s| (s * 400.0).round() as u32)
+        .collect();
+    assert_eq!(
+        docx::bars(&bytes),
+        expected,
+        "the bars' filled pixels out of 400, in order"
+    );
 
     // Real headings: styles with outline levels, named as Word's built-in headings.
     for (id, name, level) in [

@@ -3,8 +3,10 @@
 //! the Markdown and HTML reports tell, in the same order and the same words (`words.rs`): a title
 //! page (organisation, title, date and place, the earlier session a follow-up continues), the
 //! adopted rules of thumb on a page of their own, who took part, per level the priorities with
-//! dots per group and the rules with support per group and every rating round, the decision log,
-//! then and now for a follow-up, and the timeline.
+//! dots per group and the rules with support per group and every rating round (each rule with a
+//! chart of its support: bars overall and per group as PNG images, coloured as in the app, the
+//! percentage beside each as text), the decision log, then and now for a follow-up, and the
+//! timeline.
 //!
 //! Headings are real heading styles (`Heading1` … `Heading3`, defined here with outline levels
 //! 0–2 and the built-in names `heading 1` …), so that the navigation pane of Word and the
@@ -14,7 +16,10 @@
 //! tables, page breaks and PNG images; it escapes the five XML special characters of every text
 //! it writes). The alternatives were `docx` (unmaintained since 2020) and a hand-written
 //! WordprocessingML package, which is a lot of XML to get right. The crate's `image` feature
-//! (which pulls in the `image` crate to convert pictures) is off: a picture here is a PNG already.
+//! (which pulls in the `image` crate to convert pictures) is off: a picture here is a PNG already,
+//! written with the `png` crate. docx-rs stores one copy of identical pictures and writes every
+//! picture's `wp:docPr` with id 1; LibreOffice 7.4 opens and renders such files without a
+//! complaint (checked by converting to PDF); Word was not available to check.
 //!
 //! Every user text goes through `escape::plain` first: XML 1.0 cannot hold most control
 //! characters at all (a NUL would make the file unreadable, and docx-rs does not drop them), and
@@ -23,20 +28,23 @@
 use std::fmt::Display;
 
 use docx_rs::{
-    AlignmentType, Docx, DocxError, LineSpacing, Paragraph, Run, RunFonts, Style, StyleType, Table,
-    TableCell, TableCellMargins, TableLayoutType, TableRow, WidthType,
+    AlignmentType, Docx, DocxError, LineSpacing, Paragraph, Pic, Run, RunFonts, Style, StyleType,
+    Table, TableCell, TableCellMargins, TableLayoutType, TableRow, WidthType,
 };
 
 /// The width of the text on an A4 page with docx-rs's default margins (3 cm left and right), in
 /// twentieths of a point: what a table spans.
 const TEXT_WIDTH: usize = 11906 - 2 * 1701;
 
+use super::RenderError;
 use super::escape;
+use super::html::{OVERALL, group_colour};
 use super::model::{Priority, Report, RuleLine};
 use super::words::{
     Words, action_word, counts, decision_mark, group_count, level_label, pct, rank_text,
     status_word, support_words, when, words,
 };
+use draagvlak_protocol::view::SupportView;
 
 /// A user text as it may stand in the document (see the module documentation).
 fn user(text: &str) -> String {
@@ -173,6 +181,89 @@ impl Grid {
     }
 }
 
+/// The size of a bar's PNG in pixels, and as shown on the page: 4.5 cm by 0.315 cm (in English
+/// Metric Units, 360 000 to the centimetre), about 225 pixels to the inch.
+const BAR_PIXELS: (u32, u32) = (400, 28);
+const BAR_EMU: (u32, u32) = (1_620_000, 113_400);
+
+/// A colour `#rrggbb` as its three bytes (black when it is not one).
+fn rgb(hex: &str) -> [u8; 3] {
+    let byte = |i: usize| {
+        hex.get(i..i + 2)
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+            .unwrap_or(0)
+    };
+    [byte(1), byte(3), byte(5)]
+}
+
+/// A horizontal bar as a PNG: the share filled in `colour` from the left, the rest in the light
+/// grey of the HTML report's track. The same bar as the HTML report draws in SVG; written pixel
+/// by pixel (two rectangles need no rasteriser) and encoded with the `png` crate.
+fn bar_png(share: Option<f64>, colour: &str) -> Result<Vec<u8>, png::EncodingError> {
+    let (width, height) = BAR_PIXELS;
+    let filled = (share.unwrap_or(0.0).clamp(0.0, 1.0) * f64::from(width)).round() as u32;
+    let (on, off) = (rgb(colour), rgb("#e5e9f0"));
+    let mut pixels = Vec::with_capacity((width * height * 3) as usize);
+    for _ in 0..height {
+        for x in 0..width {
+            pixels.extend_from_slice(if x < filled { &on } else { &off });
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&pixels)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// A rule's support as a chart, as the HTML report draws it: a row for everyone and one per
+/// group, each with its name, a bar (an image) and the percentage as text (what a screen reader
+/// reads: the bar adds nothing to it).
+fn support_chart(w: &Words, groups: &[String], s: &SupportView) -> Result<Table, RenderError> {
+    // Indented like the rule's bullet above it.
+    let indent = 360;
+    let label_width = TEXT_WIDTH / 4;
+    let bar_width = TEXT_WIDTH - indent - label_width;
+    let mut rows = Vec::new();
+    let mut add = |label: String, share: Option<f64>, colour: &str| -> Result<(), RenderError> {
+        let (px, py) = BAR_PIXELS;
+        let bar =
+            Pic::new_with_dimensions(bar_png(share, colour)?, px, py).size(BAR_EMU.0, BAR_EMU.1);
+        let label = Paragraph::new().add_run(Run::new().add_text(label).size(18));
+        let figure = Paragraph::new()
+            .add_run(Run::new().add_image(bar))
+            .add_run(Run::new().add_text(format!(" {}", pct(share))).size(18));
+        rows.push(
+            TableRow::new(vec![
+                TableCell::new()
+                    .add_paragraph(label)
+                    .width(label_width, WidthType::Dxa),
+                TableCell::new()
+                    .add_paragraph(figure)
+                    .width(bar_width, WidthType::Dxa),
+            ])
+            .cant_split(),
+        );
+        Ok(())
+    };
+    add(w.support.to_string(), s.overall, OVERALL)?;
+    for g in groups {
+        add(
+            user(g),
+            s.by_group.get(g).copied().flatten(),
+            group_colour(g),
+        )?;
+    }
+    Ok(Table::without_borders(rows)
+        .set_grid(vec![label_width, bar_width])
+        .layout(TableLayoutType::Fixed)
+        .indent(indent as i32)
+        .width(TEXT_WIDTH - indent, WidthType::Dxa))
+}
+
 /// The document being written, top to bottom.
 struct Writer {
     doc: Docx,
@@ -184,7 +275,11 @@ impl Writer {
     }
 
     fn table(&mut self, grid: Grid) {
-        self.doc = std::mem::take(&mut self.doc).add_table(grid.table());
+        self.raw_table(grid.table());
+    }
+
+    fn raw_table(&mut self, table: Table) {
+        self.doc = std::mem::take(&mut self.doc).add_table(table);
         // Two tables in a row would run into one another.
         self.p(Paragraph::new());
     }
@@ -321,14 +416,23 @@ fn rules_table(out: &mut Writer, w: &Words, groups: &[String], rules: &[RuleLine
     out.table(grid);
 }
 
-/// Each rule with its anchors and every round: support, raters, reasons.
-fn rule_rounds(out: &mut Writer, w: &Words, groups: &[String], rules: &[RuleLine]) {
+/// Each rule with a chart of its support (its last revealed round), its anchors and every
+/// round: support, raters, reasons.
+fn rule_rounds(
+    out: &mut Writer,
+    w: &Words,
+    groups: &[String],
+    rules: &[RuleLine],
+) -> Result<(), RenderError> {
     for r in rules {
         let mut text = user(&r.text);
         if r.from_facilitator {
             text = format!("{text} ({})", w.by_facilitator);
         }
-        out.p(item(0, text));
+        out.p(item(0, text).keep_next(true));
+        if let Some(s) = &r.support {
+            out.raw_table(support_chart(w, groups, s)?);
+        }
         if !r.anchors.is_empty() {
             let anchors: Vec<String> = r.anchors.iter().map(|a| user(a)).collect();
             out.p(item(1, format!("{}: {}", w.anchors, anchors.join("; "))));
@@ -355,6 +459,7 @@ fn rule_rounds(out: &mut Writer, w: &Words, groups: &[String], rules: &[RuleLine
             }
         }
     }
+    Ok(())
 }
 
 /// For a follow-up: each carried rule's support then and its review now, overall and per group.
@@ -505,7 +610,7 @@ fn record(out: &mut Writer, w: &Words, report: &Report) {
 }
 
 /// The report as a `.docx` file.
-pub(super) fn document(report: &Report) -> Result<Vec<u8>, DocxError> {
+pub(super) fn document(report: &Report) -> Result<Vec<u8>, RenderError> {
     let w = words(report);
     let groups = report.group_names();
     let mut out = Writer {
@@ -544,7 +649,7 @@ pub(super) fn document(report: &Report) -> Result<Vec<u8>, DocxError> {
             continue;
         }
         rules_table(&mut out, w, &groups, &level.rules);
-        rule_rounds(&mut out, w, &groups, &level.rules);
+        rule_rounds(&mut out, w, &groups, &level.rules)?;
     }
     record(&mut out, w, report);
     let mut bytes = std::io::Cursor::new(Vec::new());

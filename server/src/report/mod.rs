@@ -140,6 +140,8 @@ pub enum RenderError {
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("docx: {0}")]
     Docx(#[from] docx_rs::DocxError),
+    #[error("png: {0}")]
+    Png(#[from] png::EncodingError),
 }
 
 /// A report in one format, as the bytes of the file.
