@@ -656,3 +656,41 @@ pub(super) fn document(report: &Report) -> Result<Vec<u8>, RenderError> {
     out.doc.pack(&mut bytes).map_err(DocxError::from)?;
     Ok(bytes.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bar_fills_its_share_in_its_colour() {
+        let png = bar_png(Some(0.25), "#1d6fb8").expect("a bar");
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+            .read_info()
+            .expect("a PNG");
+        let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+        let info = reader.next_frame(&mut pixels).expect("a frame");
+        assert_eq!((info.width, info.height), BAR_PIXELS);
+        let row: Vec<&[u8]> = pixels[..info.width as usize * 3].chunks(3).collect();
+        assert_eq!(row[0], [0x1d, 0x6f, 0xb8]);
+        assert_eq!(row[99], [0x1d, 0x6f, 0xb8]);
+        assert_eq!(row[100], [0xe5, 0xe9, 0xf0]);
+        // No share (nobody rated): an empty track; a share out of range is clamped.
+        for (share, filled) in [(None, 0), (Some(-1.0), 0), (Some(2.0), 400)] {
+            let png = bar_png(share, "#000000").expect("a bar");
+            let mut reader = png::Decoder::new(std::io::Cursor::new(png))
+                .read_info()
+                .expect("a PNG");
+            let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+            reader.next_frame(&mut pixels).expect("a frame");
+            let black = pixels[..1200].chunks(3).filter(|p| *p == [0, 0, 0]).count();
+            assert_eq!(black, filled, "{share:?}");
+        }
+    }
+
+    #[test]
+    fn colours_are_read_from_hex() {
+        assert_eq!(rgb("#b35200"), [0xb3, 0x52, 0x00]);
+        assert_eq!(rgb("nonsense"), [0, 0, 0]);
+    }
+}
