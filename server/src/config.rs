@@ -163,7 +163,8 @@ pub enum Command {
         /// The session's join code.
         #[arg(long)]
         code: String,
-        /// md, csv (the dialect of the session's language), csv-en, csv-nl, json, html or xlsx.
+        /// md, csv (the dialect of the session's language), csv-en, csv-nl, json, html, xlsx or
+        /// docx.
         #[arg(long, default_value = "md")]
         format: String,
         /// Where to write it; standard output when absent.

@@ -166,5 +166,16 @@ test('one level played through on phones, console and projector', async () => {
   assert.match(md, /^# ICT-strategie 2027/);
   assert.ok(md.includes(R2), 'the rule is in the report');
   assert.match(md, /\| 67% \| 0% \| 100% \| 100% \|/, 'support (overall, business, ict) and gap of the first rule');
+  // The policy note to edit in a word processor: a Word document with the rule in it (docx-rs
+  // stores the parts of the package uncompressed, so the rule's text is in the file's bytes; the
+  // server's tests read the document properly).
+  const [note] = await Promise.all([
+    fac.waitForEvent('download'),
+    fac.getByTestId('report').getByRole('button', { name: 'Beleidsnotitie (.docx)' }).click(),
+  ]);
+  assert.equal(note.suggestedFilename(), `draagvlak-${code}.docx`);
+  const docx = await fs.readFile(await note.path());
+  assert.equal(docx.subarray(0, 2).toString('latin1'), 'PK', 'a zip package');
+  assert.ok(docx.includes(Buffer.from(R2, 'utf8')), 'the rule is in the policy note');
   for (const p of [...phones, proj, fac]) assertNoProblems(p, p.url());
 });

@@ -4,6 +4,8 @@
 //! The tests themselves live in `tests/tests/*.rs` and talk to the server only over sockets,
 //! through the Rust client library or raw WebSocket frames.
 
+pub mod docx;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

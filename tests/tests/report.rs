@@ -1,7 +1,7 @@
 //! Reports: a golden test of the Markdown, JSON, Dutch CSV and HTML reports of a scripted workshop
 //! (compared with committed files; `UPDATE_GOLDEN=1` rewrites them), the record they keep (ties,
 //! dots per group, participants per group, local times), every hostile text of the catalogue in
-//! every format (none may act as markup, a link, a formula or a reordering), the facilitator's
+//! every format, the `.docx` too (none may act as markup, a link, a formula or a reordering), the facilitator's
 //! download over HTTP, and the command that writes a report from the data directory without a
 //! running server.
 //!
@@ -128,7 +128,7 @@ fn scripted_workshop_reports_match_the_golden_files() {
 /// With `REPORT_SAMPLES=<dir>`, write a report in every format there, to look at.
 fn write_samples(name: &str, r: &report::Report) {
     if let Some(dir) = std::env::var_os("REPORT_SAMPLES") {
-        for format in ["md", "csv", "csv-en", "json", "html", "xlsx"] {
+        for format in ["md", "csv", "csv-en", "json", "html", "xlsx", "docx"] {
             let f = report::Format::parse(format).unwrap();
             let path = PathBuf::from(&dir).join(format!("{name}-{format}.{}", f.extension()));
             std::fs::write(path, report::render(r, f).unwrap()).unwrap();
@@ -774,6 +774,21 @@ fn no_hostile_text_acts_in_any_report_format() {
             if name.starts_with("xl/worksheets/") && xml.contains("t=\"inlineStr\"") {
                 fail("an inline string");
             }
+        }
+        // The policy note: XML that parses (no control character a parser refuses), the same
+        // paragraphs and tables as with a plain text, the title without bidi controls.
+        let note =
+            draagvlak_tests::docx::read(&report::render(&report, report::Format::Docx).unwrap());
+        let plain_note =
+            draagvlak_tests::docx::read(&report::render(&baseline, report::Format::Docx).unwrap());
+        if note.blocks.len() != plain_note.blocks.len() {
+            fail("changes the paragraphs of the .docx");
+        }
+        if note.styled("Title").iter().any(|t| {
+            t.chars()
+                .any(|c| is_bidi_control(c) || (c.is_control() && !matches!(c, '\n' | '\t')))
+        }) {
+            fail("a control character in the .docx");
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

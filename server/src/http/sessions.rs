@@ -377,12 +377,12 @@ pub async fn rotate_secret(
 }
 
 /// `GET /api/sessions/{code}/report/{format}` (see [`report::Format::parse`]: `md`, `csv`,
-/// `csv-en`, `csv-nl`, `json`, `html`, `xlsx`) with `Authorization: Bearer <facilitator
+/// `csv-en`, `csv-nl`, `json`, `html`, `xlsx`, `docx`) with `Authorization: Bearer <facilitator
 /// secret>`: the session's report as a download, times in the configured time zone.
 #[utoipa::path(get, path = "/api/sessions/{code}/report/{format}", tag = "facilitator",
-    params(("code" = String, Path, description = "the session's join code"), ("format" = String, Path, description = "md, csv, csv-en, csv-nl, json, html or xlsx")),
+    params(("code" = String, Path, description = "the session's join code"), ("format" = String, Path, description = "md, csv, csv-en, csv-nl, json, html, xlsx or docx")),
     responses(
-        (status = 200, description = "the report as a download", content((String = "text/markdown"), (String = "text/csv"), (String = "application/json"), (String = "text/html"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 200, description = "the report as a download", content((String = "text/markdown"), (String = "text/csv"), (String = "application/json"), (String = "text/html"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))),
         (status = 401, description = "bad_credentials", body = draagvlak_protocol::api::ApiError),
         (status = 404, description = "session_not_found, or not_found for an unknown format", body = draagvlak_protocol::api::ApiError),
     ),

@@ -39,7 +39,7 @@ ul.members{margin:.2rem 0 0;padding-left:1.1rem;font-size:.9em}\
 table{break-inside:avoid}h2,h3{break-after:avoid}@media print{body{margin:0}}";
 
 /// The colour of overall support, and of the dots of a priority.
-const OVERALL: &str = "#3b3f46";
+pub(super) const OVERALL: &str = "#3b3f46";
 const DOTS: &str = "#1d4e89";
 
 /// A user text (a statement, rule, reason, name or title): escaped and isolated in `<bdi>`
@@ -81,7 +81,7 @@ fn bar_cell(share: Option<f64>, colour: &str) -> Markup {
 
 /// A group's colour, as in the browser app (`client/web/assets/style.css`): by group, never by
 /// its place in a list (issue 13: the report had ICT and Business the other way round).
-fn group_colour(group: &str) -> &'static str {
+pub(super) fn group_colour(group: &str) -> &'static str {
     match group {
         "ict" => "#1d6fb8",
         "business" => "#b35200",

@@ -5,7 +5,8 @@
 //! the priorities they anchor; the decision log (with the warnings the facilitator confirmed:
 //! adopted without ratings, or despite a large gap); who took part per group; and the timeline in
 //! the session's local time. Five formats from one [`Report`]: Markdown, CSV (two dialects),
-//! JSON, an HTML page that prints well to PDF (charts as inline SVG) and an `.xlsx` workbook.
+//! JSON, an HTML page that prints well to PDF (charts as inline SVG), an `.xlsx` workbook and a
+//! `.docx` document to edit into the policy note.
 //!
 //! A report shows only what the room has seen: dots of a level appear (also per group) once they
 //! were revealed, support and reasons of a rating round once that round was revealed. No name is
@@ -23,11 +24,12 @@
 //! The folder is laid out as the report is made: `model.rs` builds the [`Report`] from the
 //! session's state (what the room saw and decided, and what it may not see); `words.rs` holds
 //! every Dutch and English text the formats print; then one module per format (`markdown.rs`,
-//! `csv.rs`, `json.rs`, `html.rs`, `xlsx.rs`), each reading only the model and the words, and
+//! `csv.rs`, `json.rs`, `html.rs`, `xlsx.rs`, `docx.rs`), each reading only the model and the words, and
 //! `escape.rs`, which makes user text safe per format. This file chooses the format and loads a
 //! stored session.
 
 mod csv;
+mod docx;
 mod escape;
 mod html;
 mod json;
@@ -78,14 +80,16 @@ pub enum Format {
     Json,
     Html,
     Xlsx,
+    /// A Word document to edit into the policy note.
+    Docx,
 }
 
 /// The names [`Format::parse`] accepts, for error messages.
-pub const FORMATS: &str = "md, csv, csv-en, csv-nl, json, html, xlsx";
+pub const FORMATS: &str = "md, csv, csv-en, csv-nl, json, html, xlsx, docx";
 
 impl Format {
-    /// `md`, `csv` (the dialect of the session's language), `csv-en`, `csv-nl`, `json`, `html`
-    /// or `xlsx`.
+    /// `md`, `csv` (the dialect of the session's language), `csv-en`, `csv-nl`, `json`, `html`,
+    /// `xlsx` or `docx`.
     pub fn parse(s: &str) -> Option<Format> {
         match s {
             "md" | "markdown" => Some(Format::Markdown),
@@ -95,6 +99,7 @@ impl Format {
             "json" => Some(Format::Json),
             "html" => Some(Format::Html),
             "xlsx" => Some(Format::Xlsx),
+            "docx" => Some(Format::Docx),
             _ => None,
         }
     }
@@ -106,6 +111,7 @@ impl Format {
             Format::Json => "json",
             Format::Html => "html",
             Format::Xlsx => "xlsx",
+            Format::Docx => "docx",
         }
     }
 
@@ -116,6 +122,9 @@ impl Format {
             Format::Json => "application/json",
             Format::Html => "text/html; charset=utf-8",
             Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Format::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
         }
     }
 }
@@ -129,6 +138,10 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
     #[error("xlsx: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("docx: {0}")]
+    Docx(#[from] docx_rs::DocxError),
+    #[error("png: {0}")]
+    Png(#[from] png::EncodingError),
 }
 
 /// A report in one format, as the bytes of the file.
@@ -141,6 +154,7 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, RenderError> {
         Format::Json => json(report)?.into_bytes(),
         Format::Html => html(report).into_bytes(),
         Format::Xlsx => xlsx::workbook(report)?,
+        Format::Docx => docx::document(report)?,
     })
 }
 
@@ -252,6 +266,7 @@ mod tests {
             Some(Format::Csv(Some(Dialect::Dutch)))
         );
         assert_eq!(Format::parse("xlsx").map(Format::extension), Some("xlsx"));
+        assert_eq!(Format::parse("docx").map(Format::extension), Some("docx"));
         assert_eq!(Format::parse("pdf"), None);
         assert_eq!(Dialect::of("nl"), Dialect::Dutch);
         assert_eq!(Dialect::of("en"), Dialect::International);

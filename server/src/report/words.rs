@@ -109,6 +109,8 @@ pub(super) struct Words {
     /// The answers of a review as the workbook's column names (after "applied" and "still
     /// right"): English in both languages, as the workbook has always had them.
     pub(super) answer_columns: [&'static str; 3],
+    /// What the `.docx` report is, on its title page.
+    pub(super) policy_note: &'static str,
 }
 
 pub(super) const NL: Words = Words {
@@ -195,6 +197,7 @@ pub(super) const NL: Words = Words {
     adopted_sheet: "Aangenomen",
     reasons_sheet: "Redenen",
     answer_columns: ["yes", "partly", "no"],
+    policy_note: "Beleidsnotitie: verslag van de sessie",
 };
 
 const EN: Words = Words {
@@ -281,6 +284,7 @@ const EN: Words = Words {
     adopted_sheet: "Adopted",
     reasons_sheet: "Reasons",
     answer_columns: ["yes", "partly", "no"],
+    policy_note: "Policy note: record of the session",
 };
 
 pub(super) fn status_word(w: &Words, status: RuleStatus) -> &'static str {

@@ -367,6 +367,7 @@ export function mountFacilitator(root, code) {
       h('h2', { id: 'report-h', text: t('fac.report') }),
       h('p', { class: 'hint', text: t('fac.report.hint') }),
       h('div', { class: 'button-row', 'data-testid': 'report' },
+        button(t('fac.report.docx'), () => download('docx')),
         button('HTML / PDF', () => download('html')),
         button('Markdown', () => download('md')),
         button('CSV', () => download('csv')),
