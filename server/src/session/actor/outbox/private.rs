@@ -3,7 +3,7 @@
 //! apart from the rest of the outbox because its promise, that nobody's private part changes
 //! without being sent, rests on that list being right; debug builds check it at every fan-out.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use draagvlak_protocol::{ParticipantId, ServerMessage};
@@ -102,7 +102,7 @@ impl Outbox {
         &self,
         index: &projection::MeIndex<'_>,
         everyone: bool,
-        touched: &HashSet<ParticipantId>,
+        touched: &std::collections::HashSet<ParticipantId>,
     ) {
         if everyone {
             return;
