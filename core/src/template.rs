@@ -726,7 +726,12 @@ mod tests {
         let e = check_follow_up(&follow_up.phases, false).unwrap_err();
         assert_eq!(
             (e.code(), e.line, e.phase, e.field.as_deref()),
-            (AgendaErrorCode::ReviewNeedsEarlierSession, None, Some(1), Some("kind"))
+            (
+                AgendaErrorCode::ReviewNeedsEarlierSession,
+                None,
+                Some(1),
+                Some("kind")
+            )
         );
         assert_ne!(e.message("nl"), e.message("en"));
         assert!(e.message("en").contains("follow-up of an earlier session"));

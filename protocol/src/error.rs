@@ -234,7 +234,10 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::InvalidRequest, "invalid_request"),
     (ErrorCode::UnknownTemplate, "unknown_template"),
     (ErrorCode::InvalidTemplate, "invalid_template"),
-    (ErrorCode::ReviewNeedsEarlierSession, "review_needs_earlier_session"),
+    (
+        ErrorCode::ReviewNeedsEarlierSession,
+        "review_needs_earlier_session",
+    ),
     (ErrorCode::UnsupportedLanguage, "unsupported_language"),
     (ErrorCode::MethodNotAllowed, "method_not_allowed"),
     (ErrorCode::UpgradeRequired, "upgrade_required"),

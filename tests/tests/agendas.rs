@@ -43,7 +43,11 @@ async fn built_in(server: &InProcess) -> BuiltInAgendas {
 async fn the_built_in_agendas_are_listed_with_their_defaults() {
     let server = InProcess::start().await;
     let list = built_in(&server).await;
-    let names: Vec<_> = list.agendas.iter().map(|a| a.agenda.name.as_str()).collect();
+    let names: Vec<_> = list
+        .agendas
+        .iter()
+        .map(|a| a.agenda.name.as_str())
+        .collect();
     assert_eq!(names, ["strategic-framework", "short", "follow-up"]);
     let short = &list.agendas[1].agenda;
     assert_eq!(short.phase.len(), 6);
@@ -360,12 +364,16 @@ async fn the_built_in_agendas_say_whether_they_need_an_earlier_session() {
     let r = refused(&server, json!({"language": "en", "agenda": follow_up})).await;
     assert_eq!(
         (r.problem.code, r.problem.phase, r.problem.field.as_deref()),
-        (AgendaErrorCode::ReviewNeedsEarlierSession, Some(1), Some("kind"))
+        (
+            AgendaErrorCode::ReviewNeedsEarlierSession,
+            Some(1),
+            Some("kind")
+        )
     );
     assert!(
-        r.problem
-            .message
-            .contains("create this session as a follow-up of an earlier session, or remove the review phase"),
+        r.problem.message.contains(
+            "create this session as a follow-up of an earlier session, or remove the review phase"
+        ),
         "{}",
         r.problem.message
     );
@@ -413,7 +421,10 @@ async fn a_review_phase_without_an_earlier_session_creates_nothing_and_uses_no_c
                 "{answer}"
             );
             assert!(
-                answer["error"]["message"].as_str().unwrap().starts_with(start),
+                answer["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(start),
                 "{answer}"
             );
         }
