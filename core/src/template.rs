@@ -137,6 +137,10 @@ pub enum TemplateProblem {
         "a level has one vote phase; to vote again the facilitator starts a new vote round, so remove this phase or give it another level"
     )]
     SecondVote,
+    #[error(
+        "a review phase looks back at the rules of an earlier session, and this session follows none; create this session as a follow-up of an earlier session, or remove the review phase"
+    )]
+    ReviewNeedsEarlierSession,
 }
 
 impl TemplateProblem {
@@ -159,6 +163,9 @@ impl TemplateProblem {
             TemplateProblem::InvalidMaxDots { .. } => AgendaErrorCode::InvalidMaxDots,
             TemplateProblem::InvalidText { .. } => AgendaErrorCode::InvalidText,
             TemplateProblem::SecondVote => AgendaErrorCode::SecondVote,
+            TemplateProblem::ReviewNeedsEarlierSession => {
+                AgendaErrorCode::ReviewNeedsEarlierSession
+            }
         }
     }
 
@@ -225,6 +232,7 @@ impl TemplateProblem {
                 )
             }
             TemplateProblem::SecondVote => "Een niveau heeft één stemfase; om opnieuw te stemmen start de facilitator een nieuwe stemronde. Haal deze fase weg of geef hem een ander niveau.".into(),
+            TemplateProblem::ReviewNeedsEarlierSession => "Een terugblikfase (review) blikt terug op de vuistregels van een eerdere sessie, en deze sessie volgt op geen enkele; maak deze sessie aan als vervolg op een eerdere sessie, of haal de terugblikfase weg.".into(),
         }
     }
 }
@@ -478,6 +486,26 @@ pub fn parse(text: &str) -> Result<Template, TemplateError> {
     Ok(Template { name, phases })
 }
 
+/// Whether an agenda with these phases may only be used by a follow-up session: it has a
+/// review phase, which looks back at the rules an earlier session carried over.
+pub fn needs_earlier_session(phases: &[PhaseSpec]) -> bool {
+    phases.iter().any(|p| p.kind == PhaseKind::Review)
+}
+
+/// Check that an agenda fits the session it is for: a review phase needs an earlier session
+/// (`follow_up`), or it would have nothing to review. The error names the first review phase.
+pub fn check_follow_up(phases: &[PhaseSpec], follow_up: bool) -> Result<(), TemplateError> {
+    match phases.iter().position(|p| p.kind == PhaseKind::Review) {
+        Some(i) if !follow_up => Err(TemplateError {
+            problem: TemplateProblem::ReviewNeedsEarlierSession,
+            line: None,
+            phase: Some(i),
+            field: Some("kind".into()),
+        }),
+        _ => Ok(()),
+    }
+}
+
 impl Template {
     /// The template as JSON-shaped [`Agenda`], every default filled in; dot budgets appear on
     /// vote phases only (other phases have no dots).
@@ -690,6 +718,16 @@ mod tests {
             }
             seen.push(code);
         }
+        // Not a fault of the text but of the session it is for: a review phase needs `follows`.
+        let follow_up = phases("follow-up").unwrap();
+        assert!(needs_earlier_session(&follow_up) && check_follow_up(&follow_up, true).is_ok());
+        let e = check_follow_up(&follow_up, false).unwrap_err();
+        assert_eq!(
+            (e.line, e.phase, e.field.as_deref()),
+            (None, Some(1), Some("kind"))
+        );
+        assert_ne!(e.message("nl"), e.message("en"));
+        seen.push(e.code());
         assert_eq!(
             seen,
             AgendaErrorCode::ALL.to_vec(),

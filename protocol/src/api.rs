@@ -293,6 +293,10 @@ pub struct AgendaCheck {
     /// The agenda as JSON (the form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agenda: Option<Agenda>,
+    /// The agenda is for a follow-up session (one with `follows`). Default `false`: an agenda
+    /// with a review phase is then refused with `review_needs_earlier_session`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub follow_up: bool,
 }
 
 /// Answer to `POST /api/agendas/check` when the agenda is valid: the agenda with every default
@@ -371,11 +375,14 @@ pub enum AgendaErrorCode {
     InvalidText,
     /// A second vote phase on the same level.
     SecondVote,
+    /// A review phase in an agenda for a session that follows no earlier session: there is
+    /// nothing to review. Create the session as a follow-up (`follows`), or remove the phase.
+    ReviewNeedsEarlierSession,
 }
 
 impl AgendaErrorCode {
     /// Every code, for tests that check the list is complete.
-    pub const ALL: [AgendaErrorCode; 16] = [
+    pub const ALL: [AgendaErrorCode; 17] = [
         AgendaErrorCode::TooLarge,
         AgendaErrorCode::Syntax,
         AgendaErrorCode::UnknownField,
@@ -392,6 +399,7 @@ impl AgendaErrorCode {
         AgendaErrorCode::InvalidMaxDots,
         AgendaErrorCode::InvalidText,
         AgendaErrorCode::SecondVote,
+        AgendaErrorCode::ReviewNeedsEarlierSession,
     ];
 }
 
@@ -399,5 +407,19 @@ impl AgendaErrorCode {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BuiltInAgendas {
-    pub agendas: Vec<Agenda>,
+    pub agendas: Vec<BuiltInAgenda>,
+}
+
+/// One built-in agenda: the [`Agenda`]'s fields, and whether it is only for a follow-up session.
+/// Send it back to `POST /api/agendas/check` without `needs_earlier_session` (an `Agenda` has
+/// no such field).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BuiltInAgenda {
+    #[serde(flatten)]
+    pub agenda: Agenda,
+    /// The agenda has a review phase, so only a session made as a follow-up of an earlier one
+    /// (`CreateSession.follows`) may use it; without one it is refused with
+    /// `review_needs_earlier_session`.
+    pub needs_earlier_session: bool,
 }

@@ -132,6 +132,10 @@ pub enum ErrorCode {
     UnknownTemplate,
     /// An agenda sent with the request is not a valid template; the message names the line.
     InvalidTemplate,
+    /// The agenda has a review phase, but the session follows no earlier session (no
+    /// `follows`): there would be nothing to review. Create the session as a follow-up, or
+    /// remove the review phase.
+    ReviewNeedsEarlierSession,
     /// The language is not supported (`nl` or `en`).
     UnsupportedLanguage,
     /// The endpoint exists but not with this HTTP method (e.g. `DELETE /api/sessions`).
@@ -230,6 +234,10 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::InvalidRequest, "invalid_request"),
     (ErrorCode::UnknownTemplate, "unknown_template"),
     (ErrorCode::InvalidTemplate, "invalid_template"),
+    (
+        ErrorCode::ReviewNeedsEarlierSession,
+        "review_needs_earlier_session",
+    ),
     (ErrorCode::UnsupportedLanguage, "unsupported_language"),
     (ErrorCode::MethodNotAllowed, "method_not_allowed"),
     (ErrorCode::UpgradeRequired, "upgrade_required"),

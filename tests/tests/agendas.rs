@@ -1,7 +1,8 @@
 //! The agenda routes over HTTP (issue 19, "agendas without TOML"): the built-in agendas, checking
 //! a TOML file or the form's JSON with a stable code, line, phase and field and a message in the
 //! session's language, checking never using up the session-creation limit, and an exported
-//! agenda that imports and creates a session with exactly its phases.
+//! agenda that imports and creates a session with exactly its phases, and a review phase only
+//! in a session made as a follow-up of an earlier one.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -42,9 +43,13 @@ async fn built_in(server: &InProcess) -> BuiltInAgendas {
 async fn the_built_in_agendas_are_listed_with_their_defaults() {
     let server = InProcess::start().await;
     let list = built_in(&server).await;
-    let names: Vec<_> = list.agendas.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<_> = list
+        .agendas
+        .iter()
+        .map(|a| a.agenda.name.as_str())
+        .collect();
     assert_eq!(names, ["strategic-framework", "short", "follow-up"]);
-    let short = &list.agendas[1];
+    let short = &list.agendas[1].agenda;
     assert_eq!(short.phase.len(), 6);
     assert_eq!(short.phase[3].kind, "vote");
     assert_eq!(
@@ -131,6 +136,7 @@ async fn every_error_has_a_code_a_place_and_a_message_in_the_language_asked_for(
         (format!("name = \"x\"\n{}dot_budget = 4\nmax_dots_per_item = 5\n", vote("richten")), AgendaErrorCode::InvalidMaxDots, Some(8), Some("max_dots_per_item"), "Regel 8: Het aantal stippen per item (max_dots_per_item) is 1 tot en met het aantal stippen (4); verlaag het of geef meer stippen."),
         ("name = \"x\"\n[[phase]]\nkind = \"lobby\"\ntitle = { nl = \"\", en = \"a\" }\nquestion = { nl = \"q\", en = \"q\" }\n".into(), AgendaErrorCode::InvalidText, Some(4), Some("title.nl"), "Regel 4: De titel (Nederlands, title.nl) heeft 1 tot en met 300 tekens"),
         (format!("name = \"x\"\n{}{}", vote("richten"), vote("richten")), AgendaErrorCode::SecondVote, Some(8), Some("kind"), "Regel 8: Een niveau heeft één stemfase"),
+        (format!("name = \"x\"\n{lobby}[[phase]]\nkind = \"review\"\n{PHASE}"), AgendaErrorCode::ReviewNeedsEarlierSession, None, Some("kind"), "Een terugblikfase (review) blikt terug"),
     ];
     let mut seen = Vec::new();
     for (text, code, line, field, dutch) in cases {
@@ -162,7 +168,7 @@ async fn every_error_has_a_code_a_place_and_a_message_in_the_language_asked_for(
 #[tokio::test]
 async fn the_forms_json_is_refused_with_the_phase_and_field_and_no_line() {
     let server = InProcess::start().await;
-    let mut short = built_in(&server).await.agendas[1].clone();
+    let mut short = built_in(&server).await.agendas[1].agenda.clone();
     short.phase[2].level = None;
     let r = refused(&server, json!({"language": "nl", "agenda": short})).await;
     assert_eq!(
@@ -209,7 +215,7 @@ async fn the_forms_json_is_refused_with_the_phase_and_field_and_no_line() {
 #[tokio::test]
 async fn checking_fifty_times_does_not_use_up_the_creation_limit() {
     let server = InProcess::start_with(|c| c.limits.sessions_per_hour = 2).await;
-    let short = built_in(&server).await.agendas[1].clone();
+    let short = built_in(&server).await.agendas[1].agenda.clone();
     for i in 0..50 {
         let resp = check(&server, json!({"language": "nl", "agenda": short})).await;
         assert_eq!(resp.status().as_u16(), 200, "check {i}");
@@ -230,7 +236,7 @@ async fn checking_fifty_times_does_not_use_up_the_creation_limit() {
 #[tokio::test]
 async fn an_exported_agenda_imports_unchanged_and_creates_a_session_with_its_phases() {
     let server = InProcess::start().await;
-    let mut agenda = built_in(&server).await.agendas[1].clone();
+    let mut agenda = built_in(&server).await.agendas[1].agenda.clone();
     agenda.name = "Onze eigen agenda".into();
     agenda.phase.remove(2); // no cluster phase
     agenda.phase[2].dot_budget = Some(7);
@@ -308,5 +314,150 @@ async fn a_broken_agenda_at_creation_is_refused_in_the_sessions_language() {
             "{body}"
         );
     }
+    server.stop().await;
+}
+
+async fn create(server: &InProcess, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/api/sessions", server.http()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// How many sessions the store holds (read from a backup of it).
+async fn stored_sessions(server: &InProcess) -> u64 {
+    let to = server.data.path().join("count.db");
+    let info = server.server().state.store.backup_to(&to).await.unwrap();
+    std::fs::remove_file(&to).unwrap();
+    info.sessions
+}
+
+#[tokio::test]
+async fn the_built_in_agendas_say_whether_they_need_an_earlier_session() {
+    let server = InProcess::start().await;
+    // As the wire has it: every agenda's fields, and the flag next to them.
+    let list: Value = reqwest::get(format!("{}/api/agendas", server.http()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let flags: Vec<_> = list["agendas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].clone(), a["needs_earlier_session"].clone()))
+        .collect();
+    assert_eq!(
+        flags,
+        [
+            (json!("strategic-framework"), json!(false)),
+            (json!("short"), json!(false)),
+            (json!("follow-up"), json!(true)),
+        ]
+    );
+    // Checked for a session without an earlier one, the follow-up agenda is refused where its
+    // review phase is; checked for a follow-up it is valid.
+    let follow_up = built_in(&server).await.agendas[2].agenda.clone();
+    let r = refused(&server, json!({"language": "en", "agenda": follow_up})).await;
+    assert_eq!(
+        (r.problem.code, r.problem.phase, r.problem.field.as_deref()),
+        (
+            AgendaErrorCode::ReviewNeedsEarlierSession,
+            Some(1),
+            Some("kind")
+        )
+    );
+    assert!(
+        r.problem.message.contains(
+            "create this session as a follow-up of an earlier session, or remove the review phase"
+        ),
+        "{}",
+        r.problem.message
+    );
+    let resp = check(
+        &server,
+        json!({"language": "nl", "agenda": follow_up, "follow_up": true}),
+    )
+    .await;
+    assert_eq!(resp.status().as_u16(), 200);
+    let ok: AgendaChecked = resp.json().await.unwrap();
+    assert_eq!(ok.agenda, follow_up);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_review_phase_without_an_earlier_session_creates_nothing_and_uses_no_creation() {
+    let server = InProcess::start_with(|c| c.limits.sessions_per_hour = 3).await;
+    let follow_up = built_in(&server).await.agendas[2].agenda.clone();
+    let for_follow_up: AgendaChecked = check(
+        &server,
+        json!({"language": "nl", "agenda": follow_up, "follow_up": true}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    // The built-in follow-up agenda by name, and the same agenda as a text of one's own: both
+    // refused with the code, in the session's language, and more times than the limit allows.
+    for (body, start) in [
+        (
+            json!({"title": "Terugblik", "language": "nl", "template": "follow-up"}),
+            "Een terugblikfase (review)",
+        ),
+        (
+            json!({"title": "Review", "language": "en", "agenda": for_follow_up.toml}),
+            "a review phase looks back",
+        ),
+    ] {
+        for _ in 0..2 {
+            let resp = create(&server, body.clone()).await;
+            assert_eq!(resp.status().as_u16(), 422);
+            let answer: Value = resp.json().await.unwrap();
+            assert_eq!(
+                answer["error"]["code"], "review_needs_earlier_session",
+                "{answer}"
+            );
+            assert!(
+                answer["error"]["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(start),
+                "{answer}"
+            );
+        }
+    }
+    assert_eq!(stored_sessions(&server).await, 0, "nothing was stored");
+    // None of the four refusals used the limit of three: an earlier session and two follow-ups
+    // of it (by the template's name and with the agenda's text) are all created.
+    let resp = create(&server, json!({"title": "Toen", "template": "short"})).await;
+    assert_eq!(resp.status().as_u16(), 201);
+    let earlier: Value = resp.json().await.unwrap();
+    let follows = json!({"code": earlier["code"], "secret": earlier["facilitator_secret"]});
+    for body in [
+        json!({"title": "Nu", "template": "follow-up", "follows": follows}),
+        json!({"title": "Nu, eigen", "agenda": for_follow_up.toml, "follows": follows}),
+    ] {
+        let resp = create(&server, body).await;
+        assert_eq!(resp.status().as_u16(), 201);
+        let created: Value = resp.json().await.unwrap();
+        let code = created["code"].as_str().unwrap();
+        let secret = created["facilitator_secret"].as_str().unwrap();
+        let (mut fac, _) = Raw::join(&server.ws(), join::facilitator(code, secret)).await;
+        let view = fac.snapshot().await;
+        let kinds: Vec<_> = view["phases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["kind"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(kinds, ["lobby", "review", "summary"]);
+    }
+    assert_eq!(stored_sessions(&server).await, 3);
+    // The limit itself still holds.
+    let resp = create(&server, json!({"title": "Te veel", "template": "short"})).await;
+    assert_eq!(resp.status().as_u16(), 429);
     server.stop().await;
 }

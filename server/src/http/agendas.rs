@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use draagvlak_protocol::ErrorCode;
 use draagvlak_protocol::api::{
-    AgendaCheck, AgendaChecked, AgendaProblem, AgendaRefused, ApiErrorBody, BuiltInAgendas,
+    AgendaCheck, AgendaChecked, AgendaProblem, AgendaRefused, ApiErrorBody, BuiltInAgenda,
+    BuiltInAgendas,
 };
 use draagvlak_protocol::limits::MAX_AGENDA_BYTES;
 
@@ -24,13 +25,16 @@ pub const MAX_AGENDA_BODY_BYTES: usize = 2 * MAX_AGENDA_BYTES;
 
 /// `GET /api/agendas`
 #[utoipa::path(get, path = "/api/agendas", tag = "agendas",
-    responses((status = 200, description = "the built-in agendas, every default filled in", body = draagvlak_protocol::api::BuiltInAgendas)))]
+    responses((status = 200, description = "the built-in agendas, every default filled in, each saying whether only a follow-up session (`follows`) may use it", body = draagvlak_protocol::api::BuiltInAgendas)))]
 pub async fn built_in() -> Json<BuiltInAgendas> {
     let agendas = template::TEMPLATES
         .iter()
         .filter_map(|name| template::built_in(name))
         .filter_map(|text| template::parse(text).ok())
-        .map(|t| t.to_agenda())
+        .map(|t| BuiltInAgenda {
+            agenda: t.to_agenda(),
+            needs_earlier_session: template::needs_earlier_session(&t.phases),
+        })
         .collect();
     Json(BuiltInAgendas { agendas })
 }
@@ -41,7 +45,7 @@ pub async fn built_in() -> Json<BuiltInAgendas> {
     responses(
         (status = 200, description = "valid: the agenda with defaults filled in, and as canonical TOML", body = draagvlak_protocol::api::AgendaChecked),
         (status = 413, description = "invalid_request: the body is larger than the agenda limit", body = draagvlak_protocol::api::ApiError),
-        (status = 422, description = "invalid_template: what is wrong where, in the language asked for; or invalid_request / unsupported_language", body = draagvlak_protocol::api::AgendaRefused),
+        (status = 422, description = "invalid_template: what is wrong where, in the language asked for (`review_needs_earlier_session` for a review phase unless `follow_up`); or invalid_request / unsupported_language", body = draagvlak_protocol::api::AgendaRefused),
     ))]
 pub async fn check(JsonBody(req): JsonBody<AgendaCheck>) -> Result<Response, AppError> {
     if !["nl", "en"].contains(&req.language.as_str()) {
@@ -51,14 +55,18 @@ pub async fn check(JsonBody(req): JsonBody<AgendaCheck>) -> Result<Response, App
             "language must be \"nl\" or \"en\"",
         ));
     }
+    // The same check as at creation: a review phase only in an agenda for a follow-up session.
+    let follow_up = req.follow_up;
     let checked = match (&req.toml, &req.agenda) {
         (Some(text), None) => template::parse(text).and_then(|t| {
+            template::check_follow_up(&t.phases, follow_up)?;
             let agenda = t.to_agenda();
             template::to_toml(&agenda).map(|toml| (agenda, toml))
         }),
-        (None, Some(agenda)) => {
-            template::check_agenda(agenda).map(|(t, toml)| (t.to_agenda(), toml))
-        }
+        (None, Some(agenda)) => template::check_agenda(agenda).and_then(|(t, toml)| {
+            template::check_follow_up(&t.phases, follow_up)?;
+            Ok((t.to_agenda(), toml))
+        }),
         _ => {
             return Err(AppError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

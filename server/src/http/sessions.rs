@@ -69,6 +69,7 @@ fn check_title(field: &str, value: &str, required: bool) -> Result<String, AppEr
     responses(
         (status = 201, description = "created; the facilitator secret is shown only here", body = draagvlak_protocol::api::SessionCreated),
         (status = 400, description = "invalid body, template or language", body = draagvlak_protocol::api::ApiError),
+        (status = 422, description = "invalid_request, unknown_template, invalid_template, unsupported_language, or review_needs_earlier_session (a review phase without `follows`); a refused request uses none of the creation limit", body = draagvlak_protocol::api::ApiError),
         (status = 401, description = "the operator token is missing or wrong", body = draagvlak_protocol::api::ApiError),
         (status = 429, description = "too many sessions from this address", body = draagvlak_protocol::api::ApiError),
     ),
@@ -79,11 +80,14 @@ pub async fn create_session(
     headers: HeaderMap,
     JsonBody(req): JsonBody<CreateSession>,
 ) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
-    may_create(&app, peer, &headers)?;
+    operator_check(&app, &headers)?;
+    // A request that is refused creates nothing, so it is checked before it draws on the budget.
+    let checked = check_request(&req)?;
+    may_create(&app, peer)?;
     if req.follows.is_some() {
         code_attempt(&app, peer)?;
     }
-    let created = create(&app, req, None).await?;
+    let created = create(&app, req, checked, None).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -102,7 +106,7 @@ pub async fn create_demo(
     headers: HeaderMap,
     JsonBody(req): JsonBody<CreateDemo>,
 ) -> Result<(StatusCode, Json<SessionCreated>), AppError> {
-    may_create(&app, peer, &headers)?;
+    operator_check(&app, &headers)?;
     let (title, organisation) = demo::title_and_organisation(&req.language);
     let create_req = CreateSession {
         title: title.into(),
@@ -113,7 +117,9 @@ pub async fn create_demo(
         agenda: None,
         follows: None,
     };
-    let created = create(&app, create_req, Some(&req.language)).await?;
+    let checked = check_request(&create_req)?;
+    may_create(&app, peer)?;
+    let created = create(&app, create_req, checked, Some(&req.language)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -127,8 +133,8 @@ pub(crate) fn operator_allowed(app: &AppState, headers: &HeaderMap) -> bool {
     }
 }
 
-/// The operator token (when the server requires one) and the per-address creation limit.
-fn may_create(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(), AppError> {
+/// The operator token, when the server requires one to create a session.
+fn operator_check(app: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
     if !operator_allowed(app, headers) {
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,
@@ -136,6 +142,12 @@ fn may_create(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(
             "creating a session on this server needs the operator token",
         ));
     }
+    Ok(())
+}
+
+/// The per-address creation limit (this uses one creation of the budget) and room for one more
+/// live session. Called only for a request that has passed [`check_request`].
+fn may_create(app: &AppState, peer: SocketAddr) -> Result<(), AppError> {
     if !app.guard.creation_allowed(peer.ip()) {
         return Err(AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -156,11 +168,19 @@ fn may_create(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<(
     Ok(())
 }
 
-async fn create(
-    app: &AppState,
-    req: CreateSession,
-    demo: Option<&str>,
-) -> Result<SessionCreated, AppError> {
+/// A create request as checked before anything is counted or stored.
+struct Checked {
+    title: String,
+    organisation: String,
+    place: String,
+    template_name: String,
+    phases: Vec<template::PhaseSpec>,
+}
+
+/// Check everything in a create request that needs no stored state: titles, language, and the
+/// agenda (a template's name, or the text of one). A review phase needs `follows`: a session
+/// that follows no earlier session would have nothing to review.
+fn check_request(req: &CreateSession) -> Result<Checked, AppError> {
     let title = check_title("title", &req.title, true)?;
     let organisation = check_title("organisation", &req.organisation, false)?;
     let place = check_title("place", &req.place, false)?;
@@ -171,15 +191,8 @@ async fn create(
             "language must be \"nl\" or \"en\"",
         ));
     }
-    // A follow-up starts from the earlier session's result; only its facilitator may make one.
-    let earlier = match &req.follows {
-        Some(f) => {
-            let (_, workshop) = load_as_facilitator(app, &f.code, &f.secret, "a follow-up").await?;
-            Some(workshop)
-        }
-        None => None,
-    };
-    let template_requested = if earlier.is_some() && req.template == "strategic-framework" {
+    let follow_up = req.follows.is_some();
+    let template_requested = if follow_up && req.template == "strategic-framework" {
         "follow-up".to_string()
     } else {
         req.template.clone()
@@ -209,6 +222,43 @@ async fn create(
                 ));
             }
         },
+    };
+    template::check_follow_up(&phases, follow_up).map_err(|e| {
+        AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ReviewNeedsEarlierSession,
+            e.message(&req.language),
+        )
+    })?;
+    Ok(Checked {
+        title,
+        organisation,
+        place,
+        template_name,
+        phases,
+    })
+}
+
+async fn create(
+    app: &AppState,
+    req: CreateSession,
+    checked: Checked,
+    demo: Option<&str>,
+) -> Result<SessionCreated, AppError> {
+    let Checked {
+        title,
+        organisation,
+        place,
+        template_name,
+        phases,
+    } = checked;
+    // A follow-up starts from the earlier session's result; only its facilitator may make one.
+    let earlier = match &req.follows {
+        Some(f) => {
+            let (_, workshop) = load_as_facilitator(app, &f.code, &f.secret, "a follow-up").await?;
+            Some(workshop)
+        }
+        None => None,
     };
     let secret = credentials::new_secret();
     let id = credentials::new_session_id();

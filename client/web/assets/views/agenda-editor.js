@@ -22,9 +22,16 @@ const KINDS = ['lobby', 'brainstorm', 'cluster', 'vote', 'rules', 'review', 'sum
 /**
  * A review phase looks back at the rules of an earlier session: a session made here has none (a
  * follow-up is made from the earlier session's console), so the form offers no review phase and
- * no built-in agenda that has one. An imported agenda with one still shows it as it is.
+ * no built-in agenda the server marks `needs_earlier_session`. An imported agenda with one still
+ * shows it as it is, and the server's check says what to change.
  */
-const needsEarlier = (agenda) => (agenda.phase || []).some((p) => p.kind === 'review');
+const forThisPage = (builtIn) => !builtIn.needs_earlier_session;
+/** A built-in agenda without the server's flag: the `Agenda` the check takes. */
+const asAgenda = (builtIn) => {
+  const agenda = { ...builtIn };
+  delete agenda.needs_earlier_session;
+  return agenda;
+};
 const LEVELS = ['richten', 'inrichten', 'verrichten'];
 /** Phases without a level (the server refuses a level on them). */
 const NO_LEVEL = ['lobby', 'review', 'summary'];
@@ -431,7 +438,7 @@ export function mountAgendaEditor({ language, keep = {} }) {
     status);
 
   fetch('/api/agendas').then((r) => r.json()).then((json) => {
-    state.builtIn = (json.agendas || []).filter((a) => !needsEarlier(a));
+    state.builtIn = (json.agendas || []).filter(forThisPage).map(asAgenda);
     sourceOptions();
     if (!state.agenda && state.builtIn.length) load(state.builtIn[0], state.builtIn[0].name);
   }).catch((e) => { problemBox.textContent = t('start.error', { message: e.message }); });
