@@ -51,6 +51,11 @@ fn user(text: &str) -> String {
     escape::plain(text)
 }
 
+/// A group as the app and the HTML report name it ("ICT", "Business", or its own name).
+fn group(g: &str) -> String {
+    super::words::group_label(g).map_or_else(|| user(g), str::to_owned)
+}
+
 /// A paragraph of one run of text.
 fn para(text: impl Into<String>) -> Paragraph {
     Paragraph::new().add_run(Run::new().add_text(text))
@@ -252,7 +257,7 @@ fn support_chart(w: &Words, groups: &[String], s: &SupportView) -> Result<Table,
     add(w.support.to_string(), s.overall, OVERALL)?;
     for g in groups {
         add(
-            user(g),
+            group(g),
             s.by_group.get(g).copied().flatten(),
             group_colour(g),
         )?;
@@ -344,7 +349,7 @@ fn priorities(out: &mut Writer, w: &Words, groups: &[String], list: &[Priority],
     let then = list.iter().any(|p| p.dots_then.is_some());
     let mut grid = Grid::new().figure("#").text(w.statement).figure(w.dots);
     if revealed {
-        grid = grid.per_group(groups, user);
+        grid = grid.per_group(groups, group);
     }
     if then {
         grid = grid.figure(w.dots_then);
@@ -387,7 +392,7 @@ fn rules_table(out: &mut Writer, w: &Words, groups: &[String], rules: &[RuleLine
         .figure(w.round)
         .figure(w.raters)
         .figure(w.support)
-        .per_group(groups, user)
+        .per_group(groups, group)
         .figure(w.gap);
     for r in rules {
         let mut status = status_word(w, r.status).to_string();
@@ -443,7 +448,7 @@ fn rule_rounds(
                 line = format!("{line} ({}: {})", w.as_rated, user(text));
             }
             match &round.support {
-                Some(s) => line = format!("{line}: {}", support_words(w, groups, s, user)),
+                Some(s) => line = format!("{line}: {}", support_words(w, groups, s, group)),
                 None => line = format!("{line}: {}", w.not_revealed),
             }
             line = format!("{line}; {} {}", w.raters, round.raters);
@@ -468,11 +473,11 @@ fn comparison(out: &mut Writer, w: &Words, groups: &[String], report: &Report) {
     let mut grid = Grid::new()
         .text(w.rule)
         .figure(w.then)
-        .per_group(groups, |g| format!("{} {}", w.then, user(g)))
+        .per_group(groups, |g| format!("{} {}", w.then, group(g)))
         .figure(format_args!("{} ({})", w.applied, w.answers))
-        .per_group(groups, |g| format!("{} {}", w.applied, user(g)))
+        .per_group(groups, |g| format!("{} {}", w.applied, group(g)))
         .figure(format_args!("{} ({})", w.still_right, w.answers))
-        .per_group(groups, |g| format!("{} {}", w.still_right, user(g)));
+        .per_group(groups, |g| format!("{} {}", w.still_right, group(g)));
     for c in &report.comparison {
         let then = c.then.as_ref();
         let mut row = vec![user(&c.text), pct(then.and_then(|s| s.overall))];
@@ -558,7 +563,7 @@ fn participants(out: &mut Writer, w: &Words, report: &Report) {
     let mut grid = Grid::new().text(w.group).figure(w.count).text(w.names);
     for g in &report.groups {
         let names: Vec<String> = g.names.iter().map(|n| user(n)).collect();
-        grid.row(vec![user(&g.group), group_count(w, g), names.join(", ")]);
+        grid.row(vec![group(&g.group), group_count(w, g), names.join(", ")]);
     }
     out.table(grid);
     if report.names_withheld() {

@@ -95,10 +95,9 @@ struct GroupLabel<'a>(&'a str);
 
 impl Render for GroupLabel<'_> {
     fn render_to(&self, buffer: &mut String) {
-        match self.0 {
-            "ict" => buffer.push_str("ICT"),
-            "business" => buffer.push_str("Business"),
-            other => User(other).render_to(buffer),
+        match super::words::group_label(self.0) {
+            Some(label) => buffer.push_str(label),
+            None => User(self.0).render_to(buffer),
         }
     }
 }

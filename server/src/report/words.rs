@@ -486,3 +486,14 @@ pub(super) const CSV_NL: CsvWords = CsvWords {
     },
     confirmations: ["zonder beoordelingen", "groot verschil"],
 };
+
+/// How the documents meant for people (the HTML report, the policy note) name a group: as the app
+/// does, "ICT" and "Business" for the two built-in groups; `None` for any other, which is shown
+/// as it was named.
+pub(super) fn group_label(group: &str) -> Option<&'static str> {
+    match group {
+        "ict" => Some("ICT"),
+        "business" => Some("Business"),
+        _ => None,
+    }
+}
