@@ -2,7 +2,7 @@
 // full wall of statements, a long ranking and a full summary (font size fitted, columns, and
 // only past a readable floor a slow scroll or paging); the console keeps its main controls in
 // view at 1366×800; the language switch never covers content and has a visible focus ring; and a
-// 360 px phone with 200 % text keeps its buttons and the language switch on screen.
+// 360 px phone with 200 % text keeps its buttons and the language switch on screen, the console too.
 //
 // 200 % text is emulated by setting the root element's font size to 200 % through the CSSOM
 // (allowed by the CSP, unlike a style tag) on every page load: the stylesheet sizes everything in
@@ -415,4 +415,26 @@ test('a summary with nothing revealed says so instead of showing an empty wall',
   assert.equal(await page.locator('.summary-level').count(), 0);
   await shot(page, 'proj-summary-empty');
   assertNoProblems(page, 'empty summary');
+});
+
+test('the console on a 360 px phone with 200 % text fits the screen: no column wider than the phone, the join code and its links inside their panel', async () => {
+  const created = await postJson('/api/sessions', { title: 'Grote letters console', organisation: 'Gemeente Testdorp', language: 'nl', template: 'short' });
+  const { context, page: fac } = await device(browser, PHONE);
+  await context.addInitScript(() => {
+    document.addEventListener('DOMContentLoaded', () => { document.documentElement.style.fontSize = '200%'; });
+  });
+  await openFacilitator(fac, created);
+  assert.equal(await fac.evaluate(() => getComputedStyle(document.documentElement).fontSize), '32px');
+  await fac.locator('.big-code').scrollIntoViewIfNeeded();
+  await shot(fac, 'l-phone200-console-code');
+  // The join code and the links to the other screens stay inside their panel.
+  const inside = await fac.evaluate(() => Array.from(document.querySelectorAll('.big-code, .links a')).map((e) => {
+    const panel = e.closest('.panel').getBoundingClientRect();
+    const b = e.getBoundingClientRect();
+    return { ok: b.right <= panel.right + 0.5 && e.scrollWidth <= e.clientWidth + 1, what: `${e.className || e.tagName} ${e.textContent} ${Math.round(b.right)}/${Math.round(panel.right)}` };
+  }));
+  assert.ok(inside.length >= 3, 'the join code and two links');
+  assert.deepEqual(inside.filter((x) => !x.ok).map((x) => x.what), [], 'cut off or overflowing');
+  await assertNoHorizontalOverflow(fac, 'console at 200 %');
+  assertNoProblems(fac, 'console at 200 %');
 });
