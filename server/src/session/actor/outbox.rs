@@ -21,8 +21,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use draagvlak_protocol::message::ParticipantIdentity;
-use draagvlak_protocol::view::{MeView, Role};
+use draagvlak_protocol::view::{MeView, Role, View};
 use draagvlak_protocol::{ErrorCode, PROTOCOL_VERSION, ParticipantId, ServerMessage};
+use serde::Deserialize as _;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, warn};
 
@@ -682,8 +683,8 @@ impl Outbox {
         }
         let (_, value) = self.views.get(&audience)?;
         // The kept view is the JSON that deltas are diffed against; the frame is built from it so
-        // that a snapshot and the deltas after it agree to the byte.
-        let view = match serde_json::from_value(value.clone()) {
+        // that a snapshot and the deltas after it agree to the byte. Read in place (no copy).
+        let view = match View::deserialize(value) {
             Ok(view) => view,
             Err(e) => {
                 error!(error = %e, "cannot rebuild a view for a snapshot");
