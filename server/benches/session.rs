@@ -52,13 +52,17 @@ fn new_workshop() -> Workshop {
         .expect("workshop")
 }
 
-fn act(workshop: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<Created> {
+/// Apply an intent, which must be accepted.
+fn applied(workshop: &mut Workshop, sender: Sender<'_>, intent: Intent) -> apply::Applied {
     let heads = workshop.heads().to_vec();
     let lookup = move |_rev: u64| Ok(heads.clone());
     let ctx = Context::new(&lookup, 1_000_000);
     apply::apply(workshop, sender, &intent, &ctx)
         .unwrap_or_else(|r| panic!("{intent:?} refused: {r:?}"))
-        .created
+}
+
+fn act(workshop: &mut Workshop, sender: Sender<'_>, intent: Intent) -> Option<Created> {
+    applied(workshop, sender, intent).created
 }
 
 /// A session in the vote phase of `richten`: `participants` people (all connected), one
@@ -270,13 +274,9 @@ fn toggle_dot(
         Intent::RemoveDot { statement }
     };
     *turn += 1;
-    let heads = workshop.heads().to_vec();
-    let lookup = move |_rev: u64| Ok(heads.clone());
-    let ctx = Context::new(&lookup, 1_000_000);
-    let applied = apply::apply(workshop, Sender::Participant(p), &intent, &ctx)
-        .unwrap_or_else(|r| panic!("{intent:?} refused: {r:?}"));
+    let views = applied(workshop, Sender::Participant(p), intent).views;
     workshop.commit();
-    applied.views
+    views
 }
 
 fn bench_tick(c: &mut Criterion) {

@@ -255,6 +255,13 @@ pub async fn create_session(http: &str, title: &str) -> SessionCreated {
     resp.json().await.expect("SessionCreated body")
 }
 
+/// The JSON body of `GET {url}`; the request must succeed.
+pub async fn get_json(url: &str) -> serde_json::Value {
+    let resp = reqwest::get(url).await.expect("GET");
+    assert!(resp.status().is_success(), "GET {url}: {}", resp.status());
+    resp.json().await.expect("a JSON body")
+}
+
 /// A session's public facts (`GET /api/sessions/{code}`), which must be there.
 pub async fn public_session(http: &str, code: &str) -> serde_json::Value {
     let resp = reqwest::get(format!("{http}/api/sessions/{code}"))

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use draagvlak_protocol::api::{AgendaChecked, AgendaErrorCode, AgendaRefused, BuiltInAgendas};
-use draagvlak_tests::{InProcess, Raw, join};
+use draagvlak_tests::{InProcess, Raw, get_json, join};
 use serde_json::{Value, json};
 
 const PHASE: &str = "title = { nl = \"a\", en = \"a\" }\nquestion = { nl = \"q\", en = \"q\" }\n";
@@ -31,12 +31,7 @@ async fn refused(server: &InProcess, body: Value) -> AgendaRefused {
 }
 
 async fn built_in(server: &InProcess) -> BuiltInAgendas {
-    reqwest::get(format!("{}/api/agendas", server.http()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    serde_json::from_value(get_json(&format!("{}/api/agendas", server.http())).await).unwrap()
 }
 
 #[tokio::test]
@@ -63,12 +58,7 @@ async fn the_built_in_agendas_are_listed_with_their_defaults() {
 #[tokio::test]
 async fn the_agenda_limits_are_in_the_servers_limits() {
     let server = InProcess::start().await;
-    let limits: Value = reqwest::get(format!("{}/api/limits", server.http()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let limits: Value = get_json(&format!("{}/api/limits", server.http())).await;
     assert_eq!(limits["max_agenda_phases"], 60);
     assert_eq!(limits["max_dot_budget"], 20);
     assert_eq!(limits["max_agenda_name_bytes"], 80);
@@ -338,12 +328,7 @@ async fn stored_sessions(server: &InProcess) -> u64 {
 async fn the_built_in_agendas_say_whether_they_need_an_earlier_session() {
     let server = InProcess::start().await;
     // As the wire has it: every agenda's fields, and the flag next to them.
-    let list: Value = reqwest::get(format!("{}/api/agendas", server.http()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(&format!("{}/api/agendas", server.http())).await;
     let flags: Vec<_> = list["agendas"]
         .as_array()
         .unwrap()
