@@ -38,6 +38,7 @@ async fn main() -> Result<()> {
             template: "strategic-framework".into(),
             agenda: None,
             follows: None,
+            groups: None,
         },
     )
     .await?;

@@ -29,6 +29,7 @@
 //!     template: "strategic-framework".into(),
 //!     agenda: None,
 //!     follows: None,
+//!     groups: None,
 //! }).await?;
 //! let ws = http::ws_url(base)?;
 //! let mut facilitator = Connection::connect(&ws, JoinRequest::Facilitator {

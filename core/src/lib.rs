@@ -18,6 +18,7 @@
 pub mod apply;
 pub mod demo;
 pub mod follow_up;
+pub mod groups;
 pub mod new_session;
 pub mod permissions;
 pub mod projection;

@@ -35,6 +35,9 @@ pub struct NewSession<'a> {
     pub demo: Option<(&'a str, u64)>,
     /// A follow-up: the earlier session whose adopted rules and top priorities it carries over.
     pub follows: Option<&'a State>,
+    /// The session's groups, checked (`groups::check`); `None`: a follow-up's earlier session's
+    /// groups, otherwise the default `ict` and `business`.
+    pub groups: Option<Vec<String>>,
 }
 
 impl<'a> NewSession<'a> {
@@ -53,13 +56,20 @@ impl<'a> NewSession<'a> {
             place: String::new(),
             demo: None,
             follows: None,
+            groups: None,
         }
     }
 
-    /// The document, committed: created with the default groups, then the place, the demo
-    /// content and what a follow-up carries over, in that order.
+    /// The document, committed: created with its groups, then the place, the demo content and
+    /// what a follow-up carries over, in that order.
     pub fn create(self) -> Result<Workshop, NewSessionError> {
-        let mut workshop = Workshop::create(self.meta, &template::DEFAULT_GROUPS, &self.phases)?;
+        let groups = match (&self.groups, self.follows) {
+            (Some(groups), _) => groups.clone(),
+            (None, Some(earlier)) => earlier.groups.clone(),
+            (None, None) => crate::groups::defaults(),
+        };
+        let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+        let mut workshop = Workshop::create(self.meta, &groups, &self.phases)?;
         if !self.place.is_empty() {
             workshop.set_place(&self.place)?;
         }

@@ -32,6 +32,11 @@ pub struct CreateSession {
     /// built-in `follow-up` (lobby, review, summary).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follows: Option<FollowUpOf>,
+    /// The session's groups, 2 to 4 names chosen by the facilitator (e.g. `["ICT", "Beleid",
+    /// "Mandatarissen"]`), in the order the app shows them. Without it: `ict` and `business`
+    /// (shown as "ICT" and "Business"), or for a follow-up the earlier session's groups.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
 }
 
 /// The earlier session of a follow-up, and the proof of being its facilitator.
@@ -206,6 +211,12 @@ pub struct Limits {
     pub max_agenda_text_chars: usize,
     /// Longest agenda as TOML text, in bytes.
     pub max_agenda_bytes: usize,
+    /// Fewest groups a session may have.
+    pub min_groups: usize,
+    /// Most groups a session may have.
+    pub max_groups: usize,
+    /// Longest group name, in characters.
+    pub max_group_name_chars: usize,
 }
 
 impl Limits {
@@ -224,6 +235,9 @@ impl Limits {
             max_agenda_name_bytes: MAX_AGENDA_NAME_BYTES,
             max_agenda_text_chars: MAX_AGENDA_TEXT_CHARS,
             max_agenda_bytes: MAX_AGENDA_BYTES,
+            min_groups: MIN_GROUPS,
+            max_groups: MAX_GROUPS,
+            max_group_name_chars: MAX_GROUP_NAME_CHARS,
         }
     }
 }

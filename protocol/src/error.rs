@@ -136,6 +136,9 @@ pub enum ErrorCode {
     /// `follows`): there would be nothing to review. Create the session as a follow-up, or
     /// remove the review phase.
     ReviewNeedsEarlierSession,
+    /// The `groups` of `POST /api/sessions`: fewer than 2 or more than 4, a name empty, too long
+    /// or with control characters, or two names the same.
+    InvalidGroups,
     /// The language is not supported (`nl` or `en`).
     UnsupportedLanguage,
     /// The endpoint exists but not with this HTTP method (e.g. `DELETE /api/sessions`).
@@ -234,6 +237,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::InvalidRequest, "invalid_request"),
     (ErrorCode::UnknownTemplate, "unknown_template"),
     (ErrorCode::InvalidTemplate, "invalid_template"),
+    (ErrorCode::InvalidGroups, "invalid_groups"),
     (
         ErrorCode::ReviewNeedsEarlierSession,
         "review_needs_earlier_session",

@@ -33,6 +33,13 @@ pub const MAX_PROXIES_PER_SESSION: usize = 200;
 /// record, the reports and the app.
 pub const LARGE_GAP: f64 = 0.3;
 
+/// Fewest groups a session may have.
+pub const MIN_GROUPS: usize = 2;
+/// Most groups a session may have.
+pub const MAX_GROUPS: usize = 4;
+/// Longest group name the facilitator may give, in Unicode characters.
+pub const MAX_GROUP_NAME_CHARS: usize = 30;
+
 /// Most phases an agenda (template) may have.
 pub const MAX_AGENDA_PHASES: usize = 60;
 /// Largest dot budget of a vote phase.

@@ -87,6 +87,7 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
         guard: Arc::new(Guard::new(&config_limits)),
         metrics,
         names,
+        group_names: Arc::default(),
     };
     let app = http::router(state.clone());
     let token = shutdown.clone();

@@ -13,7 +13,7 @@ fn a_follow_ups_report_compares_then_and_now() {
     let md = report::markdown(&report);
     assert!(md.contains("## Toen en nu"), "{md}");
     assert!(
-        md.contains("| Aangenomen | 67% | 0% | 100% | 1 / 0 / 1 |"),
+        md.contains("| Aangenomen | 67% | 100% | 0% | 1 / 0 / 1 |"),
         "{md}"
     );
 }

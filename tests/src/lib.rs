@@ -244,6 +244,7 @@ pub async fn create_session(http: &str, title: &str) -> SessionCreated {
         template: "strategic-framework".into(),
         agenda: None,
         follows: None,
+        groups: None,
     };
     let resp = reqwest::Client::new()
         .post(format!("{http}/api/sessions"))

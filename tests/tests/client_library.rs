@@ -27,6 +27,7 @@ async fn a_level_played_with_the_client_library() {
             template: "strategic-framework".into(),
             agenda: None,
             follows: None,
+            groups: None,
         },
     )
     .await

@@ -225,6 +225,7 @@ async fn a_follow_up_session_reviews_the_adopted_rules_and_reports_then_and_now(
             code: s.code.to_lowercase(),
             secret: secret.into(),
         }),
+        groups: None,
     };
     let resp = http
         .post(format!("{}/api/sessions", server.http()))

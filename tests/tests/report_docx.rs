@@ -310,6 +310,7 @@ async fn a_follow_up_note_names_the_earlier_session_and_compares_then_and_now() 
                 code: earlier.code.clone(),
                 secret: earlier.facilitator_secret.clone(),
             }),
+            groups: None,
         })
         .send()
         .await

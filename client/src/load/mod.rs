@@ -866,6 +866,7 @@ async fn create_session(server: &str, index: usize) -> Result<SessionCreated, Lo
         template: "strategic-framework".into(),
         agenda: None,
         follows: None,
+        groups: None,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

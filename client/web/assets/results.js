@@ -24,8 +24,23 @@ function bar(share, cls, label) {
     s('rect', { class: 'bar-fill', x: 0, y: 0, width: w.toFixed(2), height: 10 }));
 }
 
-function groupKey(g) {
-  return `group-${g === 'ict' || g === 'business' ? g : 'other'}`;
+/**
+ * The colour class of a group (`group-0` … `group-3`, the four group colours of style.css): ICT
+ * is always the first colour and business the second, whatever their place in the list, so the
+ * app and the reports never show them the other way round; groups named by the facilitator take
+ * the colours left, in the session's order. The reports use the same rule (`group_colour`).
+ */
+export function groupColour(groups, g) {
+  const fixed = ['ict', 'business'];
+  if (fixed.includes(g)) return fixed.indexOf(g);
+  const free = [0, 1, 2, 3].filter((i) => !(i < fixed.length && groups.includes(fixed[i])));
+  const mine = groups.filter((x) => !fixed.includes(x)).indexOf(g);
+  return mine >= 0 && mine < free.length ? free[mine] : null;
+}
+
+function groupKey(view, g) {
+  const i = groupColour(view.session.groups, g);
+  return i === null ? 'group-other' : `group-${i}`;
 }
 
 /** Statements of `level` that are visible, sorted by dots (when revealed) then by seq. */
@@ -111,7 +126,7 @@ function dotsByGroup(view, item, max) {
     const n = by[g] || 0;
     const text = t('dots.count', { n });
     dl.append(h('div', { class: 'support-row' }, h('dt', { text: groupName(g) }),
-      h('dd', {}, bar(n / max, groupKey(g), `${groupName(g)}: ${text}`), h('span', { class: 'rank-count', text }))));
+      h('dd', {}, bar(n / max, groupKey(view, g), `${groupName(g)}: ${text}`), h('span', { class: 'rank-count', text }))));
   }
   return dl;
 }
@@ -180,7 +195,7 @@ function countText(c, mean = false) {
 function supportRows(view, sup, keyPrefix = '') {
   const byGroup = sup.histogram_by_group || {};
   const rows = [{ key: 'overall', label: t('results.overall'), share: sup.overall, count: counted(sup.histogram), mean: !!sup.equal_group_weight }];
-  for (const g of view.session.groups) rows.push({ key: groupKey(g), label: groupName(g), share: sup.by_group[g], count: counted(byGroup[g]) });
+  for (const g of view.session.groups) rows.push({ key: groupKey(view, g), label: groupName(g), share: sup.by_group[g], count: counted(byGroup[g]) });
   const dl = h('dl', { class: 'support' });
   for (const row of rows) {
     const count = countText(row.count, row.mean);

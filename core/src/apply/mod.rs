@@ -83,7 +83,7 @@ pub fn check_name(name: &str) -> Result<&str, Refusal> {
 
 /// Characters a display name may not contain: control characters, and the bidirectional
 /// overrides and isolates that could make a name display as someone else's.
-fn unfit_in_name(c: char) -> bool {
+pub(crate) fn unfit_in_name(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -23,12 +23,13 @@ use draagvlak_protocol::{ErrorCode, ParticipantId};
 use super::error::{AppError, JsonBody, refused};
 use super::state::AppState;
 use crate::credentials;
+use crate::normalize;
 use crate::report;
 use crate::session::actor::{Cmd, Delete, Erasure, now_ms};
 use crate::session::new_session::NewSession;
 use crate::session::projection::{self, Audience};
 use crate::session::workshop::{Meta, Workshop};
-use crate::session::{demo, follow_up, template};
+use crate::session::{demo, follow_up, groups, template};
 use crate::store::{Chunk, SessionRow, StoreError};
 
 /// How long a client is asked to wait when the server is full.
@@ -116,6 +117,7 @@ pub async fn create_demo(
         template: "strategic-framework".into(),
         agenda: None,
         follows: None,
+        groups: None,
     };
     let checked = check_request(&create_req)?;
     may_create(&app, peer)?;
@@ -175,6 +177,8 @@ struct Checked {
     place: String,
     template_name: String,
     phases: Vec<template::PhaseSpec>,
+    /// The groups asked for, checked; `None` for the default (or a follow-up's earlier groups).
+    groups: Option<Vec<String>>,
 }
 
 /// Check everything in a create request that needs no stored state: titles, language, and the
@@ -230,12 +234,26 @@ fn check_request(req: &CreateSession) -> Result<Checked, AppError> {
             e.message(&req.language),
         )
     })?;
+    let groups = match &req.groups {
+        Some(names) => {
+            let names: Vec<String> = names.iter().map(|n| normalize::name(n)).collect();
+            Some(groups::check(&names).map_err(|e| {
+                AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::InvalidGroups,
+                    e.message(&req.language),
+                )
+            })?)
+        }
+        None => None,
+    };
     Ok(Checked {
         title,
         organisation,
         place,
         template_name,
         phases,
+        groups,
     })
 }
 
@@ -251,6 +269,7 @@ async fn create(
         place,
         template_name,
         phases,
+        groups,
     } = checked;
     // A follow-up starts from the earlier session's result; only its facilitator may make one.
     let earlier = match &req.follows {
@@ -277,7 +296,9 @@ async fn create(
         // The demo's clock starts 160 minutes ago, so its finished phases have plausible times.
         new.demo = demo.map(|language| (language, now_ms().saturating_sub(160 * 60 * 1000)));
         new.follows = earlier.as_ref().map(Workshop::state);
+        new.groups = groups.clone();
         let mut workshop = new.create().map_err(AppError::internal)?;
+        let group_names = workshop.state().groups.clone();
         let snapshot = Chunk::first(&mut workshop);
         let row = SessionRow {
             id: id.clone(),
@@ -292,6 +313,7 @@ async fn create(
         match app.store.create_session(&row, &snapshot).await {
             Ok(()) => {
                 tracing::info!(session = %id, code = %code, demo = demo.is_some(), "session created");
+                app.group_names.insert(&id, &group_names);
                 let base: &str = &app.public_url;
                 return Ok(SessionCreated {
                     id,
@@ -350,6 +372,15 @@ pub async fn lookup_session(
 ) -> Result<Json<SessionPublic>, AppError> {
     code_attempt(&app, peer)?;
     let row = session_row(&app, &code).await?;
+    let groups = app
+        .group_names
+        .get_or_load(&row.id, || async {
+            report::load(&app.store, &row.code)
+                .await
+                .map(|(_, workshop)| workshop.state().groups.clone())
+        })
+        .await
+        .map_err(AppError::internal)?;
     Ok(Json(SessionPublic {
         code: row.code,
         title: row.title,
@@ -357,10 +388,7 @@ pub async fn lookup_session(
         language: row.language,
         template: row.template,
         status: row.status,
-        groups: template::DEFAULT_GROUPS
-            .iter()
-            .map(|g| g.to_string())
-            .collect(),
+        groups: groups.to_vec(),
     }))
 }
 

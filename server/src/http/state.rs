@@ -28,4 +28,6 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The names this server answers to (`Host` and `Origin` checks).
     pub names: Arc<Names>,
+    /// Each session's group names, for the join screen.
+    pub group_names: Arc<super::group_names::GroupNames>,
 }

@@ -259,7 +259,7 @@ fn support_chart(w: &Words, groups: &[String], s: &SupportView) -> Result<Table,
         add(
             group(g),
             s.by_group.get(g).copied().flatten(),
-            group_colour(g),
+            group_colour(groups, g),
         )?;
     }
     Ok(Table::without_borders(rows)

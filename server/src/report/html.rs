@@ -25,6 +25,7 @@ use super::words::{
     Words, action_word, counts, decision_mark, group_count, level_label, pct, rank_text,
     status_word, when, words,
 };
+use crate::session::template;
 
 /// Written as it is: the doctype, in the lower case the page always had.
 const DOCTYPE: &str = "<!doctype html>\n";
@@ -79,14 +80,33 @@ fn bar_cell(share: Option<f64>, colour: &str) -> Markup {
     html! { td { (bar(share, colour)) (pct(share)) } }
 }
 
-/// A group's colour, as in the browser app (`client/web/assets/style.css`): by group, never by
-/// its place in a list (issue 13: the report had ICT and Business the other way round).
-pub(super) fn group_colour(group: &str) -> &'static str {
-    match group {
-        "ict" => "#1d6fb8",
-        "business" => "#b35200",
-        _ => "#5b3a8c",
+/// The groups' colours, as in the browser app (`--ict`, `--business`, `--group-3`, `--group-4`
+/// in `client/web/assets/style.css`).
+const GROUP_COLOURS: [&str; 4] = ["#1d6fb8", "#b35200", "#5b3a8c", "#00756b"];
+/// The colour of a group that is not one of the session's.
+const OTHER_GROUP_COLOUR: &str = "#4a4f57";
+
+/// A group's colour, by the same rule as the browser app (`groupColour` in `results.js`): ICT is
+/// always blue and business always orange (issue 13: never by a group's place in a list, so a
+/// report cannot show them the other way round); groups named by the facilitator take the
+/// colours left, in the session's order.
+pub(super) fn group_colour(groups: &[String], group: &str) -> &'static str {
+    let fixed = |g: &str| template::DEFAULT_GROUPS.iter().position(|d| *d == g);
+    if let Some(i) = fixed(group) {
+        return GROUP_COLOURS[i];
     }
+    let taken = |i: &usize| {
+        template::DEFAULT_GROUPS
+            .get(*i)
+            .is_some_and(|d| groups.iter().any(|g| g == d))
+    };
+    let free: Vec<usize> = (0..GROUP_COLOURS.len()).filter(|i| !taken(i)).collect();
+    let mine = groups
+        .iter()
+        .filter(|g| fixed(g).is_none())
+        .position(|g| g == group);
+    mine.and_then(|m| free.get(m))
+        .map_or(OTHER_GROUP_COLOUR, |i| GROUP_COLOURS[*i])
 }
 
 /// A group's name as people write it (the app's `groupName`): "ICT", "Business", or the name
@@ -223,7 +243,7 @@ fn rule(w: &Words, groups: &[String], r: &RuleLine) -> Markup {
                         @for g in groups {
                             tr {
                                 td { (GroupLabel(g)) }
-                                (bar_cell(s.by_group.get(g).copied().flatten(), group_colour(g)))
+                                (bar_cell(s.by_group.get(g).copied().flatten(), group_colour(groups, g)))
                             }
                         }
                         tr { td { (w.gap) } td { (pct(s.gap)) } }
@@ -271,7 +291,7 @@ fn comparison(w: &Words, groups: &[String], report: &Report) -> Markup {
                         tr {
                             td { (GroupLabel(g)) }
                             @let share = then.and_then(|s| s.by_group.get(g).copied().flatten());
-                            (bar_cell(share, group_colour(g)))
+                            (bar_cell(share, group_colour(groups, g)))
                             td {
                                 @match &c.now {
                                     Some(n) => {
@@ -469,4 +489,29 @@ pub fn html(report: &Report) -> String {
         "\n"
     };
     page.into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn groups(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn ict_and_business_keep_their_colours_and_named_groups_take_the_rest() {
+        let two = groups(&["business", "ict"]);
+        assert_eq!(group_colour(&two, "ict"), "#1d6fb8");
+        assert_eq!(group_colour(&two, "business"), "#b35200");
+        let four = groups(&["Beleid", "ict", "Raad", "OR"]);
+        assert_eq!(group_colour(&four, "ict"), "#1d6fb8");
+        assert_eq!(group_colour(&four, "Beleid"), "#b35200");
+        assert_eq!(group_colour(&four, "Raad"), "#5b3a8c");
+        assert_eq!(group_colour(&four, "OR"), "#00756b");
+        assert_eq!(group_colour(&four, "weg"), OTHER_GROUP_COLOUR);
+        let named = groups(&["A", "B", "C", "D"]);
+        let colours: Vec<&str> = named.iter().map(|g| group_colour(&named, g)).collect();
+        assert_eq!(colours, GROUP_COLOURS);
+    }
 }

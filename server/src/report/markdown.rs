@@ -8,8 +8,8 @@ use std::fmt::{Display, Write as _};
 use super::escape::markdown as md;
 use super::model::{Priority, Report, RuleLine};
 use super::words::{
-    Words, action_word, counts, decision_mark, group_count, level_label, pct, rank_text,
-    status_word, support_words, when, words,
+    Words, action_word, counts, decision_mark, group_count, group_name, level_label, pct,
+    rank_text, status_word, support_words, when, words,
 };
 
 /// The head of a Markdown table: the names, and the line under them that aligns each column
@@ -69,7 +69,7 @@ fn priorities(
     let then = priorities.iter().any(|p| p.dots_then.is_some());
     let mut head = Head::new().figure("#").text(w.statement).figure(w.dots);
     if revealed {
-        head = head.per_group(groups, md);
+        head = head.per_group(groups, |g| md(group_name(g)));
     }
     if then {
         head = head.figure(w.dots_then);
@@ -114,7 +114,7 @@ fn rules_table(out: &mut String, w: &Words, groups: &[String], rules: &[RuleLine
         .figure(w.round)
         .figure(w.raters)
         .figure(w.support)
-        .per_group(groups, md)
+        .per_group(groups, |g| md(group_name(g)))
         .figure(w.gap)
         .write(out);
     for r in rules {
@@ -193,11 +193,13 @@ fn comparison(out: &mut String, w: &Words, groups: &[String], report: &Report) {
     Head::new()
         .text(w.rule)
         .figure(w.then)
-        .per_group(groups, |g| format!("{} {}", w.then, md(g)))
+        .per_group(groups, |g| format!("{} {}", w.then, md(group_name(g))))
         .figure(format_args!("{} ({})", w.applied, w.answers))
-        .per_group(groups, |g| format!("{} {}", w.applied, md(g)))
+        .per_group(groups, |g| format!("{} {}", w.applied, md(group_name(g))))
         .figure(format_args!("{} ({})", w.still_right, w.answers))
-        .per_group(groups, |g| format!("{} {}", w.still_right, md(g)))
+        .per_group(groups, |g| {
+            format!("{} {}", w.still_right, md(group_name(g)))
+        })
         .write(out);
     for c in &report.comparison {
         let then = c.then.as_ref();
@@ -267,7 +269,7 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(
             out,
             "| {} | {} | {} |",
-            md(&g.group),
+            md(group_name(&g.group)),
             group_count(w, g),
             names.join(", ")
         );

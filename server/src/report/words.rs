@@ -375,7 +375,7 @@ pub(super) fn rank_text(p: &Priority) -> String {
     p.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into())
 }
 
-/// Support of a round in words: `50% (business 0%, ict 100%; verschil 100%)`.
+/// Support of a round in words: `50% (ICT 100%, Business 0%; verschil 100%)`.
 pub(super) fn support_words(
     w: &Words,
     groups: &[String],
@@ -384,7 +384,10 @@ pub(super) fn support_words(
 ) -> String {
     let per_group: Vec<String> = groups
         .iter()
-        .map(|g| format!("{} {}", esc(g), pct(s.by_group.get(g).copied().flatten())))
+        .map(|g| {
+            let share = pct(s.by_group.get(g).copied().flatten());
+            format!("{} {share}", esc(group_name(g)))
+        })
         .collect();
     let mut out = format!("{} {}", w.support, pct(s.overall));
     if !per_group.is_empty() {
@@ -490,6 +493,12 @@ pub(super) const CSV_NL: CsvWords = CsvWords {
 /// How the documents meant for people (the HTML report, the policy note) name a group: as the app
 /// does, "ICT" and "Business" for the two built-in groups; `None` for any other, which is shown
 /// as it was named.
+/// A group as people read it: the label of a default group, or the name the facilitator gave.
+pub(super) fn group_name(group: &str) -> &str {
+    group_label(group).unwrap_or(group)
+}
+
+/// The label of a default group (`ict`, `business`); `None` for a group named by the facilitator.
 pub(super) fn group_label(group: &str) -> Option<&'static str> {
     match group {
         "ict" => Some("ICT"),

@@ -10,7 +10,7 @@ use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
 
 use super::escape;
 use super::model::Report;
-use super::words::{action_word, decision_mark, level_label, status_word, words};
+use super::words::{action_word, decision_mark, group_name, level_label, status_word, words};
 
 /// One sheet being filled row by row.
 struct Sheet<'a> {
@@ -115,7 +115,11 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let groups = report.group_names();
     let with_groups = |fixed: &[&str], per_group: &str, after: &[&str]| -> Vec<String> {
         let mut out: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
-        out.extend(groups.iter().map(|g| format!("{per_group} {g}")));
+        out.extend(
+            groups
+                .iter()
+                .map(|g| format!("{per_group} {}", group_name(g))),
+        );
         out.extend(after.iter().map(|s| s.to_string()));
         out
     };
@@ -143,7 +147,7 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
     s.header(&[w.group, w.count, w.proxies, w.removed, w.names])?;
     for g in &report.groups {
         s.line(vec![
-            text(&g.group),
+            text(group_name(&g.group)),
             Cell::Number(g.participants.into()),
             Cell::Number(g.proxies.into()),
             Cell::Number(g.removed.into()),

@@ -7,8 +7,8 @@ pub mod actor;
 pub mod incremental;
 
 pub use draagvlak_core::{
-    Refusal, apply, demo, follow_up, new_session, permissions, projection, suggest, template, text,
-    workshop,
+    Refusal, apply, demo, follow_up, groups, new_session, permissions, projection, suggest,
+    template, text, workshop,
 };
 
 /// Property tests that drive the real actor (with its store) through random intents.

@@ -92,6 +92,10 @@ struct CreateArgs {
         allow_hyphen_values = true
     )]
     follows_secret: Option<String>,
+    /// The session's groups, 2 to 4 names separated by commas (e.g. "ICT,Beleid,Mandatarissen");
+    /// default ICT and business, or for a follow-up the earlier session's groups.
+    #[arg(long, env = "DRAAGVLAK_GROUPS", value_delimiter = ',')]
+    groups: Option<Vec<String>>,
 }
 
 #[derive(Args, Debug)]
@@ -199,6 +203,7 @@ async fn create(args: CreateArgs) -> Result<()> {
             }
             _ => None,
         },
+        groups: args.groups,
     };
     let created = http::create_session(&args.server.server, &request)
         .await

@@ -4,7 +4,7 @@
 //! agenda form below the cards (agenda-editor.js).
 
 import { h, replace } from '../dom.js';
-import { t, lang, onLangChange } from '../i18n.js';
+import { t, lang, onLangChange, groupName } from '../i18n.js';
 import { secrets, normaliseCode } from '../connection.js';
 import { topBar, skipLink } from '../widgets.js';
 import { limit } from '../limits.js';
@@ -20,6 +20,50 @@ async function post(path, body) {
 function openAsFacilitator(created) {
   secrets.setSecret(created.code, created.facilitator_secret);
   location.assign(`/facilitator/${encodeURIComponent(created.code)}`);
+}
+
+/**
+ * The session's groups: 2 to 4 names, ICT and business to begin with. `kept.groups` holds the
+ * names typed so far (they survive a language switch). The server maps "ICT" and "Business" to
+ * the default groups, whose labels follow the language.
+ */
+function groupsField(kept) {
+  if (!kept.groups) kept.groups = ['ict', 'business'].map(groupName);
+  const list = h('div', { class: 'group-names' });
+  const add = h('button', { type: 'button', class: 'secondary', 'data-testid': 'group-add', text: t('start.create.group.add') });
+  const draw = (focus) => {
+    const rows = kept.groups.map((value, i) => {
+      const input = h('input', { id: `new-group-${i}`, name: `group-${i}`, required: true, autocomplete: 'off', maxlength: limit('max_group_name_chars'), value });
+      input.addEventListener('input', () => { kept.groups[i] = input.value; });
+      const row = h('div', { class: 'group-name' },
+        h('label', { for: `new-group-${i}`, text: t('start.create.group', { n: i + 1 }) }), input);
+      if (kept.groups.length > limit('min_groups')) {
+        row.append(h('button', { type: 'button', class: 'secondary small', 'data-testid': `group-remove-${i}`,
+          text: t('start.create.group.remove'), 'aria-label': t('start.create.group.remove.label', { n: i + 1 }),
+          onclick: () => {
+            kept.groups.splice(i, 1);
+            draw(Math.min(i, kept.groups.length - 1));
+          } }));
+      }
+      return row;
+    });
+    replace(list, ...rows);
+    add.hidden = kept.groups.length >= limit('max_groups');
+    if (focus !== undefined) {
+      const input = list.querySelector(`#new-group-${focus}`);
+      if (input) input.focus();
+    }
+  };
+  add.addEventListener('click', () => {
+    kept.groups.push('');
+    draw(kept.groups.length - 1);
+  });
+  draw();
+  const el = h('fieldset', { class: 'groups-field', 'aria-describedby': 'new-groups-hint' },
+    h('legend', { text: t('start.create.groups') }),
+    h('p', { id: 'new-groups-hint', class: 'hint', text: t('start.create.groups.hint', { min: limit('min_groups'), max: limit('max_groups') }) }),
+    list, add);
+  return { el, names: () => kept.groups.map((g) => g.trim()) };
 }
 
 export function mountStart(root) {
@@ -58,6 +102,7 @@ export function mountStart(root) {
       h('option', { value: 'nl', text: t('language.nl'), selected: (kept.language || lang()) === 'nl' }),
       h('option', { value: 'en', text: t('language.en'), selected: (kept.language || lang()) === 'en' }));
     language.addEventListener('change', () => { kept.language = language.value; });
+    const groups = groupsField(kept);
     kept.agendaState = kept.agendaState || {};
     const editor = mountAgendaEditor({ language: () => language.value, keep: kept.agendaState });
     language.addEventListener('change', () => editor.recheck());
@@ -69,6 +114,7 @@ export function mountStart(root) {
       h('label', { for: 'new-org', text: t('start.create.organisation') }), org,
       h('label', { for: 'new-place', text: t('start.create.place') }), place,
       h('label', { for: 'new-lang', text: t('start.create.language') }), language,
+      groups.el,
       h('p', { class: 'agenda-line' }, h('strong', { text: t('agenda.chosen') }), ' ', editor.summary, ' ',
         h('a', { href: '#agenda', text: t('agenda.change') })),
       createBtn);
@@ -77,7 +123,7 @@ export function mountStart(root) {
       createBtn.disabled = true;
       try {
         const agenda = await editor.forCreate();
-        openAsFacilitator(await post('/api/sessions', { title: title.value.trim(), organisation: org.value.trim(), place: place.value.trim(), language: language.value, ...agenda }));
+        openAsFacilitator(await post('/api/sessions', { title: title.value.trim(), organisation: org.value.trim(), place: place.value.trim(), language: language.value, groups: groups.names(), ...agenda }));
       } catch (err) {
         fail(err);
         createBtn.disabled = false;

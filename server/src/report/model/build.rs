@@ -401,8 +401,7 @@ fn groups(state: &State, names_shown: bool) -> Vec<GroupLine> {
             g.names.push(p.name.clone());
         }
     }
-    // By name, as the view's groups are (and as reports always listed them).
-    groups.sort_by(|a, b| a.group.cmp(&b.group));
+    // In the session's order, as the facilitator named them and as the app shows them.
     for g in &mut groups {
         if names_shown && g.participants >= MIN_NAMED_GROUP {
             g.names.sort_by_key(|n| n.to_lowercase());
