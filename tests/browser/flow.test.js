@@ -165,7 +165,7 @@ test('one level played through on phones, console and projector', async () => {
   const md = await fs.readFile(await download.path(), 'utf8');
   assert.match(md, /^# ICT-strategie 2027/);
   assert.ok(md.includes(R2), 'the rule is in the report');
-  assert.match(md, /\| 67% \| 0% \| 100% \| 100% \|/, 'support (overall, business, ict) and gap of the first rule');
+  assert.match(md, /\| 67% \| 100% \| 0% \| 100% \|/, 'support (overall, ICT, business) and gap of the first rule');
   // The policy note to edit in a word processor: a Word document with the rule in it (docx-rs
   // stores the parts of the package uncompressed, so the rule's text is in the file's bytes; the
   // server's tests read the document properly).

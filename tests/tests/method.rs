@@ -289,7 +289,7 @@ async fn a_follow_up_session_reviews_the_adopted_rules_and_reports_then_and_now(
     assert!(md.contains("Vervolg op: ICT-strategie 2027"), "{md}");
     assert!(
         md.contains(
-            "| Gegevens leggen we één keer vast | 50% | 0% | 100% | 1 / 1 / 0 | 0 / 1 / 0 | 1 / 0 / 0 | 1 / 0 / 1 | 0 / 0 / 1 | 1 / 0 / 0 |"
+            "| Gegevens leggen we één keer vast | 50% | 100% | 0% | 1 / 1 / 0 | 1 / 0 / 0 | 0 / 1 / 0 | 1 / 0 / 1 | 1 / 0 / 0 | 0 / 0 / 1 |"
         ),
         "{md}"
     );

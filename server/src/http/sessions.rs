@@ -70,7 +70,7 @@ fn check_title(field: &str, value: &str, required: bool) -> Result<String, AppEr
     responses(
         (status = 201, description = "created; the facilitator secret is shown only here", body = draagvlak_protocol::api::SessionCreated),
         (status = 400, description = "invalid body, template or language", body = draagvlak_protocol::api::ApiError),
-        (status = 422, description = "invalid_request, unknown_template, invalid_template, unsupported_language, or review_needs_earlier_session (a review phase without `follows`); a refused request uses none of the creation limit", body = draagvlak_protocol::api::ApiError),
+        (status = 422, description = "invalid_request, unknown_template, invalid_template, unsupported_language, invalid_groups (2 to 4 distinct group names), or review_needs_earlier_session (a review phase without `follows`); a refused request uses none of the creation limit", body = draagvlak_protocol::api::ApiError),
         (status = 401, description = "the operator token is missing or wrong", body = draagvlak_protocol::api::ApiError),
         (status = 429, description = "too many sessions from this address", body = draagvlak_protocol::api::ApiError),
     ),

@@ -74,8 +74,10 @@ export function mountStart(root) {
     const bar = topBar();
     bar.update('');
     const error = h('p', { class: 'form-error', role: 'alert' });
+    // The error stands above the cards; on a phone the button that failed is far below it.
     const fail = (e) => {
       error.textContent = t('start.error', { message: e.message });
+      error.scrollIntoView({ block: 'center' });
     };
 
     const code = h('input', { id: 'join-code', name: 'code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', required: true, 'aria-describedby': 'join-code-hint', value: kept.code || '' });
