@@ -16,6 +16,7 @@
 //! - [`follow_up`]: what a follow-up session carries over, and where a phase ended (history).
 
 pub mod apply;
+pub mod assessment;
 pub mod demo;
 pub mod follow_up;
 pub mod groups;
@@ -62,3 +63,6 @@ pub mod method_tests;
 
 #[cfg(test)]
 mod decision_tests;
+
+#[cfg(test)]
+mod assessment_tests;

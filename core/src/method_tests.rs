@@ -121,6 +121,11 @@ pub(super) fn views_untouched_unchanged(
                 "changed the counts of people in the {audience:?} view but did not say so"
             ));
         }
+        if !touched.assessment && old.assessment != new.assessment {
+            return Err(format!(
+                "changed the assessment of the {audience:?} view but did not say so"
+            ));
+        }
         if !touched.clusters
             && (old.clusters != new.clusters
                 || old.cluster_log != new.cluster_log

@@ -41,12 +41,12 @@ const BOTH: &[Role] = &[Role::Facilitator, Role::Participant];
 /// never votes, rates or reviews. Clustering is open to participants only when the facilitator
 /// allows it (checked in `apply`, it is session state).
 #[rustfmt::skip]
-pub const TABLE: [Permission; 42] = [
+pub const TABLE: [Permission; 43] = [
     Permission { kind: K::NextPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::PreviousPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::GoToPhase, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::SetLocked, roles: FAC, phases: Phases::Any, lockable: false },
-    Permission { kind: K::RevealVotes, roles: FAC, phases: Phases::Only(&[P::Vote, P::Rules, P::Review]), lockable: false },
+    Permission { kind: K::RevealVotes, roles: FAC, phases: Phases::Only(&[P::Vote, P::Rules, P::Review, P::Assessment]), lockable: false },
     Permission { kind: K::HideStatement, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::StartTimer, roles: FAC, phases: Phases::Any, lockable: false },
     Permission { kind: K::PauseTimer, roles: FAC, phases: Phases::Any, lockable: false },
@@ -84,6 +84,7 @@ pub const TABLE: [Permission; 42] = [
     Permission { kind: K::SetName, roles: PART, phases: Phases::Any, lockable: false },
     Permission { kind: K::SetGroup, roles: PART, phases: Phases::Any, lockable: false },
     Permission { kind: K::ReviewRule, roles: PART, phases: Phases::Only(&[P::Review]), lockable: true },
+    Permission { kind: K::Assess, roles: PART, phases: Phases::Only(&[P::Assessment]), lockable: true },
 ];
 
 /// The row for an intent kind.
@@ -132,13 +133,14 @@ pub fn check(role: Role, kind: IntentKind, phase: PhaseKind, locked: bool) -> Re
 mod tests {
     use super::*;
 
-    const ALL_PHASES: [PhaseKind; 7] = [
+    const ALL_PHASES: [PhaseKind; 8] = [
         P::Lobby,
         P::Brainstorm,
         P::Cluster,
         P::Vote,
         P::Rules,
         P::Review,
+        P::Assessment,
         P::Summary,
     ];
     const ROLES: [Role; 3] = [Role::Facilitator, Role::Participant, Role::Projector];
@@ -183,7 +185,7 @@ mod tests {
                 | K::Readmit
                 | K::DecideGroup
                 | K::CloseSession => (F, &ALL_PHASES, false),
-                K::RevealVotes => (F, &[P::Vote, P::Rules, P::Review], false),
+                K::RevealVotes => (F, &[P::Vote, P::Rules, P::Review, P::Assessment], false),
                 K::StartRatingRound => (F, &[P::Rules], false),
                 K::StartVoteRound => (F, &[P::Vote], false),
                 K::CreateCluster
@@ -200,6 +202,7 @@ mod tests {
                 K::LinkRule => (FP, &[P::Rules], true),
                 K::SetReady | K::SetRemote | K::SetName | K::SetGroup => (PP, &ALL_PHASES, false),
                 K::ReviewRule => (PP, &[P::Review], true),
+                K::Assess => (PP, &[P::Assessment], true),
             };
             for r in ROLES {
                 for phase in ALL_PHASES {

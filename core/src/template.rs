@@ -59,11 +59,12 @@ const MAX_NAME_BYTES: usize = limits::MAX_AGENDA_NAME_BYTES;
 const MAX_TEXT_CHARS: usize = limits::MAX_AGENDA_TEXT_CHARS;
 
 /// Names of the built-in templates.
-pub const TEMPLATES: [&str; 3] = ["strategic-framework", "short", "follow-up"];
+pub const TEMPLATES: [&str; 4] = ["strategic-framework", "short", "follow-up", "intake"];
 
 const STRATEGIC_FRAMEWORK: &str = include_str!("../templates/strategic-framework.toml");
 const SHORT: &str = include_str!("../templates/short.toml");
 const FOLLOW_UP: &str = include_str!("../templates/follow-up.toml");
+const INTAKE: &str = include_str!("../templates/intake.toml");
 
 /// The text of a built-in template, or `None` for an unknown name.
 pub fn built_in(template: &str) -> Option<&'static str> {
@@ -71,6 +72,7 @@ pub fn built_in(template: &str) -> Option<&'static str> {
         "strategic-framework" => Some(STRATEGIC_FRAMEWORK),
         "short" => Some(SHORT),
         "follow-up" => Some(FOLLOW_UP),
+        "intake" => Some(INTAKE),
         _ => None,
     }
 }
@@ -178,6 +180,7 @@ impl TemplateProblem {
             PhaseKind::Vote => "stemfase (vote)",
             PhaseKind::Rules => "vuistregelfase (rules)",
             PhaseKind::Review => "terugblikfase (review)",
+            PhaseKind::Assessment => "zelfevaluatiefase (assessment)",
             PhaseKind::Summary => "samenvattingsfase (summary)",
         };
         match self {
@@ -382,10 +385,11 @@ pub fn parse(text: &str) -> Result<Template, TemplateError> {
                 TemplateProblem::UnknownKind(p.kind.get_ref().clone()),
             )
         })?;
-        // A review phase looks back at every rule carried over from the earlier session.
+        // A review phase looks back at every rule carried over from the earlier session; the
+        // assessment is about the whole organisation.
         let needs_level = !matches!(
             kind,
-            PhaseKind::Lobby | PhaseKind::Summary | PhaseKind::Review
+            PhaseKind::Lobby | PhaseKind::Summary | PhaseKind::Review | PhaseKind::Assessment
         );
         let level = match &p.level {
             Some(l) => {

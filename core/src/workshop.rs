@@ -24,13 +24,16 @@
 //! cluster, statements, title, by}], `clustering_open`, `equal_group_weight`, `closed`, `ready`
 //! {pid: phase index}, `reasons` {rid: {pid: str}}, `earlier_ratings` / `earlier_reasons`
 //! {rid: [{pid: …}]} (one map per finished round), `reviews` {rid: {pid: "applied/still_right"}},
-//! `revealed_review`, `follows` {code, title, created_at}. Id lists are stored as
+//! `revealed_review`, `follows` {code, title, created_at}; for a maturity self-assessment
+//! `assessment_dimensions` (the dimensions as JSON text, written once when the session is made),
+//! `assessment_scores` {pid: {statement: 0..=5, 0 for "don't know"}} and `revealed_assessment`.
+//! Id lists are stored as
 //! comma-separated strings: ids are made by the server and never contain a comma.
 //!
 //! The mirror's types are in `state.rs`, reading the document into it in `hydrate.rs`; the
 //! mutations are split by domain like `apply` and the projection: `phases.rs`, `people.rs`,
 //! `statements.rs` (and dots), `clusters.rs`, `rules.rs` (ratings, reasons, rounds), `reviews.rs`,
-//! `record.rs` (what a reveal or a decision freezes) and `erase.rs` (erasing a name).
+//! `assessment.rs`, `record.rs` (what a reveal or a decision freezes) and `erase.rs` (erasing a name).
 
 use std::collections::HashSet;
 
@@ -39,12 +42,13 @@ use automerge::{
     ActorId, AutoCommit, AutomergeError, ChangeHash, LoadOptions, ObjId, ObjType, ROOT,
     ReadDoc as _, TextEncoding, Value,
 };
-use draagvlak_protocol::view::{ClusterAction, Level, Role};
+use draagvlak_protocol::view::{ClusterAction, Level, PhaseKind, Role};
 use draagvlak_protocol::{ClusterId, ItemId, ParticipantId, RuleId, StatementId};
 
 use super::template::PhaseSpec;
 use super::text;
 
+mod assessment;
 mod clusters;
 mod erase;
 mod hydrate;
@@ -158,6 +162,9 @@ impl Workshop {
             doc.put_object(ROOT, key, ObjType::Map)?;
         }
         ensure_method_objects(&mut doc)?;
+        if phases.iter().any(|p| p.kind == PhaseKind::Assessment) {
+            assessment::create(&mut doc, &crate::assessment::default_dimensions())?;
+        }
         doc.commit();
         Workshop::from_doc(doc)
     }
@@ -250,6 +257,9 @@ impl Workshop {
             Flag::EqualGroupWeight => ("equal_group_weight", &mut self.state.equal_group_weight),
             Flag::Closed => ("closed", &mut self.state.closed),
             Flag::RevealedReview => ("revealed_review", &mut self.state.revealed_review),
+            Flag::RevealedAssessment => {
+                ("revealed_assessment", &mut self.state.revealed_assessment)
+            }
         };
         *field = on;
         self.doc.put(ROOT, key, on)?;
@@ -289,6 +299,7 @@ pub enum Flag {
     EqualGroupWeight,
     Closed,
     RevealedReview,
+    RevealedAssessment,
 }
 
 /// The maps added with the whole workshop method, created when a document lacks them.

@@ -309,6 +309,15 @@ pub enum Intent {
         applied: Answer,
         still_right: Answer,
     },
+    /// Score one statement of the maturity self-assessment (assessment phase): 1 (not at all)
+    /// to 5 (fully), or `null` for "don't know". Sending again changes the score until the
+    /// facilitator reveals the results (`reveal_votes`); afterwards it is refused with
+    /// `vote_closed`.
+    Assess {
+        statement: String,
+        #[serde(default)]
+        score: Option<u8>,
+    },
 }
 
 impl Intent {
@@ -357,6 +366,7 @@ impl Intent {
             Intent::SetName { .. } => IntentKind::SetName,
             Intent::SetGroup { .. } => IntentKind::SetGroup,
             Intent::ReviewRule { .. } => IntentKind::ReviewRule,
+            Intent::Assess { .. } => IntentKind::Assess,
         }
     }
 }
@@ -407,11 +417,12 @@ pub enum IntentKind {
     SetName,
     SetGroup,
     ReviewRule,
+    Assess,
 }
 
 impl IntentKind {
     /// Every intent kind, for tables and exhaustive tests.
-    pub const ALL: [IntentKind; 42] = [
+    pub const ALL: [IntentKind; 43] = [
         IntentKind::NextPhase,
         IntentKind::PreviousPhase,
         IntentKind::GoToPhase,
@@ -454,5 +465,6 @@ impl IntentKind {
         IntentKind::SetName,
         IntentKind::SetGroup,
         IntentKind::ReviewRule,
+        IntentKind::Assess,
     ];
 }

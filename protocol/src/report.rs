@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::intent::{DecisionAction, RuleStatus};
-use crate::view::{Confirmation, Level, ReviewView, SupportView};
+use crate::view::{AssessmentView, Confirmation, Level, ReviewView, SupportView};
 
 /// Everything a report shows: the single source of every format.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +44,10 @@ pub struct Report {
     /// For a follow-up: each carried rule, then and now.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comparison: Vec<Comparison>,
+    /// The maturity self-assessment, when the agenda has one: its dimensions, how many took it,
+    /// and once revealed the mean score per dimension overall and per group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<AssessmentView>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -57,6 +57,8 @@ pub enum PhaseKind {
     Vote,
     Rules,
     Review,
+    /// The maturity self-assessment: everyone scores statements per dimension.
+    Assessment,
     Summary,
 }
 
@@ -70,6 +72,7 @@ impl PhaseKind {
             PhaseKind::Vote => "vote",
             PhaseKind::Rules => "rules",
             PhaseKind::Review => "review",
+            PhaseKind::Assessment => "assessment",
             PhaseKind::Summary => "summary",
         }
     }
@@ -83,6 +86,7 @@ impl PhaseKind {
             PhaseKind::Vote,
             PhaseKind::Rules,
             PhaseKind::Review,
+            PhaseKind::Assessment,
             PhaseKind::Summary,
         ]
         .into_iter()
@@ -500,6 +504,58 @@ pub struct View {
     /// the facilitator merges one with `create_cluster` or ignores it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestions: Option<Vec<SuggestionView>>,
+    /// The maturity self-assessment, when the agenda has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessment: Option<AssessmentView>,
+}
+
+/// The maturity self-assessment: its dimensions and statements, how many took it, and once the
+/// facilitator revealed it the results per dimension. No one's scores are ever in a view, only
+/// the means (and the own scores in `me.assessment`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentView {
+    pub dimensions: Vec<DimensionView>,
+    /// Participants (not removed) who scored at least one statement.
+    pub respondents: u32,
+    /// Participants (not removed) who scored every statement (also "don't know").
+    pub complete: u32,
+    pub revealed: bool,
+    /// Per dimension, in the order of `dimensions`; present only once revealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<DimensionResult>>,
+}
+
+/// One dimension of the assessment, with its statements.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DimensionView {
+    pub id: String,
+    pub title: Localized,
+    pub statements: Vec<AssessmentStatement>,
+}
+
+/// One statement to score, 1 to 5.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentStatement {
+    pub id: String,
+    pub text: Localized,
+}
+
+/// The result of one dimension: the mean score (1 to 5) of its statements over everyone's
+/// scores, overall and per group, and the largest difference between two groups. "Don't know"
+/// counts in `dont_know`, never in a mean.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DimensionResult {
+    pub id: String,
+    /// `null` when nobody gave a score.
+    pub overall: Option<f64>,
+    /// Every group of the session (`null`: no score from that group).
+    pub by_group: BTreeMap<Group, Option<f64>>,
+    /// Largest difference between two groups' means, in points of the 1–5 scale.
+    pub gap: Option<f64>,
+    /// Scores given (1 to 5).
+    pub scores: u32,
+    /// "Don't know" answers.
+    pub dont_know: u32,
 }
 
 /// Facilitator-only: statements that look like duplicates of each other, with a title proposal.
@@ -555,4 +611,7 @@ pub struct MeView {
     /// The group asked for with `set_group`, waiting for the facilitator; absent: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_group: Option<Group>,
+    /// Own assessment scores per statement: 1 to 5, `null` for "don't know".
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub assessment: BTreeMap<String, Option<u8>>,
 }

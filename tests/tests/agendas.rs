@@ -43,7 +43,10 @@ async fn the_built_in_agendas_are_listed_with_their_defaults() {
         .iter()
         .map(|a| a.agenda.name.as_str())
         .collect();
-    assert_eq!(names, ["strategic-framework", "short", "follow-up"]);
+    assert_eq!(
+        names,
+        ["strategic-framework", "short", "follow-up", "intake"]
+    );
     let short = &list.agendas[1].agenda;
     assert_eq!(short.phase.len(), 6);
     assert_eq!(short.phase[3].kind, "vote");
@@ -64,6 +67,9 @@ async fn the_agenda_limits_are_in_the_servers_limits() {
     assert_eq!(limits["max_agenda_name_bytes"], 80);
     assert_eq!(limits["max_agenda_text_chars"], 300);
     assert_eq!(limits["max_agenda_bytes"], 65536);
+    assert_eq!(limits["min_groups"], 2);
+    assert_eq!(limits["max_groups"], 4);
+    assert_eq!(limits["max_group_name_chars"], 30);
     server.stop().await;
 }
 
@@ -341,6 +347,7 @@ async fn the_built_in_agendas_say_whether_they_need_an_earlier_session() {
             (json!("strategic-framework"), json!(false)),
             (json!("short"), json!(false)),
             (json!("follow-up"), json!(true)),
+            (json!("intake"), json!(false)),
         ]
     );
     // Checked for a session without an earlier one, the follow-up agenda is refused where its

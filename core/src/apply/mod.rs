@@ -17,6 +17,7 @@ use draagvlak_protocol::limits::MAX_NAME_CHARS;
 use draagvlak_protocol::view::{Level, PhaseKind, Role};
 use draagvlak_protocol::{ClusterId, ErrorCode, Intent, ParticipantId, RuleId, StatementId};
 
+mod assessment;
 mod clusters;
 mod people;
 mod phases;
@@ -292,6 +293,7 @@ pub fn apply(
         | Intent::SetName { .. }
         | Intent::SetGroup { .. } => people::apply(workshop, &call, intent),
         Intent::ReviewRule { .. } => reviews::apply(workshop, &call, intent),
+        Intent::Assess { .. } => assessment::apply(workshop, &call, intent),
     }?;
     let views = touched::views(intent, sender, applied.created.as_ref());
     Ok(Applied {

@@ -46,6 +46,18 @@ pub(super) fn apply(workshop: &mut Workshop, call: &Call<'_>, intent: &Intent) -
                     .map_err(doc_err)?;
                 return done();
             }
+            if call.phase_kind == PhaseKind::Assessment {
+                if state.revealed_assessment {
+                    return Err(Refusal::new(
+                        ErrorCode::NoChange,
+                        "the results of the assessment are already revealed",
+                    ));
+                }
+                workshop
+                    .set_flag(Flag::RevealedAssessment, true)
+                    .map_err(doc_err)?;
+                return done();
+            }
             let level = call.level()?;
             if call.phase_kind == PhaseKind::Vote {
                 if state.revealed_dots.contains(&level) {

@@ -82,6 +82,8 @@ pub struct ViewTouched {
     /// The counts of people: joined and connected per group, how many are ready, and the list
     /// of removed participants.
     pub people: bool,
+    /// The maturity self-assessment (its progress and, once revealed, its results).
+    pub assessment: bool,
 }
 
 impl ViewTouched {
@@ -94,6 +96,7 @@ impl ViewTouched {
             participants: Keys::All,
             clusters: true,
             people: true,
+            assessment: true,
         }
     }
 
@@ -113,6 +116,7 @@ impl ViewTouched {
         self.participants.merge(other.participants);
         self.clusters |= other.clusters;
         self.people |= other.people;
+        self.assessment |= other.assessment;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -121,6 +125,7 @@ impl ViewTouched {
             && self.participants.is_empty()
             && !self.clusters
             && !self.people
+            && !self.assessment
     }
 }
 
@@ -143,7 +148,8 @@ pub(super) fn touched(intent: &Intent, sender: Sender<'_>) -> Touched {
         | Intent::SetReady { .. }
         | Intent::SetName { .. }
         | Intent::SetGroup { .. }
-        | Intent::ReviewRule { .. } => own(),
+        | Intent::ReviewRule { .. }
+        | Intent::Assess { .. } => own(),
         Intent::RemoveParticipant { participant } | Intent::DecideGroup { participant, .. } => {
             Touched::One(participant.clone())
         }
@@ -206,6 +212,7 @@ pub(super) fn views(intent: &Intent, sender: Sender<'_>, created: Option<&Create
         participants,
         clusters: true,
         people: true,
+        assessment: true,
     };
     match intent {
         Intent::NextPhase
@@ -299,6 +306,10 @@ pub(super) fn views(intent: &Intent, sender: Sender<'_>, created: Option<&Create
             ..none
         },
         Intent::SetName { .. } | Intent::SetGroup { .. } => person(own()),
+        Intent::Assess { .. } => ViewTouched {
+            assessment: true,
+            ..none
+        },
         Intent::RemoveParticipant { participant }
         | Intent::Readmit { participant }
         | Intent::DecideGroup { participant, .. } => person(Keys::one(participant.clone())),

@@ -49,6 +49,11 @@ pub fn me(state: &State, participant: &ParticipantId) -> Option<MeView> {
         reviews: own_reviews(state, participant),
         ready: state.is_ready(participant),
         pending_group: p.pending_group.clone(),
+        assessment: state
+            .assessment_scores
+            .get(participant)
+            .cloned()
+            .unwrap_or_default(),
     })
 }
 
@@ -198,6 +203,12 @@ impl<'a> MeIndex<'a> {
                 .unwrap_or_default(),
             ready: self.state.is_ready(participant),
             pending_group: p.pending_group.clone(),
+            assessment: self
+                .state
+                .assessment_scores
+                .get(participant)
+                .cloned()
+                .unwrap_or_default(),
         })
     }
 
@@ -213,6 +224,13 @@ impl<'a> MeIndex<'a> {
             || last.ready != self.state.is_ready(participant)
             || last.pending_group != p.pending_group
         {
+            return false;
+        }
+        let assessment_same = match self.state.assessment_scores.get(participant) {
+            Some(own) => *own == last.assessment,
+            None => last.assessment.is_empty(),
+        };
+        if !assessment_same {
             return false;
         }
         let own_reasons = self

@@ -20,6 +20,7 @@ use draagvlak_protocol::view::{
 };
 use draagvlak_protocol::{ParticipantId, RuleId, StatementId};
 
+mod assessment;
 mod clusters;
 mod me;
 mod people;
@@ -190,6 +191,11 @@ impl<'a> Projector<'a> {
                 created_at: f.created_at,
             }),
             cluster_log: clusters::log(state, facilitator && whole_clusters),
+            assessment: if touched.assessment {
+                assessment::assessment(state)
+            } else {
+                None
+            },
         }
     }
 }

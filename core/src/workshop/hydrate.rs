@@ -269,7 +269,11 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
         None => None,
     };
     let record = record::hydrate(doc)?;
+    let (assessment, assessment_scores) = assessment::hydrate(doc)?;
     let state = State {
+        assessment,
+        assessment_scores,
+        revealed_assessment: opt_bool(doc, &ROOT, "revealed_assessment"),
         place: opt_string(doc, &meta_obj, "place").unwrap_or_default(),
         vote_rounds: record.vote_rounds,
         vote_record: record.vote_record,

@@ -180,6 +180,11 @@ pub struct State {
     /// rule id -> participant id -> (applied, still right)
     pub reviews: BTreeMap<RuleId, BTreeMap<ParticipantId, (Answer, Answer)>>,
     pub revealed_review: bool,
+    /// The maturity self-assessment's dimensions (empty: the agenda has no assessment).
+    pub assessment: Vec<draagvlak_protocol::view::DimensionView>,
+    /// participant id -> assessment statement id -> score 1..=5, `None` for "don't know"
+    pub assessment_scores: BTreeMap<ParticipantId, BTreeMap<String, Option<u8>>>,
+    pub revealed_assessment: bool,
     pub follows: Option<Follows>,
     /// Where the workshop takes place (`meta.place`, optional), for the report.
     pub place: String,

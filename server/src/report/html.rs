@@ -22,10 +22,11 @@ use maud::{Markup, PreEscaped, Render, html};
 use super::escape;
 use super::model::{LevelReport, Priority, Report, RuleLine};
 use super::words::{
-    Words, action_word, counts, decision_mark, group_count, level_label, pct, rank_text,
-    status_word, when, words,
+    Words, action_word, assessment_taken, counts, decision_mark, group_count, level_label,
+    localized, pct, rank_text, score, status_word, when, words,
 };
 use crate::session::template;
+use draagvlak_protocol::view::AssessmentView;
 
 /// Written as it is: the doctype, in the lower case the page always had.
 const DOCTYPE: &str = "<!doctype html>\n";
@@ -357,6 +358,54 @@ fn participants(w: &Words, report: &Report) -> Markup {
     }
 }
 
+/// A mean score of the assessment as a bar (the score out of 5) with its figure, in a cell.
+fn score_cell(report: &Report, mean: Option<f64>, colour: &str) -> Markup {
+    let text = score(report, mean);
+    let width = (mean.unwrap_or(0.0).clamp(0.0, 5.0) / 5.0 * 200.0).round();
+    html! {
+        td {
+            svg class="bar" width="200" height="14" viewBox="0 0 200 14" role="img"
+                aria-label=(text) {
+                rect width="200" height="14" fill="#e5e9f0" {}
+                rect width=(width) height="14" fill=(colour) {}
+            }
+            (text)
+        }
+    }
+}
+
+/// The maturity self-assessment: per dimension the mean score overall and per group as bars, the
+/// gap and the "don't know" answers, once revealed.
+fn assessment(w: &Words, groups: &[String], report: &Report, a: &AssessmentView) -> Markup {
+    let aw = &w.assessment;
+    html! {
+        section {
+            h2 { (aw.title) }
+            p { (assessment_taken(w, a)) }
+            @match &a.results {
+                Some(results) => {
+                    @for (d, r) in a.dimensions.iter().zip(results) {
+                        h3 { (Text(localized(report, &d.title))) }
+                        table {
+                            tr { td { (aw.mean) } (score_cell(report, r.overall, OVERALL)) }
+                            @for g in groups {
+                                tr {
+                                    td { (GroupLabel(g)) }
+                                    (score_cell(report, r.by_group.get(g).copied().flatten(), group_colour(groups, g)))
+                                }
+                            }
+                            tr { td { (w.gap) } td { (score(report, r.gap)) } }
+                            tr { td { (aw.dont_know) } td { (r.dont_know) } }
+                        }
+                    }
+                    p { small { (aw.scale) } }
+                }
+                None => p { em { (w.not_revealed) } },
+            }
+        }
+    }
+}
+
 /// The adopted rules: one page for the policy note.
 fn adopted(w: &Words, report: &Report) -> Markup {
     html! {
@@ -473,6 +522,9 @@ pub fn html(report: &Report) -> String {
             body {
                 (heading(w, report))
                 (participants(w, report))
+                @if let Some(a) = &report.assessment {
+                    (assessment(w, &groups, report, a))
+                }
                 (adopted(w, report))
                 @for l in &report.levels {
                     (level(w, &groups, l))

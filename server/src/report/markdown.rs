@@ -5,11 +5,13 @@
 
 use std::fmt::{Display, Write as _};
 
+use draagvlak_protocol::view::AssessmentView;
+
 use super::escape::markdown as md;
 use super::model::{Priority, Report, RuleLine};
 use super::words::{
-    Words, action_word, counts, decision_mark, group_count, group_name, level_label, pct,
-    rank_text, status_word, support_words, when, words,
+    Words, action_word, assessment_taken, counts, decision_mark, group_count, group_name,
+    level_label, localized, pct, rank_text, score, status_word, support_words, when, words,
 };
 
 /// The head of a Markdown table: the names, and the line under them that aligns each column
@@ -187,6 +189,41 @@ fn rule_rounds(out: &mut String, w: &Words, groups: &[String], rules: &[RuleLine
     }
 }
 
+/// The maturity self-assessment: per dimension the mean score overall and per group, the gap
+/// and the "don't know" answers, once revealed.
+fn assessment(out: &mut String, w: &Words, groups: &[String], report: &Report, a: &AssessmentView) {
+    let aw = &w.assessment;
+    let _ = writeln!(out, "\n## {}\n", aw.title);
+    let _ = writeln!(out, "{}\n", assessment_taken(w, a));
+    let Some(results) = &a.results else {
+        let _ = writeln!(out, "_{}_", w.not_revealed);
+        return;
+    };
+    Head::new()
+        .text(aw.dimension)
+        .figure(aw.mean)
+        .per_group(groups, |g| md(group_name(g)))
+        .figure(w.gap)
+        .figure(aw.dont_know)
+        .write(out);
+    for (d, r) in a.dimensions.iter().zip(results) {
+        let mut row = format!(
+            "| {} | {} |",
+            md(localized(report, &d.title)),
+            score(report, r.overall)
+        );
+        for g in groups {
+            let _ = write!(
+                row,
+                " {} |",
+                score(report, r.by_group.get(g).copied().flatten())
+            );
+        }
+        let _ = writeln!(out, "{row} {} | {} |", score(report, r.gap), r.dont_know);
+    }
+    let _ = writeln!(out, "\n{}", aw.scale);
+}
+
 /// For a follow-up: each carried rule's support then and its review now, overall and per group.
 fn comparison(out: &mut String, w: &Words, groups: &[String], report: &Report) {
     let _ = writeln!(out, "\n## {}\n", w.comparison);
@@ -279,6 +316,9 @@ pub fn markdown(report: &Report) -> String {
     }
     if report.equal_group_weight {
         let _ = writeln!(out, "\n{}", w.equal_weight);
+    }
+    if let Some(a) = &report.assessment {
+        assessment(&mut out, w, &groups, report, a);
     }
     let _ = writeln!(out, "\n## {}\n", w.adopted);
     if report.adopted.is_empty() {

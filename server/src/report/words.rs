@@ -9,7 +9,9 @@
 use std::fmt::Write as _;
 
 use draagvlak_protocol::intent::{DecisionAction, RuleStatus};
-use draagvlak_protocol::view::{AnswerCounts, Confirmation, Level, SupportView};
+use draagvlak_protocol::view::{
+    AnswerCounts, AssessmentView, Confirmation, Level, Localized, SupportView,
+};
 
 use super::model::{GroupLine, Priority, Report};
 
@@ -111,6 +113,19 @@ pub(super) struct Words {
     pub(super) answer_columns: [&'static str; 3],
     /// What the `.docx` report is, on its title page.
     pub(super) policy_note: &'static str,
+    pub(super) assessment: AssessmentWords,
+}
+
+/// The words of the maturity self-assessment's section.
+pub(super) struct AssessmentWords {
+    pub(super) title: &'static str,
+    pub(super) dimension: &'static str,
+    pub(super) mean: &'static str,
+    pub(super) dont_know: &'static str,
+    /// "taken by {n} participants ({m} completely)", split around the numbers.
+    pub(super) taken_by: [&'static str; 3],
+    /// How to read the figures.
+    pub(super) scale: &'static str,
 }
 
 pub(super) const NL: Words = Words {
@@ -198,6 +213,14 @@ pub(super) const NL: Words = Words {
     reasons_sheet: "Redenen",
     answer_columns: ["yes", "partly", "no"],
     policy_note: "Beleidsnotitie: verslag van de sessie",
+    assessment: AssessmentWords {
+        title: "Zelfevaluatie: digitale volwassenheid",
+        dimension: "onderdeel",
+        mean: "gemiddeld",
+        dont_know: "weet niet",
+        taken_by: ["ingevuld door ", " deelnemers (", " volledig)"],
+        scale: "Gemiddelde score van 1 (helemaal niet) tot 5 (helemaal); \"weet niet\" telt niet mee. Het verschil is het grootste verschil tussen twee groepen, in punten.",
+    },
 };
 
 const EN: Words = Words {
@@ -285,6 +308,14 @@ const EN: Words = Words {
     reasons_sheet: "Reasons",
     answer_columns: ["yes", "partly", "no"],
     policy_note: "Policy note: record of the session",
+    assessment: AssessmentWords {
+        title: "Self-assessment: digital maturity",
+        dimension: "dimension",
+        mean: "mean",
+        dont_know: "don't know",
+        taken_by: ["taken by ", " participants (", " completely)"],
+        scale: "Mean score from 1 (not at all) to 5 (fully); \"don't know\" does not count. The gap is the largest difference between two groups, in points.",
+    },
 };
 
 pub(super) fn status_word(w: &Words, status: RuleStatus) -> &'static str {
@@ -329,6 +360,37 @@ pub(super) fn counts(c: &AnswerCounts) -> String {
 
 pub(super) fn words(report: &Report) -> &'static Words {
     if report.language == "en" { &EN } else { &NL }
+}
+
+/// A mean score of the assessment (1 to 5) with one decimal in the report's language (`3,4` or
+/// `3.4`), or `–` without one.
+pub(super) fn score(report: &Report, mean: Option<f64>) -> String {
+    match mean {
+        Some(m) => {
+            let text = format!("{m:.1}");
+            if report.language == "en" {
+                text
+            } else {
+                text.replace('.', ",")
+            }
+        }
+        None => "–".into(),
+    }
+}
+
+/// A text of the agenda or the assessment in the report's language.
+pub(super) fn localized<'a>(report: &Report, text: &'a Localized) -> &'a str {
+    if report.language == "en" {
+        &text.en
+    } else {
+        &text.nl
+    }
+}
+
+/// "ingevuld door 5 deelnemers (4 volledig)".
+pub(super) fn assessment_taken(w: &Words, a: &AssessmentView) -> String {
+    let [before, middle, after] = w.assessment.taken_by;
+    format!("{before}{}{middle}{}{after}", a.respondents, a.complete)
 }
 
 /// A share as shown in every format but CSV: `67%`, or `–` without one.

@@ -27,6 +27,8 @@ const PARTICIPANTS: &str = "participants";
 const CLUSTER_PARTS: [&str; 3] = ["clusters", "cluster_log", "suggestions"];
 /// The parts projected only when the counts of people are touched (each a walk over everyone).
 const PEOPLE_PARTS: [&str; 3] = ["groups", "ready", "removed"];
+/// The maturity self-assessment, projected only when touched (its results walk every score).
+const ASSESSMENT: &str = "assessment";
 
 /// Why a kept view could not be patched in place (the caller then projects it whole).
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +62,7 @@ pub fn update(
         PARTICIPANTS => touched.participants == Keys::All,
         f if CLUSTER_PARTS.contains(&f) => touched.clusters,
         f if PEOPLE_PARTS.contains(&f) => touched.people,
+        ASSESSMENT => touched.assessment,
         _ => true,
     };
     // The parts projected whole: every field either side has (an absent optional part is an

@@ -307,6 +307,7 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
             title: f.title.clone(),
         }),
         comparison: comparison(&source.view),
+        assessment: source.view.assessment.clone(),
         title: state.meta.title.clone(),
         organisation: state.meta.organisation.clone(),
         place: state.place.clone(),
