@@ -8,7 +8,7 @@
 //! (the numbers are printed, and each SVG has an accessible name).
 
 import { h, s } from './dom.js';
-import { t, groupName, levelName, percent } from './i18n.js';
+import { t, lang, loc, groupName, levelName, percent } from './i18n.js';
 import { limit } from './limits.js';
 
 /** A gap between two shares, in percentage points ("30 procentpunten"). */
@@ -374,9 +374,49 @@ export function reviewResults(view, { focus = null } = {}) {
   return h('section', { class: 'results reviews', 'aria-label': title }, h('h2', { text: title }), list);
 }
 
+/** A mean score of the assessment (1 to 5) with one decimal, in the app's language. */
+export function score(mean) {
+  if (mean === null || mean === undefined) return '–';
+  return new Intl.NumberFormat(lang(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(mean);
+}
+
+/**
+ * The maturity self-assessment once revealed: per dimension the mean score (out of 5) overall and
+ * per group as bars, the largest difference between two groups and the "don't know" answers.
+ */
+export function assessmentResults(view) {
+  const a = view.assessment;
+  if (!a || !a.results) return null;
+  const list = h('ol', { class: 'support-list assessment-results', 'data-testid': 'assessment-results' });
+  a.dimensions.forEach((d, i) => {
+    const r = a.results[i];
+    if (!r) return;
+    const rows = [{ key: 'overall', label: t('results.overall'), mean: r.overall }];
+    for (const g of view.session.groups) rows.push({ key: groupKey(view, g), label: groupName(g), mean: r.by_group[g] });
+    const dl = h('dl', { class: 'support' });
+    for (const row of rows) {
+      const text = row.mean === null || row.mean === undefined ? t('assessment.no_scores') : t('assessment.mean', { score: score(row.mean) });
+      dl.append(h('div', { class: 'support-row' }, h('dt', { text: row.label }),
+        h('dd', {}, bar(row.mean === null || row.mean === undefined ? null : row.mean / 5, row.key, `${row.label}: ${text}`),
+          h('span', { class: 'support-value', text: score(row.mean) }))));
+    }
+    const notes = [];
+    if (r.gap !== null && r.gap !== undefined) notes.push(t('assessment.gap', { gap: score(r.gap) }));
+    if (r.dont_know) notes.push(t('assessment.dont_know_count', { n: r.dont_know }));
+    list.append(h('li', { class: 'support-item', 'data-id': d.id },
+      h('h3', { class: 'dimension-title', text: loc(d.title) }), dl,
+      notes.length ? h('p', { class: 'hint', text: notes.join(' · ') }) : null));
+  });
+  const title = t('assessment.results');
+  return h('section', { class: 'results assessment', 'aria-label': title }, h('h2', { text: title }),
+    h('p', { class: 'hint', text: t('assessment.scale') }), list);
+}
+
 /** Everything revealed so far, level by level (the summary), and the review of a follow-up. */
 export function allResults(view, opts = {}) {
   const out = [];
+  const assessment = assessmentResults(view);
+  if (assessment) out.push(assessment);
   const review = carriedRules(view).length ? reviewResults(view, opts) : null;
   if (review) out.push(review);
   for (const level of ['richten', 'inrichten', 'verrichten']) {

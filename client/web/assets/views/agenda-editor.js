@@ -18,7 +18,7 @@ import { h, replace } from '../dom.js';
 import { t } from '../i18n.js';
 import { limit } from '../limits.js';
 
-const KINDS = ['lobby', 'brainstorm', 'cluster', 'vote', 'rules', 'review', 'summary'];
+const KINDS = ['lobby', 'brainstorm', 'cluster', 'vote', 'rules', 'review', 'assessment', 'summary'];
 /**
  * A review phase looks back at the rules of an earlier session: a session made here has none (a
  * follow-up is made from the earlier session's console), so the form offers no review phase and
@@ -34,7 +34,7 @@ const asAgenda = (builtIn) => {
 };
 const LEVELS = ['richten', 'inrichten', 'verrichten'];
 /** Phases without a level (the server refuses a level on them). */
-const NO_LEVEL = ['lobby', 'review', 'summary'];
+const NO_LEVEL = ['lobby', 'review', 'assessment', 'summary'];
 const SAVED_KEY = 'draagvlak:agendas';
 /** How long after the last keystroke the form asks the server. */
 const CHECK_DELAY_MS = 600;

@@ -18,7 +18,7 @@ import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection, secrets } from '../connection.js';
 import { topBar, skipLink, connectionBanner, timerDisplay, toasts, qrImage, stickyHead, unsentNotices, typedText } from '../widgets.js';
-import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, carriedRules, priorityText, priorityItems, supportLine } from '../results.js';
+import { levelRules, priorities, supportResults, allResults, statusBadge, reviewResults, assessmentResults, carriedRules, priorityText, priorityItems, supportLine } from '../results.js';
 import { clusterBoard } from '../cluster.js';
 import { suggestionPanel } from '../suggestions.js';
 import { TextFields } from '../text.js';
@@ -138,6 +138,9 @@ function nextStepText(view, phase, level, joined) {
     }
     case 'review':
       return carriedRules(view).some((r) => r.review) ? t('fac.next.review.revealed') : t('fac.next.review');
+    case 'assessment':
+      if (!view.assessment) return '';
+      return view.assessment.revealed ? t('fac.next.assessment.revealed') : t('fac.next.assessment', { n: view.assessment.respondents, total: joined });
     case 'summary':
       return t('fac.next.summary');
     default:
@@ -434,9 +437,10 @@ export function mountFacilitator(root, code) {
         setText(lock, view.locked ? t('fac.unlock') : t('fac.lock'));
         setAttr(lock, 'aria-pressed', view.locked ? 'true' : 'false');
         const progress = level ? view.progress[level] : null;
-        const canReveal = phase.kind === 'vote' || phase.kind === 'rules' || phase.kind === 'review';
+        const canReveal = phase.kind === 'vote' || phase.kind === 'rules' || phase.kind === 'review' || (phase.kind === 'assessment' && !!view.assessment);
         const revealed = phase.kind === 'review'
           ? carriedRules(view).some((r) => r.review)
+          : phase.kind === 'assessment' ? !!(view.assessment && view.assessment.revealed)
           : progress && (phase.kind === 'vote' ? progress.dots_revealed
             // A new rating round is revealed on its own: the level's flag is already set.
             : progress.ratings_revealed && levelRules(view, level).every((r) => r.support || r.round === 1));
@@ -445,7 +449,7 @@ export function mountFacilitator(root, code) {
         const writing = !view.closed && (phase.kind === 'brainstorm' || phase.kind === 'rules') && !!level;
         writeForm.hidden = !writing;
         setText(writeLabel, phase.kind === 'rules' ? t('fac.write.rule') : t('fac.write.statement'));
-        setText(reveal, revealed ? t('fac.revealed') : { vote: t('fac.reveal.dots'), rules: t('fac.reveal.ratings'), review: t('fac.reveal.reviews') }[phase.kind] || '');
+        setText(reveal, revealed ? t('fac.revealed') : { vote: t('fac.reveal.dots'), rules: t('fac.reveal.ratings'), review: t('fac.reveal.reviews'), assessment: t('fac.reveal.assessment') }[phase.kind] || '');
         const joined = Object.values(view.participants || {}).length;
         setText(readyCount, t('fac.ready', { n: view.ready, total: joined }));
         const eq = !!wanted('set_equal_group_weight', () => true, 'equal', view.equal_group_weight);
@@ -600,7 +604,7 @@ export function mountFacilitator(root, code) {
           setAttr(focus, 'aria-label', view.focus === r.id ? t('fac.unfocus.label', { n: `${t('fac.rules')} ${n}` }) : t('fac.focus.label', { n: `${t('fac.rules')} ${n}` }));
         });
 
-        const sig = JSON.stringify([lang(), view.current_phase, view.focus, view.progress, view.statements, view.clusters, view.rules]);
+        const sig = JSON.stringify([lang(), view.current_phase, view.focus, view.progress, view.statements, view.clusters, view.rules, view.assessment]);
         if (sig !== resultsSig) {
           resultsSig = sig;
           const parts = [];
@@ -608,6 +612,10 @@ export function mountFacilitator(root, code) {
           // The console shows more than the projector: dots per group, the spread of the scores.
           if (phase.kind === 'summary' || view.closed) parts.push(...allResults(view, { byGroup: true, spread: true }));
           else if (phase.kind === 'review') parts.push(reviewResults(view));
+          else if (phase.kind === 'assessment' && view.assessment) {
+            parts.push(view.assessment.revealed ? assessmentResults(view)
+              : h('p', { class: 'hint', 'data-testid': 'assessment-respondents', text: t('assessment.respondents', { n: view.assessment.respondents, complete: view.assessment.complete }) }));
+          }
           else if (level && progress && phase.kind === 'rules') {
             if (progress.ratings_revealed) parts.push(supportResults(view, level, { focus: view.focus, spread: true }));
             if (progress.dots_revealed) earlier.push(priorities(view, level, { focus: view.focus, byGroup: true, limit: 10 }));

@@ -4,7 +4,7 @@
 //!
 //! This module is the frame and the dispatcher: the phase head (title, question, timer, "ready"
 //! toggle), the facilitator's focus, refused texts put back, and one body per phase kind from
-//! `views/participant/` (brainstorm, cluster, vote, rules, review; lobby, summary and closed in
+//! `views/participant/` (brainstorm, cluster, vote, rules, review, assessment; lobby, summary and closed in
 //! `simple.js`; the name / group form in `profile.js`; shared pieces in `common.js`), the way the
 //! server splits its domains.
 //!
@@ -21,6 +21,7 @@ import { cluster } from './participant/cluster.js';
 import { vote } from './participant/vote.js';
 import { rules } from './participant/rules.js';
 import { review } from './participant/review.js';
+import { assessment } from './participant/assessment.js';
 import { simple, closedBody } from './participant/simple.js';
 import { profileBox } from './participant/profile.js';
 
@@ -31,6 +32,7 @@ const BODIES = {
   vote: (ctx, phase) => vote(ctx, phase.level, phase),
   rules: (ctx, phase) => rules(ctx, phase.level),
   review: (ctx) => review(ctx),
+  assessment: (ctx) => assessment(ctx),
 };
 
 /** Rejects the text fields handle themselves (no message needed). */

@@ -17,7 +17,7 @@ import { t, lang, loc, levelName, groupName, onLangChange } from '../i18n.js';
 import { Store } from '../store.js';
 import { Connection } from '../connection.js';
 import { langSwitch, connectionBanner, timerDisplay, qrImage } from '../widgets.js';
-import { rankedStatements, levelRules, priorities, supportResults, priorityItems, statusBadge, reviewResults, carriedRules } from '../results.js';
+import { rankedStatements, levelRules, priorities, supportResults, priorityItems, statusBadge, reviewResults, assessmentResults, carriedRules } from '../results.js';
 
 /**
  * Readable from the back of the room: never smaller than 1.5 % of the screen's height (the same
@@ -254,7 +254,7 @@ export function mountProjector(root, code) {
         setText(main.querySelector('.proj-ready'), t('proj.ready', { n: view.ready }));
         // Nobody says "ready" in the lobby (issue 13).
         main.querySelector('.proj-ready').hidden = phase.kind === 'lobby';
-        const next = JSON.stringify([lang(), view.current_phase, view.focus, view.statements, view.rules, view.progress, view.clusters, view.closed, view.equal_group_weight]);
+        const next = JSON.stringify([lang(), view.current_phase, view.focus, view.statements, view.rules, view.progress, view.clusters, view.closed, view.equal_group_weight, view.assessment]);
         if (next === sig) return;
         sig = next;
         const progress = level ? view.progress[level] : null;
@@ -266,7 +266,10 @@ export function mountProjector(root, code) {
         // What people wrote is in the session's language: hyphenate it as such.
         content.lang = view.session.language || lang();
         if (view.closed) parts.push(h('p', { class: 'proj-closed', 'data-testid': 'proj-closed', text: t('closed.title') }));
-        if (phase.kind === 'review' && !view.closed) {
+        if (phase.kind === 'assessment' && !view.closed && view.assessment) {
+          parts.push(view.assessment.revealed ? assessmentResults(view)
+            : h('p', { class: 'proj-note', 'data-testid': 'assessment-respondents', text: t('assessment.respondents', { n: view.assessment.respondents, complete: view.assessment.complete }) }));
+        } else if (phase.kind === 'review' && !view.closed) {
           const rs = carriedRules(view);
           if (rs.some((r) => r.review)) parts.push(reviewResults(view, { focus }));
           else {
@@ -276,6 +279,8 @@ export function mountProjector(root, code) {
           }
         } else if (summary) {
           // One column per level: the top priorities and the rules' support.
+          const assessed = assessmentResults(view);
+          if (assessed) parts.push(h('section', { class: 'summary-level' }, assessed));
           if (carriedRules(view).some((r) => r.review)) parts.push(h('section', { class: 'summary-level' }, reviewResults(view, { focus })));
           // Each level explained in one line; the note on equal weight once, not under every rule.
           if (view.equal_group_weight) parts.push(h('p', { class: 'proj-note', text: t('results.equal_weight') }));
@@ -289,7 +294,7 @@ export function mountProjector(root, code) {
               pr.ratings_revealed ? supportResults(view, l, { focus, weightNote: false, brief: true }) : null));
           }
           // Nothing revealed yet: say so, instead of an empty wall under "these are today's".
-          if (parts.length === before && !carriedRules(view).some((r) => r.review)) {
+          if (parts.length === before && !carriedRules(view).some((r) => r.review) && !assessed) {
             parts.push(h('p', { class: 'proj-note', 'data-testid': 'summary-empty', text: t('summary.empty') }));
           }
         } else if (phase.kind === 'rules' && level) {
