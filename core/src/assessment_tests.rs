@@ -152,3 +152,71 @@ fn a_session_without_an_assessment_phase_has_none() {
     let w = workshop("short");
     assert!(public(&w).assessment.is_none());
 }
+
+#[test]
+fn a_follow_up_takes_the_assessment_again_and_keeps_the_results_of_then() {
+    let mut intake = workshop("intake");
+    let anna = intake.add_participant("Anna", "ict").unwrap();
+    go_to(&mut intake, 1);
+    run(
+        &mut intake,
+        Sender::Participant(&anna),
+        assess("strategy.1", Some(2)),
+    )
+    .unwrap();
+    run(&mut intake, F, Intent::RevealVotes).unwrap();
+    let then = public(&intake).assessment.unwrap().results.unwrap();
+
+    let meta = super::workshop::Meta {
+        id: "fedcba9876543210".into(),
+        code: "XYZ789".into(),
+        title: "Een jaar later".into(),
+        organisation: "Gemeente Zaanstad".into(),
+        language: "nl".into(),
+        template: "follow-up".into(),
+    };
+    let mut new = super::new_session::NewSession::from_template(meta).unwrap();
+    new.follows = Some(intake.state());
+    let mut later = new.create().unwrap();
+    let kinds: Vec<_> = later
+        .state()
+        .phases
+        .iter()
+        .map(|p| p.kind.as_str())
+        .collect();
+    assert_eq!(kinds, ["lobby", "review", "assessment", "summary"]);
+    let a = public(&later).assessment.unwrap();
+    assert_eq!(
+        a.then.as_ref(),
+        Some(&then),
+        "the results of then come along"
+    );
+    assert!(a.results.is_none(), "today's are secret until revealed");
+    let bram = later.add_participant("Bram", "ict").unwrap();
+    go_to(&mut later, 2);
+    run(
+        &mut later,
+        Sender::Participant(&bram),
+        assess("strategy.1", Some(4)),
+    )
+    .unwrap();
+    run(&mut later, F, Intent::RevealVotes).unwrap();
+    let a = public(&later).assessment.unwrap();
+    assert_eq!(a.then.unwrap()[0].overall, Some(2.0));
+    assert_eq!(a.results.unwrap()[0].overall, Some(4.0));
+    same_after_reload(&mut later);
+
+    // Without an assessment then, the built-in follow-up has none either.
+    let plain = workshop("short");
+    let meta = super::workshop::Meta {
+        id: "fedcba9876543211".into(),
+        code: "XYZ788".into(),
+        title: "Later".into(),
+        organisation: String::new(),
+        language: "nl".into(),
+        template: "follow-up".into(),
+    };
+    let mut new = super::new_session::NewSession::from_template(meta).unwrap();
+    new.follows = Some(plain.state());
+    assert!(public(&new.create().unwrap()).assessment.is_none());
+}

@@ -53,7 +53,37 @@ pub fn carry(earlier: &State, workshop: &mut Workshop) -> Result<(), DocError> {
         };
         workshop.add_rule_with(&ParticipantId::default(), rule.level, &rule.text, extra)?;
     }
+    // The assessment taken then (only as far as it was revealed: scores stay secret), to compare
+    // with the one taken now.
+    if !earlier.assessment.is_empty() {
+        let then = earlier
+            .revealed_assessment
+            .then(|| crate::assessment::results(earlier));
+        workshop.carry_assessment(&earlier.assessment, then.as_deref())?;
+    }
     Ok(())
+}
+
+/// The phase a follow-up on the built-in agenda gets when the earlier session took the
+/// assessment: the same statements again, before the summary, so the report can put then and now
+/// side by side.
+pub fn assessment_again() -> crate::template::PhaseSpec {
+    use draagvlak_protocol::view::{Localized, PhaseKind};
+    crate::template::PhaseSpec {
+        kind: PhaseKind::Assessment,
+        level: None,
+        title: Localized {
+            nl: "Zelfevaluatie, opnieuw".into(),
+            en: "Self-assessment, again".into(),
+        },
+        question: Localized {
+            nl: "Hoe staat onze organisatie er nu voor? Geef bij elke uitspraak aan in hoeverre die klopt, van 1 (helemaal niet) tot 5 (helemaal).".into(),
+            en: "Where does our organisation stand now? For each statement, say how far it holds, from 1 (not at all) to 5 (fully).".into(),
+        },
+        anonymous: false,
+        dot_budget: 0,
+        max_dots_per_item: 0,
+    }
 }
 
 /// The support a rule had at the end of the earlier session: its last revealed round (empty

@@ -5,6 +5,8 @@
 
 use crate::demo::{self, DemoError};
 use crate::follow_up;
+use draagvlak_protocol::view::PhaseKind;
+
 use crate::template::{self, PhaseSpec};
 use crate::workshop::{DocError, Meta, State, Workshop};
 
@@ -69,7 +71,21 @@ impl<'a> NewSession<'a> {
             (None, None) => crate::groups::defaults(),
         };
         let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
-        let mut workshop = Workshop::create(self.meta, &groups, &self.phases)?;
+        let mut phases = self.phases;
+        // A follow-up on the built-in agenda takes the assessment again when the earlier session
+        // took it, before the summary.
+        if let Some(earlier) = self.follows
+            && self.meta.template == "follow-up"
+            && !earlier.assessment.is_empty()
+            && !phases.iter().any(|p| p.kind == PhaseKind::Assessment)
+        {
+            let at = match phases.last() {
+                Some(p) if p.kind == PhaseKind::Summary => phases.len() - 1,
+                _ => phases.len(),
+            };
+            phases.insert(at, follow_up::assessment_again());
+        }
+        let mut workshop = Workshop::create(self.meta, &groups, &phases)?;
         if !self.place.is_empty() {
             workshop.set_place(&self.place)?;
         }

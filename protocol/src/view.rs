@@ -523,6 +523,10 @@ pub struct AssessmentView {
     /// Per dimension, in the order of `dimensions`; present only once revealed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<Vec<DimensionResult>>,
+    /// In a follow-up: the results of the earlier session's assessment (as revealed then), to
+    /// put next to today's per dimension and group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<Vec<DimensionResult>>,
 }
 
 /// One dimension of the assessment, with its statements.

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use draagvlak_tests::{InProcess, Raw, RawEvent, join, report};
+use draagvlak_tests::{InProcess, Raw, RawEvent, docx, join, report};
 use serde_json::{Value, json};
 
 /// Every message that arrives until the connection has been quiet for a moment.
@@ -137,5 +137,83 @@ async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
     let html = report(&server.http(), &code, &secret, "html").await;
     assert!(html.contains("Zelfevaluatie: digitale volwassenheid"));
     assert!(html.contains("Strategie en sturing"));
+
+    // A year later: the follow-up takes the assessment again and puts then next to now.
+    let follow_up: Value = reqwest::Client::new()
+        .post(format!("{}/api/sessions", server.http()))
+        .json(&json!({"title": "Een jaar later", "follows": {"code": code, "secret": secret}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code2 = follow_up["code"].as_str().unwrap().to_string();
+    let secret2 = follow_up["facilitator_secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (mut fac2, _) = Raw::join(&ws, join::facilitator(&code2, &secret2)).await;
+    let view = fac2.snapshot().await;
+    let kinds: Vec<&str> = view["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["lobby", "review", "assessment", "summary"]);
+    assert_eq!(view["assessment"]["then"][0]["overall"], 3.38);
+    let (mut dirk, _) = Raw::join(&ws, join::participant(&code2, "Dirk", "Raad")).await;
+    fac2.ok("g1", json!({"kind": "go_to_phase", "index": 2}))
+        .await;
+    dirk.ok(
+        "d1",
+        json!({"kind": "assess", "statement": "strategy.1", "score": 4}),
+    )
+    .await;
+    fac2.ok("g2", json!({"kind": "reveal_votes"})).await;
+    let md = report(&server.http(), &code2, &secret2, "md").await;
+    assert!(
+        md.contains("| onderdeel | gemiddeld toen | gemiddeld nu | ICT toen | ICT nu | Beleid toen | Beleid nu | Raad toen | Raad nu | verschil | weet niet |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Strategie en sturing | 3,4 | 4,0 | 4,7 | – | 3,3 | – | 1,5 | 4,0 | – | 0 |"),
+        "{md}"
+    );
+    // The policy note has the same table under its own heading.
+    let bytes = reqwest::Client::new()
+        .get(format!(
+            "{}/api/sessions/{code2}/report/docx",
+            server.http()
+        ))
+        .bearer_auth(&secret2)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let note = docx::read(&bytes);
+    let section = note.section("Zelfevaluatie: digitale volwassenheid");
+    let table = docx::tables(section)[0];
+    assert_eq!(table[0][0], "onderdeel");
+    assert_eq!(table[0][1], "gemiddeld toen");
+    assert_eq!(
+        table[1],
+        [
+            "Strategie en sturing",
+            "3,4",
+            "4,0",
+            "4,7",
+            "–",
+            "3,3",
+            "–",
+            "1,5",
+            "4,0",
+            "–",
+            "0"
+        ]
+    );
     server.stop().await;
 }

@@ -391,7 +391,10 @@ export function assessmentResults(view) {
   a.dimensions.forEach((d, i) => {
     const r = a.results[i];
     if (!r) return;
-    const rows = [{ key: 'overall', label: t('results.overall'), mean: r.overall }];
+    // In a follow-up, the earlier session's mean first: then, and now below it.
+    const then = a.then ? a.then.find((x) => x.id === d.id) : null;
+    const rows = then ? [{ key: 'then', label: t('assessment.then'), mean: then.overall }] : [];
+    rows.push({ key: 'overall', label: then ? t('assessment.now') : t('results.overall'), mean: r.overall });
     for (const g of view.session.groups) rows.push({ key: groupKey(view, g), label: groupName(g), mean: r.by_group[g] });
     const dl = h('dl', { class: 'support' });
     for (const row of rows) {
@@ -403,6 +406,10 @@ export function assessmentResults(view) {
     const notes = [];
     if (r.gap !== null && r.gap !== undefined) notes.push(t('assessment.gap', { gap: score(r.gap) }));
     if (r.dont_know) notes.push(t('assessment.dont_know_count', { n: r.dont_know }));
+    if (then) {
+      const groups = view.session.groups.filter((g) => then.by_group[g] !== undefined && then.by_group[g] !== null);
+      if (groups.length) notes.push(`${t('assessment.then')}: ${groups.map((g) => `${groupName(g)} ${score(then.by_group[g])}`).join(', ')}`);
+    }
     list.append(h('li', { class: 'support-item', 'data-id': d.id },
       h('h3', { class: 'dimension-title', text: loc(d.title) }), dl,
       notes.length ? h('p', { class: 'hint', text: notes.join(' · ') }) : null));

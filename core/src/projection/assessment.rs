@@ -21,5 +21,6 @@ pub(super) fn assessment(state: &State) -> Option<AssessmentView> {
         results: state
             .revealed_assessment
             .then(|| assessment::results(state)),
+        then: state.assessment_then.clone(),
     })
 }

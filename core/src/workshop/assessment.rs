@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 
 use automerge::transaction::Transactable as _;
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc as _, Value};
-use draagvlak_protocol::view::DimensionView;
+use draagvlak_protocol::view::{DimensionResult, DimensionView};
 
 use super::*;
 
 const DIMENSIONS: &str = "assessment_dimensions";
 const SCORES: &str = "assessment_scores";
+const THEN: &str = "assessment_then";
 
 /// Write the dimensions and an empty map of scores into a new document.
 pub(super) fn create(doc: &mut AutoCommit, dimensions: &[DimensionView]) -> Result<(), DocError> {
@@ -56,7 +57,40 @@ pub(super) fn hydrate(
     Ok((dimensions, scores))
 }
 
+/// The earlier session's results of a follow-up, if any.
+pub(super) fn hydrate_then(doc: &AutoCommit) -> Result<Option<Vec<DimensionResult>>, DocError> {
+    opt_string(doc, &ROOT, THEN)
+        .map(|json| {
+            serde_json::from_str(&json)
+                .map_err(|e| DocError::Shape(format!("assessment then: {e}")))
+        })
+        .transpose()
+}
+
 impl Workshop {
+    /// For a follow-up: take the earlier session's dimensions (so today's scores are on the same
+    /// statements) and keep its revealed results to compare with. Written once, when the
+    /// follow-up is made.
+    pub fn carry_assessment(
+        &mut self,
+        dimensions: &[DimensionView],
+        then: Option<&[DimensionResult]>,
+    ) -> Result<(), DocError> {
+        if !self.state.assessment.is_empty() {
+            let json = serde_json::to_string(dimensions)
+                .map_err(|e| DocError::Shape(format!("assessment dimensions: {e}")))?;
+            self.doc.put(ROOT, DIMENSIONS, json)?;
+            self.state.assessment = dimensions.to_vec();
+        }
+        if let Some(then) = then {
+            let json = serde_json::to_string(then)
+                .map_err(|e| DocError::Shape(format!("assessment then: {e}")))?;
+            self.doc.put(ROOT, THEN, json)?;
+            self.state.assessment_then = Some(then.to_vec());
+        }
+        Ok(())
+    }
+
     /// Set one participant's score on one assessment statement (`None`: "don't know").
     pub fn set_assessment_score(
         &mut self,

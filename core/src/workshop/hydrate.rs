@@ -271,6 +271,7 @@ pub(super) fn hydrate(doc: &AutoCommit) -> Result<(State, Objs), DocError> {
     let record = record::hydrate(doc)?;
     let (assessment, assessment_scores) = assessment::hydrate(doc)?;
     let state = State {
+        assessment_then: assessment::hydrate_then(doc)?,
         assessment,
         assessment_scores,
         revealed_assessment: opt_bool(doc, &ROOT, "revealed_assessment"),

@@ -185,6 +185,8 @@ pub struct State {
     /// participant id -> assessment statement id -> score 1..=5, `None` for "don't know"
     pub assessment_scores: BTreeMap<ParticipantId, BTreeMap<String, Option<u8>>>,
     pub revealed_assessment: bool,
+    /// In a follow-up: the earlier session's assessment results, as revealed then.
+    pub assessment_then: Option<Vec<draagvlak_protocol::view::DimensionResult>>,
     pub follows: Option<Follows>,
     /// Where the workshop takes place (`meta.place`, optional), for the report.
     pub place: String,

@@ -41,10 +41,10 @@ use super::escape;
 use super::html::{OVERALL, group_colour};
 use super::model::{Priority, Report, RuleLine};
 use super::words::{
-    Words, action_word, counts, decision_mark, group_count, level_label, pct, rank_text,
-    status_word, support_words, when, words,
+    Words, action_word, assessment_taken, counts, decision_mark, group_count, level_label,
+    localized, pct, rank_text, score, status_word, support_words, when, words,
 };
-use draagvlak_protocol::view::SupportView;
+use draagvlak_protocol::view::{AssessmentView, SupportView};
 
 /// A user text as it may stand in the document (see the module documentation).
 fn user(text: &str) -> String {
@@ -574,6 +574,59 @@ fn participants(out: &mut Writer, w: &Words, report: &Report) {
     }
 }
 
+/// The maturity self-assessment: per dimension the mean score overall and per group (in a
+/// follow-up then next to now), the gap and the "don't know" answers, once revealed.
+fn assessment(out: &mut Writer, w: &Words, report: &Report, a: &AssessmentView) {
+    let aw = &w.assessment;
+    out.p(heading(1, aw.title));
+    out.p(para(assessment_taken(w, a)));
+    let Some(results) = &a.results else {
+        out.p(note(w.not_revealed));
+        return;
+    };
+    let groups = report.group_names();
+    let then = a.then.as_deref();
+    let pair = |label: String| match then {
+        Some(_) => vec![
+            format!("{label} {}", aw.then),
+            format!("{label} {}", aw.now),
+        ],
+        None => vec![label],
+    };
+    let mut grid = Grid::new().text(aw.dimension);
+    for column in pair(aw.mean.to_string()) {
+        grid = grid.figure(column);
+    }
+    for g in &groups {
+        for column in pair(group(g)) {
+            grid = grid.figure(column);
+        }
+    }
+    grid = grid.figure(w.gap).figure(aw.dont_know);
+    for (d, r) in a.dimensions.iter().zip(results) {
+        let earlier = then.and_then(|t| t.iter().find(|x| x.id == d.id));
+        let mut row = vec![user(localized(report, &d.title))];
+        let mut add = |now: Option<f64>, was: Option<f64>| {
+            if then.is_some() {
+                row.push(score(report, was));
+            }
+            row.push(score(report, now));
+        };
+        add(r.overall, earlier.and_then(|e| e.overall));
+        for g in &groups {
+            add(
+                r.by_group.get(g).copied().flatten(),
+                earlier.and_then(|e| e.by_group.get(g).copied().flatten()),
+            );
+        }
+        row.push(score(report, r.gap));
+        row.push(r.dont_know.to_string());
+        grid.row(row);
+    }
+    out.table(grid);
+    out.p(note(aw.scale));
+}
+
 /// The decision log and the timeline.
 fn record(out: &mut Writer, w: &Words, report: &Report) {
     if !report.decisions.is_empty() {
@@ -624,6 +677,9 @@ pub(super) fn document(report: &Report) -> Result<Vec<u8>, RenderError> {
     title_page(&mut out, w, report);
     adopted(&mut out, w, report);
     participants(&mut out, w, report);
+    if let Some(a) = &report.assessment {
+        assessment(&mut out, w, report, a);
+    }
     for level in &report.levels {
         out.p(heading(1, user(&level.name)));
         out.p(heading(2, w.priorities));

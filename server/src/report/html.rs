@@ -42,6 +42,8 @@ table{break-inside:avoid}h2,h3{break-after:avoid}@media print{body{margin:0}}";
 
 /// The colour of overall support, and of the dots of a priority.
 pub(super) const OVERALL: &str = "#3b3f46";
+/// The colour of an earlier session's figure next to today's (the app's `.chart-bar.then`).
+const THEN: &str = "#7b8494";
 const DOTS: &str = "#1d4e89";
 
 /// A user text (a statement, rule, reason, name or title): escaped and isolated in `<bdi>`
@@ -385,13 +387,23 @@ fn assessment(w: &Words, groups: &[String], report: &Report, a: &AssessmentView)
             @match &a.results {
                 Some(results) => {
                     @for (d, r) in a.dimensions.iter().zip(results) {
+                        @let earlier = a.then.as_deref().and_then(|t| t.iter().find(|x| x.id == d.id));
                         h3 { (Text(localized(report, &d.title))) }
                         table {
-                            tr { td { (aw.mean) } (score_cell(report, r.overall, OVERALL)) }
+                            @if let Some(e) = earlier {
+                                tr { td { (aw.mean) " " (aw.then) } (score_cell(report, e.overall, THEN)) }
+                            }
+                            tr {
+                                td { (aw.mean) @if earlier.is_some() { " " (aw.now) } }
+                                (score_cell(report, r.overall, OVERALL))
+                            }
                             @for g in groups {
                                 tr {
                                     td { (GroupLabel(g)) }
                                     (score_cell(report, r.by_group.get(g).copied().flatten(), group_colour(groups, g)))
+                                    @if let Some(e) = earlier {
+                                        td { (aw.then) " " (score(report, e.by_group.get(g).copied().flatten())) }
+                                    }
                                 }
                             }
                             tr { td { (w.gap) } td { (score(report, r.gap)) } }

@@ -199,25 +199,40 @@ fn assessment(out: &mut String, w: &Words, groups: &[String], report: &Report, a
         let _ = writeln!(out, "_{}_", w.not_revealed);
         return;
     };
-    Head::new()
-        .text(aw.dimension)
-        .figure(aw.mean)
-        .per_group(groups, |g| md(group_name(g)))
-        .figure(w.gap)
-        .figure(aw.dont_know)
-        .write(out);
+    // In a follow-up, each figure then next to now.
+    let then = a.then.as_deref();
+    let pair = |label: &str| match then {
+        Some(_) => vec![
+            format!("{label} {}", aw.then),
+            format!("{label} {}", aw.now),
+        ],
+        None => vec![label.to_string()],
+    };
+    let mut head = Head::new().text(aw.dimension);
+    for column in pair(aw.mean) {
+        head = head.figure(column);
+    }
+    for g in groups {
+        for column in pair(&md(group_name(g))) {
+            head = head.figure(column);
+        }
+    }
+    head.figure(w.gap).figure(aw.dont_know).write(out);
     for (d, r) in a.dimensions.iter().zip(results) {
+        let earlier = then.and_then(|t| t.iter().find(|x| x.id == d.id));
+        let cells = |now: Option<f64>, was: Option<f64>| match then {
+            Some(_) => format!("{} | {}", score(report, was), score(report, now)),
+            None => score(report, now),
+        };
         let mut row = format!(
             "| {} | {} |",
             md(localized(report, &d.title)),
-            score(report, r.overall)
+            cells(r.overall, earlier.and_then(|e| e.overall))
         );
         for g in groups {
-            let _ = write!(
-                row,
-                " {} |",
-                score(report, r.by_group.get(g).copied().flatten())
-            );
+            let now = r.by_group.get(g).copied().flatten();
+            let was = earlier.and_then(|e| e.by_group.get(g).copied().flatten());
+            let _ = write!(row, " {} |", cells(now, was));
         }
         let _ = writeln!(out, "{row} {} | {} |", score(report, r.gap), r.dont_know);
     }

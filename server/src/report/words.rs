@@ -122,6 +122,8 @@ pub(super) struct AssessmentWords {
     pub(super) dimension: &'static str,
     pub(super) mean: &'static str,
     pub(super) dont_know: &'static str,
+    pub(super) then: &'static str,
+    pub(super) now: &'static str,
     /// "taken by {n} participants ({m} completely)", split around the numbers.
     pub(super) taken_by: [&'static str; 3],
     /// How to read the figures.
@@ -218,6 +220,8 @@ pub(super) const NL: Words = Words {
         dimension: "onderdeel",
         mean: "gemiddeld",
         dont_know: "weet niet",
+        then: "toen",
+        now: "nu",
         taken_by: ["ingevuld door ", " deelnemers (", " volledig)"],
         scale: "Gemiddelde score van 1 (helemaal niet) tot 5 (helemaal); \"weet niet\" telt niet mee. Het verschil is het grootste verschil tussen twee groepen, in punten.",
     },
@@ -313,6 +317,8 @@ const EN: Words = Words {
         dimension: "dimension",
         mean: "mean",
         dont_know: "don't know",
+        then: "then",
+        now: "now",
         taken_by: ["taken by ", " participants (", " completely)"],
         scale: "Mean score from 1 (not at all) to 5 (fully); \"don't know\" does not count. The gap is the largest difference between two groups, in points.",
     },

@@ -74,6 +74,8 @@ export default {
   'assessment.results': "Self-assessment: digital maturity",
   'assessment.scale': "Mean score from 1 (not at all) to 5 (fully); \"don’t know\" does not count.",
   'assessment.mean': "mean {score} of 5",
+  'assessment.then': "Then",
+  'assessment.now': "Now (everyone)",
   'assessment.no_scores': "no scores",
   'assessment.gap': "Difference between the groups: {gap} points",
   'assessment.dont_know_count': "{n} × don't know",

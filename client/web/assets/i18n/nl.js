@@ -77,6 +77,8 @@ export default {
   'assessment.results': "Zelfevaluatie: digitale volwassenheid",
   'assessment.scale': "Gemiddelde score van 1 (helemaal niet) tot 5 (helemaal); \"weet niet\" telt niet mee.",
   'assessment.mean': "gemiddeld {score} van 5",
+  'assessment.then': "Toen",
+  'assessment.now': "Nu (iedereen)",
   'assessment.no_scores': "geen scores",
   'assessment.gap': "Verschil tussen de groepen: {gap} punt",
   'assessment.dont_know_count': "{n} × weet niet",
