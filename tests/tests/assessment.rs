@@ -215,5 +215,26 @@ async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
             "0"
         ]
     );
+    // The workbook has a sheet of its own for it.
+    let xlsx = reqwest::Client::new()
+        .get(format!("{}/api/sessions/{code2}/report/xlsx", server.http()))
+        .bearer_auth(&secret2)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    assert!(read("xl/workbook.xml").contains("name=\"Zelfevaluatie\""));
+    let strings = read("xl/sharedStrings.xml");
+    for s in ["Strategie en sturing", "gemiddeld toen", "Raad nu", "weet niet"] {
+        assert!(strings.contains(s), "{s} in the workbook");
+    }
     server.stop().await;
 }

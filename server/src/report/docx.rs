@@ -41,8 +41,8 @@ use super::escape;
 use super::html::{OVERALL, group_colour};
 use super::model::{Priority, Report, RuleLine};
 use super::words::{
-    Words, action_word, assessment_taken, counts, decision_mark, group_count, level_label,
-    localized, pct, rank_text, score, status_word, support_words, when, words,
+    Words, action_word, assessment_table, assessment_taken, counts, decision_mark, group_count,
+    level_label, pct, rank_text, score, status_word, support_words, when, words,
 };
 use draagvlak_protocol::view::{AssessmentView, SupportView};
 
@@ -584,43 +584,15 @@ fn assessment(out: &mut Writer, w: &Words, report: &Report, a: &AssessmentView) 
         out.p(note(w.not_revealed));
         return;
     };
-    let groups = report.group_names();
-    let then = a.then.as_deref();
-    let pair = |label: String| match then {
-        Some(_) => vec![
-            format!("{label} {}", aw.then),
-            format!("{label} {}", aw.now),
-        ],
-        None => vec![label],
-    };
-    let mut grid = Grid::new().text(aw.dimension);
-    for column in pair(aw.mean.to_string()) {
-        grid = grid.figure(column);
-    }
-    for g in &groups {
-        for column in pair(group(g)) {
-            grid = grid.figure(column);
-        }
-    }
-    grid = grid.figure(w.gap).figure(aw.dont_know);
-    for (d, r) in a.dimensions.iter().zip(results) {
-        let earlier = then.and_then(|t| t.iter().find(|x| x.id == d.id));
-        let mut row = vec![user(localized(report, &d.title))];
-        let mut add = |now: Option<f64>, was: Option<f64>| {
-            if then.is_some() {
-                row.push(score(report, was));
-            }
-            row.push(score(report, now));
-        };
-        add(r.overall, earlier.and_then(|e| e.overall));
-        for g in &groups {
-            add(
-                r.by_group.get(g).copied().flatten(),
-                earlier.and_then(|e| e.by_group.get(g).copied().flatten()),
-            );
-        }
-        row.push(score(report, r.gap));
-        row.push(r.dont_know.to_string());
+    let table = assessment_table(report, w, a, results);
+    let mut grid = table
+        .columns
+        .iter()
+        .fold(Grid::new().text(aw.dimension), |grid, c| grid.figure(c));
+    for (title, figures, dont_know) in &table.rows {
+        let mut row = vec![user(title)];
+        row.extend(figures.iter().map(|f| score(report, *f)));
+        row.push(dont_know.to_string());
         grid.row(row);
     }
     out.table(grid);

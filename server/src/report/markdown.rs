@@ -10,8 +10,8 @@ use draagvlak_protocol::view::AssessmentView;
 use super::escape::markdown as md;
 use super::model::{Priority, Report, RuleLine};
 use super::words::{
-    Words, action_word, assessment_taken, counts, decision_mark, group_count, group_name,
-    level_label, localized, pct, rank_text, score, status_word, support_words, when, words,
+    Words, action_word, assessment_table, assessment_taken, counts, decision_mark, group_count,
+    group_name, level_label, pct, rank_text, score, status_word, support_words, when, words,
 };
 
 /// The head of a Markdown table: the names, and the line under them that aligns each column
@@ -191,7 +191,7 @@ fn rule_rounds(out: &mut String, w: &Words, groups: &[String], rules: &[RuleLine
 
 /// The maturity self-assessment: per dimension the mean score overall and per group, the gap
 /// and the "don't know" answers, once revealed.
-fn assessment(out: &mut String, w: &Words, groups: &[String], report: &Report, a: &AssessmentView) {
+fn assessment(out: &mut String, w: &Words, report: &Report, a: &AssessmentView) {
     let aw = &w.assessment;
     let _ = writeln!(out, "\n## {}\n", aw.title);
     let _ = writeln!(out, "{}\n", assessment_taken(w, a));
@@ -199,42 +199,18 @@ fn assessment(out: &mut String, w: &Words, groups: &[String], report: &Report, a
         let _ = writeln!(out, "_{}_", w.not_revealed);
         return;
     };
-    // In a follow-up, each figure then next to now.
-    let then = a.then.as_deref();
-    let pair = |label: &str| match then {
-        Some(_) => vec![
-            format!("{label} {}", aw.then),
-            format!("{label} {}", aw.now),
-        ],
-        None => vec![label.to_string()],
-    };
-    let mut head = Head::new().text(aw.dimension);
-    for column in pair(aw.mean) {
-        head = head.figure(column);
-    }
-    for g in groups {
-        for column in pair(&md(group_name(g))) {
-            head = head.figure(column);
+    let table = assessment_table(report, w, a, results);
+    let head = table
+        .columns
+        .iter()
+        .fold(Head::new().text(aw.dimension), |head, c| head.figure(md(c)));
+    head.write(out);
+    for (title, figures, dont_know) in &table.rows {
+        let mut row = format!("| {} |", md(title));
+        for f in figures {
+            let _ = write!(row, " {} |", score(report, *f));
         }
-    }
-    head.figure(w.gap).figure(aw.dont_know).write(out);
-    for (d, r) in a.dimensions.iter().zip(results) {
-        let earlier = then.and_then(|t| t.iter().find(|x| x.id == d.id));
-        let cells = |now: Option<f64>, was: Option<f64>| match then {
-            Some(_) => format!("{} | {}", score(report, was), score(report, now)),
-            None => score(report, now),
-        };
-        let mut row = format!(
-            "| {} | {} |",
-            md(localized(report, &d.title)),
-            cells(r.overall, earlier.and_then(|e| e.overall))
-        );
-        for g in groups {
-            let now = r.by_group.get(g).copied().flatten();
-            let was = earlier.and_then(|e| e.by_group.get(g).copied().flatten());
-            let _ = write!(row, " {} |", cells(now, was));
-        }
-        let _ = writeln!(out, "{row} {} | {} |", score(report, r.gap), r.dont_know);
+        let _ = writeln!(out, "{row} {dont_know} |");
     }
     let _ = writeln!(out, "\n{}", aw.scale);
 }
@@ -333,7 +309,7 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "\n{}", w.equal_weight);
     }
     if let Some(a) = &report.assessment {
-        assessment(&mut out, w, &groups, report, a);
+        assessment(&mut out, w, report, a);
     }
     let _ = writeln!(out, "\n## {}\n", w.adopted);
     if report.adopted.is_empty() {

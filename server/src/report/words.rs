@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use draagvlak_protocol::intent::{DecisionAction, RuleStatus};
 use draagvlak_protocol::view::{
-    AnswerCounts, AssessmentView, Confirmation, Level, Localized, SupportView,
+    AnswerCounts, AssessmentView, Confirmation, DimensionResult, Level, Localized, SupportView,
 };
 
 use super::model::{GroupLine, Priority, Report};
@@ -124,6 +124,8 @@ pub(super) struct AssessmentWords {
     pub(super) dont_know: &'static str,
     pub(super) then: &'static str,
     pub(super) now: &'static str,
+    /// The workbook's sheet.
+    pub(super) sheet: &'static str,
     /// "taken by {n} participants ({m} completely)", split around the numbers.
     pub(super) taken_by: [&'static str; 3],
     /// How to read the figures.
@@ -222,6 +224,7 @@ pub(super) const NL: Words = Words {
         dont_know: "weet niet",
         then: "toen",
         now: "nu",
+        sheet: "Zelfevaluatie",
         taken_by: ["ingevuld door ", " deelnemers (", " volledig)"],
         scale: "Gemiddelde score van 1 (helemaal niet) tot 5 (helemaal); \"weet niet\" telt niet mee. Het verschil is het grootste verschil tussen twee groepen, in punten.",
     },
@@ -319,6 +322,7 @@ const EN: Words = Words {
         dont_know: "don't know",
         then: "then",
         now: "now",
+        sheet: "Self-assessment",
         taken_by: ["taken by ", " participants (", " completely)"],
         scale: "Mean score from 1 (not at all) to 5 (fully); \"don't know\" does not count. The gap is the largest difference between two groups, in points.",
     },
@@ -391,6 +395,66 @@ pub(super) fn localized<'a>(report: &Report, text: &'a Localized) -> &'a str {
     } else {
         &text.nl
     }
+}
+
+/// The assessment's results as one table every format writes: the names of the columns after
+/// the dimension's, and per dimension its title, its figures (the mean overall and per group, in
+/// a follow-up then next to now, and the gap) and its "don't know" answers.
+pub(super) struct AssessmentTable {
+    pub(super) columns: Vec<String>,
+    pub(super) rows: Vec<(String, Vec<Option<f64>>, u32)>,
+}
+
+pub(super) fn assessment_table(
+    report: &Report,
+    w: &Words,
+    a: &AssessmentView,
+    results: &[DimensionResult],
+) -> AssessmentTable {
+    let aw = &w.assessment;
+    let then = a.then.as_deref();
+    let groups = report.group_names();
+    let pair = |label: &str| match then {
+        Some(_) => vec![
+            format!("{label} {}", aw.then),
+            format!("{label} {}", aw.now),
+        ],
+        None => vec![label.to_string()],
+    };
+    let mut columns = pair(aw.mean);
+    for g in &groups {
+        columns.extend(pair(group_name(g)));
+    }
+    columns.extend([w.gap.to_string(), aw.dont_know.to_string()]);
+    let rows = a
+        .dimensions
+        .iter()
+        .zip(results)
+        .map(|(d, r)| {
+            let earlier = then.and_then(|t| t.iter().find(|x| x.id == d.id));
+            let mut figures = Vec::new();
+            let mut add = |now: Option<f64>, was: Option<f64>| {
+                if then.is_some() {
+                    figures.push(was);
+                }
+                figures.push(now);
+            };
+            add(r.overall, earlier.and_then(|e| e.overall));
+            for g in &groups {
+                add(
+                    r.by_group.get(g).copied().flatten(),
+                    earlier.and_then(|e| e.by_group.get(g).copied().flatten()),
+                );
+            }
+            figures.push(r.gap);
+            (
+                localized(report, &d.title).to_string(),
+                figures,
+                r.dont_know,
+            )
+        })
+        .collect();
+    AssessmentTable { columns, rows }
 }
 
 /// "ingevuld door 5 deelnemers (4 volledig)".

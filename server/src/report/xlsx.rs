@@ -10,7 +10,9 @@ use rust_xlsxwriter::{Format as CellFormat, Workbook, Worksheet, XlsxError};
 
 use super::escape;
 use super::model::Report;
-use super::words::{action_word, decision_mark, group_name, level_label, status_word, words};
+use super::words::{
+    action_word, assessment_table, decision_mark, group_name, level_label, status_word, words,
+};
 
 /// One sheet being filled row by row.
 struct Sheet<'a> {
@@ -153,6 +155,27 @@ pub(super) fn workbook(report: &Report) -> Result<Vec<u8>, XlsxError> {
             Cell::Number(g.removed.into()),
             Cell::Text(g.names.join(", ")),
         ])?;
+    }
+
+    if let Some(a) = &report.assessment
+        && let Some(results) = &a.results
+    {
+        // Per dimension the mean scores (then and now in a follow-up), the gap, "don't know".
+        let table = assessment_table(report, w, a, results);
+        let mut s = sheet(&mut book, w.assessment.sheet)?;
+        let mut head = vec![w.assessment.dimension.to_string()];
+        head.extend(table.columns);
+        s.header(&head)?;
+        for (title, figures, dont_know) in table.rows {
+            let mut cells = vec![Cell::Text(title)];
+            cells.extend(
+                figures
+                    .into_iter()
+                    .map(|f| f.map_or(Cell::Empty, Cell::Number)),
+            );
+            cells.push(Cell::Number(dont_know.into()));
+            s.line(cells)?;
+        }
     }
 
     let mut s = sheet(&mut book, w.adopted_sheet)?;
