@@ -1,0 +1,449 @@
+//! The store's test suite, run against both backends: every test here runs once on SQLite (a
+//! fresh data directory) and once on PostgreSQL (a fresh database on the test binary's own
+//! server, `draagvlak_tests::postgres`). Then the SQLite files made before migrations: they
+//! open, are upgraded and keep their data.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use draagvlak_protocol::ParticipantId;
+use draagvlak_protocol::api::SessionStatus;
+use draagvlak_server::session::actor::harness::new_workshop;
+use draagvlak_server::store::{
+    AppliedIntent, Chunk, SessionRow, Store, StoreError, TickWrite, Tokens, load_durable,
+};
+
+/// Each `async fn name(store: Store) { … }` becomes a module `name` with two tests, `sqlite`
+/// and `postgres`, each running the body on a new, empty store of its backend.
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($store:ident: Store) $body:block)*) => {$(
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                let $store = Store::open(dir.path()).await.unwrap();
+                $body
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let $store = draagvlak_tests::postgres::store().await;
+                $body
+            }
+        }
+    )*};
+}
+
+fn row(id: &str, code: &str) -> SessionRow {
+    SessionRow {
+        id: id.into(),
+        code: code.into(),
+        title: format!("Sessie {code}"),
+        organisation: "Gemeente".into(),
+        language: "nl".into(),
+        template: "strategic-framework".into(),
+        status: SessionStatus::Open,
+        facilitator_hash: vec![0xfa; 32],
+    }
+}
+
+fn chunk(rev: u64, byte: u8) -> Chunk {
+    Chunk {
+        rev,
+        heads: vec![byte; 32],
+        data: vec![byte; 100],
+    }
+}
+
+fn applied(sender: &str, id: &str, rev: u64) -> AppliedIntent {
+    AppliedIntent {
+        sender: sender.into(),
+        intent_id: id.into(),
+        rev,
+        created: Some(format!("s-{id}")),
+    }
+}
+
+fn tick(rev: u64, byte: u8, participant: &str, intent: &str) -> TickWrite {
+    TickWrite {
+        chunk: Some(chunk(rev, byte)),
+        new_participants: vec![(ParticipantId::from(participant.to_string()), vec![byte; 32])],
+        applied: vec![applied(participant, intent, rev)],
+    }
+}
+
+/// The participants and applied intents of a loaded session, sorted.
+async fn tokens_and_intents(store: &Store, id: &str) -> (Vec<String>, Vec<String>) {
+    let loaded = store.load_session(id).await.unwrap();
+    let mut participants: Vec<String> = loaded.participants.into_iter().map(|p| p.0).collect();
+    participants.sort();
+    let mut intents: Vec<String> = loaded
+        .applied
+        .into_iter()
+        .map(|a| format!("{}/{}", a.sender, a.intent_id))
+        .collect();
+    intents.sort();
+    (participants, intents)
+}
+
+on_both_backends! {
+    async fn a_session_is_created_found_and_counted(store: Store) {
+        store.ping().await.unwrap();
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        let found = store.session_by_code("ABC123").await.unwrap().unwrap();
+        assert_eq!((found.id.as_str(), found.title.as_str()), ("s1", "Sessie ABC123"));
+        assert_eq!(found.facilitator_hash, vec![0xfa; 32]);
+        assert_eq!(found.status, SessionStatus::Open);
+        assert!(store.session_by_code("ZZZ999").await.unwrap().is_none());
+        // A join code in use is refused as such, so the caller draws another.
+        assert!(matches!(
+            store.create_session(&row("s2", "ABC123"), &chunk(0, 1)).await,
+            Err(StoreError::CodeTaken)
+        ));
+        assert_eq!(store.epoch("s1").await.unwrap(), 0);
+        assert_eq!(store.next_epoch("s1").await.unwrap(), 1);
+        assert_eq!(store.next_epoch("s1").await.unwrap(), 2);
+        assert!(matches!(store.next_epoch("nope").await, Err(StoreError::NotFound(_))));
+        assert!(matches!(store.load_session("nope").await, Err(StoreError::NotFound(_))));
+        store.set_facilitator_hash("s1", &[7; 32]).await.unwrap();
+        store.set_closed("s1").await.unwrap();
+        let found = store.session_by_code("ABC123").await.unwrap().unwrap();
+        assert_eq!((found.status, found.facilitator_hash), (SessionStatus::Closed, vec![7; 32]));
+        store.close().await;
+    }
+
+    async fn ticks_load_in_order_after_the_snapshot_and_a_resend_is_kept_once(store: Store) {
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        let base = 1u64 << 32;
+        store.append("s1", &tick(base + 2, 3, "p2", "i2")).await.unwrap();
+        store.append("s1", &tick(base + 1, 2, "p1", "i1")).await.unwrap();
+        // A tick without a chunk (only a resend's intent record, already there) is fine.
+        let resend = TickWrite {
+            applied: vec![applied("p1", "i1", base + 1)],
+            ..TickWrite::default()
+        };
+        store.append("s1", &resend).await.unwrap();
+        let loaded = store.load_session("s1").await.unwrap();
+        assert_eq!(loaded.snapshot.rev, 0);
+        assert_eq!(loaded.snapshot.data, vec![1; 100]);
+        let revs: Vec<u64> = loaded.changes.iter().map(|c| c.rev).collect();
+        assert_eq!(revs, vec![base + 1, base + 2]);
+        assert_eq!(loaded.changes[1].heads, vec![3; 32]);
+        assert_eq!(loaded.changes[1].data, vec![3; 100]);
+        let (participants, intents) = tokens_and_intents(&store, "s1").await;
+        assert_eq!(participants, vec!["p1", "p2"]);
+        assert_eq!(intents, vec!["p1/i1", "p2/i2"]);
+        let a = loaded.applied.iter().find(|a| a.intent_id == "i2").unwrap();
+        assert_eq!((a.rev, a.created.as_deref()), (base + 2, Some("s-i2")));
+        // Revisions are `epoch << 32 | n`: a large epoch still fits.
+        let late = (i32::MAX as u64) << 32 | 5;
+        store.append("s1", &tick(late, 4, "p3", "i3")).await.unwrap();
+        let loaded = store.load_session("s1").await.unwrap();
+        assert_eq!(loaded.changes.last().unwrap().rev, late);
+    }
+
+    async fn a_tick_that_fails_leaves_nothing_of_itself(store: Store) {
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        store.append("s1", &tick(10, 2, "p1", "i1")).await.unwrap();
+        // Same revision again: the chunk's insert fails, and with it the whole tick, so its
+        // participant and intent are not stored either (it was never acknowledged).
+        let failed = store.append("s1", &tick(10, 3, "p2", "i2")).await;
+        assert!(matches!(failed, Err(StoreError::Database(_))), "{failed:?}");
+        let (participants, intents) = tokens_and_intents(&store, "s1").await;
+        assert_eq!((participants, intents), (vec!["p1".into()], vec!["p1/i1".into()]));
+        // A participant's second token in the same session is refused as well, whole.
+        let twice = TickWrite {
+            chunk: Some(chunk(11, 4)),
+            new_participants: vec![(ParticipantId::from("p1".to_string()), vec![9; 32])],
+            applied: vec![applied("p1", "i9", 11)],
+        };
+        assert!(store.append("s1", &twice).await.is_err());
+        let loaded = store.load_session("s1").await.unwrap();
+        assert_eq!(loaded.changes.len(), 1);
+        assert_eq!(loaded.applied.len(), 1);
+        // The store is still usable after the failed transactions.
+        store.append("s1", &tick(12, 5, "p3", "i3")).await.unwrap();
+    }
+
+    async fn compaction_replaces_the_snapshot_and_drops_what_it_holds(store: Store) {
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        for rev in 1..=5u8 {
+            let t = TickWrite { chunk: Some(chunk(rev.into(), rev)), ..TickWrite::default() };
+            store.append("s1", &t).await.unwrap();
+        }
+        store.compact("s1", &chunk(3, 33)).await.unwrap();
+        let loaded = store.load_session("s1").await.unwrap();
+        assert_eq!((loaded.snapshot.rev, loaded.snapshot.data[0]), (3, 33));
+        let revs: Vec<u64> = loaded.changes.iter().map(|c| c.rev).collect();
+        assert_eq!(revs, vec![4, 5]);
+    }
+
+    async fn deleting_a_session_removes_it_and_only_it(store: Store) {
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        store.create_session(&row("s2", "DEF456"), &chunk(0, 1)).await.unwrap();
+        store.append("s1", &tick(1, 2, "p1", "i1")).await.unwrap();
+        store.append("s2", &tick(1, 2, "p1", "i1")).await.unwrap();
+        store.set_closed("s1").await.unwrap();
+        let now = 4_000_000_000; // seconds: after every test session's creation
+        assert_eq!(store.closed_sessions_created_before(now).await.unwrap(), vec!["s1"]);
+        assert!(store.closed_sessions_created_before(0).await.unwrap().is_empty());
+        assert!(store.delete_session("s1").await.unwrap());
+        assert!(!store.delete_session("s1").await.unwrap());
+        assert!(matches!(store.load_session("s1").await, Err(StoreError::NotFound(_))));
+        assert!(store.session_by_code("ABC123").await.unwrap().is_none());
+        assert!(store.closed_sessions_created_before(now).await.unwrap().is_empty());
+        let other = store.load_session("s2").await.unwrap();
+        assert_eq!((other.changes.len(), other.participants.len()), (1, 1));
+        // The code is free again.
+        store.create_session(&row("s3", "ABC123"), &chunk(0, 1)).await.unwrap();
+    }
+
+    async fn a_rewrite_drops_the_history_and_the_tokens_it_names(store: Store) {
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        store.append("s1", &tick(1, 2, "p1", "i1")).await.unwrap();
+        store.append("s1", &tick(2, 3, "p2", "i2")).await.unwrap();
+        store.rewrite_session("s1", &chunk(2, 44), Tokens::Of("p1")).await.unwrap();
+        let loaded = store.load_session("s1").await.unwrap();
+        assert_eq!((loaded.snapshot.data[0], loaded.changes.len()), (44, 0));
+        assert_eq!(tokens_and_intents(&store, "s1").await.0, vec!["p2"]);
+        assert_eq!(store.anonymised("s1").await.unwrap(), Some(false));
+        store.set_closed("s1").await.unwrap();
+        let now = 4_000_000_000;
+        assert_eq!(store.closed_sessions_to_anonymise(now).await.unwrap(), vec!["s1"]);
+        store.rewrite_session("s1", &chunk(2, 55), Tokens::AllAnonymised).await.unwrap();
+        assert!(tokens_and_intents(&store, "s1").await.0.is_empty());
+        assert_eq!(store.anonymised("s1").await.unwrap(), Some(true));
+        assert_eq!(store.anonymised("nope").await.unwrap(), None);
+        assert!(store.closed_sessions_to_anonymise(now).await.unwrap().is_empty());
+    }
+
+    async fn an_imported_session_arrives_whole_and_only_once(store: Store) {
+        let participants = vec![("p1".to_string(), vec![1; 32]), ("p2".to_string(), vec![2; 32])];
+        let intents = vec![applied("p1", "i1", 1), applied("facilitator", "f1", 2)];
+        store
+            .import_session(&row("s1", "ABC123"), &chunk(7, 9), &participants, &intents)
+            .await
+            .unwrap();
+        let loaded = store.load_session("s1").await.unwrap();
+        assert_eq!((loaded.snapshot.rev, loaded.changes.len()), (7, 0));
+        assert_eq!(
+            tokens_and_intents(&store, "s1").await,
+            (vec!["p1".into(), "p2".into()], vec!["facilitator/f1".into(), "p1/i1".into()])
+        );
+        assert!(matches!(
+            store.import_session(&row("s1", "XYZ789"), &chunk(7, 9), &[], &[]).await,
+            Err(StoreError::Backup(_))
+        ));
+        assert!(matches!(
+            store.import_session(&row("s9", "ABC123"), &chunk(7, 9), &[], &[]).await,
+            Err(StoreError::Backup(_))
+        ));
+    }
+
+    async fn a_real_document_loads_back_checked_against_its_heads(store: Store) {
+        let mut workshop = new_workshop("strategic-framework").unwrap();
+        let meta = workshop.state().meta.clone();
+        let mut r = row(&meta.id, &meta.code);
+        r.title = meta.title.clone();
+        store.create_session(&r, &Chunk::first(&mut workshop)).await.unwrap();
+        let live = store.load_live(&meta.id).await.unwrap();
+        assert_eq!(live.epoch, 1);
+        assert_eq!(live.workshop.heads(), workshop.heads());
+        let (stored, loaded) = load_durable(&store, &meta.id).await.unwrap();
+        assert_eq!(stored.row.code, meta.code);
+        assert_eq!(loaded.state().meta.title, meta.title);
+    }
+
+    async fn backup_is_a_sqlite_command(store: Store) {
+        let dir = tempfile::tempdir().unwrap();
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        match (store.backend_name(), store.backup_to(&dir.path().join("b.sqlite3")).await) {
+            ("sqlite", Ok(info)) => assert_eq!(info.sessions, 1),
+            ("postgres", Err(e @ StoreError::SqliteOnly(_))) => {
+                assert!(e.to_string().contains("pg_dump"), "{e}");
+            }
+            (backend, other) => panic!("{backend}: {other:?}"),
+        }
+    }
+}
+
+/// Several servers starting on one new PostgreSQL database at once migrate it once (sqlx's
+/// migrator takes an advisory lock) and all open.
+#[tokio::test]
+async fn postgres_servers_starting_together_migrate_once() {
+    let url: draagvlak_server::store::DatabaseUrl = draagvlak_tests::postgres::database_url()
+        .await
+        .parse()
+        .unwrap_or_else(|e| match e {});
+    let backend = draagvlak_server::store::Backend::from_url(Some(&url)).unwrap();
+    let dir = std::path::Path::new("/nonexistent");
+    let opened =
+        futures_util::future::join_all((0..4).map(|_| Store::connect(dir, &backend))).await;
+    for store in opened {
+        let store = store.unwrap();
+        store.ping().await.unwrap();
+        store.close().await;
+    }
+}
+
+/// SQLite files from before migrations (`PRAGMA user_version` 1 or 2, no `_sqlx_migrations`).
+mod before_migrations {
+    use super::*;
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions as _, Connection as _, Executor as _};
+
+    /// The schema as the server wrote it before migrations; version 1 lacked `anonymised_at`.
+    const OLD_SCHEMA: &[&str] = &[
+        "CREATE TABLE sessions (id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL, organisation TEXT NOT NULL, language TEXT NOT NULL,
+            template TEXT NOT NULL, status TEXT NOT NULL DEFAULT 'open',
+            facilitator_hash BLOB NOT NULL, created_at INTEGER NOT NULL,
+            epoch INTEGER NOT NULL DEFAULT 0 ANONYMISED)",
+        "CREATE TABLE participants (session_id TEXT NOT NULL REFERENCES sessions(id),
+            participant_id TEXT NOT NULL, token_hash BLOB NOT NULL,
+            PRIMARY KEY (session_id, participant_id))",
+        "CREATE UNIQUE INDEX participants_token ON participants(session_id, token_hash)",
+        "CREATE TABLE doc_snapshots (session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+            rev INTEGER NOT NULL, heads BLOB NOT NULL, data BLOB NOT NULL)",
+        "CREATE TABLE doc_changes (session_id TEXT NOT NULL REFERENCES sessions(id),
+            rev INTEGER NOT NULL, heads BLOB NOT NULL, data BLOB NOT NULL,
+            PRIMARY KEY (session_id, rev))",
+        "CREATE TABLE applied_intents (session_id TEXT NOT NULL REFERENCES sessions(id),
+            sender TEXT NOT NULL, intent_id TEXT NOT NULL, rev INTEGER NOT NULL, created TEXT,
+            PRIMARY KEY (session_id, sender, intent_id))",
+        "INSERT INTO sessions (id, code, title, organisation, language, template, status,
+            facilitator_hash, created_at, epoch)
+            VALUES ('s1', 'ABC123', 'Oud', 'Gemeente', 'nl', 'strategic-framework', 'closed',
+                    x'fafa', 1700000000, 3)",
+        "INSERT INTO doc_snapshots VALUES ('s1', 5, x'0101', x'010203')",
+        "INSERT INTO doc_changes VALUES ('s1', 4, x'0202', x'04')",
+        "INSERT INTO doc_changes VALUES ('s1', 6, x'0303', x'0506')",
+        "INSERT INTO participants VALUES ('s1', 'p1', x'0a0a')",
+        "INSERT INTO applied_intents VALUES ('s1', 'p1', 'i1', 6, 'st-1')",
+    ];
+
+    /// A data directory with a database as the server made it at `version`.
+    async fn old_database(version: i64) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = SqliteConnectOptions::new()
+            .filename(dir.path().join("draagvlak.sqlite3"))
+            .create_if_missing(true)
+            .connect()
+            .await
+            .unwrap();
+        let anonymised = if version >= 2 {
+            ", anonymised_at INTEGER"
+        } else {
+            ""
+        };
+        for statement in OLD_SCHEMA {
+            let statement = statement.replace(" ANONYMISED", anonymised);
+            conn.execute(sqlx::AssertSqlSafe(statement)).await.unwrap();
+        }
+        conn.execute(sqlx::AssertSqlSafe(format!(
+            "PRAGMA user_version = {version}"
+        )))
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+        dir
+    }
+
+    async fn check_upgraded(dir: &std::path::Path) {
+        let store = Store::open(dir).await.unwrap();
+        let loaded = store.load_session("s1").await.unwrap();
+        assert_eq!(
+            (loaded.row.title.as_str(), loaded.row.status),
+            ("Oud", SessionStatus::Closed)
+        );
+        assert_eq!(loaded.row.facilitator_hash, vec![0xfa, 0xfa]);
+        assert_eq!(
+            (loaded.snapshot.rev, loaded.snapshot.data.clone()),
+            (5, vec![1, 2, 3])
+        );
+        let changes: Vec<(u64, Vec<u8>)> = loaded
+            .changes
+            .iter()
+            .map(|c| (c.rev, c.data.clone()))
+            .collect();
+        assert_eq!(
+            changes,
+            vec![(6, vec![5, 6])],
+            "only the change after the snapshot"
+        );
+        assert_eq!(loaded.participants, vec![("p1".to_string(), vec![10, 10])]);
+        assert_eq!(loaded.applied[0].created.as_deref(), Some("st-1"));
+        assert_eq!(store.epoch("s1").await.unwrap(), 3);
+        // Version 2's column is there (and empty) and usable.
+        assert_eq!(store.anonymised("s1").await.unwrap(), Some(false));
+        store
+            .rewrite_session("s1", &chunk(7, 1), Tokens::AllAnonymised)
+            .await
+            .unwrap();
+        assert_eq!(store.anonymised("s1").await.unwrap(), Some(true));
+        // New writes work on the upgraded file.
+        store
+            .create_session(&row("s2", "NEW123"), &chunk(0, 1))
+            .await
+            .unwrap();
+        store.close().await;
+
+        let mut conn = SqliteConnectOptions::new()
+            .filename(dir.join("draagvlak.sqlite3"))
+            .connect()
+            .await
+            .unwrap();
+        let version: i64 = sqlx::query_scalar("PRAGMA user_version")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(version, 3, "marked as kept by the migrator");
+        let migrations: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY 1")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        assert_eq!(migrations, vec![1]);
+        conn.close().await.unwrap();
+        // And it opens again (nothing left to migrate).
+        let again = Store::open(dir).await.unwrap();
+        assert_eq!(again.load_session("s2").await.unwrap().row.code, "NEW123");
+        again.close().await;
+    }
+
+    #[tokio::test]
+    async fn a_version_1_database_opens_upgraded_with_its_data() {
+        let dir = old_database(1).await;
+        check_upgraded(dir.path()).await;
+    }
+
+    #[tokio::test]
+    async fn a_version_2_database_opens_upgraded_with_its_data() {
+        let dir = old_database(2).await;
+        check_upgraded(dir.path()).await;
+    }
+
+    #[tokio::test]
+    async fn a_database_from_a_newer_server_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        Store::open(dir.path()).await.unwrap().close().await;
+        let mut conn = SqliteConnectOptions::new()
+            .filename(dir.path().join("draagvlak.sqlite3"))
+            .connect()
+            .await
+            .unwrap();
+        conn.execute(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (99, 'from the future', 1, x'00', 0)",
+        )
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+        let refused = Store::open(dir.path()).await;
+        assert!(
+            matches!(&refused, Err(StoreError::Corrupt(m)) if m.contains("newer")),
+            "{refused:?}"
+        );
+    }
+}
