@@ -447,3 +447,151 @@ mod before_migrations {
         );
     }
 }
+
+/// The real server binary on PostgreSQL: a small workshop over WebSocket, `kill -9`, a restart
+/// (with another, empty data directory: nothing is kept there) and everything acknowledged is
+/// there once; the database password is in no log line.
+mod server_on_postgres {
+    use std::collections::HashSet;
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    use draagvlak_tests::{Process, Raw, RawEvent, create_session, join};
+    use serde_json::json;
+
+    const BIN: &str = env!("CARGO_BIN_EXE_draagvlak-test-server");
+    const PASSWORD: &str = "geheim-wachtwoord-7c1";
+
+    fn start(url: &str, data: &std::path::Path, log: &std::path::Path) -> Process {
+        let log = std::fs::File::create(log).unwrap();
+        Process::start_with(
+            BIN,
+            data,
+            &["--log", "info", "--database-url", url],
+            Stdio::from(log),
+        )
+    }
+
+    fn statement(p: usize, i: usize) -> String {
+        format!("uitspraak {p}-{i}")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_workshop_on_postgres_survives_kill_9() {
+        // trust authentication: the password is accepted and ignored, but it is in the URL.
+        let url = draagvlak_tests::postgres::database_url().await.replacen(
+            "postgres@",
+            &format!("postgres:{PASSWORD}@"),
+            1,
+        );
+        let logs = tempfile::tempdir().unwrap();
+        let first_data = tempfile::tempdir().unwrap();
+        let server = start(&url, first_data.path(), &logs.path().join("first.log"));
+        let s = create_session(&server.http(), "Op PostgreSQL").await;
+        let (mut fac, _) = Raw::join(
+            &server.ws(),
+            join::facilitator(&s.code, &s.facilitator_secret),
+        )
+        .await;
+        fac.ok("f1", json!({"kind":"next_phase"})).await;
+        let mut people = Vec::new();
+        for p in 0..3 {
+            let (mut c, welcome) = Raw::join(
+                &server.ws(),
+                join::participant(&s.code, &format!("P{p}"), "ict"),
+            )
+            .await;
+            for i in 0..5 {
+                c.ok(
+                    &format!("i{i}"),
+                    json!({"kind":"add_statement","text":statement(p, i)}),
+                )
+                .await;
+            }
+            people.push((c, welcome["resume_token"].as_str().unwrap().to_string()));
+        }
+        // A burst from the first participant, killed while it is being acknowledged.
+        let (burster, _) = &mut people[0];
+        for i in 5..100 {
+            burster
+                .intent(
+                    &format!("i{i}"),
+                    json!({"kind":"add_statement","text":statement(0, i)}),
+                )
+                .await;
+        }
+        let mut acked: HashSet<usize> = (0..5).collect();
+        while acked.len() < 30 {
+            if let Some(RawEvent::Json(v)) = burster.next(Duration::from_secs(10)).await
+                && v["type"] == "ack"
+            {
+                acked.insert(v["id"].as_str().unwrap()[1..].parse().unwrap());
+            }
+        }
+        server.kill9();
+        while let Some(RawEvent::Json(v)) = burster.next(Duration::from_secs(2)).await {
+            if v["type"] == "ack" {
+                acked.insert(v["id"].as_str().unwrap()[1..].parse().unwrap());
+            }
+        }
+
+        let second_data = tempfile::tempdir().unwrap();
+        let server = start(&url, second_data.path(), &logs.path().join("second.log"));
+        let (mut projector, _) = Raw::join(&server.ws(), join::projector(&s.code)).await;
+        let view = projector.snapshot().await;
+        let texts: Vec<String> = view["statements"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|st| st["text"].as_str().unwrap().to_string())
+            .collect();
+        let once = |text: &str| texts.iter().filter(|t| *t == text).count() == 1;
+        for i in &acked {
+            assert!(once(&statement(0, *i)), "acknowledged 0-{i} is there once");
+        }
+        for p in 1..3 {
+            for i in 0..5 {
+                assert!(once(&statement(p, i)), "{p}-{i} is there once");
+            }
+        }
+        // The first participant resumes with its token and resends the whole burst: each
+        // statement is applied once.
+        let (mut again, welcome) =
+            Raw::join(&server.ws(), join::resume(&s.code, &people[0].1)).await;
+        assert_eq!(welcome["participant"]["name"], "P0");
+        for i in 0..100 {
+            again
+                .ok(
+                    &format!("i{i}"),
+                    json!({"kind":"add_statement","text":statement(0, i)}),
+                )
+                .await;
+        }
+        let view = projector.snapshot().await;
+        let mine = view["statements"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|st| st["text"].as_str().unwrap().starts_with("uitspraak 0-"))
+            .count();
+        assert_eq!(mine, 100, "every statement of the burst exactly once");
+        assert!(
+            std::fs::read_dir(second_data.path())
+                .unwrap()
+                .next()
+                .is_none(),
+            "nothing is stored in the data directory on PostgreSQL"
+        );
+        let status = server.terminate();
+        assert!(status.success(), "clean exit on SIGTERM: {status:?}");
+
+        let log = std::fs::read_to_string(logs.path().join("first.log")).unwrap()
+            + &std::fs::read_to_string(logs.path().join("second.log")).unwrap();
+        assert!(
+            log.contains("storage opened"),
+            "the storage line is logged: {log}"
+        );
+        assert!(log.contains("postgres://postgres@127.0.0.1"), "{log}");
+        assert!(!log.contains(PASSWORD), "the password is never logged");
+    }
+}
