@@ -1,12 +1,23 @@
 //! Storage: the only module that touches the database.
 //!
-//! Embedded SQLite (one file, WAL, `synchronous = FULL`) through sqlx. Per session the store keeps
-//! an append-only log of Automerge change chunks, one row per session tick, and a snapshot that
-//! compaction rewrites from time to time; loading a session is the snapshot plus the later
-//! chunks. A tick's chunk, the resume tokens it created and the ids of the intents it applied are
-//! written in one transaction, so after a crash either all of a tick is there or none of it, and
-//! an intent that was acknowledged (which happens only after the commit) is never lost nor applied
-//! twice on resend.
+//! Embedded SQLite (one file, WAL, `synchronous = FULL`; the default) or PostgreSQL (chosen by
+//! `--database-url`; `synchronous_commit = on`), through sqlx; `store/connect.rs` opens either and
+//! migrates its schema. Per session the store keeps an append-only log of Automerge change
+//! chunks, one row per session tick, and a snapshot that compaction rewrites from time to time;
+//! loading a session is the snapshot plus the later chunks, read in one consistent transaction. A
+//! tick's chunk, the resume tokens it created and the ids of the intents it applied are written
+//! in one transaction, so after a crash either all of a tick is there or none of it, and an
+//! intent that was acknowledged (which happens only after the commit) is never lost nor applied
+//! twice on resend. All of this holds on both backends.
+//!
+//! Why an enum of the two native pools, and not sqlx's `Any` driver or a generic trait: each
+//! method's body is written once inside [`with_pool!`] and compiled once per backend with that
+//! backend's own types, so a query's SQL text is in one place (written to be valid for both:
+//! `$1` placeholders, `ON CONFLICT`, `RETURNING`), SQLite keeps its typed connect options (a
+//! data-directory path, WAL, `synchronous`, `secure_delete`), no value is converted at run time,
+//! and what only one backend can do is a match arm ([`PoolExt`], `backup_to`), not a string
+//! check. A generic implementation would need sqlx's trait bounds for every bound type, longer
+//! than the queries themselves.
 
 use draagvlak_protocol::ParticipantId;
 use draagvlak_protocol::api::SessionStatus;
