@@ -11,11 +11,11 @@
 //! twice on resend. All of this holds on both backends.
 //!
 //! Why an enum of the two native pools, and not sqlx's `Any` driver or a generic trait: each
-//! method's body is written once inside [`with_pool!`] and compiled once per backend with that
+//! method's body is written once inside `with_pool!` and compiled once per backend with that
 //! backend's own types, so a query's SQL text is in one place (written to be valid for both:
 //! `$1` placeholders, `ON CONFLICT`, `RETURNING`), SQLite keeps its typed connect options (a
 //! data-directory path, WAL, `synchronous`, `secure_delete`), no value is converted at run time,
-//! and what only one backend can do is a match arm ([`PoolExt`], `backup_to`), not a string
+//! and what only one backend can do is a match arm (`PoolExt`, `backup_to`), not a string
 //! check. A generic implementation would need sqlx's trait bounds for every bound type, longer
 //! than the queries themselves.
 
@@ -229,7 +229,7 @@ enum Pool {
 }
 
 /// What the backends do differently besides their SQL types, for code written once over both
-/// (see [`with_pool!`]).
+/// (see `with_pool!`).
 trait PoolExt {
     type Db: sqlx::Database;
 
@@ -399,7 +399,7 @@ impl Store {
     }
 
     /// Load everything of one session, as one consistent read (see
-    /// [`PoolExt::begin_consistent_read`]).
+    /// `PoolExt::begin_consistent_read`).
     pub async fn load_session(&self, id: &str) -> Result<LoadedSession, StoreError> {
         type ChunkRecord = (i64, Vec<u8>, Vec<u8>);
         type AppliedRecord = (String, String, i64, Option<String>);

@@ -82,7 +82,8 @@ pub enum Backend {
 /// `postgres://user@host:port/database`, without the password.
 #[derive(Clone)]
 pub struct PostgresDb {
-    options: PgConnectOptions,
+    /// Boxed: a `Backend` is mostly the small `Sqlite`.
+    options: Box<PgConnectOptions>,
 }
 
 impl std::fmt::Display for PostgresDb {
@@ -139,7 +140,11 @@ impl Backend {
             "sqlite" if rest.trim_start_matches('/').is_empty() => Ok(Backend::Sqlite),
             "sqlite" => Err(UrlError::SqlitePath),
             "postgres" | "postgresql" => PgConnectOptions::from_str(url)
-                .map(|options| Backend::Postgres(PostgresDb { options }))
+                .map(|options| {
+                    Backend::Postgres(PostgresDb {
+                        options: Box::new(options),
+                    })
+                })
                 .map_err(|e| UrlError::Postgres(e.to_string())),
             _ => Err(UrlError::Scheme(scheme.chars().take(20).collect())),
         }
@@ -192,7 +197,9 @@ impl Store {
 
     /// Connect to a PostgreSQL database and bring its schema up to date.
     pub async fn open_postgres(db: &PostgresDb) -> Result<Store, StoreError> {
-        let mut options = db.options.clone().options([("synchronous_commit", "on")]);
+        let mut options = (*db.options)
+            .clone()
+            .options([("synchronous_commit", "on")]);
         if options.get_application_name().is_none() {
             options = options.application_name("draagvlak");
         }
