@@ -139,6 +139,12 @@ type SessionRecord = (
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The PostgreSQL database (shown without its password) does not answer.
+    #[error("cannot connect to {database}: {source}")]
+    Connect {
+        database: String,
+        source: sqlx::Error,
+    },
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,

@@ -287,6 +287,26 @@ async fn postgres_servers_starting_together_migrate_once() {
     }
 }
 
+/// A PostgreSQL server that does not answer is named in the error (without the password), not
+/// hidden behind the pool's time-out.
+#[tokio::test]
+async fn an_unreachable_postgres_is_named_without_its_password() {
+    let url: draagvlak_server::store::DatabaseUrl = "postgres://u:geheim-wachtwoord@127.0.0.1:1/d"
+        .parse()
+        .unwrap_or_else(|e| match e {});
+    let backend = draagvlak_server::store::Backend::from_url(Some(&url)).unwrap();
+    let failed = Store::connect(std::path::Path::new("/nonexistent"), &backend).await;
+    let Err(e @ StoreError::Connect { .. }) = failed else {
+        panic!("{failed:?}");
+    };
+    let message = e.to_string();
+    assert!(
+        message.starts_with("cannot connect to postgres://u@127.0.0.1:1/d"),
+        "{message}"
+    );
+    assert!(!format!("{message} {e:?}").contains("geheim"), "{e:?}");
+}
+
 /// SQLite files from before migrations (`PRAGMA user_version` 1 or 2, no `_sqlx_migrations`).
 mod before_migrations {
     use super::*;

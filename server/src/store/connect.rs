@@ -27,6 +27,8 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::ConnectOptions as _;
+use sqlx::Connection as _;
 use sqlx::migrate::{MigrateError, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{
@@ -203,11 +205,18 @@ impl Store {
         if options.get_application_name().is_none() {
             options = options.application_name("draagvlak");
         }
+        // One connection first: the pool's own error would only say it timed out.
+        let cannot = |source| StoreError::Connect {
+            database: db.to_string(),
+            source,
+        };
+        options.connect().await.map_err(cannot)?.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(POSTGRES_CONNECTIONS)
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(cannot)?;
         let migrated = POSTGRES_MIGRATIONS.run(&pool).await.map_err(migrate_error);
         if migrated.is_err() {
             pool.close().await;
