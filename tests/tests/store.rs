@@ -287,6 +287,89 @@ async fn postgres_servers_starting_together_migrate_once() {
     }
 }
 
+/// A session is loaded from one state of the PostgreSQL database, even when a compaction commits
+/// between the load's reads: the load reads the snapshot, then waits (a lock held by the test) to
+/// read the changes while the compaction replaces the snapshot and deletes those changes and
+/// commits. Read as separate statements (`READ COMMITTED`), the load would pair the old snapshot
+/// with the changes after the new one, and miss the ones in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_load_on_postgres_is_not_torn_by_a_compaction() {
+    use sqlx::{Connection as _, Executor as _};
+    let url = draagvlak_tests::postgres::database_url().await;
+    let parsed: draagvlak_server::store::DatabaseUrl = url.parse().unwrap_or_else(|e| match e {});
+    let backend = draagvlak_server::store::Backend::from_url(Some(&parsed)).unwrap();
+    let store = Store::connect(std::path::Path::new("/nonexistent"), &backend)
+        .await
+        .unwrap();
+    store
+        .create_session(&row("s1", "ABC123"), &chunk(0, 1))
+        .await
+        .unwrap();
+    for rev in 1..=5u8 {
+        let t = TickWrite {
+            chunk: Some(chunk(rev.into(), rev)),
+            ..TickWrite::default()
+        };
+        store.append("s1", &t).await.unwrap();
+    }
+    let mut compactor = sqlx::PgConnection::connect(&url).await.unwrap();
+    compactor.execute("BEGIN").await.unwrap();
+    compactor
+        .execute("LOCK TABLE doc_changes IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let loading = tokio::spawn({
+        let store = store.clone();
+        async move { store.load_session("s1").await }
+    });
+    // Wait until the load is blocked on the lock (it has read the snapshot by then).
+    let mut watcher = sqlx::PgConnection::connect(&url).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(&mut watcher)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the load never waited"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // The compaction of `Store::compact`, committed while the load waits.
+    compactor
+        .execute("UPDATE doc_snapshots SET rev = 3, data = '\\x33' WHERE session_id = 's1'")
+        .await
+        .unwrap();
+    compactor
+        .execute("DELETE FROM doc_changes WHERE session_id = 's1' AND rev <= 3")
+        .await
+        .unwrap();
+    compactor.execute("COMMIT").await.unwrap();
+    let loaded = loading.await.unwrap().unwrap();
+    let revs: Vec<u64> = loaded.changes.iter().map(|c| c.rev).collect();
+    match loaded.snapshot.rev {
+        0 => assert_eq!(
+            revs,
+            vec![1, 2, 3, 4, 5],
+            "the old snapshot with all its changes"
+        ),
+        3 => assert_eq!(
+            revs,
+            vec![4, 5],
+            "the new snapshot with the changes after it"
+        ),
+        other => panic!("snapshot {other}"),
+    }
+    store.close().await;
+}
+
 /// A PostgreSQL server that does not answer is named in the error (without the password), not
 /// hidden behind the pool's time-out.
 #[tokio::test]
