@@ -579,6 +579,36 @@ mod server_on_postgres {
         format!("uitspraak {p}-{i}")
     }
 
+    /// PostgreSQL's text cannot hold the character U+0000, which SQLite stores: an intent id with
+    /// a control character is refused as an invalid id on every backend, before it reaches the
+    /// tick it would make fail for everyone in it (on PostgreSQL).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_intent_id_with_a_control_character_is_refused_not_stored() {
+        let url: draagvlak_server::store::DatabaseUrl = draagvlak_tests::postgres::database_url()
+            .await
+            .parse()
+            .unwrap_or_else(|e| match e {});
+        let backend = draagvlak_server::store::Backend::from_url(Some(&url)).unwrap();
+        let server = draagvlak_tests::InProcess::start_with(|c| c.database = backend).await;
+        let s = create_session(&server.http(), "Nul").await;
+        let (mut fac, _) = Raw::join(
+            &server.ws(),
+            join::facilitator(&s.code, &s.facilitator_secret),
+        )
+        .await;
+        fac.ok("f1", json!({"kind":"next_phase"})).await;
+        let (mut p, _) = Raw::join(&server.ws(), join::participant(&s.code, "P", "ict")).await;
+        for id in ["a\u{0}b", "tab\there"] {
+            let v = p
+                .act(id, json!({"kind":"add_statement","text":"uitspraak"}))
+                .await;
+            assert_eq!(v["code"], "invalid_intent_id", "{id:?}: {v}");
+        }
+        p.ok("i1", json!({"kind":"add_statement","text":"uitspraak"}))
+            .await;
+        server.stop().await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_workshop_on_postgres_survives_kill_9() {
         // trust authentication: the password is accepted and ignored, but it is in the URL.
