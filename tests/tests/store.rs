@@ -370,6 +370,40 @@ async fn a_load_on_postgres_is_not_torn_by_a_compaction() {
     store.close().await;
 }
 
+/// A session moves from SQLite to PostgreSQL through the session file, even when the SQLite
+/// server kept an intent id PostgreSQL cannot store (U+0000, accepted before such ids were
+/// refused): that id is left out, everything else arrives.
+#[tokio::test]
+async fn a_session_file_from_sqlite_imports_into_postgres() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open(dir.path()).await.unwrap();
+    let mut workshop = new_workshop("strategic-framework").unwrap();
+    let meta = workshop.state().meta.clone();
+    sqlite
+        .create_session(&row(&meta.id, &meta.code), &Chunk::first(&mut workshop))
+        .await
+        .unwrap();
+    let tick = TickWrite {
+        chunk: None,
+        new_participants: vec![(ParticipantId::from("p1".to_string()), vec![1; 32])],
+        applied: vec![applied("p1", "ok-1", 1), applied("p1", "nul\u{0}", 1)],
+    };
+    sqlite.append(&meta.id, &tick).await.unwrap();
+    let file = draagvlak_server::transfer::export(&sqlite, &meta.code)
+        .await
+        .unwrap();
+    let postgres = draagvlak_tests::postgres::store().await;
+    let code = draagvlak_server::transfer::import(&postgres, file)
+        .await
+        .unwrap();
+    assert_eq!(code, meta.code);
+    let (participants, intents) = tokens_and_intents(&postgres, &meta.id).await;
+    assert_eq!(
+        (participants, intents),
+        (vec!["p1".into()], vec!["p1/ok-1".into()])
+    );
+}
+
 /// A PostgreSQL server that does not answer is named in the error (without the password), not
 /// hidden behind the pool's time-out.
 #[tokio::test]
