@@ -50,12 +50,12 @@ def fail(where, message):
 
 def server_vars(binary):
     out = subprocess.run([binary, "--help"], capture_output=True, text=True, check=True).stdout
-    found = set(re.findall(r"env: (DRAAGVLAK_[A-Z_]+)=", out))
+    found = set(re.findall(r"env: (DRAAGVLAK_[A-Z_]+)[=\]]", out))
     for sub in re.findall(r"^  ([a-z][a-z-]+)\s", out.split("Commands:")[-1].split("Options:")[0], re.M):
         if sub == "help":
             continue
         sub_out = subprocess.run([binary, sub, "--help"], capture_output=True, text=True).stdout
-        found |= set(re.findall(r"env: (DRAAGVLAK_[A-Z_]+)=", sub_out))
+        found |= set(re.findall(r"env: (DRAAGVLAK_[A-Z_]+)[=\]]", sub_out))
     if "DRAAGVLAK_LISTEN" not in found:
         fail("server --help", "lists no DRAAGVLAK_LISTEN; cannot check variable names")
     return found

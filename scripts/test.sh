@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# PostgreSQL for the store tests (tests/src/postgres.rs starts its own server from these
+# binaries, in a temporary directory, on a free loopback port; the system service is not used).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "installing postgresql (Debian package)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+fi
+
 echo "== format"
 cargo fmt --all --check
 echo "== lints"

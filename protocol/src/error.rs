@@ -38,7 +38,8 @@ pub enum ErrorCode {
     /// The group is not one of the session's groups.
     InvalidGroup,
     // --- intents ---
-    /// The intent id is empty or longer than `limits::MAX_INTENT_ID_BYTES`.
+    /// The intent id is empty, longer than `limits::MAX_INTENT_ID_BYTES` or has a control
+    /// character.
     InvalidIntentId,
     /// This role may not send this intent (for example a participant changing the phase).
     Forbidden,

@@ -20,7 +20,7 @@ use crate::guard::{Guard, Names};
 use crate::http::{self, AppState};
 use crate::metrics::Metrics;
 use crate::registry::Registry;
-use crate::store::{DataDirLock, Store, StoreError};
+use crate::store::{Backend, DataDirLock, Store, StoreError};
 
 /// Failure to start.
 #[derive(Debug, thiserror::Error)]
@@ -42,15 +42,24 @@ pub struct Server {
     pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     serve: tokio::task::JoinHandle<()>,
-    /// This server's claim on its data directory; released when the server is dropped.
-    _lock: DataDirLock,
+    /// This server's claim on its data directory (SQLite only); released when the server is
+    /// dropped.
+    _lock: Option<DataDirLock>,
 }
 
 /// Open the store, bind the listener and start serving.
 pub async fn start(config: Config) -> Result<Server, StartError> {
     // One server per data directory (SQLite has one writer; restore checks this lock too).
-    let lock = DataDirLock::acquire(&config.data_dir)?;
-    let store = Store::open(&config.data_dir).await?;
+    // PostgreSQL has no data directory of ours to guard.
+    let lock = match config.database {
+        Backend::Sqlite => Some(DataDirLock::acquire(&config.data_dir)?),
+        Backend::Postgres(_) => None,
+    };
+    let store = Store::connect(&config.data_dir, &config.database).await?;
+    tracing::info!(
+        storage = %config.database.describe(&config.data_dir),
+        "storage opened"
+    );
     let (listener, addr) = bind(config.listen).await?;
     let metrics_listener = match config.metrics_listen {
         Some(at) => Some(bind(at).await?),
@@ -238,6 +247,12 @@ pub enum RunError {
 
 /// What the binary does with its flags: run the server, or one of the commands.
 pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
+    let database =
+        Backend::from_url(args.database_url.as_ref()).map_err(crate::config::ConfigError::from)?;
+    let sqlite_only = |command: &'static str| match database {
+        Backend::Sqlite => Ok(()),
+        Backend::Postgres(_) => Err(RunError::Backup(StoreError::SqliteOnly(command))),
+    };
     match args.command.clone() {
         Some(crate::config::Command::Report {
             code,
@@ -246,7 +261,7 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
         }) => {
             let format =
                 crate::report::Format::parse(&format).ok_or(RunError::Format(format.clone()))?;
-            let store = Store::open(&args.data_dir)
+            let store = Store::connect(&args.data_dir, &database)
                 .await
                 .map_err(StartError::from)?;
             let (_, ws) = crate::report::load(&store, &code).await?;
@@ -269,7 +284,8 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
             Ok(())
         }
         Some(crate::config::Command::Backup { to }) => {
-            let store = Store::open(&args.data_dir)
+            sqlite_only("backup")?;
+            let store = Store::connect(&args.data_dir, &database)
                 .await
                 .map_err(StartError::from)?;
             let made = store.backup_to(&to).await;
@@ -290,7 +306,7 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
                     to.display()
                 )));
             }
-            let store = Store::open(&args.data_dir)
+            let store = Store::connect(&args.data_dir, &database)
                 .await
                 .map_err(StartError::from)?;
             let file = crate::transfer::export(&store, &code).await;
@@ -307,7 +323,7 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
             let file = serde_json::from_str(&text).map_err(|e| {
                 crate::transfer::TransferError::Invalid(format!("{}: {e}", from.display()))
             })?;
-            let store = Store::open(&args.data_dir)
+            let store = Store::connect(&args.data_dir, &database)
                 .await
                 .map_err(StartError::from)?;
             let imported = crate::transfer::import(&store, file).await;
@@ -316,6 +332,7 @@ pub async fn run(args: crate::config::Args) -> Result<(), RunError> {
             Ok(())
         }
         Some(crate::config::Command::Restore { from }) => {
+            sqlite_only("restore")?;
             let restored = crate::store::restore(&args.data_dir, &from)
                 .await
                 .map_err(RunError::Backup)?;

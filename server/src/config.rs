@@ -9,6 +9,8 @@ use std::time::Duration;
 use clap::Parser;
 use draagvlak_protocol::limits::MAX_TEXT_CHARS;
 
+use crate::store::{Backend, DatabaseUrl, UrlError};
+
 /// Flags of the `draagvlak-server` binary.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -31,6 +33,16 @@ pub struct Args {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// Where the data lives: leave it out for SQLite (`draagvlak.sqlite3` in `--data-dir`), or
+    /// `postgres://user:password@host:port/database` for PostgreSQL. The password is never
+    /// logged or shown.
+    #[arg(
+        long,
+        env = "DRAAGVLAK_DATABASE_URL",
+        hide_env_values = true,
+        global = true
+    )]
+    pub database_url: Option<DatabaseUrl>,
     /// The address people use to reach this server (for links and QR codes), e.g.
     /// `https://workshop.example.nl`. Defaults to `http://<listen>`.
     #[arg(long, env = "DRAAGVLAK_PUBLIC_URL")]
@@ -208,6 +220,8 @@ pub enum Command {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
+    /// SQLite in `data_dir` (the default) or PostgreSQL (`--database-url`).
+    pub database: Backend,
     /// Without a trailing slash. `None`: `http://` and the address actually bound.
     pub public_url: Option<String>,
     pub session_idle: Duration,
@@ -339,6 +353,8 @@ pub enum ConfigError {
          --delete-closed-after-days ({delete}), or sessions would be deleted first"
     )]
     AnonymiseNotBeforeDelete { anonymise: u64, delete: u64 },
+    #[error(transparent)]
+    DatabaseUrl(#[from] UrlError),
 }
 
 impl Config {
@@ -416,10 +432,12 @@ impl Config {
         }
         let time_zone = crate::report::time_zone(&args.time_zone)
             .map_err(|e| ConfigError::TimeZone(args.time_zone.clone(), e))?;
+        let database = Backend::from_url(args.database_url.as_ref())?;
         Ok(Config {
             time_zone,
             listen: args.listen,
             data_dir: args.data_dir,
+            database,
             public_url,
             session_idle: Duration::from_secs(args.session_idle_secs),
             allowed_origins: args
@@ -459,6 +477,7 @@ impl Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
+            database: Backend::Sqlite,
             public_url: None,
             session_idle: Duration::from_secs(120),
             allowed_origins: Vec::new(),
@@ -631,6 +650,32 @@ mod tests {
             Args::try_parse_from(["draagvlak-server", "--log-format", "json"]).expect("parses");
         assert_eq!(args.log_format, LogFormat::Json);
         assert!(Args::try_parse_from(["draagvlak-server", "--log-format", "xml"]).is_err());
+    }
+
+    #[test]
+    fn the_database_url_chooses_the_backend() {
+        let c = config(&[]).expect("defaults are valid");
+        assert!(matches!(c.database, Backend::Sqlite));
+        let c = config(&[
+            "--database-url",
+            "postgres://draagvlak:pw@127.0.0.1:5432/draagvlak",
+        ])
+        .expect("valid");
+        assert!(matches!(c.database, Backend::Postgres(_)));
+        assert!(matches!(
+            config(&["--database-url", "redis://127.0.0.1"]),
+            Err(ConfigError::DatabaseUrl(UrlError::Scheme(_)))
+        ));
+        // The command's flags and their Debug form never show the password.
+        let args = Args::try_parse_from([
+            "draagvlak-server",
+            "--database-url",
+            "postgres://draagvlak:geheim-wachtwoord@db/draagvlak",
+        ])
+        .expect("parses");
+        assert!(!format!("{args:?}").contains("geheim"));
+        let c = Config::from_args(args).expect("valid");
+        assert!(!format!("{c:?}").contains("geheim"));
     }
 
     #[test]

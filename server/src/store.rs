@@ -1,88 +1,150 @@
 //! Storage: the only module that touches the database.
 //!
-//! Embedded SQLite (one file, WAL, `synchronous = FULL`) through sqlx. Per session the store keeps
-//! an append-only log of Automerge change chunks, one row per session tick, and a snapshot that
-//! compaction rewrites from time to time; loading a session is the snapshot plus the later
-//! chunks. A tick's chunk, the resume tokens it created and the ids of the intents it applied are
-//! written in one transaction, so after a crash either all of a tick is there or none of it, and
-//! an intent that was acknowledged (which happens only after the commit) is never lost nor applied
-//! twice on resend.
-
-use std::path::Path;
-use std::time::Duration;
+//! Embedded SQLite (one file, WAL, `synchronous = FULL`; the default) or PostgreSQL (chosen by
+//! `--database-url`; `synchronous_commit = on`), through sqlx; `store/connect.rs` opens either and
+//! migrates its schema. Per session the store keeps an append-only log of Automerge change
+//! chunks, one row per session tick, and a snapshot that compaction rewrites from time to time;
+//! loading a session is the snapshot plus the later chunks, read in one consistent transaction. A
+//! tick's chunk, the resume tokens it created and the ids of the intents it applied are written
+//! in one transaction, so after a crash either all of a tick is there or none of it, and an
+//! intent that was acknowledged (which happens only after the commit) is never lost nor applied
+//! twice on resend. All of this holds on both backends.
+//!
+//! Why an enum of the two native pools, and not sqlx's `Any` driver or a generic trait: each
+//! method's body is written once inside `with_pool!` and compiled once per backend with that
+//! backend's own types, so a query's SQL text is in one place (written to be valid for both:
+//! `$1` placeholders, `ON CONFLICT`, `RETURNING`), SQLite keeps its typed connect options (a
+//! data-directory path, WAL, `synchronous`, `secure_delete`), no value is converted at run time,
+//! and what only one backend can do is a match arm (`PoolExt`, `backup_to`), not a string
+//! check. A generic implementation would need sqlx's trait bounds for every bound type, longer
+//! than the queries themselves.
 
 use draagvlak_protocol::ParticipantId;
 use draagvlak_protocol::api::SessionStatus;
-use sqlx::sqlite::SqliteRow;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Row as _, Sqlite, Transaction};
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::SqlitePool;
+
+/// Run `$body` once with `$pool` bound to the store's own pool, whichever backend it is: the
+/// body (and so every query's SQL text) is written once and compiled once per backend, with the
+/// backend's own types (`Transaction<Sqlite>` or `Transaction<Postgres>`).
+macro_rules! with_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.pool {
+            $crate::store::Pool::Sqlite($pool) => $body,
+            $crate::store::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Insert or replace a session's snapshot, inside the transaction `$tx` (either backend).
+macro_rules! put_snapshot {
+    ($tx:expr, $session_id:expr, $snapshot:expr) => {
+        sqlx::query(
+            "INSERT INTO doc_snapshots (session_id, rev, heads, data) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (session_id) DO UPDATE SET rev = excluded.rev, heads = excluded.heads,
+                                                    data = excluded.data",
+        )
+        .bind($session_id)
+        .bind($snapshot.rev as i64)
+        .bind(&$snapshot.heads)
+        .bind(&$snapshot.data)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// Insert a session's index row, created now (a new session, or one imported from a file),
+/// inside the transaction `$tx` (either backend).
+macro_rules! insert_session_row {
+    ($tx:expr, $row:expr) => {
+        sqlx::query(
+            "INSERT INTO sessions (id, code, title, organisation, language, template, status,
+                                   facilitator_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&$row.id)
+        .bind(&$row.code)
+        .bind(&$row.title)
+        .bind(&$row.organisation)
+        .bind(&$row.language)
+        .bind(&$row.template)
+        .bind($row.status.as_str())
+        .bind(&$row.facilitator_hash)
+        .bind($crate::store::unix_now())
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// Insert a participant's resume token hash, inside the transaction `$tx` (either backend).
+macro_rules! insert_participant {
+    ($tx:expr, $session_id:expr, $participant:expr, $token_hash:expr) => {
+        sqlx::query(
+            "INSERT INTO participants (session_id, participant_id, token_hash) VALUES ($1, $2, $3)",
+        )
+        .bind($session_id)
+        .bind($participant)
+        .bind($token_hash)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+
+/// Record an applied intent, inside the transaction `$tx` (either backend); a record that is
+/// there already is kept (a resend).
+macro_rules! insert_applied {
+    ($tx:expr, $session_id:expr, $applied:expr) => {
+        sqlx::query(
+            "INSERT INTO applied_intents (session_id, sender, intent_id, rev, created)
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind($session_id)
+        .bind(&$applied.sender)
+        .bind(&$applied.intent_id)
+        .bind($applied.rev as i64)
+        .bind(&$applied.created)
+        .execute(&mut *$tx)
+        .await
+    };
+}
 
 mod backup;
+mod connect;
 mod document;
 mod lifecycle;
 
 pub use backup::{BackupInfo, DataDirLock, Restored, check_backup, restore};
+pub use connect::{Backend, DatabaseUrl, PostgresDb, UrlError};
 pub use document::{LoadError, Loaded, encode_heads, load_durable};
 pub use lifecycle::Tokens;
-
-/// Schema version kept in `PRAGMA user_version`.
-/// 2: `sessions.anonymised_at`.
-const SCHEMA_VERSION: i64 = 2;
 
 /// The database file in the data directory.
 pub const DB_FILE: &str = "draagvlak.sqlite3";
 
-const SCHEMA: &[&str] = &[
-    "CREATE TABLE IF NOT EXISTS sessions (
-        id TEXT PRIMARY KEY,
-        code TEXT NOT NULL UNIQUE,
-        title TEXT NOT NULL,
-        organisation TEXT NOT NULL,
-        language TEXT NOT NULL,
-        template TEXT NOT NULL,
-        status TEXT NOT NULL DEFAULT 'open',
-        facilitator_hash BLOB NOT NULL,
-        created_at INTEGER NOT NULL,
-        epoch INTEGER NOT NULL DEFAULT 0,
-        anonymised_at INTEGER
-    )",
-    "CREATE TABLE IF NOT EXISTS participants (
-        session_id TEXT NOT NULL REFERENCES sessions(id),
-        participant_id TEXT NOT NULL,
-        token_hash BLOB NOT NULL,
-        PRIMARY KEY (session_id, participant_id)
-    )",
-    "CREATE UNIQUE INDEX IF NOT EXISTS participants_token ON participants(session_id, token_hash)",
-    "CREATE TABLE IF NOT EXISTS doc_snapshots (
-        session_id TEXT PRIMARY KEY REFERENCES sessions(id),
-        rev INTEGER NOT NULL,
-        heads BLOB NOT NULL,
-        data BLOB NOT NULL
-    )",
-    "CREATE TABLE IF NOT EXISTS doc_changes (
-        session_id TEXT NOT NULL REFERENCES sessions(id),
-        rev INTEGER NOT NULL,
-        heads BLOB NOT NULL,
-        data BLOB NOT NULL,
-        PRIMARY KEY (session_id, rev)
-    )",
-    "CREATE TABLE IF NOT EXISTS applied_intents (
-        session_id TEXT NOT NULL REFERENCES sessions(id),
-        sender TEXT NOT NULL,
-        intent_id TEXT NOT NULL,
-        rev INTEGER NOT NULL,
-        created TEXT,
-        PRIMARY KEY (session_id, sender, intent_id)
-    )",
-];
+/// A `sessions` row as read by `SELECT id, code, title, organisation, language, template, status,
+/// facilitator_hash`.
+type SessionRecord = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+);
 
 /// A storage failure. The message is for logs; clients get `storage_failed`.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The PostgreSQL database (shown without its password) does not answer.
+    #[error("cannot connect to {database}: {source}")]
+    Connect {
+        database: String,
+        source: sqlx::Error,
+    },
     #[error("cannot create data directory {path}: {source}")]
     DataDir {
         path: String,
@@ -100,6 +162,14 @@ pub enum StoreError {
     Locked(String),
     #[error("backup: {0}")]
     Backup(String),
+    #[error("schema migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A command that works on the SQLite file, asked of a PostgreSQL store.
+    #[error(
+        "{0} works only with the embedded SQLite database; with PostgreSQL use its own tools \
+         (pg_dump and pg_restore)"
+    )]
+    SqliteOnly(&'static str),
     /// Only with the `fault-injection` feature.
     #[error("injected write failure")]
     Injected,
@@ -157,84 +227,95 @@ pub struct TickWrite {
     pub applied: Vec<AppliedIntent>,
 }
 
+/// The pool of the backend the store was opened on (see `store/connect.rs`).
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// What the backends do differently besides their SQL types, for code written once over both
+/// (see `with_pool!`).
+trait PoolExt {
+    type Db: sqlx::Database;
+
+    /// A transaction whose reads all see one state of the database.
+    async fn begin_consistent_read(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
+
+    /// After deleting or rewriting a session: leave no copy of the old data in the database's
+    /// own files where that can be done.
+    async fn purge_deleted(&self) -> Result<(), sqlx::Error>;
+}
+
+impl PoolExt for SqlitePool {
+    type Db = sqlx::Sqlite;
+
+    /// SQLite: a transaction reads from one snapshot of the file (WAL) from its first read.
+    async fn begin_consistent_read(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.begin().await
+    }
+
+    /// `secure_delete` has overwritten the freed pages; the write-ahead log still holds the
+    /// old ones until it is checkpointed and truncated.
+    async fn purge_deleted(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(self)
+            .await?;
+        Ok(())
+    }
+}
+
+impl PoolExt for PgPool {
+    type Db = sqlx::Postgres;
+
+    /// PostgreSQL's default `READ COMMITTED` takes a new snapshot per statement, so a
+    /// compaction committed between two reads would pair an old snapshot with the changes after
+    /// a new one; `REPEATABLE READ` reads everything from one snapshot.
+    async fn begin_consistent_read(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+    }
+
+    /// Nothing the server can do: deleted rows stay in the table files until (auto)vacuum
+    /// reuses their space (see SECURITY.md).
+    async fn purge_deleted(&self) -> Result<(), sqlx::Error> {
+        Ok(())
+    }
+}
+
 /// Handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
     /// Session whose writes fail (tests of storage failure).
     #[cfg(feature = "fault-injection")]
     failing: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Store {
-    /// Open (and create, if needed) `draagvlak.sqlite3` in `data_dir`.
-    pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
-            path: data_dir.display().to_string(),
-            source,
-        })?;
-        let options = SqliteConnectOptions::new()
-            .filename(data_dir.join(DB_FILE))
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            // Deleted sessions are overwritten, not left in free pages (store/lifecycle.rs).
-            .pragma("secure_delete", "ON");
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        let store = Store {
+    fn with_pool(pool: Pool) -> Store {
+        Store {
             pool,
             #[cfg(feature = "fault-injection")]
             failing: Default::default(),
-        };
-        store.migrate().await?;
-        Ok(store)
-    }
-
-    async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let version: i64 = sqlx::query_scalar("PRAGMA user_version")
-            .fetch_one(&mut *tx)
-            .await?;
-        if version > SCHEMA_VERSION {
-            return Err(StoreError::Corrupt(format!(
-                "database schema version {version} is newer than this server ({SCHEMA_VERSION})"
-            )));
         }
-        for statement in SCHEMA {
-            sqlx::query(*statement).execute(&mut *tx).await?;
-        }
-        // Version 1 databases have the table without the column.
-        let has_anonymised: bool = sqlx::query_scalar(
-            "SELECT count(*) > 0 FROM pragma_table_info('sessions') WHERE name = 'anonymised_at'",
-        )
-        .fetch_one(&mut *tx)
-        .await?;
-        if !has_anonymised {
-            sqlx::query("ALTER TABLE sessions ADD COLUMN anonymised_at INTEGER")
-                .execute(&mut *tx)
-                .await?;
-        }
-        sqlx::query("PRAGMA user_version = 2")
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Check that the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop))?;
         Ok(())
     }
 
     /// Close the pool, waiting for queries in flight.
     pub async fn close(&self) {
-        self.pool.close().await;
+        with_pool!(self, pool => pool.close().await);
     }
 
     /// Store a new session with its first snapshot. Fails with [`StoreError::CodeTaken`] when
@@ -244,39 +325,44 @@ impl Store {
         row: &SessionRow,
         snapshot: &Chunk,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let inserted = insert_session_row(&mut tx, row).await;
-        if let Err(sqlx::Error::Database(e)) = &inserted
-            && e.is_unique_violation()
-        {
-            return Err(StoreError::CodeTaken);
-        }
-        inserted?;
-        put_snapshot(&mut tx, &row.id, snapshot).await?;
-        tx.commit().await?;
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let inserted = insert_session_row!(tx, row);
+            if let Err(sqlx::Error::Database(e)) = &inserted
+                && e.is_unique_violation()
+            {
+                return Err(StoreError::CodeTaken);
+            }
+            inserted?;
+            put_snapshot!(tx, &row.id, snapshot)?;
+            tx.commit().await?;
+        });
         Ok(())
     }
 
     /// Find a session by its (normalised) join code.
     pub async fn session_by_code(&self, code: &str) -> Result<Option<SessionRow>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, code, title, organisation, language, template, status, facilitator_hash
-             FROM sessions WHERE code = ?",
-        )
-        .bind(code)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(session_row).transpose()
+        let record: Option<SessionRecord> = with_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, code, title, organisation, language, template, status,
+                        facilitator_hash
+                 FROM sessions WHERE code = $1",
+            )
+            .bind(code)
+            .fetch_optional(pool)
+            .await?
+        });
+        record.map(session_row).transpose()
     }
 
     /// Count up and return the session's load epoch (see the session actor's revisions).
     pub async fn next_epoch(&self, id: &str) -> Result<u64, StoreError> {
-        let epoch: Option<i64> = sqlx::query_scalar(
-            "UPDATE sessions SET epoch = epoch + 1 WHERE id = ? RETURNING epoch",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let epoch: Option<i64> = with_pool!(self, pool => {
+            sqlx::query_scalar("UPDATE sessions SET epoch = epoch + 1 WHERE id = $1 RETURNING epoch")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
         let epoch = epoch.ok_or_else(|| StoreError::NotFound(id.to_string()))?;
         rev_from_db(epoch)
     }
@@ -284,11 +370,13 @@ impl Store {
     /// Replace the facilitator secret's hash.
     pub async fn set_facilitator_hash(&self, id: &str, hash: &[u8]) -> Result<(), StoreError> {
         self.injected(id)?;
-        sqlx::query("UPDATE sessions SET facilitator_hash = ? WHERE id = ?")
-            .bind(hash)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE sessions SET facilitator_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
@@ -296,86 +384,98 @@ impl Store {
     /// column lets the HTTP API answer without loading the session.
     pub async fn set_closed(&self, id: &str) -> Result<(), StoreError> {
         self.injected(id)?;
-        sqlx::query("UPDATE sessions SET status = 'closed' WHERE id = ?")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        with_pool!(self, pool => {
+            sqlx::query("UPDATE sessions SET status = 'closed' WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
         Ok(())
     }
 
     /// How many times the session has been loaded (for tests and diagnostics).
     pub async fn epoch(&self, id: &str) -> Result<u64, StoreError> {
-        let epoch: Option<i64> = sqlx::query_scalar("SELECT epoch FROM sessions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let epoch: Option<i64> = with_pool!(self, pool => {
+            sqlx::query_scalar("SELECT epoch FROM sessions WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
         rev_from_db(epoch.ok_or_else(|| StoreError::NotFound(id.to_string()))?)
     }
 
-    /// Load everything of one session.
+    /// Load everything of one session, as one consistent read (see
+    /// `PoolExt::begin_consistent_read`).
     pub async fn load_session(&self, id: &str) -> Result<LoadedSession, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "SELECT id, code, title, organisation, language, template, status, facilitator_hash
-             FROM sessions WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-        let row = session_row(&row)?;
-        let snapshot =
-            sqlx::query("SELECT rev, heads, data FROM doc_snapshots WHERE session_id = ?")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::Corrupt(format!("session {id} has no snapshot")))?;
-        let snapshot = Chunk {
-            rev: rev_from_db(snapshot.get(0))?,
-            heads: snapshot.get(1),
-            data: snapshot.get(2),
-        };
-        let changes = sqlx::query(
-            "SELECT rev, heads, data FROM doc_changes WHERE session_id = ? AND rev > ? ORDER BY rev",
-        )
-        .bind(id)
-        .bind(snapshot.rev as i64)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| {
+        type ChunkRecord = (i64, Vec<u8>, Vec<u8>);
+        type AppliedRecord = (String, String, i64, Option<String>);
+        let (record, snapshot, changes, participants, applied) = with_pool!(self, pool => {
+            let mut tx = pool.begin_consistent_read().await?;
+            let record: Option<SessionRecord> = sqlx::query_as(
+                "SELECT id, code, title, organisation, language, template, status,
+                        facilitator_hash
+                 FROM sessions WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let snapshot: Option<ChunkRecord> = sqlx::query_as(
+                "SELECT rev, heads, data FROM doc_snapshots WHERE session_id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let after = snapshot.as_ref().map_or(-1, |(rev, _, _)| *rev);
+            let changes: Vec<ChunkRecord> = sqlx::query_as(
+                "SELECT rev, heads, data FROM doc_changes
+                 WHERE session_id = $1 AND rev > $2 ORDER BY rev",
+            )
+            .bind(id)
+            .bind(after)
+            .fetch_all(&mut *tx)
+            .await?;
+            let participants: Vec<(String, Vec<u8>)> = sqlx::query_as(
+                "SELECT participant_id, token_hash FROM participants WHERE session_id = $1",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let applied: Vec<AppliedRecord> = sqlx::query_as(
+                "SELECT sender, intent_id, rev, created FROM applied_intents
+                 WHERE session_id = $1",
+            )
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            (record, snapshot, changes, participants, applied)
+        });
+        let row = session_row(record.ok_or_else(|| StoreError::NotFound(id.to_string()))?)?;
+        let chunk = |(rev, heads, data): ChunkRecord| -> Result<Chunk, StoreError> {
             Ok(Chunk {
-                rev: rev_from_db(r.get(0))?,
-                heads: r.get(1),
-                data: r.get(2),
+                rev: rev_from_db(rev)?,
+                heads,
+                data,
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        let participants =
-            sqlx::query("SELECT participant_id, token_hash FROM participants WHERE session_id = ?")
-                .bind(id)
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-        let applied = sqlx::query(
-            "SELECT sender, intent_id, rev, created FROM applied_intents WHERE session_id = ?",
-        )
-        .bind(id)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(AppliedIntent {
-                sender: r.get(0),
-                intent_id: r.get(1),
-                rev: rev_from_db(r.get(2))?,
-                created: r.get(3),
+        };
+        let snapshot = chunk(
+            snapshot.ok_or_else(|| StoreError::Corrupt(format!("session {id} has no snapshot")))?,
+        )?;
+        let changes = changes
+            .into_iter()
+            .map(chunk)
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let applied = applied
+            .into_iter()
+            .map(|(sender, intent_id, rev, created)| {
+                Ok(AppliedIntent {
+                    sender,
+                    intent_id,
+                    rev: rev_from_db(rev)?,
+                    created,
+                })
             })
-        })
-        .collect::<Result<Vec<_>, StoreError>>()?;
-        tx.commit().await?;
+            .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(LoadedSession {
             row,
             snapshot,
@@ -407,86 +507,49 @@ impl Store {
         Ok(())
     }
 
-    /// Write one tick durably (one transaction).
+    /// Write one tick durably (one transaction): its change chunk, the resume tokens it
+    /// created and the ids of the intents it applied, all or none.
     pub async fn append(&self, session_id: &str, tick: &TickWrite) -> Result<(), StoreError> {
         self.injected(session_id)?;
-        let mut tx = self.pool.begin().await?;
-        if let Some(chunk) = &tick.chunk {
-            sqlx::query(
-                "INSERT INTO doc_changes (session_id, rev, heads, data) VALUES (?, ?, ?, ?)",
-            )
-            .bind(session_id)
-            .bind(chunk.rev as i64)
-            .bind(&chunk.heads)
-            .bind(&chunk.data)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (participant, token_hash) in &tick.new_participants {
-            sqlx::query(
-                "INSERT INTO participants (session_id, participant_id, token_hash) VALUES (?, ?, ?)",
-            )
-            .bind(session_id)
-            .bind(participant.as_str())
-            .bind(token_hash)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for applied in &tick.applied {
-            sqlx::query(
-                "INSERT OR IGNORE INTO applied_intents (session_id, sender, intent_id, rev, created)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(session_id)
-            .bind(&applied.sender)
-            .bind(&applied.intent_id)
-            .bind(applied.rev as i64)
-            .bind(&applied.created)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if let Some(chunk) = &tick.chunk {
+                sqlx::query(
+                    "INSERT INTO doc_changes (session_id, rev, heads, data) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(session_id)
+                .bind(chunk.rev as i64)
+                .bind(&chunk.heads)
+                .bind(&chunk.data)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for (participant, token_hash) in &tick.new_participants {
+                insert_participant!(tx, session_id, participant.as_str(), token_hash)?;
+            }
+            for applied in &tick.applied {
+                insert_applied!(tx, session_id, applied)?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 
     /// Replace the session's snapshot and drop the change chunks it contains.
     pub async fn compact(&self, session_id: &str, snapshot: &Chunk) -> Result<(), StoreError> {
         self.injected(session_id)?;
-        let mut tx = self.pool.begin().await?;
-        put_snapshot(&mut tx, session_id, snapshot).await?;
-        sqlx::query("DELETE FROM doc_changes WHERE session_id = ? AND rev <= ?")
-            .bind(session_id)
-            .bind(snapshot.rev as i64)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            put_snapshot!(tx, session_id, snapshot)?;
+            sqlx::query("DELETE FROM doc_changes WHERE session_id = $1 AND rev <= $2")
+                .bind(session_id)
+                .bind(snapshot.rev as i64)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
         Ok(())
     }
-}
-
-/// Insert a session's index row, created now (a new session, or one imported from a file).
-async fn insert_session_row(
-    tx: &mut Transaction<'static, Sqlite>,
-    row: &SessionRow,
-) -> Result<(), sqlx::Error> {
-    let created_at = unix_now();
-    sqlx::query(
-        "INSERT INTO sessions (id, code, title, organisation, language, template, status,
-                               facilitator_hash, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&row.id)
-    .bind(&row.code)
-    .bind(&row.title)
-    .bind(&row.organisation)
-    .bind(&row.language)
-    .bind(&row.template)
-    .bind(row.status.as_str())
-    .bind(&row.facilitator_hash)
-    .bind(created_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// The clock in seconds since the Unix epoch.
@@ -497,42 +560,21 @@ fn unix_now() -> i64 {
         .unwrap_or(0)
 }
 
-async fn put_snapshot(
-    tx: &mut Transaction<'static, Sqlite>,
-    session_id: &str,
-    snapshot: &Chunk,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO doc_snapshots (session_id, rev, heads, data) VALUES (?, ?, ?, ?)
-         ON CONFLICT (session_id) DO UPDATE SET rev = excluded.rev, heads = excluded.heads,
-                                                data = excluded.data",
-    )
-    .bind(session_id)
-    .bind(snapshot.rev as i64)
-    .bind(&snapshot.heads)
-    .bind(&snapshot.data)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 fn rev_from_db(value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("negative revision {value}")))
 }
 
-/// A `sessions` row read by `SELECT id, code, title, organisation, language, template, status,
-/// facilitator_hash`.
-fn session_row(r: &SqliteRow) -> Result<SessionRow, StoreError> {
-    let status: String = r.get(6);
+fn session_row(r: SessionRecord) -> Result<SessionRow, StoreError> {
+    let (id, code, title, organisation, language, template, status, facilitator_hash) = r;
     Ok(SessionRow {
-        id: r.get(0),
-        code: r.get(1),
-        title: r.get(2),
-        organisation: r.get(3),
-        language: r.get(4),
-        template: r.get(5),
+        id,
+        code,
+        title,
+        organisation,
+        language,
+        template,
         status: SessionStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("session status {status:?}")))?,
-        facilitator_hash: r.get(7),
+        facilitator_hash,
     })
 }

@@ -5,6 +5,7 @@
 //! through the Rust client library or raw WebSocket frames.
 
 pub mod docx;
+pub mod postgres;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

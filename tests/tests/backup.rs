@@ -192,3 +192,32 @@ async fn a_session_moves_to_another_server_with_the_same_report() {
     from.stop().await;
     to.stop().await;
 }
+
+/// `backup` and `restore` are for the SQLite file: with a PostgreSQL URL they refuse, name
+/// PostgreSQL's own tools, touch nothing and show no password (no database is contacted).
+#[test]
+fn backup_and_restore_refuse_a_postgres_database_and_name_pg_dump() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("b.sqlite3");
+    for args in [
+        ["backup", "--to", file.to_str().unwrap()],
+        ["restore", "--from", file.to_str().unwrap()],
+    ] {
+        let out = command(
+            data.path(),
+            &[
+                &args[..],
+                &[
+                    "--database-url",
+                    "postgres://u:geheim-wachtwoord@127.0.0.1:1/x",
+                ],
+            ]
+            .concat(),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{} refused", args[0]);
+        assert!(stderr.contains("pg_dump"), "{stderr}");
+        assert!(!stderr.contains("geheim"), "{stderr}");
+    }
+    assert!(std::fs::read_dir(data.path()).unwrap().next().is_none());
+}

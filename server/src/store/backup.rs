@@ -12,13 +12,18 @@
 //! restore takes the same lock, so it refuses while a server runs (and a second server on the
 //! same directory refuses to start). The database being replaced is kept next to it, as a
 //! consistent copy too.
+//!
+//! All of this is about the SQLite file. A PostgreSQL store refuses `backup` with
+//! [`StoreError::SqliteOnly`]: PostgreSQL has its own tools (pg_dump, pg_restore) and its own
+//! answer to concurrent writers, and a server on PostgreSQL takes no data-directory lock.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
-use super::{DB_FILE, SCHEMA_VERSION, Store, StoreError};
+use super::connect::{SCHEMA_VERSION, latest_migration};
+use super::{DB_FILE, Pool, Store, StoreError};
 
 /// The lock file in a data directory.
 const LOCK_FILE: &str = "draagvlak.lock";
@@ -77,6 +82,9 @@ impl Store {
     /// Write a consistent copy of the database to `to` while the server may keep running.
     /// `to` must not exist yet.
     pub async fn backup_to(&self, to: &Path) -> Result<BackupInfo, StoreError> {
+        let Pool::Sqlite(pool) = &self.pool else {
+            return Err(StoreError::SqliteOnly("backup"));
+        };
         if to.exists() {
             return Err(StoreError::Backup(format!(
                 "{} exists already; choose a new name",
@@ -89,9 +97,9 @@ impl Store {
             let target = partial
                 .to_str()
                 .ok_or_else(|| StoreError::Backup(format!("{}: not UTF-8", partial.display())))?;
-            sqlx::query("VACUUM INTO ?")
+            sqlx::query("VACUUM INTO $1")
                 .bind(target)
-                .execute(&self.pool)
+                .execute(pool)
                 .await?;
             let info = check_backup(&partial).await?;
             std::fs::rename(&partial, to).map_err(|e| io(to, e))?;
@@ -106,7 +114,8 @@ impl Store {
 }
 
 /// Check a backup file without changing it: a whole SQLite database, of a schema this server
-/// knows, with the tables of a Draagvlak database.
+/// knows (made before migrations, or with no migration newer than this server's), with the
+/// tables of a Draagvlak database.
 pub async fn check_backup(path: &Path) -> Result<BackupInfo, StoreError> {
     let bytes = std::fs::metadata(path).map_err(|e| io(path, e))?.len();
     let options = SqliteConnectOptions::new()
@@ -133,6 +142,21 @@ pub async fn check_backup(path: &Path) -> Result<BackupInfo, StoreError> {
         if !(1..=SCHEMA_VERSION).contains(&version) {
             return Err(StoreError::Corrupt(format!(
                 "{}: schema version {version} is not one this server reads",
+                path.display()
+            )));
+        }
+        let newest: Option<i64> = if version == SCHEMA_VERSION {
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+                .fetch_one(&pool)
+                .await?
+        } else {
+            None
+        };
+        if let Some(newest) = newest
+            && newest > latest_migration()
+        {
+            return Err(StoreError::Corrupt(format!(
+                "{}: has migration {newest}, newer than this server knows",
                 path.display()
             )));
         }
@@ -204,45 +228,30 @@ impl Store {
         participants: &[(String, Vec<u8>)],
         applied: &[super::AppliedIntent],
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let exists: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id = ? OR code = ?")
-                .bind(&row.id)
-                .bind(&row.code)
-                .fetch_one(&mut *tx)
-                .await?;
-        if exists > 0 {
-            return Err(StoreError::Backup(format!(
-                "this server has a session with id {} or join code {} already",
-                row.id, row.code
-            )));
-        }
-        super::insert_session_row(&mut tx, row).await?;
-        super::put_snapshot(&mut tx, &row.id, snapshot).await?;
-        for (participant, token_hash) in participants {
-            sqlx::query(
-                "INSERT INTO participants (session_id, participant_id, token_hash) VALUES (?, ?, ?)",
-            )
-            .bind(&row.id)
-            .bind(participant)
-            .bind(token_hash)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for a in applied {
-            sqlx::query(
-                "INSERT INTO applied_intents (session_id, sender, intent_id, rev, created)
-                 VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&row.id)
-            .bind(&a.sender)
-            .bind(&a.intent_id)
-            .bind(a.rev as i64)
-            .bind(&a.created)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        with_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let exists: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM sessions WHERE id = $1 OR code = $2")
+                    .bind(&row.id)
+                    .bind(&row.code)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if exists > 0 {
+                return Err(StoreError::Backup(format!(
+                    "this server has a session with id {} or join code {} already",
+                    row.id, row.code
+                )));
+            }
+            insert_session_row!(tx, row)?;
+            put_snapshot!(tx, &row.id, snapshot)?;
+            for (participant, token_hash) in participants {
+                insert_participant!(tx, &row.id, participant, token_hash)?;
+            }
+            for a in applied {
+                insert_applied!(tx, &row.id, a)?;
+            }
+            tx.commit().await?;
+        });
         Ok(())
     }
 }

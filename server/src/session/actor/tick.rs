@@ -357,10 +357,14 @@ impl Actor {
             created,
             placed: None,
         };
-        if id.is_empty() || id.len() > MAX_INTENT_ID_BYTES {
+        // No control characters: they have no use in an id, and PostgreSQL's text cannot
+        // hold U+0000 (the tick that stored it would fail for everyone in it).
+        if id.is_empty() || id.len() > MAX_INTENT_ID_BYTES || id.chars().any(char::is_control) {
             return Some(reply(Err(Refusal::new(
                 ErrorCode::InvalidIntentId,
-                format!("an intent id has 1 to {MAX_INTENT_ID_BYTES} bytes"),
+                format!(
+                    "an intent id has 1 to {MAX_INTENT_ID_BYTES} bytes and no control characters"
+                ),
             ))));
         }
         let key = (sender_key, id.clone());
