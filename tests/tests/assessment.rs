@@ -217,7 +217,10 @@ async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
     );
     // The workbook has a sheet of its own for it.
     let xlsx = reqwest::Client::new()
-        .get(format!("{}/api/sessions/{code2}/report/xlsx", server.http()))
+        .get(format!(
+            "{}/api/sessions/{code2}/report/xlsx",
+            server.http()
+        ))
         .bearer_auth(&secret2)
         .send()
         .await
@@ -233,7 +236,12 @@ async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
     };
     assert!(read("xl/workbook.xml").contains("name=\"Zelfevaluatie\""));
     let strings = read("xl/sharedStrings.xml");
-    for s in ["Strategie en sturing", "gemiddeld toen", "Raad nu", "weet niet"] {
+    for s in [
+        "Strategie en sturing",
+        "gemiddeld toen",
+        "Raad nu",
+        "weet niet",
+    ] {
         assert!(strings.contains(s), "{s} in the workbook");
     }
     server.stop().await;
