@@ -119,6 +119,9 @@ pub struct SessionPublic {
     pub status: SessionStatus,
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub groups: Vec<Group>,
+    /// The facilitator uploaded the organisation's logo: `GET /api/sessions/{code}/logo`.
+    #[serde(default)]
+    pub logo: bool,
 }
 
 /// Whether a session takes part still: open, or closed by its facilitator (readable, not
@@ -217,6 +220,8 @@ pub struct Limits {
     pub max_groups: usize,
     /// Longest group name, in characters.
     pub max_group_name_chars: usize,
+    /// Largest logo, in bytes (a PNG image).
+    pub max_logo_bytes: usize,
 }
 
 impl Limits {
@@ -238,6 +243,7 @@ impl Limits {
             min_groups: MIN_GROUPS,
             max_groups: MAX_GROUPS,
             max_group_name_chars: MAX_GROUP_NAME_CHARS,
+            max_logo_bytes: MAX_LOGO_BYTES,
         }
     }
 }

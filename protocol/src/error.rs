@@ -140,6 +140,10 @@ pub enum ErrorCode {
     /// The `groups` of `POST /api/sessions`: fewer than 2 or more than 4, a name empty, too long
     /// or with control characters, or two names the same.
     InvalidGroups,
+    /// An uploaded logo that is not a PNG image (HTTP 415), larger than
+    /// `limits::MAX_LOGO_BYTES` (413), or broken or outside 16 to `limits::MAX_LOGO_PIXELS`
+    /// pixels each way (422).
+    InvalidImage,
     /// The language is not supported (`nl` or `en`).
     UnsupportedLanguage,
     /// The endpoint exists but not with this HTTP method (e.g. `DELETE /api/sessions`).
@@ -239,6 +243,7 @@ pub const ALL: &[(ErrorCode, &str)] = &[
     (ErrorCode::UnknownTemplate, "unknown_template"),
     (ErrorCode::InvalidTemplate, "invalid_template"),
     (ErrorCode::InvalidGroups, "invalid_groups"),
+    (ErrorCode::InvalidImage, "invalid_image"),
     (
         ErrorCode::ReviewNeedsEarlierSession,
         "review_needs_earlier_session",

@@ -40,6 +40,11 @@ pub const MAX_GROUPS: usize = 4;
 /// Longest group name the facilitator may give, in Unicode characters.
 pub const MAX_GROUP_NAME_CHARS: usize = 30;
 
+/// Largest logo the facilitator may upload, in bytes (a PNG image).
+pub const MAX_LOGO_BYTES: usize = 256 * 1024;
+/// Largest logo, in pixels each way (and smallest: 16).
+pub const MAX_LOGO_PIXELS: usize = 4096;
+
 /// Most phases an agenda (template) may have.
 pub const MAX_AGENDA_PHASES: usize = 60;
 /// Largest dot budget of a vote phase.

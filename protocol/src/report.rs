@@ -48,6 +48,18 @@ pub struct Report {
     /// and once revealed the mean score per dimension overall and per group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assessment: Option<AssessmentView>,
+    /// The organisation's logo, for the formats that show it (HTML, the policy note); never in
+    /// the JSON.
+    #[serde(skip)]
+    pub logo: Option<ReportLogo>,
+}
+
+/// A PNG image and its size in pixels.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportLogo {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -112,11 +112,13 @@ mod backup;
 mod connect;
 mod document;
 mod lifecycle;
+mod logo;
 
 pub use backup::{BackupInfo, DataDirLock, Restored, check_backup, restore};
 pub use connect::{Backend, DatabaseUrl, PostgresDb, UrlError};
 pub use document::{LoadError, Loaded, encode_heads, load_durable};
 pub use lifecycle::Tokens;
+pub use logo::Logo;
 
 /// The database file in the data directory.
 pub const DB_FILE: &str = "draagvlak.sqlite3";

@@ -124,7 +124,7 @@ test('limits: read once from the page\'s <meta name="draagvlak-limits">, loudly 
   };
   const server = { max_text_chars: 500, max_name_chars: 60, max_title_chars: 200, max_reason_chars: 280, max_cluster_title_chars: 200, large_gap: 0.3,
     max_agenda_phases: 60, max_dot_budget: 20, max_agenda_name_bytes: 80, max_agenda_text_chars: 300, max_agenda_bytes: 65536,
-    min_groups: 2, max_groups: 4, max_group_name_chars: 30 };
+    min_groups: 2, max_groups: 4, max_group_name_chars: 30, max_logo_bytes: 262144 };
   let asked = 0;
   globalThis.document = {
     querySelector(sel) {

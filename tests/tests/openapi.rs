@@ -90,6 +90,7 @@ async fn the_description_matches_the_routes() {
             "get" => client.get(&url),
             "post" => client.post(&url).json(&serde_json::json!({"title": "x"})),
             "delete" => client.delete(&url),
+            "put" => client.put(&url).body(Vec::<u8>::new()),
             other => panic!("unexpected method {other}"),
         };
         let resp = request.send().await.unwrap();

@@ -1,7 +1,7 @@
 //! The protocol's limits as the server that served this page has them: the longest text, name,
 //! title, reason and cluster title, the support gap that counts as large, and the agenda form's
 //! limits (phases, dot budget, name, phase texts, file size) and the number and length of group
-//! names (`Limits` in
+//! names, and the largest logo (`Limits` in
 //! PROTOCOL.md, also `GET /api/limits`). The server writes them into the page as
 //! `<meta name="draagvlak-limits" content="{json}">`; this module reads that once, the first time
 //! a limit is asked for, so the app repeats no limit as a literal and follows a server started
@@ -15,7 +15,7 @@
 /** The names of the limits (the fields of `Limits`). */
 export const LIMIT_NAMES = ['max_text_chars', 'max_name_chars', 'max_title_chars', 'max_reason_chars', 'max_cluster_title_chars', 'large_gap',
   'max_agenda_phases', 'max_dot_budget', 'max_agenda_name_bytes', 'max_agenda_text_chars', 'max_agenda_bytes',
-  'min_groups', 'max_groups', 'max_group_name_chars'];
+  'min_groups', 'max_groups', 'max_group_name_chars', 'max_logo_bytes'];
 
 let known = null;
 

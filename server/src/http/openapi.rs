@@ -9,7 +9,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{agendas, operations, sessions, web};
+use super::{agendas, logo, operations, sessions, web};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,9 @@ use super::{agendas, operations, sessions, web};
         sessions::facilitator_qr,
         sessions::report,
         sessions::history,
+        logo::put_logo,
+        logo::get_logo,
+        logo::delete_logo,
         operations::healthz,
         operations::readyz,
         operations::metrics,

@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::error::{self, AppError};
 use super::state::AppState;
-use super::{agendas, openapi, operations, sessions, web};
+use super::{agendas, logo, openapi, operations, sessions, web};
 use crate::ws;
 
 /// Body size limit for the HTTP API (an agenda template may be up to 64 KiB).
@@ -59,6 +59,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/sessions/{code}/facilitator-qr.svg",
             get(sessions::facilitator_qr),
+        )
+        .route(
+            "/api/sessions/{code}/logo",
+            get(logo::get_logo)
+                .put(logo::put_logo)
+                .delete(logo::delete_logo)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    logo::MAX_LOGO_BODY_BYTES,
+                )),
         )
         .route("/ws", any(ws::upgrade))
         .route("/", get(web::index))

@@ -37,7 +37,7 @@ const FULL_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(30)
 
 /// One try of a join code from this address, counted against the same budget as WebSocket
 /// joins: every route that answers differently for a live and an unknown code calls this first.
-fn code_attempt(app: &AppState, peer: SocketAddr) -> Result<(), AppError> {
+pub(super) fn code_attempt(app: &AppState, peer: SocketAddr) -> Result<(), AppError> {
     app.guard.join_attempt(peer.ip()).map_err(|wait| {
         AppError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -335,7 +335,7 @@ async fn create(
 }
 
 /// The index row of the session with this join code, or a 404.
-async fn session_row(app: &AppState, code: &str) -> Result<SessionRow, AppError> {
+pub(super) async fn session_row(app: &AppState, code: &str) -> Result<SessionRow, AppError> {
     app.store
         .session_by_code(&credentials::normalise_code(code))
         .await
@@ -350,7 +350,7 @@ async fn session_row(app: &AppState, code: &str) -> Result<SessionRow, AppError>
 }
 
 /// The token of an `Authorization: Bearer <token>` header, or "".
-fn bearer(headers: &HeaderMap) -> &str {
+pub(super) fn bearer(headers: &HeaderMap) -> &str {
     headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -389,6 +389,11 @@ pub async fn lookup_session(
         template: row.template,
         status: row.status,
         groups: groups.to_vec(),
+        logo: app
+            .store
+            .has_logo(&row.id)
+            .await
+            .map_err(AppError::storage)?,
     }))
 }
 
@@ -480,11 +485,18 @@ pub async fn report(
         ));
     };
     let (row, workshop) = load_as_facilitator(&app, &code, bearer(&headers), "the report").await?;
-    let body = report::render(
-        &report::build_in(workshop.state(), &app.config.time_zone),
-        format,
-    )
-    .map_err(AppError::internal)?;
+    let mut built = report::build_in(workshop.state(), &app.config.time_zone);
+    built.logo = app
+        .store
+        .logo(&row.id)
+        .await
+        .map_err(AppError::storage)?
+        .map(|l| report::ReportLogo {
+            png: l.data,
+            width: l.width,
+            height: l.height,
+        });
+    let body = report::render(&built, format).map_err(AppError::internal)?;
     let disposition = format!(
         "attachment; filename=\"draagvlak-{}.{}\"",
         row.code,
@@ -531,7 +543,7 @@ async fn load_as_facilitator(
 }
 
 /// The facilitator secret presented for a session, or `bad_credentials` saying what needs it.
-fn facilitator_only(row: &SessionRow, secret: &str, what: &str) -> Result<(), AppError> {
+pub(super) fn facilitator_only(row: &SessionRow, secret: &str, what: &str) -> Result<(), AppError> {
     if !credentials::verify_secret(secret, &row.facilitator_hash) {
         return Err(AppError::new(
             StatusCode::UNAUTHORIZED,

@@ -39,7 +39,7 @@ const TEXT_WIDTH: usize = 11906 - 2 * 1701;
 use super::RenderError;
 use super::escape;
 use super::html::{OVERALL, group_colour};
-use super::model::{Priority, Report, RuleLine};
+use super::model::{Priority, Report, ReportLogo, RuleLine};
 use super::words::{
     Words, action_word, assessment_table, assessment_taken, counts, decision_mark, group_count,
     level_label, pct, rank_text, score, status_word, support_words, when, words,
@@ -506,6 +506,9 @@ fn comparison(out: &mut Writer, w: &Words, groups: &[String], report: &Report) {
 /// The title page: the session's title, organisation, the kind of document, place, code, date
 /// and, for a follow-up, the session it continues (the trajectory so far).
 fn title_page(out: &mut Writer, w: &Words, report: &Report) {
+    if let Some(logo) = &report.logo {
+        out.p(Paragraph::new().add_run(Run::new().add_image(logo_picture(logo))));
+    }
     out.p(para(user(&report.title)).style("Title"));
     if escape::shows(&report.organisation) {
         out.p(para(user(&report.organisation)).style("Subtitle"));
@@ -526,6 +529,18 @@ fn title_page(out: &mut Writer, w: &Words, report: &Report) {
             user(&f.code)
         )));
     }
+}
+
+/// EMU (English Metric Units) per centimetre.
+const EMU_PER_CM: f64 = 360_000.0;
+
+/// The organisation's logo on the title page: at most 6 cm wide and 2.5 cm high, its
+/// proportions kept.
+fn logo_picture(logo: &ReportLogo) -> Pic {
+    let (w, h) = (f64::from(logo.width.max(1)), f64::from(logo.height.max(1)));
+    let scale = (6.0 * EMU_PER_CM / w).min(2.5 * EMU_PER_CM / h);
+    Pic::new_with_dimensions(logo.png.clone(), logo.width, logo.height)
+        .size((w * scale) as u32, (h * scale) as u32)
 }
 
 /// The adopted rules of every level, on a page of their own.

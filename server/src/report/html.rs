@@ -317,7 +317,23 @@ fn comparison(w: &Words, groups: &[String], report: &Report) -> Markup {
 
 /// The title, and the facts of the session: organisation, place, code, date, what it follows.
 fn heading(w: &Words, report: &Report) -> Markup {
+    // The logo inline (the report is one file), as wide as it fits up to 6 cm, 2.5 cm high.
+    let logo = report.logo.as_ref().map(|l| {
+        use base64::Engine as _;
+        format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&l.png)
+        )
+    });
+    let alt = if escape::shows(&report.organisation) {
+        format!("Logo {}", escape::plain(&report.organisation))
+    } else {
+        "Logo".to_string()
+    };
     html! {
+        @if let Some(src) = &logo {
+            img class="logo" src=(src) alt=(alt) style="max-height:2.5cm;max-width:6cm";
+        }
         h1 { (User(&report.title)) }
         @if escape::shows(&report.organisation) {
             p { (User(&report.organisation)) }

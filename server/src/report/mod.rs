@@ -46,8 +46,8 @@ pub use json::json;
 pub use markdown::markdown;
 pub use model::{
     AdoptedRule, Comparison, DecisionLine, FollowsLine, GroupLine, LARGE_GAP, LevelReport,
-    MIN_NAMED_GROUP, Priority, Rank, RatingRound, Report, RuleLine, TimelineEntry, VoteRound,
-    build, build_in,
+    MIN_NAMED_GROUP, Priority, Rank, RatingRound, Report, ReportLogo, RuleLine, TimelineEntry,
+    VoteRound, build, build_in,
 };
 pub use words::{percent, round_half_away};
 

@@ -30,6 +30,7 @@ impl Store {
                 "DELETE FROM doc_changes WHERE session_id = $1",
                 "DELETE FROM doc_snapshots WHERE session_id = $1",
                 "DELETE FROM participants WHERE session_id = $1",
+                "DELETE FROM session_logos WHERE session_id = $1",
             ] {
                 sqlx::query(statement).bind(id).execute(&mut *tx).await?;
             }

@@ -25,6 +25,7 @@ import { TextFields } from '../text.js';
 import { proxyPanel } from './proxy.js';
 import { sharePanel } from './share.js';
 import { historyPanel } from './history.js';
+import { logoPanel } from './logo.js';
 import { limit } from '../limits.js';
 
 const STATUSES = ['proposed', 'adopted', 'revise', 'dropped'];
@@ -392,7 +393,7 @@ export function mountFacilitator(root, code) {
     const main = h('main', { id: 'main', class: 'console', tabindex: '-1' },
       h('div', { class: 'col left' }, controls, agendaPanel, settings, history.el, reportPanel),
       h('div', { class: 'col middle' }, unsent.el, history.view, current),
-      h('div', { class: 'col right' }, pendingPanel, joinPanel, proxies.el, sharePanel(code, toast).el, peoplePanel));
+      h('div', { class: 'col right' }, pendingPanel, joinPanel, proxies.el, sharePanel(code, toast).el, logoPanel(code, secret, toast).el, peoplePanel));
     replace(root, skipLink(), stickyHead(bar.el, banner.el), main, toast.el);
     unsent.render();
 

@@ -169,7 +169,20 @@ export function mountProjector(root, code) {
     const content = h('div', { class: 'proj-content', 'data-testid': 'proj-content' });
     const groups = h('ul', { class: 'proj-groups', 'data-testid': 'proj-groups' });
     const host = location.host;
-    const join = h('aside', { class: 'proj-join', 'aria-label': t('fac.join') },
+    // The organisation's logo, when the facilitator uploaded one: looked up when the projector
+    // opens and at every phase change (a logo set meanwhile shows at the next phase).
+    const logo = h('img', { class: 'proj-logo', 'data-testid': 'proj-logo', alt: '', hidden: true });
+    let logoPhase = -1;
+    const checkLogo = async (organisation) => {
+      const res = await fetch(`/api/sessions/${encodeURIComponent(code)}`, { cache: 'no-store' }).catch(() => null);
+      const facts = res && res.ok ? await res.json() : null;
+      logo.hidden = !(facts && facts.logo);
+      if (!logo.hidden) {
+        logo.alt = organisation ? t('logo.of', { org: organisation }) : t('logo.title');
+        logo.src = `/api/sessions/${encodeURIComponent(code)}/logo?phase=${logoPhase}`;
+      }
+    };
+    const join = h('aside', { class: 'proj-join', 'aria-label': t('fac.join') }, logo,
       h('p', { class: 'proj-join-text', text: t('proj.join', { host: `${host}/join` }) }),
       h('p', { class: 'proj-code' }, h('span', { class: 'visually-hidden', text: `${t('proj.code')}: ` }), h('span', { 'data-testid': 'proj-code', text: code })),
       qrImage(code),
@@ -228,6 +241,10 @@ export function mountProjector(root, code) {
         const phase = store.phase();
         const level = phase.level;
         document.title = view.session.title;
+        if (view.current_phase !== logoPhase) {
+          logoPhase = view.current_phase;
+          checkLogo(view.session.organisation);
+        }
         setText(title, [view.session.title, view.session.organisation].filter(Boolean).join(' — '));
         setText(eyebrow, [t('phase.of', { n: view.current_phase + 1, total: view.phases.length }), level ? levelName(level) : null].filter(Boolean).join(' · '));
         setText(phaseTitle, loc(phase.title));

@@ -308,6 +308,7 @@ pub fn build_in(state: &State, tz: &TimeZone) -> Report {
         }),
         comparison: comparison(&source.view),
         assessment: source.view.assessment.clone(),
+        logo: None,
         title: state.meta.title.clone(),
         organisation: state.meta.organisation.clone(),
         place: state.place.clone(),
