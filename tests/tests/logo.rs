@@ -60,6 +60,7 @@ async fn call(
 async fn a_logo_is_checked_served_reported_and_removed() {
     let server = InProcess::start().await;
     let s = create_session(&server.http(), "Met logo").await;
+    // The session is in Dutch: so are the refusals (an English one is checked at the end).
     let secret = s.facilitator_secret.as_str();
     use reqwest::Method;
     assert_eq!(public_session(&server.http(), &s.code).await["logo"], false);
@@ -88,27 +89,27 @@ async fn a_logo_is_checked_served_reported_and_removed() {
         (
             b"GIF89a\x10\x00\x10\x00".to_vec(),
             415,
-            "a logo is a PNG image; save it as PNG first",
+            "Een logo is een PNG-afbeelding; sla het eerst op als PNG.",
         ),
         (
             b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".to_vec(),
             415,
-            "a logo is a PNG image; save it as PNG first",
+            "Een logo is een PNG-afbeelding; sla het eerst op als PNG.",
         ),
         (
             vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 16, b'J', b'F', b'I', b'F'],
             415,
-            "a logo is a PNG image; save it as PNG first",
+            "Een logo is een PNG-afbeelding; sla het eerst op als PNG.",
         ),
         (
             png(8, 8, false),
             422,
-            "a logo is 16 to 4096 pixels each way; this one is 8×8",
+            "Een logo is 16 tot 4096 pixels breed en hoog; dit is 8×8.",
         ),
         (
             png(120, 40, false)[..20].to_vec(),
             422,
-            "this image is damaged: its size cannot be read",
+            "Deze afbeelding is beschadigd: haar afmetingen zijn niet te lezen.",
         ),
         (
             {
@@ -118,7 +119,7 @@ async fn a_logo_is_checked_served_reported_and_removed() {
                 big
             },
             413,
-            "a logo is at most 256 KB; this one is 257 KB",
+            "Een logo is hoogstens 256 KB; dit is 257 KB.",
         ),
     ];
     for (body, want, message) in refusals {
@@ -246,5 +247,29 @@ async fn a_logo_is_checked_served_reported_and_removed() {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 204, "{:?}", resp.text().await);
+
+    // An English session is told in English.
+    let en: Value = reqwest::Client::new()
+        .post(format!("{}/api/sessions", server.http()))
+        .json(&serde_json::json!({"title": "Logo", "language": "en"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (status, answer) = call(
+        &server,
+        Method::PUT,
+        en["code"].as_str().unwrap(),
+        en["facilitator_secret"].as_str(),
+        Some(b"GIF89a\x10\x00\x10\x00".to_vec()),
+    )
+    .await;
+    assert_eq!(status, 415);
+    assert_eq!(
+        answer["error"]["message"],
+        "a logo is a PNG image; save it as PNG first"
+    );
     server.stop().await;
 }

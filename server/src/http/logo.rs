@@ -8,7 +8,8 @@
 //! (`docx-rs`) embeds every picture as PNG, and one format shows the same logo everywhere; a JPEG
 //! would need a decoder on the server to convert it (saving it as PNG takes a second anywhere). The size is checked before anything is
 //! read into the database ([`MAX_LOGO_BYTES`]), and so are the pixels (16 to
-//! [`MAX_LOGO_PIXELS`] each way). The image is served with the type it was recognised as, under
+//! [`MAX_LOGO_PIXELS`] each way); a refusal says what is wrong in the session's language. The
+//! image is served with the type it was recognised as, under
 //! the app's `nosniff` and CSP headers, and not cached, so a new logo shows at once.
 
 use std::net::SocketAddr;
@@ -38,38 +39,67 @@ fn refused(status: StatusCode, message: impl Into<String>) -> AppError {
     AppError::new(status, ErrorCode::InvalidImage, message)
 }
 
-/// Check an uploaded image: its type from its bytes, its size, its pixels.
-pub fn check(bytes: &[u8]) -> Result<Logo, AppError> {
+/// "a logo is at most 256 KB" and the like, in the session's language.
+fn too_large(language: &str, size: Option<usize>) -> String {
+    let max = MAX_LOGO_BYTES / 1024;
+    match (language, size) {
+        ("nl", Some(n)) => format!(
+            "Een logo is hoogstens {max} KB; dit is {} KB.",
+            n.div_ceil(1024)
+        ),
+        ("nl", None) => format!("Een logo is hoogstens {max} KB."),
+        (_, Some(n)) => format!(
+            "a logo is at most {max} KB; this one is {} KB",
+            n.div_ceil(1024)
+        ),
+        (_, None) => format!("a logo is at most {max} KB"),
+    }
+}
+
+/// Check an uploaded image: its type from its bytes, its size, its pixels. Messages in the
+/// session's `language`.
+pub fn check(bytes: &[u8], language: &str) -> Result<Logo, AppError> {
+    let nl = language == "nl";
     if bytes.len() > MAX_LOGO_BYTES {
         return Err(refused(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "a logo is at most {} KB; this one is {} KB",
-                MAX_LOGO_BYTES / 1024,
-                bytes.len().div_ceil(1024)
-            ),
+            too_large(language, Some(bytes.len())),
         ));
     }
     if !matches!(imagesize::image_type(bytes), Ok(imagesize::ImageType::Png)) {
         return Err(refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "a logo is a PNG image; save it as PNG first",
+            if nl {
+                "Een logo is een PNG-afbeelding; sla het eerst op als PNG."
+            } else {
+                "a logo is a PNG image; save it as PNG first"
+            },
         ));
     }
     let size = imagesize::blob_size(bytes).map_err(|_| {
         refused(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "this image is damaged: its size cannot be read",
+            if nl {
+                "Deze afbeelding is beschadigd: haar afmetingen zijn niet te lezen."
+            } else {
+                "this image is damaged: its size cannot be read"
+            },
         )
     })?;
     let fits = |n: usize| (MIN_LOGO_PIXELS..=MAX_LOGO_PIXELS).contains(&n);
     if !fits(size.width) || !fits(size.height) {
+        let (w, h) = (size.width, size.height);
         return Err(refused(
             StatusCode::UNPROCESSABLE_ENTITY,
-            format!(
-                "a logo is {MIN_LOGO_PIXELS} to {MAX_LOGO_PIXELS} pixels each way; this one is {}×{}",
-                size.width, size.height
-            ),
+            if nl {
+                format!(
+                    "Een logo is {MIN_LOGO_PIXELS} tot {MAX_LOGO_PIXELS} pixels breed en hoog; dit is {w}×{h}."
+                )
+            } else {
+                format!(
+                    "a logo is {MIN_LOGO_PIXELS} to {MAX_LOGO_PIXELS} pixels each way; this one is {w}×{h}"
+                )
+            },
         ));
     }
     Ok(Logo {
@@ -107,10 +137,10 @@ pub async fn put_logo(
     let bytes = body.map_err(|_| {
         refused(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("a logo is at most {} KB", MAX_LOGO_BYTES / 1024),
+            too_large(&row.language, None),
         )
     })?;
-    let logo = check(&bytes)?;
+    let logo = check(&bytes, &row.language)?;
     app.store
         .set_logo(&row.id, &logo)
         .await
