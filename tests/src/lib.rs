@@ -276,6 +276,11 @@ pub async fn public_session(http: &str, code: &str) -> serde_json::Value {
 /// A session's report in one format (`md`, `html`, `json`, `csv`, …), read as its facilitator;
 /// the request must succeed.
 pub async fn report(http: &str, code: &str, secret: &str, format: &str) -> String {
+    String::from_utf8(report_bytes(http, code, secret, format).await).expect("a text report")
+}
+
+/// The same as [`report`], as bytes (for `xlsx` and `docx`).
+pub async fn report_bytes(http: &str, code: &str, secret: &str, format: &str) -> Vec<u8> {
     let resp = reqwest::Client::new()
         .get(format!("{http}/api/sessions/{code}/report/{format}"))
         .bearer_auth(secret)
@@ -283,7 +288,19 @@ pub async fn report(http: &str, code: &str, secret: &str, format: &str) -> Strin
         .await
         .expect("GET the report");
     assert_eq!(resp.status().as_u16(), 200, "the {format} report");
-    resp.text().await.expect("the report's text")
+    resp.bytes().await.expect("the report's bytes").to_vec()
+}
+
+/// POST a JSON body: the status and the JSON answer (`Null` when there is none).
+pub async fn post_json(url: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let resp = reqwest::Client::new()
+        .post(url)
+        .json(body)
+        .send()
+        .await
+        .expect("POST");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }
 
 /// A bare WebSocket client that speaks raw frames, for protocol-level tests.

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use draagvlak_tests::{InProcess, Raw, RawEvent, docx, join, report};
+use draagvlak_tests::{InProcess, Raw, RawEvent, docx, join, post_json, report, report_bytes};
 use serde_json::{Value, json};
 
 /// Every message that arrives until the connection has been quiet for a moment.
@@ -21,17 +21,12 @@ async fn drain(c: &mut Raw) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
     let server = InProcess::start().await;
-    let created: Value = reqwest::Client::new()
-        .post(format!("{}/api/sessions", server.http()))
-        .json(
-            &json!({"title": "Intake", "template": "intake", "groups": ["ICT", "Beleid", "Raad"]}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sessions = format!("{}/api/sessions", server.http());
+    let (_, created) = post_json(
+        &sessions,
+        &json!({"title": "Intake", "template": "intake", "groups": ["ICT", "Beleid", "Raad"]}),
+    )
+    .await;
     let code = created["code"].as_str().unwrap().to_string();
     let secret = created["facilitator_secret"].as_str().unwrap().to_string();
     let ws = server.ws();
@@ -139,15 +134,11 @@ async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
     assert!(html.contains("Strategie en sturing"));
 
     // A year later: the follow-up takes the assessment again and puts then next to now.
-    let follow_up: Value = reqwest::Client::new()
-        .post(format!("{}/api/sessions", server.http()))
-        .json(&json!({"title": "Een jaar later", "follows": {"code": code, "secret": secret}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, follow_up) = post_json(
+        &sessions,
+        &json!({"title": "Een jaar later", "follows": {"code": code, "secret": secret}}),
+    )
+    .await;
     let code2 = follow_up["code"].as_str().unwrap().to_string();
     let secret2 = follow_up["facilitator_secret"]
         .as_str()
@@ -182,18 +173,7 @@ async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
         "{md}"
     );
     // The policy note has the same table under its own heading.
-    let bytes = reqwest::Client::new()
-        .get(format!(
-            "{}/api/sessions/{code2}/report/docx",
-            server.http()
-        ))
-        .bearer_auth(&secret2)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = report_bytes(&server.http(), &code2, &secret2, "docx").await;
     let note = docx::read(&bytes);
     let section = note.section("Zelfevaluatie: digitale volwassenheid");
     let table = docx::tables(section)[0];
@@ -216,19 +196,8 @@ async fn an_intake_is_scored_secretly_and_revealed_per_dimension_and_group() {
         ]
     );
     // The workbook has a sheet of its own for it.
-    let xlsx = reqwest::Client::new()
-        .get(format!(
-            "{}/api/sessions/{code2}/report/xlsx",
-            server.http()
-        ))
-        .bearer_auth(&secret2)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx.to_vec())).unwrap();
+    let xlsx = report_bytes(&server.http(), &code2, &secret2, "xlsx").await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
     let mut read = |name: &str| {
         let mut text = String::new();
         std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();

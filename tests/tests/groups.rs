@@ -4,19 +4,12 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use draagvlak_tests::{InProcess, Raw, create_session, join, public_session, report};
+use draagvlak_tests::{InProcess, Raw, create_session, join, post_json, public_session, report};
 use serde_json::{Value, json};
 
 /// `POST /api/sessions` with this body: the status and the answer.
 async fn create(server: &InProcess, body: Value) -> (u16, Value) {
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/sessions", server.http()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap())
+    post_json(&format!("{}/api/sessions", server.http()), &body).await
 }
 
 const FOUR: [&str; 4] = ["ICT", "Beleid", "Mandatarissen", "Ondernemingsraad"];

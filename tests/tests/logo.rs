@@ -4,7 +4,9 @@
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
-use draagvlak_tests::{InProcess, Raw, create_session, join, public_session, report};
+use draagvlak_tests::{
+    InProcess, Raw, create_session, join, post_json, public_session, report, report_bytes,
+};
 use serde_json::Value;
 
 /// A PNG of `width`×`height` pixels, with noise when `noisy` (so that it compresses badly).
@@ -169,20 +171,8 @@ async fn a_logo_is_checked_served_reported_and_removed() {
     let inline = base64::engine::general_purpose::STANDARD.encode(&logo);
     assert!(html.contains(&format!("src=\"data:image/png;base64,{inline}\"")));
     assert!(html.contains("alt=\"Logo Gemeente Zaanstad\""), "{html}");
-    let docx = reqwest::Client::new()
-        .get(format!(
-            "{}/api/sessions/{}/report/docx",
-            server.http(),
-            s.code
-        ))
-        .bearer_auth(secret)
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).unwrap();
+    let docx = report_bytes(&server.http(), &s.code, secret, "docx").await;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
     let mut found = false;
     for i in 0..zip.len() {
         let mut file = zip.by_index(i).unwrap();
@@ -249,15 +239,11 @@ async fn a_logo_is_checked_served_reported_and_removed() {
     assert_eq!(resp.status().as_u16(), 204, "{:?}", resp.text().await);
 
     // An English session is told in English.
-    let en: Value = reqwest::Client::new()
-        .post(format!("{}/api/sessions", server.http()))
-        .json(&serde_json::json!({"title": "Logo", "language": "en"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, en) = post_json(
+        &format!("{}/api/sessions", server.http()),
+        &serde_json::json!({"title": "Logo", "language": "en"}),
+    )
+    .await;
     let (status, answer) = call(
         &server,
         Method::PUT,
