@@ -95,7 +95,7 @@ test('the agenda form, with the keyboard only: edit, check, save, export, import
   await tabTo(page, '[aria-label="Fase 3 bewerken"]', { back: true });
   await page.keyboard.press('Enter');
   const kinds = await page.locator('#agenda-p2-kind option').evaluateAll((os) => os.map((o) => o.value));
-  assert.deepEqual(kinds, ['lobby', 'brainstorm', 'cluster', 'vote', 'rules', 'summary'], 'no review phase offered');
+  assert.deepEqual(kinds, ['lobby', 'brainstorm', 'cluster', 'vote', 'rules', 'assessment', 'summary'], 'no review phase offered');
   await tabTo(page, '#agenda-p2-dot_budget');
   await retype(page, '7');
   await tabTo(page, '#agenda-p2-max_dots_per_item');

@@ -79,6 +79,7 @@ test('the facilitator uploads the logo, the projector shows it, bad files are re
   await shot(fac, 'issue19-logo-console-1366');
   await shot(proj, 'issue19-logo-projector-1920');
   await assertNoHorizontalOverflow(proj, 'projector with a logo');
+  await assertNoHorizontalOverflow(fac, 'console with the logo panel');
   await axe(fac, 'console with the logo panel');
   await axe(proj, 'projector with a logo');
 
