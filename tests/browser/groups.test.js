@@ -152,7 +152,11 @@ test('four groups named on the start page with the keyboard, played through on f
 
 test('the start page names a group that is too much or missing in the session\'s language', async () => {
   const page = (await device(browser, PHONE)).page;
+  // With 200 % text on a phone, a name field keeps room to type in (its button goes under it).
+  await largeText(page);
   await page.goto('/');
+  const field = await page.getByLabel('Groep 2', { exact: true }).boundingBox();
+  assert.ok(field.width > 200, `the name field is ${field.width}px wide`);
   await page.getByLabel('Titel').fill('Dubbel');
   await page.getByLabel('Groep 2', { exact: true }).fill('ict');
   await page.getByRole('button', { name: 'Sessie starten' }).click();
