@@ -3,7 +3,8 @@
 //!
 //! The file is JSON (`format: "draagvlak-session"`, `version: 1`): the session's index row, its
 //! whole Automerge document saved as one snapshot (base64), its participants' resume-token
-//! hashes and the ids of the intents it applied. Secrets travel only as the hashes the database
+//! hashes, the ids of the intents it applied, and the organisation's logo when it has one
+//! (base64 PNG, checked again on import like an upload). Secrets travel only as the hashes the database
 //! holds, so the facilitator secret and the resume tokens keep working on the new server and the
 //! file reveals none of them; but it holds everything else the session holds (names, statements,
 //! votes): keep it like the database.
@@ -38,6 +39,10 @@ pub struct SessionFile {
     pub document: String,
     pub participants: Vec<ParticipantEntry>,
     pub applied: Vec<AppliedEntry>,
+    /// The organisation's logo (a PNG, base64), when the session has one. Absent in files made
+    /// before logos existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
 }
 
 /// The session's index row.
@@ -90,7 +95,9 @@ pub async fn export(store: &Store, code: &str) -> Result<SessionFile, TransferEr
         .await?
         .ok_or_else(|| TransferError::NotFound(code.to_string()))?;
     let (stored, mut workshop) = load_durable(store, &row.id).await?;
+    let logo = store.logo(&row.id).await?.map(|l| STANDARD.encode(l.data));
     Ok(SessionFile {
+        logo,
         format: FORMAT.into(),
         version: VERSION,
         session: SessionEntry {
@@ -158,6 +165,13 @@ pub async fn import(store: &Store, file: SessionFile) -> Result<String, Transfer
         status: SessionStatus::parse(&s.status)
             .ok_or_else(|| TransferError::Invalid(format!("session status {:?}", s.status)))?,
     };
+    let logo = match &file.logo {
+        Some(text) => Some(
+            crate::http::logo::check(&bytes("logo", text)?, &row.language)
+                .map_err(|e| TransferError::Invalid(format!("the logo: {}", e.message())))?,
+        ),
+        None => None,
+    };
     let snapshot = Chunk::first_from(&workshop, data);
     let participants = file
         .participants
@@ -182,5 +196,8 @@ pub async fn import(store: &Store, file: SessionFile) -> Result<String, Transfer
     store
         .import_session(&row, &snapshot, &participants, &applied)
         .await?;
+    if let Some(logo) = &logo {
+        store.set_logo(&row.id, logo).await?;
+    }
     Ok(row.code)
 }

@@ -291,6 +291,31 @@ pub async fn report_bytes(http: &str, code: &str, secret: &str, format: &str) ->
     resp.bytes().await.expect("the report's bytes").to_vec()
 }
 
+/// A PNG of `width`×`height` pixels, with noise when `noisy` (so that it compresses badly).
+pub fn png(width: u32, height: u32, noisy: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("encode a PNG");
+    let mut seed: u32 = 0x9e37_79b9;
+    let pixels: Vec<u8> = (0..width * height * 3)
+        .map(|i| {
+            if noisy {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                seed as u8
+            } else {
+                (i % 251) as u8
+            }
+        })
+        .collect();
+    writer.write_image_data(&pixels).expect("encode a PNG");
+    writer.finish().expect("encode a PNG");
+    out
+}
+
 /// POST a JSON body: the status and the JSON answer (`Null` when there is none).
 pub async fn post_json(url: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
     let resp = reqwest::Client::new()

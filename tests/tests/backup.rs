@@ -8,7 +8,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use draagvlak_tests::{InProcess, Raw, create_session, join};
+use draagvlak_tests::{InProcess, Raw, create_session, join, png};
 use serde_json::json;
 
 const BIN: &str = env!("CARGO_BIN_EXE_draagvlak-test-server");
@@ -152,6 +152,16 @@ async fn a_session_moves_to_another_server_with_the_same_report() {
         .await;
     }
     let before = report(&from.http(), &s.code, &s.facilitator_secret).await;
+    // The organisation's logo moves along.
+    let logo = png(64, 32, false);
+    let put = reqwest::Client::new()
+        .put(format!("{}/api/sessions/{}/logo", from.http(), s.code))
+        .bearer_auth(&s.facilitator_secret)
+        .body(logo.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 204);
 
     // Exported while the first server runs; imported into a second, also running.
     let files = tempfile::tempdir().unwrap();
@@ -174,6 +184,13 @@ async fn a_session_moves_to_another_server_with_the_same_report() {
         before,
         "the same report on the new server, with the same facilitator secret"
     );
+    let moved = reqwest::get(format!("{}/api/sessions/{}/logo", to.http(), s.code))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(moved.to_vec(), logo, "the logo came along");
     // The participant resumes on the new server with the token from the old one; a resend of
     // an intent applied on the old server is acknowledged, not applied again.
     let (mut again, _) = Raw::join(&to.ws(), join::resume(&s.code, &token)).await;

@@ -5,34 +5,9 @@
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
 use draagvlak_tests::{
-    InProcess, Raw, create_session, join, post_json, public_session, report, report_bytes,
+    InProcess, Raw, create_session, join, png, post_json, public_session, report, report_bytes,
 };
 use serde_json::Value;
-
-/// A PNG of `width`×`height` pixels, with noise when `noisy` (so that it compresses badly).
-fn png(width: u32, height: u32, noisy: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().unwrap();
-    let mut seed: u32 = 0x9e37_79b9;
-    let pixels: Vec<u8> = (0..width * height * 3)
-        .map(|i| {
-            if noisy {
-                seed ^= seed << 13;
-                seed ^= seed >> 17;
-                seed ^= seed << 5;
-                seed as u8
-            } else {
-                (i % 251) as u8
-            }
-        })
-        .collect();
-    writer.write_image_data(&pixels).unwrap();
-    writer.finish().unwrap();
-    out
-}
 
 /// `method` on the session's logo with this secret (if any) and body: the status and the JSON
 /// answer (`Null` when there is none).

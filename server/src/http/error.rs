@@ -32,6 +32,11 @@ impl AppError {
         }
     }
 
+    /// What the client is told.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// Tell the client when to try again (`Retry-After`, whole seconds, at least 1).
     pub fn retry_after(mut self, wait: std::time::Duration) -> AppError {
         self.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
