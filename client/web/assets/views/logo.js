@@ -11,7 +11,7 @@ import { limit } from '../limits.js';
 /** The panel: `{el}`. */
 export function logoPanel(code, secret, toast) {
   const url = `/api/sessions/${encodeURIComponent(code)}/logo`;
-  const input = h('input', { id: 'logo-file', type: 'file', accept: 'image/png', 'data-testid': 'logo-file', 'aria-describedby': 'logo-hint' });
+  const input = h('input', { id: 'logo-file', type: 'file', accept: 'image/png', class: 'visually-hidden', 'data-testid': 'logo-file', 'aria-describedby': 'logo-hint' });
   const preview = h('img', { class: 'logo-preview', alt: t('logo.alt'), 'data-testid': 'logo-preview', hidden: true });
   const status = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'logo-error' });
   const remove = h('button', { type: 'button', class: 'secondary small', 'data-testid': 'logo-remove', text: t('logo.remove'), hidden: true });
@@ -63,6 +63,8 @@ export function logoPanel(code, secret, toast) {
     h('h2', { id: 'logo-h', text: t('logo.title') }),
     h('p', { id: 'logo-hint', class: 'hint', text: t('logo.hint', { kb: Math.round(limit('max_logo_bytes') / 1024) }) }),
     preview,
-    h('label', { for: 'logo-file', text: t('logo.choose') }), input, status, remove);
+    // The browser's own file field speaks the browser's language ("Choose File"): it stays for the
+    // keyboard and screen readers, but what people see and click is the label, as a button.
+    input, h('label', { for: 'logo-file', class: 'button secondary small file-button', text: t('logo.choose') }), status, remove);
   return { el };
 }
