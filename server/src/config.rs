@@ -62,7 +62,7 @@ pub struct Args {
     pub allowed_hosts: Vec<String>,
     /// When set, creating a session requires `Authorization: Bearer <token>`. Off by default
     /// (for local use); set it on a server reachable from the internet.
-    #[arg(long, env = "DRAAGVLAK_OPERATOR_TOKEN")]
+    #[arg(long, env = "DRAAGVLAK_OPERATOR_TOKEN", hide_env_values = true)]
     pub operator_token: Option<String>,
     /// Frames one connection may send per second (sustained; bursts of three times as many).
     /// Faster clients are slowed down, not cut off.

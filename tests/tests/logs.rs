@@ -156,3 +156,22 @@ async fn a_workshop_logs_ids_but_no_secret_token_name_or_text() {
         );
     }
 }
+
+/// `--help` names the variables but never shows the operator token or the database password
+/// taken from them.
+#[test]
+fn help_shows_no_secret_from_the_environment() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_draagvlak-test-server"))
+        .arg("--help")
+        .env("DRAAGVLAK_OPERATOR_TOKEN", OPERATOR_TOKEN)
+        .env(
+            "DRAAGVLAK_DATABASE_URL",
+            "postgres://u:wachtwoord-REIGER-5150@127.0.0.1:1/x",
+        )
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("DRAAGVLAK_OPERATOR_TOKEN"), "{help}");
+    assert!(!help.contains(OPERATOR_TOKEN), "{help}");
+    assert!(!help.contains("REIGER"), "{help}");
+}
