@@ -9,7 +9,7 @@ use draagvlak_protocol::ParticipantId;
 use draagvlak_protocol::api::SessionStatus;
 use draagvlak_server::session::actor::harness::new_workshop;
 use draagvlak_server::store::{
-    AppliedIntent, Chunk, SessionRow, Store, StoreError, TickWrite, Tokens, load_durable,
+    AppliedIntent, Chunk, Logo, SessionRow, Store, StoreError, TickWrite, Tokens, load_durable,
 };
 
 /// Each `async fn name(store: Store) { … }` becomes a module `name` with two tests, `sqlite`
@@ -197,6 +197,33 @@ on_both_backends! {
         assert_eq!((other.changes.len(), other.participants.len()), (1, 1));
         // The code is free again.
         store.create_session(&row("s3", "ABC123"), &chunk(0, 1)).await.unwrap();
+    }
+
+    async fn a_logo_is_stored_replaced_and_deleted_with_its_session(store: Store) {
+        store.create_session(&row("s1", "ABC123"), &chunk(0, 1)).await.unwrap();
+        store.create_session(&row("s2", "XYZ789"), &chunk(0, 1)).await.unwrap();
+        assert_eq!(store.logo("s1").await.unwrap(), None);
+        assert!(!store.has_logo("s1").await.unwrap());
+        let logo = |fill: u8, width: u32| Logo {
+            content_type: "image/png".into(),
+            width,
+            height: 40,
+            // Every byte value, a NUL among them: binary-safe on both backends.
+            data: (0..=255u8).chain([fill; 10]).collect(),
+        };
+        store.set_logo("s1", &logo(1, 120)).await.unwrap();
+        store.set_logo("s2", &logo(2, 64)).await.unwrap();
+        store.set_logo("s1", &logo(3, 200)).await.unwrap();
+        assert_eq!(store.logo("s1").await.unwrap(), Some(logo(3, 200)));
+        assert!(store.has_logo("s1").await.unwrap());
+        // Deleting a session takes its logo along, and leaves the other's.
+        store.set_closed("s1").await.unwrap();
+        assert!(store.delete_session("s1").await.unwrap());
+        assert_eq!(store.logo("s1").await.unwrap(), None);
+        assert_eq!(store.logo("s2").await.unwrap(), Some(logo(2, 64)));
+        assert!(store.delete_logo("s2").await.unwrap());
+        assert!(!store.delete_logo("s2").await.unwrap());
+        store.close().await;
     }
 
     async fn a_rewrite_drops_the_history_and_the_tokens_it_names(store: Store) {
