@@ -298,6 +298,8 @@ mod tests {
     const RELEASED: &[(&str, i64, &str)] = &[
         ("sqlite", 1, "cf3eeb1fc8a167db1e40eb7cdda8059a"),
         ("postgres", 1, "293901700f7bd1ad1a7aca71e2d4d3d2"),
+        ("sqlite", 2, "80d4d44d3da984da0f437dd1df601620"),
+        ("postgres", 2, "1e54fe97c7e2b29074db87e64f0fca5a"),
     ];
 
     #[test]
