@@ -68,10 +68,15 @@ impl Render for Text<'_> {
 
 /// A horizontal bar as inline SVG.
 fn bar(share: Option<f64>, colour: &str) -> Markup {
+    bar_labelled(share, colour, &pct(share))
+}
+
+/// A horizontal bar as inline SVG, named by `label` for screen readers.
+fn bar_labelled(share: Option<f64>, colour: &str, label: &str) -> Markup {
     let width = (share.unwrap_or(0.0).clamp(0.0, 1.0) * 200.0).round();
     html! {
         svg class="bar" width="200" height="14" viewBox="0 0 200 14" role="img"
-            aria-label=(pct(share)) {
+            aria-label=(label) {
             rect width="200" height="14" fill="#e5e9f0" {}
             rect width=(width) height="14" fill=(colour) {}
         }
@@ -379,17 +384,7 @@ fn participants(w: &Words, report: &Report) -> Markup {
 /// A mean score of the assessment as a bar (the score out of 5) with its figure, in a cell.
 fn score_cell(report: &Report, mean: Option<f64>, colour: &str) -> Markup {
     let text = score(report, mean);
-    let width = (mean.unwrap_or(0.0).clamp(0.0, 5.0) / 5.0 * 200.0).round();
-    html! {
-        td {
-            svg class="bar" width="200" height="14" viewBox="0 0 200 14" role="img"
-                aria-label=(text) {
-                rect width="200" height="14" fill="#e5e9f0" {}
-                rect width=(width) height="14" fill=(colour) {}
-            }
-            (text)
-        }
-    }
+    html! { td { (bar_labelled(mean.map(|m| m / 5.0), colour, &text)) (text) } }
 }
 
 /// The maturity self-assessment: per dimension the mean score overall and per group as bars, the
